@@ -1,0 +1,14 @@
+import { PlatformModule } from '@leadflow/runtime';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { ContactsEnv } from './config/env';
+import { contactsMigrations } from './database/migrations';
+
+@Module({})
+export class AppModule {
+  static forEnv(env: ContactsEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot({ service: 'contacts', version: env.SERVICE_VERSION, env, migrations: contactsMigrations })],
+    };
+  }
+}

@@ -1,0 +1,7 @@
+/** metrics: read models: drift-free counts and reports. */
+import 'reflect-metadata';
+import { runService } from '@leadflow/runtime';
+import { AppModule } from './app.module';
+import { MetricsEnv } from './config/env';
+
+void runService({ service: 'metrics', envClass: MetricsEnv, rootModule: (env) => AppModule.forEnv(env) });

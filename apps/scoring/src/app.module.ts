@@ -1,0 +1,14 @@
+import { PlatformModule } from '@leadflow/runtime';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { ScoringEnv } from './config/env';
+import { scoringMigrations } from './database/migrations';
+
+@Module({})
+export class AppModule {
+  static forEnv(env: ScoringEnv): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot({ service: 'scoring', version: env.SERVICE_VERSION, env, migrations: scoringMigrations })],
+    };
+  }
+}

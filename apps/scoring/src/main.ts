@@ -1,0 +1,7 @@
+/** scoring: activities to points, scores and stages. */
+import 'reflect-metadata';
+import { runService } from '@leadflow/runtime';
+import { AppModule } from './app.module';
+import { ScoringEnv } from './config/env';
+
+void runService({ service: 'scoring', envClass: ScoringEnv, rootModule: (env) => AppModule.forEnv(env) });

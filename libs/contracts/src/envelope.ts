@@ -1,0 +1,37 @@
+import { IsInt, IsISO8601, IsObject, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+
+/**
+ * Every domain event travels in this envelope. `id` doubles as the JetStream `Nats-Msg-Id`
+ * (de-duplication) and as the inbox key of idempotent consumers.
+ */
+export class EventEnvelope<TData extends object = Record<string, unknown>> {
+  @IsUUID()
+  id!: string;
+
+  @IsString()
+  @Matches(/^[a-z]+\.[a-z_]+$/)
+  type!: string;
+
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @IsString()
+  @MaxLength(64)
+  workspaceId!: string;
+
+  @IsISO8601({ strict: true })
+  occurredAt!: string;
+
+  @IsString()
+  producer!: string;
+
+  @IsString()
+  @MaxLength(128)
+  correlationId!: string;
+
+  @IsObject()
+  data!: TData;
+}
+
+export const DEFAULT_WORKSPACE_ID = 'default';

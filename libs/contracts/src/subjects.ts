@@ -1,0 +1,80 @@
+import type { ServiceName } from './services';
+
+/**
+ * Request/reply subjects: `<app>.<resource>.<action>`. Every app answers `system.status`, which the
+ * gateway uses to report on the whole platform.
+ */
+export const RpcSubjects = {
+  systemStatus: {
+    gateway: 'gateway.system.status',
+    ingestion: 'ingestion.system.status',
+    contacts: 'contacts.system.status',
+    scoring: 'scoring.system.status',
+    metrics: 'metrics.system.status',
+  } satisfies Record<ServiceName, string>,
+} as const;
+
+/** Domain event types; each is also the JetStream subject it is published on. */
+export const EventTypes = {
+  leadIngested: 'lead.ingested',
+  leadAttributed: 'lead.attributed',
+  activityReceived: 'activity.received',
+  activityAttributed: 'activity.attributed',
+  contactCreated: 'contact.created',
+  contactUpdated: 'contact.updated',
+  contactMerged: 'contact.merged',
+  contactDeleted: 'contact.deleted',
+  contactErased: 'contact.erased',
+  opportunityCreated: 'opportunity.created',
+  opportunityUpdated: 'opportunity.updated',
+  opportunityWon: 'opportunity.won',
+  opportunityLost: 'opportunity.lost',
+  scoreChanged: 'score.changed',
+  stageChanged: 'stage.changed',
+} as const;
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+export interface StreamDefinition {
+  /** Stream name before the deployment's namespace is applied. */
+  readonly name: string;
+  /** The app that publishes to it (through its outbox). */
+  readonly owner: ServiceName;
+  readonly subjects: readonly EventType[];
+}
+
+/** One JetStream stream per owning app. */
+export const Streams = {
+  ingestion: {
+    name: 'INGESTION',
+    owner: 'ingestion',
+    subjects: [EventTypes.leadIngested, EventTypes.activityReceived],
+  },
+  contacts: {
+    name: 'CONTACTS',
+    owner: 'contacts',
+    subjects: [
+      EventTypes.leadAttributed,
+      EventTypes.activityAttributed,
+      EventTypes.contactCreated,
+      EventTypes.contactUpdated,
+      EventTypes.contactMerged,
+      EventTypes.contactDeleted,
+      EventTypes.contactErased,
+      EventTypes.opportunityCreated,
+      EventTypes.opportunityUpdated,
+      EventTypes.opportunityWon,
+      EventTypes.opportunityLost,
+    ],
+  },
+  scoring: {
+    name: 'SCORING',
+    owner: 'scoring',
+    subjects: [EventTypes.scoreChanged, EventTypes.stageChanged],
+  },
+} as const satisfies Record<string, StreamDefinition>;
+
+export function streamOf(type: EventType): StreamDefinition {
+  const found = Object.values(Streams).find((s) => (s.subjects as readonly EventType[]).includes(type));
+  if (!found) throw new Error(`event type ${type} belongs to no stream`);
+  return found;
+}

@@ -1,0 +1,3 @@
+export * from './health-options';
+export * from './health.module';
+export * from './nats.health';

@@ -1,0 +1,41 @@
+/**
+ * DDL of the messaging tables every app owns in its schema. Versioned and frozen: migrations call
+ * a version, and a change to these tables is a new version, never an edit.
+ */
+export function messagingTablesV1(schema: string): { up: string[]; down: string[] } {
+  const s = `"${schema}"`;
+  return {
+    up: [
+      `CREATE TABLE ${s}."outbox" (
+        "id" uuid PRIMARY KEY,
+        "seq" bigserial NOT NULL,
+        "type" text NOT NULL,
+        "envelope" jsonb NOT NULL,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        "published_at" timestamptz,
+        "attempts" integer NOT NULL DEFAULT 0,
+        "last_error" text
+      )`,
+      `CREATE INDEX "outbox_pending_idx" ON ${s}."outbox" ("seq") WHERE "published_at" IS NULL`,
+      `CREATE TABLE ${s}."inbox" (
+        "consumer" text NOT NULL,
+        "event_id" uuid NOT NULL,
+        "event_type" text NOT NULL,
+        "processed_at" timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY ("consumer", "event_id")
+      )`,
+      `CREATE TABLE ${s}."dead_letters" (
+        "id" uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        "consumer" text NOT NULL,
+        "stream" text NOT NULL,
+        "subject" text NOT NULL,
+        "event_id" uuid,
+        "payload" text NOT NULL,
+        "error" text NOT NULL,
+        "deliveries" integer NOT NULL,
+        "created_at" timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+    down: [`DROP TABLE ${s}."dead_letters"`, `DROP TABLE ${s}."inbox"`, `DROP TABLE ${s}."outbox"`],
+  };
+}

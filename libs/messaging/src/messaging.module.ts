@@ -1,0 +1,172 @@
+import { type EventEnvelope, type EventType, streamOf, Streams, type StreamDefinition } from '@leadflow/contracts';
+import {
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { APP_LOGGER } from '@leadflow/logging';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { DataSource, EntityManager } from 'typeorm';
+import { HANDLES_EVENT } from './handles-event.decorator';
+import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
+import { ensureStream } from './jetstream/provisioning';
+import { MESSAGING_OPTIONS, type MessagingOptions, natsServers } from './messaging-options';
+import { NatsConnection } from './nats-connection';
+import { NatsNamespace } from './namespace';
+import { Outbox, OutboxCommitSubscriber } from './outbox/outbox';
+import { OutboxRelay } from './outbox/outbox-relay';
+import { NamespacedNatsClient } from './rpc/namespaced-nats.transport';
+import { RPC_TRANSPORT_CLIENT, RpcClient } from './rpc/rpc-client';
+
+/** Owns the app's NATS connection: closed last, after consumers stopped and the outbox flushed. */
+@Injectable()
+class NatsConnectionLifecycle implements OnApplicationShutdown {
+  constructor(private readonly nats: NatsConnection) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.nats.close();
+  }
+}
+
+/** Provisions the streams, runs the outbox relay and the app's event consumers. */
+@Injectable()
+class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+  private consumer: InboxConsumer | undefined;
+
+  constructor(
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    private readonly nats: NatsConnection,
+    private readonly namespace: NatsNamespace,
+    private readonly relay: OutboxRelay,
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    @Optional() private readonly registry?: Registry,
+  ) {}
+
+  private registerMetrics(): (outcome: string, type: string) => void {
+    if (!this.registry) return () => undefined;
+    const relay = this.relay;
+    new Gauge({
+      name: 'outbox_pending_events',
+      help: 'Outbox rows committed but not yet acknowledged by JetStream',
+      registers: [this.registry],
+      async collect() {
+        this.set(await relay.pendingCount().catch(() => -1));
+      },
+    });
+    const outcomes = new Counter({
+      name: 'events_handled_total',
+      help: 'Events taken from JetStream, by type and outcome (applied, duplicate, ignored, retry, dead_letter)',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [this.registry],
+    });
+    return (outcome, type) => outcomes.inc({ type, outcome });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const replicas = this.options.jetStreamReplicas ?? 1;
+    for (const stream of Object.values(Streams) as StreamDefinition[]) {
+      await ensureStream(this.nats.manager, this.namespace, stream, replicas);
+    }
+    this.dataSource.subscribers.push(new OutboxCommitSubscriber(() => this.relay.wake()));
+    this.relay.start();
+    await this.startConsumers(this.registerMetrics());
+  }
+
+  /** First to stop: no new events are taken; those in flight finish. */
+  async onModuleDestroy(): Promise<void> {
+    await this.consumer?.stop();
+  }
+
+  /** Then the outbox is flushed while NATS and the database are still open. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay.stop();
+  }
+
+  private async startConsumers(onOutcome: (outcome: string, type: string) => void): Promise<void> {
+    const byStream = new Map<StreamDefinition, Map<string, EventHandler>>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || wrapper.isNotMetatype) continue;
+      const prototype = Object.getPrototypeOf(instance) as object;
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const fn = instance[method];
+        if (typeof fn !== 'function') continue;
+        const type = Reflect.getMetadata(HANDLES_EVENT, fn) as EventType | undefined;
+        if (!type) continue;
+        const stream = streamOf(type);
+        const handlers = byStream.get(stream) ?? new Map<string, EventHandler>();
+        if (handlers.has(type)) throw new Error(`two handlers for ${type} in ${this.options.service}`);
+        handlers.set(type, (event: EventEnvelope, manager: EntityManager) => (fn as EventHandler).call(instance, event, manager));
+        byStream.set(stream, handlers);
+      }
+    }
+    if (byStream.size === 0) return;
+    this.consumer = new InboxConsumer(this.dataSource, this.nats.jetstream, this.nats.manager, this.namespace, this.logger, {
+      consumer: this.options.service,
+      ackWaitSeconds: this.options.eventAckWaitSeconds,
+      maxDeliver: this.options.eventMaxDeliver,
+      concurrency: this.options.eventConcurrency ?? 16,
+      jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
+    }, {}, onOutcome);
+    for (const [stream, handlers] of byStream) await this.consumer.start(stream, handlers);
+  }
+}
+
+/**
+ * NATS for one app: the request/reply client, the JetStream connection, the transactional outbox
+ * with its relay, and the idempotent consumers of `@HandlesEvent` methods.
+ */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingOptions): DynamicModule {
+    const namespace = new NatsNamespace(options.namespace);
+    return {
+      module: MessagingModule,
+      imports: [DiscoveryModule],
+      providers: [
+        { provide: MESSAGING_OPTIONS, useValue: options },
+        { provide: NatsNamespace, useValue: namespace },
+        { provide: NatsConnection, useFactory: () => NatsConnection.open(options.natsUrl, `${options.service}-${process.pid}`) },
+        {
+          provide: RPC_TRANSPORT_CLIENT,
+          useFactory: () =>
+            new NamespacedNatsClient(
+              { servers: natsServers(options.natsUrl), name: `${options.service}-rpc-${process.pid}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 },
+              namespace,
+            ),
+        },
+        {
+          provide: Outbox,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => new Outbox(dataSource, options.service),
+        },
+        {
+          provide: OutboxRelay,
+          inject: [getDataSourceToken(), NatsConnection, APP_LOGGER],
+          useFactory: (dataSource: DataSource, nats: NatsConnection, logger: Logger) =>
+            new OutboxRelay(dataSource, nats.jetstream, namespace, logger.child({ component: 'outbox-relay' }), {
+              pollIntervalMs: options.outboxPollIntervalMs,
+            }),
+        },
+        RpcClient,
+        NatsConnectionLifecycle,
+        MessagingRuntime,
+      ],
+      exports: [MESSAGING_OPTIONS, NatsNamespace, NatsConnection, RpcClient, Outbox, OutboxRelay],
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import { EventEnvelope, type EventType } from '@leadflow/contracts';
+import { qualifiedTable } from '@leadflow/database';
+import { currentRequestId } from '@leadflow/logging';
+import type { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+
+export interface NewEvent<TData extends object> {
+  type: EventType;
+  workspaceId: string;
+  data: TData;
+  version?: number;
+}
+
+const OUTBOX_WRITTEN = 'leadflow.outboxWritten';
+
+/**
+ * Writes domain events to the app's `outbox` table inside the caller's transaction: the event
+ * exists exactly when the change that caused it commits. The relay publishes it afterwards.
+ */
+export class Outbox {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly producer: string,
+  ) {}
+
+  async add<TData extends object>(manager: EntityManager, event: NewEvent<TData>): Promise<EventEnvelope<TData>> {
+    const queryRunner = manager.queryRunner;
+    if (!queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.add must run inside a database transaction');
+    }
+    const id = uuidv7();
+    const envelope: EventEnvelope<TData> = {
+      id,
+      type: event.type,
+      version: event.version ?? 1,
+      workspaceId: event.workspaceId,
+      occurredAt: new Date().toISOString(),
+      producer: this.producer,
+      correlationId: currentRequestId() ?? id,
+      data: event.data,
+    };
+    await manager.query(`INSERT INTO ${qualifiedTable(this.dataSource, 'outbox')} ("id", "type", "envelope") VALUES ($1, $2, $3)`, [
+      id,
+      envelope.type,
+      JSON.stringify(envelope),
+    ]);
+    queryRunner.data = { ...queryRunner.data, [OUTBOX_WRITTEN]: true };
+    return envelope;
+  }
+}
+
+/** Wakes the relay as soon as a transaction that wrote to the outbox commits. */
+export class OutboxCommitSubscriber implements EntitySubscriberInterface {
+  constructor(private readonly wake: () => void) {}
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown> | undefined;
+    if (data?.[OUTBOX_WRITTEN]) {
+      delete data[OUTBOX_WRITTEN];
+      this.wake();
+    }
+  }
+
+  afterTransactionRollback(event: TransactionCommitEvent): void {
+    const data = event.queryRunner.data as Record<string, unknown> | undefined;
+    if (data) delete data[OUTBOX_WRITTEN];
+  }
+}

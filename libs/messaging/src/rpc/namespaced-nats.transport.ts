@@ -1,0 +1,81 @@
+import { ClientNats, type NatsOptions, ServerNats } from '@nestjs/microservices';
+import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from '@leadflow/logging';
+import type { NatsNamespace } from '../namespace';
+
+export type NatsTransportOptions = Required<NatsOptions>['options'];
+type MsPattern = Parameters<ClientNats['send']>[0];
+type SubscriptionCallback = (error: NatsError | null, message: Msg) => void;
+
+/**
+ * Nest's NATS server with the deployment namespace applied to every subscribed subject, each
+ * request handled inside the caller's `x-request-id`, and a graceful close: stop taking requests,
+ * let the ones in flight answer, then close the connection.
+ */
+export class NamespacedNatsServer extends ServerNats {
+  private readonly ownSubscriptions: Subscription[] = [];
+  private inFlight = 0;
+  private onIdle: (() => void) | undefined;
+
+  constructor(
+    private readonly transportOptions: NatsTransportOptions,
+    private readonly namespace: NatsNamespace,
+    private readonly drainTimeoutMs = 5000,
+  ) {
+    super(transportOptions);
+  }
+
+  protected override normalizePattern(pattern: MsPattern): string {
+    return this.namespace.subject(super.normalizePattern(pattern));
+  }
+
+  override bindEvents(client: NatsConnection): void {
+    for (const [channel, handler] of this.messageHandlers) {
+      const queue = (handler.extras?.queue as string | undefined) ?? this.transportOptions.queue;
+      const callback = this.getMessageHandler(channel).bind(this) as SubscriptionCallback;
+      this.ownSubscriptions.push(client.subscribe(channel, { queue, callback }));
+    }
+  }
+
+  override async handleMessage(channel: string, message: Msg): Promise<unknown> {
+    this.inFlight += 1;
+    const requestId = acceptRequestId(message.headers?.get(REQUEST_ID_HEADER) || undefined);
+    try {
+      return await runWithRequestId(requestId, () => super.handleMessage(channel, message));
+    } finally {
+      // The reply goes out after the handler's observable completes; give it a turn of the loop.
+      setImmediate(() => {
+        this.inFlight -= 1;
+        if (this.inFlight === 0) this.onIdle?.();
+      });
+    }
+  }
+
+  override async close(): Promise<void> {
+    for (const subscription of this.ownSubscriptions.splice(0)) subscription.unsubscribe();
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.drainTimeoutMs);
+        this.onIdle = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await super.close();
+  }
+}
+
+/** Nest's NATS client with the deployment namespace applied to every request subject. */
+export class NamespacedNatsClient extends ClientNats {
+  constructor(
+    options: NatsTransportOptions,
+    private readonly namespace: NatsNamespace,
+  ) {
+    super(options);
+  }
+
+  protected override normalizePattern(pattern: MsPattern): string {
+    return this.namespace.subject(super.normalizePattern(pattern));
+  }
+}

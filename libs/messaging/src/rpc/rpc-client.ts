@@ -1,0 +1,49 @@
+import { DownstreamException, ErrorCodes, isRpcErrorBody } from '@leadflow/contracts';
+import { currentRequestId, newRequestId, REQUEST_ID_HEADER } from '@leadflow/logging';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { NatsRecordBuilder } from '@nestjs/microservices';
+import { headers } from 'nats';
+import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
+import { NamespacedNatsClient } from './namespaced-nats.transport';
+
+export const RPC_TRANSPORT_CLIENT = Symbol('RPC_TRANSPORT_CLIENT');
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+/** Maps whatever a request failed with to a typed exception; nothing becomes an opaque 500. */
+export function toDownstreamException(subject: string, error: unknown, timeoutMs: number): DownstreamException {
+  if (error instanceof DownstreamException) return error;
+  if (error instanceof TimeoutError) {
+    return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} did not answer within ${timeoutMs} ms`, 503);
+  }
+  if (isRpcErrorBody(error)) return new DownstreamException(subject, error.code, error.message, error.status);
+  return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} could not be reached`, 503);
+}
+
+/** Request/reply over NATS with a deadline, the caller's request id in the headers, and typed errors. */
+@Injectable()
+export class RpcClient implements OnApplicationShutdown {
+  constructor(
+    @Inject(RPC_TRANSPORT_CLIENT) private readonly client: NamespacedNatsClient,
+    @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
+  ) {}
+
+  async request<TReply, TPayload = unknown>(subject: string, payload: TPayload, options: RequestOptions = {}): Promise<TReply> {
+    const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs;
+    const requestHeaders = headers();
+    requestHeaders.set(REQUEST_ID_HEADER, currentRequestId() ?? newRequestId());
+    const record = new NatsRecordBuilder(payload).setHeaders(requestHeaders).build();
+    try {
+      return await firstValueFrom(this.client.send<TReply>(subject, record).pipe(timeout({ first: timeoutMs })));
+    } catch (error) {
+      throw toDownstreamException(subject, error, timeoutMs);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,145 @@
+import { type ServiceName } from '@leadflow/contracts';
+import { EnvValidationError, loadEnv, type PlatformEnv } from '@leadflow/config';
+import { acceptRequestId, AppLoggerModule, createLogger, type Logger, PinoNestLogger, REQUEST_ID_HEADER, runWithRequestId } from '@leadflow/logging';
+import { NamespacedNatsServer, NatsNamespace, natsServers } from '@leadflow/messaging';
+import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AppExceptionFilter } from './app-exception.filter';
+import { HttpMetrics } from './metrics';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ServiceDefinition<E extends PlatformEnv> {
+  service: ServiceName;
+  /** The app's environment class (`config/env.ts`). */
+  envClass: new () => E;
+  /** The app's root module for a validated environment. */
+  rootModule(env: E): DynamicModule;
+}
+
+/** Reads the environment or stops with a message naming every bad variable. */
+export function loadEnvOrExit<E extends PlatformEnv>(service: string, envClass: new () => E): E {
+  try {
+    return loadEnv(envClass);
+  } catch (error) {
+    if (!(error instanceof EnvValidationError)) throw error;
+    process.stderr.write(`${service}: cannot start. ${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+}
+
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/** Request id in (or generated), echoed back, carried by the async context; one log line per request. */
+function instrumentHttp(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header(REQUEST_ID_HEADER, request.id);
+    runWithRequestId(request.id, done);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.duration.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    if (!QUIET_ROUTES.has(route)) {
+      logger.info(
+        { requestId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
+    }
+    done();
+  });
+}
+
+/**
+ * Starts one app: HTTP (Fastify) for probes, metrics and, for the gateway, the public API, plus a
+ * NATS microservice in the app's queue group. SIGTERM/SIGINT stop intake first, let work in flight
+ * finish, flush the outbox, close connections, and exit 0 (or 1 if that takes too long).
+ */
+export async function runService<E extends PlatformEnv>(definition: ServiceDefinition<E>): Promise<void> {
+  const started = Date.now();
+  const { service } = definition;
+  const env = loadEnvOrExit(service, definition.envClass);
+  const logger = createLogger(service, env.LOG_LEVEL);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(request.headers[REQUEST_ID_HEADER]),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  @Module({ imports: [AppLoggerModule.forRoot(logger), definition.rootModule(env)] })
+  class ServiceRootModule {}
+
+  let app: NestFastifyApplication;
+  try {
+    app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
+      logger: new PinoNestLogger(logger),
+      abortOnError: false,
+    });
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    process.exit(1);
+  }
+
+  instrumentHttp(app.getHttpAdapter().getInstance(), logger, app.get(HttpMetrics));
+  app.useGlobalFilters(new AppExceptionFilter(logger));
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }));
+
+  const namespace = new NatsNamespace(env.NATS_NAMESPACE);
+  const rpcServer = new NamespacedNatsServer(
+    {
+      servers: natsServers(env.NATS_URL),
+      queue: namespace.queue(service),
+      name: `${service}-rpc-server-${process.pid}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    },
+    namespace,
+  );
+  app.connectMicroservice({ strategy: rpcServer }, { inheritAppConfig: true });
+
+  try {
+    await app.init();
+    await app.startAllMicroservices();
+    await app.listen({ port: env.HTTP_PORT, host: env.HTTP_HOST });
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    await app.close().catch(() => undefined);
+    process.exit(1);
+  }
+  logger.info({ port: env.HTTP_PORT, namespace: env.NATS_NAMESPACE || undefined, startupMs: Date.now() - started }, `${service} started`);
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const stopStarted = Date.now();
+    logger.info({ signal }, 'shutting down');
+    const watchdog = setTimeout(() => {
+      logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown took too long; exiting');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT_MS);
+    watchdog.unref();
+    try {
+      // Intake first (HTTP and RPC), so that nothing new writes to the outbox after its final flush.
+      await Promise.all([rpcServer.close(), app.getHttpAdapter().getInstance().close()]);
+      await app.close();
+      logger.info({ ms: Date.now() - stopStarted }, 'stopped');
+      logger.flush();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}

@@ -1,0 +1,6 @@
+export * from './app-exception.filter';
+export * from './bootstrap';
+export * from './metrics';
+export * from './platform.module';
+export * from './service-info';
+export * from './system-status.controller';

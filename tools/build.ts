@@ -1,0 +1,76 @@
+/**
+ * Compiles apps/ and libs/ with swc into dist/, mirroring the source tree, and links each
+ * `@leadflow/<lib>` alias as dist/node_modules/@leadflow/<lib> so compiled apps resolve libs
+ * with plain Node resolution (no runtime path hooks).
+ */
+import { transformFile, type Options } from '@swc/core';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+const SKIP = /\.(spec|int-spec|e2e-spec)\.ts$|\.d\.ts$/;
+
+const swcOptions: Options = {
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    target: 'es2022',
+    keepClassNames: true,
+  },
+  module: { type: 'commonjs' },
+  sourceMaps: true,
+  swcrc: false,
+};
+
+async function listSources(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const nested = await Promise.all(
+    entries.map(async (entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return listSources(full);
+      return entry.name.endsWith('.ts') && !SKIP.test(entry.name) ? [full] : [];
+    }),
+  );
+  return nested.flat();
+}
+
+async function projectSourceDirs(kind: 'apps' | 'libs'): Promise<string[]> {
+  const entries = await readdir(path.join(root, kind), { withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isDirectory()).map((e) => path.join(root, kind, e.name, 'src'));
+}
+
+export async function buildWorkspace(outDir = path.join(root, 'dist')): Promise<{ files: number; ms: number }> {
+  const started = Date.now();
+  await rm(outDir, { recursive: true, force: true });
+  const dirs = [...(await projectSourceDirs('apps')), ...(await projectSourceDirs('libs'))];
+  const files = (await Promise.all(dirs.map(listSources))).flat();
+  await Promise.all(
+    files.map(async (file) => {
+      const rel = path.relative(root, file);
+      const target = path.join(outDir, rel.replace(/\.ts$/, '.js'));
+      const output = await transformFile(file, { ...swcOptions, filename: file, sourceFileName: path.relative(path.dirname(target), file) });
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, `${output.code}\n//# sourceMappingURL=${path.basename(target)}.map\n`);
+      if (output.map) await writeFile(`${target}.map`, output.map);
+    }),
+  );
+  const libs = (await projectSourceDirs('libs')).map((dir) => path.basename(path.dirname(dir)));
+  await Promise.all(
+    libs.map(async (lib) => {
+      const shimDir = path.join(outDir, 'node_modules', '@leadflow', lib);
+      await mkdir(shimDir, { recursive: true });
+      await writeFile(path.join(shimDir, 'index.js'), `module.exports = require('../../../libs/${lib}/src/index.js');\n`);
+    }),
+  );
+  return { files: files.length, ms: Date.now() - started };
+}
+
+if (require.main === module) {
+  buildWorkspace().then(
+    ({ files, ms }) => process.stdout.write(`built ${files} files into dist/ in ${ms} ms\n`),
+    (error: unknown) => {
+      process.stderr.write(`build failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+      process.exit(1);
+    },
+  );
+}
