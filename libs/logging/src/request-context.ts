@@ -22,7 +22,7 @@ export function newRequestId(): string {
   return uuidv7();
 }
 
-const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const ACCEPTABLE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
  * A caller-supplied request id is kept when it is short and printable; anything else is replaced,

@@ -120,7 +120,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       maxDeliver: this.options.eventMaxDeliver,
       concurrency: this.options.eventConcurrency ?? 16,
       jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
-    }, {}, onOutcome);
+    }, onOutcome);
     for (const [stream, handlers] of byStream) await this.consumer.start(stream, handlers);
   }
 }

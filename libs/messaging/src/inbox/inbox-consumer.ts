@@ -20,11 +20,6 @@ export interface InboxConsumerSettings {
   jetStreamReplicas: number;
 }
 
-export interface InboxConsumerHooks {
-  /** Called after the transaction committed and before the ack; `applied` is false for a duplicate. */
-  afterCommit?(event: EventEnvelope, applied: boolean): void | Promise<void>;
-}
-
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead_letter';
 
 /**
@@ -46,7 +41,6 @@ export class InboxConsumer {
     private readonly namespace: NatsNamespace,
     private readonly logger: Logger,
     private readonly settings: InboxConsumerSettings,
-    private readonly hooks: InboxConsumerHooks = {},
     private readonly onOutcome: (outcome: EventOutcome, type: string) => void = () => undefined,
   ) {}
 
@@ -113,7 +107,6 @@ export class InboxConsumer {
     await runWithRequestId(event.correlationId, async () => {
       try {
         const applied = await this.applyOnce(event, handler);
-        await this.hooks.afterCommit?.(event, applied);
         message.ack();
         this.onOutcome(applied ? 'applied' : 'duplicate', event.type);
       } catch (error) {

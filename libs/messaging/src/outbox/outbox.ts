@@ -1,4 +1,4 @@
-import { EventEnvelope, type EventType } from '@leadflow/contracts';
+import type { EventEnvelope, EventType } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { currentRequestId } from '@leadflow/logging';
 import type { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';

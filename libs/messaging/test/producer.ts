@@ -1,0 +1,61 @@
+import { EventTypes, Streams } from '@leadflow/contracts';
+import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
+import { createLogger } from '@leadflow/logging';
+import { ensureStream, messagingTablesV1, NatsConnection, NatsNamespace, Outbox, OutboxCommitSubscriber, OutboxRelay } from '@leadflow/messaging';
+import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+
+class ProducerTables1795262400000 implements MigrationInterface {
+  name = 'ProducerTables1795262400000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    for (const statement of messagingTablesV1('producer').up) await queryRunner.query(statement);
+  }
+
+  async down(): Promise<void> {
+    throw new Error('not reversible');
+  }
+}
+
+/** The producing side of the messaging tests, in-process: a schema with an outbox and its relay. */
+export class Producer {
+  private constructor(
+    readonly dataSource: DataSource,
+    readonly nats: NatsConnection,
+    readonly outbox: Outbox,
+    readonly relay: OutboxRelay,
+  ) {}
+
+  static async start(databaseUrl: string, natsUrl: string, namespace: string): Promise<Producer> {
+    const dataSource = await openSchemaDataSource(
+      schemaDataSourceOptions({ url: databaseUrl, schema: 'producer', poolSize: 5, applicationName: 'producer-test', migrations: [ProducerTables1795262400000] }),
+    );
+    const nats = await NatsConnection.open(natsUrl, 'producer-test');
+    const ns = new NatsNamespace(namespace);
+    await ensureStream(nats.manager, ns, Streams.ingestion);
+    const relay = new OutboxRelay(dataSource, nats.jetstream, ns, createLogger('producer-test', 'error'), { pollIntervalMs: 200, publishTimeoutMs: 1000 });
+    dataSource.subscribers.push(new OutboxCommitSubscriber(() => relay.wake()));
+    relay.start();
+    return new Producer(dataSource, nats, new Outbox(dataSource, 'ingestion'), relay);
+  }
+
+  /** Commits one `lead.ingested` event through the outbox; returns its id. */
+  async commit(data: Record<string, unknown>): Promise<string> {
+    return this.dataSource.transaction(async (manager) => (await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data })).id);
+  }
+
+  /** Writes an event through the outbox, then rolls the transaction back. */
+  async rollBack(data: Record<string, unknown>): Promise<void> {
+    await this.dataSource
+      .transaction(async (manager) => {
+        await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    await this.relay.stop();
+    await this.nats.close();
+    await this.dataSource.destroy();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './child-process';
+export * from './tcp-proxy';
+export * from './test-database';
+export * from './test-run';
+export * from './wait-for';
