@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Logger } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { HEALTH_OPTIONS, type HealthOptions } from './health-options';
 import { NatsHealthIndicator } from './nats.health';
@@ -25,9 +26,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
+  /** 503 with the failing dependency named in the body while not ready. */
   @Get('ready')
   @HealthCheck()
-  async ready(): Promise<HealthCheckResult> {
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const timeout = this.options.timeoutMs;
     try {
       const result = await this.health.check([
@@ -37,9 +39,11 @@ export class HealthController {
       this.transition(true, result);
       return result;
     } catch (error) {
-      const details = (error as { response?: HealthCheckResult }).response;
-      this.transition(false, details);
-      throw error;
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      const result = error.getResponse() as HealthCheckResult;
+      this.transition(false, result);
+      void reply.status(503);
+      return result;
     }
   }
 

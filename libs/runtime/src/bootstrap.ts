@@ -103,6 +103,7 @@ export async function runService<E extends PlatformEnv>(definition: ServiceDefin
       reconnectTimeWait: 500,
     },
     namespace,
+    logger,
   );
   app.connectMicroservice({ strategy: rpcServer }, { inheritAppConfig: true });
 

@@ -3,3 +3,4 @@ export * from './tcp-proxy';
 export * from './test-database';
 export * from './test-run';
 export * from './wait-for';
+export * from './service-contract';

@@ -1,5 +1,6 @@
 import { ClientNats, type NatsOptions, ServerNats } from '@nestjs/microservices';
 import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import type { Logger } from 'pino';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from '@leadflow/logging';
 import type { NatsNamespace } from '../namespace';
 
@@ -20,28 +21,31 @@ export class NamespacedNatsServer extends ServerNats {
   constructor(
     private readonly transportOptions: NatsTransportOptions,
     private readonly namespace: NatsNamespace,
+    private readonly log: Pick<Logger, 'debug'>,
     private readonly drainTimeoutMs = 5000,
   ) {
     super(transportOptions);
   }
 
-  protected override normalizePattern(pattern: MsPattern): string {
-    return this.namespace.subject(super.normalizePattern(pattern));
-  }
-
+  /** Handlers stay keyed by their plain pattern; only the subscribed subject carries the namespace. */
   override bindEvents(client: NatsConnection): void {
     for (const [channel, handler] of this.messageHandlers) {
       const queue = (handler.extras?.queue as string | undefined) ?? this.transportOptions.queue;
       const callback = this.getMessageHandler(channel).bind(this) as SubscriptionCallback;
-      this.ownSubscriptions.push(client.subscribe(channel, { queue, callback }));
+      this.ownSubscriptions.push(client.subscribe(this.namespace.subject(channel), { queue, callback }));
     }
   }
 
   override async handleMessage(channel: string, message: Msg): Promise<unknown> {
     this.inFlight += 1;
     const requestId = acceptRequestId(message.headers?.get(REQUEST_ID_HEADER) || undefined);
+    const started = Date.now();
     try {
-      return await runWithRequestId(requestId, () => super.handleMessage(channel, message));
+      return await runWithRequestId(requestId, async () => {
+        const result = await super.handleMessage(channel, message);
+        this.log.debug({ subject: channel, ms: Date.now() - started }, 'rpc handled');
+        return result;
+      });
     } finally {
       // The reply goes out after the handler's observable completes; give it a turn of the loop.
       setImmediate(() => {

@@ -1,0 +1,3 @@
+import { describeServiceContract } from '@leadflow/testing';
+
+describeServiceContract('scoring');
