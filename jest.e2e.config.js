@@ -4,6 +4,7 @@ module.exports = {
   ...require('./jest.preset'),
   rootDir: __dirname,
   roots: ['<rootDir>/e2e'],
+  globalSetup: '<rootDir>/e2e/global-setup.ts',
   testMatch: ['**/*.e2e-spec.ts'],
   testTimeout: 120000,
   maxWorkers: 1,

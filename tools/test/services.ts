@@ -1,0 +1,74 @@
+/**
+ * PostgreSQL and NATS for a test run: the configured servers when they answer, otherwise an
+ * embedded PostgreSQL and a local nats-server under .data/test (the same fallback as `npm start`).
+ * Everything a run creates is named after its run id and removed at the end.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { connect } from 'nats';
+import { Client } from 'pg';
+import { ensureNats } from '../infra/nats';
+import { ensurePostgres } from '../infra/postgres';
+
+const root = path.resolve(__dirname, '..', '..');
+
+export interface TestServices {
+  env: Record<string, string>;
+  runId: string;
+  cleanup(): Promise<void>;
+}
+
+const log = (line: string) => process.stdout.write(`test-services | ${line}\n`);
+
+async function dropRunDatabases(adminUrl: string, runId: string): Promise<number> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`lf\\_${runId}\\_%`]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    return rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
+async function deleteRunStreams(natsUrl: string, runId: string): Promise<number> {
+  const nc = await connect({ servers: natsUrl.split(','), timeout: 3000 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const prefix = `T${runId}`.toUpperCase();
+    let deleted = 0;
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name.startsWith(prefix)) {
+        await jsm.streams.delete(stream.config.name);
+        deleted += 1;
+      }
+    }
+    return deleted;
+  } finally {
+    await nc.close();
+  }
+}
+
+export async function startTestServices(): Promise<TestServices> {
+  const runId = process.env.LEADFLOW_TEST_RUN ?? randomBytes(4).toString('hex');
+  const dataDir = path.join(root, '.data', 'test');
+  const postgres = await ensurePostgres({
+    url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    dataDir: path.join(dataDir, 'postgres'),
+    log,
+  });
+  const nats = await ensureNats({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', dataDir, log });
+  log(`run ${runId}: PostgreSQL ${postgres.embedded ? 'embedded' : 'configured'}, NATS ${nats.embedded ? 'local' : 'configured'}`);
+  return {
+    runId,
+    env: { DATABASE_URL: postgres.url, NATS_URL: nats.url, LEADFLOW_TEST_RUN: runId, NODE_ENV: 'test' },
+    cleanup: async () => {
+      const databases = await dropRunDatabases(postgres.url, runId).catch(() => -1);
+      const streams = await deleteRunStreams(nats.url, runId).catch(() => -1);
+      log(`run ${runId}: dropped ${databases} databases and ${streams} streams`);
+      await nats.stop();
+      await postgres.stop();
+    },
+  };
+}
