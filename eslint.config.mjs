@@ -13,9 +13,11 @@ const constraints = [
     onlyDependOnLibsWithTags: ['type:contracts'],
     bannedExternalImports: ['@nestjs/*', 'typeorm', 'pg', 'nats', 'fastify', 'pino', 'prom-client', 'rxjs'],
   },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:domain'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:infra', 'type:domain', 'type:devtools'] },
   { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
-  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts'] },
+  // Development-only infrastructure: embedded PostgreSQL, local nats-server. Never in an app.
+  { sourceTag: 'type:devtools', onlyDependOnLibsWithTags: ['type:devtools'] },
+  { sourceTag: 'type:tools', onlyDependOnLibsWithTags: ['type:contracts', 'type:devtools'] },
 ];
 const withTesting = constraints.map((c) =>
   ['type:app', 'type:infra', 'type:domain', 'type:tools'].includes(c.sourceTag)

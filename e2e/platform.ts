@@ -1,5 +1,13 @@
 import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
-import { createTestDatabase, freePort, type RunningProcess, startProcess, type TestDatabase, testNatsUrl, uniqueNamespace } from '@leadflow/testing';
+import {
+  createTestDatabase,
+  freePort,
+  type RunningProcess,
+  startProcess,
+  type TestDatabase,
+  testNatsUrl,
+  uniqueNamespace,
+} from '@leadflow/testing';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
@@ -28,7 +36,14 @@ export class Platform {
       const port = await freePort();
       const child = startProcess(
         path.join(root, 'dist', 'apps', service, 'src', 'main.js'),
-        { DATABASE_URL: db.url, NATS_URL: testNatsUrl(), NATS_NAMESPACE: namespace, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'debug' },
+        {
+          DATABASE_URL: db.url,
+          NATS_URL: testNatsUrl(),
+          NATS_NAMESPACE: namespace,
+          HTTP_PORT: String(port),
+          HTTP_HOST: '127.0.0.1',
+          LOG_LEVEL: 'debug',
+        },
         { typescript: false },
       );
       apps.set(service, { service, port, process: child, url: (pathname) => `http://127.0.0.1:${port}${pathname}` });
@@ -52,4 +67,3 @@ export class Platform {
     await this.db.drop();
   }
 }
-

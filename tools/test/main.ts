@@ -38,7 +38,11 @@ async function jestStep(name: string, config: string, env: Record<string, string
   const outputFile = path.join(await mkdtemp(path.join(os.tmpdir(), 'leadflow-jest-')), 'results.json');
   const result = await step(name, () => run(bin('jest'), ['--config', config, '--json', `--outputFile=${outputFile}`], env));
   try {
-    const summary = JSON.parse(await readFile(outputFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number };
+    const summary = JSON.parse(await readFile(outputFile, 'utf8')) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+    };
     if (summary.numPendingTests > 0) {
       process.stdout.write(`${name}: ${summary.numPendingTests} skipped tests; every test must run\n`);
       return { ...result, ok: false, passed: summary.numPassedTests, failed: summary.numFailedTests + summary.numPendingTests };

@@ -7,8 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { connect } from 'nats';
 import { Client } from 'pg';
-import { ensureNats } from '../infra/nats';
-import { ensurePostgres } from '../infra/postgres';
+import { ensureNats, ensurePostgres } from '@leadflow/dev-services';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -24,7 +23,9 @@ async function dropRunDatabases(adminUrl: string, runId: string): Promise<number
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`lf\\_${runId}\\_%`]);
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `lf\\_${runId}\\_%`,
+    ]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     return rows.length;
   } finally {

@@ -9,7 +9,10 @@ export class AppModule {
   static forEnv(env: GatewayEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'gateway', version: env.SERVICE_VERSION, env, migrations: gatewayMigrations }), PlatformStatusModule],
+      imports: [
+        PlatformModule.forRoot({ service: 'gateway', version: env.SERVICE_VERSION, env, migrations: gatewayMigrations }),
+        PlatformStatusModule,
+      ],
     };
   }
 }

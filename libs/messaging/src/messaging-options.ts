@@ -16,5 +16,8 @@ export interface MessagingOptions {
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 export function natsServers(natsUrl: string): string[] {
-  return natsUrl.split(',').map((url) => url.trim()).filter(Boolean);
+  return natsUrl
+    .split(',')
+    .map((url) => url.trim())
+    .filter(Boolean);
 }

@@ -114,13 +114,21 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       }
     }
     if (byStream.size === 0) return;
-    this.consumer = new InboxConsumer(this.dataSource, this.nats.jetstream, this.nats.manager, this.namespace, this.logger, {
-      consumer: this.options.service,
-      ackWaitSeconds: this.options.eventAckWaitSeconds,
-      maxDeliver: this.options.eventMaxDeliver,
-      concurrency: this.options.eventConcurrency ?? 16,
-      jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
-    }, onOutcome);
+    this.consumer = new InboxConsumer(
+      this.dataSource,
+      this.nats.jetstream,
+      this.nats.manager,
+      this.namespace,
+      this.logger,
+      {
+        consumer: this.options.service,
+        ackWaitSeconds: this.options.eventAckWaitSeconds,
+        maxDeliver: this.options.eventMaxDeliver,
+        concurrency: this.options.eventConcurrency ?? 16,
+        jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
+      },
+      onOutcome,
+    );
     for (const [stream, handlers] of byStream) await this.consumer.start(stream, handlers);
   }
 }
@@ -145,7 +153,12 @@ export class MessagingModule {
           provide: RPC_TRANSPORT_CLIENT,
           useFactory: () =>
             new NamespacedNatsClient(
-              { servers: natsServers(options.natsUrl), name: `${options.service}-rpc-${process.pid}`, maxReconnectAttempts: -1, reconnectTimeWait: 500 },
+              {
+                servers: natsServers(options.natsUrl),
+                name: `${options.service}-rpc-${process.pid}`,
+                maxReconnectAttempts: -1,
+                reconnectTimeWait: 500,
+              },
               namespace,
             ),
         },

@@ -1,6 +1,14 @@
 import { Streams } from '@leadflow/contracts';
-import { NatsNamespace } from '@leadflow/messaging';
-import { createTestDatabase, type RunningProcess, startProcess, type TestDatabase, testNatsUrl, uniqueNamespace, waitFor } from '@leadflow/testing';
+import { NatsNamespace } from '../src';
+import {
+  createTestDatabase,
+  type RunningProcess,
+  startProcess,
+  type TestDatabase,
+  testNatsUrl,
+  uniqueNamespace,
+  waitFor,
+} from '@leadflow/testing';
 import path from 'node:path';
 import { Producer } from './producer';
 

@@ -1,7 +1,7 @@
 import { EventTypes, Streams } from '@leadflow/contracts';
 import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
 import { createLogger } from '@leadflow/logging';
-import { ensureStream, messagingTablesV1, NatsConnection, NatsNamespace, Outbox, OutboxCommitSubscriber, OutboxRelay } from '@leadflow/messaging';
+import { ensureStream, messagingTablesV1, NatsConnection, NatsNamespace, Outbox, OutboxCommitSubscriber, OutboxRelay } from '../src';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 class ProducerTables1795262400000 implements MigrationInterface {
@@ -27,12 +27,21 @@ export class Producer {
 
   static async start(databaseUrl: string, natsUrl: string, namespace: string): Promise<Producer> {
     const dataSource = await openSchemaDataSource(
-      schemaDataSourceOptions({ url: databaseUrl, schema: 'producer', poolSize: 5, applicationName: 'producer-test', migrations: [ProducerTables1795262400000] }),
+      schemaDataSourceOptions({
+        url: databaseUrl,
+        schema: 'producer',
+        poolSize: 5,
+        applicationName: 'producer-test',
+        migrations: [ProducerTables1795262400000],
+      }),
     );
     const nats = await NatsConnection.open(natsUrl, 'producer-test');
     const ns = new NatsNamespace(namespace);
     await ensureStream(nats.manager, ns, Streams.ingestion);
-    const relay = new OutboxRelay(dataSource, nats.jetstream, ns, createLogger('producer-test', 'error'), { pollIntervalMs: 200, publishTimeoutMs: 1000 });
+    const relay = new OutboxRelay(dataSource, nats.jetstream, ns, createLogger('producer-test', 'error'), {
+      pollIntervalMs: 200,
+      publishTimeoutMs: 1000,
+    });
     dataSource.subscribers.push(new OutboxCommitSubscriber(() => relay.wake()));
     relay.start();
     return new Producer(dataSource, nats, new Outbox(dataSource, 'ingestion'), relay);
@@ -40,7 +49,9 @@ export class Producer {
 
   /** Commits one `lead.ingested` event through the outbox; returns its id. */
   async commit(data: Record<string, unknown>): Promise<string> {
-    return this.dataSource.transaction(async (manager) => (await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data })).id);
+    return this.dataSource.transaction(
+      async (manager) => (await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data })).id,
+    );
   }
 
   /** Writes an event through the outbox, then rolls the transaction back. */

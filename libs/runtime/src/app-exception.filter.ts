@@ -51,7 +51,8 @@ export class AppExceptionFilter implements ExceptionFilter {
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
-      if (status < 500 || status === 503) return { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: messageOf(exception), status };
+      if (status < 500 || status === 503)
+        return { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: messageOf(exception), status };
     }
     if (exception instanceof RpcException && isRpcErrorBody(exception.getError())) return exception.getError() as RpcErrorBody;
     this.logger.error({ err: exception }, 'unhandled error');

@@ -1,6 +1,14 @@
 import { type ServiceName } from '@leadflow/contracts';
 import { EnvValidationError, loadEnv, type PlatformEnv } from '@leadflow/config';
-import { acceptRequestId, AppLoggerModule, createLogger, type Logger, PinoNestLogger, REQUEST_ID_HEADER, runWithRequestId } from '@leadflow/logging';
+import {
+  acceptRequestId,
+  AppLoggerModule,
+  createLogger,
+  type Logger,
+  PinoNestLogger,
+  REQUEST_ID_HEADER,
+  runWithRequestId,
+} from '@leadflow/logging';
 import { NamespacedNatsServer, NatsNamespace, natsServers } from '@leadflow/messaging';
 import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';

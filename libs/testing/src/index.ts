@@ -4,3 +4,4 @@ export * from './test-database';
 export * from './test-run';
 export * from './wait-for';
 export * from './service-contract';
+export * from './private-nats';

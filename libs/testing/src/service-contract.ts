@@ -1,10 +1,8 @@
 import { RpcSubjects, type ServiceName, type SystemStatusReply } from '@leadflow/contracts';
-import { NamespacedNatsClient, NatsNamespace } from '@leadflow/messaging';
-import { NatsRecordBuilder } from '@nestjs/microservices';
-import { headers } from 'nats';
+import { connect, headers, JSONCodec, type NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
-import { firstValueFrom, timeout } from 'rxjs';
 import { startProcess, type RunningProcess } from './child-process';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -41,14 +39,14 @@ export function describeServiceContract(service: ServiceName): void {
     let natsProxy: TcpProxy;
     let app: RunningProcess;
     let port: number;
-    let rpc: NamespacedNatsClient;
+    let nats: NatsConnection;
 
     beforeAll(async () => {
       db = await createTestDatabase(service);
       const pg = new URL(db.url);
       pgProxy = await startTcpProxy(pg.hostname, Number(pg.port || 5432));
-      const nats = new URL(testNatsUrl().split(',')[0] ?? '');
-      natsProxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
+      const natsServer = new URL(testNatsUrl().split(',')[0] ?? '');
+      natsProxy = await startTcpProxy(natsServer.hostname, Number(natsServer.port || 4222));
       port = await freePort();
       app = startProcess(path.join(root, 'apps', service, 'src', 'main.ts'), {
         DATABASE_URL: pgProxy.url(db.url),
@@ -60,12 +58,12 @@ export function describeServiceContract(service: ServiceName): void {
         LOG_LEVEL: 'debug',
       });
       await app.waitForOutput(`${service} started`, 60000);
-      rpc = new NamespacedNatsClient({ servers: [testNatsUrl()] }, new NatsNamespace(namespace));
+      nats = await connect({ servers: testNatsUrl().split(',') });
     });
 
     afterAll(async () => {
       app?.kill('SIGKILL');
-      await rpc?.close();
+      await nats?.close();
       await pgProxy?.close();
       await natsProxy?.close();
       await db?.drop();
@@ -92,10 +90,15 @@ export function describeServiceContract(service: ServiceName): void {
       const requestHeaders = headers();
       const requestId = `contract-${service}-${Date.now()}`;
       requestHeaders.set('x-request-id', requestId);
-      const reply = await firstValueFrom(
-        rpc.send<SystemStatusReply>(RpcSubjects.systemStatus[service], new NatsRecordBuilder({}).setHeaders(requestHeaders).build()).pipe(timeout(5000)),
-      );
-      expect(reply).toMatchObject({ service, ready: true });
+      // Nest's NATS wire format, spoken directly: the contract holds for any client.
+      const subject = RpcSubjects.systemStatus[service];
+      const codec = JSONCodec<unknown>();
+      const message = await nats.request(`${namespace}.${subject}`, codec.encode({ pattern: subject, data: {}, id: randomUUID() }), {
+        headers: requestHeaders,
+        timeout: 5000,
+      });
+      const reply = codec.decode(message.data) as { response?: SystemStatusReply };
+      expect(reply.response).toMatchObject({ service, ready: true });
       await app.waitForOutput(`"requestId":"${requestId}"`, 5000);
     });
 

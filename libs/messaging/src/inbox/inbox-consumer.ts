@@ -114,7 +114,10 @@ export class InboxConsumer {
           await this.deadLetter(stream, message, event, error, deliveries);
         } else {
           const delay = redeliveryDelayMs(deliveries);
-          this.logger.warn({ err: error, eventId: event.id, type: event.type, deliveries, retryInMs: delay }, 'event handler failed; will retry');
+          this.logger.warn(
+            { err: error, eventId: event.id, type: event.type, deliveries, retryInMs: delay },
+            'event handler failed; will retry',
+          );
           message.nak(delay);
           this.onOutcome('retry', event.type);
         }
@@ -135,13 +138,27 @@ export class InboxConsumer {
     });
   }
 
-  private async deadLetter(stream: string, message: JsMsg, event: EventEnvelope | undefined, error: unknown, deliveries: number): Promise<void> {
+  private async deadLetter(
+    stream: string,
+    message: JsMsg,
+    event: EventEnvelope | undefined,
+    error: unknown,
+    deliveries: number,
+  ): Promise<void> {
     const reason = error instanceof InvalidEnvelopeError || error instanceof Error ? error.message : String(error);
     try {
       await this.dataSource.query(
         `INSERT INTO ${qualifiedTable(this.dataSource, 'dead_letters')} ("consumer", "stream", "subject", "event_id", "payload", "error", "deliveries")
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [this.settings.consumer, stream, message.subject, event?.id ?? null, Buffer.from(message.data).toString('utf8'), reason.slice(0, 4000), deliveries],
+        [
+          this.settings.consumer,
+          stream,
+          message.subject,
+          event?.id ?? null,
+          Buffer.from(message.data).toString('utf8'),
+          reason.slice(0, 4000),
+          deliveries,
+        ],
       );
       message.term();
       this.onOutcome('dead_letter', event?.type ?? 'unknown');

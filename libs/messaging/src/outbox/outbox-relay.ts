@@ -96,7 +96,8 @@ export class OutboxRelay {
         }
       }
       if (!this.running || this.wakeRequested) continue;
-      const delay = this.failures === 0 ? this.options.pollIntervalMs : Math.min(this.options.pollIntervalMs * 2 ** Math.min(this.failures, 5), 30000);
+      const delay =
+        this.failures === 0 ? this.options.pollIntervalMs : Math.min(this.options.pollIntervalMs * 2 ** Math.min(this.failures, 5), 30000);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wakeUp = () => {
@@ -121,7 +122,9 @@ export class OutboxRelay {
       const published = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((row) => row.id);
       const failed = rows.filter((_, i) => results[i]?.status === 'rejected');
       if (published.length > 0) {
-        await manager.query(`UPDATE ${table} SET "published_at" = now(), "attempts" = "attempts" + 1 WHERE "id" = ANY($1::uuid[])`, [published]);
+        await manager.query(`UPDATE ${table} SET "published_at" = now(), "attempts" = "attempts" + 1 WHERE "id" = ANY($1::uuid[])`, [
+          published,
+        ]);
       }
       if (failed.length > 0) {
         const reason = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;

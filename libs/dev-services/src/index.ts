@@ -1,0 +1,6 @@
+export * from './nats';
+export * from './ports';
+export * from './postgres';
+export * from './process-guard';
+export * from './process-output';
+export * from './urls';

@@ -1,0 +1,46 @@
+import { APPS, readLauncherConfig, selectApps } from './config';
+
+describe('selectApps', () => {
+  it('starts all five apps in order when LEADFLOW_APPS is unset or blank', () => {
+    expect(selectApps(undefined).map((app) => app.name)).toEqual(['gateway', 'ingestion', 'contacts', 'scoring', 'metrics']);
+    expect(selectApps(' ')).toEqual([...APPS]);
+  });
+
+  it('keeps start order whatever order the subset is listed in', () => {
+    expect(selectApps('metrics, gateway').map((app) => `${app.name}:${app.port}`)).toEqual(['gateway:3000', 'metrics:3004']);
+  });
+
+  it('names the unknown apps and the known ones', () => {
+    expect(() => selectApps('gateway,billing')).toThrow('unknown apps: billing (known: gateway, ingestion, contacts, scoring, metrics)');
+  });
+});
+
+describe('readLauncherConfig', () => {
+  it('uses developer defaults', () => {
+    const config = readLauncherConfig({}, '/repo');
+    expect(config).toMatchObject({
+      dataDir: '/repo/.data',
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/leadflow',
+      databaseName: 'leadflow',
+      natsUrl: 'nats://127.0.0.1:4222',
+      logLevel: 'info',
+      stopGraceMs: 15_000,
+    });
+    expect(config.apps).toHaveLength(5);
+  });
+
+  it('takes the database name from DATABASE_URL, and leadflow when it names none', () => {
+    expect(readLauncherConfig({ DATABASE_URL: 'postgres://u@h:5432/lf_dev' }, '/r').databaseName).toBe('lf_dev');
+    expect(readLauncherConfig({ DATABASE_URL: 'postgres://u@h:5432' }, '/r').databaseName).toBe('leadflow');
+  });
+
+  it('refuses a database name it would have to quote', () => {
+    expect(() => readLauncherConfig({ DATABASE_URL: 'postgres://u:pw@h/Lead-Flow' }, '/r')).toThrow(
+      'DATABASE_URL postgres://u:***@h/Lead-Flow names the database "Lead-Flow"',
+    );
+  });
+
+  it('refuses a NATS_URL that is not nats://', () => {
+    expect(() => readLauncherConfig({ NATS_URL: 'http://127.0.0.1:4222' }, '/r')).toThrow('NATS_URL: expected a nats:// or tls:// URL');
+  });
+});

@@ -1,0 +1,79 @@
+/** The launcher's settings, read from the environment with defaults for a developer machine. */
+import path from 'node:path';
+import { DEFAULT_HTTP_PORTS, SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
+import { databaseNameOf, isValidDatabaseName, natsServers, redactUrl } from '@leadflow/dev-services';
+
+export interface AppDefinition {
+  name: ServiceName;
+  port: number;
+}
+
+/** The five apps in start order, on their own default HTTP ports. */
+export const APPS: readonly AppDefinition[] = SERVICE_NAMES.map((name) => ({ name, port: DEFAULT_HTTP_PORTS[name] }));
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+const DEFAULT_DATABASE = 'leadflow';
+
+export interface LauncherConfig {
+  rootDir: string;
+  /** `.data/`: embedded PostgreSQL cluster, JetStream store, fetched nats-server. */
+  dataDir: string;
+  /** DATABASE_URL as configured; the launcher probes the same server's `postgres` database. */
+  databaseUrl: string;
+  databaseName: string;
+  natsUrl: string;
+  logLevel: string;
+  apps: AppDefinition[];
+  /** How long apps get to stop after SIGTERM before SIGKILL. */
+  stopGraceMs: number;
+}
+
+export function readLauncherConfig(env: NodeJS.ProcessEnv, rootDir: string): LauncherConfig {
+  const databaseUrl = nonEmpty(env.DATABASE_URL) ?? DEFAULT_DATABASE_URL;
+  let databaseName: string;
+  try {
+    databaseName = databaseNameOf(databaseUrl) ?? DEFAULT_DATABASE;
+  } catch (error) {
+    throw new Error(`DATABASE_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!isValidDatabaseName(databaseName)) {
+    throw new Error(
+      `DATABASE_URL ${redactUrl(databaseUrl)} names the database ${JSON.stringify(databaseName)}: the launcher creates only names of lower-case letters, digits and _`,
+    );
+  }
+  const natsUrl = nonEmpty(env.NATS_URL) ?? DEFAULT_NATS_URL;
+  try {
+    natsServers(natsUrl);
+  } catch (error) {
+    throw new Error(`NATS_URL: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {
+    rootDir,
+    dataDir: path.join(rootDir, '.data'),
+    databaseUrl,
+    databaseName,
+    natsUrl,
+    logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
+    apps: selectApps(env.LEADFLOW_APPS),
+    stopGraceMs: 15_000,
+  };
+}
+
+/** All apps, or the subset `LEADFLOW_APPS` lists (comma-separated), always in start order. */
+export function selectApps(list: string | undefined): AppDefinition[] {
+  const wanted = (list ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  if (wanted.length === 0) return [...APPS];
+  const unknown = wanted.filter((name) => !APPS.some((app) => app.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`LEADFLOW_APPS names unknown apps: ${unknown.join(', ')} (known: ${APPS.map((app) => app.name).join(', ')})`);
+  }
+  return APPS.filter((app) => wanted.includes(app.name));
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim().length > 0 ? value.trim() : undefined;
+}

@@ -1,0 +1,321 @@
+/**
+ * `npm start`: PostgreSQL and NATS (the configured ones when they answer, embedded ones under
+ * .data/ otherwise), a build, the apps under supervision, and an orderly stop on Ctrl-C.
+ */
+import { access, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { buildWorkspace } from '../build';
+import {
+  ensureDatabase,
+  ensureNats,
+  ensurePostgres,
+  isPortFree,
+  type NatsHandle,
+  type PostgresHandle,
+  redactUrl,
+  signalGuardedChildren,
+  withDatabase,
+} from '@leadflow/dev-services';
+import { readLauncherConfig, type AppDefinition, type LauncherConfig } from './config';
+import { ConsoleOutput, shouldUseColor } from './console-output';
+import { pollUntilReady } from './readiness';
+import { renderReadySummary } from './ready-summary';
+import { Supervisor, type CrashReport } from './supervisor';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const HOST = '127.0.0.1';
+/** After this long without every app ready, say which ones are missing (and again every 30 s). */
+const SLOW_START_MS = 90_000;
+
+interface AppRun {
+  app: AppDefinition;
+  supervisor: Supervisor;
+  spawnedAt: number;
+  ready: boolean;
+  readyAfterMs: number;
+  lastStatus: number | string;
+  polling: AbortController | undefined;
+}
+
+class Launcher {
+  private readonly startedAt = Date.now();
+  private readonly runs: AppRun[] = [];
+  private postgres: PostgresHandle | undefined;
+  private nats: NatsHandle | undefined;
+  private databaseUrl = '';
+  private stopRequested = false;
+  private stopping: Promise<never> | undefined;
+  private startupDone: Promise<void> = Promise.resolve();
+  private summaryPrinted = false;
+  private slowStartTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly config: LauncherConfig,
+    private readonly output: ConsoleOutput,
+  ) {}
+
+  start(): Promise<void> {
+    const startup = this.startUp();
+    this.startupDone = startup.then(
+      () => undefined,
+      () => undefined,
+    );
+    return startup;
+  }
+
+  /** Stops apps, then the servers this launcher started, then exits with `exitCode`. Idempotent. */
+  stop(reason: string, exitCode: number): Promise<never> {
+    this.stopping ??= this.stopInOrder(reason, exitCode);
+    return this.stopping;
+  }
+
+  /** Second Ctrl-C: SIGKILL every process this launcher started, and exit. */
+  forceStop(): never {
+    this.log('forced stop: killing every process the launcher started');
+    for (const run of this.runs) run.supervisor.kill();
+    signalGuardedChildren('SIGKILL');
+    process.exit(130);
+  }
+
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  private log(line: string): void {
+    this.output.lines('launcher', line);
+  }
+
+  private async startUp(): Promise<void> {
+    const { config } = this;
+    this.log(`starting ${config.apps.map((app) => app.name).join(', ')} (data in ${relative(config.dataDir)}/)`);
+    await this.assertPortsFree();
+    await mkdir(config.dataDir, { recursive: true });
+
+    const log = (line: string): void => this.log(line);
+    const results = await Promise.allSettled([
+      ensurePostgres({ url: withDatabase(config.databaseUrl, 'postgres'), dataDir: config.dataDir, log }).then((handle) => {
+        this.postgres = handle;
+      }),
+      ensureNats({ url: config.natsUrl, dataDir: config.dataDir, log }).then((handle) => {
+        this.nats = handle;
+      }),
+      buildWorkspace().then(
+        ({ files, ms }) => this.log(`built ${files} files into dist/ in ${ms} ms`),
+        (error: unknown) => {
+          throw new Error(`the build failed: ${errorMessage(error)}`);
+        },
+      ),
+    ]);
+    const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    if (this.stopRequested || !this.postgres || !this.nats) return;
+
+    const databaseUrl = await ensureDatabase(this.postgres.url, config.databaseName);
+    this.databaseUrl = databaseUrl;
+    this.log(`database ${config.databaseName} is ready at ${redactUrl(databaseUrl)}`);
+    await this.assertEntriesExist();
+    if (this.stopRequested) return;
+
+    for (const app of config.apps) this.startApp(app, databaseUrl, this.nats.url);
+    this.slowStartTimer = setTimeout(() => this.reportSlowStart(), SLOW_START_MS);
+    this.slowStartTimer.unref();
+  }
+
+  private startApp(app: AppDefinition, databaseUrl: string, natsUrl: string): void {
+    const supervisor = new Supervisor(
+      {
+        name: app.name,
+        command: process.execPath,
+        args: ['--enable-source-maps', entryOf(app)],
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          NATS_URL: natsUrl,
+          HTTP_PORT: String(app.port),
+          LOG_LEVEL: this.config.logLevel,
+        },
+      },
+      {
+        onOutput: (stream, line) => this.output.line(app.name, line, stream),
+        onSpawn: (pid, attempt) => this.onSpawn(run, pid, attempt),
+        onCrash: (report) => this.onCrash(run, report),
+      },
+    );
+    const run: AppRun = {
+      app,
+      supervisor,
+      spawnedAt: Date.now(),
+      ready: false,
+      readyAfterMs: 0,
+      lastStatus: 'not asked yet',
+      polling: undefined,
+    };
+    this.runs.push(run);
+    supervisor.start();
+  }
+
+  private onSpawn(run: AppRun, pid: number, attempt: number): void {
+    run.spawnedAt = Date.now();
+    run.ready = false;
+    run.polling?.abort();
+    const polling = new AbortController();
+    run.polling = polling;
+    this.log(`${attempt === 1 ? 'started' : 'restarted'} ${run.app.name} (pid ${pid}, http port ${run.app.port})`);
+    void pollUntilReady(`http://${HOST}:${run.app.port}/health/ready`, {
+      signal: polling.signal,
+      onAttempt: (status) => (run.lastStatus = status),
+    }).then((ready) => {
+      if (!ready || this.isStopping) return;
+      run.ready = true;
+      run.readyAfterMs = Date.now() - run.spawnedAt;
+      this.onReady(run, attempt);
+    });
+  }
+
+  private onReady(run: AppRun, attempt: number): void {
+    const after = `${seconds(run.readyAfterMs)} s after its ${attempt === 1 ? 'start' : 'restart'}`;
+    if (this.summaryPrinted) {
+      this.log(`${run.app.name} is ready again, ${after}`);
+      return;
+    }
+    this.log(`${run.app.name} is ready, ${after}`);
+    if (!this.runs.every((candidate) => candidate.ready) || this.runs.length < this.config.apps.length) return;
+    this.summaryPrinted = true;
+    if (this.slowStartTimer) clearTimeout(this.slowStartTimer);
+    const summary = renderReadySummary({
+      apps: this.runs.map(({ app, readyAfterMs }) => ({ name: app.name, port: app.port, readyAfterMs })),
+      totalMs: Date.now() - this.startedAt,
+      host: HOST,
+      postgres: { url: redactUrl(this.databaseUrl), embedded: this.postgres?.embedded ?? false },
+      nats: { url: redactUrl(this.nats?.url ?? ''), embedded: this.nats?.embedded ?? false },
+      dataDir: relative(this.config.dataDir),
+    });
+    for (const line of summary) this.log(line);
+  }
+
+  private onCrash(run: AppRun, report: CrashReport): void {
+    run.ready = false;
+    run.polling?.abort();
+    const how = report.error ?? (report.signal ? `signal ${report.signal}` : `exit code ${report.code}`);
+    this.log(
+      `${run.app.name} exited unexpectedly (${how}) after ${seconds(report.uptimeMs)} s; ` +
+        `restarting in ${seconds(report.restartInMs)} s (crash ${report.crashes} in a row)`,
+    );
+  }
+
+  private reportSlowStart(): void {
+    if (this.summaryPrinted || this.isStopping) return;
+    const waiting = this.runs.filter((run) => !run.ready).map((run) => `${run.app.name} (/health/ready: ${run.lastStatus})`);
+    this.log(`still waiting after ${seconds(Date.now() - this.startedAt)} s for ${waiting.join(', ')}`);
+    this.slowStartTimer = setTimeout(() => this.reportSlowStart(), 30_000);
+    this.slowStartTimer.unref();
+  }
+
+  private async stopInOrder(reason: string, exitCode: number): Promise<never> {
+    this.stopRequested = true;
+    if (this.slowStartTimer) clearTimeout(this.slowStartTimer);
+    this.log(`${reason}: stopping${exitCode === 0 ? ' (press Ctrl-C again to kill everything at once)' : ''}`);
+    await this.startupDone; // a server still starting is stopped once it is up
+
+    for (const run of this.runs) run.polling?.abort();
+    const graceS = this.config.stopGraceMs / 1000;
+    await Promise.all(
+      this.runs.map(async ({ app, supervisor }) => {
+        const outcome = await supervisor.stop(this.config.stopGraceMs);
+        if (outcome === 'exited') this.log(`${app.name} stopped`);
+        if (outcome === 'killed') this.log(`${app.name} did not stop within ${graceS} s: killed`);
+      }),
+    );
+
+    await Promise.all([this.stopServer('nats-server', this.nats), this.stopServer('embedded PostgreSQL', this.postgres)]);
+    this.log('everything the launcher started has stopped');
+    process.exit(exitCode);
+  }
+
+  private async stopServer(name: string, handle: { embedded: boolean; stop(): Promise<void> } | undefined): Promise<void> {
+    if (!handle?.embedded) return;
+    try {
+      await handle.stop();
+      this.log(`${name} stopped`);
+    } catch (error) {
+      this.log(`stopping ${name} failed: ${errorMessage(error)}`);
+    }
+  }
+
+  private async assertPortsFree(): Promise<void> {
+    const busy: string[] = [];
+    for (const app of this.config.apps) {
+      // 0.0.0.0: the apps listen on every interface; this also catches a listener on 127.0.0.1 only.
+      if (!(await isPortFree(app.port, '0.0.0.0'))) busy.push(`${app.port} (${app.name})`);
+    }
+    if (busy.length > 0) {
+      throw new Error(
+        `port ${busy.join(', ')} ${busy.length === 1 ? 'is' : 'are'} already in use: is another launcher or app running? ` +
+          `(\`ss -ltnp\` shows who listens; LEADFLOW_APPS=<names> starts a subset)`,
+      );
+    }
+  }
+
+  private async assertEntriesExist(): Promise<void> {
+    const missing: string[] = [];
+    for (const app of this.config.apps) {
+      const exists = await access(entryOf(app)).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) missing.push(app.name);
+    }
+    if (missing.length > 0) {
+      const files = missing.map((name) => `apps/${name}/src/main.ts`).join(', ');
+      throw new Error(`nothing to start for ${missing.join(', ')}: ${files} not found (LEADFLOW_APPS=<names> starts a subset)`);
+    }
+  }
+}
+
+function entryOf(app: AppDefinition): string {
+  return path.join(ROOT, 'dist', 'apps', app.name, 'src', 'main.js');
+}
+
+function relative(target: string): string {
+  return path.relative(process.cwd(), target) || '.';
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function main(): void {
+  const output = new ConsoleOutput(shouldUseColor(process.stdout, process.env));
+  let config: LauncherConfig;
+  try {
+    config = readLauncherConfig(process.env, ROOT);
+  } catch (error) {
+    output.line('launcher', `configuration error: ${errorMessage(error)}`, 'stderr');
+    process.exit(2);
+  }
+  const launcher = new Launcher(config, output);
+
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (!launcher.isStopping) void launcher.stop(signal === 'SIGINT' ? 'Ctrl-C' : signal, 0);
+      // A second Ctrl-C forces; a hang-up while stopping (the terminal closed after `npm` exited) does not.
+      else if (signal !== 'SIGHUP') launcher.forceStop();
+    });
+  }
+  process.on('uncaughtException', (error) => {
+    output.line('launcher', `internal error: ${error.stack ?? error.message}`, 'stderr');
+    void launcher.stop('internal error', 1);
+  });
+
+  launcher.start().catch((error: unknown) => {
+    output.line('launcher', `cannot start: ${errorMessage(error)}`, 'stderr');
+    void launcher.stop('start-up failed', 1);
+  });
+}
+
+if (require.main === module) main();

@@ -1,0 +1,57 @@
+/** The table the launcher prints once every app is ready. */
+
+export interface ReadyApp {
+  name: string;
+  port: number;
+  /** From the app's (latest) spawn to its first 200 on /health/ready. */
+  readyAfterMs: number;
+}
+
+export interface ReadySummaryInput {
+  apps: ReadyApp[];
+  /** From the launcher's start. */
+  totalMs: number;
+  host: string;
+  postgres: { url: string; embedded: boolean };
+  nats: { url: string; embedded: boolean };
+  dataDir: string;
+}
+
+export function renderReadySummary(input: ReadySummaryInput): string[] {
+  const base = (port: number): string => `http://${input.host}:${port}`;
+  const gateway = input.apps.find((app) => app.name === 'gateway');
+  const rows = [
+    ['app', 'ready in', 'live', 'ready', 'metrics'],
+    ...input.apps.map((app) => [
+      app.name,
+      `${seconds(app.readyAfterMs)} s`,
+      `${base(app.port)}/health/live`,
+      `${base(app.port)}/health/ready`,
+      `${base(app.port)}/metrics`,
+    ]),
+  ];
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  const table = rows.map(
+    (row) =>
+      `  ${row
+        .map((cell, column) => (column === 1 ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+        .join('   ')
+        .trimEnd()}`,
+  );
+  const noun = input.apps.length === 1 ? 'app' : 'apps';
+  return [
+    `all ${input.apps.length} ${noun} ready in ${seconds(input.totalMs)} s`,
+    '',
+    ...(gateway ? [`  ▶ LeadFlow gateway: ${base(gateway.port)}`, ''] : []),
+    ...table,
+    '',
+    `  PostgreSQL  ${input.postgres.url}${input.postgres.embedded ? `  (embedded, data in ${input.dataDir}/postgres)` : ''}`,
+    `  NATS        ${input.nats.url}${input.nats.embedded ? `  (local nats-server -js, store in ${input.dataDir}/nats)` : ''}`,
+    '',
+    '  Ctrl-C stops everything.',
+  ];
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
