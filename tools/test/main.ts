@@ -1,7 +1,7 @@
 /**
  * `npm test`: everything CI runs. Lint and type-check (through Nx), unit tests, then with a real
  * PostgreSQL and NATS (configured, or started locally), integration tests and the end-to-end
- * suite. Ends with one `tests: N passed, N failed` line over all Jest suites.
+ * suite (which builds the apps first). Ends with one `tests: N passed, N failed` line over all Jest suites.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -63,7 +63,6 @@ async function main(): Promise<number> {
   const services = await startTestServices();
   try {
     results.push(await jestStep('integration tests', 'jest.int.config.js', services.env));
-    results.push(await step('build', () => run(process.execPath, ['tools/run-ts.js', 'tools/build.ts'])));
     results.push(await jestStep('end-to-end tests', 'jest.e2e.config.js', services.env));
   } finally {
     await services.cleanup();
