@@ -7,7 +7,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.base.json tsconfig.json ./
 COPY apps apps
 COPY libs libs
-COPY tools/build.ts tools/run-ts.js tools/
+COPY tools/build.ts tools/run-ts.js tools/swc.config.json tools/
 RUN node tools/run-ts.js tools/build.ts && npm prune --omit=dev
 
 FROM node:22-bookworm-slim

@@ -1,7 +1,9 @@
-// Shared Jest settings: swc with decorator metadata (Nest DI needs it) and the workspace aliases.
+// Shared Jest settings: swc as the build uses it (decorator metadata, which Nest DI needs) and the
+// workspace aliases.
 'use strict';
 const path = require('node:path');
 const { compilerOptions } = require('./tsconfig.base.json');
+const swcConfig = require('./tools/swc.config.json');
 
 const moduleNameMapper = Object.fromEntries(
   Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, path.join(__dirname, target)]),
@@ -10,19 +12,7 @@ const moduleNameMapper = Object.fromEntries(
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-          target: 'es2022',
-          keepClassNames: true,
-        },
-        module: { type: 'commonjs' },
-        sourceMaps: 'inline',
-      },
-    ],
+    '^.+\\.ts$': ['@swc/jest', { ...swcConfig, sourceMaps: 'inline' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,

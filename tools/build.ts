@@ -6,18 +6,13 @@
 import { transformFile, type Options } from '@swc/core';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import swcConfig from './swc.config.json';
 
 const root = path.resolve(__dirname, '..');
 const SKIP = /\.(spec|int-spec|e2e-spec)\.ts$|\.d\.ts$/;
 
 const swcOptions: Options = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'commonjs' },
+  ...(swcConfig as Options),
   sourceMaps: true,
   swcrc: false,
 };

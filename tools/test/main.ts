@@ -1,5 +1,5 @@
 /**
- * `npm test`: everything CI runs. Lint and type-check (through Nx), unit tests, then with a real
+ * `npm test`: everything CI runs. Lint (through Nx), format check, type-check, unit tests, then with a real
  * PostgreSQL and NATS (configured, or started locally), integration tests and the end-to-end
  * suite (which builds the apps first). Ends with one `tests: N passed, N failed` line over all Jest suites.
  */
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
   const started = Date.now();
   const results: StepResult[] = [];
   results.push(await step('lint (nx run-many -t lint)', () => run(bin('nx'), ['run-many', '-t', 'lint', '--outputStyle=static'])));
+  results.push(await step('format (prettier --check)', () => run(bin('prettier'), ['--check', '--log-level=warn', '.'])));
   results.push(await step('type-check', () => run(bin('tsc'), ['-p', 'tsconfig.json', '--noEmit'])));
   results.push(await jestStep('unit tests', 'jest.config.js'));
 

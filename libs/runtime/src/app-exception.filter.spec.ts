@@ -1,0 +1,70 @@
+import { AppException } from '@leadflow/contracts';
+import { runWithRequestId } from '@leadflow/logging';
+import { type ArgumentsHost, BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import pino from 'pino';
+import { lastValueFrom, type Observable } from 'rxjs';
+import { AppExceptionFilter } from './app-exception.filter';
+
+function httpHost() {
+  const sent: { status?: number; body?: unknown; headers: Record<string, string> } = { headers: {} };
+  const reply = {
+    status(code: number) {
+      sent.status = code;
+      return reply;
+    },
+    header(name: string, value: string) {
+      sent.headers[name] = value;
+      return reply;
+    },
+    send(body: unknown) {
+      sent.body = body;
+      return reply;
+    },
+  };
+  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
+  return { host, sent };
+}
+
+const rpcHost = { getType: () => 'rpc' } as unknown as ArgumentsHost;
+const filter = new AppExceptionFilter(pino({ level: 'silent' }));
+
+describe('AppExceptionFilter', () => {
+  it('answers a typed exception with its status, stable code and the request id', () => {
+    const { host, sent } = httpHost();
+    runWithRequestId('req-7', () => filter.catch(new AppException('idempotency_key_reused', 'key reused with another body', 422), host));
+    expect(sent).toMatchObject({
+      status: 422,
+      body: { error: { code: 'idempotency_key_reused', message: 'key reused with another body', requestId: 'req-7' } },
+    });
+  });
+
+  it('maps framework 4xx errors to stable codes with their messages', () => {
+    const cases: Array<[Error, number, string]> = [
+      [new BadRequestException(['limit must be a number']), 400, 'validation_failed'],
+      [new NotFoundException('Cannot GET /x'), 404, 'not_found'],
+    ];
+    for (const [error, status, code] of cases) {
+      const { host, sent } = httpHost();
+      filter.catch(error, host);
+      expect(sent).toMatchObject({ status, body: { error: { code } } });
+    }
+  });
+
+  it('answers 503 unavailable with Retry-After', () => {
+    const { host, sent } = httpHost();
+    filter.catch(new ServiceUnavailableException(), host);
+    expect(sent).toMatchObject({ status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'unavailable' } } });
+  });
+
+  it('hides everything about an unknown error behind internal_error', () => {
+    const { host, sent } = httpHost();
+    filter.catch(new TypeError("Cannot read properties of undefined (reading 'x') at /app/src/secret.ts:12"), host);
+    expect(sent.status).toBe(500);
+    expect(sent.body).toEqual({ error: { code: 'internal_error', message: 'Internal error', requestId: undefined } });
+  });
+
+  it('sends the same error body over RPC', async () => {
+    const result = filter.catch(new AppException('not_found', 'no lead 9', 404), rpcHost) as Observable<never>;
+    await expect(lastValueFrom(result)).rejects.toEqual({ code: 'not_found', message: 'no lead 9', status: 404 });
+  });
+});
