@@ -56,7 +56,7 @@ export async function startTestServices(): Promise<TestServices> {
   const dataDir = path.join(root, '.data', 'test');
   const postgres = await ensurePostgres({
     url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    dataDir: path.join(dataDir, 'postgres'),
+    dataDir,
     log,
   });
   const nats = await ensureNats({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', dataDir, log });
