@@ -1,6 +1,7 @@
 import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import {
   createTestDatabase,
+  deleteNamespaceStreams,
   freePort,
   type RunningProcess,
   startProcess,
@@ -25,6 +26,7 @@ export class Platform {
     readonly db: TestDatabase,
     readonly apps: Map<ServiceName, RunningApp>,
     readonly startupMs: number,
+    readonly namespace: string,
   ) {}
 
   static async start(): Promise<Platform> {
@@ -49,7 +51,7 @@ export class Platform {
       apps.set(service, { service, port, process: child, url: (pathname) => `http://127.0.0.1:${port}${pathname}` });
     }
     await Promise.all([...apps.values()].map((app) => app.process.waitForOutput(`${app.service} started`, 60000)));
-    return new Platform(db, apps, Date.now() - started);
+    return new Platform(db, apps, Date.now() - started, namespace);
   }
 
   app(service: ServiceName): RunningApp {
@@ -64,6 +66,7 @@ export class Platform {
 
   async stop(): Promise<void> {
     for (const app of this.apps.values()) app.process.kill('SIGKILL');
+    await deleteNamespaceStreams(this.namespace);
     await this.db.drop();
   }
 }

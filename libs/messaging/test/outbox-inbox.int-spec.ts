@@ -2,6 +2,7 @@ import { Streams } from '@leadflow/contracts';
 import { NatsNamespace } from '../src';
 import {
   createTestDatabase,
+  deleteNamespaceStreams,
   type RunningProcess,
   startProcess,
   type TestDatabase,
@@ -47,7 +48,7 @@ describe('outbox → JetStream → inbox', () => {
   afterAll(async () => {
     consumer?.kill('SIGKILL');
     await producer?.stop();
-    await producer?.nats.manager.streams.delete(ns.stream(Streams.ingestion.name)).catch(() => undefined);
+    await deleteNamespaceStreams(namespace);
     await db?.drop();
   });
 

@@ -5,3 +5,4 @@ export * from './test-run';
 export * from './wait-for';
 export * from './service-contract';
 export * from './private-nats';
+export * from './namespace-streams';

@@ -5,6 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { startProcess, type RunningProcess } from './child-process';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
+import { deleteNamespaceStreams } from './namespace-streams';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { testNatsUrl, uniqueNamespace } from './test-run';
 import { waitFor } from './wait-for';
@@ -66,6 +67,7 @@ export function describeServiceContract(service: ServiceName): void {
       await nats?.close();
       await pgProxy?.close();
       await natsProxy?.close();
+      await deleteNamespaceStreams(namespace);
       await db?.drop();
     });
 
