@@ -2,7 +2,7 @@ import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import {
   createTestDatabase,
   deleteNamespaceStreams,
-  freePort,
+  findFreePort,
   type RunningProcess,
   startProcess,
   type TestDatabase,
@@ -25,17 +25,15 @@ export class Platform {
   private constructor(
     readonly db: TestDatabase,
     readonly apps: Map<ServiceName, RunningApp>,
-    readonly startupMs: number,
     readonly namespace: string,
   ) {}
 
   static async start(): Promise<Platform> {
     const db = await createTestDatabase('e2e');
     const namespace = uniqueNamespace();
-    const started = Date.now();
     const apps = new Map<ServiceName, RunningApp>();
     for (const service of SERVICE_NAMES) {
-      const port = await freePort();
+      const port = await findFreePort();
       const child = startProcess(
         path.join(root, 'dist', 'apps', service, 'src', 'main.js'),
         {
@@ -51,7 +49,7 @@ export class Platform {
       apps.set(service, { service, port, process: child, url: (pathname) => `http://127.0.0.1:${port}${pathname}` });
     }
     await Promise.all([...apps.values()].map((app) => app.process.waitForOutput(`${app.service} started`, 60000)));
-    return new Platform(db, apps, Date.now() - started, namespace);
+    return new Platform(db, apps, namespace);
   }
 
   app(service: ServiceName): RunningApp {

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { connect } from 'nats';
 import { Client } from 'pg';
-import { ensureNats, ensurePostgres } from '@leadflow/dev-services';
+import { dropDatabase, ensureNats, ensurePostgres } from '@leadflow/dev-services';
+import { deleteStreams } from '@leadflow/testing';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -22,33 +22,11 @@ const log = (line: string) => process.stdout.write(`test-services | ${line}\n`);
 async function dropRunDatabases(adminUrl: string, runId: string): Promise<number> {
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
-      `lf\\_${runId}\\_%`,
-    ]);
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    return rows.length;
-  } finally {
-    await client.end();
-  }
-}
-
-async function deleteRunStreams(natsUrl: string, runId: string): Promise<number> {
-  const nc = await connect({ servers: natsUrl.split(','), timeout: 3000 });
-  try {
-    const jsm = await nc.jetstreamManager();
-    const prefix = `T${runId}`.toUpperCase();
-    let deleted = 0;
-    for await (const stream of jsm.streams.list()) {
-      if (stream.config.name.startsWith(prefix)) {
-        await jsm.streams.delete(stream.config.name);
-        deleted += 1;
-      }
-    }
-    return deleted;
-  } finally {
-    await nc.close();
-  }
+  const { rows } = await client
+    .query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`lf\\_${runId}\\_%`])
+    .finally(() => client.end());
+  for (const { datname } of rows) await dropDatabase(adminUrl, datname);
+  return rows.length;
 }
 
 export async function startTestServices(): Promise<TestServices> {
@@ -66,7 +44,7 @@ export async function startTestServices(): Promise<TestServices> {
     env: { DATABASE_URL: postgres.url, NATS_URL: nats.url, LEADFLOW_TEST_RUN: runId, NODE_ENV: 'test' },
     cleanup: async () => {
       const databases = await dropRunDatabases(postgres.url, runId).catch(() => -1);
-      const streams = await deleteRunStreams(nats.url, runId).catch(() => -1);
+      const streams = await deleteStreams(`T${runId}`.toUpperCase(), nats.url).catch(() => -1);
       log(`run ${runId}: dropped ${databases} databases and ${streams} streams`);
       await nats.stop();
       await postgres.stop();

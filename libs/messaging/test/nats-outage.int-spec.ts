@@ -5,15 +5,11 @@ import {
   type PrivateNats,
   type RunningProcess,
   startPrivateNats,
-  startProcess,
   type TestDatabase,
   uniqueNamespace,
   waitFor,
 } from '@leadflow/testing';
-import path from 'node:path';
-import { Producer } from './producer';
-
-const FIXTURE = path.join(__dirname, 'fixtures', 'consumer-app.ts');
+import { Producer, startConsumer } from './producer';
 
 describe('outbox while NATS is down', () => {
   const namespace = uniqueNamespace();
@@ -27,8 +23,7 @@ describe('outbox while NATS is down', () => {
     nats = await startPrivateNats();
     db = await createTestDatabase('outage');
     producer = await Producer.start(db.url, nats.url, namespace);
-    consumer = startProcess(FIXTURE, { DATABASE_URL: db.url, NATS_URL: nats.url, NATS_NAMESPACE: namespace, EVENT_ACK_WAIT_SECONDS: '2' });
-    await consumer.waitForOutput('consumer fixture ready');
+    consumer = await startConsumer({ databaseUrl: db.url, natsUrl: nats.url, namespace });
   });
 
   afterAll(async () => {

@@ -4,16 +4,12 @@ import {
   createTestDatabase,
   deleteNamespaceStreams,
   type RunningProcess,
-  startProcess,
   type TestDatabase,
   testNatsUrl,
   uniqueNamespace,
   waitFor,
 } from '@leadflow/testing';
-import path from 'node:path';
-import { Producer } from './producer';
-
-const FIXTURE = path.join(__dirname, 'fixtures', 'consumer-app.ts');
+import { Producer, startConsumer as startConsumerFixture } from './producer';
 
 describe('outbox → JetStream → inbox', () => {
   const namespace = uniqueNamespace();
@@ -22,19 +18,8 @@ describe('outbox → JetStream → inbox', () => {
   let producer: Producer;
   let consumer: RunningProcess | undefined;
 
-  const startConsumer = async (extraEnv: Record<string, string> = {}) => {
-    const child = startProcess(FIXTURE, {
-      DATABASE_URL: db.url,
-      NATS_URL: testNatsUrl(),
-      NATS_NAMESPACE: namespace,
-      EVENT_ACK_WAIT_SECONDS: '2',
-      EVENT_MAX_DELIVER: '2',
-      LOG_LEVEL: 'info',
-      ...extraEnv,
-    });
-    await child.waitForOutput('consumer fixture ready');
-    return child;
-  };
+  const startConsumer = (env: Record<string, string> = {}) =>
+    startConsumerFixture({ databaseUrl: db.url, natsUrl: testNatsUrl(), namespace, env });
   const effectsOf = async (eventId: string) =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM consumer.effects WHERE event_id = $1`, [eventId]))[0]?.n);
   const consumerInfo = () => producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts'));

@@ -2,6 +2,8 @@ import { EventTypes, Streams } from '@leadflow/contracts';
 import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
 import { createLogger } from '@leadflow/logging';
 import { ensureStream, messagingTablesV1, NatsConnection, NatsNamespace, Outbox, OutboxCommitSubscriber, OutboxRelay } from '../src';
+import { type RunningProcess, startProcess } from '@leadflow/testing';
+import path from 'node:path';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
 class ProducerTables1795262400000 implements MigrationInterface {
@@ -69,4 +71,25 @@ export class Producer {
     await this.nats.close();
     await this.dataSource.destroy();
   }
+}
+
+const CONSUMER_FIXTURE = path.join(__dirname, 'fixtures', 'consumer-app.ts');
+
+/** Starts the consuming app (`fixtures/consumer-app.ts`) as its own process and waits until it consumes. */
+export async function startConsumer(settings: {
+  databaseUrl: string;
+  natsUrl: string;
+  namespace: string;
+  env?: Record<string, string>;
+}): Promise<RunningProcess> {
+  const consumer = startProcess(CONSUMER_FIXTURE, {
+    DATABASE_URL: settings.databaseUrl,
+    NATS_URL: settings.natsUrl,
+    NATS_NAMESPACE: settings.namespace,
+    EVENT_ACK_WAIT_SECONDS: '2',
+    EVENT_MAX_DELIVER: '2',
+    ...settings.env,
+  });
+  await consumer.waitForOutput('consumer fixture ready');
+  return consumer;
 }

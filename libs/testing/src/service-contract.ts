@@ -1,7 +1,7 @@
+import { findFreePort } from '@leadflow/dev-services';
 import { RpcSubjects, type ServiceName, type SystemStatusReply } from '@leadflow/contracts';
 import { connect, headers, JSONCodec, type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { startProcess, type RunningProcess } from './child-process';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy';
@@ -11,14 +11,6 @@ import { testNatsUrl, uniqueNamespace } from './test-run';
 import { waitFor } from './wait-for';
 
 const root = path.resolve(__dirname, '..', '..', '..');
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function readyStatus(port: number): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(5000) });
@@ -48,7 +40,7 @@ export function describeServiceContract(service: ServiceName): void {
       pgProxy = await startTcpProxy(pg.hostname, Number(pg.port || 5432));
       const natsServer = new URL(testNatsUrl().split(',')[0] ?? '');
       natsProxy = await startTcpProxy(natsServer.hostname, Number(natsServer.port || 4222));
-      port = await freePort();
+      port = await findFreePort();
       app = startProcess(path.join(root, 'apps', service, 'src', 'main.ts'), {
         DATABASE_URL: pgProxy.url(db.url),
         NATS_URL: natsProxy.url(testNatsUrl()),

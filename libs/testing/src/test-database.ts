@@ -1,3 +1,4 @@
+import { dropDatabase, ensureDatabase } from '@leadflow/dev-services';
 import { Client } from 'pg';
 import { testDatabaseUrl, testRunId } from './test-run';
 
@@ -10,24 +11,11 @@ export interface TestDatabase {
 
 let counter = 0;
 
-function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
 /** A fresh database for one test file: `lf_<run>_<label>_<pid>_<n>`, dropped by `drop()`. */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   counter += 1;
   const name = `lf_${testRunId()}_${label.replace(/[^a-z0-9]/g, '')}_${process.pid}_${counter}`.slice(0, 63);
-  const admin = new Client({ connectionString: testDatabaseUrl() });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = withDatabase(testDatabaseUrl(), name);
+  const url = await ensureDatabase(testDatabaseUrl(), name);
   const client = new Client({ connectionString: url });
   await client.connect();
   return {
@@ -36,13 +24,7 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
     query: async <T>(sql: string, params?: unknown[]) => (await client.query(sql, params)).rows as T[],
     drop: async () => {
       await client.end().catch(() => undefined);
-      const dropper = new Client({ connectionString: testDatabaseUrl() });
-      await dropper.connect();
-      try {
-        await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await dropper.end();
-      }
+      await dropDatabase(testDatabaseUrl(), name);
     },
   };
 }

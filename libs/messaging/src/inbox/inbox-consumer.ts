@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '../namespace';
-import { InvalidEnvelopeError, parseEnvelope, redeliveryDelayMs } from './envelope-parser';
+import { parseEnvelope, redeliveryDelayMs } from './envelope-parser';
 
 /** Applies one event's effect inside the transaction that also records it in the inbox. */
 export type EventHandler = (event: EventEnvelope, manager: EntityManager) => Promise<void>;
@@ -145,7 +145,7 @@ export class InboxConsumer {
     error: unknown,
     deliveries: number,
   ): Promise<void> {
-    const reason = error instanceof InvalidEnvelopeError || error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error ? error.message : String(error);
     try {
       await this.dataSource.query(
         `INSERT INTO ${qualifiedTable(this.dataSource, 'dead_letters')} ("consumer", "stream", "subject", "event_id", "payload", "error", "deliveries")
