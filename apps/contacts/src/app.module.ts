@@ -1,6 +1,7 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ContactsEnv } from './config/env';
+import { ContactsModule } from './contacts/contacts.module';
 import { contactsMigrations } from './database/migrations';
 
 @Module({})
@@ -8,7 +9,10 @@ export class AppModule {
   static forEnv(env: ContactsEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'contacts', version: env.SERVICE_VERSION, env, migrations: contactsMigrations })],
+      imports: [
+        PlatformModule.forRoot({ service: 'contacts', version: env.SERVICE_VERSION, env, migrations: contactsMigrations }),
+        ContactsModule,
+      ],
     };
   }
 }

@@ -1,7 +1,9 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { GatewayEnv } from './config/env';
+import { AdminModule } from './admin/admin.module';
+import { GatewayEnv } from './config/env';
 import { gatewayMigrations } from './database/migrations';
+import { IntakeModule } from './intake/intake.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
 
 @Module({})
@@ -9,10 +11,15 @@ export class AppModule {
   static forEnv(env: GatewayEnv): DynamicModule {
     return {
       module: AppModule,
+      global: true,
       imports: [
         PlatformModule.forRoot({ service: 'gateway', version: env.SERVICE_VERSION, env, migrations: gatewayMigrations }),
         PlatformStatusModule,
+        IntakeModule,
+        AdminModule,
       ],
+      providers: [{ provide: GatewayEnv, useValue: env }],
+      exports: [GatewayEnv],
     };
   }
 }

@@ -3,5 +3,17 @@ import 'reflect-metadata';
 import { runService } from '@leadflow/runtime';
 import { AppModule } from './app.module';
 import { GatewayEnv } from './config/env';
+import { legacyErrorBody } from './intake/legacy-error-body';
+import { registerRawBodyParser } from './intake/raw-body.parser';
+import { setUpOpenApi } from './openapi/openapi';
 
-void runService({ service: 'gateway', envClass: GatewayEnv, rootModule: (env) => AppModule.forEnv(env) });
+void runService({
+  service: 'gateway',
+  envClass: GatewayEnv,
+  rootModule: (env) => AppModule.forEnv(env),
+  configureHttp: (app, env) => {
+    registerRawBodyParser(app.getHttpAdapter().getInstance());
+    setUpOpenApi(app, env.SERVICE_VERSION);
+  },
+  errorBody: legacyErrorBody,
+});

@@ -12,6 +12,28 @@ export const RpcSubjects = {
     scoring: 'scoring.system.status',
     metrics: 'metrics.system.status',
   } satisfies Record<ServiceName, string>,
+  ingestion: {
+    /** Stores one lead (raw + normalized + outbox in one transaction). */
+    leadIngest: 'ingestion.lead.ingest',
+    /** Stores up to MAX_BATCH_LEADS leads in one round trip; one result per item. */
+    leadIngestBatch: 'ingestion.lead.ingest_batch',
+    leadList: 'ingestion.lead.list',
+    leadGet: 'ingestion.lead.get',
+  },
+  contacts: {
+    contactList: 'contacts.contact.list',
+    contactGet: 'contacts.contact.get',
+    /** Which contact a lead is attributed to (follows merges). */
+    leadContact: 'contacts.lead.contact',
+  },
+  scoring: {
+    scoreGet: 'scoring.score.get',
+  },
+  metrics: {
+    leadsSummary: 'metrics.leads.summary',
+    leadsDaily: 'metrics.leads.daily',
+    leadsWeekly: 'metrics.leads.weekly',
+  },
 } as const;
 
 /** Domain event types; each is also the JetStream subject it is published on. */

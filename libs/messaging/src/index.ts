@@ -11,3 +11,4 @@ export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
 export * from './rpc/namespaced-nats.transport';
 export * from './rpc/rpc-client';
+export * from './rpc/body-codec';

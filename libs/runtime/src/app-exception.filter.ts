@@ -2,7 +2,7 @@ import { AppException, ErrorCodes, isRpcErrorBody, type RpcErrorBody } from '@le
 import { currentRequestId } from '@leadflow/logging';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type Observable, throwError } from 'rxjs';
 
@@ -18,6 +18,17 @@ const CODES_BY_STATUS: Record<number, string> = {
   503: ErrorCodes.unavailable,
 };
 
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'The request body is larger than 1 MiB',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'This content type is not accepted',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'The request body is empty',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+};
+
+function fastifyMessage(error: { code: string; message: string }): string {
+  return FASTIFY_MESSAGES[error.code] ?? 'The request could not be read';
+}
+
 function messageOf(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'object' && response !== null && 'message' in response) {
@@ -29,19 +40,58 @@ function messageOf(exception: HttpException): string {
 }
 
 /**
+ * Renders the error body for a route whose clients expect their own shape; undefined keeps the
+ * standard `{ error: { code, message, requestId } }`.
+ */
+export type ErrorBodyRenderer = (route: string | undefined, error: RpcErrorBody, requestId: string | undefined) => object | undefined;
+
+/** Fastify's own errors (body too large, bad content type, ...) carry a 4xx status and an FST_ code. */
+function isFastifyClientError(error: unknown): error is { statusCode: number; message: string; code: string } {
+  if (typeof error !== 'object' || error === null) return false;
+  const candidate = error as { statusCode?: unknown; code?: unknown };
+  return (
+    typeof candidate.statusCode === 'number' &&
+    candidate.statusCode >= 400 &&
+    candidate.statusCode < 500 &&
+    typeof candidate.code === 'string' &&
+    candidate.code.startsWith('FST_')
+  );
+}
+
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+
+/**
+ * A database that went away (refused, reset, shut down, pool timeout) is an outage, not a bug:
+ * callers get 503 and retry rather than a 500.
+ */
+export function isDependencyOutage(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (CONNECTION_ERRNOS.has(code) || code.startsWith('08') || code === '57P01' || code === '57P03')) return true;
+  return typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message);
+}
+
+/**
  * Maps every failure to a stable code, for HTTP bodies and RPC error replies alike. Unknown errors
  * are logged with their stack and leave as `internal_error` with no internals.
  */
 @Catch()
 export class AppExceptionFilter implements ExceptionFilter {
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly renderBody?: ErrorBodyRenderer,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
     const body = this.toBody(exception);
     if (host.getType() === 'rpc') return throwError(() => body);
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const requestId = currentRequestId() ?? request.id;
     if (body.status === 503) void reply.header('Retry-After', '5');
-    void reply.status(body.status).send({ error: { code: body.code, message: body.message, requestId: currentRequestId() } });
+    const custom = this.renderBody?.(request.routeOptions?.url, body, requestId);
+    void reply.status(body.status).send(custom ?? { error: { code: body.code, message: body.message, requestId } });
   }
 
   private toBody(exception: unknown): RpcErrorBody {
@@ -55,6 +105,14 @@ export class AppExceptionFilter implements ExceptionFilter {
         return { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: messageOf(exception), status };
     }
     if (exception instanceof RpcException && isRpcErrorBody(exception.getError())) return exception.getError() as RpcErrorBody;
+    if (isFastifyClientError(exception)) {
+      const status = exception.statusCode;
+      return { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: fastifyMessage(exception), status };
+    }
+    if (isDependencyOutage(exception)) {
+      this.logger.warn({ err: exception }, 'a dependency is unavailable');
+      return { code: ErrorCodes.unavailable, message: 'Temporarily unavailable; retry later', status: 503 };
+    }
     this.logger.error({ err: exception }, 'unhandled error');
     return { code: ErrorCodes.internalError, message: 'Internal error', status: 500 };
   }

@@ -10,11 +10,12 @@ import {
   runWithRequestId,
 } from '@leadflow/logging';
 import { NamespacedNatsServer, NatsNamespace, natsServers } from '@leadflow/messaging';
-import { type DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
-import { AppExceptionFilter } from './app-exception.filter';
+import { AppExceptionFilter, type ErrorBodyRenderer } from './app-exception.filter';
+import { AppValidationPipe } from './app-validation.pipe';
 import { HttpMetrics } from './metrics';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,6 +26,13 @@ export interface ServiceDefinition<E extends PlatformEnv> {
   envClass: new () => E;
   /** The app's root module for a validated environment. */
   rootModule(env: E): DynamicModule;
+  /**
+   * HTTP set-up before the app initialises: content-type parsers, OpenAPI. When given, Nest's own
+   * body parsers stay off and the app registers the ones it needs.
+   */
+  configureHttp?(app: NestFastifyApplication, env: E): void | Promise<void>;
+  /** Error bodies of routes whose senders expect another shape than `{ error: {...} }`. */
+  errorBody?: ErrorBodyRenderer;
 }
 
 /** Reads the environment or stops with a message naming every bad variable. */
@@ -91,15 +99,17 @@ export async function runService<E extends PlatformEnv>(definition: ServiceDefin
     app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
       logger: new PinoNestLogger(logger),
       abortOnError: false,
+      bodyParser: !definition.configureHttp,
     });
+    await definition.configureHttp?.(app, env);
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     process.exit(1);
   }
 
   instrumentHttp(app.getHttpAdapter().getInstance(), logger, app.get(HttpMetrics));
-  app.useGlobalFilters(new AppExceptionFilter(logger));
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, transform: true, forbidUnknownValues: true }));
+  app.useGlobalFilters(new AppExceptionFilter(logger, definition.errorBody));
+  app.useGlobalPipes(new AppValidationPipe());
 
   const namespace = new NatsNamespace(env.NATS_NAMESPACE);
   const rpcServer = new NamespacedNatsServer(

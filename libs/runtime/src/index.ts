@@ -4,3 +4,4 @@ export * from './metrics';
 export * from './platform.module';
 export * from './service-info';
 export * from './system-status.controller';
+export * from './app-validation.pipe';

@@ -7,3 +7,4 @@ export * from './wait-for';
 export * from './service-contract';
 export * from './private-nats';
 export * from './namespace-streams';
+export * from './app-harness';

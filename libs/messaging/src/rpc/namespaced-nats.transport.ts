@@ -70,13 +70,27 @@ export class NamespacedNatsServer extends ServerNats {
   }
 }
 
-/** Nest's NATS client with the deployment namespace applied to every request subject. */
+/**
+ * Nest's NATS client with the deployment namespace applied to every request subject. It tracks
+ * the connection, so that callers can fail fast while NATS is away instead of waiting out a timeout.
+ */
 export class NamespacedNatsClient extends ClientNats {
+  private connectionLost = false;
+
   constructor(
     options: NatsTransportOptions,
     private readonly namespace: NatsNamespace,
   ) {
     super(options);
+    // NatsStatus is a const enum, which per-file compilation cannot inline: compare its values.
+    this.status.subscribe((status: string) => {
+      this.connectionLost = status === 'disconnected' || status === 'reconnecting';
+    });
+  }
+
+  /** True between a lost connection and the reconnect. */
+  get isDisconnected(): boolean {
+    return this.connectionLost;
   }
 
   protected override normalizePattern(pattern: MsPattern): string {

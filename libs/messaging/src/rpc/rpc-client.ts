@@ -33,6 +33,9 @@ export class RpcClient implements OnApplicationShutdown {
 
   async request<TReply, TPayload = unknown>(subject: string, payload: TPayload, options: RequestOptions = {}): Promise<TReply> {
     const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs;
+    if (this.client.isDisconnected) {
+      throw new DownstreamException(subject, ErrorCodes.unavailable, 'the message bus is unreachable', 503);
+    }
     const requestHeaders = headers();
     requestHeaders.set(REQUEST_ID_HEADER, currentRequestId() ?? newRequestId());
     const record = new NatsRecordBuilder(payload).setHeaders(requestHeaders).build();

@@ -1,4 +1,5 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
+import { ContactTables1795348800000 } from './1795348800000-contact-tables';
 
 /** Every migration of the contacts schema, oldest first. */
-export const contactsMigrations = [MessagingTables1795262400000];
+export const contactsMigrations = [MessagingTables1795262400000, ContactTables1795348800000];

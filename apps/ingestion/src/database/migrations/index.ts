@@ -1,4 +1,5 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
+import { IntakeTables1795348800000 } from './1795348800000-intake-tables';
 
 /** Every migration of the ingestion schema, oldest first. */
-export const ingestionMigrations = [MessagingTables1795262400000];
+export const ingestionMigrations = [MessagingTables1795262400000, IntakeTables1795348800000];

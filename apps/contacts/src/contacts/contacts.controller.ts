@@ -1,0 +1,25 @@
+import { type ContactSummary, type ContactView, type LeadContactReply, type Page, RpcSubjects } from '@leadflow/contracts';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ContactQueryService } from './contact-query.service';
+import { ByIdDto, ContactListDto } from './dto/contact-query.dto';
+
+@Controller()
+export class ContactsController {
+  constructor(private readonly contacts: ContactQueryService) {}
+
+  @MessagePattern(RpcSubjects.contacts.contactList)
+  list(@Payload() query: ContactListDto): Promise<Page<ContactSummary>> {
+    return this.contacts.list(query);
+  }
+
+  @MessagePattern(RpcSubjects.contacts.contactGet)
+  get(@Payload() query: ByIdDto): Promise<ContactView> {
+    return this.contacts.get(query);
+  }
+
+  @MessagePattern(RpcSubjects.contacts.leadContact)
+  contactOfLead(@Payload() query: ByIdDto): Promise<LeadContactReply> {
+    return this.contacts.contactOfLead(query);
+  }
+}

@@ -1,0 +1,20 @@
+import { AppException, decodeCursor, ErrorCodes, isUuid } from '@leadflow/contracts';
+import { Injectable, type PipeTransform } from '@nestjs/common';
+
+/** Path ids are UUIDs; anything else is a 400 `invalid_id`, never a lookup. */
+@Injectable()
+export class UuidParamPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    const id = String(value).toLowerCase();
+    if (!isUuid(id)) throw new AppException(ErrorCodes.invalidId, `"${String(value).slice(0, 64)}" is not a valid id (UUID expected)`, 400);
+    return id;
+  }
+}
+
+/** The id a cursor points after; 400 `invalid_cursor` when it is not one this API handed out. */
+export function cursorId(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const id = decodeCursor(cursor);
+  if (!id) throw new AppException(ErrorCodes.invalidCursor, 'The cursor is not valid; use nextCursor from the previous page', 400);
+  return id;
+}

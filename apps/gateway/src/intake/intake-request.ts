@@ -1,0 +1,44 @@
+import { DEFAULT_LEAD_SOURCE, DEFAULT_WORKSPACE_ID, type IntakeRequestMeta } from '@leadflow/contracts';
+import type { FastifyRequest } from 'fastify';
+
+/** Headers kept beside a raw lead: who sent it, from where, and how. */
+const KEPT_HEADERS = [
+  'content-type',
+  'content-length',
+  'content-encoding',
+  'user-agent',
+  'referer',
+  'origin',
+  'x-forwarded-for',
+  'x-real-ip',
+  'x-request-id',
+  'idempotency-key',
+] as const;
+const MAX_HEADER_VALUE = 1024;
+
+export function keptHeaders(request: FastifyRequest): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = request.headers[name];
+    if (value === undefined) continue;
+    kept[name] = (Array.isArray(value) ? value.join(', ') : value).slice(0, MAX_HEADER_VALUE);
+  }
+  return kept;
+}
+
+/** What the gateway records about an intake request. Sources and workspaces come from credentials later. */
+export function intakeMeta(request: FastifyRequest): IntakeRequestMeta {
+  return {
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    source: DEFAULT_LEAD_SOURCE,
+    receivedAt: new Date().toISOString(),
+    contentType: request.headers['content-type'] ?? '',
+    headers: keptHeaders(request),
+    remoteAddress: request.ip ?? null,
+  };
+}
+
+/** The body bytes as received: every content type is read raw (see `registerRawBodyParser`). */
+export function rawBody(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { IntakeService } from './intake.service';
+import { LeadsIntakeController } from './leads-intake.controller';
+import { LegacyIntakeController } from './legacy-intake.controller';
+
+@Module({ controllers: [LegacyIntakeController, LeadsIntakeController], providers: [IntakeService] })
+export class IntakeModule {}

@@ -1,0 +1,37 @@
+import { type BatchItemResult, type IngestBatchReply, type IngestLeadReply, type LeadSummary, type LeadView, type Page } from '@leadflow/contracts';
+import { RpcSubjects } from '@leadflow/contracts';
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { IngestBatchDto, IngestLeadDto } from './dto/intake-request.dto';
+import { LeadByIdDto, LeadListDto } from './dto/lead-query.dto';
+import { LeadIntakeService } from './lead-intake.service';
+import { LeadQueryService } from './lead-query.service';
+
+@Controller()
+export class LeadsController {
+  constructor(
+    private readonly intake: LeadIntakeService,
+    private readonly leads: LeadQueryService,
+  ) {}
+
+  @MessagePattern(RpcSubjects.ingestion.leadIngest)
+  ingest(@Payload() request: IngestLeadDto): Promise<IngestLeadReply> {
+    return this.intake.ingest(request);
+  }
+
+  @MessagePattern(RpcSubjects.ingestion.leadIngestBatch)
+  async ingestBatch(@Payload() request: IngestBatchDto): Promise<IngestBatchReply> {
+    const results: BatchItemResult[] = await this.intake.ingestBatch(request);
+    return { results };
+  }
+
+  @MessagePattern(RpcSubjects.ingestion.leadList)
+  list(@Payload() query: LeadListDto): Promise<Page<LeadSummary>> {
+    return this.leads.list(query);
+  }
+
+  @MessagePattern(RpcSubjects.ingestion.leadGet)
+  get(@Payload() query: LeadByIdDto): Promise<LeadView> {
+    return this.leads.get(query);
+  }
+}

@@ -1,0 +1,39 @@
+import type { Stage } from './scoring';
+
+export interface LeadsReportQuery {
+  workspaceId: string;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  from: string;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  to: string;
+  source?: string;
+  offer?: string;
+  country?: string;
+}
+
+interface LeadsReportBase {
+  from: string;
+  to: string;
+  filters: { source?: string; offer?: string; country?: string };
+  /** Always the sum of `breakdown`. */
+  total: number;
+  newContacts: number;
+  returningContacts: number;
+  stageEntries: Record<Stage, number>;
+}
+
+export interface LeadsSummaryReport extends LeadsReportBase {
+  breakdown: Array<{ source: string; count: number }>;
+}
+
+export interface LeadsDailyReport extends LeadsReportBase {
+  breakdown: Array<{ date: string; count: number }>;
+}
+
+export interface LeadsWeeklyReport extends LeadsReportBase {
+  /** Weeks start on Monday (UTC). */
+  breakdown: Array<{ weekStart: string; count: number }>;
+}
+
+/** Longest range a report covers. */
+export const MAX_REPORT_DAYS = 1000;

@@ -1,0 +1,21 @@
+export const STAGES = ['cold', 'warm', 'hot', 'qualified'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export const ActivityTypes = {
+  leadSubmitted: 'lead_submitted',
+} as const;
+
+export interface ScoreHistoryEntry {
+  activityId: string;
+  type: string;
+  points: number;
+  ruleId: string;
+  at: string;
+}
+
+export interface ScoreView {
+  contactId: string;
+  score: number;
+  stage: Stage;
+  history: ScoreHistoryEntry[];
+}

@@ -1,0 +1,132 @@
+import { type EventEnvelope, type EventType, type ServiceName, streamOf, type StreamDefinition } from '@leadflow/contracts';
+import { findFreePort } from '@leadflow/dev-services';
+import { connect, headers, JSONCodec, type JetStreamClient, type NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { startProcess, type RunningProcess } from './child-process';
+import { deleteNamespaceStreams } from './namespace-streams';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { testNatsUrl, uniqueNamespace } from './test-run';
+import { waitFor } from './wait-for';
+
+const root = path.resolve(__dirname, '..', '..', '..');
+const codec = JSONCodec<unknown>();
+
+export interface RpcFailure {
+  code: string;
+  message: string;
+  status: number;
+}
+
+/**
+ * One app as its own process against a fresh database and NATS namespace, plus a NATS connection
+ * that speaks to it the way the other apps do: request/reply in Nest's wire format, and domain
+ * events published to JetStream in the shared envelope.
+ */
+export class AppHarness {
+  private constructor(
+    readonly service: ServiceName,
+    readonly db: TestDatabase,
+    readonly namespace: string,
+    readonly port: number,
+    readonly nats: NatsConnection,
+    readonly jetstream: JetStreamClient,
+    private readonly env: Record<string, string>,
+    public app: RunningProcess,
+  ) {}
+
+  static async start(service: ServiceName, env: Record<string, string> = {}): Promise<AppHarness> {
+    const db = await createTestDatabase(service);
+    const namespace = uniqueNamespace();
+    const port = await findFreePort();
+    const fullEnv = {
+      DATABASE_URL: db.url,
+      NATS_URL: testNatsUrl(),
+      NATS_NAMESPACE: namespace,
+      HTTP_PORT: String(port),
+      HTTP_HOST: '127.0.0.1',
+      LOG_LEVEL: 'debug',
+      ...env,
+    };
+    const app = AppHarness.spawn(service, fullEnv);
+    await app.waitForOutput(`${service} started`, 60000);
+    const nats = await connect({ servers: testNatsUrl().split(',') });
+    return new AppHarness(service, db, namespace, port, nats, nats.jetstream(), fullEnv, app);
+  }
+
+  private static spawn(service: ServiceName, env: Record<string, string>): RunningProcess {
+    return startProcess(path.join(root, 'apps', service, 'src', 'main.ts'), env);
+  }
+
+  /** SIGKILLs the app (if running) and starts it again on the same database and namespace. */
+  async restart(): Promise<void> {
+    this.app.kill('SIGKILL');
+    await this.app.exited;
+    this.app = AppHarness.spawn(this.service, this.env);
+    await this.app.waitForOutput(`${this.service} started`, 60000);
+  }
+
+  /** Request/reply to the app; resolves with the reply or rejects with the app's `{code, message, status}`. */
+  async request<T>(subject: string, data: unknown, timeoutMs = 5000): Promise<T> {
+    const requestHeaders = headers();
+    requestHeaders.set('x-request-id', `test-${randomUUID()}`);
+    const message = await this.nats.request(`${this.namespace}.${subject}`, codec.encode({ pattern: subject, data, id: randomUUID() }), {
+      headers: requestHeaders,
+      timeout: timeoutMs,
+    });
+    const reply = codec.decode(message.data) as { response?: T; err?: RpcFailure };
+    if (reply.err) throw reply.err;
+    return reply.response as T;
+  }
+
+  /** Publishes a domain event as its owning app's outbox relay would; returns the envelope. */
+  async publish<TData extends object>(
+    type: EventType,
+    data: TData,
+    overrides: Partial<EventEnvelope<TData>> = {},
+  ): Promise<EventEnvelope<TData>> {
+    const stream: StreamDefinition = streamOf(type);
+    const envelope: EventEnvelope<TData> = {
+      id: uuidv7(),
+      type,
+      version: 1,
+      workspaceId: 'default',
+      occurredAt: new Date().toISOString(),
+      producer: stream.owner,
+      correlationId: `test-${randomUUID()}`,
+      data,
+      ...overrides,
+    };
+    await this.jetstream.publish(`${this.namespace}.${type}`, codec.encode(envelope), { msgID: envelope.id });
+    return envelope;
+  }
+
+  /** Waits until `sql` returns at least one row for which `accept` holds; returns the rows. */
+  async waitForRows<T = Record<string, unknown>>(
+    sql: string,
+    params: unknown[] = [],
+    accept: (rows: T[]) => boolean = (rows) => rows.length > 0,
+    timeoutMs = 15000,
+  ): Promise<T[]> {
+    let rows: T[] = [];
+    await waitFor(
+      async () => {
+        rows = await this.db.query<T>(sql, params);
+        return accept(rows);
+      },
+      { timeoutMs, intervalMs: 100, what: sql },
+    );
+    return rows;
+  }
+
+  async stop(): Promise<void> {
+    this.app.kill('SIGKILL');
+    await this.app.exited;
+    await this.nats.close();
+    await deleteNamespaceStreams(this.namespace);
+    await this.db.drop();
+  }
+}
+
+
