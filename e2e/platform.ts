@@ -12,6 +12,8 @@ import {
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
+/** The gateway's admin API key in end-to-end runs. */
+export const E2E_ADMIN_KEY = 'e2e-admin-key-000000';
 
 export interface RunningApp {
   service: ServiceName;
@@ -43,6 +45,7 @@ export class Platform {
           HTTP_PORT: String(port),
           HTTP_HOST: '127.0.0.1',
           LOG_LEVEL: 'debug',
+          ADMIN_API_KEY: E2E_ADMIN_KEY,
         },
         { typescript: false },
       );

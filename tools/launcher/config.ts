@@ -14,6 +14,8 @@ export const APPS: readonly AppDefinition[] = SERVICE_NAMES.map((name) => ({ nam
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE = 'leadflow';
+/** The admin API key of a developer machine; printed at start. Deployments set their own secret. */
+export const DEVELOPMENT_ADMIN_API_KEY = 'lf-dev-admin-key-0000';
 
 export interface LauncherConfig {
   rootDir: string;
@@ -23,6 +25,8 @@ export interface LauncherConfig {
   databaseUrl: string;
   databaseName: string;
   natsUrl: string;
+  /** ADMIN_API_KEY given to the gateway. */
+  adminApiKey: string;
   logLevel: string;
   apps: AppDefinition[];
   /** How long apps get to stop after SIGTERM before SIGKILL. */
@@ -54,6 +58,7 @@ export function readLauncherConfig(env: NodeJS.ProcessEnv, rootDir: string): Lau
     databaseUrl,
     databaseName,
     natsUrl,
+    adminApiKey: nonEmpty(env.ADMIN_API_KEY) ?? DEVELOPMENT_ADMIN_API_KEY,
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     apps: selectApps(env.LEADFLOW_APPS),
     stopGraceMs: 15_000,

@@ -134,6 +134,7 @@ class Launcher {
           NATS_URL: natsUrl,
           HTTP_PORT: String(app.port),
           LOG_LEVEL: this.config.logLevel,
+          ADMIN_API_KEY: this.config.adminApiKey,
         },
       },
       {
@@ -187,6 +188,7 @@ class Launcher {
       apps: this.runs.map(({ app, readyAfterMs }) => ({ name: app.name, port: app.port, readyAfterMs })),
       totalMs: Date.now() - this.startedAt,
       host: HOST,
+      adminApiKey: this.config.adminApiKey,
       postgres: { url: redactUrl(this.databaseUrl), embedded: this.postgres?.embedded ?? false },
       nats: { url: redactUrl(this.nats?.url ?? ''), embedded: this.nats?.embedded ?? false },
       dataDir: relative(this.config.dataDir),

@@ -8,6 +8,7 @@ describe('renderReadySummary', () => {
     ],
     totalMs: 17_890,
     host: '127.0.0.1',
+    adminApiKey: 'lf-dev-admin-key-0000',
     postgres: { url: 'postgres://postgres@127.0.0.1:54329/leadflow', embedded: true },
     nats: { url: 'nats://127.0.0.1:4222', embedded: false },
     dataDir: '.data',
@@ -15,7 +16,11 @@ describe('renderReadySummary', () => {
 
   it('gives the time to ready and the gateway URL first', () => {
     expect(lines[0]).toBe('all 2 apps ready in 17.9 s');
-    expect(lines).toContain('  ▶ LeadFlow gateway: http://127.0.0.1:3000');
+    expect(lines).toContain('  ▶ LeadFlow gateway: http://127.0.0.1:3000   (API docs: http://127.0.0.1:3000/docs)');
+  });
+
+  it('prints the admin API key so that the admin API can be called right away', () => {
+    expect(lines).toContain('    admin API key: lf-dev-admin-key-0000   (Authorization: Bearer lf-dev-admin-key-0000)');
   });
 
   it('lists the live, ready and metrics URLs of every app in aligned columns', () => {

@@ -12,6 +12,8 @@ export interface ReadySummaryInput {
   /** From the launcher's start. */
   totalMs: number;
   host: string;
+  /** Printed so that a developer can call the admin API right away. */
+  adminApiKey: string;
   postgres: { url: string; embedded: boolean };
   nats: { url: string; embedded: boolean };
   dataDir: string;
@@ -42,7 +44,14 @@ export function renderReadySummary(input: ReadySummaryInput): string[] {
   return [
     `all ${input.apps.length} ${noun} ready in ${seconds(input.totalMs)} s`,
     '',
-    ...(gateway ? [`  ▶ LeadFlow gateway: ${base(gateway.port)}`, ''] : []),
+    ...(gateway
+      ? [
+          `  ▶ LeadFlow gateway: ${base(gateway.port)}   (API docs: ${base(gateway.port)}/docs)`,
+          `    send a lead:   curl -X POST ${base(gateway.port)}/api/lead -H 'Content-Type: application/json' -d '{"email":"ana@example.com"}'`,
+          `    admin API key: ${input.adminApiKey}   (Authorization: Bearer ${input.adminApiKey})`,
+          '',
+        ]
+      : []),
     ...table,
     '',
     `  PostgreSQL  ${input.postgres.url}${input.postgres.embedded ? `  (embedded, data in ${input.dataDir}/postgres)` : ''}`,

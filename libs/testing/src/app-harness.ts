@@ -128,5 +128,3 @@ export class AppHarness {
     await this.db.drop();
   }
 }
-
-

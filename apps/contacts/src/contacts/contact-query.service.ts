@@ -1,4 +1,12 @@
-import { AppException, type ContactSummary, type ContactView, encodeCursor, ErrorCodes, type LeadContactReply, type Page } from '@leadflow/contracts';
+import {
+  AppException,
+  type ContactSummary,
+  type ContactView,
+  encodeCursor,
+  ErrorCodes,
+  type LeadContactReply,
+  type Page,
+} from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -56,7 +64,8 @@ export class ContactQueryService {
       const value = query[kind];
       if (value === undefined) continue;
       add(
-        (p) => `(c."${kind}" = ${p} OR c."id" IN (SELECT "contact_id" FROM ${this.identities} WHERE "workspace_id" = $1 AND "kind" = '${kind}' AND "value" = ${p}))`,
+        (p) =>
+          `(c."${kind}" = ${p} OR c."id" IN (SELECT "contact_id" FROM ${this.identities} WHERE "workspace_id" = $1 AND "kind" = '${kind}' AND "value" = ${p}))`,
         value,
       );
     }
@@ -78,13 +87,15 @@ export class ContactQueryService {
     )) as ContactRow[];
     if (!row) throw new AppException(ErrorCodes.notFound, `No contact ${query.id}`, 404);
     const [identities, leads, merged] = await Promise.all([
-      this.dataSource.query(`SELECT "kind", "value" FROM ${this.identities} WHERE "contact_id" = $1 ORDER BY "created_at", "value"`, [row.id]) as Promise<
-        Array<{ kind: string; value: string }>
-      >,
+      this.dataSource.query(`SELECT "kind", "value" FROM ${this.identities} WHERE "contact_id" = $1 ORDER BY "created_at", "value"`, [
+        row.id,
+      ]) as Promise<Array<{ kind: string; value: string }>>,
       this.dataSource.query(`SELECT "lead_id" FROM ${this.leads} WHERE "contact_id" = $1 ORDER BY "lead_id"`, [row.id]) as Promise<
         Array<{ lead_id: string }>
       >,
-      this.dataSource.query(`SELECT "id" FROM ${this.contacts} WHERE "merged_into" = $1 ORDER BY "id"`, [row.id]) as Promise<Array<{ id: string }>>,
+      this.dataSource.query(`SELECT "id" FROM ${this.contacts} WHERE "merged_into" = $1 ORDER BY "id"`, [row.id]) as Promise<
+        Array<{ id: string }>
+      >,
     ]);
     return {
       ...toSummary(row),

@@ -164,10 +164,10 @@ export class IdentityResolutionService {
     const { survivor, merged } = survivorOf(a, b);
     await manager.query(`UPDATE ${this.identities} SET "contact_id" = $1 WHERE "contact_id" = $2`, [survivor.id, merged.id]);
     await manager.query(`UPDATE ${this.leads} SET "contact_id" = $1 WHERE "contact_id" = $2`, [survivor.id, merged.id]);
-    await manager.query(`UPDATE ${this.contacts} SET "merged_into" = $1, "updated_at" = clock_timestamp() WHERE "merged_into" = $2 OR "id" = $2`, [
-      survivor.id,
-      merged.id,
-    ]);
+    await manager.query(
+      `UPDATE ${this.contacts} SET "merged_into" = $1, "updated_at" = clock_timestamp() WHERE "merged_into" = $2 OR "id" = $2`,
+      [survivor.id, merged.id],
+    );
     const [rows] = (await manager.query(
       `UPDATE ${this.contacts} s SET
          "email" = COALESCE(s."email", m."email"), "phone" = COALESCE(s."phone", m."phone"),

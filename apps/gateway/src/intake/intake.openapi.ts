@@ -28,7 +28,15 @@ export class LegacyLeadError {
   @ApiProperty({ example: false }) ok!: false;
   @ApiProperty({
     example: 'invalid_payload',
-    enum: ['invalid_payload', 'invalid_idempotency_key', 'payload_too_large', 'unsupported_media_type', 'idempotency_key_reused', 'unavailable', 'internal_error'],
+    enum: [
+      'invalid_payload',
+      'invalid_idempotency_key',
+      'payload_too_large',
+      'unsupported_media_type',
+      'idempotency_key_reused',
+      'unavailable',
+      'internal_error',
+    ],
   })
   error!: string;
 }

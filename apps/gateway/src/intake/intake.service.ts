@@ -40,7 +40,11 @@ export class IntakeService {
   }
 
   async ingestBatch(request: FastifyRequest): Promise<IngestBatchReply> {
-    const payload: IngestBatchRequest = { ...intakeMeta(request), contentType: effectiveContentType(request), body: this.encodedBody(request) };
+    const payload: IngestBatchRequest = {
+      ...intakeMeta(request),
+      contentType: effectiveContentType(request),
+      body: this.encodedBody(request),
+    };
     if (intakeMediaType(payload.contentType) !== 'json') {
       throw new AppException(ErrorCodes.unsupportedMediaType, 'A batch is sent as application/json', 415);
     }
@@ -72,11 +76,7 @@ function idempotencyKeyOf(request: FastifyRequest): string | null {
   if (header === undefined) return null;
   const key = (Array.isArray(header) ? header.join(', ') : header).trim();
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new AppException(
-      ErrorCodes.invalidIdempotencyKey,
-      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`,
-      400,
-    );
+    throw new AppException(ErrorCodes.invalidIdempotencyKey, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, 400);
   }
   return key;
 }

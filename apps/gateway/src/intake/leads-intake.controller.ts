@@ -17,7 +17,11 @@ export class LeadsIntakeController {
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: LeadPayloadDoc })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiResponse({ status: 201, type: LeadAccepted, description: 'Stored; a replay of the same key and body answers the same, with Idempotent-Replayed: true' })
+  @ApiResponse({
+    status: 201,
+    type: LeadAccepted,
+    description: 'Stored; a replay of the same key and body answers the same, with Idempotent-Replayed: true',
+  })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_payload, invalid_idempotency_key' })
   @ApiResponse({ status: 413, type: ErrorBodyDoc, description: 'payload_too_large' })
   @ApiResponse({ status: 415, type: ErrorBodyDoc, description: 'unsupported_media_type' })

@@ -14,13 +14,20 @@ export class LegacyIntakeController {
 
   @Post(LEGACY_INTAKE_ROUTE)
   @HttpCode(201)
-  @ApiOperation({ summary: 'Send one lead (legacy contract)', description: 'Stored before it is acknowledged. Retry with the same Idempotency-Key.' })
+  @ApiOperation({
+    summary: 'Send one lead (legacy contract)',
+    description: 'Stored before it is acknowledged. Retry with the same Idempotency-Key.',
+  })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: LeadPayloadDoc })
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key and body again → 409 with the first lead_id' })
   @ApiHeader({ name: 'X-Request-Id', required: false, description: 'Echoed back; generated when absent' })
   @ApiResponse({ status: 201, type: LegacyLeadAccepted, description: 'Stored' })
-  @ApiResponse({ status: 409, type: LegacyLeadAccepted, description: 'Same key and body seen before (deduplicated: true); treat as success' })
+  @ApiResponse({
+    status: 409,
+    type: LegacyLeadAccepted,
+    description: 'Same key and body seen before (deduplicated: true); treat as success',
+  })
   @ApiResponse({ status: 400, type: LegacyLeadError, description: 'invalid_payload: not a JSON object, broken JSON, empty body' })
   @ApiResponse({ status: 413, type: LegacyLeadError, description: 'payload_too_large: over 1 MiB' })
   @ApiResponse({ status: 415, type: LegacyLeadError, description: 'unsupported_media_type' })

@@ -87,7 +87,8 @@ export class LeadIntakeService {
       const stored = await this.store(meta, idempotencyKey ?? null, Buffer.from(JSON.stringify(lead), 'utf8'), lead);
       return { index, status: 201, id: stored.leadId, receivedAt: stored.receivedAt, replayed: stored.deduplicated };
     } catch (error) {
-      if (error instanceof IdempotencyKeyReusedException) return { index, status: 422, error: { code: error.code, message: error.message } };
+      if (error instanceof IdempotencyKeyReusedException)
+        return { index, status: 422, error: { code: error.code, message: error.message } };
       throw error;
     }
   }

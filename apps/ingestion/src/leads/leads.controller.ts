@@ -1,4 +1,11 @@
-import { type BatchItemResult, type IngestBatchReply, type IngestLeadReply, type LeadSummary, type LeadView, type Page } from '@leadflow/contracts';
+import {
+  type BatchItemResult,
+  type IngestBatchReply,
+  type IngestLeadReply,
+  type LeadSummary,
+  type LeadView,
+  type Page,
+} from '@leadflow/contracts';
 import { RpcSubjects } from '@leadflow/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';

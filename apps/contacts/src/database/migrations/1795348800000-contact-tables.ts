@@ -22,8 +22,12 @@ export class ContactTables1795348800000 implements MigrationInterface {
         "updated_at" timestamptz NOT NULL,
         "merged_into" uuid REFERENCES "contacts"."contacts" ("id")
       )`);
-    await queryRunner.query(`CREATE INDEX "contacts_workspace_live_idx" ON "contacts"."contacts" ("workspace_id", "id" DESC) WHERE "merged_into" IS NULL`);
-    await queryRunner.query(`CREATE INDEX "contacts_merged_into_idx" ON "contacts"."contacts" ("merged_into") WHERE "merged_into" IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "contacts_workspace_live_idx" ON "contacts"."contacts" ("workspace_id", "id" DESC) WHERE "merged_into" IS NULL`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "contacts_merged_into_idx" ON "contacts"."contacts" ("merged_into") WHERE "merged_into" IS NOT NULL`,
+    );
     await queryRunner.query(`CREATE INDEX "contacts_workspace_email_idx" ON "contacts"."contacts" ("workspace_id", "email")`);
     await queryRunner.query(`
       CREATE TABLE "contacts"."contact_identities" (

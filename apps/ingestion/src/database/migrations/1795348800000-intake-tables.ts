@@ -66,7 +66,9 @@ export class IntakeTables1795348800000 implements MigrationInterface {
         "received_at" timestamptz NOT NULL,
         "request_id" text
       )`);
-    await queryRunner.query(`CREATE INDEX "rejected_requests_received_idx" ON "ingestion"."rejected_requests" ("workspace_id", "received_at")`);
+    await queryRunner.query(
+      `CREATE INDEX "rejected_requests_received_idx" ON "ingestion"."rejected_requests" ("workspace_id", "received_at")`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

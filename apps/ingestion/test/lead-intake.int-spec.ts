@@ -1,0 +1,252 @@
+import {
+  type EventEnvelope,
+  type IngestBatchReply,
+  type IngestLeadReply,
+  type IngestLeadRequest,
+  type LeadIngestedData,
+  type LeadSummary,
+  type LeadView,
+  type Page,
+  RpcSubjects,
+} from '@leadflow/contracts';
+import { encodeBody } from '@leadflow/messaging';
+import { AppHarness, type RpcFailure, waitFor } from '@leadflow/testing';
+import { JSONCodec, type Subscription } from 'nats';
+
+const subjects = RpcSubjects.ingestion;
+
+describe('ingestion: lead intake', () => {
+  let h: AppHarness;
+  let events: Subscription;
+  const received: Array<EventEnvelope<LeadIngestedData>> = [];
+
+  beforeAll(async () => {
+    h = await AppHarness.start('ingestion');
+    events = h.nats.subscribe(`${h.namespace}.lead.ingested`);
+    void (async () => {
+      const codec = JSONCodec<EventEnvelope<LeadIngestedData>>();
+      for await (const message of events) received.push(codec.decode(message.data));
+    })();
+  });
+
+  afterAll(async () => {
+    events?.unsubscribe();
+    await h?.stop();
+  });
+
+  function request(body: string | Buffer, overrides: Partial<IngestLeadRequest> = {}): IngestLeadRequest {
+    return {
+      workspaceId: 'default',
+      source: 'default',
+      receivedAt: new Date().toISOString(),
+      contentType: 'application/json',
+      headers: { 'user-agent': 'int-test' },
+      remoteAddress: '127.0.0.1',
+      idempotencyKey: null,
+      body: encodeBody(Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8')),
+      ...overrides,
+    };
+  }
+
+  const ingest = (body: string | Buffer, overrides: Partial<IngestLeadRequest> = {}) =>
+    h.request<IngestLeadReply>(subjects.leadIngest, request(body, overrides));
+  const failure = (promise: Promise<unknown>) =>
+    promise.then(
+      () => ({ code: 'none' }) as RpcFailure,
+      (error: RpcFailure) => error,
+    );
+  const count = async (table: string, where = 'TRUE', params: unknown[] = []) =>
+    Number((await h.db.query<{ n: string }>(`SELECT count(*) AS n FROM ingestion.${table} WHERE ${where}`, params))[0]?.n);
+
+  it('stores the raw bytes, the normalized lead and a lead.ingested event together', async () => {
+    const body =
+      '{"email":" Ana@Example.COM ","phone":"030 901820","country":"Germany","firstName":" Ana ","lang":"de-DE","foo":{"bar":1}}';
+    const reply = await ingest(body, { idempotencyKey: 'first' });
+    expect(reply.deduplicated).toBe(false);
+
+    const [raw] = await h.db.query<{ body: Buffer; fingerprint: string; headers: object }>(
+      `SELECT body, fingerprint, headers FROM ingestion.raw_leads WHERE id = $1`,
+      [reply.leadId],
+    );
+    expect(raw?.body.toString('utf8')).toBe(body);
+    expect(raw?.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(raw?.headers).toEqual({ 'user-agent': 'int-test' });
+    const [lead] = await h.db.query(
+      `SELECT email, email_valid, phone, phone_valid, country, language, first_name, extra FROM ingestion.leads WHERE id = $1`,
+      [reply.leadId],
+    );
+    expect(lead).toEqual({
+      email: 'ana@example.com',
+      email_valid: true,
+      phone: '+4930901820',
+      phone_valid: true,
+      country: 'DE',
+      language: 'de',
+      first_name: 'Ana',
+      extra: { foo: { bar: 1 } },
+    });
+    const event = await waitFor(() => received.find((e) => e.data.leadId === reply.leadId), { what: 'lead.ingested on JetStream' });
+    expect(event).toMatchObject({
+      type: 'lead.ingested',
+      workspaceId: 'default',
+      producer: 'ingestion',
+      data: { leadId: reply.leadId, email: 'ana@example.com', phone: '+4930901820', country: 'DE', source: 'default' },
+    });
+  });
+
+  it('answers a repeat of the same key and body, in any key order, with the first lead', async () => {
+    const first = await ingest('{"email":"bo@example.com","offer":"x"}', { idempotencyKey: 'repeat' });
+    const again = await ingest('{ "offer": "x", "email": "bo@example.com" }', { idempotencyKey: 'repeat' });
+    expect(again).toEqual({ leadId: first.leadId, receivedAt: first.receivedAt, deduplicated: true });
+    expect(await count('raw_leads', 'idempotency_key = $1', ['repeat'])).toBe(1);
+  });
+
+  it('refuses a key reused with another body with 422 idempotency_key_reused and stores nothing', async () => {
+    await ingest('{"email":"cy@example.com"}', { idempotencyKey: 'reused' });
+    const before = await count('raw_leads');
+    expect(await failure(ingest('{"email":"other@example.com"}', { idempotencyKey: 'reused' }))).toMatchObject({
+      code: 'idempotency_key_reused',
+      status: 422,
+    });
+    expect(await count('raw_leads')).toBe(before);
+  });
+
+  it('stores one lead for a burst of 25 concurrent requests with one key', async () => {
+    const replies = await Promise.all(
+      Array.from({ length: 25 }, () => ingest('{"email":"burst@example.com"}', { idempotencyKey: 'burst' })),
+    );
+    expect(replies.filter((r) => !r.deduplicated)).toHaveLength(1);
+    expect(new Set(replies.map((r) => r.leadId)).size).toBe(1);
+    expect(await count('raw_leads', 'idempotency_key = $1', ['burst'])).toBe(1);
+    expect(await count('outbox', `envelope->'data'->>'leadId' = $1`, [replies[0]?.leadId])).toBe(1);
+  });
+
+  it('keys idempotency per source: the same key from another source is another lead', async () => {
+    const a = await ingest('{"email":"src@example.com"}', { idempotencyKey: 'per-source' });
+    const b = await ingest('{"email":"src@example.com"}', { idempotencyKey: 'per-source', source: 'partner' });
+    expect(b.leadId).not.toBe(a.leadId);
+    expect(b.deduplicated).toBe(false);
+  });
+
+  it('stores a new lead every time when no key is sent', async () => {
+    const a = await ingest('{"email":"nokey@example.com"}');
+    const b = await ingest('{"email":"nokey@example.com"}');
+    expect(a.leadId).not.toBe(b.leadId);
+    expect(await count('leads', 'email = $1', ['nokey@example.com'])).toBe(2);
+  });
+
+  it.each([
+    ['broken JSON', '{"email":', 'malformed JSON'],
+    ['a JSON array', '[{"email":"a@b.co"}]', 'JSON object'],
+    ['an empty body', '', 'empty'],
+  ])('refuses %s with 400 invalid_payload and keeps the bytes and the reason', async (_, body, reason) => {
+    const leadsBefore = await count('leads');
+    const error = await failure(ingest(body, { idempotencyKey: `bad-${body.length}` }));
+    expect(error).toMatchObject({ code: 'invalid_payload', status: 400 });
+    const rows = await h.db.query<{ body: Buffer; reason: string; body_bytes: number; truncated: boolean }>(
+      `SELECT body, reason, body_bytes, truncated FROM ingestion.rejected_requests WHERE body = $1 ORDER BY received_at DESC LIMIT 1`,
+      [Buffer.from(body)],
+    );
+    expect(rows[0]).toMatchObject({ body_bytes: Buffer.byteLength(body), truncated: false });
+    expect(rows[0]?.reason).toContain(reason);
+    expect(await count('leads')).toBe(leadsBefore);
+  });
+
+  it('keeps only the first 64 KiB of a large refused body, and says so', async () => {
+    const body = `[${'1,'.repeat(100_000)}1]`;
+    await failure(ingest(body));
+    const [row] = await h.db.query<{ length: number; body_bytes: number; truncated: boolean }>(
+      `SELECT length(body) AS length, body_bytes, truncated FROM ingestion.rejected_requests ORDER BY received_at DESC LIMIT 1`,
+    );
+    expect(row).toEqual({ length: 64 * 1024, body_bytes: Buffer.byteLength(body), truncated: true });
+  });
+
+  it('stores a large body that travelled compressed, byte for byte', async () => {
+    const body = JSON.stringify({ email: 'big@example.com', description: 'x'.repeat(900_000) });
+    expect(request(body).body.encoding).toBe('gzip+base64');
+    const reply = await ingest(body);
+    const [raw] = await h.db.query<{ body: Buffer }>(`SELECT body FROM ingestion.raw_leads WHERE id = $1`, [reply.leadId]);
+    expect(raw?.body.equals(Buffer.from(body))).toBe(true);
+  });
+
+  it('reads form-encoded bodies into the lead', async () => {
+    const reply = await ingest('email=form%40example.com&firstName=Fo&offer=spring', { contentType: 'application/x-www-form-urlencoded' });
+    const [lead] = await h.db.query(`SELECT email, first_name, offer FROM ingestion.leads WHERE id = $1`, [reply.leadId]);
+    expect(lead).toEqual({ email: 'form@example.com', first_name: 'Fo', offer: 'spring' });
+  });
+
+  it('answers a batch item by item, in order, with one transaction per lead', async () => {
+    const body = JSON.stringify({
+      leads: [
+        { idempotencyKey: 'batch-1', lead: { email: 'b1@example.com' } },
+        { lead: 'not an object' },
+        { idempotencyKey: 'batch-1', lead: { email: 'b1@example.com' } },
+        { idempotencyKey: 'batch-1', lead: { email: 'changed@example.com' } },
+        { lead: { email: 'b2@example.com' } },
+      ],
+    });
+    const reply = await h.request<IngestBatchReply>(subjects.leadIngestBatch, request(body));
+    expect(reply.results.map((r) => [r.index, r.status])).toEqual([
+      [0, 201],
+      [1, 400],
+      [2, 201],
+      [3, 422],
+      [4, 201],
+    ]);
+    const [first, , replay] = reply.results as Array<{ id: string; replayed: boolean }>;
+    expect(replay).toMatchObject({ id: first?.id, replayed: true });
+    expect(await count('leads', `email IN ('b1@example.com', 'b2@example.com')`)).toBe(2);
+  });
+
+  it('refuses a batch of more than 500 leads as a whole', async () => {
+    const body = JSON.stringify({ leads: Array.from({ length: 501 }, () => ({ lead: { email: 'many@example.com' } })) });
+    expect(await failure(h.request(subjects.leadIngestBatch, request(body)))).toMatchObject({ code: 'batch_too_large', status: 400 });
+    expect(await count('leads', 'email = $1', ['many@example.com'])).toBe(0);
+  });
+
+  it('lists leads newest first with cursor pagination and filters, inside one workspace', async () => {
+    const ws = `ws-${Date.now()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await ingest(JSON.stringify({ email: `p${i}@example.com`, offer: i % 2 ? 'odd' : 'even' }), { workspaceId: ws })).leadId);
+    }
+    const first = await h.request<Page<LeadSummary>>(subjects.leadList, { workspaceId: ws, limit: 2 });
+    expect(first.items.map((l) => l.id)).toEqual([ids[4], ids[3]]);
+    expect(first.nextCursor).not.toBeNull();
+    const cursor = Buffer.from(first.nextCursor ?? '', 'base64url').toString('utf8');
+    const second = await h.request<Page<LeadSummary>>(subjects.leadList, { workspaceId: ws, limit: 10, cursor });
+    expect(second).toEqual({ items: expect.any(Array), nextCursor: null });
+    expect(second.items.map((l) => l.id)).toEqual([ids[2], ids[1], ids[0]]);
+    const odd = await h.request<Page<LeadSummary>>(subjects.leadList, { workspaceId: ws, limit: 10, offer: 'odd' });
+    expect(odd.items.map((l) => l.id)).toEqual([ids[3], ids[1]]);
+    const byEmail = await h.request<Page<LeadSummary>>(subjects.leadList, { workspaceId: ws, limit: 10, email: ' P2@example.com' });
+    expect(byEmail.items.map((l) => l.id)).toEqual([ids[2]]);
+    const elsewhere = await h.request<Page<LeadSummary>>(subjects.leadList, { workspaceId: 'default', limit: 200 });
+    expect(elsewhere.items.some((l) => ids.includes(l.id))).toBe(false);
+  });
+
+  it('shows one lead with its raw body as received, and 404 for an unknown or foreign id', async () => {
+    const body = '{"email":"raw@example.com","phone":"not a phone","zip":"10115"}';
+    const { leadId } = await ingest(body, { idempotencyKey: 'view' });
+    const view = await h.request<LeadView>(subjects.leadGet, { workspaceId: 'default', id: leadId });
+    expect(view).toMatchObject({
+      id: leadId,
+      idempotencyKey: 'view',
+      raw: { contentType: 'application/json', body },
+      normalized: { email: 'raw@example.com', phone: null, extra: { zip: '10115' } },
+    });
+    expect(view.issues.map((i) => i.field)).toContain('phone');
+    expect(await failure(h.request(subjects.leadGet, { workspaceId: 'other', id: leadId }))).toMatchObject({
+      code: 'not_found',
+      status: 404,
+    });
+    expect(await failure(h.request(subjects.leadGet, { workspaceId: 'default', id: 'nope' }))).toMatchObject({ status: 400 });
+  });
+
+  it('refuses a malformed request from a caller with 400 validation_failed', async () => {
+    expect(await failure(h.request(subjects.leadIngest, { workspaceId: 'default' }))).toMatchObject({
+      code: 'validation_failed',
+      status: 400,
+    });
+  });
+});

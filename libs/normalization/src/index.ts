@@ -1,0 +1,10 @@
+export * from './canonical-json';
+export * from './country';
+export * from './email';
+export * from './ip';
+export * from './language';
+export * from './lead-body';
+export * from './normalize-lead';
+export * from './phone';
+export * from './storable-text';
+export { issueValue, MAX_ISSUE_VALUE_LENGTH, MAX_LEAD_TEXT_LENGTH } from './lead-field-reader';
