@@ -2,13 +2,19 @@ import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { MetricsEnv } from './config/env';
 import { metricsMigrations } from './database/migrations';
+import { LeadCountersModule } from './lead-counters/lead-counters.module';
+import { LeadReportsModule } from './lead-reports/lead-reports.module';
 
 @Module({})
 export class AppModule {
   static forEnv(env: MetricsEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'metrics', version: env.SERVICE_VERSION, env, migrations: metricsMigrations })],
+      imports: [
+        PlatformModule.forRoot({ service: 'metrics', version: env.SERVICE_VERSION, env, migrations: metricsMigrations }),
+        LeadCountersModule,
+        LeadReportsModule,
+      ],
     };
   }
 }

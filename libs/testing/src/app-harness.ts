@@ -80,6 +80,31 @@ export class AppHarness {
     return reply.response as T;
   }
 
+  /**
+   * Answers `subject` in another app's place (Nest's wire format), so that an app can be tested
+   * against a stand-in neighbour over the real NATS. The handler's result is the reply; a thrown
+   * `{code, message, status}` is the error reply. Returns a function that stops answering.
+   */
+  answer(subject: string, handler: (data: unknown, headers: Record<string, string>) => unknown): () => void {
+    const subscription = this.nats.subscribe(`${this.namespace}.${subject}`, {
+      callback: (error, message) => {
+        if (error) return;
+        const packet = codec.decode(message.data) as { id: string; data: unknown };
+        const headerValues: Record<string, string> = {};
+        for (const [key, values] of message.headers ?? []) headerValues[key.toLowerCase()] = values[0] ?? '';
+        void (async () => {
+          try {
+            const response = await handler(packet.data, headerValues);
+            message.respond(codec.encode({ id: packet.id, response, isDisposed: true }));
+          } catch (failure) {
+            message.respond(codec.encode({ id: packet.id, err: failure, isDisposed: true }));
+          }
+        })();
+      },
+    });
+    return () => subscription.unsubscribe();
+  }
+
   /** Publishes a domain event as its owning app's outbox relay would; returns the envelope. */
   async publish<TData extends object>(
     type: EventType,

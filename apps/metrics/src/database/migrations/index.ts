@@ -1,4 +1,5 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
+import { LeadDailyCounters1795348800000 } from './1795348800000-lead-daily-counters';
 
 /** Every migration of the metrics schema, oldest first. */
-export const metricsMigrations = [MessagingTables1795262400000];
+export const metricsMigrations = [MessagingTables1795262400000, LeadDailyCounters1795348800000];

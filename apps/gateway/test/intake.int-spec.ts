@@ -1,0 +1,228 @@
+import { type IngestLeadReply, type IngestLeadRequest, RpcSubjects } from '@leadflow/contracts';
+import { decodeBody } from '@leadflow/messaging';
+import { AppHarness, startTcpProxy, type TcpProxy, testNatsUrl, waitFor } from '@leadflow/testing';
+
+const ADMIN_KEY = 'gateway-int-admin-key';
+const STACK_TRACE = /at \w+ \(|node_modules|\.ts:\d|\.js:\d/;
+
+/**
+ * The gateway against a stand-in ingestion and contacts answering over the real NATS: what the
+ * gateway sends, how it maps answers and failures to HTTP, and how fast it gives up.
+ */
+describe('gateway: intake and admin over HTTP', () => {
+  let h: AppHarness;
+  let natsProxy: TcpProxy;
+  const seen: Array<{ request: IngestLeadRequest; headers: Record<string, string> }> = [];
+  let reply: (request: IngestLeadRequest) => unknown = () => ({
+    leadId: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a12',
+    receivedAt: '2026-11-21T10:00:00.000Z',
+    deduplicated: false,
+  });
+  let stopAnswering: () => void;
+
+  const url = (path: string) => `http://127.0.0.1:${h.port}${path}`;
+  const post = (path: string, body: string | Buffer, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
+    fetch(url(path), { method: 'POST', body, headers });
+
+  beforeAll(async () => {
+    const nats = new URL(testNatsUrl().split(',')[0] ?? '');
+    natsProxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
+    h = await AppHarness.start('gateway', { NATS_URL: natsProxy.url(testNatsUrl()), ADMIN_API_KEY: ADMIN_KEY, INTAKE_TIMEOUT_MS: '500' });
+    stopAnswering = h.answer(RpcSubjects.ingestion.leadIngest, (data, headers) => {
+      const request = data as IngestLeadRequest;
+      seen.push({ request, headers });
+      return reply(request);
+    });
+  });
+
+  afterAll(async () => {
+    stopAnswering?.();
+    await h?.stop();
+    await natsProxy?.close();
+  });
+
+  beforeEach(() => {
+    seen.length = 0;
+    reply = () => ({ leadId: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a12', receivedAt: '2026-11-21T10:00:00.000Z', deduplicated: false });
+  });
+
+  it('hands the body as received to ingestion with the key, the selected headers and the request id', async () => {
+    const body = '{"email":"ana@example.com","b":1,"a":2}';
+    const response = await post('/api/lead', body, {
+      'Content-Type': 'application/json',
+      'Idempotency-Key': 'key-1',
+      'X-Request-Id': 'req-intake-1',
+      'User-Agent': 'php-sender/1.0',
+      Cookie: 'secret=1',
+    });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-request-id')).toBe('req-intake-1');
+    expect(await response.json()).toEqual({ ok: true, lead_id: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a12', deduplicated: false });
+    const [call] = seen;
+    expect(call?.headers['x-request-id']).toBe('req-intake-1');
+    expect(call?.request).toMatchObject({
+      workspaceId: 'default',
+      source: 'default',
+      idempotencyKey: 'key-1',
+      contentType: 'application/json',
+    });
+    expect(call?.request.headers).toMatchObject({ 'user-agent': 'php-sender/1.0', 'idempotency-key': 'key-1' });
+    expect(call?.request.headers).not.toHaveProperty('cookie');
+    expect(decodeBody(call?.request.body ?? { encoding: 'utf8', data: '' }).toString()).toBe(body);
+  });
+
+  it('answers 409 with the first lead_id when ingestion says the lead was seen before', async () => {
+    reply = () =>
+      ({
+        leadId: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a13',
+        receivedAt: '2026-11-21T10:00:00.000Z',
+        deduplicated: true,
+      }) satisfies IngestLeadReply;
+    const response = await post('/api/lead', '{"email":"ana@example.com"}');
+    expect(response.status).toBe(409);
+    expect(await response.json()).toEqual({ ok: true, lead_id: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a13', deduplicated: true });
+  });
+
+  it('replays on /api/v1/leads with the original status and body, marked Idempotent-Replayed', async () => {
+    const first = await post('/api/v1/leads', '{"email":"ana@example.com"}');
+    reply = () => ({ leadId: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a12', receivedAt: '2026-11-21T10:00:00.000Z', deduplicated: true });
+    const replay = await post('/api/v1/leads', '{"email":"ana@example.com"}');
+    expect([first.status, replay.status]).toEqual([201, 201]);
+    expect(await replay.json()).toEqual(await first.json());
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('maps an ingestion refusal to the legacy body on /api/lead and to the error body on /api/v1/leads', async () => {
+    reply = () => {
+      throw { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body', status: 422 };
+    };
+    const legacy = await post('/api/lead', '{"email":"x@example.com"}');
+    expect(legacy.status).toBe(422);
+    expect(await legacy.json()).toEqual({ ok: false, error: 'idempotency_key_reused' });
+    const modern = await post('/api/v1/leads', '{"email":"x@example.com"}');
+    expect(modern.status).toBe(422);
+    expect(await modern.json()).toMatchObject({ error: { code: 'idempotency_key_reused', requestId: expect.any(String) } });
+  });
+
+  it.each([
+    ['text/plain', 'hello', 415, 'unsupported_media_type'],
+    ['application/xml', '<lead/>', 415, 'unsupported_media_type'],
+  ])('refuses %s with %s %s without troubling ingestion', async (contentType, body, status, code) => {
+    const response = await post('/api/lead', body, { 'Content-Type': contentType });
+    expect(response.status).toBe(status);
+    expect(await response.json()).toEqual({ ok: false, error: code });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('refuses a body over 1 MiB with 413 payload_too_large', async () => {
+    const response = await post('/api/lead', Buffer.alloc(1024 * 1024 + 1, 'a'));
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ ok: false, error: 'payload_too_large' });
+  });
+
+  it('refuses an Idempotency-Key over 255 characters with 400 invalid_idempotency_key', async () => {
+    const response = await post('/api/lead', '{}', { 'Content-Type': 'application/json', 'Idempotency-Key': 'k'.repeat(256) });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ ok: false, error: 'invalid_idempotency_key' });
+  });
+
+  it('reads a body sent without Content-Type as JSON, as older senders expect', async () => {
+    const response = await fetch(url('/api/lead'), { method: 'POST', body: new Blob(['{"email":"old@example.com"}']) });
+    expect(response.status).toBe(201);
+    expect(seen[0]?.request.contentType).toBe('application/json');
+  });
+
+  it('answers 503 unavailable with Retry-After within the intake deadline when ingestion is too slow', async () => {
+    reply = () => new Promise((resolve) => setTimeout(() => resolve({ leadId: 'late', receivedAt: '', deduplicated: false }), 3000));
+    const started = Date.now();
+    const response = await post('/api/lead', '{"email":"slow@example.com"}');
+    const tookMs = Date.now() - started;
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toEqual({ ok: false, error: 'unavailable' });
+    expect(tookMs).toBeLessThan(1500);
+  });
+
+  it('answers 503 at once while NATS is unreachable, and 201 again once it is back', async () => {
+    natsProxy.cut();
+    try {
+      await waitFor(async () => (await post('/api/lead', '{"email":"cut@example.com"}')).status === 503, { timeoutMs: 5000, what: '503' });
+      const started = Date.now();
+      const response = await post('/api/lead', '{"email":"cut@example.com"}');
+      expect(response.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(200);
+    } finally {
+      natsProxy.restore();
+    }
+    await waitFor(async () => (await post('/api/lead', '{"email":"back@example.com"}')).status === 201, {
+      timeoutMs: 15000,
+      what: '201 again',
+    });
+  });
+
+  it('guards the admin API with the bearer key', async () => {
+    const none = await fetch(url('/api/v1/leads'));
+    const wrong = await fetch(url('/api/v1/leads'), { headers: { Authorization: 'Bearer not-the-key' } });
+    for (const response of [none, wrong]) {
+      expect(response.status).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    }
+    const stop = h.answer(RpcSubjects.ingestion.leadList, (data) => ({ items: [], nextCursor: null, echo: data }));
+    try {
+      const ok = await fetch(url('/api/v1/leads?limit=5&email=%20Ana@Example.com&to=2026-11-20'), {
+        headers: { Authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({
+        items: [],
+        echo: { workspaceId: 'default', limit: 5, email: 'ana@example.com', to: '2026-11-21T00:00:00.000Z' },
+      });
+    } finally {
+      stop();
+    }
+  });
+
+  it.each([
+    ['/api/v1/leads?limit=0', 'invalid_query'],
+    ['/api/v1/leads?limit=abc', 'invalid_query'],
+    ['/api/v1/leads?unknown=1', 'invalid_query'],
+    ['/api/v1/leads?from=2026-02-30', 'invalid_query'],
+    ['/api/v1/leads?cursor=not-a-cursor', 'invalid_cursor'],
+    ['/api/v1/leads/123', 'invalid_id'],
+    ['/api/v1/contacts?phone=hello', 'invalid_query'],
+    ['/api/v1/contacts/zzz/score', 'invalid_id'],
+    ['/api/v1/metrics/leads/daily?from=2026-11-01', 'invalid_query'],
+    ['/api/v1/metrics/leads/daily?from=2026-11-01&to=2026-13-01', 'invalid_query'],
+    ['/api/v1/metrics/leads/summary?from=2026-11-01&to=2026-11-02&country=Atlantis', 'invalid_query'],
+  ])('answers %s with 400 %s and no internals', async (path, code) => {
+    const response = await fetch(url(path), { headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code } });
+    expect(text).not.toMatch(STACK_TRACE);
+  });
+
+  it('serves the OpenAPI document and its UI at /docs', async () => {
+    const ui = await fetch(url('/docs'));
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+    const document = (await (await fetch(url('/docs/openapi.json'))).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/lead',
+        '/api/v1/leads',
+        '/api/v1/leads/batch',
+        '/api/v1/leads/{id}',
+        '/api/v1/contacts',
+        '/api/v1/contacts/{id}',
+        '/api/v1/contacts/{id}/score',
+        '/api/v1/metrics/leads/summary',
+        '/api/v1/metrics/leads/daily',
+        '/api/v1/metrics/leads/weekly',
+      ]),
+    );
+    expect(document.paths['/api/lead']).toHaveProperty('post');
+  });
+});
