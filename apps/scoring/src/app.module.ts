@@ -2,13 +2,17 @@ import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ScoringEnv } from './config/env';
 import { scoringMigrations } from './database/migrations';
+import { ScoresModule } from './scores/scores.module';
 
 @Module({})
 export class AppModule {
   static forEnv(env: ScoringEnv): DynamicModule {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ service: 'scoring', version: env.SERVICE_VERSION, env, migrations: scoringMigrations })],
+      imports: [
+        PlatformModule.forRoot({ service: 'scoring', version: env.SERVICE_VERSION, env, migrations: scoringMigrations }),
+        ScoresModule.forRoot({ rulesCacheMs: env.SCORING_RULES_CACHE_MS }),
+      ],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
+import { ScoringTables1795348800000 } from './1795348800000-scoring-tables';
 
 /** Every migration of the scoring schema, oldest first. */
-export const scoringMigrations = [MessagingTables1795262400000];
+export const scoringMigrations = [MessagingTables1795262400000, ScoringTables1795348800000];

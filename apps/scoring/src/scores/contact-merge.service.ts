@@ -1,0 +1,85 @@
+import { DEFAULT_LEAD_SOURCE } from '@leadflow/contracts';
+import { APP_LOGGER } from '@leadflow/logging';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+import type { ScoreSnapshot } from './score-changes';
+import { ScoreRecalculator } from './score-recalculator';
+import { type LockedScore, ScoreStore } from './score-store';
+
+export interface ContactMerge {
+  survivorId: string;
+  mergedId: string;
+  /** ISO time of the merge event. */
+  at: string;
+}
+
+/**
+ * Folds a merged contact into its survivor: the merge is recorded (so activities that arrive
+ * later for the merged id follow it), the histories become one and the survivor is recomputed.
+ */
+@Injectable()
+export class ContactMergeService {
+  constructor(
+    private readonly store: ScoreStore,
+    private readonly recalculator: ScoreRecalculator,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async merge(manager: EntityManager, workspaceId: string, merge: ContactMerge): Promise<void> {
+    const { mergedId } = merge;
+    if (merge.survivorId === mergedId) {
+      this.logger.warn({ workspaceId, contactId: mergedId }, 'contact merged into itself; nothing to do');
+      return;
+    }
+    // Merges may arrive out of order: the survivor may itself have been merged since.
+    const survivorId = await this.store.resolveContact(manager, workspaceId, merge.survivorId);
+    if (survivorId === mergedId) {
+      this.logger.warn({ workspaceId, ...merge }, 'merge would close a loop of merges; ignored');
+      return;
+    }
+    const recordedSurvivor = await this.store.recordMerge(manager, workspaceId, mergedId, merge.survivorId, merge.at);
+    if (recordedSurvivor !== merge.survivorId) {
+      // Already folded elsewhere; harmless when both roads end at the same contact.
+      if ((await this.store.resolveContact(manager, workspaceId, recordedSurvivor)) !== survivorId) {
+        this.logger.warn({ workspaceId, ...merge, recordedSurvivor }, 'contact was already merged into another contact; ignored');
+      }
+      return;
+    }
+
+    // Both rows, in id order, so two merges touching the same contacts wait instead of deadlocking.
+    const locks = new Map<string, LockedScore>();
+    for (const id of [survivorId, mergedId].sort()) {
+      locks.set(
+        id,
+        id === mergedId ? await this.store.lockMerged(manager, workspaceId, id) : await this.store.lockScore(manager, workspaceId, id),
+      );
+    }
+    const survivor = locks.get(survivorId) as LockedScore;
+    const merged = locks.get(mergedId) as LockedScore;
+    if (survivor.state !== 'active') throw new Error(`survivor ${survivorId} was merged meanwhile; the event will be retried`);
+
+    await this.store.moveHistory(manager, workspaceId, mergedId, survivorId);
+    await this.store.markMerged(manager, workspaceId, mergedId);
+
+    const mergedWasActive = !merged.created && merged.state === 'active';
+    // A survivor new to scoring continues the merged contact's stage, so the person does not
+    // enter the funnel twice.
+    let before: ScoreSnapshot;
+    if (!survivor.created) before = survivor;
+    else if (mergedWasActive) before = merged;
+    else {
+      // Scoring knows neither contact: nothing to score yet, and no empty row for the survivor.
+      await this.store.deleteScore(manager, workspaceId, survivorId);
+      return;
+    }
+    const dimensions = await this.store.latestDimensions(manager, workspaceId, survivorId);
+    await this.recalculator.recalculate(manager, workspaceId, survivorId, before, {
+      activityId: null,
+      at: merge.at,
+      source: dimensions?.source ?? DEFAULT_LEAD_SOURCE,
+      offer: dimensions?.offer ?? null,
+      country: dimensions?.country ?? null,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { EventTypes } from '@leadflow/contracts';
+import { Outbox } from '@leadflow/messaging';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { type ChangeCause, scoreChangeEvents, type ScoreSnapshot } from './score-changes';
+import { ScoreStore } from './score-store';
+import { stageForScore } from './stage';
+
+/**
+ * Sets a locked contact's score to what its history gives and announces the change through the
+ * outbox, in the caller's transaction.
+ */
+@Injectable()
+export class ScoreRecalculator {
+  constructor(
+    private readonly store: ScoreStore,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async recalculate(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    before: ScoreSnapshot,
+    cause: ChangeCause,
+  ): Promise<void> {
+    const score = await this.store.sumPoints(manager, workspaceId, contactId);
+    const stage = stageForScore(score);
+    await this.store.saveScore(manager, workspaceId, contactId, score, stage);
+    const events = scoreChangeEvents(contactId, before, { score, stage }, cause);
+    if (events.scoreChanged) await this.outbox.add(manager, { type: EventTypes.scoreChanged, workspaceId, data: events.scoreChanged });
+    if (events.stageChanged) await this.outbox.add(manager, { type: EventTypes.stageChanged, workspaceId, data: events.stageChanged });
+  }
+}

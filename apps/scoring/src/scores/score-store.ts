@@ -1,0 +1,249 @@
+import type { ScoreHistoryEntry, Stage } from '@leadflow/contracts';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { RuleHit, RuleKind } from '../rules/scoring-rule';
+import { type HistoryRowKey, redundantHistoryRows } from './history-merge';
+
+const SCORES = '"scoring"."contact_scores"';
+const HISTORY = '"scoring"."score_history"';
+const MERGES = '"scoring"."contact_merges"';
+/** Longer merge chains than this are taken as a loop in the data and cut. */
+const MAX_MERGE_CHAIN = 64;
+
+export interface LockedScore {
+  score: number;
+  stage: Stage | null;
+  state: 'active' | 'merged';
+  /** The row did not exist before this transaction. */
+  created: boolean;
+}
+
+export interface ActivityRecord {
+  activityId: string;
+  type: string;
+  at: string;
+  source: string;
+  offer: string | null;
+  country: string | null;
+}
+
+export interface Dimensions {
+  source: string;
+  offer: string | null;
+  country: string | null;
+}
+
+interface ScoreRow {
+  score: number;
+  stage: Stage | null;
+  state: 'active' | 'merged';
+}
+
+/**
+ * The SQL of the scoring schema. Every statement names the workspace. Writers lock a contact's
+ * `contact_scores` row (`FOR UPDATE`) before touching its history, so work on one contact is
+ * serialized across handlers and replicas.
+ */
+@Injectable()
+export class ScoreStore {
+  /** The contact an id stands for now: itself, or the last survivor of its merges. */
+  async resolveContact(manager: EntityManager, workspaceId: string, contactId: string): Promise<string> {
+    const rows = (await manager.query(
+      `WITH RECURSIVE chain ("id", "depth") AS (
+         SELECT $2::uuid, 0
+         UNION ALL
+         SELECT m."survivor_id", c."depth" + 1 FROM chain c
+         JOIN ${MERGES} m ON m."workspace_id" = $1 AND m."merged_id" = c."id"
+         WHERE c."depth" < ${MAX_MERGE_CHAIN}
+       )
+       SELECT "id" FROM chain ORDER BY "depth" DESC LIMIT 1`,
+      [workspaceId, contactId],
+    )) as Array<{ id: string }>;
+    return rows[0]?.id ?? contactId;
+  }
+
+  /** Locks the contact's score row, creating it (score 0) when scoring has not seen the contact. */
+  async lockScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
+    const inserted = (await manager.query(
+      `INSERT INTO ${SCORES} ("workspace_id", "contact_id", "score", "stage", "state") VALUES ($1, $2, 0, 'cold', 'active')
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [workspaceId, contactId],
+    )) as unknown[];
+    const row = await this.selectForUpdate(manager, workspaceId, contactId);
+    if (!row) throw new Error(`score row of ${contactId} vanished while being locked`);
+    return inserted.length > 0 ? { score: 0, stage: null, state: 'active', created: true } : { ...row, created: false };
+  }
+
+  /**
+   * Locks the row of a contact being merged away, creating it already marked as merged: an activity
+   * of this contact that waits on the lock then finds it merged and follows the merge.
+   */
+  async lockMerged(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
+    const inserted = (await manager.query(
+      `INSERT INTO ${SCORES} ("workspace_id", "contact_id", "score", "stage", "state") VALUES ($1, $2, 0, NULL, 'merged')
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [workspaceId, contactId],
+    )) as unknown[];
+    const row = await this.selectForUpdate(manager, workspaceId, contactId);
+    if (!row) throw new Error(`score row of ${contactId} vanished while being locked`);
+    return inserted.length > 0 ? { score: 0, stage: null, state: 'merged', created: true } : { ...row, created: false };
+  }
+
+  private async selectForUpdate(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreRow | undefined> {
+    const rows = (await manager.query(
+      `SELECT "score", "stage", "state" FROM ${SCORES} WHERE "workspace_id" = $1 AND "contact_id" = $2 FOR UPDATE`,
+      [workspaceId, contactId],
+    )) as ScoreRow[];
+    return rows[0];
+  }
+
+  /**
+   * Adds what one activity earned. The unique indexes keep an activity to one row per contact and
+   * a fit rule to one row per contact; of two activities earning a fit rule, the earlier one holds
+   * it, so the history does not depend on the order activities arrive in.
+   */
+  async recordHits(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    activity: ActivityRecord,
+    hits: RuleHit[],
+  ): Promise<void> {
+    for (const hit of hits) {
+      const params = [
+        workspaceId,
+        contactId,
+        activity.activityId,
+        activity.type,
+        hit.ruleId,
+        hit.kind,
+        hit.points,
+        activity.at,
+        activity.source,
+        activity.offer,
+        activity.country,
+      ];
+      const insert = `INSERT INTO ${HISTORY} AS h ("workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "points", "at", "source", "offer", "country")
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
+      if (hit.kind === 'activity') {
+        await manager.query(
+          `${insert} ON CONFLICT ("workspace_id", "contact_id", "activity_id") WHERE "rule_kind" = 'activity' DO NOTHING`,
+          params,
+        );
+      } else {
+        await manager.query(
+          `${insert} ON CONFLICT ("workspace_id", "contact_id", "rule_id") WHERE "rule_kind" = 'fit'
+           DO UPDATE SET "activity_id" = EXCLUDED."activity_id", "activity_type" = EXCLUDED."activity_type", "points" = EXCLUDED."points",
+             "at" = EXCLUDED."at", "source" = EXCLUDED."source", "offer" = EXCLUDED."offer", "country" = EXCLUDED."country", "recorded_at" = now()
+           WHERE (EXCLUDED."at", EXCLUDED."activity_id" COLLATE "C") < (h."at", h."activity_id" COLLATE "C")`,
+          params,
+        );
+      }
+    }
+  }
+
+  /** The score the history gives. */
+  async sumPoints(manager: EntityManager, workspaceId: string, contactId: string): Promise<number> {
+    const rows = (await manager.query(
+      `SELECT COALESCE(SUM("points"), 0)::integer AS "score" FROM ${HISTORY} WHERE "workspace_id" = $1 AND "contact_id" = $2`,
+      [workspaceId, contactId],
+    )) as Array<{ score: number }>;
+    return rows[0]?.score ?? 0;
+  }
+
+  async saveScore(manager: EntityManager, workspaceId: string, contactId: string, score: number, stage: Stage): Promise<void> {
+    await manager.query(
+      `UPDATE ${SCORES} SET "score" = $3, "stage" = $4, "updated_at" = now() WHERE "workspace_id" = $1 AND "contact_id" = $2`,
+      [workspaceId, contactId, score, stage],
+    );
+  }
+
+  async markMerged(manager: EntityManager, workspaceId: string, contactId: string): Promise<void> {
+    await manager.query(
+      `UPDATE ${SCORES} SET "score" = 0, "stage" = NULL, "state" = 'merged', "updated_at" = now()
+       WHERE "workspace_id" = $1 AND "contact_id" = $2`,
+      [workspaceId, contactId],
+    );
+  }
+
+  async deleteScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<void> {
+    await manager.query(`DELETE FROM ${SCORES} WHERE "workspace_id" = $1 AND "contact_id" = $2`, [workspaceId, contactId]);
+  }
+
+  /**
+   * Records `mergedId → survivorId`; a repeated merge is a no-op. Returns the survivor on record,
+   * which differs from `survivorId` when the contact was already merged into another one.
+   */
+  async recordMerge(manager: EntityManager, workspaceId: string, mergedId: string, survivorId: string, mergedAt: string): Promise<string> {
+    await manager.query(
+      `INSERT INTO ${MERGES} ("workspace_id", "merged_id", "survivor_id", "merged_at") VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      [workspaceId, mergedId, survivorId, mergedAt],
+    );
+    const rows = (await manager.query(`SELECT "survivor_id" FROM ${MERGES} WHERE "workspace_id" = $1 AND "merged_id" = $2`, [
+      workspaceId,
+      mergedId,
+    ])) as Array<{ survivor_id: string }>;
+    return rows[0]?.survivor_id ?? survivorId;
+  }
+
+  /** Moves a merged contact's history to its survivor; of rows both hold once, the earliest stays. */
+  async moveHistory(manager: EntityManager, workspaceId: string, fromId: string, toId: string): Promise<void> {
+    const rows = (await manager.query(
+      `SELECT "id"::text AS "id", "rule_kind", "activity_id", "rule_id", "at" FROM ${HISTORY}
+       WHERE "workspace_id" = $1 AND "contact_id" IN ($2, $3)`,
+      [workspaceId, fromId, toId],
+    )) as Array<{ id: string; rule_kind: RuleKind; activity_id: string; rule_id: string; at: Date }>;
+    const keys: HistoryRowKey[] = rows.map((r) => ({
+      id: r.id,
+      ruleKind: r.rule_kind,
+      activityId: r.activity_id,
+      ruleId: r.rule_id,
+      at: r.at,
+    }));
+    const redundant = redundantHistoryRows(keys);
+    if (redundant.length > 0) {
+      await manager.query(`DELETE FROM ${HISTORY} WHERE "workspace_id" = $1 AND "id" = ANY($2::bigint[])`, [workspaceId, redundant]);
+    }
+    await manager.query(`UPDATE ${HISTORY} SET "contact_id" = $3 WHERE "workspace_id" = $1 AND "contact_id" = $2`, [
+      workspaceId,
+      fromId,
+      toId,
+    ]);
+  }
+
+  /** Dimensions of the contact's latest scored activity, if it has one. */
+  async latestDimensions(manager: EntityManager, workspaceId: string, contactId: string): Promise<Dimensions | undefined> {
+    const rows = (await manager.query(
+      `SELECT "source", "offer", "country" FROM ${HISTORY} WHERE "workspace_id" = $1 AND "contact_id" = $2
+       ORDER BY "at" DESC, "activity_id" COLLATE "C" DESC LIMIT 1`,
+      [workspaceId, contactId],
+    )) as Dimensions[];
+    return rows[0];
+  }
+
+  /** The active score of a contact, or undefined when scoring does not know it (or it was merged). */
+  async activeScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<{ score: number; stage: Stage } | undefined> {
+    const rows = (await manager.query(
+      `SELECT "score", "stage" FROM ${SCORES} WHERE "workspace_id" = $1 AND "contact_id" = $2 AND "state" = 'active'`,
+      [workspaceId, contactId],
+    )) as Array<{ score: number; stage: Stage }>;
+    return rows[0];
+  }
+
+  /** The contact's history, oldest first (an activity's own row before the fit rules it earned). */
+  async history(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreHistoryEntry[]> {
+    const rows = (await manager.query(
+      `SELECT "activity_id", "activity_type", "points", "rule_id", "at" FROM ${HISTORY}
+       WHERE "workspace_id" = $1 AND "contact_id" = $2
+       ORDER BY "at", "activity_id" COLLATE "C", ("rule_kind" = 'fit'), "rule_id" COLLATE "C"`,
+      [workspaceId, contactId],
+    )) as Array<{ activity_id: string; activity_type: string; points: number; rule_id: string; at: Date }>;
+    return rows.map((r) => ({
+      activityId: r.activity_id,
+      type: r.activity_type,
+      points: r.points,
+      ruleId: r.rule_id,
+      at: r.at.toISOString(),
+    }));
+  }
+}

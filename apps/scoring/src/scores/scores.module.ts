@@ -1,0 +1,22 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { RulesModule } from '../rules/rules.module';
+import { ActivityScoringService } from './activity-scoring.service';
+import { ContactMergeService } from './contact-merge.service';
+import { ScoreQueryService } from './score-query.service';
+import { ScoreRecalculator } from './score-recalculator';
+import { ScoreStore } from './score-store';
+import { ScoresController } from './scores.controller';
+import { ScoringEventsHandler } from './scoring-events.handler';
+
+/** Scores, stages and their history: fed by lead and merge events, read over RPC. */
+@Module({})
+export class ScoresModule {
+  static forRoot(options: { rulesCacheMs: number }): DynamicModule {
+    return {
+      module: ScoresModule,
+      imports: [RulesModule.forRoot({ cacheMs: options.rulesCacheMs })],
+      controllers: [ScoresController],
+      providers: [ScoreStore, ScoreRecalculator, ActivityScoringService, ContactMergeService, ScoreQueryService, ScoringEventsHandler],
+    };
+  }
+}
