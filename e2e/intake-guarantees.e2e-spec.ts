@@ -6,6 +6,7 @@ import { Platform } from './platform';
 /** Redelivery after a SIGKILL comes after the ack wait: keep it short so the suite stays quick. */
 const FAST_REDELIVERY = { EVENT_ACK_WAIT_SECONDS: '5', LOG_LEVEL: 'info' };
 const TOTAL_REQUESTS = 2000;
+const LONG_TEST_MS = 300_000;
 
 interface Answer {
   key: string;
@@ -162,42 +163,50 @@ describe('intake guarantees against the running platform', () => {
   const plan = planLoad(TOTAL_REQUESTS, 7);
   let undisturbed: string[];
 
-  it(`keeps every promise for ${TOTAL_REQUESTS} concurrent leads with 20 % retried keys and 30 % returning people`, async () => {
-    const platform = await Platform.start({ env: FAST_REDELIVERY });
-    try {
-      const started = Date.now();
-      const answers = await send(platform, plan, 50);
-      process.stdout.write(
-        `${TOTAL_REQUESTS} requests answered in ${Date.now() - started} ms; ${answers.reduce((n, a) => n + a.unavailable, 0)} 503s retried\n`,
-      );
-      undisturbed = await verifyEndState(platform, plan, answers);
-    } finally {
-      await platform.stop();
-    }
-  });
+  it(
+    `keeps every promise for ${TOTAL_REQUESTS} concurrent leads with 20 % retried keys and 30 % returning people`,
+    async () => {
+      const platform = await Platform.start({ env: FAST_REDELIVERY });
+      try {
+        const started = Date.now();
+        const answers = await send(platform, plan, 50);
+        process.stdout.write(
+          `${TOTAL_REQUESTS} requests answered in ${Date.now() - started} ms; ${answers.reduce((n, a) => n + a.unavailable, 0)} 503s retried\n`,
+        );
+        undisturbed = await verifyEndState(platform, plan, answers);
+      } finally {
+        await platform.stop();
+      }
+    },
+    LONG_TEST_MS,
+  );
 
-  it('reaches the same end state when contacts, scoring and metrics are SIGKILLed during the run', async () => {
-    expect(undisturbed).toBeDefined();
-    const platform = await Platform.start({ env: FAST_REDELIVERY });
-    const victims: Array<[number, ServiceName]> = [
-      [400, 'contacts'],
-      [800, 'scoring'],
-      [1200, 'metrics'],
-    ];
-    const restarts: Array<Promise<void>> = [];
-    try {
-      const answers = await send(platform, plan, 50, async (index) => {
-        const victim = victims.find(([at]) => at === index)?.[1];
-        if (!victim) return;
-        await platform.kill(victim);
-        restarts.push(new Promise((resolve) => setTimeout(resolve, 500)).then(() => platform.restart(victim)));
-      });
-      await Promise.all(restarts);
-      expect(await verifyEndState(platform, plan, answers)).toEqual(undisturbed);
-    } finally {
-      await platform.stop();
-    }
-  });
+  it(
+    'reaches the same end state when contacts, scoring and metrics are SIGKILLed during the run',
+    async () => {
+      expect(undisturbed).toBeDefined();
+      const platform = await Platform.start({ env: FAST_REDELIVERY });
+      const victims: Array<[number, ServiceName]> = [
+        [400, 'contacts'],
+        [800, 'scoring'],
+        [1200, 'metrics'],
+      ];
+      const restarts: Array<Promise<void>> = [];
+      try {
+        const answers = await send(platform, plan, 50, async (index) => {
+          const victim = victims.find(([at]) => at === index)?.[1];
+          if (!victim) return;
+          await platform.kill(victim);
+          restarts.push(new Promise((resolve) => setTimeout(resolve, 500)).then(() => platform.restart(victim)));
+        });
+        await Promise.all(restarts);
+        expect(await verifyEndState(platform, plan, answers)).toEqual(undisturbed);
+      } finally {
+        await platform.stop();
+      }
+    },
+    LONG_TEST_MS,
+  );
 
   describe('with NATS stopped during intake', () => {
     let nats: PrivateNats;

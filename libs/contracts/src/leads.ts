@@ -52,6 +52,12 @@ export interface IngestBatchReply {
   results: BatchItemResult[];
 }
 
+/**
+ * A lead view travels in one NATS message (at most 1 MiB): a larger raw body is shown cut to this
+ * size; the stored bytes are complete.
+ */
+export const MAX_LEAD_VIEW_BODY_BYTES = 256 * 1024;
+
 /** Refused bodies are kept up to this size, for audit. */
 export const MAX_REJECTED_BODY_BYTES = 64 * 1024;
 
@@ -107,10 +113,14 @@ export interface LeadView extends LeadSummary {
   normalized: NormalizedLead;
   raw: {
     contentType: string;
-    /** The body exactly as received. */
+    /** The body exactly as received (its first MAX_LEAD_VIEW_BODY_BYTES when `truncated`). */
     body: string;
+    bodyBytes: number;
+    truncated: boolean;
     headers: Record<string, string>;
   };
+  /** True when unknown fields were too large to show here (`normalized.extra` is then empty). */
+  extraTruncated: boolean;
   issues: ParseIssue[];
   /** Added by the gateway from contacts once the lead is attributed. */
   contactId?: string | null;

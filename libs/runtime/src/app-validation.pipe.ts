@@ -9,6 +9,21 @@ function describe(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
+/**
+ * What class-validator's whitelist lets through or the database cannot hold: parameters named
+ * after Object.prototype members (`__proto__`, `constructor`), and NUL characters in values.
+ */
+function refuseOddParameters(query: unknown): void {
+  if (typeof query !== 'object' || query === null) return;
+  for (const [name, value] of Object.entries(query)) {
+    if (name in Object.prototype) throw new AppException(ErrorCodes.invalidQuery, `property ${name.slice(0, 64)} should not exist`, 400);
+    const values: unknown[] = Array.isArray(value) ? value : [value];
+    if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
+      throw new AppException(ErrorCodes.invalidQuery, `${name.slice(0, 64)} must not contain NUL characters`, 400);
+    }
+  }
+}
+
 const shared = { whitelist: true, transform: true, forbidUnknownValues: true } as const;
 
 /**
@@ -29,6 +44,8 @@ export class AppValidationPipe implements PipeTransform {
   });
 
   transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return (metadata.type === 'query' ? this.query : this.other).transform(value, metadata);
+    if (metadata.type !== 'query') return this.other.transform(value, metadata);
+    refuseOddParameters(value);
+    return this.query.transform(value, metadata);
   }
 }

@@ -13,7 +13,7 @@ import { NamespacedNatsServer, NatsNamespace, natsServers } from '@leadflow/mess
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppExceptionFilter, type ErrorBodyRenderer } from './app-exception.filter';
 import { AppValidationPipe } from './app-validation.pipe';
 import { HttpMetrics } from './metrics';
@@ -89,6 +89,24 @@ export async function runService<E extends PlatformEnv>(definition: ServiceDefin
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(request.headers[REQUEST_ID_HEADER]),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Long path parameters reach the route's own validation (a clear 400) instead of a router 414.
+    maxParamLength: 1000,
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .status(400)
+        .header(REQUEST_ID_HEADER, request.id)
+        .send({ error: { code: 'invalid_request', message: 'The request URL or headers could not be read', requestId: request.id } });
+    },
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy(error);
+      const status = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({
+        error: { code: status === 431 ? 'headers_too_large' : 'invalid_request', message: 'The HTTP request could not be parsed' },
+      });
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
   });
 
   @Module({ imports: [AppLoggerModule.forRoot(logger), definition.rootModule(env)] })

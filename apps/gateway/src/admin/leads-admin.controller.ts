@@ -16,7 +16,7 @@ import { ErrorBodyDoc } from '../openapi/error-body.doc';
 import { AdminAuthGuard } from './admin-auth.guard';
 import { cursorId, UuidParamPipe } from './admin-pipes';
 import { LeadsQueryDto } from './dto/leads-query.dto';
-import { emailFilter, instantOf } from './query-values';
+import { emailFilter, instantRange } from './query-values';
 
 @ApiTags('admin: leads')
 @ApiBearerAuth()
@@ -38,8 +38,7 @@ export class LeadsAdminController {
       source: query.source,
       offer: query.offer,
       email: emailFilter(query.email),
-      from: instantOf(query.from, 'from'),
-      to: instantOf(query.to, 'to'),
+      ...instantRange(query.from, query.to),
     };
     return this.rpc.request(RpcSubjects.ingestion.leadList, request);
   }

@@ -3,10 +3,18 @@ import { normalizeCountry, normalizeEmail, normalizePhone } from '@leadflow/norm
 
 const invalid = (message: string) => new AppException(ErrorCodes.invalidQuery, message, 400);
 
-/** Midnight UTC of a real calendar day, or undefined for 2026-02-30 and friends. */
+/** Midnight UTC of a real calendar day from 0001 to 9998, or undefined for 2026-02-30 and friends. */
 function dayStart(day: string): Date | undefined {
   const date = new Date(`${day}T00:00:00.000Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day ? date : undefined;
+  const year = date.getUTCFullYear();
+  return !Number.isNaN(date.getTime()) && year >= 1 && year < 9999 && date.toISOString().slice(0, 10) === day ? date : undefined;
+}
+
+/** Both bounds as instants; `from` after `to` is a mistake, not an empty list. */
+export function instantRange(from: string | undefined, to: string | undefined): { from?: string; to?: string } {
+  const range = { from: instantOf(from, 'from'), to: instantOf(to, 'to') };
+  if (range.from && range.to && range.from >= range.to) throw invalid(`from (${from}) must be before to (${to})`);
+  return range;
 }
 
 /**

@@ -1,4 +1,12 @@
-import { AppException, ErrorCodes, type LeadSummary, type LeadView, type NormalizedLead, type Page } from '@leadflow/contracts';
+import {
+  AppException,
+  ErrorCodes,
+  type LeadSummary,
+  MAX_LEAD_VIEW_BODY_BYTES,
+  type LeadView,
+  type NormalizedLead,
+  type Page,
+} from '@leadflow/contracts';
 import { encodeCursor } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
@@ -27,7 +35,7 @@ interface LeadRow {
   domain: string | null;
   marker: string | null;
   sourcetype: string | null;
-  extra: Record<string, unknown>;
+  extra: Record<string, unknown> | null;
   issues: NormalizedLead['issues'];
 }
 
@@ -36,9 +44,12 @@ interface RawRow {
   content_type: string;
   headers: Record<string, string>;
   body: Buffer;
+  body_bytes: number;
 }
 
-function toSummary(row: LeadRow): LeadSummary {
+function toSummary(
+  row: Pick<LeadRow, 'id' | 'source' | 'received_at' | 'email' | 'phone' | 'country' | 'offer' | 'first_name' | 'last_name'>,
+): LeadSummary {
   return {
     id: row.id,
     source: row.source,
@@ -52,7 +63,7 @@ function toSummary(row: LeadRow): LeadSummary {
   };
 }
 
-function toNormalized(row: LeadRow): NormalizedLead {
+function toNormalized(row: LeadRow & { extra: Record<string, unknown> }): NormalizedLead {
   return {
     firstName: row.first_name,
     lastName: row.last_name,
@@ -95,7 +106,8 @@ export class LeadQueryService {
     if (query.to !== undefined) add('"received_at" < ?', query.to);
     params.push(query.limit + 1);
     const rows = (await this.dataSource.query(
-      `SELECT * FROM ${qualifiedTable(this.dataSource, 'leads')} WHERE ${conditions.join(' AND ')} ORDER BY "id" DESC LIMIT $${params.length}`,
+      `SELECT "id", "source", "received_at", "email", "phone", "country", "offer", "first_name", "last_name"
+       FROM ${qualifiedTable(this.dataSource, 'leads')} WHERE ${conditions.join(' AND ')} ORDER BY "id" DESC LIMIT $${params.length}`,
       params,
     )) as LeadRow[];
     const page = rows.slice(0, query.limit);
@@ -105,18 +117,30 @@ export class LeadQueryService {
 
   async get(query: LeadByIdDto): Promise<LeadView> {
     const [row] = (await this.dataSource.query(
-      `SELECT l.*, r."idempotency_key", r."content_type", r."headers", r."body"
+      `SELECT l."id", l."workspace_id", l."source", l."received_at", l."first_name", l."last_name", l."email", l."email_valid",
+         l."phone", l."phone_valid", l."country", l."language", l."ip", l."offer", l."click_id", l."creo", l."description",
+         l."domain", l."marker", l."sourcetype", l."issues", r."idempotency_key", r."content_type", r."headers",
+         substring(r."body" FROM 1 FOR $3) AS "body", length(r."body") AS "body_bytes",
+         CASE WHEN octet_length(l."extra"::text) <= $3 THEN l."extra" END AS "extra"
        FROM ${qualifiedTable(this.dataSource, 'leads')} l JOIN ${qualifiedTable(this.dataSource, 'raw_leads')} r ON r."id" = l."id"
        WHERE l."workspace_id" = $1 AND l."id" = $2`,
-      [query.workspaceId, query.id],
+      [query.workspaceId, query.id, MAX_LEAD_VIEW_BODY_BYTES],
     )) as Array<LeadRow & RawRow>;
     if (!row) throw new AppException(ErrorCodes.notFound, `No lead ${query.id}`, 404);
+    const extraTruncated = row.extra === null;
     return {
       ...toSummary(row),
       workspaceId: row.workspace_id,
       idempotencyKey: row.idempotency_key,
-      normalized: toNormalized(row),
-      raw: { contentType: row.content_type, body: row.body.toString('utf8'), headers: row.headers },
+      normalized: toNormalized({ ...row, extra: row.extra ?? {} }),
+      raw: {
+        contentType: row.content_type,
+        body: row.body.toString('utf8'),
+        bodyBytes: row.body_bytes,
+        truncated: row.body_bytes > row.body.length,
+        headers: row.headers,
+      },
+      extraTruncated,
       issues: row.issues,
     };
   }

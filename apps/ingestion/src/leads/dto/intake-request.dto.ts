@@ -23,8 +23,9 @@ export class IntakeRequestMetaDto implements IntakeRequestMeta {
   @IsISO8601({ strict: true })
   receivedAt!: string;
 
+  /** Header values are capped by the HTTP server (16 KiB of headers). */
   @IsString()
-  @MaxLength(1000)
+  @MaxLength(16 * 1024)
   contentType!: string;
 
   @IsObject()

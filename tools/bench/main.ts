@@ -1,0 +1,278 @@
+/**
+ * `npm run bench`: the platform's intake under load, next to a minimal Fastify + pg server.
+ *
+ *   npm run bench                                     15 s per target, 50 connections, 3 s warm-up
+ *   npm run bench -- --duration 30 --connections 100  (or BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP)
+ *   npm run bench -- --only baseline                  one side only: no ratio, no verdict
+ *   npm run bench -- --help
+ *
+ * Builds the apps into .data/bench/dist-<id> (its own copy: a build or a test run elsewhere in the
+ * workspace neither breaks it nor is broken by it), creates database lf_bench_<id> and NATS
+ * namespace bench<id>, drives the baseline (baseline-server.ts) and then the five apps with the
+ * same unique leads, waits until the metrics app has counted every stored lead, prints the report,
+ * writes it to .data/bench/<timestamp>.json and exits 1 when a target is missed (ratio >= 0.5, zero
+ * errors, drained within 30 s). It removes everything it started or created, also on failure and
+ * Ctrl-C. DATABASE_URL / NATS_URL pick the servers; when they do not answer, an embedded PostgreSQL
+ * and a local nats-server under .data/bench.
+ */
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Pool } from 'pg';
+import {
+  dropDatabase,
+  ensureDatabase,
+  ensureNats,
+  ensurePostgres,
+  findFreePort,
+  redactUrl,
+  signalGuardedChildren,
+  withDatabase,
+} from '@leadflow/dev-services';
+import { buildWorkspace } from '../build';
+import { AppProcess } from './app-process';
+import { BASELINE_SCHEMA } from './baseline-server';
+import { CleanupStack } from './cleanup-stack';
+import { waitForDrain } from './drain';
+import { LeadSequence } from './lead-sequence';
+import { type LoadResult, runLoad } from './load';
+import { type BenchOptions, parseBenchOptions, USAGE } from './options';
+import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
+import { type BenchReport, judge, type PlatformRun, renderReport, type TargetRun, writeReport } from './report';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const DATA_DIR = path.join(ROOT, '.data', 'bench');
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+/** The platform's default DATABASE_POOL_SIZE: the baseline gets as many connections as ingestion. */
+const BASELINE_POOL_SIZE = 10;
+const BASELINE_READY_TIMEOUT_MS = 30_000;
+const DRAIN_PROGRESS_EVERY_MS = 5000;
+
+interface BenchRun {
+  options: BenchOptions;
+  runId: string;
+  cleanup: CleanupStack;
+  signal: AbortSignal;
+  adminUrl: string;
+  databaseUrl: string;
+  natsUrl: string;
+  distDir: string;
+  /** One connection to the bench database, for counting what the targets stored. */
+  db: Pool;
+}
+
+function log(line: string): void {
+  process.stdout.write(`bench | ${line}\n`);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Builds, finds or starts PostgreSQL and NATS, and creates this run's database. */
+async function prepare(options: BenchOptions, cleanup: CleanupStack, signal: AbortSignal): Promise<BenchRun> {
+  const runId = randomBytes(4).toString('hex');
+  const distDir = path.join(DATA_DIR, `dist-${runId}`);
+  cleanup.add(`remove ${path.relative(ROOT, distDir)}`, () => rm(distDir, { recursive: true, force: true }));
+  const [postgres, nats] = await Promise.all([
+    ensurePostgres({ url: withDatabase(process.env.DATABASE_URL || DEFAULT_DATABASE_URL, 'postgres'), dataDir: DATA_DIR, log }),
+    ensureNats({ url: process.env.NATS_URL || DEFAULT_NATS_URL, dataDir: DATA_DIR, log }),
+    buildWorkspace(distDir).then(({ files, ms }) => log(`built ${files} files into ${path.relative(ROOT, distDir)} in ${ms} ms`)),
+  ]);
+  cleanup.add('stop PostgreSQL', () => postgres.stop());
+  cleanup.add('stop NATS', () => nats.stop());
+
+  const database = `lf_bench_${runId}`;
+  const databaseUrl = await ensureDatabase(postgres.url, database);
+  cleanup.add(`drop database ${database}`, () => dropDatabase(postgres.url, database));
+  const db = new Pool({ connectionString: databaseUrl, max: 1 });
+  cleanup.add('close the counting connection', () => db.end());
+  log(`run ${runId}: database ${database} on ${redactUrl(postgres.url)}, NATS namespace bench${runId} on ${redactUrl(nats.url)}`);
+  return { options, runId, cleanup, signal, adminUrl: postgres.url, databaseUrl, natsUrl: nats.url, distDir, db };
+}
+
+async function countRows(run: BenchRun, table: string): Promise<number> {
+  const { rows } = await run.db.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`);
+  return rows[0]?.count ?? 0;
+}
+
+/** Sends one lead and insists on a 201, so that a target that cannot take leads fails in a second, not after the load. */
+async function probeIntake(name: string, baseUrl: string, leads: LeadSequence): Promise<void> {
+  const lead = leads.take();
+  const response = await fetch(`${baseUrl}/api/lead`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': lead.idempotencyKey },
+    body: lead.body,
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = await response.text();
+  if (response.status !== 201) throw new Error(`${name}: POST /api/lead answered ${response.status} ${body.slice(0, 300)}`);
+}
+
+/** The probe lead, the warm-up and the measured load, with one line of progress each. */
+async function drive(name: string, baseUrl: string, run: BenchRun, leads: LeadSequence): Promise<Omit<TargetRun, 'stored'>> {
+  const { options, signal } = run;
+  await probeIntake(name, baseUrl, leads);
+  let warmup: LoadResult | null = null;
+  if (options.warmupS > 0) {
+    log(`${name}: warming up for ${options.warmupS} s`);
+    warmup = await runLoad({ baseUrl, connections: options.connections, durationS: options.warmupS, leads, signal });
+    signal.throwIfAborted();
+  }
+  log(`${name}: measuring for ${options.durationS} s with ${options.connections} connections`);
+  const measured = await runLoad({ baseUrl, connections: options.connections, durationS: options.durationS, leads, signal });
+  signal.throwIfAborted();
+  log(
+    `${name}: ${measured.requestsPerSecond.toFixed(0)} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ` +
+      `${measured.accepted} × 201, ${measured.non2xx} non-2xx, ${measured.errors} errors`,
+  );
+  return { warmup, measured };
+}
+
+/** 201 answers of a target, the probe lead included. */
+function acceptedLeads(result: Omit<TargetRun, 'stored'>): number {
+  return 1 + (result.warmup?.accepted ?? 0) + result.measured.accepted;
+}
+
+async function benchBaseline(run: BenchRun): Promise<TargetRun> {
+  run.signal.throwIfAborted();
+  const port = await findFreePort();
+  const server = AppProcess.start({
+    name: 'baseline',
+    args: [path.join(ROOT, 'tools', 'run-ts.js'), path.join(__dirname, 'baseline-server.ts')],
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: run.databaseUrl,
+      HTTP_PORT: String(port),
+      HTTP_HOST: '127.0.0.1',
+      BASELINE_POOL_SIZE: String(BASELINE_POOL_SIZE),
+    },
+    port,
+  });
+  run.cleanup.add('stop the baseline', () => server.stop());
+  await server.waitUntilReady(BASELINE_READY_TIMEOUT_MS);
+  const result = await drive('baseline', server.url(''), run, new LeadSequence(run.runId));
+  if (server.crash) throw new Error(`${server.crash}; its last output:\n${server.lastOutput}`);
+  // Stopped before the platform starts: the two never share the CPUs.
+  await server.stop();
+  return { ...result, stored: await countRows(run, `${BASELINE_SCHEMA}.leads`) };
+}
+
+async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
+  run.signal.throwIfAborted();
+  const namespace = `bench${run.runId}`;
+  run.cleanup.add(`delete the streams of ${namespace}`, () => deleteNamespaceStreams(run.natsUrl, namespace));
+  log('platform: starting gateway, ingestion, contacts, scoring, metrics');
+  const platform = await PlatformTarget.start(
+    {
+      distDir: run.distDir,
+      databaseUrl: run.databaseUrl,
+      natsUrl: run.natsUrl,
+      namespace,
+      adminApiKey: `bench-admin-${randomBytes(12).toString('hex')}`,
+    },
+    (app) => run.cleanup.add(`stop ${app.name}`, () => app.stop()),
+  );
+  const result = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId));
+  log(`platform: waiting for the metrics app to count every lead (up to ${run.options.drainTimeoutS} s)`);
+  let lastProgress = Date.now();
+  const drain = await waitForDrain({
+    accepted: acceptedLeads(result),
+    loadEndedAt: Date.parse(result.measured.finishedAt),
+    timeoutMs: run.options.drainTimeoutS * 1000,
+    probe: { stored: () => countRows(run, 'ingestion.raw_leads'), counted: () => platform.countedLeads() },
+    signal: run.signal,
+    onPoll: (stored, counted) => {
+      if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
+      lastProgress = Date.now();
+      log(`platform: ${counted} of ${stored} stored leads counted so far`);
+    },
+  });
+  // Read before the stop, whose own shutdown messages are not the bench's business.
+  const crashes = platform.crashes();
+  const logs = platform.logSummaries();
+  await platform.stop();
+  return { ...result, stored: drain.stored, drain, crashes, logs };
+}
+
+async function benchAll(run: BenchRun): Promise<BenchReport> {
+  const startedAt = new Date().toISOString();
+  // Other work on the machine shares its CPUs with both targets: the report says how busy it was.
+  const loadAverageAtStart = Number(os.loadavg()[0].toFixed(2));
+  const { options } = run;
+  const baseline = options.only === 'platform' ? null : await benchBaseline(run);
+  const platform = options.only === 'baseline' ? null : await benchPlatform(run);
+  return judge({
+    runId: run.runId,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    settings: {
+      durationS: options.durationS,
+      connections: options.connections,
+      warmupS: options.warmupS,
+      drainTimeoutS: options.drainTimeoutS,
+    },
+    environment: {
+      node: process.version,
+      cpus: os.cpus().length,
+      loadAverageAtStart,
+      postgres: redactUrl(run.adminUrl),
+      nats: redactUrl(run.natsUrl),
+      database: `lf_bench_${run.runId}`,
+      namespace: `bench${run.runId}`,
+    },
+    baseline,
+    platform,
+  });
+}
+
+async function main(): Promise<void> {
+  let options: BenchOptions;
+  try {
+    options = parseBenchOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`${errorMessage(error)}\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (options.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+
+  const cleanup = new CleanupStack(log);
+  const interrupt = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (interrupt.signal.aborted) {
+        // Second Ctrl-C: no more waiting for graceful stops.
+        signalGuardedChildren('SIGKILL');
+        process.exit(130);
+      }
+      interrupt.abort();
+      log(`${signal}: stopping and cleaning up (Ctrl-C again to kill everything at once)`);
+      void cleanup.run().finally(() => process.exit(130));
+    });
+  }
+
+  let exitCode = 1;
+  try {
+    const run = await prepare(options, cleanup, interrupt.signal);
+    const report = await benchAll(run);
+    if (interrupt.signal.aborted) return;
+    process.stdout.write(renderReport(report));
+    log(`report written to ${path.relative(process.cwd(), await writeReport(report, DATA_DIR))}`);
+    exitCode = report.verdict === 'FAIL' ? 1 : 0;
+  } catch (error) {
+    if (!interrupt.signal.aborted) log(`failed: ${errorMessage(error)}`);
+  } finally {
+    if (!interrupt.signal.aborted) {
+      await cleanup.run();
+      process.exit(exitCode);
+    }
+  }
+}
+
+if (require.main === module) void main();

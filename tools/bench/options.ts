@@ -1,0 +1,66 @@
+/** The bench's settings: command-line flags first, then BENCH_* environment variables, then defaults. */
+import { parseArgs } from 'node:util';
+
+export type TargetName = 'platform' | 'baseline';
+
+export interface BenchOptions {
+  /** Measured seconds per target. */
+  durationS: number;
+  connections: number;
+  /** Seconds of load before the measurement, per target; their leads count for the drain, their figures do not. */
+  warmupS: number;
+  /** How long to wait for the pipeline to drain before giving up (the target is 30 s). */
+  drainTimeoutS: number;
+  /** Bench one target only (no ratio, no verdict): for working on one side. */
+  only: TargetName | undefined;
+  help: boolean;
+}
+
+export const USAGE = `usage: npm run bench -- [options]
+  --duration <s>       measured seconds per target            (BENCH_DURATION, default 15)
+  --connections <n>    concurrent connections                  (BENCH_CONNECTIONS, default 50)
+  --warmup <s>         unmeasured seconds before each run      (BENCH_WARMUP, default 3)
+  --drain-timeout <s>  longest wait for the pipeline to drain  (BENCH_DRAIN_TIMEOUT, default 120)
+  --only <target>      platform or baseline: bench one side, no verdict
+DATABASE_URL and NATS_URL choose the servers (default postgres://postgres@127.0.0.1:5432/postgres, nats://127.0.0.1:4222).`;
+
+export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      duration: { type: 'string' },
+      connections: { type: 'string' },
+      warmup: { type: 'string' },
+      'drain-timeout': { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  return {
+    durationS: positiveNumber('--duration', values.duration ?? env.BENCH_DURATION, 15),
+    connections: Math.round(positiveNumber('--connections', values.connections ?? env.BENCH_CONNECTIONS, 50)),
+    warmupS: nonNegativeNumber('--warmup', values.warmup ?? env.BENCH_WARMUP, 3),
+    drainTimeoutS: positiveNumber('--drain-timeout', values['drain-timeout'] ?? env.BENCH_DRAIN_TIMEOUT, 120),
+    only: targetName(values.only),
+    help: values.help === true,
+  };
+}
+
+function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
+  const value = nonNegativeNumber(name, raw, fallback);
+  if (value === 0) throw new Error(`${name} must be greater than 0`);
+  return value;
+}
+
+function nonNegativeNumber(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number of at least 0, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+function targetName(raw: string | undefined): TargetName | undefined {
+  if (raw === undefined || raw === 'platform' || raw === 'baseline') return raw;
+  throw new Error(`--only must be platform or baseline, got ${JSON.stringify(raw)}`);
+}

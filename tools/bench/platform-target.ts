@@ -1,0 +1,111 @@
+/** The five apps, built, on free ports, in the bench's database and NATS namespace. */
+import path from 'node:path';
+import { SERVICE_NAMES, type LeadsSummaryReport, type ServiceName } from '@leadflow/contracts';
+import { findFreePort, natsServers } from '@leadflow/dev-services';
+import { connect } from 'nats';
+import { AppProcess, type LogSummary } from './app-process';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const READY_TIMEOUT_MS = 90_000;
+
+export interface PlatformSettings {
+  /** Where the apps were built (`<distDir>/apps/<app>/src/main.js`). */
+  distDir: string;
+  databaseUrl: string;
+  natsUrl: string;
+  namespace: string;
+  adminApiKey: string;
+}
+
+export class PlatformTarget {
+  private constructor(
+    private readonly apps: Map<ServiceName, AppProcess>,
+    private readonly adminApiKey: string,
+  ) {}
+
+  /** Starts every app and waits for all of them to be ready; `onStarted` sees each process at once, for clean-up. */
+  static async start(settings: PlatformSettings, onStarted: (app: AppProcess) => void): Promise<PlatformTarget> {
+    const apps = new Map<ServiceName, AppProcess>();
+    for (const service of SERVICE_NAMES) {
+      const port = await findFreePort();
+      const app = AppProcess.start({
+        name: service,
+        args: ['--enable-source-maps', path.join(settings.distDir, 'apps', service, 'src', 'main.js')],
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: settings.databaseUrl,
+          NATS_URL: settings.natsUrl,
+          NATS_NAMESPACE: settings.namespace,
+          HTTP_PORT: String(port),
+          HTTP_HOST: '127.0.0.1',
+          // info would log every request, and the bench would measure the logging.
+          LOG_LEVEL: 'warn',
+          ADMIN_API_KEY: settings.adminApiKey,
+        },
+        port,
+      });
+      onStarted(app);
+      apps.set(service, app);
+    }
+    await Promise.all([...apps.values()].map((app) => app.waitUntilReady(READY_TIMEOUT_MS)));
+    return new PlatformTarget(apps, settings.adminApiKey);
+  }
+
+  get baseUrl(): string {
+    return this.gateway.url('');
+  }
+
+  /** Leads the metrics app has counted today and tomorrow (UTC), through the admin API. */
+  async countedLeads(now = new Date()): Promise<number> {
+    const query = new URLSearchParams({ from: utcDay(now, 0), to: utcDay(now, 1) });
+    const response = await fetch(this.gateway.url(`/api/v1/metrics/leads/summary?${query}`), {
+      headers: { authorization: `Bearer ${this.adminApiKey}` },
+      signal: AbortSignal.timeout(5000),
+    });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`metrics summary answered ${response.status}: ${text.slice(0, 300)}`);
+    const report = JSON.parse(text) as Partial<LeadsSummaryReport>;
+    if (typeof report.total !== 'number') throw new Error(`metrics summary has no numeric total: ${text.slice(0, 300)}`);
+    return report.total;
+  }
+
+  /** Apps that exited on their own. */
+  crashes(): string[] {
+    return [...this.apps.values()].flatMap((app) => app.crash ?? []);
+  }
+
+  logSummaries(): Record<string, LogSummary> {
+    return Object.fromEntries([...this.apps].map(([service, app]) => [service, app.logSummary]));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.apps.values()].map((app) => app.stop()));
+  }
+
+  private get gateway(): AppProcess {
+    const gateway = this.apps.get('gateway');
+    if (!gateway) throw new Error('the gateway is not running');
+    return gateway;
+  }
+}
+
+/** Deletes the JetStream streams of `namespace` (`<NAMESPACE>_INGESTION`, …); returns their names. */
+export async function deleteNamespaceStreams(natsUrl: string, namespace: string): Promise<string[]> {
+  const prefix = `${namespace.toUpperCase()}_`;
+  const connection = await connect({ servers: natsServers(natsUrl), timeout: 3000, name: 'leadflow-bench' });
+  try {
+    const manager = await connection.jetstreamManager();
+    const names: string[] = [];
+    for await (const stream of manager.streams.list()) if (stream.config.name.startsWith(prefix)) names.push(stream.config.name);
+    for (const name of names) await manager.streams.delete(name);
+    return names;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** YYYY-MM-DD of the UTC day `offsetDays` after `now`. */
+export function utcDay(now: Date, offsetDays: number): string {
+  return new Date(now.getTime() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}

@@ -1,0 +1,77 @@
+import type { DrainResult } from './drain';
+import type { LoadResult } from './load';
+import { judge, type ReportInput } from './report';
+
+function load(requestsPerSecond: number, overrides: Partial<LoadResult> = {}): LoadResult {
+  const responses = requestsPerSecond * 10;
+  return {
+    durationS: 10,
+    responses,
+    requestsPerSecond,
+    latencyP50Ms: 5,
+    latencyP99Ms: 20,
+    latencyMaxMs: 40,
+    accepted: responses,
+    non2xx: 0,
+    errors: 0,
+    timeouts: 0,
+    statusCodes: { '201': responses },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:10.000Z',
+    ...overrides,
+  };
+}
+
+function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLoad: Partial<LoadResult> = {}): ReportInput {
+  const measured = load(platformRps, platformLoad);
+  return {
+    runId: 'r1',
+    startedAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:01:00.000Z',
+    settings: { durationS: 10, connections: 50, warmupS: 0, drainTimeoutS: 120 },
+    environment: {
+      node: 'v20',
+      cpus: 2,
+      loadAverageAtStart: 0,
+      postgres: 'pg',
+      nats: 'nats',
+      database: 'lf_bench_r1',
+      namespace: 'benchr1',
+    },
+    baseline: { warmup: null, measured: load(1000), stored: 10_000 },
+    platform: {
+      warmup: null,
+      measured,
+      stored: measured.accepted,
+      drain: { accepted: measured.accepted, stored: measured.accepted, counted: measured.accepted, drainedAfterS: 3, ...drain },
+      crashes: [],
+      logs: {},
+    },
+  };
+}
+
+describe('judge', () => {
+  it('passes at half the baseline with no errors and a drain within 30 s', () => {
+    const report = judge(input(500));
+    expect(report.ratio).toBe(0.5);
+    expect(report.verdict).toBe('PASS');
+  });
+
+  it('fails below half the baseline', () => {
+    expect(judge(input(499)).verdict).toBe('FAIL');
+  });
+
+  it('fails on any answer other than 201', () => {
+    const report = judge(input(800, {}, { accepted: 7999, non2xx: 1, statusCodes: { '201': 7999, '503': 1 } }));
+    expect(report.checks.find((check) => !check.pass)?.name).toBe('platform: zero errors (warm-up included)');
+  });
+
+  it('fails when the pipeline drains late or never', () => {
+    expect(judge(input(800, { drainedAfterS: 30.5 })).verdict).toBe('FAIL');
+    expect(judge(input(800, { drainedAfterS: null, counted: 10 })).verdict).toBe('FAIL');
+  });
+
+  it('does not judge a run of one target that missed nothing', () => {
+    expect(judge({ ...input(800), baseline: null }).verdict).toBe('NOT JUDGED');
+  });
+});

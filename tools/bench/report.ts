@@ -1,0 +1,187 @@
+/** The bench's verdict against the issue's targets, as text for the terminal and JSON for the record. */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { LogSummary } from './app-process';
+import type { DrainResult } from './drain';
+import type { LoadResult } from './load';
+
+export const TARGETS = { minRatio: 0.5, maxDrainS: 30 } as const;
+
+export interface TargetRun {
+  warmup: LoadResult | null;
+  measured: LoadResult;
+  /** Rows the target stored (warm-up included), counted in its tables after the load. */
+  stored: number;
+}
+
+export interface PlatformRun extends TargetRun {
+  drain: DrainResult;
+  crashes: string[];
+  logs: Record<string, LogSummary>;
+}
+
+export interface Check {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+export type Verdict = 'PASS' | 'FAIL' | 'NOT JUDGED';
+
+export interface BenchReport {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  settings: { durationS: number; connections: number; warmupS: number; drainTimeoutS: number };
+  environment: {
+    node: string;
+    cpus: number;
+    loadAverageAtStart: number;
+    postgres: string;
+    nats: string;
+    database: string;
+    namespace: string;
+  };
+  baseline: TargetRun | null;
+  platform: PlatformRun | null;
+  /** Platform requests/s over baseline requests/s. */
+  ratio: number | null;
+  checks: Check[];
+  verdict: Verdict;
+}
+
+export type ReportInput = Omit<BenchReport, 'ratio' | 'checks' | 'verdict'>;
+
+/** Adds the ratio, the checks and the verdict; a run of one target only is not judged. */
+export function judge(input: ReportInput): BenchReport {
+  const { baseline, platform } = input;
+  const ratio =
+    baseline && platform && baseline.measured.requestsPerSecond > 0
+      ? platform.measured.requestsPerSecond / baseline.measured.requestsPerSecond
+      : null;
+  const checks: Check[] = [];
+  if (baseline && platform) {
+    checks.push({
+      name: `platform/baseline requests/s >= ${TARGETS.minRatio}`,
+      pass: ratio !== null && ratio >= TARGETS.minRatio,
+      detail: `${fixed(platform.measured.requestsPerSecond, 0)} / ${fixed(baseline.measured.requestsPerSecond, 0)} = ${ratio === null ? 'n/a' : fixed(ratio, 2)}`,
+    });
+  }
+  if (platform) checks.push(errorCheck('platform', platform), ...platformChecks(platform));
+  if (baseline) checks.push(errorCheck('baseline', baseline));
+  const failed = checks.some((check) => !check.pass);
+  const verdict: Verdict = failed ? 'FAIL' : baseline && platform ? 'PASS' : 'NOT JUDGED';
+  return { ...input, ratio, checks, verdict };
+}
+
+/** Every request answered 201, warm-up included: a sender would have had to retry any other answer. */
+function errorCheck(name: string, run: TargetRun): Check {
+  const loads = run.warmup ? [run.warmup, run.measured] : [run.measured];
+  const errors = loads.reduce((sum, load) => sum + load.errors, 0);
+  const notCreated = loads.reduce((sum, load) => sum + (load.responses - load.accepted), 0);
+  return {
+    name: `${name}: zero errors (warm-up included)`,
+    pass: errors === 0 && notCreated === 0,
+    detail: `${errors} connection errors/timeouts, ${notCreated} answers other than 201`,
+  };
+}
+
+function platformChecks(platform: PlatformRun): Check[] {
+  const { drain } = platform;
+  const checks: Check[] = [
+    {
+      name: `pipeline drained <= ${TARGETS.maxDrainS} s after the load`,
+      pass: drain.drainedAfterS !== null && drain.drainedAfterS <= TARGETS.maxDrainS,
+      detail:
+        drain.drainedAfterS !== null
+          ? `${fixed(drain.drainedAfterS, 1)} s`
+          : `not drained: ${drain.counted} of ${drain.stored} counted${drain.lastError ? ` (last error: ${drain.lastError})` : ''}`,
+    },
+    {
+      name: 'every acknowledged lead stored and counted once',
+      pass: drain.stored >= drain.accepted && drain.counted === drain.stored,
+      detail: `${drain.accepted} acknowledged, ${drain.stored} stored, ${drain.counted} counted`,
+    },
+  ];
+  if (platform.crashes.length > 0) checks.push({ name: 'no app exited during the run', pass: false, detail: platform.crashes.join('; ') });
+  return checks;
+}
+
+export function renderReport(report: BenchReport): string {
+  const { settings, baseline, platform } = report;
+  const lines = [
+    '',
+    `LeadFlow bench ${report.runId}: POST /api/lead, ${settings.connections} connections, ${settings.durationS} s measured ` +
+      `after ${settings.warmupS} s warm-up, per target`,
+    `node ${report.environment.node}, ${report.environment.cpus} CPUs, load average ${report.environment.loadAverageAtStart} at the start`,
+    '',
+    row(['target', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'responses', '201', 'non-2xx', 'errors', 'timeouts']),
+  ];
+  if (baseline) lines.push(row(loadCells('baseline', baseline.measured)));
+  if (platform) lines.push(row(loadCells('platform', platform.measured)));
+  lines.push('');
+  for (const [name, run] of [['baseline', baseline] as const, ['platform', platform] as const]) {
+    if (run?.warmup) lines.push(`warm-up ${name}: ${describeLoad(run.warmup)}; ${run.stored} leads stored in all`);
+  }
+  if (report.ratio !== null) lines.push(`ratio platform/baseline requests/s: ${fixed(report.ratio, 2)}`);
+  if (platform) lines.push(...platformLines(platform));
+  lines.push('', 'checks:');
+  for (const check of report.checks) lines.push(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
+  lines.push('', `verdict: ${report.verdict}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function platformLines(platform: PlatformRun): string[] {
+  const { drain } = platform;
+  const when =
+    drain.drainedAfterS !== null ? `the last lead was counted ${fixed(drain.drainedAfterS, 1)} s after the load ended` : 'never drained';
+  const lines = [
+    `drain: ${drain.accepted} leads acknowledged (201), ${drain.stored} stored by ingestion, ${drain.counted} counted by metrics; ${when}`,
+  ];
+  const noisy = Object.entries(platform.logs).filter(([, logs]) => logs.warnings + logs.errors > 0);
+  for (const [service, logs] of noisy) {
+    lines.push(
+      `logs ${service}: ${logs.warnings} warnings, ${logs.errors} errors (${logs.messages.map((m) => JSON.stringify(m)).join(', ')})`,
+    );
+  }
+  return lines;
+}
+
+function loadCells(name: string, load: LoadResult): string[] {
+  return [
+    name,
+    fixed(load.requestsPerSecond, 0),
+    fixed(load.latencyP50Ms, 1),
+    fixed(load.latencyP99Ms, 1),
+    fixed(load.latencyMaxMs, 0),
+    String(load.responses),
+    String(load.accepted),
+    String(load.non2xx),
+    String(load.errors),
+    String(load.timeouts),
+  ];
+}
+
+function describeLoad(load: LoadResult): string {
+  const codes = Object.entries(load.statusCodes)
+    .map(([code, count]) => `${count}×${code}`)
+    .join(', ');
+  return `${load.responses} responses (${codes || 'none'}), ${load.errors} errors, ${load.timeouts} timeouts`;
+}
+
+function row(cells: string[]): string {
+  const [first, ...rest] = cells;
+  return `  ${first.padEnd(10)}${rest.map((cell) => cell.padStart(11)).join('')}`;
+}
+
+function fixed(value: number, digits: number): string {
+  return value.toFixed(digits);
+}
+
+/** Writes the report to `<dir>/<timestamp>.json`; returns the file. */
+export async function writeReport(report: BenchReport, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
