@@ -55,7 +55,7 @@ export class LeadIntakeService {
       await this.reject(request, bytes, parsed.reason);
       throw new InvalidPayloadException(`The body is not a lead: ${parsed.reason}`);
     }
-    return this.store(request, request.idempotencyKey ?? null, bytes, parsed.payload);
+    return this.store(request, request.idempotencyKey ?? null, bytes, parsed.payload, fingerprintOf(mediaType, bytes, parsed.payload));
   }
 
   /** Stores every valid item of a batch, one transaction each, in order; one result per item. */
@@ -84,7 +84,7 @@ export class LeadIntakeService {
     if (problem) return { index, status: 400, error: { code: ErrorCodes.invalidPayload, message: problem } };
     const { lead, idempotencyKey } = item as { lead: Payload; idempotencyKey?: string };
     try {
-      const stored = await this.store(meta, idempotencyKey ?? null, Buffer.from(JSON.stringify(lead), 'utf8'), lead);
+      const stored = await this.store(meta, idempotencyKey ?? null, Buffer.from(JSON.stringify(lead), 'utf8'), lead, fingerprint(lead));
       return { index, status: 201, id: stored.leadId, receivedAt: stored.receivedAt, replayed: stored.deduplicated };
     } catch (error) {
       if (error instanceof IdempotencyKeyReusedException)
@@ -101,8 +101,13 @@ export class LeadIntakeService {
     }
   }
 
-  private async store(meta: IntakeRequestMeta, idempotencyKey: string | null, bytes: Buffer, payload: Payload): Promise<IngestLeadReply> {
-    const bodyFingerprint = fingerprint(payload);
+  private async store(
+    meta: IntakeRequestMeta,
+    idempotencyKey: string | null,
+    bytes: Buffer,
+    payload: Payload,
+    bodyFingerprint: string,
+  ): Promise<IngestLeadReply> {
     const lead = normalizeLead(payload);
     const raw = qualifiedTable(this.dataSource, 'raw_leads');
     return this.dataSource.transaction(async (manager) => {
@@ -213,6 +218,16 @@ export class LeadIntakeService {
       ],
     );
   }
+}
+
+/**
+ * The fingerprint that decides "same body" for an idempotency key. For JSON it is taken from the
+ * text as sent, before storage cleaned it (NUL, lone surrogates), so that bodies differing only
+ * there are not mistaken for a replay; key order and whitespace still do not count.
+ */
+function fingerprintOf(mediaType: 'json' | 'form', bytes: Buffer, payload: Payload): string {
+  if (mediaType === 'json') return fingerprint(JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown);
+  return fingerprint(payload);
 }
 
 /** Why a batch item cannot be stored, or undefined when it can. */
