@@ -5,7 +5,7 @@ import pino from 'pino';
 import { lastValueFrom, type Observable } from 'rxjs';
 import { AppExceptionFilter } from './app-exception.filter';
 
-function httpHost() {
+function httpHost(route = '/api/v1/things') {
   const sent: { status?: number; body?: unknown; headers: Record<string, string> } = { headers: {} };
   const reply = {
     status(code: number) {
@@ -21,7 +21,11 @@ function httpHost() {
       return reply;
     },
   };
-  const host = { getType: () => 'http', switchToHttp: () => ({ getResponse: () => reply }) } as unknown as ArgumentsHost;
+  const request = { id: 'generated-id', routeOptions: { url: route } };
+  const host = {
+    getType: () => 'http',
+    switchToHttp: () => ({ getResponse: () => reply, getRequest: () => request }),
+  } as unknown as ArgumentsHost;
   return { host, sent };
 }
 
@@ -29,6 +33,33 @@ const rpcHost = { getType: () => 'rpc' } as unknown as ArgumentsHost;
 const filter = new AppExceptionFilter(pino({ level: 'silent' }));
 
 describe('AppExceptionFilter', () => {
+  it('renders the body a route asks for, and the standard body elsewhere', () => {
+    const legacy = new AppExceptionFilter(pino({ level: 'silent' }), (route, error) =>
+      route === '/api/lead' ? { ok: false, error: error.code } : undefined,
+    );
+    const onLegacy = httpHost('/api/lead');
+    legacy.catch(new AppException('invalid_payload', 'not an object', 400), onLegacy.host);
+    expect(onLegacy.sent).toMatchObject({ status: 400, body: { ok: false, error: 'invalid_payload' } });
+    const elsewhere = httpHost();
+    legacy.catch(new AppException('invalid_payload', 'not an object', 400), elsewhere.host);
+    expect(elsewhere.sent.body).toEqual({ error: { code: 'invalid_payload', message: 'not an object', requestId: 'generated-id' } });
+  });
+
+  it("maps Fastify's own client errors (body too large) to a stable code", () => {
+    const { host, sent } = httpHost();
+    filter.catch(Object.assign(new Error('Request body is too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), host);
+    expect(sent).toMatchObject({
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: 'The request body is larger than 1 MiB' } },
+    });
+  });
+
+  it('answers a lost database connection with 503 unavailable, not 500', () => {
+    const { host, sent } = httpHost();
+    filter.catch(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), host);
+    expect(sent).toMatchObject({ status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'unavailable' } } });
+  });
+
   it('answers a typed exception with its status, stable code and the request id', () => {
     const { host, sent } = httpHost();
     runWithRequestId('req-7', () => filter.catch(new AppException('idempotency_key_reused', 'key reused with another body', 422), host));
@@ -60,7 +91,7 @@ describe('AppExceptionFilter', () => {
     const { host, sent } = httpHost();
     filter.catch(new TypeError("Cannot read properties of undefined (reading 'x') at /app/src/secret.ts:12"), host);
     expect(sent.status).toBe(500);
-    expect(sent.body).toEqual({ error: { code: 'internal_error', message: 'Internal error', requestId: undefined } });
+    expect(sent.body).toEqual({ error: { code: 'internal_error', message: 'Internal error', requestId: 'generated-id' } });
   });
 
   it('sends the same error body over RPC', async () => {
