@@ -18,7 +18,7 @@ describe('contacts: identity resolution', () => {
   const events: EventEnvelope[] = [];
 
   beforeAll(async () => {
-    h = await AppHarness.start('contacts');
+    h = await AppHarness.start('contacts', { EVENT_ACK_WAIT_SECONDS: '3' });
     subscription = h.nats.subscribe(`${h.namespace}.>`);
     void (async () => {
       const codec = JSONCodec<EventEnvelope>();

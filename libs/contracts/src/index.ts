@@ -5,6 +5,7 @@ export * from './events';
 export * from './leads';
 export * from './metrics';
 export * from './pagination';
+export * from './requests';
 export * from './scoring';
 export * from './services';
 export * from './subjects';

@@ -200,3 +200,24 @@ describe('parseLeadBody with a form', () => {
     expect(payload['constructor']).toBe('y');
   });
 });
+
+describe('the fingerprint of a parsed body', () => {
+  const parsed = (mediaType: 'json' | 'form', text: string) => {
+    const result = parseLeadBody(mediaType, Buffer.from(text, 'utf8'));
+    if (!result.ok) throw new Error(result.reason);
+    return result;
+  };
+
+  it('ignores key order and whitespace', () => {
+    expect(parsed('json', '{"a":1,"b":"x"}').fingerprint).toBe(parsed('json', '{ "b": "x", "a": 1 }').fingerprint);
+  });
+
+  it('tells apart bodies that differ only in what storage cleans (NUL, lone surrogates)', () => {
+    const plain = parsed('json', '{"firstName":"Ana"}');
+    const withNul = parsed('json', '{"firstName":"Ana\\u0000"}');
+    const withSurrogate = parsed('json', '{"firstName":"Ana\\ud800"}');
+    expect(withNul.payload).toEqual(plain.payload);
+    expect(new Set([plain.fingerprint, withNul.fingerprint, withSurrogate.fingerprint]).size).toBe(3);
+    expect(parsed('form', 'firstName=Ana%00').fingerprint).not.toBe(parsed('form', 'firstName=Ana').fingerprint);
+  });
+});

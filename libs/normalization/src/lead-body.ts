@@ -1,10 +1,16 @@
 /** Turns the bytes of an intake request into a lead payload that PostgreSQL can store as jsonb. */
+import { fingerprint } from './canonical-json';
 import { jsonNestsDeeperThan } from './json-depth';
 import { shortenText, toStorableText } from './storable-text';
 
 export type IntakeMediaType = 'json' | 'form';
 
-export type LeadBodyResult = { ok: true; payload: Record<string, unknown> } | { ok: false; reason: string };
+/**
+ * `fingerprint` is taken from the body as sent, before it was cleaned for storage (NUL, lone
+ * surrogates), so that two bodies differing only there are not one body for idempotency; key order
+ * and whitespace do not count.
+ */
+export type LeadBodyResult = { ok: true; payload: Record<string, unknown>; fingerprint: string } | { ok: false; reason: string };
 
 export const MAX_BODY_DEPTH = 32;
 const MAX_REASON_LENGTH = 200;
@@ -52,7 +58,7 @@ export function parseLeadBody(mediaType: IntakeMediaType, bytes: Buffer): LeadBo
   const text = decodeUtf8(bytes);
   if (text === null) return { ok: false, reason: 'body is not valid UTF-8' };
   if (text.trim() === '') return { ok: false, reason: 'empty body' };
-  return mediaType === 'json' ? parseJsonBody(text) : { ok: true, payload: parseFormBody(text) };
+  return mediaType === 'json' ? parseJsonBody(text) : parseFormBody(text);
 }
 
 /** The decoder drops a leading BOM itself (ignoreBOM is false). */
@@ -75,15 +81,19 @@ function parseJsonBody(text: string): LeadBodyResult {
   }
   if (!isRecord(parsed)) return { ok: false, reason: 'body must be a JSON object' };
   if (jsonNestsDeeperThan(text, MAX_BODY_DEPTH)) return { ok: false, reason: `nested deeper than ${MAX_BODY_DEPTH} levels` };
-  return { ok: true, payload: storableObject(parsed) };
+  return { ok: true, payload: storableObject(parsed), fingerprint: fingerprint(parsed) };
+}
+
+function parseFormBody(text: string): LeadBodyResult {
+  const sent = [...new URLSearchParams(text)];
+  const stored = sent.map(([key, value]): [string, string] => [toStorableText(key), toStorableText(value)]);
+  return { ok: true, payload: formObject(stored), fingerprint: fingerprint(formObject(sent)) };
 }
 
 /** Repeated fields become arrays in the order sent. A Map keeps `__proto__` an ordinary key. */
-function parseFormBody(text: string): Record<string, unknown> {
+function formObject(entries: ReadonlyArray<[string, string]>): Record<string, unknown> {
   const fields = new Map<string, string[]>();
-  for (const [rawKey, rawValue] of new URLSearchParams(text)) {
-    const key = toStorableText(rawKey);
-    const value = toStorableText(rawValue);
+  for (const [key, value] of entries) {
     const values = fields.get(key);
     if (values) values.push(value);
     else fields.set(key, [value]);

@@ -1,5 +1,6 @@
 import {
   AppException,
+  type ByIdRequest,
   type ContactSummary,
   type ContactView,
   encodeCursor,
@@ -11,20 +12,8 @@ import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { ByIdDto, ContactListDto } from './dto/contact-query.dto';
-
-interface ContactRow {
-  id: string;
-  workspace_id: string;
-  email: string | null;
-  phone: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  country: string | null;
-  created_at: Date;
-  updated_at: Date;
-  merged_into: string | null;
-}
+import type { ContactListDto } from './dto/contact-query.dto';
+import type { ContactRow } from './contact-row';
 
 function toSummary(row: ContactRow): ContactSummary {
   return {
@@ -79,7 +68,7 @@ export class ContactQueryService {
     return { items: page.map(toSummary), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
   }
 
-  async get(query: ByIdDto): Promise<ContactView> {
+  async get(query: ByIdRequest): Promise<ContactView> {
     const [row] = (await this.dataSource.query(
       `SELECT s.* FROM ${this.contacts} c JOIN ${this.contacts} s ON s."id" = COALESCE(c."merged_into", c."id")
        WHERE c."workspace_id" = $1 AND c."id" = $2`,
@@ -107,7 +96,7 @@ export class ContactQueryService {
     };
   }
 
-  async contactOfLead(query: ByIdDto): Promise<LeadContactReply> {
+  async contactOfLead(query: ByIdRequest): Promise<LeadContactReply> {
     const [row] = (await this.dataSource.query(`SELECT "contact_id" FROM ${this.leads} WHERE "workspace_id" = $1 AND "lead_id" = $2`, [
       query.workspaceId,
       query.id,

@@ -1,8 +1,8 @@
-import { type ContactSummary, type ContactView, type LeadContactReply, type Page, RpcSubjects } from '@leadflow/contracts';
+import { type ContactSummary, type ContactView, type LeadContactReply, type Page, ByIdRequest, RpcSubjects } from '@leadflow/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ContactQueryService } from './contact-query.service';
-import { ByIdDto, ContactListDto } from './dto/contact-query.dto';
+import { ContactListDto } from './dto/contact-query.dto';
 
 @Controller()
 export class ContactsController {
@@ -14,12 +14,12 @@ export class ContactsController {
   }
 
   @MessagePattern(RpcSubjects.contacts.contactGet)
-  get(@Payload() query: ByIdDto): Promise<ContactView> {
+  get(@Payload() query: ByIdRequest): Promise<ContactView> {
     return this.contacts.get(query);
   }
 
   @MessagePattern(RpcSubjects.contacts.leadContact)
-  contactOfLead(@Payload() query: ByIdDto): Promise<LeadContactReply> {
+  contactOfLead(@Payload() query: ByIdRequest): Promise<LeadContactReply> {
     return this.contacts.contactOfLead(query);
   }
 }

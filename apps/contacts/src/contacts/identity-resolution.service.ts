@@ -13,17 +13,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { type Identity, identitiesOf, identityLockKey, survivorOf } from './identity';
-
-interface ContactRow {
-  id: string;
-  email: string | null;
-  phone: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  country: string | null;
-  created_at: Date;
-  merged_into: string | null;
-}
+import type { ContactRow } from './contact-row';
 
 /**
  * Turns ingested leads into contacts: one contact per person in a workspace, found by normalized

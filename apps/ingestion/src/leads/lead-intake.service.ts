@@ -55,7 +55,7 @@ export class LeadIntakeService {
       await this.reject(request, bytes, parsed.reason);
       throw new InvalidPayloadException(`The body is not a lead: ${parsed.reason}`);
     }
-    return this.store(request, request.idempotencyKey ?? null, bytes, parsed.payload, fingerprintOf(mediaType, bytes, parsed.payload));
+    return this.store(request, request.idempotencyKey ?? null, bytes, parsed.payload, parsed.fingerprint);
   }
 
   /** Stores every valid item of a batch, one transaction each, in order; one result per item. */
@@ -218,16 +218,6 @@ export class LeadIntakeService {
       ],
     );
   }
-}
-
-/**
- * The fingerprint that decides "same body" for an idempotency key. For JSON it is taken from the
- * text as sent, before storage cleaned it (NUL, lone surrogates), so that bodies differing only
- * there are not mistaken for a replay; key order and whitespace still do not count.
- */
-function fingerprintOf(mediaType: 'json' | 'form', bytes: Buffer, payload: Payload): string {
-  if (mediaType === 'json') return fingerprint(JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown);
-  return fingerprint(payload);
 }
 
 /** Why a batch item cannot be stored, or undefined when it can. */

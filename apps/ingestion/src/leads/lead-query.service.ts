@@ -7,12 +7,12 @@ import {
   type NormalizedLead,
   type Page,
 } from '@leadflow/contracts';
-import { encodeCursor } from '@leadflow/contracts';
+import { type ByIdRequest, encodeCursor } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { LeadByIdDto, LeadListDto } from './dto/lead-query.dto';
+import type { LeadListDto } from './dto/lead-query.dto';
 
 interface LeadRow {
   id: string;
@@ -115,7 +115,7 @@ export class LeadQueryService {
     return { items: page.map(toSummary), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
   }
 
-  async get(query: LeadByIdDto): Promise<LeadView> {
+  async get(query: ByIdRequest): Promise<LeadView> {
     const [row] = (await this.dataSource.query(
       `SELECT l."id", l."workspace_id", l."source", l."received_at", l."first_name", l."last_name", l."email", l."email_valid",
          l."phone", l."phone_valid", l."country", l."language", l."ip", l."offer", l."click_id", l."creo", l."description",

@@ -6,11 +6,11 @@ import {
   type LeadView,
   type Page,
 } from '@leadflow/contracts';
-import { RpcSubjects } from '@leadflow/contracts';
+import { ByIdRequest, RpcSubjects } from '@leadflow/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IngestBatchDto, IngestLeadDto } from './dto/intake-request.dto';
-import { LeadByIdDto, LeadListDto } from './dto/lead-query.dto';
+import { LeadListDto } from './dto/lead-query.dto';
 import { LeadIntakeService } from './lead-intake.service';
 import { LeadQueryService } from './lead-query.service';
 
@@ -38,7 +38,7 @@ export class LeadsController {
   }
 
   @MessagePattern(RpcSubjects.ingestion.leadGet)
-  get(@Payload() query: LeadByIdDto): Promise<LeadView> {
+  get(@Payload() query: ByIdRequest): Promise<LeadView> {
     return this.leads.get(query);
   }
 }

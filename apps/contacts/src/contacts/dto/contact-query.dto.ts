@@ -1,20 +1,7 @@
-import { type ByIdQuery, type ContactListQuery, MAX_PAGE_SIZE } from '@leadflow/contracts';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { type ContactListQuery, PageRequest } from '@leadflow/contracts';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
 
-export class ContactListDto implements ContactListQuery {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit!: number;
-
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
-
+export class ContactListDto extends PageRequest implements ContactListQuery {
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -24,13 +11,4 @@ export class ContactListDto implements ContactListQuery {
   @IsString()
   @MaxLength(64)
   phone?: string;
-}
-
-export class ByIdDto implements ByIdQuery {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsUUID()
-  id!: string;
 }

@@ -1,20 +1,7 @@
-import { type ByIdQuery, type LeadListQuery, MAX_PAGE_SIZE } from '@leadflow/contracts';
-import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { type LeadListQuery, PageRequest } from '@leadflow/contracts';
+import { IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 
-export class LeadListDto implements LeadListQuery {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit!: number;
-
-  @IsOptional()
-  @IsUUID()
-  cursor?: string;
-
+export class LeadListDto extends PageRequest implements LeadListQuery {
   @IsOptional()
   @IsString()
   @MaxLength(128)
@@ -37,13 +24,4 @@ export class LeadListDto implements LeadListQuery {
   @IsOptional()
   @IsISO8601({ strict: true })
   to?: string;
-}
-
-export class LeadByIdDto implements ByIdQuery {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsUUID()
-  id!: string;
 }
