@@ -173,6 +173,7 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
       natsUrl: run.natsUrl,
       namespace,
       adminApiKey: `bench-admin-${randomBytes(12).toString('hex')}`,
+      profileDir: run.options.profileDir,
     },
     (app) => run.cleanup.add(`stop ${app.name}`, () => app.stop()),
   );

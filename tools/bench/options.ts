@@ -1,4 +1,5 @@
 /** The bench's settings: command-line flags first, then BENCH_* environment variables, then defaults. */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 export type TargetName = 'platform' | 'baseline';
@@ -13,6 +14,8 @@ export interface BenchOptions {
   drainTimeoutS: number;
   /** Bench one target only (no ratio, no verdict): for working on one side. */
   only: TargetName | undefined;
+  /** When set, every platform app writes a V8 CPU profile into this directory when it stops. */
+  profileDir: string | undefined;
   help: boolean;
 }
 
@@ -22,6 +25,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --warmup <s>         unmeasured seconds before each run      (BENCH_WARMUP, default 3)
   --drain-timeout <s>  longest wait for the pipeline to drain  (BENCH_DRAIN_TIMEOUT, default 120)
   --only <target>      platform or baseline: bench one side, no verdict
+  --profile <dir>      write a CPU profile per platform app into <dir> (open in Chrome DevTools)
 DATABASE_URL and NATS_URL choose the servers (default postgres://postgres@127.0.0.1:5432/postgres, nats://127.0.0.1:4222).`;
 
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
@@ -34,6 +38,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       warmup: { type: 'string' },
       'drain-timeout': { type: 'string' },
       only: { type: 'string' },
+      profile: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -43,6 +48,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     warmupS: nonNegativeNumber('--warmup', values.warmup ?? env.BENCH_WARMUP, 3),
     drainTimeoutS: positiveNumber('--drain-timeout', values['drain-timeout'] ?? env.BENCH_DRAIN_TIMEOUT, 120),
     only: targetName(values.only),
+    profileDir: values.profile === undefined || values.profile.trim() === '' ? undefined : path.resolve(values.profile),
     help: values.help === true,
   };
 }

@@ -15,6 +15,8 @@ export interface PlatformSettings {
   natsUrl: string;
   namespace: string;
   adminApiKey: string;
+  /** Directory for per-app V8 CPU profiles, written when each app stops. */
+  profileDir?: string;
 }
 
 export class PlatformTarget {
@@ -30,7 +32,11 @@ export class PlatformTarget {
       const port = await findFreePort();
       const app = AppProcess.start({
         name: service,
-        args: ['--enable-source-maps', path.join(settings.distDir, 'apps', service, 'src', 'main.js')],
+        args: [
+          '--enable-source-maps',
+          ...(settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`, `--cpu-prof-name=${service}.cpuprofile`] : []),
+          path.join(settings.distDir, 'apps', service, 'src', 'main.js'),
+        ],
         cwd: ROOT,
         env: {
           ...process.env,

@@ -1,4 +1,4 @@
-import { type IngestLeadReply, type IngestLeadRequest, RpcSubjects } from '@leadflow/contracts';
+import { type IngestLeadGroupRequest, type IngestLeadReply, type IngestLeadRequest, RpcSubjects } from '@leadflow/contracts';
 import { decodeBody } from '@leadflow/messaging';
 import { AppHarness, startTcpProxy, type TcpProxy, testNatsUrl, waitFor } from '@leadflow/testing';
 
@@ -12,7 +12,7 @@ const STACK_TRACE = /at \w+ \(|node_modules|\.ts:\d|\.js:\d/;
 describe('gateway: intake and admin over HTTP', () => {
   let h: AppHarness;
   let natsProxy: TcpProxy;
-  const seen: Array<{ request: IngestLeadRequest; headers: Record<string, string> }> = [];
+  const seen: Array<{ request: IngestLeadGroupRequest['items'][number]; headers: Record<string, string> }> = [];
   let reply: (request: IngestLeadRequest) => unknown = () => ({
     leadId: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a12',
     receivedAt: '2026-11-21T10:00:00.000Z',
@@ -28,10 +28,21 @@ describe('gateway: intake and admin over HTTP', () => {
     const nats = new URL(testNatsUrl().split(',')[0] ?? '');
     natsProxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
     h = await AppHarness.start('gateway', { NATS_URL: natsProxy.url(testNatsUrl()), ADMIN_API_KEY: ADMIN_KEY, INTAKE_TIMEOUT_MS: '500' });
-    stopAnswering = h.answer(RpcSubjects.ingestion.leadIngest, (data, headers) => {
-      const request = data as IngestLeadRequest;
-      seen.push({ request, headers });
-      return reply(request);
+    // Ingestion receives single-lead requests in groups and answers each item on its own.
+    stopAnswering = h.answer(RpcSubjects.ingestion.leadIngestGroup, async (data, headers) => {
+      const { items } = data as IngestLeadGroupRequest;
+      return {
+        results: await Promise.all(
+          items.map(async (request) => {
+            seen.push({ request, headers });
+            try {
+              return { ok: true, reply: await reply(request) };
+            } catch (error) {
+              return { ok: false, error };
+            }
+          }),
+        ),
+      };
     });
   });
 
@@ -59,7 +70,7 @@ describe('gateway: intake and admin over HTTP', () => {
     expect(response.headers.get('x-request-id')).toBe('req-intake-1');
     expect(await response.json()).toEqual({ ok: true, lead_id: '0193b0f4-5d2a-7c3e-9a1b-2f4e6d8c0a12', deduplicated: false });
     const [call] = seen;
-    expect(call?.headers['x-request-id']).toBe('req-intake-1');
+    expect(call?.request.requestId).toBe('req-intake-1');
     expect(call?.request).toMatchObject({
       workspaceId: 'default',
       source: 'default',

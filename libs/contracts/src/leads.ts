@@ -1,4 +1,5 @@
 /** The intake contract between the gateway and ingestion, and the lead views admins read. */
+import type { RpcErrorBody } from './errors';
 
 export const MAX_BATCH_LEADS = 500;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
@@ -29,6 +30,21 @@ export interface IntakeRequestMeta {
 export interface IngestLeadRequest extends IntakeRequestMeta {
   idempotencyKey: string | null;
   body: EncodedBody;
+}
+
+/**
+ * Single-lead requests that reached the gateway at about the same time, stored by ingestion in one
+ * transaction (group commit). Each item keeps its own request id, result and error.
+ */
+export interface IngestLeadGroupRequest {
+  items: Array<IngestLeadRequest & { requestId: string }>;
+}
+
+/** One result per item, in order: the reply, or the error that item alone would have got. */
+export type IngestLeadGroupResult = { ok: true; reply: IngestLeadReply } | { ok: false; error: RpcErrorBody };
+
+export interface IngestLeadGroupReply {
+  results: IngestLeadGroupResult[];
 }
 
 export interface IngestLeadReply {

@@ -15,6 +15,8 @@ export const RpcSubjects = {
   ingestion: {
     /** Stores one lead (raw + normalized + outbox in one transaction). */
     leadIngest: 'ingestion.lead.ingest',
+    /** Stores single-lead requests gathered by the gateway, one transaction for all; one result per item. */
+    leadIngestGroup: 'ingestion.lead.ingest_group',
     /** Stores up to MAX_BATCH_LEADS leads in one round trip; one result per item. */
     leadIngestBatch: 'ingestion.lead.ingest_batch',
     leadList: 'ingestion.lead.list',

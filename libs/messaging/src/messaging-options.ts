@@ -8,8 +8,8 @@ export interface MessagingOptions {
   outboxPollIntervalMs: number;
   eventAckWaitSeconds: number;
   eventMaxDeliver: number;
-  /** Events handled at once by one replica. */
-  eventConcurrency?: number;
+  /** Most events one replica applies in one transaction (per stream). */
+  eventBatchSize?: number;
   jetStreamReplicas?: number;
 }
 

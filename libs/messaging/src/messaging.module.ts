@@ -124,7 +124,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         consumer: this.options.service,
         ackWaitSeconds: this.options.eventAckWaitSeconds,
         maxDeliver: this.options.eventMaxDeliver,
-        concurrency: this.options.eventConcurrency ?? 16,
+        batchSize: this.options.eventBatchSize ?? 100,
         jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
       },
       onOutcome,

@@ -10,9 +10,10 @@ import {
 } from '@leadflow/contracts';
 import { encodeBody, RpcClient } from '@leadflow/messaging';
 import { intakeMediaType } from '@leadflow/normalization';
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { GatewayEnv } from '../config/env';
+import { currentRequestId } from '@leadflow/logging';
+import { IntakeGroupSender } from './intake-group-sender';
 import { intakeMeta, rawBody } from './intake-request';
 
 /** NATS caps one message at 1 MiB; the encoded body must leave room for the rest of the request. */
@@ -26,7 +27,7 @@ const MAX_ENCODED_BODY = 1000 * 1000;
 export class IntakeService {
   constructor(
     private readonly rpc: RpcClient,
-    @Inject(GatewayEnv) private readonly env: GatewayEnv,
+    private readonly groups: IntakeGroupSender,
   ) {}
 
   async ingestLead(request: FastifyRequest): Promise<IngestLeadReply> {
@@ -36,7 +37,7 @@ export class IntakeService {
       idempotencyKey: idempotencyKeyOf(request),
       body: this.encodedBody(request),
     };
-    return this.rpc.request<IngestLeadReply>(RpcSubjects.ingestion.leadIngest, payload, { timeoutMs: this.env.INTAKE_TIMEOUT_MS });
+    return this.groups.send(payload, currentRequestId());
   }
 
   async ingestBatch(request: FastifyRequest): Promise<IngestBatchReply> {

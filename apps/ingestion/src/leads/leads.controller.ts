@@ -1,6 +1,7 @@
 import {
   type BatchItemResult,
   type IngestBatchReply,
+  type IngestLeadGroupReply,
   type IngestLeadReply,
   type LeadSummary,
   type LeadView,
@@ -9,7 +10,7 @@ import {
 import { ByIdRequest, RpcSubjects } from '@leadflow/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IngestBatchDto, IngestLeadDto } from './dto/intake-request.dto';
+import { IngestBatchDto, IngestLeadDto, IngestLeadGroupDto } from './dto/intake-request.dto';
 import { LeadListDto } from './dto/lead-query.dto';
 import { LeadIntakeService } from './lead-intake.service';
 import { LeadQueryService } from './lead-query.service';
@@ -24,6 +25,11 @@ export class LeadsController {
   @MessagePattern(RpcSubjects.ingestion.leadIngest)
   ingest(@Payload() request: IngestLeadDto): Promise<IngestLeadReply> {
     return this.intake.ingest(request);
+  }
+
+  @MessagePattern(RpcSubjects.ingestion.leadIngestGroup)
+  async ingestGroup(@Payload() request: IngestLeadGroupDto): Promise<IngestLeadGroupReply> {
+    return { results: await this.intake.ingestGroup(request.items.map((item) => ({ ...item, requestId: item.requestId ?? null }))) };
   }
 
   @MessagePattern(RpcSubjects.ingestion.leadIngestBatch)

@@ -16,23 +16,36 @@ export interface InboxConsumerSettings {
   consumer: string;
   ackWaitSeconds: number;
   maxDeliver: number;
-  concurrency: number;
+  /** Most events applied in one transaction. */
+  batchSize: number;
   jetStreamReplicas: number;
 }
 
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead_letter';
+
+/** A delivered event, parsed, with the handler that applies it. */
+interface Delivery {
+  message: JsMsg;
+  event: EventEnvelope;
+  handler: EventHandler;
+}
 
 /**
  * Durable, idempotent event consumption: one durable pull consumer per stream, explicit acks after
  * the effect commits, `(consumer, event id)` recorded in the inbox in the same transaction, delayed
  * redelivery on failure, and a dead-letter row after the last delivery. Never drops an event
  * silently.
+ *
+ * Events are applied in delivery order, in batches: whatever has arrived while the previous batch
+ * was being applied (up to `batchSize`) is applied in one transaction, so a quiet stream is handled
+ * event by event and a busy one with one commit per batch. When a batch's transaction fails, its
+ * events are applied one transaction each, so that only the failing event is retried.
  */
 export class InboxConsumer {
   private running = false;
   private readonly loops: Promise<void>[] = [];
   private readonly subscriptions = new Set<ConsumerMessages>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly applying = new Set<Promise<void>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -50,7 +63,7 @@ export class InboxConsumer {
     await ensureDurableConsumer(this.manager, streamName, {
       durable,
       ackWaitSeconds: this.settings.ackWaitSeconds,
-      maxAckPending: Math.max(100, this.settings.concurrency * 10),
+      maxAckPending: this.settings.batchSize * 4,
     });
     this.running = true;
     this.loops.push(this.pull(streamName, durable, handlers));
@@ -62,20 +75,37 @@ export class InboxConsumer {
     this.running = false;
     for (const messages of this.subscriptions) messages.stop();
     await Promise.allSettled(this.loops);
-    await Promise.allSettled([...this.inFlight]);
+    await Promise.allSettled([...this.applying]);
   }
 
   private async pull(stream: string, durable: string, handlers: ReadonlyMap<string, EventHandler>): Promise<void> {
     while (this.running) {
       let messages: ConsumerMessages | undefined;
+      const arrived: JsMsg[] = [];
+      let applied: Promise<void> = Promise.resolve();
+      let applyingNow = false;
+      // Applies what has arrived, batch after batch, until nothing is left; one such run at a time.
+      const applyArrived = async (): Promise<void> => {
+        applyingNow = true;
+        try {
+          while (arrived.length > 0) await this.handleBatch(stream, arrived.splice(0, this.settings.batchSize), handlers);
+        } finally {
+          applyingNow = false;
+        }
+      };
       try {
         const consumer = await this.jetstream.consumers.get(stream, durable);
-        messages = await consumer.consume({ max_messages: this.settings.concurrency });
+        messages = await consumer.consume({ max_messages: this.settings.batchSize * 2 });
         this.subscriptions.add(messages);
         for await (const message of messages) {
-          const task: Promise<void> = this.handle(stream, message, handlers).finally(() => this.inFlight.delete(task));
-          this.inFlight.add(task);
-          if (this.inFlight.size >= this.settings.concurrency) await Promise.race(this.inFlight);
+          arrived.push(message);
+          if (!applyingNow) {
+            applied = applyArrived();
+            const tracked: Promise<void> = applied.finally(() => this.applying.delete(tracked));
+            this.applying.add(tracked);
+          }
+          // Back-pressure: stop taking messages while a full batch waits.
+          if (arrived.length >= this.settings.batchSize * 2) await applied;
         }
       } catch (error) {
         if (this.running) {
@@ -84,26 +114,54 @@ export class InboxConsumer {
         }
       } finally {
         if (messages) this.subscriptions.delete(messages);
+        await applied.catch(() => undefined);
       }
     }
   }
 
-  private async handle(stream: string, message: JsMsg, handlers: ReadonlyMap<string, EventHandler>): Promise<void> {
-    const deliveries = message.info.redeliveryCount;
-    const type = this.namespace.unqualify(message.subject);
+  /** Applies a batch in one transaction, or each event on its own when the batch fails. */
+  private async handleBatch(stream: string, messages: JsMsg[], handlers: ReadonlyMap<string, EventHandler>): Promise<void> {
+    const deliveries: Delivery[] = [];
+    for (const message of messages) {
+      const delivery = await this.prepare(stream, message, handlers);
+      if (delivery) deliveries.push(delivery);
+    }
+    if (deliveries.length === 0) return;
+    if (deliveries.length > 1) {
+      try {
+        const applied = await this.applyBatch(deliveries);
+        deliveries.forEach(({ message, event }, i) => {
+          message.ack();
+          this.onOutcome(applied[i] ? 'applied' : 'duplicate', event.type);
+        });
+        return;
+      } catch (error) {
+        this.logger.info({ err: error, events: deliveries.length }, 'event batch failed; applying its events one by one');
+      }
+    }
+    for (const delivery of deliveries) await this.handle(stream, delivery);
+  }
+
+  /** Parses a message; acks one nobody here handles and dead-letters one that cannot be read. */
+  private async prepare(stream: string, message: JsMsg, handlers: ReadonlyMap<string, EventHandler>): Promise<Delivery | undefined> {
     let event: EventEnvelope;
     try {
-      event = parseEnvelope(message.data, type);
+      event = parseEnvelope(message.data, this.namespace.unqualify(message.subject));
     } catch (error) {
-      await this.deadLetter(stream, message, undefined, error, deliveries);
-      return;
+      await this.deadLetter(stream, message, undefined, error, message.info.redeliveryCount);
+      return undefined;
     }
     const handler = handlers.get(event.type);
     if (!handler) {
       message.ack();
       this.onOutcome('ignored', event.type);
-      return;
+      return undefined;
     }
+    return { message, event, handler };
+  }
+
+  private async handle(stream: string, { message, event, handler }: Delivery): Promise<void> {
+    const deliveries = message.info.redeliveryCount;
     await runWithRequestId(event.correlationId, async () => {
       try {
         const applied = await this.applyOnce(event, handler);
@@ -122,6 +180,27 @@ export class InboxConsumer {
           this.onOutcome('retry', event.type);
         }
       }
+    });
+  }
+
+  /** Records the batch in the inbox with one statement, then applies the events seen for the first time, in order. */
+  private async applyBatch(deliveries: Delivery[]): Promise<boolean[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const recorded = (await manager.query(
+        `INSERT INTO ${qualifiedTable(this.dataSource, 'inbox')} ("consumer", "event_id", "event_type")
+         SELECT $1, "event_id", "event_type" FROM unnest($2::uuid[], $3::text[]) AS e("event_id", "event_type")
+         ON CONFLICT DO NOTHING RETURNING "event_id"`,
+        [this.settings.consumer, deliveries.map((d) => d.event.id), deliveries.map((d) => d.event.type)],
+      )) as Array<{ event_id: string }>;
+      const fresh = new Set(recorded.map((row) => row.event_id));
+      const applied: boolean[] = [];
+      for (const { event, handler } of deliveries) {
+        // A redelivered copy of an event in the same batch is applied once.
+        const first = fresh.delete(event.id);
+        if (first) await runWithRequestId(event.correlationId, () => handler(event, manager));
+        applied.push(first);
+      }
+      return applied;
     });
   }
 

@@ -9,6 +9,8 @@ export interface NewEvent<TData extends object> {
   workspaceId: string;
   data: TData;
   version?: number;
+  /** The request that caused the event; defaults to the current request id. */
+  correlationId?: string;
 }
 
 const OUTBOX_WRITTEN = 'leadflow.outboxWritten';
@@ -24,28 +26,39 @@ export class Outbox {
   ) {}
 
   async add<TData extends object>(manager: EntityManager, event: NewEvent<TData>): Promise<EventEnvelope<TData>> {
+    const [envelope] = await this.addMany(manager, [event]);
+    return envelope as EventEnvelope<TData>;
+  }
+
+  /** Writes several events with one statement, in order. */
+  async addMany<TData extends object>(manager: EntityManager, events: ReadonlyArray<NewEvent<TData>>): Promise<Array<EventEnvelope<TData>>> {
     const queryRunner = manager.queryRunner;
     if (!queryRunner?.isTransactionActive) {
       throw new Error('Outbox.add must run inside a database transaction');
     }
-    const id = uuidv7();
-    const envelope: EventEnvelope<TData> = {
-      id,
-      type: event.type,
-      version: event.version ?? 1,
-      workspaceId: event.workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: this.producer,
-      correlationId: currentRequestId() ?? id,
-      data: event.data,
-    };
-    await manager.query(`INSERT INTO ${qualifiedTable(this.dataSource, 'outbox')} ("id", "type", "envelope") VALUES ($1, $2, $3)`, [
-      id,
-      envelope.type,
-      JSON.stringify(envelope),
-    ]);
+    if (events.length === 0) return [];
+    const occurredAt = new Date().toISOString();
+    const envelopes = events.map((event): EventEnvelope<TData> => {
+      const id = uuidv7();
+      return {
+        id,
+        type: event.type,
+        version: event.version ?? 1,
+        workspaceId: event.workspaceId,
+        occurredAt,
+        producer: this.producer,
+        correlationId: event.correlationId ?? currentRequestId() ?? id,
+        data: event.data,
+      };
+    });
+    await manager.query(
+      `INSERT INTO ${qualifiedTable(this.dataSource, 'outbox')} ("id", "type", "envelope")
+       SELECT "id", "type", "envelope" FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e("id", "type", "envelope", "ord")
+       ORDER BY "ord"`,
+      [envelopes.map((e) => e.id), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(e))],
+    );
     queryRunner.data = { ...queryRunner.data, [OUTBOX_WRITTEN]: true };
-    return envelope;
+    return envelopes;
   }
 }
 

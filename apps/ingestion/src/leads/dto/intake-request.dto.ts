@@ -1,7 +1,7 @@
-import type { EncodedBody, IngestBatchRequest, IngestLeadRequest, IntakeRequestMeta } from '@leadflow/contracts';
-import { MAX_IDEMPOTENCY_KEY_LENGTH } from '@leadflow/contracts';
+import type { EncodedBody, IngestBatchRequest, IngestLeadGroupRequest, IngestLeadRequest, IntakeRequestMeta } from '@leadflow/contracts';
+import { MAX_BATCH_LEADS, MAX_IDEMPOTENCY_KEY_LENGTH } from '@leadflow/contracts';
 import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
 
 export class EncodedBodyDto implements EncodedBody {
   @IsIn(['utf8', 'gzip+base64'])
@@ -49,3 +49,19 @@ export class IngestLeadDto extends IntakeRequestMetaDto implements IngestLeadReq
 }
 
 export class IngestBatchDto extends IntakeRequestMetaDto implements IngestBatchRequest {}
+
+export class IngestLeadGroupItemDto extends IngestLeadDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  requestId!: string;
+}
+
+export class IngestLeadGroupDto implements IngestLeadGroupRequest {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_LEADS)
+  @ValidateNested({ each: true })
+  @Type(() => IngestLeadGroupItemDto)
+  items!: IngestLeadGroupItemDto[];
+}
