@@ -1,4 +1,5 @@
 export * from './handles-event.decorator';
+export * from './inbox/before-commit';
 export * from './inbox/envelope-parser';
 export * from './inbox/inbox-consumer';
 export * from './jetstream/provisioning';

@@ -44,8 +44,7 @@ export class IdentityResolutionService {
     if (already) return;
 
     const identities = identitiesOf(lead);
-    const keys = identities.map((identity) => identityLockKey(workspaceId, identity)).sort();
-    for (const key of keys) await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [key]);
+    await this.lockIdentities(manager, workspaceId, identities);
 
     const owners = await this.liveOwners(manager, workspaceId, identities);
     let contact: ContactRow;
@@ -58,7 +57,8 @@ export class IdentityResolutionService {
       for (const other of owners.slice(1)) contact = await this.merge(manager, workspaceId, contact, other);
     }
     await this.claim(manager, workspaceId, contact.id, identities);
-    const updated = await this.absorb(manager, contact, lead);
+    // A contact made from this lead already holds what the lead knows.
+    const updated = isNewContact ? contact : await this.absorb(manager, contact, lead);
     await manager.query(`INSERT INTO ${this.leads} ("lead_id", "workspace_id", "contact_id", "received_at") VALUES ($1, $2, $3, $4)`, [
       lead.leadId,
       workspaceId,
@@ -66,26 +66,42 @@ export class IdentityResolutionService {
       lead.receivedAt,
     ]);
 
-    await this.outbox.add<ContactChangedData>(manager, {
-      type: isNewContact ? EventTypes.contactCreated : EventTypes.contactUpdated,
-      workspaceId,
-      data: changedData(updated),
-    });
-    await this.outbox.add<LeadAttributedData>(manager, {
-      type: EventTypes.leadAttributed,
-      workspaceId,
-      data: {
-        leadId: lead.leadId,
-        contactId: contact.id,
-        isNewContact,
-        source: lead.source,
-        offer: lead.offer,
-        country: lead.country,
-        receivedAt: lead.receivedAt,
-        emailValid: lead.emailValid,
-        phoneValid: lead.phoneValid,
+    await this.outbox.addMany<ContactChangedData | LeadAttributedData>(manager, [
+      {
+        type: isNewContact ? EventTypes.contactCreated : EventTypes.contactUpdated,
+        workspaceId,
+        data: changedData(updated),
       },
-    });
+      {
+        type: EventTypes.leadAttributed,
+        workspaceId,
+        data: {
+          leadId: lead.leadId,
+          contactId: contact.id,
+          isNewContact,
+          source: lead.source,
+          offer: lead.offer,
+          country: lead.country,
+          receivedAt: lead.receivedAt,
+          emailValid: lead.emailValid,
+          phoneValid: lead.phoneValid,
+        },
+      },
+    ]);
+  }
+
+  /**
+   * Serializes work on these identities across handlers and replicas: one advisory lock per
+   * identity, all taken by one statement in one fixed order, so two leads never wait on each other
+   * in a cycle.
+   */
+  private async lockIdentities(manager: EntityManager, workspaceId: string, identities: Identity[]): Promise<void> {
+    if (identities.length === 0) return;
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
+       FROM (SELECT "key" FROM unnest($1::text[]) AS k("key") ORDER BY "key" COLLATE "C") AS ordered`,
+      [identities.map((identity) => identityLockKey(workspaceId, identity))],
+    );
   }
 
   /**
@@ -126,15 +142,15 @@ export class IdentityResolutionService {
 
   /** Gives the contact every identity of the lead it does not have yet. */
   private async claim(manager: EntityManager, workspaceId: string, contactId: string, identities: Identity[]): Promise<void> {
-    for (const identity of identities) {
-      // Under the identity's lock, and after every other owner was merged into this contact, an
-      // existing row can only be this contact's own.
-      await manager.query(
-        `INSERT INTO ${this.identities} ("workspace_id", "kind", "value", "contact_id") VALUES ($1, $2, $3, $4)
-         ON CONFLICT ("workspace_id", "kind", "value") DO NOTHING`,
-        [workspaceId, identity.kind, identity.value, contactId],
-      );
-    }
+    if (identities.length === 0) return;
+    // Under the identities' locks, and after every other owner was merged into this contact, an
+    // existing row can only be this contact's own.
+    await manager.query(
+      `INSERT INTO ${this.identities} ("workspace_id", "kind", "value", "contact_id")
+       SELECT $1::text, "kind", "value", $4::uuid FROM unnest($2::text[], $3::text[]) AS i("kind", "value")
+       ON CONFLICT ("workspace_id", "kind", "value") DO NOTHING`,
+      [workspaceId, identities.map((i) => i.kind), identities.map((i) => i.value), contactId],
+    );
   }
 
   /** Fills what the contact does not know yet from the lead. */

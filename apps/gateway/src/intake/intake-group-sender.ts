@@ -19,26 +19,36 @@ export const MAX_GROUP_LEADS = 200;
  * travels alone.
  */
 export const MAX_GROUP_BODY_BYTES = 512 * 1024;
+/**
+ * Groups on their way to ingestion at once, per gateway. While all are out, new requests wait for
+ * the first answer and then leave together: the busier ingestion is, the larger the groups.
+ */
+export const MAX_GROUPS_IN_FLIGHT = 4;
 /** Room for an item's metadata beside its body when sizing a group. */
 const ITEM_OVERHEAD_BYTES = 512;
 
 interface Waiting {
   item: IngestLeadGroupRequest['items'][number];
+  size: number;
+  /** When the request's intake deadline passes (epoch ms). */
+  deadline: number;
   resolve: (reply: IngestLeadReply) => void;
   reject: (error: unknown) => void;
 }
 
 /**
  * Group commit for intake: single-lead requests that reach this gateway while the event loop is
- * busy with others are sent to ingestion as one group and stored in one transaction. A lone
- * request goes out on the next turn of the event loop, so grouping adds no waiting; under load,
- * one message and one commit serve many leads. Every request still gets its own answer.
+ * busy with others, or while MAX_GROUPS_IN_FLIGHT groups are already out, are sent to ingestion as
+ * one group and stored in one transaction. A lone request goes out on the next turn of the event
+ * loop, so grouping adds no waiting; under load, one message and one commit serve many leads.
+ * Every request still gets its own answer, within its own intake deadline (INTAKE_TIMEOUT_MS from
+ * its arrival, time spent waiting for a group included).
  */
 @Injectable()
 export class IntakeGroupSender {
-  private waiting: Waiting[] = [];
-  private waitingBytes = 0;
+  private readonly waiting: Waiting[] = [];
   private flushScheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly rpc: RpcClient,
@@ -47,11 +57,14 @@ export class IntakeGroupSender {
 
   send(request: IngestLeadRequest, requestId: string | undefined): Promise<IngestLeadReply> {
     return new Promise<IngestLeadReply>((resolve, reject) => {
-      const size = request.body.data.length + ITEM_OVERHEAD_BYTES;
-      if (this.waiting.length > 0 && this.waitingBytes + size > MAX_GROUP_BODY_BYTES) this.flush();
-      this.waiting.push({ item: { ...request, requestId: requestId ?? newRequestId() }, resolve, reject });
-      this.waitingBytes += size;
-      if (this.waiting.length >= MAX_GROUP_LEADS || this.waitingBytes >= MAX_GROUP_BODY_BYTES) {
+      this.waiting.push({
+        item: { ...request, requestId: requestId ?? newRequestId() },
+        size: request.body.data.length + ITEM_OVERHEAD_BYTES,
+        deadline: Date.now() + this.env.INTAKE_TIMEOUT_MS,
+        resolve,
+        reject,
+      });
+      if (this.waiting.length >= MAX_GROUP_LEADS) {
         this.flush();
       } else if (!this.flushScheduled) {
         this.flushScheduled = true;
@@ -63,17 +76,43 @@ export class IntakeGroupSender {
     });
   }
 
+  /** Sends waiting requests, a group per free slot; what does not fit waits for the next free slot. */
   private flush(): void {
-    const group = this.waiting;
-    if (group.length === 0) return;
-    this.waiting = [];
-    this.waitingBytes = 0;
-    void this.deliver(group);
+    while (this.inFlight < MAX_GROUPS_IN_FLIGHT) {
+      const group = this.nextGroup();
+      if (group.length === 0) return;
+      this.inFlight += 1;
+      void this.deliver(group).finally(() => {
+        this.inFlight -= 1;
+        this.flush();
+      });
+    }
+  }
+
+  /** The oldest waiting requests that fit in one group; those past their deadline answered 503. */
+  private nextGroup(): Waiting[] {
+    const now = Date.now();
+    const group: Waiting[] = [];
+    let bytes = 0;
+    while (this.waiting.length > 0 && group.length < MAX_GROUP_LEADS) {
+      const next = this.waiting[0] as Waiting;
+      if (next.deadline <= now) {
+        this.waiting.shift();
+        next.reject(unavailable('ingestion did not take the lead in time'));
+        continue;
+      }
+      if (group.length > 0 && bytes + next.size > MAX_GROUP_BODY_BYTES) break;
+      this.waiting.shift();
+      group.push(next);
+      bytes += next.size;
+    }
+    return group;
   }
 
   private async deliver(group: Waiting[]): Promise<void> {
     const subject = RpcSubjects.ingestion.leadIngestGroup;
-    const timeoutMs = this.env.INTAKE_TIMEOUT_MS;
+    // The group's deadline is its most urgent request's.
+    const timeoutMs = Math.max(1, Math.min(...group.map((w) => w.deadline)) - Date.now());
     let reply: IngestLeadGroupReply;
     try {
       reply = await this.rpc.request<IngestLeadGroupReply>(subject, { items: group.map((w) => w.item) }, { timeoutMs });
@@ -84,7 +123,7 @@ export class IntakeGroupSender {
     group.forEach((waiting, index) => {
       const result = reply.results?.[index];
       if (!result) {
-        waiting.reject(new DownstreamException(subject, ErrorCodes.unavailable, `${subject} answered without this lead`, 503));
+        waiting.reject(unavailable(`${subject} answered without this lead`));
       } else if (result.ok) {
         waiting.resolve(result.reply);
       } else {
@@ -92,4 +131,8 @@ export class IntakeGroupSender {
       }
     });
   }
+}
+
+function unavailable(message: string): DownstreamException {
+  return new DownstreamException(RpcSubjects.ingestion.leadIngestGroup, ErrorCodes.unavailable, message, 503);
 }

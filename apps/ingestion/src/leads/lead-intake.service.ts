@@ -130,7 +130,9 @@ export class LeadIntakeService {
     }
     const stored = await this.storeGroup(parsed.map((p) => p.lead));
     parsed.forEach((p, i) => (results[p.index] = stored[i]));
-    return results.map((result) => result ?? { ok: false, error: { code: ErrorCodes.internalError, message: 'Internal error', status: 500 } });
+    return results.map(
+      (result) => result ?? { ok: false, error: { code: ErrorCodes.internalError, message: 'Internal error', status: 500 } },
+    );
   }
 
   /** Stores every valid item of a batch in one transaction; one result per item, in order. */
@@ -181,7 +183,11 @@ export class LeadIntakeService {
         results[index] = { index, status: 422, error: { code: result.error.code, message: result.error.message } };
       } else {
         // Not a per-item outcome: the batch as a whole failed, as a single lead would have.
-        throw new AppException(result?.error.code ?? ErrorCodes.internalError, result?.error.message ?? 'Internal error', result?.error.status ?? 500);
+        throw new AppException(
+          result?.error.code ?? ErrorCodes.internalError,
+          result?.error.message ?? 'Internal error',
+          result?.error.status ?? 500,
+        );
       }
     });
     return results;
@@ -265,7 +271,8 @@ export class LeadIntakeService {
         })),
       );
       return rows.map(({ id, lead }): IngestLeadGroupResult => {
-        if (isNew.has(id)) return { ok: true, reply: { leadId: id, receivedAt: new Date(lead.meta.receivedAt).toISOString(), deduplicated: false } };
+        if (isNew.has(id))
+          return { ok: true, reply: { leadId: id, receivedAt: new Date(lead.meta.receivedAt).toISOString(), deduplicated: false } };
         // The key was committed before (a concurrent insert waits for it): same body or not?
         const existing = earlier.get(keyOf(lead.meta.workspaceId, lead.meta.source, lead.idempotencyKey));
         if (!existing) throw new Error('idempotency key conflict without a stored row');

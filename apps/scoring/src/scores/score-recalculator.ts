@@ -28,7 +28,9 @@ export class ScoreRecalculator {
     const stage = stageForScore(score);
     await this.store.saveScore(manager, workspaceId, contactId, score, stage);
     const events = scoreChangeEvents(contactId, before, { score, stage }, cause);
-    if (events.scoreChanged) await this.outbox.add(manager, { type: EventTypes.scoreChanged, workspaceId, data: events.scoreChanged });
-    if (events.stageChanged) await this.outbox.add(manager, { type: EventTypes.stageChanged, workspaceId, data: events.stageChanged });
+    await this.outbox.addMany<object>(manager, [
+      ...(events.scoreChanged ? [{ type: EventTypes.scoreChanged, workspaceId, data: events.scoreChanged }] : []),
+      ...(events.stageChanged ? [{ type: EventTypes.stageChanged, workspaceId, data: events.stageChanged }] : []),
+    ]);
   }
 }

@@ -64,14 +64,7 @@ export class ScoreStore {
 
   /** Locks the contact's score row, creating it (score 0) when scoring has not seen the contact. */
   async lockScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
-    const inserted = (await manager.query(
-      `INSERT INTO ${SCORES} ("workspace_id", "contact_id", "score", "stage", "state") VALUES ($1, $2, 0, 'cold', 'active')
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [workspaceId, contactId],
-    )) as unknown[];
-    const row = await this.selectForUpdate(manager, workspaceId, contactId);
-    if (!row) throw new Error(`score row of ${contactId} vanished while being locked`);
-    return inserted.length > 0 ? { score: 0, stage: null, state: 'active', created: true } : { ...row, created: false };
+    return this.lockOrCreate(manager, workspaceId, contactId, 'active');
   }
 
   /**
@@ -79,14 +72,26 @@ export class ScoreStore {
    * of this contact that waits on the lock then finds it merged and follows the merge.
    */
   async lockMerged(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
+    return this.lockOrCreate(manager, workspaceId, contactId, 'merged');
+  }
+
+  /** A row this transaction inserts is locked by the insert; an existing one is locked by a select. */
+  private async lockOrCreate(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    state: LockedScore['state'],
+  ): Promise<LockedScore> {
     const inserted = (await manager.query(
-      `INSERT INTO ${SCORES} ("workspace_id", "contact_id", "score", "stage", "state") VALUES ($1, $2, 0, NULL, 'merged')
+      `INSERT INTO ${SCORES} ("workspace_id", "contact_id", "score", "stage", "state")
+       VALUES ($1, $2, 0, CASE WHEN $3::text = 'active' THEN 'cold' END, $3::text)
        ON CONFLICT DO NOTHING RETURNING 1`,
-      [workspaceId, contactId],
+      [workspaceId, contactId, state],
     )) as unknown[];
+    if (inserted.length > 0) return { score: 0, stage: null, state, created: true };
     const row = await this.selectForUpdate(manager, workspaceId, contactId);
     if (!row) throw new Error(`score row of ${contactId} vanished while being locked`);
-    return inserted.length > 0 ? { score: 0, stage: null, state: 'merged', created: true } : { ...row, created: false };
+    return { ...row, created: false };
   }
 
   private async selectForUpdate(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreRow | undefined> {
@@ -109,36 +114,45 @@ export class ScoreStore {
     activity: ActivityRecord,
     hits: RuleHit[],
   ): Promise<void> {
-    for (const hit of hits) {
-      const params = [
-        workspaceId,
-        contactId,
-        activity.activityId,
-        activity.type,
-        hit.ruleId,
-        hit.kind,
-        hit.points,
-        activity.at,
-        activity.source,
-        activity.offer,
-        activity.country,
-      ];
-      const insert = `INSERT INTO ${HISTORY} AS h ("workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "points", "at", "source", "offer", "country")
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
-      if (hit.kind === 'activity') {
-        await manager.query(
-          `${insert} ON CONFLICT ("workspace_id", "contact_id", "activity_id") WHERE "rule_kind" = 'activity' DO NOTHING`,
-          params,
-        );
-      } else {
-        await manager.query(
-          `${insert} ON CONFLICT ("workspace_id", "contact_id", "rule_id") WHERE "rule_kind" = 'fit'
-           DO UPDATE SET "activity_id" = EXCLUDED."activity_id", "activity_type" = EXCLUDED."activity_type", "points" = EXCLUDED."points",
-             "at" = EXCLUDED."at", "source" = EXCLUDED."source", "offer" = EXCLUDED."offer", "country" = EXCLUDED."country", "recorded_at" = now()
-           WHERE (EXCLUDED."at", EXCLUDED."activity_id" COLLATE "C") < (h."at", h."activity_id" COLLATE "C")`,
-          params,
-        );
-      }
+    const columns = `"workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "points", "at", "source", "offer", "country"`;
+    const rows = (kind: RuleKind) => {
+      const of = hits.filter((hit) => hit.kind === kind);
+      return {
+        count: of.length,
+        sql: `INSERT INTO ${HISTORY} AS h (${columns})
+              SELECT $1::text, $2::uuid, $3::text, $4::text, "rule_id", "rule_kind", "points", $5::timestamptz, $6::text, $7::text, $8::text
+              FROM unnest($9::text[], $10::text[], $11::integer[]) AS r("rule_id", "rule_kind", "points")`,
+        params: [
+          workspaceId,
+          contactId,
+          activity.activityId,
+          activity.type,
+          activity.at,
+          activity.source,
+          activity.offer,
+          activity.country,
+          of.map((hit) => hit.ruleId),
+          of.map((hit) => hit.kind),
+          of.map((hit) => hit.points),
+        ],
+      };
+    };
+    const activityRows = rows('activity');
+    if (activityRows.count > 0) {
+      await manager.query(
+        `${activityRows.sql} ON CONFLICT ("workspace_id", "contact_id", "activity_id") WHERE "rule_kind" = 'activity' DO NOTHING`,
+        activityRows.params,
+      );
+    }
+    const fitRows = rows('fit');
+    if (fitRows.count > 0) {
+      await manager.query(
+        `${fitRows.sql} ON CONFLICT ("workspace_id", "contact_id", "rule_id") WHERE "rule_kind" = 'fit'
+         DO UPDATE SET "activity_id" = EXCLUDED."activity_id", "activity_type" = EXCLUDED."activity_type", "points" = EXCLUDED."points",
+           "at" = EXCLUDED."at", "source" = EXCLUDED."source", "offer" = EXCLUDED."offer", "country" = EXCLUDED."country", "recorded_at" = now()
+         WHERE (EXCLUDED."at", EXCLUDED."activity_id" COLLATE "C") < (h."at", h."activity_id" COLLATE "C")`,
+        fitRows.params,
+      );
     }
   }
 

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '../namespace';
+import { flushBeforeCommit } from './before-commit';
 import { parseEnvelope, redeliveryDelayMs } from './envelope-parser';
 
 /** Applies one event's effect inside the transaction that also records it in the inbox. */
@@ -200,6 +201,7 @@ export class InboxConsumer {
         if (first) await runWithRequestId(event.correlationId, () => handler(event, manager));
         applied.push(first);
       }
+      await flushBeforeCommit(manager);
       return applied;
     });
   }
@@ -213,6 +215,7 @@ export class InboxConsumer {
       )) as unknown[];
       if (recorded.length === 0) return false;
       await handler(event, manager);
+      await flushBeforeCommit(manager);
       return true;
     });
   }

@@ -31,7 +31,10 @@ export class Outbox {
   }
 
   /** Writes several events with one statement, in order. */
-  async addMany<TData extends object>(manager: EntityManager, events: ReadonlyArray<NewEvent<TData>>): Promise<Array<EventEnvelope<TData>>> {
+  async addMany<TData extends object>(
+    manager: EntityManager,
+    events: ReadonlyArray<NewEvent<TData>>,
+  ): Promise<Array<EventEnvelope<TData>>> {
     const queryRunner = manager.queryRunner;
     if (!queryRunner?.isTransactionActive) {
       throw new Error('Outbox.add must run inside a database transaction');

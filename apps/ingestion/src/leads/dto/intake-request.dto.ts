@@ -1,7 +1,19 @@
 import type { EncodedBody, IngestBatchRequest, IngestLeadGroupRequest, IngestLeadRequest, IntakeRequestMeta } from '@leadflow/contracts';
 import { MAX_BATCH_LEADS, MAX_IDEMPOTENCY_KEY_LENGTH } from '@leadflow/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsObject, IsOptional, IsString, Length, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 
 export class EncodedBodyDto implements EncodedBody {
   @IsIn(['utf8', 'gzip+base64'])
