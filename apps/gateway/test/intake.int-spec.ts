@@ -19,6 +19,7 @@ describe('gateway: intake and admin over HTTP', () => {
     deduplicated: false,
   });
   let stopAnswering: () => void;
+  const groupSizes: number[] = [];
 
   const url = (path: string) => `http://127.0.0.1:${h.port}${path}`;
   const post = (path: string, body: string | Buffer, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
@@ -31,6 +32,7 @@ describe('gateway: intake and admin over HTTP', () => {
     // Ingestion receives single-lead requests in groups and answers each item on its own.
     stopAnswering = h.answer(RpcSubjects.ingestion.leadIngestGroup, async (data, headers) => {
       const { items } = data as IngestLeadGroupRequest;
+      groupSizes.push(items.length);
       return {
         results: await Promise.all(
           items.map(async (request) => {
@@ -142,6 +144,30 @@ describe('gateway: intake and admin over HTTP', () => {
     const response = await fetch(url('/api/lead'), { method: 'POST', body: new Blob(['{"email":"old@example.com"}']) });
     expect(response.status).toBe(201);
     expect(seen[0]?.request.contentType).toBe('application/json');
+  });
+
+  it('sends concurrent requests to ingestion in groups and answers each request with its own result', async () => {
+    groupSizes.length = 0;
+    reply = (request) => {
+      const key = request.idempotencyKey ?? '';
+      if (key.startsWith('reused-')) {
+        throw { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body', status: 422 };
+      }
+      return { leadId: `lead-${key}`, receivedAt: '2026-11-21T10:00:00.000Z', deduplicated: key.startsWith('seen-') };
+    };
+    const keys = Array.from({ length: 60 }, (_, i) => `${['new', 'seen', 'reused'][i % 3]}-${i}`);
+    const responses = await Promise.all(
+      keys.map((key) => post('/api/lead', `{"n":"${key}"}`, { 'Content-Type': 'application/json', 'Idempotency-Key': key })),
+    );
+    const answers = await Promise.all(responses.map(async (r) => [r.status, await r.json()] as const));
+    keys.forEach((key, i) => {
+      const [status, body] = answers[i] ?? [];
+      if (key.startsWith('new-')) expect([status, body]).toEqual([201, { ok: true, lead_id: `lead-${key}`, deduplicated: false }]);
+      if (key.startsWith('seen-')) expect([status, body]).toEqual([409, { ok: true, lead_id: `lead-${key}`, deduplicated: true }]);
+      if (key.startsWith('reused-')) expect([status, body]).toEqual([422, { ok: false, error: 'idempotency_key_reused' }]);
+    });
+    expect(groupSizes.reduce((a, b) => a + b, 0)).toBe(60);
+    expect(groupSizes.length).toBeLessThan(60);
   });
 
   it('answers 503 unavailable with Retry-After within the intake deadline when ingestion is too slow', async () => {

@@ -1,6 +1,7 @@
 import {
   type EventEnvelope,
   type IngestBatchReply,
+  type IngestLeadGroupReply,
   type IngestLeadReply,
   type IngestLeadRequest,
   type LeadIngestedData,
@@ -175,7 +176,7 @@ describe('ingestion: lead intake', () => {
     expect(lead).toEqual({ email: 'form@example.com', first_name: 'Fo', offer: 'spring' });
   });
 
-  it('answers a batch item by item, in order, with one transaction per lead', async () => {
+  it('answers a batch item by item, in order, duplicates inside the batch included', async () => {
     const body = JSON.stringify({
       leads: [
         { idempotencyKey: 'batch-1', lead: { email: 'b1@example.com' } },
@@ -196,6 +197,48 @@ describe('ingestion: lead intake', () => {
     const [first, , replay] = reply.results as Array<{ id: string; replayed: boolean }>;
     expect(replay).toMatchObject({ id: first?.id, replayed: true });
     expect(await count('leads', `email IN ('b1@example.com', 'b2@example.com')`)).toBe(2);
+  });
+
+  it('stores a group of single-lead requests together, answering each as if it had come alone', async () => {
+    const item = (body: string, overrides: Partial<IngestLeadRequest> = {}, requestId = `group-req-${Math.random()}`) => ({
+      ...request(body, overrides),
+      requestId,
+    });
+    const reply = await h.request<IngestLeadGroupReply>(subjects.leadIngestGroup, {
+      items: [
+        item('{"email":"g1@example.com"}', { idempotencyKey: 'group-1' }, 'group-req-1'),
+        item('{"email":', {}, 'group-req-broken'),
+        item('{"email":"g1@example.com"}', { idempotencyKey: 'group-1' }),
+        item('{"email":"other@example.com"}', { idempotencyKey: 'group-1' }),
+        item('email=g2%40example.com', { contentType: 'application/x-www-form-urlencoded' }),
+        item('{}', { contentType: 'text/plain' }),
+      ],
+    });
+    const results = reply.results;
+    expect(results.map((r) => (r.ok ? (r.reply.deduplicated ? 'replay' : 'stored') : r.error.code))).toEqual([
+      'stored',
+      'invalid_payload',
+      'replay',
+      'idempotency_key_reused',
+      'stored',
+      'unsupported_media_type',
+    ]);
+    const [first, , replay, , form] = results.map((r) => (r.ok ? r.reply : undefined));
+    expect(replay?.leadId).toBe(first?.leadId);
+    expect(results[1]).toMatchObject({ ok: false, error: { status: 400 } });
+    expect(results[3]).toMatchObject({ ok: false, error: { status: 422 } });
+
+    // Each stored lead has its raw row with its own request id, its lead row and one event.
+    const rows = await h.db.query<{ id: string; request_id: string; email: string }>(
+      `SELECT r.id, r.request_id, l.email FROM ingestion.raw_leads r JOIN ingestion.leads l USING (id) WHERE r.id = ANY($1::uuid[]) ORDER BY l.email`,
+      [[first?.leadId, form?.leadId]],
+    );
+    expect(rows.map((r) => r.email)).toEqual(['g1@example.com', 'g2@example.com']);
+    expect(rows.find((r) => r.id === first?.leadId)?.request_id).toBe('group-req-1');
+    await waitFor(() => received.filter((e) => e.data.leadId === first?.leadId || e.data.leadId === form?.leadId).length === 2);
+    // The refused body is kept under its own request id.
+    expect(await count('rejected_requests', `request_id = 'group-req-broken'`)).toBe(1);
+    expect(await count('leads', `email = 'other@example.com'`)).toBe(0);
   });
 
   it('refuses a batch of more than 500 leads as a whole', async () => {

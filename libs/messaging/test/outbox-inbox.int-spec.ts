@@ -93,4 +93,39 @@ describe('outbox → JetStream → inbox', () => {
     expect(await effectsOf(eventId)).toBe(0);
     await waitFor(async () => (await consumerInfo()).num_ack_pending === 0, { what: 'the dead letter to be terminated' });
   });
+
+  it('applies events that arrive together in one transaction, and one failing event fails only itself', async () => {
+    consumer?.kill('SIGTERM');
+    await consumer?.exited;
+    const backlog: string[] = [];
+    for (let i = 0; i < 20; i += 1) backlog.push(await producer.commit({ backlog: i }));
+    consumer = await startConsumer();
+    await waitFor(async () => (await db.query(`SELECT 1 FROM consumer.effects WHERE data ? 'backlog'`)).length >= 20, {
+      what: 'the backlog applied',
+    });
+    // now() is the transaction's start: effects of one transaction share it.
+    const transactions = await db.query<{ n: string }>(
+      `SELECT count(DISTINCT applied_at) AS n FROM consumer.effects WHERE event_id = ANY($1::uuid[])`,
+      [backlog],
+    );
+    expect(Number(transactions[0]?.n)).toBeLessThan(20);
+
+    consumer.kill('SIGTERM');
+    await consumer.exited;
+    const good: string[] = [];
+    for (let i = 0; i < 5; i += 1) good.push(await producer.commit({ beforeFailure: i }));
+    const failing = await producer.commit({ fail: true });
+    for (let i = 0; i < 5; i += 1) good.push(await producer.commit({ afterFailure: i }));
+    consumer = await startConsumer();
+    await waitFor(async () => (await db.query(`SELECT 1 FROM consumer.dead_letters WHERE event_id = $1`, [failing])).length === 1, {
+      what: 'the failing event dead-lettered',
+      timeoutMs: 20000,
+    });
+    const applied = await db.query<{ event_id: string; n: string }>(
+      `SELECT event_id, count(*) AS n FROM consumer.effects WHERE event_id = ANY($1::uuid[]) GROUP BY event_id`,
+      [[...good, failing]],
+    );
+    expect(applied.map((r) => r.event_id).sort()).toEqual([...good].sort());
+    expect(applied.every((r) => Number(r.n) === 1)).toBe(true);
+  });
 });
