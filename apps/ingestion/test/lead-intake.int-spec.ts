@@ -49,8 +49,15 @@ describe('ingestion: lead intake', () => {
     };
   }
 
-  const ingest = (body: string | Buffer, overrides: Partial<IngestLeadRequest> = {}) =>
-    h.request<IngestLeadReply>(subjects.leadIngest, request(body, overrides));
+  /** One lead sent as the gateway sends it, a group of one; its error is thrown as an RPC error would be. */
+  const ingest = async (body: string | Buffer, overrides: Partial<IngestLeadRequest> = {}): Promise<IngestLeadReply> => {
+    const { results } = await h.request<IngestLeadGroupReply>(subjects.leadIngestGroup, {
+      items: [{ ...request(body, overrides), requestId: `int-${Math.random()}` }],
+    });
+    const [result] = results;
+    if (!result?.ok) throw result?.error;
+    return result.reply;
+  };
   const failure = (promise: Promise<unknown>) =>
     promise.then(
       () => ({ code: 'none' }) as RpcFailure,
@@ -287,7 +294,7 @@ describe('ingestion: lead intake', () => {
   });
 
   it('refuses a malformed request from a caller with 400 validation_failed', async () => {
-    expect(await failure(h.request(subjects.leadIngest, { workspaceId: 'default' }))).toMatchObject({
+    expect(await failure(h.request(subjects.leadIngestGroup, { items: [{ workspaceId: 'default' }] }))).toMatchObject({
       code: 'validation_failed',
       status: 400,
     });

@@ -13,8 +13,6 @@ export const RpcSubjects = {
     metrics: 'metrics.system.status',
   } satisfies Record<ServiceName, string>,
   ingestion: {
-    /** Stores one lead (raw + normalized + outbox in one transaction). */
-    leadIngest: 'ingestion.lead.ingest',
     /** Stores single-lead requests gathered by the gateway, one transaction for all; one result per item. */
     leadIngestGroup: 'ingestion.lead.ingest_group',
     /** Stores up to MAX_BATCH_LEADS leads in one round trip; one result per item. */

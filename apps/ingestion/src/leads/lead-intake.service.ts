@@ -4,7 +4,6 @@ import {
   ErrorCodes,
   EventTypes,
   type IngestLeadGroupResult,
-  type IngestLeadReply,
   type IntakeRequestMeta,
   type LeadIngestedData,
   MAX_BATCH_LEADS,
@@ -107,15 +106,6 @@ export class LeadIntakeService {
     private readonly outbox: Outbox,
     @Inject(APP_LOGGER) private readonly logger: PinoLogger,
   ) {}
-
-  async ingest(request: IngestLeadDto): Promise<IngestLeadReply> {
-    const [result] = await this.ingestGroup([{ ...request, requestId: currentRequestId() ?? null }]);
-    if (!result?.ok) {
-      const error = result?.error ?? { code: ErrorCodes.internalError, message: 'Internal error', status: 500 };
-      throw new AppException(error.code, error.message, error.status);
-    }
-    return result.reply;
-  }
 
   /** Stores single-lead requests together; one result per item, in order. */
   async ingestGroup(items: ReadonlyArray<IngestLeadDto & { requestId: string | null }>): Promise<IngestLeadGroupResult[]> {

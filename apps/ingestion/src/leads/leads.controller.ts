@@ -2,7 +2,6 @@ import {
   type BatchItemResult,
   type IngestBatchReply,
   type IngestLeadGroupReply,
-  type IngestLeadReply,
   type LeadSummary,
   type LeadView,
   type Page,
@@ -10,7 +9,7 @@ import {
 import { ByIdRequest, RpcSubjects } from '@leadflow/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { IngestBatchDto, IngestLeadDto, IngestLeadGroupDto } from './dto/intake-request.dto';
+import { IngestBatchDto, IngestLeadGroupDto } from './dto/intake-request.dto';
 import { LeadListDto } from './dto/lead-query.dto';
 import { LeadIntakeService } from './lead-intake.service';
 import { LeadQueryService } from './lead-query.service';
@@ -21,11 +20,6 @@ export class LeadsController {
     private readonly intake: LeadIntakeService,
     private readonly leads: LeadQueryService,
   ) {}
-
-  @MessagePattern(RpcSubjects.ingestion.leadIngest)
-  ingest(@Payload() request: IngestLeadDto): Promise<IngestLeadReply> {
-    return this.intake.ingest(request);
-  }
 
   @MessagePattern(RpcSubjects.ingestion.leadIngestGroup)
   async ingestGroup(@Payload() request: IngestLeadGroupDto): Promise<IngestLeadGroupReply> {
