@@ -28,7 +28,7 @@ export class PlatformTarget {
   /** Starts every app and waits for all of them to be ready; `onStarted` sees each process at once, for clean-up. */
   static async start(settings: PlatformSettings, onStarted: (app: AppProcess) => void): Promise<PlatformTarget> {
     const apps = new Map<ServiceName, AppProcess>();
-    for (const service of SERVICE_NAMES) {
+    for (const service of SERVICE_NAMES.filter((s) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(s))) {
       const port = await findFreePort();
       const app = AppProcess.start({
         name: service,

@@ -39,3 +39,15 @@ export function messagingTablesV1(schema: string): { up: string[]; down: string[
     down: [`DROP TABLE ${s}."dead_letters"`, `DROP TABLE ${s}."inbox"`, `DROP TABLE ${s}."outbox"`],
   };
 }
+
+/**
+ * The outbox relay claims rows with a lease instead of holding their locks in an open
+ * transaction: a claim is one statement and a publish is marked with another.
+ */
+export function messagingTablesV2(schema: string): { up: string[]; down: string[] } {
+  const s = `"${schema}"`;
+  return {
+    up: [`ALTER TABLE ${s}."outbox" ADD COLUMN "claimed_until" timestamptz`],
+    down: [`ALTER TABLE ${s}."outbox" DROP COLUMN "claimed_until"`],
+  };
+}

@@ -1,7 +1,16 @@
 import { EventTypes, Streams } from '@leadflow/contracts';
 import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
 import { createLogger } from '@leadflow/logging';
-import { ensureStream, messagingTablesV1, NatsConnection, NatsNamespace, Outbox, OutboxCommitSubscriber, OutboxRelay } from '../src';
+import {
+  ensureStream,
+  messagingTablesV1,
+  messagingTablesV2,
+  NatsConnection,
+  NatsNamespace,
+  Outbox,
+  OutboxCommitSubscriber,
+  OutboxRelay,
+} from '../src';
 import { type RunningProcess, startProcess } from '@leadflow/testing';
 import path from 'node:path';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
@@ -10,7 +19,7 @@ class ProducerTables1795262400000 implements MigrationInterface {
   name = 'ProducerTables1795262400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const statement of messagingTablesV1('producer').up) await queryRunner.query(statement);
+    for (const statement of [...messagingTablesV1('producer').up, ...messagingTablesV2('producer').up]) await queryRunner.query(statement);
   }
 
   async down(): Promise<void> {

@@ -2,6 +2,7 @@ import {
   AppException,
   type BatchItemResult,
   ErrorCodes,
+  type EventEnvelope,
   EventTypes,
   type IngestLeadGroupResult,
   type IntakeRequestMeta,
@@ -14,13 +15,13 @@ import {
 } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { APP_LOGGER, currentRequestId, newRequestId, runWithRequestId } from '@leadflow/logging';
-import { decodeBody, Outbox } from '@leadflow/messaging';
+import { decodeBody, Outbox, OutboxRelay } from '@leadflow/messaging';
 import { fingerprint, intakeMediaType, normalizeLead, parseLeadBody } from '@leadflow/normalization';
 import { isDependencyOutage } from '@leadflow/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger as PinoLogger } from 'pino';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { IngestBatchDto, IngestLeadDto } from './dto/intake-request.dto';
 
@@ -57,8 +58,11 @@ interface StoredRaw {
   received_at: Date;
 }
 
-/** Inserts raw rows and, for those that are new, their normalized leads: one statement for a group. */
-function insertLeadsSql(raw: string, leads: string): string {
+/**
+ * Inserts raw rows and, for those that are new, their normalized leads and `lead.ingested` events:
+ * one statement, so one transaction, for a group.
+ */
+function insertLeadsSql(raw: string, leads: string, outbox: string): string {
   return `
     WITH "input" AS (
       SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("ord" int, "id" uuid, "workspace_id" text, "source" text,
@@ -66,7 +70,7 @@ function insertLeadsSql(raw: string, leads: string): string {
         "received_at" timestamptz, "request_id" text, "first_name" text, "last_name" text, "email" text, "email_valid" boolean,
         "phone" text, "phone_valid" boolean, "country" text, "language" text, "ip" text, "offer" text, "click_id" text,
         "creo" text, "description" text, "domain" text, "marker" text, "sourcetype" text, "extra" jsonb, "issues" jsonb,
-        "payload" jsonb)
+        "payload" jsonb, "event_id" uuid, "event_type" text, "event" jsonb)
     ),
     "raw" AS (
       INSERT INTO ${raw} ("id", "workspace_id", "source", "idempotency_key", "fingerprint", "content_type", "headers",
@@ -85,6 +89,10 @@ function insertLeadsSql(raw: string, leads: string): string {
         i."phone", i."phone_valid", i."country", i."language", i."ip", i."offer", i."click_id", i."creo", i."description",
         i."domain", i."marker", i."sourcetype", i."extra", i."issues", i."payload"
       FROM "input" i JOIN "raw" r ON r."id" = i."id" ORDER BY i."ord"
+    ),
+    "event" AS (
+      INSERT INTO ${outbox} ("id", "type", "envelope")
+      SELECT i."event_id", i."event_type", i."event" FROM "input" i JOIN "raw" r ON r."id" = i."id" ORDER BY i."ord"
     )
     SELECT "id" FROM "raw"`;
 }
@@ -95,17 +103,26 @@ function insertLeadsSql(raw: string, leads: string): string {
  * however often and however concurrently it is sent.
  *
  * Leads arriving together are stored together: a group (single-lead requests gathered by the
- * gateway, or a batch request) is one transaction of three statements. Each item still gets its own
+ * gateway, or a batch request) is one statement, and a second one only for keys already used. Each item still gets its own
  * answer; should the group's transaction fail, every item is stored on its own, so one bad item
  * fails only itself.
  */
 @Injectable()
 export class LeadIntakeService {
+  private readonly insertSql: string;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
+    private readonly relay: OutboxRelay,
     @Inject(APP_LOGGER) private readonly logger: PinoLogger,
-  ) {}
+  ) {
+    this.insertSql = insertLeadsSql(
+      qualifiedTable(dataSource, 'raw_leads'),
+      qualifiedTable(dataSource, 'leads'),
+      qualifiedTable(dataSource, 'outbox'),
+    );
+  }
 
   /** Stores single-lead requests together; one result per item, in order. */
   async ingestGroup(items: ReadonlyArray<IngestLeadDto & { requestId: string | null }>): Promise<IngestLeadGroupResult[]> {
@@ -228,54 +245,47 @@ export class LeadIntakeService {
 
   private async storeTogether(leads: ParsedLead[]): Promise<IngestLeadGroupResult[]> {
     const rows = leads.map((lead) => ({ id: uuidv7(), lead, normalized: normalizeLead(lead.payload) }));
-    const raw = qualifiedTable(this.dataSource, 'raw_leads');
-    return this.dataSource.transaction(async (manager) => {
-      const inserted = (await manager.query(insertLeadsSql(raw, qualifiedTable(this.dataSource, 'leads')), [
-        JSON.stringify(rows.map(({ id, lead, normalized }, ord) => leadRecord(ord, id, lead, normalized))),
-      ])) as Array<{ id: string }>;
-      const isNew = new Set(inserted.map((row) => row.id));
-      const earlier = await this.storedUnderKeys(
-        manager,
-        rows.filter((row) => !isNew.has(row.id)).map((row) => row.lead),
-      );
-      const fresh = rows.filter((row) => isNew.has(row.id));
-      await this.outbox.addMany<LeadIngestedData>(
-        manager,
-        fresh.map(({ id, lead, normalized }) => ({
-          type: EventTypes.leadIngested,
-          workspaceId: lead.meta.workspaceId,
-          correlationId: lead.requestId ?? undefined,
-          data: {
-            leadId: id,
-            source: lead.meta.source,
-            receivedAt: new Date(lead.meta.receivedAt).toISOString(),
-            email: normalized.email,
-            emailValid: normalized.emailValid,
-            phone: normalized.phone,
-            phoneValid: normalized.phoneValid,
-            country: normalized.country,
-            offer: normalized.offer,
-            firstName: normalized.firstName,
-            lastName: normalized.lastName,
-          },
-        })),
-      );
-      return rows.map(({ id, lead }): IngestLeadGroupResult => {
-        if (isNew.has(id))
-          return { ok: true, reply: { leadId: id, receivedAt: new Date(lead.meta.receivedAt).toISOString(), deduplicated: false } };
-        // The key was committed before (a concurrent insert waits for it): same body or not?
-        const existing = earlier.get(keyOf(lead.meta.workspaceId, lead.meta.source, lead.idempotencyKey));
-        if (!existing) throw new Error('idempotency key conflict without a stored row');
-        if (existing.fingerprint !== lead.fingerprint) return { ok: false, error: new IdempotencyKeyReusedException().toBody() };
-        return { ok: true, reply: { leadId: existing.id, receivedAt: existing.received_at.toISOString(), deduplicated: true } };
-      });
+    const events = this.outbox.envelopes<LeadIngestedData>(
+      rows.map(({ id, lead, normalized }) => ({
+        type: EventTypes.leadIngested,
+        workspaceId: lead.meta.workspaceId,
+        correlationId: lead.requestId ?? undefined,
+        data: {
+          leadId: id,
+          source: lead.meta.source,
+          receivedAt: new Date(lead.meta.receivedAt).toISOString(),
+          email: normalized.email,
+          emailValid: normalized.emailValid,
+          phone: normalized.phone,
+          phoneValid: normalized.phoneValid,
+          country: normalized.country,
+          offer: normalized.offer,
+          firstName: normalized.firstName,
+          lastName: normalized.lastName,
+        },
+      })),
+    );
+    const inserted = (await this.dataSource.query(this.insertSql, [
+      JSON.stringify(rows.map(({ id, lead, normalized }, ord) => leadRecord(ord, id, lead, normalized, events[ord]))),
+    ])) as Array<{ id: string }>;
+    if (inserted.length > 0) this.relay.wake();
+    const isNew = new Set(inserted.map((row) => row.id));
+    // A key committed before (a concurrent insert waits for it and then conflicts): same body or not?
+    const earlier = await this.storedUnderKeys(rows.filter((row) => !isNew.has(row.id)).map((row) => row.lead));
+    return rows.map(({ id, lead }): IngestLeadGroupResult => {
+      if (isNew.has(id))
+        return { ok: true, reply: { leadId: id, receivedAt: new Date(lead.meta.receivedAt).toISOString(), deduplicated: false } };
+      const existing = earlier.get(keyOf(lead.meta.workspaceId, lead.meta.source, lead.idempotencyKey));
+      if (!existing) throw new Error('idempotency key conflict without a stored row');
+      if (existing.fingerprint !== lead.fingerprint) return { ok: false, error: new IdempotencyKeyReusedException().toBody() };
+      return { ok: true, reply: { leadId: existing.id, receivedAt: existing.received_at.toISOString(), deduplicated: true } };
     });
   }
 
   /** The rows already stored under the keys of these leads, by key. */
-  private async storedUnderKeys(manager: EntityManager, leads: ParsedLead[]): Promise<Map<string, StoredRaw>> {
+  private async storedUnderKeys(leads: ParsedLead[]): Promise<Map<string, StoredRaw>> {
     if (leads.length === 0) return new Map();
-    const rows = (await manager.query(
+    const rows = (await this.dataSource.query(
       `SELECT r."id", r."workspace_id", r."source", r."idempotency_key", r."fingerprint", r."received_at"
        FROM ${qualifiedTable(this.dataSource, 'raw_leads')} r
        JOIN unnest($1::text[], $2::text[], $3::text[]) AS k("workspace_id", "source", "idempotency_key")
@@ -315,7 +325,13 @@ function keyOf(workspaceId: string, source: string, idempotencyKey: string | nul
 }
 
 /** The columns of one lead for `insertLeadsSql`. */
-function leadRecord(ord: number, id: string, lead: ParsedLead, normalized: NormalizedLead): Record<string, unknown> {
+function leadRecord(
+  ord: number,
+  id: string,
+  lead: ParsedLead,
+  normalized: NormalizedLead,
+  event: EventEnvelope<LeadIngestedData> | undefined,
+): Record<string, unknown> {
   const { meta } = lead;
   return {
     ord,
@@ -349,6 +365,9 @@ function leadRecord(ord: number, id: string, lead: ParsedLead, normalized: Norma
     extra: normalized.extra,
     issues: normalized.issues,
     payload: lead.payload,
+    event_id: event?.id,
+    event_type: event?.type,
+    event,
   };
 }
 

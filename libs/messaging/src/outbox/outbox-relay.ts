@@ -7,6 +7,7 @@ import type { NatsNamespace } from '../namespace';
 
 interface PendingRow {
   id: string;
+  seq: string;
   type: string;
   envelope: { correlationId?: string } & Record<string, unknown>;
 }
@@ -19,8 +20,9 @@ export interface OutboxRelayOptions {
 
 /**
  * Publishes committed outbox rows to JetStream and marks them published once JetStream has
- * acknowledged them. Rows are claimed with FOR UPDATE SKIP LOCKED, so replicas share the work;
- * the event id is the Nats-Msg-Id, so a row published twice (crash between ack and update) is
+ * acknowledged them. Rows are claimed for a lease (`claimed_until`) with FOR UPDATE SKIP LOCKED, so
+ * replicas share the work without holding a transaction open while they publish; the event id is
+ * the Nats-Msg-Id, so a row published twice (a relay that died between the ack and the update) is
  * dropped by JetStream's duplicate window. Woken after each commit, and polls as a safety net.
  */
 export class OutboxRelay {
@@ -31,6 +33,7 @@ export class OutboxRelay {
   private failures = 0;
   private readonly batchSize: number;
   private readonly publishTimeoutMs: number;
+  private readonly claimLeaseSeconds: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -41,6 +44,8 @@ export class OutboxRelay {
   ) {
     this.batchSize = options.batchSize ?? 200;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+    // Long enough for every publish of a batch to time out, so a live relay never loses its claim.
+    this.claimLeaseSeconds = Math.ceil((this.publishTimeoutMs * 3) / 1000);
   }
 
   start(): void {
@@ -109,32 +114,41 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Claims up to a batch of pending rows with one statement, publishes them, and marks the
+   * acknowledged ones with another. A row whose publish failed is released for the next pass; one
+   * claimed by a relay that died is taken again once its lease has run out.
+   */
   private async publishBatch(): Promise<{ claimed: number; published: number }> {
     const table = qualifiedTable(this.dataSource, 'outbox');
-    return this.dataSource.transaction(async (manager) => {
-      const rows = (await manager.query(
-        `SELECT "id", "type", "envelope" FROM ${table} WHERE "published_at" IS NULL ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      )) as PendingRow[];
-      if (rows.length === 0) return { claimed: 0, published: 0 };
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = (await this.dataSource.query(
+      `UPDATE ${table} o SET "claimed_until" = now() + make_interval(secs => $2), "attempts" = o."attempts" + 1
+       FROM (SELECT "id" FROM ${table}
+             WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
+             ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED) AS c
+       WHERE o."id" = c."id"
+       RETURNING o."id", o."seq", o."type", o."envelope"`,
+      [this.batchSize, this.claimLeaseSeconds],
+    )) as [PendingRow[], number];
+    if (rows.length === 0) return { claimed: 0, published: 0 };
+    // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
+    rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
 
-      const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
-      const published = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((row) => row.id);
-      const failed = rows.filter((_, i) => results[i]?.status === 'rejected');
-      if (published.length > 0) {
-        await manager.query(`UPDATE ${table} SET "published_at" = now(), "attempts" = "attempts" + 1 WHERE "id" = ANY($1::uuid[])`, [
-          published,
-        ]);
-      }
-      if (failed.length > 0) {
-        const reason = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
-        await manager.query(`UPDATE ${table} SET "attempts" = "attempts" + 1, "last_error" = $2 WHERE "id" = ANY($1::uuid[])`, [
-          failed.map((row) => row.id),
-          String(reason instanceof Error ? reason.message : reason).slice(0, 1000),
-        ]);
-      }
-      return { claimed: rows.length, published: published.length };
-    });
+    const results = await Promise.allSettled(rows.map((row) => this.publish(row)));
+    const published = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((row) => row.id);
+    const failed = rows.filter((_, i) => results[i]?.status === 'rejected').map((row) => row.id);
+    if (published.length > 0) {
+      await this.dataSource.query(`UPDATE ${table} SET "published_at" = now() WHERE "id" = ANY($1::uuid[])`, [published]);
+    }
+    if (failed.length > 0) {
+      const reason = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')?.reason;
+      await this.dataSource.query(`UPDATE ${table} SET "claimed_until" = NULL, "last_error" = $2 WHERE "id" = ANY($1::uuid[])`, [
+        failed,
+        String(reason instanceof Error ? reason.message : reason).slice(0, 1000),
+      ]);
+    }
+    return { claimed: rows.length, published: published.length };
   }
 
   private async publish(row: PendingRow): Promise<void> {

@@ -30,18 +30,13 @@ export class Outbox {
     return envelope as EventEnvelope<TData>;
   }
 
-  /** Writes several events with one statement, in order. */
-  async addMany<TData extends object>(
-    manager: EntityManager,
-    events: ReadonlyArray<NewEvent<TData>>,
-  ): Promise<Array<EventEnvelope<TData>>> {
-    const queryRunner = manager.queryRunner;
-    if (!queryRunner?.isTransactionActive) {
-      throw new Error('Outbox.add must run inside a database transaction');
-    }
-    if (events.length === 0) return [];
+  /**
+   * The envelopes of these events, for a caller that writes them to the outbox table with its own
+   * single statement (one statement is a transaction of its own); it wakes the relay afterwards.
+   */
+  envelopes<TData extends object>(events: ReadonlyArray<NewEvent<TData>>): Array<EventEnvelope<TData>> {
     const occurredAt = new Date().toISOString();
-    const envelopes = events.map((event): EventEnvelope<TData> => {
+    return events.map((event): EventEnvelope<TData> => {
       const id = uuidv7();
       return {
         id,
@@ -54,6 +49,19 @@ export class Outbox {
         data: event.data,
       };
     });
+  }
+
+  /** Writes several events with one statement, in order. */
+  async addMany<TData extends object>(
+    manager: EntityManager,
+    events: ReadonlyArray<NewEvent<TData>>,
+  ): Promise<Array<EventEnvelope<TData>>> {
+    const queryRunner = manager.queryRunner;
+    if (!queryRunner?.isTransactionActive) {
+      throw new Error('Outbox.add must run inside a database transaction');
+    }
+    if (events.length === 0) return [];
+    const envelopes = this.envelopes(events);
     await manager.query(
       `INSERT INTO ${qualifiedTable(this.dataSource, 'outbox')} ("id", "type", "envelope")
        SELECT "id", "type", "envelope" FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e("id", "type", "envelope", "ord")

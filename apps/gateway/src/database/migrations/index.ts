@@ -1,4 +1,5 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
+import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 
 /** Every migration of the gateway schema, oldest first. */
-export const gatewayMigrations = [MessagingTables1795262400000];
+export const gatewayMigrations = [MessagingTables1795262400000, OutboxClaims1795435200000];

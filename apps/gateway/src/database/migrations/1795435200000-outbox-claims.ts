@@ -1,0 +1,15 @@
+import { messagingTablesV2 } from '@leadflow/messaging';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Outbox rows are claimed by the relay with a lease. */
+export class OutboxClaims1795435200000 implements MigrationInterface {
+  name = 'OutboxClaims1795435200000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    for (const statement of messagingTablesV2('gateway').up) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const statement of messagingTablesV2('gateway').down) await queryRunner.query(statement);
+  }
+}
