@@ -147,6 +147,52 @@ describe('contacts: identity resolution', () => {
     expect(ofMovedLead).toEqual({ contactId: older });
   });
 
+  it('resolves leads arriving together in turn, merging where one ties two contacts together', async () => {
+    const ws = newWorkspace();
+    const byEmail = withEmail('eve@example.com');
+    await h.publish(EventTypes.leadIngested, byEmail, { workspaceId: ws });
+    const older = (await attributed(byEmail.leadId)).contactId;
+    const byPhone = withPhone('+4917612345678');
+    await h.publish(EventTypes.leadIngested, byPhone, { workspaceId: ws });
+    const newer = (await attributed(byPhone.leadId)).contactId;
+
+    // Published at once, they reach the consumer together: the tie merges in its turn, the other
+    // leads of the person land on the survivor, and a stranger gets a contact of her own.
+    const together = [
+      withEmail('eve@example.com', { firstName: 'Eve' }),
+      withPhone('+4917612345678', { lastName: 'Stone' }),
+      withEmail('eve@example.com', { phone: '+4917612345678', phoneValid: true }),
+      withEmail('eve@example.com'),
+      withPhone('+4917612345678'),
+      withEmail('fay@example.com'),
+      withEmail('fay@example.com', { phone: '+4917699999999', phoneValid: true }),
+    ];
+    await Promise.all(together.map((data) => h.publish(EventTypes.leadIngested, data, { workspaceId: ws })));
+    const attributions = await Promise.all(together.map((data) => attributed(data.leadId)));
+
+    const merged = events.find((e) => e.type === EventTypes.contactMerged && e.workspaceId === ws)?.data as ContactMergedData | undefined;
+    expect(merged).toEqual({ survivorId: older, mergedId: newer });
+    const live = await liveContacts(ws);
+    expect(live).toHaveLength(2);
+    expect(live).toContainEqual({ id: older, email: 'eve@example.com', phone: '+4917612345678' });
+    const fay = attributions[5]?.contactId;
+    expect(attributions[6]?.contactId).toBe(fay);
+    expect(live).toContainEqual({ id: fay, email: 'fay@example.com', phone: '+4917699999999' });
+
+    const view = await h.request<ContactView>(RpcSubjects.contacts.contactGet, { workspaceId: ws, id: older });
+    expect(view).toMatchObject({ mergedIds: [newer], firstName: 'Eve', lastName: 'Stone' });
+    expect(view.leadIds).toEqual([byEmail, byPhone, ...together.slice(0, 5)].map((l) => l.leadId).sort());
+    for (const data of together.slice(0, 5)) {
+      expect(await h.request<LeadContactReply>(RpcSubjects.contacts.leadContact, { workspaceId: ws, id: data.leadId })).toEqual({
+        contactId: older,
+      });
+    }
+    const rows = await h.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts.contact_identities WHERE workspace_id = $1`, [
+      ws,
+    ]);
+    expect(rows[0]?.n).toBe(4);
+  });
+
   it('applies a lead delivered twice once', async () => {
     const ws = newWorkspace();
     const data = withEmail('twice@example.com');

@@ -98,6 +98,17 @@ export class PlatformEnv {
   @Max(3600)
   EVENT_ACK_WAIT_SECONDS = 30;
 
+  /**
+   * Milliseconds a consumer waits for more events to join the first one of a batch: events that
+   * trickle in are applied a few per transaction instead of one each. 0 applies every event at once.
+   */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  EVENT_BATCH_LINGER_MS = 20;
+
   /** Deliveries of one event before it is recorded as a dead letter. */
   @Expose()
   @Type(() => Number)

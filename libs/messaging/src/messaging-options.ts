@@ -10,6 +10,8 @@ export interface MessagingOptions {
   eventMaxDeliver: number;
   /** Most events one replica applies in one transaction (per stream). */
   eventBatchSize?: number;
+  /** How long the first event of a batch waits for others to join it (default 0). */
+  eventBatchLingerMs?: number;
   jetStreamReplicas?: number;
 }
 

@@ -13,13 +13,13 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { APP_LOGGER } from '@leadflow/logging';
+import { APP_LOGGER, runWithRequestId } from '@leadflow/logging';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DataSource, EntityManager } from 'typeorm';
-import { HANDLES_EVENT } from './handles-event.decorator';
+import { HANDLES_EVENT, HANDLES_EVENTS } from './handles-event.decorator';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
-import { ensureStream } from './jetstream/provisioning';
+import { ensureStream, serverAtLeast } from './jetstream/provisioning';
 import { MESSAGING_OPTIONS, type MessagingOptions, natsServers } from './messaging-options';
 import { NatsConnection } from './nats-connection';
 import { NatsNamespace } from './namespace';
@@ -104,12 +104,25 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const fn = instance[method];
         if (typeof fn !== 'function') continue;
-        const type = Reflect.getMetadata(HANDLES_EVENT, fn) as EventType | undefined;
+        const each = Reflect.getMetadata(HANDLES_EVENT, fn) as EventType | undefined;
+        const many = Reflect.getMetadata(HANDLES_EVENTS, fn) as EventType | undefined;
+        const type = each ?? many;
         if (!type) continue;
         const stream = streamOf(type);
         const handlers = byStream.get(stream) ?? new Map<string, EventHandler>();
         if (handlers.has(type)) throw new Error(`two handlers for ${type} in ${this.options.service}`);
-        handlers.set(type, (event: EventEnvelope, manager: EntityManager) => (fn as EventHandler).call(instance, event, manager));
+        handlers.set(
+          type,
+          many
+            ? (events, manager) => (fn as EventHandler).call(instance, events, manager)
+            : async (events, manager) => {
+                for (const event of events) {
+                  await runWithRequestId(event.correlationId, () =>
+                    (fn as (event: EventEnvelope, manager: EntityManager) => Promise<void>).call(instance, event, manager),
+                  );
+                }
+              },
+        );
         byStream.set(stream, handlers);
       }
     }
@@ -125,7 +138,9 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         ackWaitSeconds: this.options.eventAckWaitSeconds,
         maxDeliver: this.options.eventMaxDeliver,
         batchSize: this.options.eventBatchSize ?? 100,
+        batchLingerMs: this.options.eventBatchLingerMs ?? 0,
         jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
+        multipleFilters: serverAtLeast(this.nats.connection.info?.version, 2, 10),
       },
       onOutcome,
     );
@@ -158,6 +173,7 @@ export class MessagingModule {
                 name: `${options.service}-rpc-${process.pid}`,
                 maxReconnectAttempts: -1,
                 reconnectTimeWait: 500,
+                noAsyncTraces: true,
               },
               namespace,
             ),

@@ -55,6 +55,19 @@ describe('outbox → JetStream → inbox', () => {
     expect(await db.query(`SELECT 1 FROM consumer.inbox WHERE consumer = 'contacts'`)).toHaveLength(40);
   });
 
+  it('subscribes the consumer to the event types it handles only', async () => {
+    const info = await consumerInfo();
+    // The fixture handles lead.ingested; activity.received shares its stream and is never delivered.
+    expect(info.config.filter_subject).toBe(ns.subject('lead.ingested'));
+    const before = info.delivered.stream_seq;
+    await producer.nats.jetstream.publish(ns.subject('activity.received'), '{}');
+    const marker = await producer.commit({ afterActivity: true });
+    await waitFor(async () => (await effectsOf(marker)) === 1, { what: 'the event after the activity' });
+    const after = await consumerInfo();
+    expect(after.delivered.consumer_seq - info.delivered.consumer_seq).toBe(1);
+    expect(after.delivered.stream_seq).toBeGreaterThan(before + 1);
+  });
+
   it('applies an event once when the consumer is killed after its effect committed but before the ack', async () => {
     consumer?.kill('SIGTERM');
     expect(await consumer?.exited).toEqual({ code: 0, signal: null });

@@ -42,6 +42,7 @@ export class PlatformModule {
           outboxPollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,
           eventAckWaitSeconds: env.EVENT_ACK_WAIT_SECONDS,
           eventMaxDeliver: env.EVENT_MAX_DELIVER,
+          eventBatchLingerMs: env.EVENT_BATCH_LINGER_MS,
           jetStreamReplicas: env.JETSTREAM_REPLICAS,
         }),
         HealthModule.forRoot({ timeoutMs: env.HEALTH_CHECK_TIMEOUT_MS }),

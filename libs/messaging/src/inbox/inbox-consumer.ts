@@ -9,8 +9,11 @@ import type { NatsNamespace } from '../namespace';
 import { flushBeforeCommit } from './before-commit';
 import { parseEnvelope, redeliveryDelayMs } from './envelope-parser';
 
-/** Applies one event's effect inside the transaction that also records it in the inbox. */
-export type EventHandler = (event: EventEnvelope, manager: EntityManager) => Promise<void>;
+/**
+ * Applies the effect of consecutive events of one type, in order, inside the transaction that also
+ * records them in the inbox.
+ */
+export type EventHandler = (events: EventEnvelope[], manager: EntityManager) => Promise<void>;
 
 export interface InboxConsumerSettings {
   /** Name of the consuming app: the durable consumer and the inbox's `consumer` column. */
@@ -19,7 +22,11 @@ export interface InboxConsumerSettings {
   maxDeliver: number;
   /** Most events applied in one transaction. */
   batchSize: number;
+  /** How long an event arriving at an idle consumer waits for others to join its batch. */
+  batchLingerMs: number;
   jetStreamReplicas: number;
+  /** The NATS server filters a consumer on several subjects (2.10 and later). */
+  multipleFilters: boolean;
 }
 
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead_letter';
@@ -38,8 +45,9 @@ interface Delivery {
  * silently.
  *
  * Events are applied in delivery order, in batches: whatever has arrived while the previous batch
- * was being applied (up to `batchSize`) is applied in one transaction, so a quiet stream is handled
- * event by event and a busy one with one commit per batch. When a batch's transaction fails, its
+ * was being applied (up to `batchSize`) is applied in one transaction, and an event reaching an
+ * idle consumer waits up to `batchLingerMs` for others to join it, so a busy stream costs one commit
+ * per batch rather than per event. When a batch's transaction fails, its
  * events are applied one transaction each, so that only the failing event is retried.
  */
 export class InboxConsumer {
@@ -65,6 +73,8 @@ export class InboxConsumer {
       durable,
       ackWaitSeconds: this.settings.ackWaitSeconds,
       maxAckPending: this.settings.batchSize * 4,
+      subjects: [...handlers.keys()].map((type) => this.namespace.subject(type)),
+      multipleFilters: this.settings.multipleFilters,
     });
     this.running = true;
     this.loops.push(this.pull(streamName, durable, handlers));
@@ -85,6 +95,7 @@ export class InboxConsumer {
       const arrived: JsMsg[] = [];
       let applied: Promise<void> = Promise.resolve();
       let applyingNow = false;
+      let lingering: NodeJS.Timeout | undefined;
       // Applies what has arrived, batch after batch, until nothing is left; one such run at a time.
       const applyArrived = async (): Promise<void> => {
         applyingNow = true;
@@ -94,6 +105,13 @@ export class InboxConsumer {
           applyingNow = false;
         }
       };
+      const startApplying = (): void => {
+        clearTimeout(lingering);
+        lingering = undefined;
+        applied = applyArrived();
+        const tracked: Promise<void> = applied.finally(() => this.applying.delete(tracked));
+        this.applying.add(tracked);
+      };
       try {
         const consumer = await this.jetstream.consumers.get(stream, durable);
         messages = await consumer.consume({ max_messages: this.settings.batchSize * 2 });
@@ -101,9 +119,9 @@ export class InboxConsumer {
         for await (const message of messages) {
           arrived.push(message);
           if (!applyingNow) {
-            applied = applyArrived();
-            const tracked: Promise<void> = applied.finally(() => this.applying.delete(tracked));
-            this.applying.add(tracked);
+            // An idle consumer gives the first event a moment's company; a full batch goes at once.
+            if (arrived.length >= this.settings.batchSize || this.settings.batchLingerMs === 0) startApplying();
+            else lingering ??= setTimeout(startApplying, this.settings.batchLingerMs);
           }
           // Back-pressure: stop taking messages while a full batch waits.
           if (arrived.length >= this.settings.batchSize * 2) await applied;
@@ -115,6 +133,8 @@ export class InboxConsumer {
         }
       } finally {
         if (messages) this.subscriptions.delete(messages);
+        // What is still lingering is applied now rather than left for redelivery.
+        if (lingering) startApplying();
         await applied.catch(() => undefined);
       }
     }
@@ -194,13 +214,23 @@ export class InboxConsumer {
         [this.settings.consumer, deliveries.map((d) => d.event.id), deliveries.map((d) => d.event.type)],
       )) as Array<{ event_id: string }>;
       const fresh = new Set(recorded.map((row) => row.event_id));
-      const applied: boolean[] = [];
-      for (const { event, handler } of deliveries) {
-        // A redelivered copy of an event in the same batch is applied once.
-        const first = fresh.delete(event.id);
-        if (first) await runWithRequestId(event.correlationId, () => handler(event, manager));
-        applied.push(first);
+      // A redelivered copy of an event in the same batch is applied once.
+      const applied = deliveries.map(({ event }) => fresh.delete(event.id));
+      // Consecutive events of one type go to their handler together.
+      let run: Delivery[] = [];
+      const applyRun = async (): Promise<void> => {
+        const [first] = run;
+        if (!first) return;
+        const events = run.map((delivery) => delivery.event);
+        await runWithRequestId(first.event.correlationId, () => first.handler(events, manager));
+        run = [];
+      };
+      for (const [i, delivery] of deliveries.entries()) {
+        if (!applied[i]) continue;
+        if (run.length > 0 && run[0]?.event.type !== delivery.event.type) await applyRun();
+        run.push(delivery);
       }
+      await applyRun();
       await flushBeforeCommit(manager);
       return applied;
     });
@@ -214,7 +244,7 @@ export class InboxConsumer {
         [this.settings.consumer, event.id, event.type],
       )) as unknown[];
       if (recorded.length === 0) return false;
-      await handler(event, manager);
+      await handler([event], manager);
       await flushBeforeCommit(manager);
       return true;
     });
