@@ -331,19 +331,10 @@ export class IdentityResolutionService {
        WHERE "workspace_id" = $1 AND ("kind", "value") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
       [workspaceId, identities.map((i) => i.kind), identities.map((i) => i.value)],
     )) as Array<{ contact_id: string }>;
-    const live = new Map<string, ContactRow>();
-    let pending = rows.map((row) => row.contact_id);
-    while (pending.length > 0) {
-      const locked = (await manager.query(`SELECT * FROM ${this.contacts} WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`, [
-        pending,
-      ])) as ContactRow[];
-      pending = [];
-      for (const row of locked) {
-        if (row.merged_into) {
-          if (!live.has(row.merged_into)) pending.push(row.merged_into);
-        } else live.set(row.id, row);
-      }
-    }
+    const { live } = await this.lockLive(
+      manager,
+      rows.map((row) => row.contact_id),
+    );
     return [...live.values()].sort((a, b) => (survivorOf(a, b).survivor === a ? -1 : 1));
   }
 
