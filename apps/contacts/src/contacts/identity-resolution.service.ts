@@ -39,17 +39,21 @@ export class IdentityResolutionService {
 
   /**
    * Leads that arrive together are resolved together: one statement per step for the whole run
-   * (locks, owners, new contacts, identities, attributions, events) instead of one per lead. A lead
-   * that ties two contacts together is merged on its own, in its turn.
+   * (locks, owners, new contacts, identities, attributions, events) instead of one per lead. When a
+   * lead ties two contacts together, the leads before it are written, the contacts are merged, and
+   * resolution goes on from that lead.
    */
   @HandlesEvents(EventTypes.leadIngested)
   async onLeadsIngested(events: Array<EventEnvelope<LeadIngestedData>>, manager: EntityManager): Promise<void> {
     let pending = await this.unattributed(manager, events);
+    let merged: EventEnvelope<LeadIngestedData> | undefined;
     while (pending.length > 0) {
-      const resolved = await this.resolveTogether(manager, pending);
-      pending = pending.slice(resolved);
-      const merging = pending.shift();
-      if (merging) await runWithRequestId(merging.correlationId, () => this.resolveOne(manager, merging));
+      pending = pending.slice(await this.resolveTogether(manager, pending));
+      const tying = pending[0];
+      if (!tying) break;
+      if (tying === merged) throw new Error(`lead ${tying.data.leadId} still ties several contacts after their merge`);
+      await runWithRequestId(tying.correlationId, () => this.mergeOwners(manager, tying));
+      merged = tying;
     }
   }
 
@@ -158,44 +162,17 @@ export class IdentityResolutionService {
     return resolved;
   }
 
-  /** One lead, one statement per step: the path of a lead whose identities belong to two contacts. */
-  private async resolveOne(manager: EntityManager, event: EventEnvelope<LeadIngestedData>): Promise<void> {
-    const lead = event.data;
-    const workspaceId = event.workspaceId;
-    const identities = identitiesOf(lead);
+  /** Merges the contacts that own this lead's identities into the oldest of them. */
+  private async mergeOwners(manager: EntityManager, event: EventEnvelope<LeadIngestedData>): Promise<void> {
+    const identities = identitiesOf(event.data);
     await this.lockKeys(
       manager,
-      identities.map((identity) => identityLockKey(workspaceId, identity)),
+      identities.map((identity) => identityLockKey(event.workspaceId, identity)),
     );
-
-    const owners = await this.liveOwners(manager, workspaceId, identities);
-    let contact: ContactRow;
-    let isNewContact = false;
-    if (owners.length === 0) {
-      contact = await this.create(manager, workspaceId, lead);
-      isNewContact = true;
-    } else {
-      contact = owners[0] as ContactRow;
-      for (const other of owners.slice(1)) contact = await this.merge(manager, workspaceId, contact, other);
-    }
-    await this.claim(manager, workspaceId, contact.id, identities);
-    // A contact made from this lead already holds what the lead knows.
-    const updated = isNewContact ? contact : await this.absorb(manager, contact, lead);
-    await manager.query(`INSERT INTO ${this.leads} ("lead_id", "workspace_id", "contact_id", "received_at") VALUES ($1, $2, $3, $4)`, [
-      lead.leadId,
-      workspaceId,
-      contact.id,
-      lead.receivedAt,
-    ]);
-
-    await this.outbox.addMany<ContactChangedData | LeadAttributedData>(manager, [
-      {
-        type: isNewContact ? EventTypes.contactCreated : EventTypes.contactUpdated,
-        workspaceId,
-        data: changedData(updated),
-      },
-      { type: EventTypes.leadAttributed, workspaceId, data: attributedData(lead, contact.id, isNewContact) },
-    ]);
+    const [oldest, ...others] = await this.liveOwners(manager, event.workspaceId, identities);
+    if (!oldest) return;
+    let survivor = oldest;
+    for (const other of others) survivor = await this.merge(manager, event.workspaceId, survivor, other);
   }
 
   /**
@@ -336,40 +313,6 @@ export class IdentityResolutionService {
       rows.map((row) => row.contact_id),
     );
     return [...live.values()].sort((a, b) => (survivorOf(a, b).survivor === a ? -1 : 1));
-  }
-
-  private async create(manager: EntityManager, workspaceId: string, lead: LeadIngestedData): Promise<ContactRow> {
-    const [row] = (await manager.query(
-      `INSERT INTO ${this.contacts} ("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "created_at", "updated_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp(), clock_timestamp()) RETURNING *`,
-      [uuidv7(), workspaceId, lead.email, lead.phone, lead.firstName, lead.lastName, lead.country],
-    )) as ContactRow[];
-    return row as ContactRow;
-  }
-
-  /** Gives the contact every identity of the lead it does not have yet. */
-  private async claim(manager: EntityManager, workspaceId: string, contactId: string, identities: Identity[]): Promise<void> {
-    if (identities.length === 0) return;
-    // Under the identities' locks, and after every other owner was merged into this contact, an
-    // existing row can only be this contact's own.
-    await manager.query(
-      `INSERT INTO ${this.identities} ("workspace_id", "kind", "value", "contact_id")
-       SELECT $1::text, "kind", "value", $4::uuid FROM unnest($2::text[], $3::text[]) AS i("kind", "value")
-       ON CONFLICT ("workspace_id", "kind", "value") DO NOTHING`,
-      [workspaceId, identities.map((i) => i.kind), identities.map((i) => i.value), contactId],
-    );
-  }
-
-  /** Fills what the contact does not know yet from the lead. */
-  private async absorb(manager: EntityManager, contact: ContactRow, lead: LeadIngestedData): Promise<ContactRow> {
-    const [row] = (await manager.query(
-      `UPDATE ${this.contacts} SET
-         "email" = COALESCE("email", $2), "phone" = COALESCE("phone", $3), "first_name" = COALESCE("first_name", $4),
-         "last_name" = COALESCE("last_name", $5), "country" = COALESCE("country", $6), "updated_at" = clock_timestamp()
-       WHERE "id" = $1 RETURNING *`,
-      [contact.id, lead.emailValid ? lead.email : null, lead.phoneValid ? lead.phone : null, lead.firstName, lead.lastName, lead.country],
-    )) as [ContactRow[], number];
-    return (row as ContactRow[])[0] as ContactRow;
   }
 
   /** Folds one contact into the other (the older survives): identities and leads move over. */

@@ -15,7 +15,7 @@ import {
 } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { APP_LOGGER, currentRequestId, newRequestId, runWithRequestId } from '@leadflow/logging';
-import { decodeBody, Outbox, OutboxRelay } from '@leadflow/messaging';
+import { decodeBody, Outbox } from '@leadflow/messaging';
 import { fingerprint, intakeMediaType, normalizeLead, parseLeadBody } from '@leadflow/normalization';
 import { isDependencyOutage } from '@leadflow/runtime';
 import { Inject, Injectable } from '@nestjs/common';
@@ -114,7 +114,6 @@ export class LeadIntakeService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
-    private readonly relay: OutboxRelay,
     @Inject(APP_LOGGER) private readonly logger: PinoLogger,
   ) {
     this.insertSql = insertLeadsSql(
@@ -268,7 +267,7 @@ export class LeadIntakeService {
     const inserted = (await this.dataSource.query(this.insertSql, [
       JSON.stringify(rows.map(({ id, lead, normalized }, ord) => leadRecord(ord, id, lead, normalized, events[ord]))),
     ])) as Array<{ id: string }>;
-    if (inserted.length > 0) this.relay.wake();
+    if (inserted.length > 0) this.outbox.written();
     const isNew = new Set(inserted.map((row) => row.id));
     // A key committed before (a concurrent insert waits for it and then conflicts): same body or not?
     const earlier = await this.storedUnderKeys(rows.filter((row) => !isNew.has(row.id)).map((row) => row.lead));

@@ -23,6 +23,8 @@ export class Outbox {
   constructor(
     private readonly dataSource: DataSource,
     private readonly producer: string,
+    /** Wakes the relay; called for writes that commit without a transaction of the outbox's own. */
+    private readonly wakeRelay: () => void = () => undefined,
   ) {}
 
   async add<TData extends object>(manager: EntityManager, event: NewEvent<TData>): Promise<EventEnvelope<TData>> {
@@ -32,7 +34,7 @@ export class Outbox {
 
   /**
    * The envelopes of these events, for a caller that writes them to the outbox table with its own
-   * single statement (one statement is a transaction of its own); it wakes the relay afterwards.
+   * single statement (one statement is a transaction of its own); it calls `written()` afterwards.
    */
   envelopes<TData extends object>(events: ReadonlyArray<NewEvent<TData>>): Array<EventEnvelope<TData>> {
     const occurredAt = new Date().toISOString();
@@ -49,6 +51,11 @@ export class Outbox {
         data: event.data,
       };
     });
+  }
+
+  /** Tells the relay that the caller's own statement committed outbox rows. */
+  written(): void {
+    this.wakeRelay();
   }
 
   /** Writes several events with one statement, in order. */
