@@ -1,7 +1,7 @@
 import type { LeadsDailyReport, LeadsSummaryReport, ServiceName } from '@leadflow/contracts';
 import { type PrivateNats, startPrivateNats, waitFor } from '@leadflow/testing';
 import { expectedPeople, expectedScore, inParallel, type LoadPlan, planLoad, type PlannedLead } from './lead-load';
-import { Platform } from './platform';
+import { E2E_INTAKE_KEY, Platform } from './platform';
 
 /** Redelivery after a SIGKILL comes after the ack wait: keep it short so the suite stays quick. */
 const FAST_REDELIVERY = { EVENT_ACK_WAIT_SECONDS: '5', LOG_LEVEL: 'info' };
@@ -19,7 +19,7 @@ interface Answer {
 async function post(platform: Platform, lead: PlannedLead): Promise<{ status: number; leadId?: string }> {
   const response = await fetch(platform.gateway.url('/api/lead'), {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': lead.key },
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': lead.key, 'X-Api-Key': E2E_INTAKE_KEY },
     body: JSON.stringify(lead.body),
   });
   const body = (await response.json()) as { lead_id?: string };
@@ -240,7 +240,7 @@ describe('intake guarantees against the running platform', () => {
         const started = Date.now();
         const response = await fetch(platform.gateway.url('/api/lead'), {
           method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': lead.key },
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': lead.key, 'X-Api-Key': E2E_INTAKE_KEY },
           body: JSON.stringify(lead.body),
         });
         return {

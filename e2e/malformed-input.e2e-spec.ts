@@ -13,7 +13,7 @@ import {
   protocolCases,
   type Refused,
 } from './malformed-input.catalogue';
-import { E2E_ADMIN_KEY, Platform } from './platform';
+import { E2E_ADMIN_KEY, E2E_INTAKE_KEY, Platform } from './platform';
 import { type HttpExchange, httpRequest, rawExchange, rawRequest } from './raw-http';
 
 /** What a response must never show: a stack frame, a dependency path, a source location. */
@@ -134,7 +134,11 @@ describe('malformed input, sent over HTTP to every route', () => {
 
   function intakeHeaders(intake: Pick<IntakeCase, 'contentType' | 'headers'>): Array<[string, string]> {
     const contentType = intake.contentType === undefined ? 'application/json' : intake.contentType;
-    return [...(contentType === null ? [] : [['Content-Type', contentType] as [string, string]]), ...(intake.headers ?? [])];
+    return [
+      ['X-Api-Key', E2E_INTAKE_KEY],
+      ...(contentType === null ? [] : [['Content-Type', contentType] as [string, string]]),
+      ...(intake.headers ?? []),
+    ];
   }
 
   describe.each(INTAKE_ROUTES)('POST $path', (route) => {
@@ -168,6 +172,7 @@ describe('malformed input, sent over HTTP to every route', () => {
     const send = (key: string, body: string) =>
       httpRequest(gateway('/api/lead'), {
         headers: [
+          ['X-Api-Key', E2E_INTAKE_KEY],
           ['Content-Type', 'application/json'],
           ['Idempotency-Key', key],
         ],
@@ -270,7 +275,8 @@ describe('malformed input, sent over HTTP to every route', () => {
   describe('requests the HTTP parser refuses', () => {
     it.each(protocolCases)('$name', async (protocol) => {
       const [requestLine, headers, body] = protocol.request;
-      const responses = await rawExchange(platform.gateway.port, rawRequest(requestLine, headers, body), { halfClose: protocol.halfClose });
+      const request = rawRequest(requestLine, [...headers, ['X-Api-Key', E2E_INTAKE_KEY]], body);
+      const responses = await rawExchange(platform.gateway.port, request, { halfClose: protocol.halfClose });
       expect(responses.length).toBeGreaterThan(0);
       for (const response of responses) {
         expectNoInternals(response);

@@ -1,6 +1,6 @@
 import { SERVICE_NAMES } from '@leadflow/contracts';
 import { waitFor } from '@leadflow/testing';
-import { Platform } from './platform';
+import { E2E_ADMIN_KEY, Platform } from './platform';
 
 describe('the platform, driven through the gateway', () => {
   let platform: Platform;
@@ -30,7 +30,9 @@ describe('the platform, driven through the gateway', () => {
 
   it('reports every app over NATS and carries the caller request id to every hop', async () => {
     const requestId = `e2e-status-${Date.now()}`;
-    const response = await fetch(platform.gateway.url('/api/v1/system/status'), { headers: { 'X-Request-Id': requestId } });
+    const response = await fetch(platform.gateway.url('/api/v1/system/status'), {
+      headers: { 'X-Request-Id': requestId, Authorization: `Bearer ${E2E_ADMIN_KEY}` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get('x-request-id')).toBe(requestId);
     const body = (await response.json()) as { ok: boolean; services: Array<{ service: string; ready: boolean }> };
@@ -62,7 +64,7 @@ describe('the platform, driven through the gateway', () => {
     scoring.process.kill('SIGTERM');
     expect(await scoring.process.exited).toEqual({ code: 0, signal: null });
     const started = Date.now();
-    const response = await fetch(platform.gateway.url('/api/v1/system/status'));
+    const response = await fetch(platform.gateway.url('/api/v1/system/status'), { headers: { Authorization: `Bearer ${E2E_ADMIN_KEY}` } });
     expect(Date.now() - started).toBeLessThan(5000);
     expect(response.status).toBe(503);
     const body = (await response.json()) as { ok: boolean; services: Array<{ service: string; ready: boolean; error?: { code: string } }> };

@@ -12,8 +12,9 @@ import {
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
-/** The gateway's admin API key in end-to-end runs. */
-export const E2E_ADMIN_KEY = 'e2e-admin-key-000000';
+/** The gateway's bootstrap keys in end-to-end runs. */
+export const E2E_ADMIN_KEY = 'lf_test_e2e-admin-key-00000000000000';
+export const E2E_INTAKE_KEY = 'lf_test_e2e-intake-key-0000000000000';
 
 export interface RunningApp {
   service: ServiceName;
@@ -47,7 +48,8 @@ export class Platform {
       NATS_NAMESPACE: namespace,
       HTTP_HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
-      ADMIN_API_KEY: E2E_ADMIN_KEY,
+      BOOTSTRAP_ADMIN_KEY: E2E_ADMIN_KEY,
+      BOOTSTRAP_INTAKE_KEY: E2E_INTAKE_KEY,
       ...options.env,
     };
     const apps = new Map<ServiceName, RunningApp>();

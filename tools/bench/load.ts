@@ -10,6 +10,8 @@ export interface LoadOptions {
   connections: number;
   durationS: number;
   leads: LeadSequence;
+  /** Sent as X-Api-Key on every request (the baseline ignores it). */
+  apiKey: string;
   /** Stops the load early (Ctrl-C); the result then covers what ran. */
   signal?: AbortSignal;
 }
@@ -50,7 +52,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
               const lead = leads.take();
               return {
                 ...request,
-                headers: { 'content-type': 'application/json', 'idempotency-key': lead.idempotencyKey },
+                headers: { 'content-type': 'application/json', 'idempotency-key': lead.idempotencyKey, 'x-api-key': options.apiKey },
                 body: lead.body,
               };
             },

@@ -61,6 +61,9 @@ interface BenchRun {
   distDir: string;
   /** One connection to the bench database, for counting what the targets stored. */
   db: Pool;
+  /** The platform's bootstrap keys for this run; every request carries the intake key. */
+  intakeKey: string;
+  adminKey: string;
 }
 
 function log(line: string): void {
@@ -90,7 +93,19 @@ async function prepare(options: BenchOptions, cleanup: CleanupStack, signal: Abo
   const db = new Pool({ connectionString: databaseUrl, max: 1 });
   cleanup.add('close the counting connection', () => db.end());
   log(`run ${runId}: database ${database} on ${redactUrl(postgres.url)}, NATS namespace bench${runId} on ${redactUrl(nats.url)}`);
-  return { options, runId, cleanup, signal, adminUrl: postgres.url, databaseUrl, natsUrl: nats.url, distDir, db };
+  return {
+    options,
+    runId,
+    cleanup,
+    signal,
+    adminUrl: postgres.url,
+    databaseUrl,
+    natsUrl: nats.url,
+    distDir,
+    db,
+    intakeKey: `lf_test_bench-intake-${randomBytes(12).toString('hex')}`,
+    adminKey: `lf_test_bench-admin-${randomBytes(12).toString('hex')}`,
+  };
 }
 
 async function countRows(run: BenchRun, table: string): Promise<number> {
@@ -99,11 +114,11 @@ async function countRows(run: BenchRun, table: string): Promise<number> {
 }
 
 /** Sends one lead and insists on a 201, so that a target that cannot take leads fails in a second, not after the load. */
-async function probeIntake(name: string, baseUrl: string, leads: LeadSequence): Promise<void> {
+async function probeIntake(name: string, baseUrl: string, leads: LeadSequence, apiKey: string): Promise<void> {
   const lead = leads.take();
   const response = await fetch(`${baseUrl}/api/lead`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': lead.idempotencyKey },
+    headers: { 'content-type': 'application/json', 'idempotency-key': lead.idempotencyKey, 'x-api-key': apiKey },
     body: lead.body,
     signal: AbortSignal.timeout(10_000),
   });
@@ -114,15 +129,22 @@ async function probeIntake(name: string, baseUrl: string, leads: LeadSequence): 
 /** The probe lead, the warm-up and the measured load, with one line of progress each. */
 async function drive(name: string, baseUrl: string, run: BenchRun, leads: LeadSequence): Promise<Omit<TargetRun, 'stored'>> {
   const { options, signal } = run;
-  await probeIntake(name, baseUrl, leads);
+  await probeIntake(name, baseUrl, leads, run.intakeKey);
   let warmup: LoadResult | null = null;
   if (options.warmupS > 0) {
     log(`${name}: warming up for ${options.warmupS} s`);
-    warmup = await runLoad({ baseUrl, connections: options.connections, durationS: options.warmupS, leads, signal });
+    warmup = await runLoad({ baseUrl, connections: options.connections, durationS: options.warmupS, leads, apiKey: run.intakeKey, signal });
     signal.throwIfAborted();
   }
   log(`${name}: measuring for ${options.durationS} s with ${options.connections} connections`);
-  const measured = await runLoad({ baseUrl, connections: options.connections, durationS: options.durationS, leads, signal });
+  const measured = await runLoad({
+    baseUrl,
+    connections: options.connections,
+    durationS: options.durationS,
+    leads,
+    apiKey: run.intakeKey,
+    signal,
+  });
   signal.throwIfAborted();
   log(
     `${name}: ${measured.requestsPerSecond.toFixed(0)} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ` +
@@ -172,7 +194,8 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
       databaseUrl: run.databaseUrl,
       natsUrl: run.natsUrl,
       namespace,
-      adminApiKey: `bench-admin-${randomBytes(12).toString('hex')}`,
+      adminKey: run.adminKey,
+      intakeKey: run.intakeKey,
       profileDir: run.options.profileDir,
     },
     (app) => run.cleanup.add(`stop ${app.name}`, () => app.stop()),

@@ -14,7 +14,10 @@ export interface PlatformSettings {
   databaseUrl: string;
   natsUrl: string;
   namespace: string;
-  adminApiKey: string;
+  /** BOOTSTRAP_ADMIN_KEY: the bench reads the metrics with it. */
+  adminKey: string;
+  /** BOOTSTRAP_INTAKE_KEY: the bench sends its leads with it. */
+  intakeKey: string;
   /** Directory for per-app V8 CPU profiles, written when each app stops. */
   profileDir?: string;
 }
@@ -22,13 +25,13 @@ export interface PlatformSettings {
 export class PlatformTarget {
   private constructor(
     private readonly apps: Map<ServiceName, AppProcess>,
-    private readonly adminApiKey: string,
+    private readonly adminKey: string,
   ) {}
 
   /** Starts every app and waits for all of them to be ready; `onStarted` sees each process at once, for clean-up. */
   static async start(settings: PlatformSettings, onStarted: (app: AppProcess) => void): Promise<PlatformTarget> {
     const apps = new Map<ServiceName, AppProcess>();
-    for (const service of SERVICE_NAMES.filter((s) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(',').includes(s))) {
+    for (const service of SERVICE_NAMES) {
       const port = await findFreePort();
       const app = AppProcess.start({
         name: service,
@@ -47,7 +50,8 @@ export class PlatformTarget {
           HTTP_HOST: '127.0.0.1',
           // info would log every request, and the bench would measure the logging.
           LOG_LEVEL: 'warn',
-          ADMIN_API_KEY: settings.adminApiKey,
+          BOOTSTRAP_ADMIN_KEY: settings.adminKey,
+          BOOTSTRAP_INTAKE_KEY: settings.intakeKey,
         },
         port,
       });
@@ -55,7 +59,7 @@ export class PlatformTarget {
       apps.set(service, app);
     }
     await Promise.all([...apps.values()].map((app) => app.waitUntilReady(READY_TIMEOUT_MS)));
-    return new PlatformTarget(apps, settings.adminApiKey);
+    return new PlatformTarget(apps, settings.adminKey);
   }
 
   get baseUrl(): string {
@@ -66,7 +70,7 @@ export class PlatformTarget {
   async countedLeads(now = new Date()): Promise<number> {
     const query = new URLSearchParams({ from: utcDay(now, 0), to: utcDay(now, 1) });
     const response = await fetch(this.gateway.url(`/api/v1/metrics/leads/summary?${query}`), {
-      headers: { authorization: `Bearer ${this.adminApiKey}` },
+      headers: { authorization: `Bearer ${this.adminKey}` },
       signal: AbortSignal.timeout(5000),
     });
     const text = await response.text();

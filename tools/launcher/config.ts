@@ -14,8 +14,9 @@ export const APPS: readonly AppDefinition[] = SERVICE_NAMES.map((name) => ({ nam
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE = 'leadflow';
-/** The admin API key of a developer machine; printed at start. Deployments set their own secret. */
-export const DEVELOPMENT_ADMIN_API_KEY = 'lf-dev-admin-key-0000';
+/** The bootstrap keys of a developer machine; printed at start. Deployments set their own secrets. */
+export const DEVELOPMENT_ADMIN_KEY = 'lf_test_development-admin-key-000000';
+export const DEVELOPMENT_INTAKE_KEY = 'lf_test_development-intake-key-00000';
 
 export interface LauncherConfig {
   rootDir: string;
@@ -25,8 +26,10 @@ export interface LauncherConfig {
   databaseUrl: string;
   databaseName: string;
   natsUrl: string;
-  /** ADMIN_API_KEY given to the gateway. */
-  adminApiKey: string;
+  /** BOOTSTRAP_ADMIN_KEY given to the gateway. */
+  adminKey: string;
+  /** BOOTSTRAP_INTAKE_KEY given to the gateway. */
+  intakeKey: string;
   logLevel: string;
   apps: AppDefinition[];
   /** How long apps get to stop after SIGTERM before SIGKILL. */
@@ -58,7 +61,8 @@ export function readLauncherConfig(env: NodeJS.ProcessEnv, rootDir: string): Lau
     databaseUrl,
     databaseName,
     natsUrl,
-    adminApiKey: nonEmpty(env.ADMIN_API_KEY) ?? DEVELOPMENT_ADMIN_API_KEY,
+    adminKey: nonEmpty(env.BOOTSTRAP_ADMIN_KEY) ?? DEVELOPMENT_ADMIN_KEY,
+    intakeKey: nonEmpty(env.BOOTSTRAP_INTAKE_KEY) ?? DEVELOPMENT_INTAKE_KEY,
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     apps: selectApps(env.LEADFLOW_APPS),
     stopGraceMs: 15_000,

@@ -8,7 +8,8 @@ describe('renderReadySummary', () => {
     ],
     totalMs: 17_890,
     host: '127.0.0.1',
-    adminApiKey: 'lf-dev-admin-key-0000',
+    adminKey: 'lf_test_admin-key-for-the-summary-00',
+    intakeKey: 'lf_test_intake-key-for-the-summary-0',
     postgres: { url: 'postgres://postgres@127.0.0.1:54329/leadflow', embedded: true },
     nats: { url: 'nats://127.0.0.1:4222', embedded: false },
     dataDir: '.data',
@@ -19,8 +20,11 @@ describe('renderReadySummary', () => {
     expect(lines).toContain('  ▶ LeadFlow gateway: http://127.0.0.1:3000   (API docs: http://127.0.0.1:3000/docs)');
   });
 
-  it('prints the admin API key so that the admin API can be called right away', () => {
-    expect(lines).toContain('    admin API key: lf-dev-admin-key-0000   (Authorization: Bearer lf-dev-admin-key-0000)');
+  it('prints the bootstrap keys, with a lead and an admin call that use them', () => {
+    expect(lines).toContain('    intake key:    lf_test_intake-key-for-the-summary-0');
+    expect(lines).toContain('    admin key:     lf_test_admin-key-for-the-summary-00');
+    expect(lines.find((line) => line.includes('send a lead:'))).toContain("-H 'X-Api-Key: lf_test_intake-key-for-the-summary-0'");
+    expect(lines.find((line) => line.includes('read leads:'))).toContain("-H 'Authorization: Bearer lf_test_admin-key-for-the-summary-00'");
   });
 
   it('lists the live, ready and metrics URLs of every app in aligned columns', () => {

@@ -12,8 +12,9 @@ export interface ReadySummaryInput {
   /** From the launcher's start. */
   totalMs: number;
   host: string;
-  /** Printed so that a developer can call the admin API right away. */
-  adminApiKey: string;
+  /** Printed so that a developer can send leads and call the admin API right away. */
+  adminKey: string;
+  intakeKey: string;
   postgres: { url: string; embedded: boolean };
   nats: { url: string; embedded: boolean };
   dataDir: string;
@@ -47,8 +48,10 @@ export function renderReadySummary(input: ReadySummaryInput): string[] {
     ...(gateway
       ? [
           `  ▶ LeadFlow gateway: ${base(gateway.port)}   (API docs: ${base(gateway.port)}/docs)`,
-          `    send a lead:   curl -X POST ${base(gateway.port)}/api/lead -H 'Content-Type: application/json' -d '{"email":"ana@example.com"}'`,
-          `    admin API key: ${input.adminApiKey}   (Authorization: Bearer ${input.adminApiKey})`,
+          `    intake key:    ${input.intakeKey}`,
+          `    admin key:     ${input.adminKey}`,
+          `    send a lead:   curl -X POST ${base(gateway.port)}/api/lead -H 'X-Api-Key: ${input.intakeKey}' -H 'Content-Type: application/json' -d '{"email":"ana@example.com"}'`,
+          `    read leads:    curl ${base(gateway.port)}/api/v1/leads -H 'Authorization: Bearer ${input.adminKey}'`,
           '',
         ]
       : []),

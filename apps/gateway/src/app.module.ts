@@ -1,5 +1,6 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import { AdminModule } from './admin/admin.module';
 import { GatewayEnv } from './config/env';
 import { gatewayMigrations } from './database/migrations';
@@ -14,6 +15,7 @@ export class AppModule {
       global: true,
       imports: [
         PlatformModule.forRoot({ service: 'gateway', version: env.SERVICE_VERSION, env, migrations: gatewayMigrations }),
+        AccessModule,
         PlatformStatusModule,
         IntakeModule,
         AdminModule,

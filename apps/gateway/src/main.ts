@@ -1,6 +1,9 @@
 /** gateway: the public HTTP surface: intake, admin REST and platform status. */
 import 'reflect-metadata';
+import { APP_LOGGER } from '@leadflow/logging';
 import { runService } from '@leadflow/runtime';
+import type { Logger } from 'pino';
+import { logRouteTable } from './access/route-table';
 import { AppModule } from './app.module';
 import { GatewayEnv } from './config/env';
 import { legacyErrorBody } from './intake/legacy-error-body';
@@ -12,7 +15,9 @@ void runService({
   envClass: GatewayEnv,
   rootModule: (env) => AppModule.forEnv(env),
   configureHttp: (app, env) => {
-    registerRawBodyParser(app.getHttpAdapter().getInstance());
+    const fastify = app.getHttpAdapter().getInstance();
+    logRouteTable(fastify, app.get<Logger>(APP_LOGGER));
+    registerRawBodyParser(fastify);
     setUpOpenApi(app, env.SERVICE_VERSION);
   },
   errorBody: legacyErrorBody,

@@ -2,7 +2,8 @@ import { type IngestLeadGroupRequest, type IngestLeadReply, type IngestLeadReque
 import { decodeBody } from '@leadflow/messaging';
 import { AppHarness, startTcpProxy, type TcpProxy, testNatsUrl, waitFor } from '@leadflow/testing';
 
-const ADMIN_KEY = 'gateway-int-admin-key';
+const ADMIN_KEY = 'lf_test_gateway-int-admin-key-0000000';
+const INTAKE_KEY = 'lf_test_gateway-int-intake-key-000000';
 const STACK_TRACE = /at \w+ \(|node_modules|\.ts:\d|\.js:\d/;
 
 /**
@@ -23,12 +24,17 @@ describe('gateway: intake and admin over HTTP', () => {
 
   const url = (path: string) => `http://127.0.0.1:${h.port}${path}`;
   const post = (path: string, body: string | Buffer, headers: Record<string, string> = { 'Content-Type': 'application/json' }) =>
-    fetch(url(path), { method: 'POST', body, headers });
+    fetch(url(path), { method: 'POST', body, headers: { 'X-Api-Key': INTAKE_KEY, ...headers } });
 
   beforeAll(async () => {
     const nats = new URL(testNatsUrl().split(',')[0] ?? '');
     natsProxy = await startTcpProxy(nats.hostname, Number(nats.port || 4222));
-    h = await AppHarness.start('gateway', { NATS_URL: natsProxy.url(testNatsUrl()), ADMIN_API_KEY: ADMIN_KEY, INTAKE_TIMEOUT_MS: '500' });
+    h = await AppHarness.start('gateway', {
+      NATS_URL: natsProxy.url(testNatsUrl()),
+      BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+      BOOTSTRAP_INTAKE_KEY: INTAKE_KEY,
+      INTAKE_TIMEOUT_MS: '500',
+    });
     // Ingestion receives single-lead requests in groups and answers each item on its own.
     stopAnswering = h.answer(RpcSubjects.ingestion.leadIngestGroup, async (data, headers) => {
       const { items } = data as IngestLeadGroupRequest;
@@ -141,7 +147,11 @@ describe('gateway: intake and admin over HTTP', () => {
   });
 
   it('reads a body sent without Content-Type as JSON, as older senders expect', async () => {
-    const response = await fetch(url('/api/lead'), { method: 'POST', body: new Blob(['{"email":"old@example.com"}']) });
+    const response = await fetch(url('/api/lead'), {
+      method: 'POST',
+      body: new Blob(['{"email":"old@example.com"}']),
+      headers: { 'X-Api-Key': INTAKE_KEY },
+    });
     expect(response.status).toBe(201);
     expect(seen[0]?.request.contentType).toBe('application/json');
   });

@@ -14,6 +14,7 @@ export const ErrorCodes = {
   unsupportedMediaType: 'unsupported_media_type',
   batchTooLarge: 'batch_too_large',
   unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
   notFound: 'not_found',
   unavailable: 'unavailable',
   internalError: 'internal_error',

@@ -59,12 +59,21 @@ export class AppHarness {
     return startProcess(path.join(root, 'apps', service, 'src', 'main.ts'), env);
   }
 
-  /** SIGKILLs the app (if running) and starts it again on the same database and namespace. */
-  async restart(): Promise<void> {
+  /** SIGKILLs the app (if running) and starts it again on the same database and namespace, with `env` changed. */
+  async restart(env: Record<string, string> = {}): Promise<void> {
     this.app.kill('SIGKILL');
     await this.app.exited;
+    Object.assign(this.env, env);
     this.app = AppHarness.spawn(this.service, this.env);
     await this.app.waitForOutput(`${this.service} started`, 60000);
+  }
+
+  /** Starts another process of the app on the same database and namespace (another replica); the caller stops it. */
+  async startReplica(): Promise<{ port: number; process: RunningProcess }> {
+    const port = await findFreePort();
+    const replica = AppHarness.spawn(this.service, { ...this.env, HTTP_PORT: String(port) });
+    await replica.waitForOutput(`${this.service} started`, 60000);
+    return { port, process: replica };
   }
 
   /** Request/reply to the app; resolves with the reply or rejects with the app's `{code, message, status}`. */

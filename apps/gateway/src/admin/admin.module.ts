@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
-import { AdminAuthGuard } from './admin-auth.guard';
 import { ContactsAdminController } from './contacts-admin.controller';
 import { LeadsAdminController } from './leads-admin.controller';
 import { MetricsAdminController } from './metrics-admin.controller';
 
-@Module({ controllers: [LeadsAdminController, ContactsAdminController, MetricsAdminController], providers: [AdminAuthGuard] })
+@Module({ controllers: [LeadsAdminController, ContactsAdminController, MetricsAdminController] })
 export class AdminModule {}

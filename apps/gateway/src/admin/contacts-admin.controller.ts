@@ -2,7 +2,6 @@ import {
   type ContactListQuery,
   type ContactSummary,
   type ContactView,
-  DEFAULT_WORKSPACE_ID,
   DownstreamException,
   ErrorCodes,
   type Page,
@@ -11,10 +10,11 @@ import {
   type Stage,
 } from '@leadflow/contracts';
 import { RpcClient } from '@leadflow/messaging';
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorBodyDoc } from '../openapi/error-body.doc';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { RequireScope } from '../access/access-rules';
+import { Caller, type Principal } from '../access/principal';
 import { cursorId, UuidParamPipe } from './admin-pipes';
 import { ContactsQueryDto } from './dto/contacts-query.dto';
 import { emailFilter, phoneFilter } from './query-values';
@@ -27,7 +27,8 @@ export interface ContactWithScore extends ContactView {
 @ApiTags('admin: contacts')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'unauthorized' })
-@UseGuards(AdminAuthGuard)
+@ApiResponse({ status: 403, type: ErrorBodyDoc, description: 'forbidden: the credential lacks admin:read' })
+@RequireScope('admin:read')
 @Controller('api/v1/contacts')
 export class ContactsAdminController {
   constructor(private readonly rpc: RpcClient) {}
@@ -35,9 +36,9 @@ export class ContactsAdminController {
   @Get()
   @ApiOperation({ summary: 'Contacts, newest first; filter by email or phone' })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_query, invalid_cursor' })
-  list(@Query() query: ContactsQueryDto): Promise<Page<ContactSummary>> {
+  list(@Caller() caller: Principal, @Query() query: ContactsQueryDto): Promise<Page<ContactSummary>> {
     const request: ContactListQuery = {
-      workspaceId: DEFAULT_WORKSPACE_ID,
+      workspaceId: caller.workspaceId,
       limit: query.limit,
       cursor: cursorId(query.cursor),
       email: emailFilter(query.email),
@@ -50,9 +51,9 @@ export class ContactsAdminController {
   @ApiOperation({ summary: 'One contact with its lead ids, score and stage (a merged id answers its survivor)' })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  async get(@Param('id', UuidParamPipe) id: string): Promise<ContactWithScore> {
-    const contact = await this.contact(id);
-    const score = await this.score(contact.id);
+  async get(@Caller() caller: Principal, @Param('id', UuidParamPipe) id: string): Promise<ContactWithScore> {
+    const contact = await this.contact(caller, id);
+    const score = await this.score(caller, contact.id);
     return { ...contact, score: score.score, stage: score.stage };
   }
 
@@ -60,10 +61,10 @@ export class ContactsAdminController {
   @ApiOperation({ summary: "A contact's score, stage and the history that makes them" })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  async score(@Param('id', UuidParamPipe) id: string): Promise<ScoreView> {
-    const contact = await this.contact(id);
+  async score(@Caller() caller: Principal, @Param('id', UuidParamPipe) id: string): Promise<ScoreView> {
+    const contact = await this.contact(caller, id);
     try {
-      return await this.rpc.request<ScoreView>(RpcSubjects.scoring.scoreGet, { workspaceId: DEFAULT_WORKSPACE_ID, id: contact.id });
+      return await this.rpc.request<ScoreView>(RpcSubjects.scoring.scoreGet, { workspaceId: caller.workspaceId, id: contact.id });
     } catch (error) {
       // Scoring has not seen an activity of this contact yet.
       if (error instanceof DownstreamException && error.code === ErrorCodes.notFound) {
@@ -73,7 +74,7 @@ export class ContactsAdminController {
     }
   }
 
-  private contact(id: string): Promise<ContactView> {
-    return this.rpc.request<ContactView>(RpcSubjects.contacts.contactGet, { workspaceId: DEFAULT_WORKSPACE_ID, id });
+  private contact(caller: Principal, id: string): Promise<ContactView> {
+    return this.rpc.request<ContactView>(RpcSubjects.contacts.contactGet, { workspaceId: caller.workspaceId, id });
   }
 }

@@ -1,5 +1,4 @@
 import {
-  DEFAULT_WORKSPACE_ID,
   DownstreamException,
   ErrorCodes,
   type LeadContactReply,
@@ -10,10 +9,11 @@ import {
   RpcSubjects,
 } from '@leadflow/contracts';
 import { RpcClient } from '@leadflow/messaging';
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorBodyDoc } from '../openapi/error-body.doc';
-import { AdminAuthGuard } from './admin-auth.guard';
+import { RequireScope } from '../access/access-rules';
+import { Caller, type Principal } from '../access/principal';
 import { cursorId, UuidParamPipe } from './admin-pipes';
 import { LeadsQueryDto } from './dto/leads-query.dto';
 import { emailFilter, instantRange } from './query-values';
@@ -21,7 +21,8 @@ import { emailFilter, instantRange } from './query-values';
 @ApiTags('admin: leads')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'unauthorized' })
-@UseGuards(AdminAuthGuard)
+@ApiResponse({ status: 403, type: ErrorBodyDoc, description: 'forbidden: the credential lacks admin:read' })
+@RequireScope('admin:read')
 @Controller('api/v1/leads')
 export class LeadsAdminController {
   constructor(private readonly rpc: RpcClient) {}
@@ -30,9 +31,9 @@ export class LeadsAdminController {
   @ApiOperation({ summary: 'Leads, newest first' })
   @ApiResponse({ status: 200, description: '{ items: [...], nextCursor }' })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_query, invalid_cursor' })
-  list(@Query() query: LeadsQueryDto): Promise<Page<LeadSummary>> {
+  list(@Caller() caller: Principal, @Query() query: LeadsQueryDto): Promise<Page<LeadSummary>> {
     const request: LeadListQuery = {
-      workspaceId: DEFAULT_WORKSPACE_ID,
+      workspaceId: caller.workspaceId,
       limit: query.limit,
       cursor: cursorId(query.cursor),
       source: query.source,
@@ -47,8 +48,8 @@ export class LeadsAdminController {
   @ApiOperation({ summary: 'One lead: normalized fields, the raw payload as received, parse issues, its contact' })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  async get(@Param('id', UuidParamPipe) id: string): Promise<LeadView> {
-    const query = { workspaceId: DEFAULT_WORKSPACE_ID, id };
+  async get(@Caller() caller: Principal, @Param('id', UuidParamPipe) id: string): Promise<LeadView> {
+    const query = { workspaceId: caller.workspaceId, id };
     const [lead, contact] = await Promise.all([
       this.rpc.request<LeadView>(RpcSubjects.ingestion.leadGet, query),
       this.rpc.request<LeadContactReply>(RpcSubjects.contacts.leadContact, query).catch((error: unknown) => {

@@ -1,5 +1,6 @@
-import { DEFAULT_LEAD_SOURCE, DEFAULT_WORKSPACE_ID, type IntakeRequestMeta } from '@leadflow/contracts';
+import { type IntakeRequestMeta } from '@leadflow/contracts';
 import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../access/principal';
 
 /** Headers kept beside a raw lead: who sent it, from where, and how. */
 const KEPT_HEADERS = [
@@ -26,11 +27,11 @@ export function keptHeaders(request: FastifyRequest): Record<string, string> {
   return kept;
 }
 
-/** What the gateway records about an intake request. Sources and workspaces come from credentials later. */
-export function intakeMeta(request: FastifyRequest): IntakeRequestMeta {
+/** What the gateway records about an intake request; the workspace and source come from the sender's key. */
+export function intakeMeta(request: FastifyRequest, sender: Principal): IntakeRequestMeta {
   return {
-    workspaceId: DEFAULT_WORKSPACE_ID,
-    source: DEFAULT_LEAD_SOURCE,
+    workspaceId: sender.workspaceId,
+    source: sender.source,
     receivedAt: new Date().toISOString(),
     contentType: request.headers['content-type'] ?? '',
     headers: keptHeaders(request),

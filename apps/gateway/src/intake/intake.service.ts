@@ -13,6 +13,7 @@ import { intakeMediaType } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { currentRequestId } from '@leadflow/logging';
+import type { Principal } from '../access/principal';
 import { IntakeGroupSender } from './intake-group-sender';
 import { intakeMeta, rawBody } from './intake-request';
 
@@ -30,9 +31,9 @@ export class IntakeService {
     private readonly groups: IntakeGroupSender,
   ) {}
 
-  async ingestLead(request: FastifyRequest): Promise<IngestLeadReply> {
+  async ingestLead(request: FastifyRequest, sender: Principal): Promise<IngestLeadReply> {
     const payload: IngestLeadRequest = {
-      ...intakeMeta(request),
+      ...intakeMeta(request, sender),
       contentType: effectiveContentType(request),
       idempotencyKey: idempotencyKeyOf(request),
       body: this.encodedBody(request),
@@ -40,9 +41,9 @@ export class IntakeService {
     return this.groups.send(payload, currentRequestId());
   }
 
-  async ingestBatch(request: FastifyRequest): Promise<IngestBatchReply> {
+  async ingestBatch(request: FastifyRequest, sender: Principal): Promise<IngestBatchReply> {
     const payload: IngestBatchRequest = {
-      ...intakeMeta(request),
+      ...intakeMeta(request, sender),
       contentType: effectiveContentType(request),
       body: this.encodedBody(request),
     };

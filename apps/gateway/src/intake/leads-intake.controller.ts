@@ -1,12 +1,18 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiSecurity, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequireScope } from '../access/access-rules';
+import { Caller, type Principal } from '../access/principal';
 import { ErrorBodyDoc } from '../openapi/error-body.doc';
 import { IntakeService } from './intake.service';
 import { BatchAccepted, BatchRequestDoc, LeadAccepted, LeadPayloadDoc } from './intake.openapi';
 
 /** Intake with modern idempotency: a replay answers what the first request got, marked as a replay. */
 @ApiTags('intake')
+@ApiSecurity('apiKey')
+@ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'unauthorized: no valid API key' })
+@ApiResponse({ status: 403, type: ErrorBodyDoc, description: 'forbidden: the key lacks the intake scope' })
+@RequireScope('intake')
 @Controller('api/v1/leads')
 export class LeadsIntakeController {
   constructor(private readonly intake: IntakeService) {}
@@ -27,8 +33,12 @@ export class LeadsIntakeController {
   @ApiResponse({ status: 415, type: ErrorBodyDoc, description: 'unsupported_media_type' })
   @ApiResponse({ status: 422, type: ErrorBodyDoc, description: 'idempotency_key_reused' })
   @ApiResponse({ status: 503, type: ErrorBodyDoc, description: 'unavailable (Retry-After)' })
-  async create(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LeadAccepted> {
-    const stored = await this.intake.ingestLead(request);
+  async create(
+    @Caller() sender: Principal,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<LeadAccepted> {
+    const stored = await this.intake.ingestLead(request, sender);
     if (stored.deduplicated) void reply.header('Idempotent-Replayed', 'true');
     return { id: stored.leadId, receivedAt: stored.receivedAt };
   }
@@ -40,7 +50,7 @@ export class LeadsIntakeController {
   @ApiResponse({ status: 207, type: BatchAccepted })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_payload, batch_too_large' })
   @ApiResponse({ status: 503, type: ErrorBodyDoc, description: 'unavailable (Retry-After)' })
-  async batch(@Req() request: FastifyRequest): Promise<BatchAccepted> {
-    return this.intake.ingestBatch(request);
+  async batch(@Caller() sender: Principal, @Req() request: FastifyRequest): Promise<BatchAccepted> {
+    return this.intake.ingestBatch(request, sender);
   }
 }

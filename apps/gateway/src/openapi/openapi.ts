@@ -9,10 +9,12 @@ export function setUpOpenApi(app: NestFastifyApplication, version: string): void
     .setTitle('LeadFlow')
     .setDescription(
       'Lead intake and the admin API. Intake stores every lead before it answers; retry with the same Idempotency-Key. ' +
-        'Admin routes need Authorization: Bearer <admin API key>.',
+        'Every route but health and these docs needs an API key, sent as X-Api-Key: <key> or Authorization: Bearer <key>: ' +
+        'intake needs the intake scope, admin reads admin:read, admin changes admin:write.',
     )
     .setVersion(version)
     .addBearerAuth()
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
     .build();
   const document = SwaggerModule.createDocument(app, config);
   SwaggerModule.setup(DOCS_PATH, app, document, {

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { RequireScope } from '../access/access-rules';
 import { type PlatformStatus, PlatformStatusService } from './platform-status.service';
 
 @Controller()
@@ -15,6 +16,7 @@ export class PlatformStatusController {
 
   /** Every app's version, uptime and readiness, asked over NATS; 503 unless all are ready. */
   @Get('api/v1/system/status')
+  @RequireScope('admin:read')
   async status(@Res({ passthrough: true }) reply: FastifyReply): Promise<PlatformStatus> {
     const status = await this.platform.status();
     if (!status.ok) void reply.status(503);

@@ -1,5 +1,6 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
+import { WorkspacesAndKeys1795600000000 } from './1795600000000-workspaces-and-keys';
 
 /** Every migration of the gateway schema, oldest first. */
-export const gatewayMigrations = [MessagingTables1795262400000, OutboxClaims1795435200000];
+export const gatewayMigrations = [MessagingTables1795262400000, OutboxClaims1795435200000, WorkspacesAndKeys1795600000000];

@@ -1,0 +1,57 @@
+import { AppException, DEFAULT_LEAD_SOURCE, DEFAULT_WORKSPACE_ID, ErrorCodes } from '@leadflow/contracts';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ACCESS_RULE, type AccessRule, isPublicRoute } from './access-rules';
+import { presentedCredential } from './api-key';
+import { CredentialStore } from './credential-store';
+import { attachPrincipal, type Principal } from './principal';
+
+/** A legacy sender without a key, let in because the default workspace opened `/api/lead`. */
+const KEYLESS_LEGACY_SENDER: Principal = {
+  workspaceId: DEFAULT_WORKSPACE_ID,
+  scopes: new Set(['intake']),
+  actor: 'keyless',
+  source: DEFAULT_LEAD_SOURCE,
+};
+
+/**
+ * Every HTTP route passes here (a global guard). Public routes are listed by path; every other
+ * route names the scope it needs, and a route that names none is refused (deny by default).
+ * 401 when no valid credential is presented, 403 when it lacks the scope.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialStore,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    if (isPublicRoute(request.routeOptions.url ?? '')) return true;
+
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    const presented = presentedCredential(request.headers);
+    let principal = presented === undefined ? undefined : await this.credentials.authenticate(presented);
+    if (!principal && presented === undefined && rule?.keylessLegacyIntake && (await this.credentials.legacyIntakeOpen())) {
+      principal = KEYLESS_LEGACY_SENDER;
+    }
+    if (!principal) {
+      void http.getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer');
+      throw new AppException(
+        ErrorCodes.unauthorized,
+        presented === undefined ? 'Send an API key as X-Api-Key or Authorization: Bearer <key>' : 'The API key is not valid or was revoked',
+        401,
+      );
+    }
+    if (!rule) throw new AppException(ErrorCodes.forbidden, 'This route is not open to any credential', 403);
+    if (!principal.scopes.has(rule.scope)) {
+      throw new AppException(ErrorCodes.forbidden, `This credential lacks the "${rule.scope}" scope`, 403);
+    }
+    attachPrincipal(request, principal);
+    return true;
+  }
+}

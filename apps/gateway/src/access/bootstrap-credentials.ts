@@ -1,0 +1,83 @@
+import { DEFAULT_WORKSPACE_ID } from '@leadflow/contracts';
+import { qualifiedTable } from '@leadflow/database';
+import { APP_LOGGER } from '@leadflow/logging';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { GatewayEnv } from '../config/env';
+import { describeApiKey, type Scope } from './api-key';
+
+interface BootstrapKey {
+  role: 'admin' | 'intake';
+  key: string;
+  name: string;
+  scopes: Scope[];
+}
+
+/**
+ * On every start: the `default` workspace exists, and the keys given in BOOTSTRAP_ADMIN_KEY and
+ * BOOTSTRAP_INTAKE_KEY open it. Idempotent, and safe when replicas start together. A changed
+ * variable replaces the key it names; a bootstrap key revoked through the API stays revoked.
+ */
+@Injectable()
+export class BootstrapCredentials implements OnApplicationBootstrap {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(GatewayEnv) private readonly env: GatewayEnv,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.env.BOOTSTRAP_ADMIN_KEY !== '' && this.env.BOOTSTRAP_ADMIN_KEY === this.env.BOOTSTRAP_INTAKE_KEY) {
+      throw new Error('BOOTSTRAP_ADMIN_KEY and BOOTSTRAP_INTAKE_KEY must be different keys');
+    }
+    const keys: BootstrapKey[] = [];
+    if (this.env.BOOTSTRAP_ADMIN_KEY) {
+      keys.push({ role: 'admin', key: this.env.BOOTSTRAP_ADMIN_KEY, name: 'bootstrap-admin', scopes: ['admin:read', 'admin:write'] });
+    }
+    if (this.env.BOOTSTRAP_INTAKE_KEY) {
+      // Named like the source leads had before keys existed, so that reports carry on.
+      keys.push({ role: 'intake', key: this.env.BOOTSTRAP_INTAKE_KEY, name: 'default', scopes: ['intake'] });
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('leadflow:gateway:bootstrap'))`);
+      await manager.query(
+        `INSERT INTO ${qualifiedTable(this.dataSource, 'workspaces')} ("id", "name") VALUES ($1, 'Default') ON CONFLICT ("id") DO NOTHING`,
+        [DEFAULT_WORKSPACE_ID],
+      );
+      for (const key of keys) await this.ensureKey(manager, key);
+    });
+  }
+
+  private async ensureKey(manager: EntityManager, bootstrap: BootstrapKey): Promise<void> {
+    const table = qualifiedTable(this.dataSource, 'api_keys');
+    const { prefix, hash } = describeApiKey(bootstrap.key);
+    const [current] = (await manager.query(`SELECT "id", "key_hash", "revoked_at" FROM ${table} WHERE "bootstrap" = $1`, [
+      bootstrap.role,
+    ])) as Array<{ id: string; key_hash: string; revoked_at: Date | null }>;
+    if (current?.key_hash === hash) {
+      if (current.revoked_at) this.logger.warn({ keyId: current.id, role: bootstrap.role }, 'the bootstrap key was revoked and stays so');
+      return;
+    }
+    const [other] = (await manager.query(`SELECT "id" FROM ${table} WHERE "key_hash" = $1`, [hash])) as Array<{ id: string }>;
+    if (other) {
+      throw new Error(
+        `${bootstrap.role === 'admin' ? 'BOOTSTRAP_ADMIN_KEY' : 'BOOTSTRAP_INTAKE_KEY'} holds a key that already exists (key ${other.id}, ` +
+          'possibly revoked); set a new key',
+      );
+    }
+    if (current) {
+      // The variable now holds another key: the old one stops working, the new one takes its place.
+      await manager.query(`UPDATE ${table} SET "bootstrap" = NULL, "revoked_at" = coalesce("revoked_at", now()) WHERE "id" = $1`, [
+        current.id,
+      ]);
+    }
+    await manager.query(
+      `INSERT INTO ${table} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "bootstrap") VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [uuidv7(), DEFAULT_WORKSPACE_ID, bootstrap.name, prefix, hash, bootstrap.scopes, bootstrap.role],
+    );
+    this.logger.info({ role: bootstrap.role, prefix }, current ? 'bootstrap key replaced' : 'bootstrap key created');
+  }
+}

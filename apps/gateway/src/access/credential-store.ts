@@ -1,0 +1,104 @@
+import { DEFAULT_WORKSPACE_ID } from '@leadflow/contracts';
+import { qualifiedTable } from '@leadflow/database';
+import { APP_LOGGER } from '@leadflow/logging';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { hashApiKey, isScope, type Scope } from './api-key';
+import type { Principal } from './principal';
+
+/**
+ * How long an answer about a key or a workspace setting is reused. It bounds how long a revoked key
+ * still works on a replica that saw it just before: revocation reaches every replica within this.
+ */
+export const CREDENTIAL_CACHE_MS = 500;
+/** last_used_at is written at most this often per key, so that intake does not write per request. */
+const LAST_USED_WRITE_INTERVAL_MS = 60_000;
+const MAX_CACHED = 10_000;
+
+interface Cached<T> {
+  value: Promise<T>;
+  expiresAt: number;
+}
+
+interface KeyRow {
+  id: string;
+  workspace_id: string;
+  name: string;
+  scopes: string[];
+}
+
+/** A small time-bounded memo; one lookup in flight per key, failures are not kept. */
+class ShortMemo<T> {
+  private readonly entries = new Map<string, Cached<T>>();
+
+  get(key: string, load: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.entries.get(key);
+    if (hit && hit.expiresAt > now) return hit.value;
+    if (this.entries.size >= MAX_CACHED) this.entries.clear();
+    const value = load();
+    this.entries.set(key, { value, expiresAt: now + CREDENTIAL_CACHE_MS });
+    value.catch(() => this.entries.delete(key));
+    return value;
+  }
+}
+
+/** Turns presented API keys into principals, and answers the workspace settings intake needs. */
+@Injectable()
+export class CredentialStore {
+  private readonly keys = new ShortMemo<Principal | undefined>();
+  private readonly legacyIntake = new ShortMemo<boolean>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** The principal of a live key, or undefined for an unknown or revoked one. */
+  async authenticate(key: string): Promise<Principal | undefined> {
+    const hash = hashApiKey(key);
+    const principal = await this.keys.get(hash, () => this.loadKey(hash));
+    if (principal?.keyId) this.touch(principal.keyId);
+    return principal;
+  }
+
+  /** Whether the default workspace lets `POST /api/lead` in without a key. */
+  legacyIntakeOpen(): Promise<boolean> {
+    return this.legacyIntake.get(DEFAULT_WORKSPACE_ID, async () => {
+      const rows = (await this.dataSource.query(
+        `SELECT "legacy_intake_open" FROM ${qualifiedTable(this.dataSource, 'workspaces')} WHERE "id" = $1`,
+        [DEFAULT_WORKSPACE_ID],
+      )) as Array<{ legacy_intake_open: boolean }>;
+      return rows[0]?.legacy_intake_open === true;
+    });
+  }
+
+  private async loadKey(hash: string): Promise<Principal | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT "id", "workspace_id", "name", "scopes" FROM ${qualifiedTable(this.dataSource, 'api_keys')}
+       WHERE "key_hash" = $1 AND "revoked_at" IS NULL`,
+      [hash],
+    )) as KeyRow[];
+    if (!row) return undefined;
+    return {
+      workspaceId: row.workspace_id,
+      scopes: new Set(row.scopes.filter((scope): scope is Scope => isScope(scope))),
+      actor: `key:${row.id}`,
+      keyId: row.id,
+      source: row.name,
+    };
+  }
+
+  private touch(keyId: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(keyId) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
+    if (this.lastUsedWritten.size >= MAX_CACHED) this.lastUsedWritten.clear();
+    this.lastUsedWritten.set(keyId, now);
+    this.dataSource
+      .query(`UPDATE ${qualifiedTable(this.dataSource, 'api_keys')} SET "last_used_at" = now() WHERE "id" = $1`, [keyId])
+      .catch((error: unknown) => this.logger.warn({ err: error, keyId }, 'could not record when a key was last used'));
+  }
+}

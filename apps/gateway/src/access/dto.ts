@@ -1,0 +1,67 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { SCOPES, type KeyEnvironment, type Scope } from './api-key';
+
+/** A key's name becomes the source of the leads it sends: printable, no leading space. */
+export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,99}$/;
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'landing-pages', description: 'Unique among the live keys of the workspace; the source of the leads it sends' })
+  @IsString()
+  @Matches(KEY_NAME_PATTERN, { message: 'name must be 1 to 100 of letters, digits, space and . _ : @ -, starting with a letter or digit' })
+  name!: string;
+
+  @ApiProperty({ enum: SCOPES, isArray: true, example: ['intake'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(SCOPES, { each: true, message: `each value in scopes must be one of ${SCOPES.join(', ')}` })
+  scopes!: Scope[];
+
+  @ApiPropertyOptional({ enum: ['live', 'test'], default: 'live', description: 'The key starts with lf_live_ or lf_test_' })
+  @IsOptional()
+  @IsIn(['live', 'test'])
+  environment: KeyEnvironment = 'live';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100000, description: 'Requests per second this key may send (default for intake: 100)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  rateLimitPerSecond?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 200000, description: 'Requests allowed at once above the rate (default: twice the rate)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(200000)
+  rateLimitBurst?: number;
+}
+
+export class UpdateWorkspaceDto {
+  @ApiPropertyOptional({ example: 'Acme' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'Default workspace only: POST /api/lead takes leads without a key (off by default)' })
+  @IsOptional()
+  @IsBoolean()
+  legacyIntakeOpen?: boolean;
+}

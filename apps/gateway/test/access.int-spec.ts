@@ -1,0 +1,249 @@
+import { type IngestLeadGroupRequest, RpcSubjects } from '@leadflow/contracts';
+import { AppHarness, type RunningProcess, waitFor } from '@leadflow/testing';
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+
+const ADMIN_KEY = 'lf_test_access-int-admin-key-00000000';
+const INTAKE_KEY = 'lf_test_access-int-intake-key-0000000';
+const LEAD = '{"email":"ana@example.com"}';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+interface Sent {
+  workspaceId: string;
+  source: string;
+}
+
+/**
+ * Who may call what, against the gateway's own PostgreSQL and a stand-in ingestion over the real
+ * NATS: keys, scopes, workspaces, revocation across replicas, the keyless legacy setting, the
+ * bootstrap keys, and a walk through every route the gateway registers.
+ */
+describe('gateway: access control', () => {
+  let h: AppHarness;
+  const sent: Sent[] = [];
+  const listed: Array<{ workspaceId: string }> = [];
+
+  const url = (path: string, port = h.port) => `http://127.0.0.1:${port}${path}`;
+  const call = (method: string, path: string, headers: Record<string, string> = {}, body?: string, port?: number) =>
+    fetch(url(path, port), { method, headers: body === undefined ? headers : { 'Content-Type': 'application/json', ...headers }, body });
+  const sendLead = (headers: Record<string, string>, path = '/api/lead', port?: number) => call('POST', path, headers, LEAD, port);
+  const asAdmin = (key = ADMIN_KEY) => ({ Authorization: `Bearer ${key}` });
+
+  beforeAll(async () => {
+    h = await AppHarness.start('gateway', { BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, BOOTSTRAP_INTAKE_KEY: INTAKE_KEY });
+    h.answer(RpcSubjects.ingestion.leadIngestGroup, (data) => ({
+      results: (data as IngestLeadGroupRequest).items.map((item) => {
+        sent.push({ workspaceId: item.workspaceId, source: item.source });
+        return { ok: true, reply: { leadId: uuidv7(), receivedAt: new Date().toISOString(), deduplicated: false } };
+      }),
+    }));
+    h.answer(RpcSubjects.ingestion.leadList, (data) => {
+      listed.push(data as { workspaceId: string });
+      return { items: [], nextCursor: null };
+    });
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  beforeEach(() => {
+    sent.length = 0;
+    listed.length = 0;
+  });
+
+  it('refuses intake and admin calls without a valid key (401) or without the scope (403), in each route’s error shape', async () => {
+    const answers = await Promise.all([
+      sendLead({}),
+      sendLead({ 'X-Api-Key': 'lf_test_not-a-key-anyone-was-given-00' }),
+      sendLead({ 'X-Api-Key': ADMIN_KEY }),
+      sendLead({}, '/api/v1/leads'),
+      call('GET', '/api/v1/leads', { Authorization: 'Bearer nope' }),
+      call('GET', '/api/v1/leads', { 'X-Api-Key': INTAKE_KEY }),
+      call('POST', '/api/v1/workspaces/default/api-keys', { 'X-Api-Key': INTAKE_KEY }, '{"name":"x","scopes":["intake"]}'),
+    ]);
+    const bodies = await Promise.all(answers.map(async (response) => [response.status, await response.json()]));
+    const standard = (code: string) => ({ error: { code, message: expect.any(String), requestId: expect.any(String) } });
+    expect(bodies).toEqual([
+      [401, { ok: false, error: 'unauthorized' }],
+      [401, { ok: false, error: 'unauthorized' }],
+      [403, { ok: false, error: 'forbidden' }],
+      [401, standard('unauthorized')],
+      [401, standard('unauthorized')],
+      [403, standard('forbidden')],
+      [403, standard('forbidden')],
+    ]);
+    expect(answers[0]?.headers.get('www-authenticate')).toBe('Bearer');
+    expect(sent).toEqual([]);
+  });
+
+  it('takes the workspace and the source of a lead from its key, sent as X-Api-Key or as a bearer token', async () => {
+    const byHeader = await sendLead({ 'X-Api-Key': INTAKE_KEY });
+    const byBearer = await sendLead({ Authorization: `Bearer ${INTAKE_KEY}` }, '/api/v1/leads');
+    expect([byHeader.status, byBearer.status]).toEqual([201, 201]);
+    expect(sent).toEqual([
+      { workspaceId: 'default', source: 'default' },
+      { workspaceId: 'default', source: 'default' },
+    ]);
+  });
+
+  it('creates a key shown once, stores only its hash, lists it without the key, and records its use', async () => {
+    const created = await call('POST', '/api/v1/workspaces/default/api-keys', asAdmin(), '{"name":"landing-pages","scopes":["intake"]}');
+    expect(created.status).toBe(201);
+    const key = (await created.json()) as { id: string; key: string; prefix: string; scopes: string[]; lastUsedAt: null };
+    expect(key).toMatchObject({ key: expect.stringMatching(/^lf_live_[A-Za-z0-9_-]{40}$/), scopes: ['intake'], lastUsedAt: null });
+    expect(key.key.startsWith(key.prefix)).toBe(true);
+
+    const [row] = await h.db.query<Record<string, unknown>>(`SELECT * FROM "gateway"."api_keys" WHERE "id" = $1`, [key.id]);
+    expect(row?.key_hash).toBe(sha256(key.key));
+    expect(JSON.stringify(row)).not.toContain(key.key);
+
+    expect((await sendLead({ 'X-Api-Key': key.key })).status).toBe(201);
+    expect(sent).toEqual([{ workspaceId: 'default', source: 'landing-pages' }]);
+    await h.waitForRows(`SELECT 1 FROM "gateway"."api_keys" WHERE "id" = $1 AND "last_used_at" IS NOT NULL`, [key.id]);
+
+    const list = (await (await call('GET', '/api/v1/workspaces/default/api-keys', asAdmin())).json()) as {
+      items: Array<Record<string, unknown>>;
+    };
+    const listedKey = list.items.find((item) => item.id === key.id);
+    expect(listedKey).toMatchObject({ name: 'landing-pages', prefix: key.prefix, revokedAt: null, lastUsedAt: expect.any(String) });
+    expect(listedKey).not.toHaveProperty('key');
+    expect(JSON.stringify(list)).not.toContain(key.key);
+  });
+
+  it.each([
+    ['a name already used by a live key', '{"name":"default","scopes":["intake"]}', 409, 'name_taken'],
+    ['an unknown scope', '{"name":"x","scopes":["admin:everything"]}', 400, 'validation_failed'],
+    ['no scope', '{"name":"x","scopes":[]}', 400, 'validation_failed'],
+    ['a name with a control character', '{"name":"a\\u0000b","scopes":["intake"]}', 400, 'validation_failed'],
+    ['an unknown property', '{"name":"x","scopes":["intake"],"workspaceId":"acme"}', 400, 'validation_failed'],
+    ['broken JSON', '{"name":', 400, 'invalid_payload'],
+    ['a JSON array', '[]', 400, 'invalid_payload'],
+  ])('refuses to create a key with %s', async (_name, body, status, code) => {
+    const response = await call('POST', '/api/v1/workspaces/default/api-keys', asAdmin(), body);
+    expect({ status: response.status, body: await response.json() }).toEqual({
+      status,
+      body: { error: { code, message: expect.any(String), requestId: expect.any(String) } },
+    });
+  });
+
+  it('stops accepting a revoked key within a second on every replica', async () => {
+    const replica: { port: number; process: RunningProcess } = await h.startReplica();
+    try {
+      const created = await call('POST', '/api/v1/workspaces/default/api-keys', asAdmin(), '{"name":"to-revoke","scopes":["intake"]}');
+      const key = (await created.json()) as { id: string; key: string };
+      // Both replicas have just accepted the key: each holds it in its cache.
+      expect([
+        (await sendLead({ 'X-Api-Key': key.key })).status,
+        (await sendLead({ 'X-Api-Key': key.key }, '/api/lead', replica.port)).status,
+      ]).toEqual([201, 201]);
+      const revokedAt = Date.now();
+      expect((await call('DELETE', `/api/v1/workspaces/default/api-keys/${key.id}`, asAdmin(), undefined, replica.port)).status).toBe(204);
+      const refusedAfter: number[] = [];
+      for (const port of [h.port, replica.port]) {
+        await waitFor(async () => (await sendLead({ 'X-Api-Key': key.key }, '/api/lead', port)).status === 401, {
+          timeoutMs: 3000,
+          intervalMs: 20,
+        });
+        refusedAfter.push(Date.now() - revokedAt);
+      }
+      expect(Math.max(...refusedAfter)).toBeLessThan(1000);
+      const [row] = await h.db.query<{ revoked_at: Date | null }>(`SELECT "revoked_at" FROM "gateway"."api_keys" WHERE "id" = $1`, [
+        key.id,
+      ]);
+      expect(row?.revoked_at).toBeInstanceOf(Date);
+    } finally {
+      replica.process.kill('SIGTERM');
+      await replica.process.exited;
+    }
+  });
+
+  it("answers 404 for another workspace's ids, and scopes every admin read to the key's workspace", async () => {
+    const acmeKey = 'lf_live_acme-admin-key-0000000000000000';
+    await h.db.query(`INSERT INTO "gateway"."workspaces" ("id", "name") VALUES ('acme', 'Acme')`);
+    await h.db.query(
+      `INSERT INTO "gateway"."api_keys" ("id", "workspace_id", "name", "prefix", "key_hash", "scopes")
+       VALUES ($1, 'acme', 'acme-admin', 'lf_live_acme-adm', $2, '{admin:read,admin:write}')`,
+      [uuidv7(), sha256(acmeKey)],
+    );
+    const [defaultKey] = await h.db.query<{ id: string }>(`SELECT "id" FROM "gateway"."api_keys" WHERE "bootstrap" = 'intake'`);
+    const acme = asAdmin(acmeKey);
+    const answers = await Promise.all([
+      call('GET', '/api/v1/workspaces/default', acme),
+      call('GET', '/api/v1/workspaces/default/api-keys', acme),
+      call('POST', '/api/v1/workspaces/default/api-keys', acme, '{"name":"sneaky","scopes":["intake"]}'),
+      call('DELETE', `/api/v1/workspaces/default/api-keys/${defaultKey?.id}`, acme),
+      call('PATCH', '/api/v1/workspaces/default', acme, '{"legacyIntakeOpen":true}'),
+    ]);
+    expect(answers.map((response) => response.status)).toEqual([404, 404, 404, 404, 404]);
+    expect((await (await call('GET', '/api/v1/workspaces', acme)).json()) as unknown).toMatchObject({
+      items: [{ id: 'acme', name: 'Acme' }],
+    });
+
+    expect((await call('GET', '/api/v1/leads', acme)).status).toBe(200);
+    expect((await call('GET', '/api/v1/leads', asAdmin())).status).toBe(200);
+    expect(listed.map((query) => query.workspaceId)).toEqual(['acme', 'default']);
+    // Nothing of the default workspace changed.
+    const [intakeKey] = await h.db.query<{ revoked_at: Date | null }>(
+      `SELECT "revoked_at" FROM "gateway"."api_keys" WHERE "bootstrap" = 'intake'`,
+    );
+    expect(intakeKey?.revoked_at).toBeNull();
+    expect(await h.db.query(`SELECT 1 FROM "gateway"."api_keys" WHERE "name" = 'sneaky'`)).toEqual([]);
+  });
+
+  it('lets keyless senders use POST /api/lead only while the default workspace allows it', async () => {
+    expect((await sendLead({})).status).toBe(401);
+    const opened = await call('PATCH', '/api/v1/workspaces/default', asAdmin(), '{"legacyIntakeOpen":true}');
+    expect(await opened.json()).toMatchObject({ id: 'default', legacyIntakeOpen: true });
+    await waitFor(async () => (await sendLead({})).status === 201, { timeoutMs: 2000, intervalMs: 50 });
+    expect(sent.at(-1)).toEqual({ workspaceId: 'default', source: 'default' });
+    expect((await sendLead({}, '/api/v1/leads')).status).toBe(401);
+
+    await call('PATCH', '/api/v1/workspaces/default', asAdmin(), '{"legacyIntakeOpen":false}');
+    await waitFor(async () => (await sendLead({})).status === 401, { timeoutMs: 2000, intervalMs: 50 });
+  });
+
+  it('guards every route it registers, except the explicit public list', async () => {
+    const line = h.app
+      .output()
+      .split('\n')
+      .find((candidate) => candidate.includes('"msg":"http routes"'));
+    const routes = (JSON.parse(line ?? '{}') as { routes?: string[] }).routes ?? [];
+    expect(routes).toEqual(
+      expect.arrayContaining(['POST /api/lead', 'GET /api/v1/leads', 'DELETE /api/v1/workspaces/:id/api-keys/:keyId']),
+    );
+    const open = new Set(['GET /health', 'GET /health/live', 'GET /health/ready', 'GET /metrics']);
+    const answers: string[] = [];
+    for (const route of routes) {
+      const [method = '', pattern = ''] = route.split(' ');
+      if (method === 'HEAD' || method === 'OPTIONS') continue;
+      // Parameters get well-formed values, so that nothing but the credential can refuse the call.
+      const path = pattern
+        .replace(/:keyId|:id/g, (name) => (name === ':id' && pattern.includes('workspaces') ? 'default' : uuidv7()))
+        .replace(/\*$/, 'x');
+      const response = await call(method, path, {}, method === 'GET' || method === 'DELETE' ? undefined : '{}');
+      const isPublic = open.has(route) || pattern === '/docs' || pattern.startsWith('/docs/');
+      answers.push(
+        `${route} → ${isPublic ? (response.status === 401 ? 'refused' : 'open') : response.status === 401 ? 'guarded' : `open (${response.status})`}`,
+      );
+    }
+    expect(answers.filter((answer) => !answer.endsWith('guarded') && !/^(GET \/health|GET \/metrics|GET \/docs)/.test(answer))).toEqual([]);
+    expect(answers.filter((answer) => answer.endsWith('refused'))).toEqual([]);
+  });
+
+  it('keeps the bootstrap keys across restarts, replaces the one whose variable changed, and never revives a revoked one', async () => {
+    const before = await h.db.query<{ id: string; bootstrap: string }>(
+      `SELECT "id", "bootstrap" FROM "gateway"."api_keys" WHERE "bootstrap" IS NOT NULL ORDER BY 2`,
+    );
+    await h.restart();
+    expect(await h.db.query(`SELECT "id", "bootstrap" FROM "gateway"."api_keys" WHERE "bootstrap" IS NOT NULL ORDER BY 2`)).toEqual(before);
+
+    const rotated = 'lf_test_access-int-admin-key-rotated0';
+    await h.restart({ BOOTSTRAP_ADMIN_KEY: rotated });
+    expect((await call('GET', '/api/v1/leads', asAdmin(rotated))).status).toBe(200);
+    expect((await call('GET', '/api/v1/leads', asAdmin(ADMIN_KEY))).status).toBe(401);
+
+    // A key that existed before (here the revoked one) is not taken back: the gateway refuses to start, saying why.
+    await expect(h.restart({ BOOTSTRAP_ADMIN_KEY: ADMIN_KEY })).rejects.toThrow(/BOOTSTRAP_ADMIN_KEY holds a key that already exists/);
+  });
+});
