@@ -52,6 +52,8 @@ export class PlatformTarget {
           LOG_LEVEL: 'warn',
           BOOTSTRAP_ADMIN_KEY: settings.adminKey,
           BOOTSTRAP_INTAKE_KEY: settings.intakeKey,
+          // Limited, so that the rate limit is part of what is measured, but far above what the load reaches.
+          BOOTSTRAP_INTAKE_RATE_LIMIT: '1000000',
         },
         port,
       });

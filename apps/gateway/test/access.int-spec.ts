@@ -158,6 +158,51 @@ describe('gateway: access control', () => {
     }
   });
 
+  it("answers a burst over a key's limit with 429s, counted across replicas, while another key is unaffected", async () => {
+    const create = async (name: string, limit: string) =>
+      (await (
+        await call('POST', '/api/v1/workspaces/default/api-keys', asAdmin(), `{"name":"${name}","scopes":["intake"]${limit}}`)
+      ).json()) as {
+        key: string;
+        rateLimit: unknown;
+      };
+    const limited = await create('limited', ',"rateLimitPerSecond":5,"rateLimitBurst":10');
+    const other = await create('unlimited-enough', ',"rateLimitPerSecond":1000');
+    expect([limited.rateLimit, other.rateLimit]).toEqual([
+      { perSecond: 5, burst: 10 },
+      { perSecond: 1000, burst: 2000 },
+    ]);
+    const replica = await h.startReplica();
+    try {
+      // 40 requests of the limited key, half through each replica, beside 40 of the other key.
+      const burst = await Promise.all([
+        ...Array.from({ length: 40 }, (_, i) => sendLead({ 'X-Api-Key': limited.key }, '/api/lead', i % 2 === 0 ? h.port : replica.port)),
+        ...Array.from({ length: 40 }, (_, i) => sendLead({ 'X-Api-Key': other.key }, '/api/v1/leads', i % 2 === 0 ? h.port : replica.port)),
+      ]);
+      const limitedAnswers = burst.slice(0, 40);
+      const accepted = limitedAnswers.filter((response) => response.status === 201).length;
+      // 5 a second plus a burst of 5 more; one window turning over while the burst is sent adds at most 5.
+      // Counted per replica instead of shared, it would be 20.
+      expect(accepted).toBeGreaterThanOrEqual(10);
+      expect(accepted).toBeLessThanOrEqual(15);
+      const refused = limitedAnswers.find((response) => response.status === 429);
+      expect(await refused?.json()).toEqual({ ok: false, error: 'rate_limited' });
+      expect({
+        retryAfter: refused?.headers.get('retry-after'),
+        limit: refused?.headers.get('ratelimit-limit'),
+        remaining: refused?.headers.get('ratelimit-remaining'),
+        reset: refused?.headers.get('ratelimit-reset'),
+      }).toEqual({ retryAfter: expect.stringMatching(/^[12]$/), limit: '5', remaining: '0', reset: expect.stringMatching(/^[12]$/) });
+      expect(burst.slice(40).map((response) => response.status)).toEqual(Array.from({ length: 40 }, () => 201));
+
+      // The budget comes back: a second later the key is served again.
+      await waitFor(async () => (await sendLead({ 'X-Api-Key': limited.key })).status === 201, { timeoutMs: 3000, intervalMs: 100 });
+    } finally {
+      replica.process.kill('SIGTERM');
+      await replica.process.exited;
+    }
+  });
+
   it("answers 404 for another workspace's ids, and scopes every admin read to the key's workspace", async () => {
     const acmeKey = 'lf_live_acme-admin-key-0000000000000000';
     await h.db.query(`INSERT INTO "gateway"."workspaces" ("id", "name") VALUES ('acme', 'Acme')`);

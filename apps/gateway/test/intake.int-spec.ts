@@ -33,6 +33,7 @@ describe('gateway: intake and admin over HTTP', () => {
       NATS_URL: natsProxy.url(testNatsUrl()),
       BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
       BOOTSTRAP_INTAKE_KEY: INTAKE_KEY,
+      BOOTSTRAP_INTAKE_RATE_LIMIT: '100000',
       INTAKE_TIMEOUT_MS: '500',
     });
     // Ingestion receives single-lead requests in groups and answers each item on its own.

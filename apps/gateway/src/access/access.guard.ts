@@ -6,25 +6,32 @@ import { ACCESS_RULE, type AccessRule, isPublicRoute } from './access-rules';
 import { presentedCredential } from './api-key';
 import { CredentialStore } from './credential-store';
 import { attachPrincipal, type Principal } from './principal';
+import { DEFAULT_KEY_RATE_LIMIT, RateLimits } from './rate-limits';
 
-/** A legacy sender without a key, let in because the default workspace opened `/api/lead`. */
-const KEYLESS_LEGACY_SENDER: Principal = {
-  workspaceId: DEFAULT_WORKSPACE_ID,
-  scopes: new Set(['intake']),
-  actor: 'keyless',
-  source: DEFAULT_LEAD_SOURCE,
-};
+/** A legacy sender without a key, let in because the default workspace opened `/api/lead`; limited per address. */
+function keylessLegacySender(request: FastifyRequest): Principal {
+  return {
+    workspaceId: DEFAULT_WORKSPACE_ID,
+    scopes: new Set(['intake']),
+    actor: 'keyless',
+    source: DEFAULT_LEAD_SOURCE,
+    rateLimitSubject: `ip:${request.ip}`,
+    rateLimit: DEFAULT_KEY_RATE_LIMIT,
+  };
+}
 
 /**
  * Every HTTP route passes here (a global guard). Public routes are listed by path; every other
  * route names the scope it needs, and a route that names none is refused (deny by default).
- * 401 when no valid credential is presented, 403 when it lacks the scope.
+ * 401 when no valid credential is presented, 403 when it lacks the scope, 429 when its rate limit
+ * is spent.
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly credentials: CredentialStore,
+    private readonly rateLimits: RateLimits,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -37,7 +44,7 @@ export class AccessGuard implements CanActivate {
     const presented = presentedCredential(request.headers);
     let principal = presented === undefined ? undefined : await this.credentials.authenticate(presented);
     if (!principal && presented === undefined && rule?.keylessLegacyIntake && (await this.credentials.legacyIntakeOpen())) {
-      principal = KEYLESS_LEGACY_SENDER;
+      principal = keylessLegacySender(request);
     }
     if (!principal) {
       void http.getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer');
@@ -51,6 +58,7 @@ export class AccessGuard implements CanActivate {
     if (!principal.scopes.has(rule.scope)) {
       throw new AppException(ErrorCodes.forbidden, `This credential lacks the "${rule.scope}" scope`, 403);
     }
+    await this.rateLimits.take(principal.rateLimitSubject, principal.rateLimit, http.getResponse<FastifyReply>());
     attachPrincipal(request, principal);
     return true;
   }

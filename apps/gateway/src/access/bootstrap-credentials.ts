@@ -14,6 +14,8 @@ interface BootstrapKey {
   key: string;
   name: string;
   scopes: Scope[];
+  /** Null: the default limit. */
+  perSecond: number | null;
 }
 
 /**
@@ -35,11 +37,23 @@ export class BootstrapCredentials implements OnApplicationBootstrap {
     }
     const keys: BootstrapKey[] = [];
     if (this.env.BOOTSTRAP_ADMIN_KEY) {
-      keys.push({ role: 'admin', key: this.env.BOOTSTRAP_ADMIN_KEY, name: 'bootstrap-admin', scopes: ['admin:read', 'admin:write'] });
+      keys.push({
+        role: 'admin',
+        key: this.env.BOOTSTRAP_ADMIN_KEY,
+        name: 'bootstrap-admin',
+        scopes: ['admin:read', 'admin:write'],
+        perSecond: null,
+      });
     }
     if (this.env.BOOTSTRAP_INTAKE_KEY) {
       // Named like the source leads had before keys existed, so that reports carry on.
-      keys.push({ role: 'intake', key: this.env.BOOTSTRAP_INTAKE_KEY, name: 'default', scopes: ['intake'] });
+      keys.push({
+        role: 'intake',
+        key: this.env.BOOTSTRAP_INTAKE_KEY,
+        name: 'default',
+        scopes: ['intake'],
+        perSecond: this.env.BOOTSTRAP_INTAKE_RATE_LIMIT,
+      });
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtext('leadflow:gateway:bootstrap'))`);
@@ -57,8 +71,14 @@ export class BootstrapCredentials implements OnApplicationBootstrap {
     const [current] = (await manager.query(`SELECT "id", "key_hash", "revoked_at" FROM ${table} WHERE "bootstrap" = $1`, [
       bootstrap.role,
     ])) as Array<{ id: string; key_hash: string; revoked_at: Date | null }>;
+    const burst = bootstrap.perSecond === null ? null : bootstrap.perSecond * 2;
     if (current?.key_hash === hash) {
       if (current.revoked_at) this.logger.warn({ keyId: current.id, role: bootstrap.role }, 'the bootstrap key was revoked and stays so');
+      await manager.query(`UPDATE ${table} SET "rate_limit_per_second" = $2, "rate_limit_burst" = $3 WHERE "id" = $1`, [
+        current.id,
+        bootstrap.perSecond,
+        burst,
+      ]);
       return;
     }
     const [other] = (await manager.query(`SELECT "id" FROM ${table} WHERE "key_hash" = $1`, [hash])) as Array<{ id: string }>;
@@ -75,8 +95,9 @@ export class BootstrapCredentials implements OnApplicationBootstrap {
       ]);
     }
     await manager.query(
-      `INSERT INTO ${table} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "bootstrap") VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [uuidv7(), DEFAULT_WORKSPACE_ID, bootstrap.name, prefix, hash, bootstrap.scopes, bootstrap.role],
+      `INSERT INTO ${table} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "bootstrap", "rate_limit_per_second", "rate_limit_burst")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [uuidv7(), DEFAULT_WORKSPACE_ID, bootstrap.name, prefix, hash, bootstrap.scopes, bootstrap.role, bootstrap.perSecond, burst],
     );
     this.logger.info({ role: bootstrap.role, prefix }, current ? 'bootstrap key replaced' : 'bootstrap key created');
   }

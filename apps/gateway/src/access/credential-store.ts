@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { hashApiKey, isScope, type Scope } from './api-key';
 import type { Principal } from './principal';
+import { DEFAULT_KEY_RATE_LIMIT } from './rate-limits';
 
 /**
  * How long an answer about a key or a workspace setting is reused. It bounds how long a revoked key
@@ -27,6 +28,8 @@ interface KeyRow {
   workspace_id: string;
   name: string;
   scopes: string[];
+  rate_limit_per_second: number | null;
+  rate_limit_burst: number | null;
 }
 
 /** A small time-bounded memo; one lookup in flight per key, failures are not kept. */
@@ -78,7 +81,7 @@ export class CredentialStore {
 
   private async loadKey(hash: string): Promise<Principal | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT "id", "workspace_id", "name", "scopes" FROM ${qualifiedTable(this.dataSource, 'api_keys')}
+      `SELECT "id", "workspace_id", "name", "scopes", "rate_limit_per_second", "rate_limit_burst" FROM ${qualifiedTable(this.dataSource, 'api_keys')}
        WHERE "key_hash" = $1 AND "revoked_at" IS NULL`,
       [hash],
     )) as KeyRow[];
@@ -89,6 +92,11 @@ export class CredentialStore {
       actor: `key:${row.id}`,
       keyId: row.id,
       source: row.name,
+      rateLimitSubject: `key:${row.id}`,
+      rateLimit:
+        row.rate_limit_per_second === null
+          ? DEFAULT_KEY_RATE_LIMIT
+          : { perSecond: row.rate_limit_per_second, burst: row.rate_limit_burst ?? row.rate_limit_per_second * 2 },
     };
   }
 

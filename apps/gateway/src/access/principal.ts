@@ -1,6 +1,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Scope } from './api-key';
+import type { RateLimit } from './rate-limits';
 
 /** Who is calling, established by the access guard from the request's credential. */
 export interface Principal {
@@ -12,6 +13,9 @@ export interface Principal {
   keyId?: string;
   /** The source recorded on the leads this caller sends: the key's name. */
   source: string;
+  /** What the rate limit counts against (`key:<id>`, or `ip:<address>` for keyless senders), and how much. */
+  rateLimitSubject: string;
+  rateLimit: RateLimit;
 }
 
 const PRINCIPAL = Symbol('leadflow.principal');

@@ -93,8 +93,11 @@ export class WorkspaceDirectory {
     await this.get(caller, workspaceId);
     const perSecond = request.rateLimitPerSecond ?? null;
     const burst = request.rateLimitBurst ?? (perSecond === null ? null : perSecond * 2);
-    if (burst !== null && perSecond === null) {
+    if (request.rateLimitBurst !== undefined && perSecond === null) {
       throw new AppException(ErrorCodes.validationFailed, 'rateLimitBurst needs rateLimitPerSecond', 400);
+    }
+    if (burst !== null && perSecond !== null && burst < perSecond) {
+      throw new AppException(ErrorCodes.validationFailed, 'rateLimitBurst must be at least rateLimitPerSecond', 400);
     }
     const { key, prefix, hash } = generateApiKey(request.environment);
     try {
