@@ -15,6 +15,8 @@ const root = path.resolve(__dirname, '..');
 /** The gateway's bootstrap keys in end-to-end runs. */
 export const E2E_ADMIN_KEY = 'lf_test_e2e-admin-key-00000000000000';
 export const E2E_INTAKE_KEY = 'lf_test_e2e-intake-key-0000000000000';
+/** The `default` workspace's bootstrap owner in end-to-end runs. */
+export const E2E_OWNER = { email: 'owner@e2e.example.com', password: 'e2e-owner-password' };
 
 export interface RunningApp {
   service: ServiceName;
@@ -52,6 +54,9 @@ export class Platform {
       BOOTSTRAP_INTAKE_KEY: E2E_INTAKE_KEY,
       // The suites send thousands of leads at once; rate limits have their own tests.
       BOOTSTRAP_INTAKE_RATE_LIMIT: '100000',
+      BOOTSTRAP_ADMIN_EMAIL: E2E_OWNER.email,
+      BOOTSTRAP_ADMIN_PASSWORD: E2E_OWNER.password,
+      AUTH_TOKEN_SECRET: 'e2e-token-secret-0000000000000000000000',
       ...options.env,
     };
     const apps = new Map<ServiceName, RunningApp>();

@@ -17,6 +17,9 @@ const DEFAULT_DATABASE = 'leadflow';
 /** The bootstrap keys of a developer machine; printed at start. Deployments set their own secrets. */
 export const DEVELOPMENT_ADMIN_KEY = 'lf_test_development-admin-key-000000';
 export const DEVELOPMENT_INTAKE_KEY = 'lf_test_development-intake-key-00000';
+export const DEVELOPMENT_ADMIN_EMAIL = 'admin@leadflow.localhost';
+export const DEVELOPMENT_ADMIN_PASSWORD = 'development-password';
+const DEVELOPMENT_TOKEN_SECRET = 'development-only-token-secret-0000000000';
 
 export interface LauncherConfig {
   rootDir: string;
@@ -30,6 +33,11 @@ export interface LauncherConfig {
   adminKey: string;
   /** BOOTSTRAP_INTAKE_KEY given to the gateway. */
   intakeKey: string;
+  /** The bootstrap owner account (BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD). */
+  adminEmail: string;
+  adminPassword: string;
+  /** AUTH_TOKEN_SECRET given to the gateway. */
+  tokenSecret: string;
   logLevel: string;
   apps: AppDefinition[];
   /** How long apps get to stop after SIGTERM before SIGKILL. */
@@ -63,6 +71,9 @@ export function readLauncherConfig(env: NodeJS.ProcessEnv, rootDir: string): Lau
     natsUrl,
     adminKey: nonEmpty(env.BOOTSTRAP_ADMIN_KEY) ?? DEVELOPMENT_ADMIN_KEY,
     intakeKey: nonEmpty(env.BOOTSTRAP_INTAKE_KEY) ?? DEVELOPMENT_INTAKE_KEY,
+    adminEmail: nonEmpty(env.BOOTSTRAP_ADMIN_EMAIL) ?? DEVELOPMENT_ADMIN_EMAIL,
+    adminPassword: nonEmpty(env.BOOTSTRAP_ADMIN_PASSWORD) ?? DEVELOPMENT_ADMIN_PASSWORD,
+    tokenSecret: nonEmpty(env.AUTH_TOKEN_SECRET) ?? DEVELOPMENT_TOKEN_SECRET,
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
     apps: selectApps(env.LEADFLOW_APPS),
     stopGraceMs: 15_000,

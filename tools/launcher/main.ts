@@ -136,6 +136,9 @@ class Launcher {
           LOG_LEVEL: this.config.logLevel,
           BOOTSTRAP_ADMIN_KEY: this.config.adminKey,
           BOOTSTRAP_INTAKE_KEY: this.config.intakeKey,
+          BOOTSTRAP_ADMIN_EMAIL: this.config.adminEmail,
+          BOOTSTRAP_ADMIN_PASSWORD: this.config.adminPassword,
+          AUTH_TOKEN_SECRET: this.config.tokenSecret,
         },
       },
       {
@@ -191,6 +194,8 @@ class Launcher {
       host: HOST,
       adminKey: this.config.adminKey,
       intakeKey: this.config.intakeKey,
+      adminEmail: this.config.adminEmail,
+      adminPassword: this.config.adminPassword,
       postgres: { url: redactUrl(this.databaseUrl), embedded: this.postgres?.embedded ?? false },
       nats: { url: redactUrl(this.nats?.url ?? ''), embedded: this.nats?.embedded ?? false },
       dataDir: relative(this.config.dataDir),

@@ -10,6 +10,8 @@ describe('renderReadySummary', () => {
     host: '127.0.0.1',
     adminKey: 'lf_test_admin-key-for-the-summary-00',
     intakeKey: 'lf_test_intake-key-for-the-summary-0',
+    adminEmail: 'owner@example.com',
+    adminPassword: 'a-long-password',
     postgres: { url: 'postgres://postgres@127.0.0.1:54329/leadflow', embedded: true },
     nats: { url: 'nats://127.0.0.1:4222', embedded: false },
     dataDir: '.data',
@@ -23,6 +25,7 @@ describe('renderReadySummary', () => {
   it('prints the bootstrap keys, with a lead and an admin call that use them', () => {
     expect(lines).toContain('    intake key:    lf_test_intake-key-for-the-summary-0');
     expect(lines).toContain('    admin key:     lf_test_admin-key-for-the-summary-00');
+    expect(lines).toContain('    admin sign-in: owner@example.com / a-long-password   (POST http://127.0.0.1:3000/api/v1/auth/login)');
     expect(lines.find((line) => line.includes('send a lead:'))).toContain("-H 'X-Api-Key: lf_test_intake-key-for-the-summary-0'");
     expect(lines.find((line) => line.includes('read leads:'))).toContain("-H 'Authorization: Bearer lf_test_admin-key-for-the-summary-00'");
   });

@@ -15,6 +15,8 @@ export interface ReadySummaryInput {
   /** Printed so that a developer can send leads and call the admin API right away. */
   adminKey: string;
   intakeKey: string;
+  adminEmail: string;
+  adminPassword: string;
   postgres: { url: string; embedded: boolean };
   nats: { url: string; embedded: boolean };
   dataDir: string;
@@ -50,6 +52,7 @@ export function renderReadySummary(input: ReadySummaryInput): string[] {
           `  ▶ LeadFlow gateway: ${base(gateway.port)}   (API docs: ${base(gateway.port)}/docs)`,
           `    intake key:    ${input.intakeKey}`,
           `    admin key:     ${input.adminKey}`,
+          `    admin sign-in: ${input.adminEmail} / ${input.adminPassword}   (POST ${base(gateway.port)}/api/v1/auth/login)`,
           `    send a lead:   curl -X POST ${base(gateway.port)}/api/lead -H 'X-Api-Key: ${input.intakeKey}' -H 'Content-Type: application/json' -d '{"email":"ana@example.com"}'`,
           `    read leads:    curl ${base(gateway.port)}/api/v1/leads -H 'Authorization: Bearer ${input.adminKey}'`,
           '',

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { APP_LOGGER } from '@leadflow/logging';
 import { runService } from '@leadflow/runtime';
 import type { Logger } from 'pino';
+import { hardenHttp } from './access/http-hardening';
 import { logRouteTable } from './access/route-table';
 import { AppModule } from './app.module';
 import { GatewayEnv } from './config/env';
@@ -14,10 +15,11 @@ void runService({
   service: 'gateway',
   envClass: GatewayEnv,
   rootModule: (env) => AppModule.forEnv(env),
-  configureHttp: (app, env) => {
+  configureHttp: async (app, env) => {
     const fastify = app.getHttpAdapter().getInstance();
     logRouteTable(fastify, app.get<Logger>(APP_LOGGER));
     registerRawBodyParser(fastify);
+    await hardenHttp(app, env.CORS_ORIGINS);
     setUpOpenApi(app, env.SERVICE_VERSION);
   },
   errorBody: legacyErrorBody,

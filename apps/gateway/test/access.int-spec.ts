@@ -1,12 +1,21 @@
 import { type IngestLeadGroupRequest, RpcSubjects } from '@leadflow/contracts';
 import { AppHarness, type RunningProcess, waitFor } from '@leadflow/testing';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 
 const ADMIN_KEY = 'lf_test_access-int-admin-key-00000000';
 const INTAKE_KEY = 'lf_test_access-int-intake-key-0000000';
 const LEAD = '{"email":"ana@example.com"}';
+const OWNER = { email: 'owner@example.com', password: 'owner-password-1234' };
+const TOKEN_SECRET = 'access-int-token-secret-000000000000000';
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** An HS256 JWT made by hand, to present tokens the gateway did not issue. */
+function signedToken(claims: Record<string, unknown>, secret: string): string {
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${part({ alg: 'HS256' })}.${part(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
 
 interface Sent {
   workspaceId: string;
@@ -30,7 +39,14 @@ describe('gateway: access control', () => {
   const asAdmin = (key = ADMIN_KEY) => ({ Authorization: `Bearer ${key}` });
 
   beforeAll(async () => {
-    h = await AppHarness.start('gateway', { BOOTSTRAP_ADMIN_KEY: ADMIN_KEY, BOOTSTRAP_INTAKE_KEY: INTAKE_KEY });
+    h = await AppHarness.start('gateway', {
+      BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+      BOOTSTRAP_INTAKE_KEY: INTAKE_KEY,
+      BOOTSTRAP_ADMIN_EMAIL: OWNER.email,
+      BOOTSTRAP_ADMIN_PASSWORD: OWNER.password,
+      AUTH_TOKEN_SECRET: TOKEN_SECRET,
+      CORS_ORIGINS: 'https://app.example.com',
+    });
     h.answer(RpcSubjects.ingestion.leadIngestGroup, (data) => ({
       results: (data as IngestLeadGroupRequest).items.map((item) => {
         sent.push({ workspaceId: item.workspaceId, source: item.source });
@@ -248,6 +264,193 @@ describe('gateway: access control', () => {
     await waitFor(async () => (await sendLead({})).status === 401, { timeoutMs: 2000, intervalMs: 50 });
   });
 
+  interface Tokens {
+    accessToken: string;
+    refreshToken: string;
+    workspaceId: string;
+    role: string;
+  }
+  const signIn = async (email: string, password: string, workspaceId?: string) =>
+    call('POST', '/api/v1/auth/login', {}, JSON.stringify({ email, password, ...(workspaceId ? { workspaceId } : {}) }));
+  const tokensOf = async (response: Response) => {
+    expect(response.status).toBe(200);
+    return (await response.json()) as Tokens;
+  };
+
+  it('signs an admin in with email and password, and refuses a wrong password as it refuses an unknown email', async () => {
+    const tokens = await tokensOf(await signIn(OWNER.email, OWNER.password));
+    expect(tokens).toMatchObject({ workspaceId: 'default', role: 'owner', refreshToken: expect.stringMatching(/^lf_rt_/) });
+    expect((await call('GET', '/api/v1/leads', asAdmin(tokens.accessToken))).status).toBe(200);
+    expect(listed.at(-1)?.workspaceId).toBe('default');
+
+    const wrongPassword = await signIn(OWNER.email, 'not-the-password');
+    const unknownEmail = await signIn('nobody-at-all@example.com', OWNER.password);
+    expect([await wrongPassword.json(), await unknownEmail.json()]).toEqual([
+      { error: { code: 'unauthorized', message: 'The email or the password is wrong', requestId: expect.any(String) } },
+      { error: { code: 'unauthorized', message: 'The email or the password is wrong', requestId: expect.any(String) } },
+    ]);
+    const [account] = await h.db.query<{ password_hash: string }>(
+      `SELECT "password_hash" FROM "gateway"."admin_accounts" WHERE "email" = $1`,
+      [OWNER.email],
+    );
+    expect(account?.password_hash).toMatch(/^\$argon2id\$/);
+  });
+
+  it('slows repeated failed sign-ins, then answers 429 with Retry-After without trying the password', async () => {
+    const email = 'guessed@example.com';
+    const timings: Array<[number, number]> = [];
+    for (let attempt = 0; attempt < 6; attempt += 1) {
+      const started = Date.now();
+      const response = await signIn(email, `guess-${attempt}`);
+      timings.push([response.status, Date.now() - started]);
+      if (response.status === 429) {
+        expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+        expect(await response.json()).toMatchObject({ error: { code: 'too_many_attempts' } });
+      }
+    }
+    expect(timings.map(([status]) => status)).toEqual([401, 401, 401, 401, 401, 429]);
+    // Each failure answers later than the one before: the fifth waits over a second.
+    expect(timings[4]?.[1]).toBeGreaterThan(1000);
+    expect(timings[4]?.[1]).toBeGreaterThan(timings[0]?.[1] ?? 0);
+  });
+
+  it('rotates refresh tokens, and signing out ends the access and refresh tokens at once', async () => {
+    const first = await tokensOf(await signIn(OWNER.email, OWNER.password));
+    const second = await tokensOf(await call('POST', '/api/v1/auth/refresh', {}, JSON.stringify({ refreshToken: first.refreshToken })));
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    const reused = await call('POST', '/api/v1/auth/refresh', {}, JSON.stringify({ refreshToken: first.refreshToken }));
+    expect(reused.status).toBe(401);
+
+    expect((await call('POST', '/api/v1/auth/logout', asAdmin(second.accessToken))).status).toBe(204);
+    expect((await call('GET', '/api/v1/leads', asAdmin(second.accessToken))).status).toBe(401);
+    expect((await call('POST', '/api/v1/auth/refresh', {}, JSON.stringify({ refreshToken: second.refreshToken }))).status).toBe(401);
+    // A key cannot sign out: it has no session.
+    expect((await call('POST', '/api/v1/auth/logout', asAdmin())).status).toBe(403);
+  });
+
+  it('refuses an expired token, a token signed with another secret, and a garbled one', async () => {
+    const tokens = await tokensOf(await signIn(OWNER.email, OWNER.password));
+    const [, payload] = tokens.accessToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()) as Record<string, unknown>;
+    const forge = (secret: string, expiresAt: number) => signedToken({ ...claims, exp: expiresAt }, secret);
+    const now = Math.floor(Date.now() / 1000);
+    const answers = await Promise.all(
+      [forge(TOKEN_SECRET, now - 5), forge('another-secret-of-the-same-length-00000', now + 600), `${tokens.accessToken}x`].map(
+        async (token) => (await call('GET', '/api/v1/leads', asAdmin(token))).status,
+      ),
+    );
+    expect(answers).toEqual([401, 401, 401]);
+    expect((await call('GET', '/api/v1/leads', asAdmin(forge(TOKEN_SECRET, now + 600)))).status).toBe(200);
+  });
+
+  it('gives viewers read access only, lets owners manage admins, keeps the last owner, and ends a removed admin at once', async () => {
+    const owner = await tokensOf(await signIn(OWNER.email, OWNER.password));
+    const added = await call(
+      'POST',
+      '/api/v1/workspaces/default/admins',
+      asAdmin(owner.accessToken),
+      JSON.stringify({ email: 'Viewer@Example.com', password: 'viewer-password-1234', role: 'viewer' }),
+    );
+    expect(added.status).toBe(201);
+    const viewerAccount = (await added.json()) as { accountId: string; email: string };
+    expect(viewerAccount.email).toBe('viewer@example.com');
+
+    const viewer = await tokensOf(await signIn('viewer@example.com', 'viewer-password-1234'));
+    expect(viewer.role).toBe('viewer');
+    const answers = await Promise.all([
+      call('GET', '/api/v1/leads', asAdmin(viewer.accessToken)),
+      call('GET', '/api/v1/workspaces/default/admins', asAdmin(viewer.accessToken)),
+      call('POST', '/api/v1/workspaces/default/api-keys', asAdmin(viewer.accessToken), '{"name":"viewer-key","scopes":["intake"]}'),
+      call('PATCH', '/api/v1/workspaces/default', asAdmin(viewer.accessToken), '{"name":"Renamed"}'),
+      call('POST', '/api/v1/workspaces/default/admins', asAdmin(viewer.accessToken), '{"email":"x@example.com","role":"owner"}'),
+      // A key with admin:write still cannot manage admins: that is for owners.
+      call('POST', '/api/v1/workspaces/default/admins', asAdmin(), '{"email":"x@example.com","role":"owner"}'),
+    ]);
+    expect(answers.map((response) => response.status)).toEqual([200, 200, 403, 403, 403, 403]);
+
+    const [ownerRow] = await h.db.query<{ id: string }>(`SELECT "id" FROM "gateway"."admin_accounts" WHERE "email" = $1`, [OWNER.email]);
+    const lastOwner = await call('DELETE', `/api/v1/workspaces/default/admins/${ownerRow?.id}`, asAdmin(owner.accessToken));
+    expect({ status: lastOwner.status, body: await lastOwner.json() }).toMatchObject({
+      status: 409,
+      body: { error: { code: 'last_owner' } },
+    });
+
+    expect((await call('DELETE', `/api/v1/workspaces/default/admins/${viewerAccount.accountId}`, asAdmin(owner.accessToken))).status).toBe(
+      204,
+    );
+    expect((await call('GET', '/api/v1/leads', asAdmin(viewer.accessToken))).status).toBe(401);
+  });
+
+  it('lets an account create a workspace it owns, switch to it, and nothing else sees it', async () => {
+    const owner = await tokensOf(await signIn(OWNER.email, OWNER.password));
+    expect((await call('POST', '/api/v1/workspaces', asAdmin(), '{"name":"By a key"}')).status).toBe(403);
+    const created = await call('POST', '/api/v1/workspaces', asAdmin(owner.accessToken), '{"name":"Second brand"}');
+    expect(created.status).toBe(201);
+    const workspace = (await created.json()) as { id: string };
+    const listedWorkspaces = (await (await call('GET', '/api/v1/workspaces', asAdmin(owner.accessToken))).json()) as {
+      items: Array<{ id: string }>;
+    };
+    expect(listedWorkspaces.items.map((item) => item.id)).toEqual(['default', workspace.id]);
+
+    // The token is for `default`: the new workspace is reached by switching to it.
+    expect((await call('GET', `/api/v1/workspaces/${workspace.id}/api-keys`, asAdmin(owner.accessToken))).status).toBe(404);
+    const switched = await tokensOf(
+      await call('POST', '/api/v1/auth/refresh', {}, JSON.stringify({ refreshToken: owner.refreshToken, workspaceId: workspace.id })),
+    );
+    expect(switched).toMatchObject({ workspaceId: workspace.id, role: 'owner' });
+    const key = await call(
+      'POST',
+      `/api/v1/workspaces/${workspace.id}/api-keys`,
+      asAdmin(switched.accessToken),
+      '{"name":"brand","scopes":["intake"]}',
+    );
+    expect(key.status).toBe(201);
+    expect((await call('GET', `/api/v1/workspaces/${workspace.id}`, asAdmin())).status).toBe(404);
+    const { key: brandKey } = (await key.json()) as { key: string };
+    expect((await sendLead({ 'X-Api-Key': brandKey })).status).toBe(201);
+    expect(sent.at(-1)).toEqual({ workspaceId: workspace.id, source: 'brand' });
+  });
+
+  it('records every admin write in the audit log: who, what, before and after, and the request', async () => {
+    const requestId = `audit-${Date.now()}`;
+    await call('PATCH', '/api/v1/workspaces/default', { ...asAdmin(), 'X-Request-Id': requestId }, '{"name":"Default, renamed"}');
+    const [adminKey] = await h.db.query<{ id: string }>(
+      `SELECT "id" FROM "gateway"."api_keys" WHERE "bootstrap" = 'admin' AND "revoked_at" IS NULL`,
+    );
+    const page = (await (await call('GET', '/api/v1/audit?limit=100', asAdmin())).json()) as { items: Array<Record<string, unknown>> };
+    expect(page.items.find((entry) => entry.requestId === requestId)).toMatchObject({
+      workspaceId: 'default',
+      actor: `key:${adminKey?.id}`,
+      action: 'workspace.update',
+      target: 'workspace:default',
+      before: { name: expect.any(String) },
+      after: { name: 'Default, renamed' },
+    });
+    const actions = new Set(page.items.map((entry) => entry.action));
+    for (const action of ['api_key.create', 'api_key.revoke', 'admin.add', 'admin.remove', 'workspace.update'])
+      expect(actions).toContain(action);
+    expect(JSON.stringify(page)).not.toMatch(/lf_(live|test)_[A-Za-z0-9_-]{40}/);
+  });
+
+  it('sends security headers, and CORS headers only to the configured origins', async () => {
+    const response = await call('GET', '/health');
+    expect({
+      nosniff: response.headers.get('x-content-type-options'),
+      frames: response.headers.get('x-frame-options'),
+      csp: response.headers.get('content-security-policy'),
+    }).toEqual({ nosniff: 'nosniff', frames: 'SAMEORIGIN', csp: expect.stringContaining("default-src 'self'") });
+    const preflight = (origin: string) =>
+      call('OPTIONS', '/api/v1/leads', {
+        Origin: origin,
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'authorization',
+      });
+    const allowed = await preflight('https://app.example.com');
+    const other = await preflight('https://evil.example.com');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('guards every route it registers, except the explicit public list', async () => {
     const line = h.app
       .output()
@@ -257,7 +460,14 @@ describe('gateway: access control', () => {
     expect(routes).toEqual(
       expect.arrayContaining(['POST /api/lead', 'GET /api/v1/leads', 'DELETE /api/v1/workspaces/:id/api-keys/:keyId']),
     );
-    const open = new Set(['GET /health', 'GET /health/live', 'GET /health/ready', 'GET /metrics']);
+    const open = new Set([
+      'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /metrics',
+      'POST /api/v1/auth/login',
+      'POST /api/v1/auth/refresh',
+    ]);
     const answers: string[] = [];
     for (const route of routes) {
       const [method = '', pattern = ''] = route.split(' ');
@@ -272,7 +482,12 @@ describe('gateway: access control', () => {
         `${route} → ${isPublic ? (response.status === 401 ? 'refused' : 'open') : response.status === 401 ? 'guarded' : `open (${response.status})`}`,
       );
     }
-    expect(answers.filter((answer) => !answer.endsWith('guarded') && !/^(GET \/health|GET \/metrics|GET \/docs)/.test(answer))).toEqual([]);
+    expect(
+      answers.filter(
+        (answer) =>
+          !answer.endsWith('guarded') && !/^(GET \/health|GET \/metrics|GET \/docs|POST \/api\/v1\/auth\/(login|refresh))/.test(answer),
+      ),
+    ).toEqual([]);
     expect(answers.filter((answer) => answer.endsWith('refused'))).toEqual([]);
   });
 

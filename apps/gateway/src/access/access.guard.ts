@@ -3,7 +3,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_RULE, type AccessRule, isPublicRoute } from './access-rules';
-import { presentedCredential } from './api-key';
+import { AdminAccounts } from './admin-accounts';
+import { API_KEY_PATTERN, presentedCredential } from './api-key';
 import { CredentialStore } from './credential-store';
 import { attachPrincipal, type Principal } from './principal';
 import { DEFAULT_KEY_RATE_LIMIT, RateLimits } from './rate-limits';
@@ -11,6 +12,7 @@ import { DEFAULT_KEY_RATE_LIMIT, RateLimits } from './rate-limits';
 /** A legacy sender without a key, let in because the default workspace opened `/api/lead`; limited per address. */
 function keylessLegacySender(request: FastifyRequest): Principal {
   return {
+    kind: 'keyless',
     workspaceId: DEFAULT_WORKSPACE_ID,
     scopes: new Set(['intake']),
     actor: 'keyless',
@@ -32,7 +34,13 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly credentials: CredentialStore,
     private readonly rateLimits: RateLimits,
+    private readonly accounts: AdminAccounts,
   ) {}
+
+  /** API keys start with `lf_live_`/`lf_test_`; anything else is taken for an admin access token. */
+  private authenticate(credential: string): Promise<Principal | undefined> {
+    return API_KEY_PATTERN.test(credential) ? this.credentials.authenticate(credential) : this.accounts.authenticate(credential);
+  }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
@@ -42,7 +50,7 @@ export class AccessGuard implements CanActivate {
 
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
     const presented = presentedCredential(request.headers);
-    let principal = presented === undefined ? undefined : await this.credentials.authenticate(presented);
+    let principal = presented === undefined ? undefined : await this.authenticate(presented);
     if (!principal && presented === undefined && rule?.keylessLegacyIntake && (await this.credentials.legacyIntakeOpen())) {
       principal = keylessLegacySender(request);
     }
@@ -50,11 +58,16 @@ export class AccessGuard implements CanActivate {
       void http.getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer');
       throw new AppException(
         ErrorCodes.unauthorized,
-        presented === undefined ? 'Send an API key as X-Api-Key or Authorization: Bearer <key>' : 'The API key is not valid or was revoked',
+        presented === undefined
+          ? 'Send an API key as X-Api-Key, or an API key or admin access token as Authorization: Bearer'
+          : 'The credential is not valid, expired, or was revoked',
         401,
       );
     }
     if (!rule) throw new AppException(ErrorCodes.forbidden, 'This route is not open to any credential', 403);
+    if (rule.accountOnly && principal.kind !== 'account') {
+      throw new AppException(ErrorCodes.forbidden, 'Only a signed-in admin account can do this, not an API key', 403);
+    }
     if (!principal.scopes.has(rule.scope)) {
       throw new AppException(ErrorCodes.forbidden, `This credential lacks the "${rule.scope}" scope`, 403);
     }

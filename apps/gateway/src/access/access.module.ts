@@ -5,11 +5,24 @@ import { BootstrapCredentials } from './bootstrap-credentials';
 import { CredentialStore } from './credential-store';
 import { RateLimits } from './rate-limits';
 import { WorkspaceDirectory } from './workspace-directory';
-import { WorkspacesController } from './workspaces.controller';
+import { AuditController, WorkspacesController } from './workspaces.controller';
+import { AdminAccounts } from './admin-accounts';
+import { AuditLog } from './audit-log';
+import { AuthController } from './auth.controller';
+import { SignInThrottle } from './sign-in-throttle';
 
-/** Who may call what: API keys, workspaces, and the guard in front of every route. */
+/** Who may call what: API keys, admin accounts, workspaces, the audit log, and the guard in front of every route. */
 @Module({
-  controllers: [WorkspacesController],
-  providers: [CredentialStore, RateLimits, WorkspaceDirectory, BootstrapCredentials, { provide: APP_GUARD, useClass: AccessGuard }],
+  controllers: [AuthController, WorkspacesController, AuditController],
+  providers: [
+    CredentialStore,
+    RateLimits,
+    AuditLog,
+    WorkspaceDirectory,
+    AdminAccounts,
+    SignInThrottle,
+    BootstrapCredentials,
+    { provide: APP_GUARD, useClass: AccessGuard },
+  ],
 })
 export class AccessModule {}

@@ -87,6 +87,7 @@ export class CredentialStore {
     )) as KeyRow[];
     if (!row) return undefined;
     return {
+      kind: 'key',
       workspaceId: row.workspace_id,
       scopes: new Set(row.scopes.filter((scope): scope is Scope => isScope(scope))),
       actor: `key:${row.id}`,

@@ -4,6 +4,7 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -15,6 +16,7 @@ import {
   MinLength,
 } from 'class-validator';
 import { SCOPES, type KeyEnvironment, type Scope } from './api-key';
+import { ROLES, type Role } from './roles';
 
 /** A key's name becomes the source of the leads it sends: printable, no leading space. */
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,99}$/;
@@ -64,4 +66,61 @@ export class UpdateWorkspaceDto {
   @IsOptional()
   @IsBoolean()
   legacyIntakeOpen?: boolean;
+}
+
+export class SignInDto {
+  @ApiProperty({ example: 'owner@example.com' })
+  @IsString()
+  @MaxLength(320)
+  email!: string;
+
+  @ApiProperty()
+  @IsString()
+  @MaxLength(1024)
+  password!: string;
+
+  @ApiPropertyOptional({ description: "The workspace to sign in to; the account's first one when absent" })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  workspaceId?: string;
+}
+
+export class RefreshDto {
+  @ApiProperty()
+  @IsString()
+  @MaxLength(200)
+  refreshToken!: string;
+
+  @ApiPropertyOptional({ description: 'Switch to another workspace of the account' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  workspaceId?: string;
+}
+
+export class AddAdminDto {
+  @ApiProperty({ example: 'viewer@example.com' })
+  @IsEmail()
+  @MaxLength(320)
+  email!: string;
+
+  @ApiPropertyOptional({ description: 'Needed when the account does not exist yet; 12 characters or more', minLength: 12 })
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
+  @MaxLength(1024)
+  password?: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+}
+
+export class CreateWorkspaceDto {
+  @ApiProperty({ example: 'Acme' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  name!: string;
 }

@@ -1,16 +1,21 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Scope } from './api-key';
 import type { RateLimit } from './rate-limits';
+import type { Permission, Role } from './roles';
 
 /** Who is calling, established by the access guard from the request's credential. */
 export interface Principal {
+  kind: 'key' | 'account' | 'keyless';
   workspaceId: string;
-  scopes: ReadonlySet<Scope>;
-  /** Names the caller in logs and audit rows: `key:<id>`, or `keyless` for open legacy intake. */
+  scopes: ReadonlySet<Permission>;
+  /** Names the caller in logs and audit rows: `key:<id>`, `account:<id>`, or `keyless` for open legacy intake. */
   actor: string;
   /** The API key presented, if any. */
   keyId?: string;
+  /** The admin account signed in, its role in the workspace, and the session its token belongs to. */
+  accountId?: string;
+  role?: Role;
+  sessionId?: string;
   /** The source recorded on the leads this caller sends: the key's name. */
   source: string;
   /** What the rate limit counts against (`key:<id>`, or `ip:<address>` for keyless senders), and how much. */

@@ -6,6 +6,7 @@ import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { generateApiKey, type Scope } from './api-key';
 import type { CreateApiKeyDto, UpdateWorkspaceDto } from './dto';
+import { AuditLog } from './audit-log';
 import type { Principal } from './principal';
 
 export interface WorkspaceView {
@@ -61,10 +62,20 @@ const notFound = () => new AppException(ErrorCodes.notFound, 'No such workspace'
  */
 @Injectable()
 export class WorkspaceDirectory {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditLog,
+  ) {}
 
+  /** A key's workspace; every workspace an account administers. */
   async list(caller: Principal): Promise<Page<WorkspaceView>> {
-    return { items: [await this.get(caller, caller.workspaceId)], nextCursor: null };
+    if (caller.kind !== 'account') return { items: [await this.get(caller, caller.workspaceId)], nextCursor: null };
+    const rows = (await this.dataSource.query(
+      `SELECT w.* FROM ${this.table('workspaces')} w JOIN ${this.table('workspace_admins')} a ON a."workspace_id" = w."id"
+       WHERE a."account_id" = $1 ORDER BY a."created_at"`,
+      [caller.accountId],
+    )) as WorkspaceRow[];
+    return { items: rows.map(workspaceView), nextCursor: null };
   }
 
   async get(caller: Principal, id: string): Promise<WorkspaceView> {
@@ -79,14 +90,25 @@ export class WorkspaceDirectory {
     if (change.legacyIntakeOpen !== undefined && id !== DEFAULT_WORKSPACE_ID) {
       throw new AppException(ErrorCodes.validationFailed, 'Only the default workspace can take keyless legacy leads', 400);
     }
-    const [rows] = (await this.dataSource.query(
-      `UPDATE ${this.table('workspaces')} SET "name" = coalesce($2, "name"), "legacy_intake_open" = coalesce($3, "legacy_intake_open")
-       WHERE "id" = $1 RETURNING *`,
-      [id, change.name ?? null, change.legacyIntakeOpen ?? null],
-    )) as [WorkspaceRow[], number];
-    const [row] = rows;
-    if (!row) throw notFound();
-    return workspaceView(row);
+    return this.dataSource.transaction(async (manager) => {
+      const [current] = (await manager.query(`SELECT * FROM ${this.table('workspaces')} WHERE "id" = $1 FOR UPDATE`, [
+        id,
+      ])) as WorkspaceRow[];
+      if (!current) throw notFound();
+      const [rows] = (await manager.query(
+        `UPDATE ${this.table('workspaces')} SET "name" = coalesce($2, "name"), "legacy_intake_open" = coalesce($3, "legacy_intake_open")
+         WHERE "id" = $1 RETURNING *`,
+        [id, change.name ?? null, change.legacyIntakeOpen ?? null],
+      )) as [WorkspaceRow[], number];
+      const updated = workspaceView(rows[0] as WorkspaceRow);
+      await this.audit.record(manager, caller, {
+        action: 'workspace.update',
+        target: `workspace:${id}`,
+        before: workspaceView(current),
+        after: updated,
+      });
+      return updated;
+    });
   }
 
   async createKey(caller: Principal, workspaceId: string, request: CreateApiKeyDto): Promise<CreatedApiKey> {
@@ -101,12 +123,16 @@ export class WorkspaceDirectory {
     }
     const { key, prefix, hash } = generateApiKey(request.environment);
     try {
-      const [row] = (await this.dataSource.query(
-        `INSERT INTO ${this.table('api_keys')} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "rate_limit_per_second", "rate_limit_burst")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${KEY_COLUMNS}`,
-        [uuidv7(), workspaceId, request.name, prefix, hash, request.scopes, perSecond, burst],
-      )) as ApiKeyRow[];
-      return { ...apiKeyView(row as ApiKeyRow), key };
+      return await this.dataSource.transaction(async (manager) => {
+        const [row] = (await manager.query(
+          `INSERT INTO ${this.table('api_keys')} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "rate_limit_per_second", "rate_limit_burst")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${KEY_COLUMNS}`,
+          [uuidv7(), workspaceId, request.name, prefix, hash, request.scopes, perSecond, burst],
+        )) as ApiKeyRow[];
+        const view = apiKeyView(row as ApiKeyRow);
+        await this.audit.record(manager, caller, { action: 'api_key.create', target: `api_key:${view.id}`, after: view });
+        return { ...view, key };
+      });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
         throw new AppException('name_taken', `A live key named "${request.name}" already exists in this workspace`, 409);
@@ -130,14 +156,28 @@ export class WorkspaceDirectory {
   /** Revokes a key at once; every replica stops accepting it within the credential cache's lifetime. */
   async revokeKey(caller: Principal, workspaceId: string, keyId: string): Promise<void> {
     this.own(caller, workspaceId);
-    const [rows] = (await this.dataSource.query(
-      `UPDATE ${this.table('api_keys')} SET "revoked_at" = coalesce("revoked_at", now()) WHERE "id" = $1 AND "workspace_id" = $2 RETURNING "id"`,
-      [keyId, workspaceId],
-    )) as [unknown[], number];
-    if (rows.length === 0) throw new AppException(ErrorCodes.notFound, 'No such API key', 404);
+    await this.dataSource.transaction(async (manager) => {
+      const [current] = (await manager.query(
+        `SELECT ${KEY_COLUMNS} FROM ${this.table('api_keys')} WHERE "id" = $1 AND "workspace_id" = $2 FOR UPDATE`,
+        [keyId, workspaceId],
+      )) as ApiKeyRow[];
+      if (!current) throw new AppException(ErrorCodes.notFound, 'No such API key', 404);
+      if (current.revoked_at) return;
+      const [rows] = (await manager.query(
+        `UPDATE ${this.table('api_keys')} SET "revoked_at" = now() WHERE "id" = $1 RETURNING ${KEY_COLUMNS}`,
+        [keyId],
+      )) as [ApiKeyRow[], number];
+      await this.audit.record(manager, caller, {
+        action: 'api_key.revoke',
+        target: `api_key:${keyId}`,
+        before: apiKeyView(current),
+        after: apiKeyView(rows[0] as ApiKeyRow),
+      });
+    });
   }
 
-  private own(caller: Principal, workspaceId: string): void {
+  /** Another workspace than the caller's is answered as unknown. */
+  own(caller: Principal, workspaceId: string): void {
     if (caller.workspaceId !== workspaceId) throw notFound();
   }
 

@@ -6,7 +6,9 @@ import { cursorId, UuidParamPipe } from '../admin/admin-pipes';
 import { PageQueryDto } from '../admin/dto/page-query.dto';
 import { ErrorBodyDoc } from '../openapi/error-body.doc';
 import { RequireScope } from './access-rules';
-import { CreateApiKeyDto, UpdateWorkspaceDto } from './dto';
+import { AdminAccounts, type AdminView } from './admin-accounts';
+import { type AuditEntry, AuditLog } from './audit-log';
+import { AddAdminDto, CreateApiKeyDto, CreateWorkspaceDto, UpdateWorkspaceDto } from './dto';
 import { readJsonBody } from './json-body';
 import { Caller, type Principal } from './principal';
 import { type ApiKeyView, type CreatedApiKey, type WorkspaceView, WorkspaceDirectory } from './workspace-directory';
@@ -28,11 +30,24 @@ export class WorkspaceIdPipe implements PipeTransform<string, string> {
 @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found: unknown, or another workspace' })
 @Controller('api/v1/workspaces')
 export class WorkspacesController {
-  constructor(private readonly directory: WorkspaceDirectory) {}
+  constructor(
+    private readonly directory: WorkspaceDirectory,
+    private readonly accounts: AdminAccounts,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @RequireScope('admin:read', { accountOnly: true })
+  @ApiOperation({ summary: 'Create a workspace; the signed-in account becomes its owner (not with an API key)' })
+  @ApiBody({ type: CreateWorkspaceDto })
+  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_payload, validation_failed' })
+  async create(@Caller() caller: Principal, @Req() request: FastifyRequest): Promise<WorkspaceView> {
+    return this.accounts.createWorkspace(caller, (await readJsonBody(request, CreateWorkspaceDto)).name);
+  }
 
   @Get()
   @RequireScope('admin:read')
-  @ApiOperation({ summary: "The caller's workspaces" })
+  @ApiOperation({ summary: "The caller's workspaces: a key's own, or every one an account administers" })
   list(@Caller() caller: Principal): Promise<Page<WorkspaceView>> {
     return this.directory.list(caller);
   }
@@ -89,5 +104,59 @@ export class WorkspacesController {
     @Param('keyId', UuidParamPipe) keyId: string,
   ): Promise<void> {
     await this.directory.revokeKey(caller, id, keyId);
+  }
+
+  @Post(':id/admins')
+  @HttpCode(201)
+  @RequireScope('admins:manage')
+  @ApiOperation({ summary: 'Make an account an admin of the workspace (created when new), or change its role; owners only' })
+  @ApiBody({ type: AddAdminDto })
+  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'last_owner: the workspace would have no owner left' })
+  async addAdmin(
+    @Caller() caller: Principal,
+    @Param('id', WorkspaceIdPipe) id: string,
+    @Req() request: FastifyRequest,
+  ): Promise<AdminView> {
+    this.directory.own(caller, id);
+    return this.accounts.addAdmin(caller, id, await readJsonBody(request, AddAdminDto));
+  }
+
+  @Get(':id/admins')
+  @RequireScope('admin:read')
+  @ApiOperation({ summary: "The workspace's admins and their roles" })
+  async listAdmins(@Caller() caller: Principal, @Param('id', WorkspaceIdPipe) id: string): Promise<Page<AdminView>> {
+    this.directory.own(caller, id);
+    return { items: await this.accounts.listAdmins(id), nextCursor: null };
+  }
+
+  @Delete(':id/admins/:accountId')
+  @HttpCode(204)
+  @RequireScope('admins:manage')
+  @ApiOperation({ summary: 'Remove an admin from the workspace; its sessions there end at once; owners only' })
+  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'last_owner' })
+  async removeAdmin(
+    @Caller() caller: Principal,
+    @Param('id', WorkspaceIdPipe) id: string,
+    @Param('accountId', UuidParamPipe) accountId: string,
+  ): Promise<void> {
+    this.directory.own(caller, id);
+    await this.accounts.removeAdmin(caller, id, accountId);
+  }
+}
+
+/** The audit log of the caller's workspace. */
+@ApiTags('audit')
+@ApiSecurity('apiKey')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'unauthorized' })
+@Controller('api/v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditLog) {}
+
+  @Get()
+  @RequireScope('admin:read')
+  @ApiOperation({ summary: 'Admin writes in this workspace, newest first: who, what, before and after, request id' })
+  list(@Caller() caller: Principal, @Query() query: PageQueryDto): Promise<Page<AuditEntry>> {
+    return this.audit.list(caller.workspaceId, query.limit, cursorId(query.cursor));
   }
 }

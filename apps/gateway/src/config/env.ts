@@ -1,7 +1,7 @@
 import { DEFAULT_HTTP_PORTS } from '@leadflow/contracts';
 import { PlatformEnv } from '@leadflow/config';
 import { Expose, Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsEmail, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 import { API_KEY_PATTERN } from '../access/api-key';
 
 /** Environment of the gateway app: the platform's variables, the bootstrap credentials and the intake deadline. */
@@ -32,6 +32,51 @@ export class GatewayEnv extends PlatformEnv {
   @Min(1)
   @Max(1_000_000)
   BOOTSTRAP_INTAKE_RATE_LIMIT = 100;
+
+  /** Email of the `default` workspace's owner account, created on start when set (with BOOTSTRAP_ADMIN_PASSWORD). */
+  @Expose()
+  @IsString()
+  @ValidateIf((env: GatewayEnv) => env.BOOTSTRAP_ADMIN_EMAIL !== '')
+  @IsEmail({}, { message: '$property must be an email address, or empty' })
+  BOOTSTRAP_ADMIN_EMAIL = '';
+
+  /** Password of the bootstrap owner; setting another one replaces it on the next start. */
+  @Expose()
+  @IsString()
+  @ValidateIf((env: GatewayEnv) => env.BOOTSTRAP_ADMIN_EMAIL !== '' || env.BOOTSTRAP_ADMIN_PASSWORD !== '')
+  @MinLength(12, { message: '$property must be at least 12 characters when BOOTSTRAP_ADMIN_EMAIL is set' })
+  BOOTSTRAP_ADMIN_PASSWORD = '';
+
+  /**
+   * Secret that signs admin access tokens (HS256), the same on every replica, 32 characters or
+   * more. Empty disables admin sign-in (API keys keep working); the launcher sets a development one.
+   */
+  @Expose()
+  @IsString()
+  @ValidateIf((env: GatewayEnv) => env.AUTH_TOKEN_SECRET !== '')
+  @MinLength(32, { message: '$property must be at least 32 characters (or empty to disable admin sign-in)' })
+  AUTH_TOKEN_SECRET = '';
+
+  /** Lifetime of an admin access token. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  /** Lifetime of an admin session (its refresh token); each refresh starts it again. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(300)
+  @Max(90 * 86_400)
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 86_400;
+
+  /** Origins allowed to call the API from a browser, comma-separated (`*` for any); empty: no CORS headers. */
+  @Expose()
+  @IsString()
+  CORS_ORIGINS = '';
 
   /** How long intake waits for ingestion before answering 503 (senders retry with the same key). */
   @Expose()

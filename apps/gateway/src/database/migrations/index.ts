@@ -2,6 +2,7 @@ import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { WorkspacesAndKeys1795600000000 } from './1795600000000-workspaces-and-keys';
 import { RateLimitCounters1795600100000 } from './1795600100000-rate-limit-counters';
+import { AdminAccountsAndAudit1795600200000 } from './1795600200000-admin-accounts-and-audit';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -9,4 +10,5 @@ export const gatewayMigrations = [
   OutboxClaims1795435200000,
   WorkspacesAndKeys1795600000000,
   RateLimitCounters1795600100000,
+  AdminAccountsAndAudit1795600200000,
 ];
