@@ -25,3 +25,13 @@ export function decodeCursor(cursor: string): string | null {
   const id = Buffer.from(cursor, 'base64url').toString('utf8');
   return isUuid(id) ? id : null;
 }
+
+/**
+ * One page from rows read with `LIMIT limit + 1` in id-descending order: the extra row, when there
+ * is one, only says that another page follows.
+ */
+export function pageOf<R extends { id: string }, T>(rows: readonly R[], limit: number, view: (row: R) => T): Page<T> {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { items: page.map(view), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+}

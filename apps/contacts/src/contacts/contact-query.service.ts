@@ -3,7 +3,7 @@ import {
   type ByIdRequest,
   type ContactSummary,
   type ContactView,
-  encodeCursor,
+  pageOf,
   ErrorCodes,
   type LeadContactReply,
   type Page,
@@ -63,9 +63,7 @@ export class ContactQueryService {
       `SELECT c.* FROM ${this.contacts} c WHERE ${conditions.join(' AND ')} ORDER BY c."id" DESC LIMIT $${params.length}`,
       params,
     )) as ContactRow[];
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return { items: page.map(toSummary), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
+    return pageOf(rows, query.limit, toSummary);
   }
 
   async get(query: ByIdRequest): Promise<ContactView> {

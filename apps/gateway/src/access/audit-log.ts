@@ -1,4 +1,4 @@
-import { encodeCursor, type Page } from '@leadflow/contracts';
+import { type Page, pageOf } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { currentRequestId } from '@leadflow/logging';
 import { Injectable } from '@nestjs/common';
@@ -64,7 +64,7 @@ export class AuditLog {
        WHERE "workspace_id" = $1 AND ($2::uuid IS NULL OR "id" < $2) ORDER BY "id" DESC LIMIT $3`,
       [workspaceId, after ?? null, limit + 1],
     )) as AuditRow[];
-    const items = rows.slice(0, limit).map((row) => ({
+    return pageOf(rows, limit, (row) => ({
       id: row.id,
       at: row.at.toISOString(),
       workspaceId: row.workspace_id,
@@ -75,7 +75,5 @@ export class AuditLog {
       after: row.after,
       requestId: row.request_id,
     }));
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
   }
 }

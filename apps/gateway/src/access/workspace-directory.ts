@@ -1,4 +1,4 @@
-import { AppException, ErrorCodes, DEFAULT_WORKSPACE_ID, encodeCursor, type Page } from '@leadflow/contracts';
+import { AppException, DEFAULT_WORKSPACE_ID, ErrorCodes, type Page, pageOf } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -148,9 +148,7 @@ export class WorkspaceDirectory {
        WHERE "workspace_id" = $1 AND ($2::uuid IS NULL OR "id" < $2) ORDER BY "id" DESC LIMIT $3`,
       [workspaceId, after ?? null, limit + 1],
     )) as ApiKeyRow[];
-    const items = rows.slice(0, limit).map(apiKeyView);
-    const last = items.at(-1);
-    return { items, nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
+    return pageOf(rows, limit, apiKeyView);
   }
 
   /** Revokes a key at once; every replica stops accepting it within the credential cache's lifetime. */

@@ -7,7 +7,7 @@ import {
   type NormalizedLead,
   type Page,
 } from '@leadflow/contracts';
-import { type ByIdRequest, encodeCursor } from '@leadflow/contracts';
+import { type ByIdRequest, pageOf } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -110,9 +110,7 @@ export class LeadQueryService {
        FROM ${qualifiedTable(this.dataSource, 'leads')} WHERE ${conditions.join(' AND ')} ORDER BY "id" DESC LIMIT $${params.length}`,
       params,
     )) as LeadRow[];
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return { items: page.map(toSummary), nextCursor: rows.length > query.limit && last ? encodeCursor(last.id) : null };
+    return pageOf(rows, query.limit, toSummary);
   }
 
   async get(query: ByIdRequest): Promise<LeadView> {
