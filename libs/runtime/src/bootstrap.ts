@@ -90,7 +90,7 @@ export async function runService<E extends PlatformEnv>(definition: ServiceDefin
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // Long path parameters reach the route's own validation (a clear 400) instead of a router 414.
-    maxParamLength: 8192,
+    routerOptions: { maxParamLength: 8192 },
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
       void reply
         .status(400)
