@@ -34,4 +34,17 @@ describe('waitForDrain', () => {
     expect(result.drainedAfterS).toBeNull();
     expect(result.lastError).toBe('metrics summary answered 503');
   });
+
+  it('does not call the pipeline drained while leads are still being stored around the count', async () => {
+    // The cut-off requests land while the count is read: 10 stored, then 12 counted, then 12 stored.
+    const stored = [10, 12, 12, 12];
+    const result = await waitForDrain({
+      accepted: 9,
+      loadEndedAt: Date.now(),
+      timeoutMs: 5000,
+      intervalMs: 1,
+      probe: { stored: async () => stored.shift() ?? 12, counted: async () => 12 },
+    });
+    expect(result).toMatchObject({ stored: 12, counted: 12 });
+  });
 });

@@ -42,10 +42,12 @@ export async function waitForDrain(options: DrainOptions): Promise<DrainResult> 
   const result: DrainResult = { accepted: options.accepted, stored: 0, counted: 0, drainedAfterS: null };
   while (!options.signal?.aborted) {
     try {
-      // Stored first: the count read after it then covers at least those leads.
-      result.stored = await probe.stored();
+      // Stored before and after the count: requests cut off when the load stopped may still be
+      // landing, and a count is only compared with a number of stored leads that held still around it.
+      const storedBefore = await probe.stored();
       result.counted = await probe.counted();
-      if (result.counted >= Math.max(result.stored, result.accepted)) {
+      result.stored = await probe.stored();
+      if (storedBefore === result.stored && result.counted >= Math.max(result.stored, result.accepted)) {
         result.drainedAfterS = (now() - options.loadEndedAt) / 1000;
         return result;
       }
