@@ -1,11 +1,12 @@
 import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { type ArgumentMetadata, Injectable, type PipeTransform, ValidationPipe, type ValidationError } from '@nestjs/common';
 
-function describe(errors: ValidationError[], parent = ''): string[] {
+/** Every message of class-validator's errors, nested ones included, for an error body. */
+export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const property = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {});
-    return [...own, ...describe(error.children ?? [], property)];
+    return [...own, ...describeValidationErrors(error.children ?? [], property)];
   });
 }
 
@@ -36,11 +37,11 @@ export class AppValidationPipe implements PipeTransform {
   private readonly query = new ValidationPipe({
     ...shared,
     forbidNonWhitelisted: true,
-    exceptionFactory: (errors) => new AppException(ErrorCodes.invalidQuery, describe(errors).join('; '), 400),
+    exceptionFactory: (errors) => new AppException(ErrorCodes.invalidQuery, describeValidationErrors(errors).join('; '), 400),
   });
   private readonly other = new ValidationPipe({
     ...shared,
-    exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describe(errors).join('; '), 400),
+    exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; '), 400),
   });
 
   transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {

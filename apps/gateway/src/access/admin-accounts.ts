@@ -1,9 +1,7 @@
-import { AppException, DEFAULT_WORKSPACE_ID, ErrorCodes } from '@leadflow/contracts';
+import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
-import { APP_LOGGER } from '@leadflow/logging';
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { GatewayEnv } from '../config/env';
@@ -33,60 +31,24 @@ export interface AdminView {
 }
 
 const invalidCredentials = () => new AppException(ErrorCodes.unauthorized, 'The email or the password is wrong', 401);
-const loginDisabled = () => new AppException('login_disabled', 'Admin sign-in is not configured on this gateway (AUTH_TOKEN_SECRET)', 503);
+const loginDisabled = () =>
+  new AppException(ErrorCodes.loginDisabled, 'Admin sign-in is not configured on this gateway (AUTH_TOKEN_SECRET)', 503);
 
 /**
  * Admin accounts: sign-in with email and password into one workspace, short-lived access tokens
  * backed by a session that sign-out revokes at once, rotating refresh tokens (a refresh token used
- * twice revokes its session), owners managing their workspace's admins, and the bootstrap owner.
+ * twice revokes its session), and owners managing their workspace's admins.
  */
 @Injectable()
-export class AdminAccounts implements OnApplicationBootstrap {
+export class AdminAccounts {
   private readonly tokens: AccessTokens | undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(GatewayEnv) private readonly env: GatewayEnv,
-    @Inject(APP_LOGGER) private readonly logger: Logger,
     private readonly audit: AuditLog,
   ) {
     this.tokens = env.AUTH_TOKEN_SECRET ? new AccessTokens(env.AUTH_TOKEN_SECRET, env.ACCESS_TOKEN_TTL_SECONDS) : undefined;
-  }
-
-  /** The owner account of BOOTSTRAP_ADMIN_EMAIL exists, owns `default`, and has BOOTSTRAP_ADMIN_PASSWORD. */
-  async onApplicationBootstrap(): Promise<void> {
-    const email = this.env.BOOTSTRAP_ADMIN_EMAIL.trim().toLowerCase();
-    if (!email) return;
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('leadflow:gateway:bootstrap-owner'))`);
-      await manager.query(`INSERT INTO ${this.table('workspaces')} ("id", "name") VALUES ($1, 'Default') ON CONFLICT ("id") DO NOTHING`, [
-        DEFAULT_WORKSPACE_ID,
-      ]);
-      const [account] = (await manager.query(`SELECT "id", "password_hash" FROM ${this.table('admin_accounts')} WHERE "email" = $1`, [
-        email,
-      ])) as Array<{ id: string; password_hash: string }>;
-      let accountId = account?.id;
-      if (!accountId) {
-        accountId = uuidv7();
-        await manager.query(`INSERT INTO ${this.table('admin_accounts')} ("id", "email", "password_hash") VALUES ($1, $2, $3)`, [
-          accountId,
-          email,
-          await hashPassword(this.env.BOOTSTRAP_ADMIN_PASSWORD),
-        ]);
-        this.logger.info({ email }, 'bootstrap owner created');
-      } else if (!(await passwordMatches(account.password_hash, this.env.BOOTSTRAP_ADMIN_PASSWORD))) {
-        await manager.query(`UPDATE ${this.table('admin_accounts')} SET "password_hash" = $2 WHERE "id" = $1`, [
-          accountId,
-          await hashPassword(this.env.BOOTSTRAP_ADMIN_PASSWORD),
-        ]);
-        this.logger.info({ email }, 'bootstrap owner password replaced');
-      }
-      await manager.query(
-        `INSERT INTO ${this.table('workspace_admins')} ("workspace_id", "account_id", "role") VALUES ($1, $2, 'owner')
-         ON CONFLICT ("workspace_id", "account_id") DO UPDATE SET "role" = 'owner'`,
-        [DEFAULT_WORKSPACE_ID, accountId],
-      );
-    });
   }
 
   /**
@@ -175,32 +137,6 @@ export class AdminAccounts implements OnApplicationBootstrap {
       rateLimitSubject: `account:${claims.accountId}`,
       rateLimit: DEFAULT_KEY_RATE_LIMIT,
     };
-  }
-
-  /** A new workspace, owned by the account that creates it. */
-  async createWorkspace(
-    caller: Principal,
-    name: string,
-  ): Promise<{ id: string; name: string; legacyIntakeOpen: boolean; createdAt: string }> {
-    const id = uuidv7();
-    return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(`INSERT INTO ${this.table('workspaces')} ("id", "name") VALUES ($1, $2) RETURNING "created_at"`, [
-        id,
-        name,
-      ])) as Array<{ created_at: Date }>;
-      await manager.query(`INSERT INTO ${this.table('workspace_admins')} ("workspace_id", "account_id", "role") VALUES ($1, $2, 'owner')`, [
-        id,
-        caller.accountId,
-      ]);
-      const workspace = { id, name, legacyIntakeOpen: false, createdAt: (row as { created_at: Date }).created_at.toISOString() };
-      await this.audit.record(manager, caller, {
-        workspaceId: id,
-        action: 'workspace.create',
-        target: `workspace:${id}`,
-        after: workspace,
-      });
-      return workspace;
-    });
   }
 
   async listAdmins(workspaceId: string): Promise<AdminView[]> {
@@ -308,7 +244,7 @@ export class AdminAccounts implements OnApplicationBootstrap {
       [workspaceId],
     )) as Array<{ account_id: string }>;
     if (owners.every((owner) => owner.account_id === leaving)) {
-      throw new AppException('last_owner', 'A workspace keeps at least one owner', 409);
+      throw new AppException(ErrorCodes.lastOwner, 'A workspace keeps at least one owner', 409);
     }
   }
 

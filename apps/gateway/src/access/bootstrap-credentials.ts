@@ -8,6 +8,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { GatewayEnv } from '../config/env';
 import { describeApiKey, type Scope } from './api-key';
+import { hashPassword, passwordMatches } from './credentials-crypto';
 
 interface BootstrapKey {
   role: 'admin' | 'intake';
@@ -19,9 +20,10 @@ interface BootstrapKey {
 }
 
 /**
- * On every start: the `default` workspace exists, and the keys given in BOOTSTRAP_ADMIN_KEY and
- * BOOTSTRAP_INTAKE_KEY open it. Idempotent, and safe when replicas start together. A changed
- * variable replaces the key it names; a bootstrap key revoked through the API stays revoked.
+ * On every start: the `default` workspace exists, the keys given in BOOTSTRAP_ADMIN_KEY and
+ * BOOTSTRAP_INTAKE_KEY open it, and the account of BOOTSTRAP_ADMIN_EMAIL owns it. Idempotent, and
+ * safe when replicas start together. A changed variable replaces the key or the password it names;
+ * a bootstrap key revoked through the API stays revoked.
  */
 @Injectable()
 export class BootstrapCredentials implements OnApplicationBootstrap {
@@ -62,7 +64,38 @@ export class BootstrapCredentials implements OnApplicationBootstrap {
         [DEFAULT_WORKSPACE_ID],
       );
       for (const key of keys) await this.ensureKey(manager, key);
+      if (this.env.BOOTSTRAP_ADMIN_EMAIL) await this.ensureOwner(manager, this.env.BOOTSTRAP_ADMIN_EMAIL.trim().toLowerCase());
     });
+  }
+
+  /** The account of BOOTSTRAP_ADMIN_EMAIL exists, has BOOTSTRAP_ADMIN_PASSWORD, and owns `default`. */
+  private async ensureOwner(manager: EntityManager, email: string): Promise<void> {
+    const accounts = qualifiedTable(this.dataSource, 'admin_accounts');
+    const [account] = (await manager.query(`SELECT "id", "password_hash" FROM ${accounts} WHERE "email" = $1`, [email])) as Array<{
+      id: string;
+      password_hash: string;
+    }>;
+    let accountId = account?.id;
+    if (!accountId) {
+      accountId = uuidv7();
+      await manager.query(`INSERT INTO ${accounts} ("id", "email", "password_hash") VALUES ($1, $2, $3)`, [
+        accountId,
+        email,
+        await hashPassword(this.env.BOOTSTRAP_ADMIN_PASSWORD),
+      ]);
+      this.logger.info({ email }, 'bootstrap owner created');
+    } else if (!(await passwordMatches(account.password_hash, this.env.BOOTSTRAP_ADMIN_PASSWORD))) {
+      await manager.query(`UPDATE ${accounts} SET "password_hash" = $2 WHERE "id" = $1`, [
+        accountId,
+        await hashPassword(this.env.BOOTSTRAP_ADMIN_PASSWORD),
+      ]);
+      this.logger.info({ email }, 'bootstrap owner password replaced');
+    }
+    await manager.query(
+      `INSERT INTO ${qualifiedTable(this.dataSource, 'workspace_admins')} ("workspace_id", "account_id", "role") VALUES ($1, $2, 'owner')
+       ON CONFLICT ("workspace_id", "account_id") DO UPDATE SET "role" = 'owner'`,
+      [DEFAULT_WORKSPACE_ID, accountId],
+    );
   }
 
   private async ensureKey(manager: EntityManager, bootstrap: BootstrapKey): Promise<void> {

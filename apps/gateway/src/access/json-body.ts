@@ -1,14 +1,8 @@
 import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { plainToInstance } from 'class-transformer';
-import { validate, type ValidationError } from 'class-validator';
+import { validate } from 'class-validator';
+import { describeValidationErrors } from '@leadflow/runtime';
 import type { FastifyRequest } from 'fastify';
-
-function describe(errors: ValidationError[], parent = ''): string[] {
-  return errors.flatMap((error) => {
-    const property = parent ? `${parent}.${error.property}` : error.property;
-    return [...Object.values(error.constraints ?? {}), ...describe(error.children ?? [], property)];
-  });
-}
 
 /**
  * The gateway receives every body as bytes (intake keeps them as sent); the management routes read
@@ -32,6 +26,6 @@ export async function readJsonBody<T extends object>(request: FastifyRequest, dt
   }
   const instance = plainToInstance(dto, parsed);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
-  if (errors.length > 0) throw new AppException(ErrorCodes.validationFailed, describe(errors).join('; '), 400);
+  if (errors.length > 0) throw new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; '), 400);
   return instance;
 }

@@ -1,4 +1,4 @@
-import { AppException } from '@leadflow/contracts';
+import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -38,6 +38,25 @@ interface Decision {
 const MAX_TRACKED = 10_000;
 
 /**
+ * `points` per `durationSeconds` for each key, counted by rate-limiter-flexible in the gateway's
+ * unlogged `rate_limits` table (shared by the replicas), and in this process's memory while
+ * PostgreSQL cannot count.
+ */
+export function sharedCounter(dataSource: DataSource, keyPrefix: string, points: number, durationSeconds: number): RateLimiterPostgres {
+  return new RateLimiterPostgres({
+    storeClient: dataSource,
+    storeType: 'typeorm',
+    schemaName: (dataSource.options as PostgresConnectionOptions).schema,
+    tableName: 'rate_limits',
+    tableCreated: true,
+    keyPrefix,
+    points,
+    duration: durationSeconds,
+    insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds }),
+  });
+}
+
+/**
  * Rate limits shared by every gateway replica, counted in PostgreSQL (rate-limiter-flexible's
  * store, on the gateway's own pool, in an unlogged table). A limit is a one-second window of
  * `perSecond` plus a second one of `burst - perSecond` taken only when the first is spent.
@@ -75,7 +94,7 @@ export class RateLimits {
     if (decision.allowed) return;
     void reply.header('Retry-After', String(resetSeconds));
     throw new AppException(
-      'rate_limited',
+      ErrorCodes.rateLimited,
       `Over ${limit.perSecond} requests per second (burst ${limit.burst}); retry after ${resetSeconds} s`,
       429,
     );
@@ -136,21 +155,9 @@ export class RateLimits {
     const name = `${limit.perSecond}-${limit.burst}`;
     let limiter = this.limiters.get(name);
     if (!limiter) {
-      const window = (keyPrefix: string, points: number) =>
-        new RateLimiterPostgres({
-          storeClient: this.dataSource,
-          storeType: 'typeorm',
-          schemaName: (this.dataSource.options as PostgresConnectionOptions).schema,
-          tableName: 'rate_limits',
-          tableCreated: true,
-          keyPrefix,
-          points,
-          duration: 1,
-          insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: 1 }),
-        });
       limiter = new BurstyRateLimiter(
-        window(`rate:${name}`, limit.perSecond),
-        window(`burst:${name}`, Math.max(1, limit.burst - limit.perSecond)),
+        sharedCounter(this.dataSource, `rate:${name}`, limit.perSecond, 1),
+        sharedCounter(this.dataSource, `burst:${name}`, Math.max(1, limit.burst - limit.perSecond), 1),
       );
       this.limiters.set(name, limiter);
     }

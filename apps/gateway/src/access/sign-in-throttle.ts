@@ -1,11 +1,11 @@
-import { AppException } from '@leadflow/contracts';
+import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { type RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { DataSource } from 'typeorm';
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { sharedCounter } from './rate-limits';
 
 /** Failed sign-ins allowed per email and address, and per address, in a quarter of an hour. */
 export const FAILURES_PER_ACCOUNT = 5;
@@ -26,20 +26,8 @@ export class SignInThrottle {
   private readonly perAddress: RateLimiterPostgres;
 
   constructor(@InjectDataSource() dataSource: DataSource) {
-    const counter = (keyPrefix: string, points: number) =>
-      new RateLimiterPostgres({
-        storeClient: dataSource,
-        storeType: 'typeorm',
-        schemaName: (dataSource.options as PostgresConnectionOptions).schema,
-        tableName: 'rate_limits',
-        tableCreated: true,
-        keyPrefix,
-        points,
-        duration: WINDOW_SECONDS,
-        insuranceLimiter: new RateLimiterMemory({ keyPrefix, points, duration: WINDOW_SECONDS }),
-      });
-    this.perAccount = counter('signin-account', FAILURES_PER_ACCOUNT);
-    this.perAddress = counter('signin-address', FAILURES_PER_ADDRESS);
+    this.perAccount = sharedCounter(dataSource, 'signin-account', FAILURES_PER_ACCOUNT, WINDOW_SECONDS);
+    this.perAddress = sharedCounter(dataSource, 'signin-address', FAILURES_PER_ADDRESS, WINDOW_SECONDS);
   }
 
   /** Throws 429 when this email or this address has failed too often lately. */
@@ -53,7 +41,7 @@ export class SignInThrottle {
     if (!blocked) return;
     const retryAfter = Math.max(1, Math.ceil(blocked[0].msBeforeNext / 1000));
     void reply.header('Retry-After', String(retryAfter));
-    throw new AppException('too_many_attempts', `Too many failed sign-ins; retry after ${retryAfter} s`, 429);
+    throw new AppException(ErrorCodes.tooManyAttempts, `Too many failed sign-ins; retry after ${retryAfter} s`, 429);
   }
 
   /** Counts a failure and waits a little longer for each one. */

@@ -78,6 +78,28 @@ export class WorkspaceDirectory {
     return { items: rows.map(workspaceView), nextCursor: null };
   }
 
+  /** A new workspace, owned by the account that creates it. */
+  async create(caller: Principal, name: string): Promise<WorkspaceView> {
+    return this.dataSource.transaction(async (manager) => {
+      const [row] = (await manager.query(`INSERT INTO ${this.table('workspaces')} ("id", "name") VALUES ($1, $2) RETURNING *`, [
+        uuidv7(),
+        name,
+      ])) as WorkspaceRow[];
+      const workspace = workspaceView(row as WorkspaceRow);
+      await manager.query(`INSERT INTO ${this.table('workspace_admins')} ("workspace_id", "account_id", "role") VALUES ($1, $2, 'owner')`, [
+        workspace.id,
+        caller.accountId,
+      ]);
+      await this.audit.record(manager, caller, {
+        workspaceId: workspace.id,
+        action: 'workspace.create',
+        target: `workspace:${workspace.id}`,
+        after: workspace,
+      });
+      return workspace;
+    });
+  }
+
   async get(caller: Principal, id: string): Promise<WorkspaceView> {
     this.own(caller, id);
     const [row] = (await this.dataSource.query(`SELECT * FROM ${this.table('workspaces')} WHERE "id" = $1`, [id])) as WorkspaceRow[];
@@ -135,7 +157,7 @@ export class WorkspaceDirectory {
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
-        throw new AppException('name_taken', `A live key named "${request.name}" already exists in this workspace`, 409);
+        throw new AppException(ErrorCodes.nameTaken, `A live key named "${request.name}" already exists in this workspace`, 409);
       }
       throw error;
     }

@@ -42,7 +42,7 @@ export class WorkspacesController {
   @ApiBody({ type: CreateWorkspaceDto })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_payload, validation_failed' })
   async create(@Caller() caller: Principal, @Req() request: FastifyRequest): Promise<WorkspaceView> {
-    return this.accounts.createWorkspace(caller, (await readJsonBody(request, CreateWorkspaceDto)).name);
+    return this.directory.create(caller, (await readJsonBody(request, CreateWorkspaceDto)).name);
   }
 
   @Get()
