@@ -1,5 +1,5 @@
 import type { LeadsDailyReport, LeadsSummaryReport, ServiceName } from '@leadflow/contracts';
-import { type PrivateNats, startPrivateNats, waitFor } from '@leadflow/testing';
+import { waitFor } from '@leadflow/testing';
 import { expectedPeople, expectedScore, inParallel, type LoadPlan, planLoad, type PlannedLead } from './lead-load';
 import { E2E_INTAKE_KEY, Platform } from './platform';
 
@@ -218,24 +218,21 @@ describe('intake guarantees against the running platform', () => {
   );
 
   describe('with NATS stopped during intake', () => {
-    let nats: PrivateNats;
     let platform: Platform;
 
     beforeAll(async () => {
-      nats = await startPrivateNats();
-      platform = await Platform.start({ natsUrl: nats.url, env: FAST_REDELIVERY });
+      platform = await Platform.start({ env: FAST_REDELIVERY });
     });
 
     afterAll(async () => {
       await platform?.stop();
-      await nats?.dispose();
     });
 
     it('answers 503 fast while NATS is down, 201 again once it is back, and every acknowledged lead flows through', async () => {
       const small = planLoad(300, 11);
       const before = await send(platform, { requests: small.requests.slice(0, 100), distinct: [] }, 10);
 
-      await nats.stop();
+      await platform.nats.stop();
       const during = await inParallel(small.requests.slice(100, 140), 5, async (lead) => {
         const started = Date.now();
         const response = await fetch(platform.gateway.url('/api/lead'), {
@@ -257,7 +254,7 @@ describe('intake guarantees against the running platform', () => {
       expect(times.at(-1)).toBeLessThan(3500);
       expect(times[Math.floor(times.length / 2)]).toBeLessThan(100);
 
-      await nats.start();
+      await platform.nats.start();
       // Senders retry what got a 503 with the same key, then go on.
       const after = await waitFor(
         async () => {

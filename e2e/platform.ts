@@ -1,12 +1,12 @@
 import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import {
   createTestDatabase,
-  deleteNamespaceStreams,
   findFreePort,
+  type PrivateNats,
   type RunningProcess,
+  startPrivateNats,
   startProcess,
   type TestDatabase,
-  testNatsUrl,
   uniqueNamespace,
 } from '@leadflow/testing';
 import path from 'node:path';
@@ -21,32 +21,35 @@ export const E2E_OWNER = { email: 'owner@e2e.example.com', password: 'e2e-owner-
 export interface RunningApp {
   service: ServiceName;
   port: number;
+  /** Its environment: the platform's, plus its own database role and NATS user. */
+  env: Record<string, string>;
   process: RunningProcess;
   url(pathname: string): string;
 }
 
 export interface PlatformOptions {
-  /** Another NATS than the shared one (e.g. a private server the test stops). */
-  natsUrl?: string;
   /** Extra environment for every app. */
   env?: Record<string, string>;
 }
 
-/** All five apps from dist/, on free ports, with their own database and NATS namespace. */
+/**
+ * All five apps from dist/, on free ports, with their own database and their own NATS server, as
+ * deployed: each app signs in to PostgreSQL as its own role and to NATS as its own user.
+ */
 export class Platform {
   private constructor(
     readonly db: TestDatabase,
+    /** The platform's own NATS server, which a test may stop and start again. */
+    readonly nats: PrivateNats,
     readonly apps: Map<ServiceName, RunningApp>,
     readonly namespace: string,
-    private readonly env: Record<string, string>,
   ) {}
 
   static async start(options: PlatformOptions = {}): Promise<Platform> {
     const db = await createTestDatabase('e2e');
     const namespace = uniqueNamespace();
+    const nats = await startPrivateNats({ secured: { namespace } });
     const env = {
-      DATABASE_URL: db.url,
-      NATS_URL: options.natsUrl ?? testNatsUrl(),
       NATS_NAMESPACE: namespace,
       HTTP_HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
@@ -60,12 +63,25 @@ export class Platform {
       ...options.env,
     };
     const apps = new Map<ServiceName, RunningApp>();
-    for (const service of SERVICE_NAMES) {
-      const port = await findFreePort();
-      apps.set(service, { service, port, process: spawnApp(service, port, env), url: (pathname) => `http://127.0.0.1:${port}${pathname}` });
+    try {
+      for (const service of SERVICE_NAMES) {
+        const port = await findFreePort();
+        const own = { ...env, DATABASE_URL: await db.appUrl(service), ...nats.envFor(service) };
+        apps.set(service, {
+          service,
+          port,
+          env: own,
+          process: spawnApp(service, port, own),
+          url: (pathname) => `http://127.0.0.1:${port}${pathname}`,
+        });
+      }
+      await Promise.all([...apps.values()].map((app) => app.process.waitForOutput(`${app.service} started`, 60000)));
+    } catch (error) {
+      // An app that cannot start leaves nothing behind: no processes, server, database or roles.
+      await new Platform(db, nats, apps, namespace).stop().catch(() => undefined);
+      throw error;
     }
-    await Promise.all([...apps.values()].map((app) => app.process.waitForOutput(`${app.service} started`, 60000)));
-    return new Platform(db, apps, namespace, env);
+    return new Platform(db, nats, apps, namespace);
   }
 
   app(service: ServiceName): RunningApp {
@@ -88,7 +104,7 @@ export class Platform {
   /** Starts a stopped app again on the same port, database and namespace. */
   async restart(service: ServiceName): Promise<void> {
     const app = this.app(service);
-    app.process = spawnApp(service, app.port, this.env);
+    app.process = spawnApp(service, app.port, app.env);
     await app.process.waitForOutput(`${service} started`, 60000);
   }
 
@@ -102,7 +118,7 @@ export class Platform {
   async stop(): Promise<void> {
     for (const app of this.apps.values()) app.process.kill('SIGKILL');
     await Promise.all([...this.apps.values()].map((app) => app.process.exited));
-    await deleteNamespaceStreams(this.namespace, this.env.NATS_URL).catch(() => undefined);
+    await this.nats.dispose();
     await this.db.drop();
   }
 }

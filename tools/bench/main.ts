@@ -20,14 +20,19 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
+import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import {
+  appRoleName,
   dropDatabase,
+  dropRoles,
   ensureDatabase,
   ensureNats,
   ensurePostgres,
   findFreePort,
+  provisionAppRoles,
   redactUrl,
   signalGuardedChildren,
+  urlAsRole,
   withDatabase,
 } from '@leadflow/dev-services';
 import { buildWorkspace } from '../build';
@@ -56,7 +61,10 @@ interface BenchRun {
   cleanup: CleanupStack;
   signal: AbortSignal;
   adminUrl: string;
+  /** The baseline's (and the counting connection's): the superuser's. */
   databaseUrl: string;
+  /** Each app's, as its own role. */
+  appDatabaseUrls: Record<ServiceName, string>;
   natsUrl: string;
   distDir: string;
   /** One connection to the bench database, for counting what the targets stored. */
@@ -89,7 +97,28 @@ async function prepare(options: BenchOptions, cleanup: CleanupStack, signal: Abo
 
   const database = `lf_bench_${runId}`;
   const databaseUrl = await ensureDatabase(postgres.url, database);
+  // The apps sign in as their own roles, as deployed.
+  const roles = SERVICE_NAMES.map((service) => ({
+    service,
+    role: appRoleName(database, service),
+    password: randomBytes(12).toString('hex'),
+  }));
+  // Clean-up runs last-in first-out: the database goes first, then the roles that owned its schemas.
+  cleanup.add('drop the apps’ roles', () =>
+    dropRoles(
+      postgres.url,
+      roles.map(({ role }) => role),
+    ),
+  );
   cleanup.add(`drop database ${database}`, () => dropDatabase(postgres.url, database));
+  await provisionAppRoles(
+    postgres.url,
+    database,
+    roles.map(({ service, role, password }) => ({ role, schema: service, password: { literal: password } })),
+  );
+  const appDatabaseUrls = Object.fromEntries(
+    roles.map(({ service, role, password }) => [service, urlAsRole(databaseUrl, role, password)]),
+  ) as Record<ServiceName, string>;
   const db = new Pool({ connectionString: databaseUrl, max: 1 });
   cleanup.add('close the counting connection', () => db.end());
   log(`run ${runId}: database ${database} on ${redactUrl(postgres.url)}, NATS namespace bench${runId} on ${redactUrl(nats.url)}`);
@@ -100,6 +129,7 @@ async function prepare(options: BenchOptions, cleanup: CleanupStack, signal: Abo
     signal,
     adminUrl: postgres.url,
     databaseUrl,
+    appDatabaseUrls,
     natsUrl: nats.url,
     distDir,
     db,
@@ -191,7 +221,7 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
   const platform = await PlatformTarget.start(
     {
       distDir: run.distDir,
-      databaseUrl: run.databaseUrl,
+      databaseUrls: run.appDatabaseUrls,
       natsUrl: run.natsUrl,
       namespace,
       adminKey: run.adminKey,

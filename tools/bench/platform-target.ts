@@ -11,7 +11,8 @@ const READY_TIMEOUT_MS = 90_000;
 export interface PlatformSettings {
   /** Where the apps were built (`<distDir>/apps/<app>/src/main.js`). */
   distDir: string;
-  databaseUrl: string;
+  /** Each app signs in as its own role. */
+  databaseUrls: Record<ServiceName, string>;
   natsUrl: string;
   namespace: string;
   /** BOOTSTRAP_ADMIN_KEY: the bench reads the metrics with it. */
@@ -43,7 +44,7 @@ export class PlatformTarget {
         cwd: ROOT,
         env: {
           ...process.env,
-          DATABASE_URL: settings.databaseUrl,
+          DATABASE_URL: settings.databaseUrls[service],
           NATS_URL: settings.natsUrl,
           NATS_NAMESPACE: settings.namespace,
           HTTP_PORT: String(port),

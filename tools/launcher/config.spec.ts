@@ -22,7 +22,7 @@ describe('readLauncherConfig', () => {
       dataDir: '/repo/.data',
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/leadflow',
       databaseName: 'leadflow',
-      natsUrl: 'nats://127.0.0.1:4222',
+      natsUrl: undefined,
       logLevel: 'info',
       stopGraceMs: 15_000,
     });
@@ -38,6 +38,10 @@ describe('readLauncherConfig', () => {
     expect(() => readLauncherConfig({ DATABASE_URL: 'postgres://u:pw@h/Lead-Flow' }, '/r')).toThrow(
       'DATABASE_URL postgres://u:***@h/Lead-Flow names the database "Lead-Flow"',
     );
+  });
+
+  it('uses a NATS_URL that is set as it is', () => {
+    expect(readLauncherConfig({ NATS_URL: 'nats://nats.internal:4222' }, '/r').natsUrl).toBe('nats://nats.internal:4222');
   });
 
   it('refuses a NATS_URL that is not nats://', () => {

@@ -12,7 +12,6 @@ export interface AppDefinition {
 export const APPS: readonly AppDefinition[] = SERVICE_NAMES.map((name) => ({ name, port: DEFAULT_HTTP_PORTS[name] }));
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 const DEFAULT_DATABASE = 'leadflow';
 /** The bootstrap keys of a developer machine; printed at start. Deployments set their own secrets. */
 export const DEVELOPMENT_ADMIN_KEY = 'lf_test_development-admin-key-000000';
@@ -28,7 +27,11 @@ export interface LauncherConfig {
   /** DATABASE_URL as configured; the launcher probes the same server's `postgres` database. */
   databaseUrl: string;
   databaseName: string;
-  natsUrl: string;
+  /**
+   * NATS_URL when set: that server, used as it is. Unset: the launcher runs its own nats-server
+   * with one user per app and each app's permissions.
+   */
+  natsUrl: string | undefined;
   /** BOOTSTRAP_ADMIN_KEY given to the gateway. */
   adminKey: string;
   /** BOOTSTRAP_INTAKE_KEY given to the gateway. */
@@ -57,9 +60,9 @@ export function readLauncherConfig(env: NodeJS.ProcessEnv, rootDir: string): Lau
       `DATABASE_URL ${redactUrl(databaseUrl)} names the database ${JSON.stringify(databaseName)}: the launcher creates only names of lower-case letters, digits and _`,
     );
   }
-  const natsUrl = nonEmpty(env.NATS_URL) ?? DEFAULT_NATS_URL;
+  const natsUrl = nonEmpty(env.NATS_URL);
   try {
-    natsServers(natsUrl);
+    if (natsUrl) natsServers(natsUrl);
   } catch (error) {
     throw new Error(`NATS_URL: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -2,18 +2,27 @@
  * `npm start`: PostgreSQL and NATS (the configured ones when they answer, embedded ones under
  * .data/ otherwise), a build, the apps under supervision, and an orderly stop on Ctrl-C.
  */
+import { randomBytes } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildWorkspace } from '../build';
+import { appNatsUsers, NatsNamespace, renderNatsAuthorization, type ServiceName } from '@leadflow/contracts';
 import {
+  appRoleName,
   ensureDatabase,
   ensureNats,
   ensurePostgres,
+  findFreePort,
   isPortFree,
+  LOCAL_NATS_PORT,
   type NatsHandle,
   type PostgresHandle,
+  provisionAppRoles,
   redactUrl,
+  resolveNatsServerBinary,
   signalGuardedChildren,
+  startNatsServer,
+  urlAsRole,
   withDatabase,
 } from '@leadflow/dev-services';
 import { readLauncherConfig, type AppDefinition, type LauncherConfig } from './config';
@@ -43,6 +52,9 @@ class Launcher {
   private postgres: PostgresHandle | undefined;
   private nats: NatsHandle | undefined;
   private databaseUrl = '';
+  /** Each app's database role and NATS user get a password made for this run. */
+  private readonly passwords = new Map<ServiceName, { database: string; nats: string }>();
+  private natsUsers = false;
   private stopRequested = false;
   private stopping: Promise<never> | undefined;
   private startupDone: Promise<void> = Promise.resolve();
@@ -96,7 +108,7 @@ class Launcher {
       ensurePostgres({ url: withDatabase(config.databaseUrl, 'postgres'), dataDir: config.dataDir, log }).then((handle) => {
         this.postgres = handle;
       }),
-      ensureNats({ url: config.natsUrl, dataDir: config.dataDir, log }).then((handle) => {
+      this.startNats(log).then((handle) => {
         this.nats = handle;
       }),
       buildWorkspace().then(
@@ -112,7 +124,8 @@ class Launcher {
 
     const databaseUrl = await ensureDatabase(this.postgres.url, config.databaseName);
     this.databaseUrl = databaseUrl;
-    this.log(`database ${config.databaseName} is ready at ${redactUrl(databaseUrl)}`);
+    await this.provisionRoles();
+    this.log(`database ${config.databaseName} is ready at ${redactUrl(databaseUrl)}, one role per app`);
     await this.assertEntriesExist();
     if (this.stopRequested) return;
 
@@ -121,7 +134,59 @@ class Launcher {
     this.slowStartTimer.unref();
   }
 
+  /** NATS_URL's server as it is; otherwise a nats-server of the launcher's own, with one user per app. */
+  private async startNats(log: (line: string) => void): Promise<NatsHandle> {
+    const { config } = this;
+    if (config.natsUrl) {
+      const handle = await ensureNats({ url: config.natsUrl, dataDir: config.dataDir, log });
+      if (!handle.embedded)
+        log('NATS_URL is set: the apps connect to it without per-app users; its own configuration decides who may do what');
+      return handle;
+    }
+    const binary = await resolveNatsServerBinary(path.join(config.dataDir, 'bin'), log);
+    const port = (await isPortFree(LOCAL_NATS_PORT)) ? LOCAL_NATS_PORT : await findFreePort();
+    const users = appNatsUsers(new NatsNamespace(''), (service) => this.passwordsOf(service).nats);
+    const server = await startNatsServer({
+      binary,
+      port,
+      storeDir: path.join(config.dataDir, 'nats'),
+      config: renderNatsAuthorization(users),
+      log,
+    });
+    this.natsUsers = true;
+    return { url: server.url, embedded: true, stop: () => server.stop() };
+  }
+
+  /** One role per app owning the app's schema alone (see renderRoleProvisioning). */
+  private async provisionRoles(): Promise<void> {
+    const { config } = this;
+    const roles = config.apps.map((app) => ({
+      role: appRoleName(config.databaseName, app.name),
+      schema: app.name,
+      password: { literal: this.passwordsOf(app.name).database },
+    }));
+    try {
+      await provisionAppRoles(this.postgres?.url ?? '', config.databaseName, roles);
+    } catch (error) {
+      throw new Error(
+        `creating the apps' database roles (${roles.map((spec) => spec.role).join(', ')}) failed: ${errorMessage(error)}; ` +
+          'the user of DATABASE_URL needs CREATEROLE and must own the database (a superuser does)',
+      );
+    }
+  }
+
+  private passwordsOf(service: ServiceName): { database: string; nats: string } {
+    let passwords = this.passwords.get(service);
+    if (!passwords) {
+      passwords = { database: randomBytes(18).toString('base64url'), nats: randomBytes(18).toString('base64url') };
+      this.passwords.set(service, passwords);
+    }
+    return passwords;
+  }
+
   private startApp(app: AppDefinition, databaseUrl: string, natsUrl: string): void {
+    const passwords = this.passwordsOf(app.name);
+    const natsUser = this.natsUsers ? { NATS_USER: app.name, NATS_PASSWORD: passwords.nats } : {};
     const supervisor = new Supervisor(
       {
         name: app.name,
@@ -130,8 +195,9 @@ class Launcher {
         cwd: ROOT,
         env: {
           ...process.env,
-          DATABASE_URL: databaseUrl,
+          DATABASE_URL: urlAsRole(databaseUrl, appRoleName(this.config.databaseName, app.name), passwords.database),
           NATS_URL: natsUrl,
+          ...natsUser,
           HTTP_PORT: String(app.port),
           LOG_LEVEL: this.config.logLevel,
           BOOTSTRAP_ADMIN_KEY: this.config.adminKey,
@@ -196,8 +262,12 @@ class Launcher {
       intakeKey: this.config.intakeKey,
       adminEmail: this.config.adminEmail,
       adminPassword: this.config.adminPassword,
-      postgres: { url: redactUrl(this.databaseUrl), embedded: this.postgres?.embedded ?? false },
-      nats: { url: redactUrl(this.nats?.url ?? ''), embedded: this.nats?.embedded ?? false },
+      postgres: {
+        url: redactUrl(this.databaseUrl),
+        embedded: this.postgres?.embedded ?? false,
+        roles: this.config.apps.map((app) => appRoleName(this.config.databaseName, app.name)),
+      },
+      nats: { url: redactUrl(this.nats?.url ?? ''), embedded: this.nats?.embedded ?? false, perAppUsers: this.natsUsers },
       dataDir: relative(this.config.dataDir),
     });
     for (const line of summary) this.log(line);

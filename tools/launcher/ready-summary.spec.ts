@@ -12,8 +12,8 @@ describe('renderReadySummary', () => {
     intakeKey: 'lf_test_intake-key-for-the-summary-0',
     adminEmail: 'owner@example.com',
     adminPassword: 'a-long-password',
-    postgres: { url: 'postgres://postgres@127.0.0.1:54329/leadflow', embedded: true },
-    nats: { url: 'nats://127.0.0.1:4222', embedded: false },
+    postgres: { url: 'postgres://postgres@127.0.0.1:54329/leadflow', embedded: true, roles: ['leadflow_gateway', 'leadflow_metrics'] },
+    nats: { url: 'nats://127.0.0.1:4222', embedded: false, perAppUsers: true },
     dataDir: '.data',
   });
 
@@ -44,5 +44,7 @@ describe('renderReadySummary', () => {
   it('says which servers are embedded and where their data lives', () => {
     expect(lines).toContain('  PostgreSQL  postgres://postgres@127.0.0.1:54329/leadflow  (embedded, data in .data/postgres)');
     expect(lines).toContain('  NATS        nats://127.0.0.1:4222');
+    expect(lines).toContain('              apps sign in as leadflow_gateway, leadflow_metrics, each owning its own schema alone');
+    expect(lines).toContain('              one user per app, allowed its own subjects alone (.data/nats/nats.conf)');
   });
 });

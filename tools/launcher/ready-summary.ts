@@ -17,8 +17,10 @@ export interface ReadySummaryInput {
   intakeKey: string;
   adminEmail: string;
   adminPassword: string;
-  postgres: { url: string; embedded: boolean };
-  nats: { url: string; embedded: boolean };
+  /** `roles`: the apps' own roles, one schema each. */
+  postgres: { url: string; embedded: boolean; roles: string[] };
+  /** `perAppUsers`: the apps sign in as themselves, each allowed its own subjects alone. */
+  nats: { url: string; embedded: boolean; perAppUsers: boolean };
   dataDir: string;
 }
 
@@ -61,7 +63,9 @@ export function renderReadySummary(input: ReadySummaryInput): string[] {
     ...table,
     '',
     `  PostgreSQL  ${input.postgres.url}${input.postgres.embedded ? `  (embedded, data in ${input.dataDir}/postgres)` : ''}`,
+    `              apps sign in as ${input.postgres.roles.join(', ')}, each owning its own schema alone`,
     `  NATS        ${input.nats.url}${input.nats.embedded ? `  (local nats-server -js, store in ${input.dataDir}/nats)` : ''}`,
+    ...(input.nats.perAppUsers ? [`              one user per app, allowed its own subjects alone (${input.dataDir}/nats/nats.conf)`] : []),
     '',
     '  Ctrl-C stops everything.',
   ];

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
-import { dropDatabase, ensureNats, ensurePostgres } from '@leadflow/dev-services';
+import { dropDatabase, dropRoles, ensureNats, ensurePostgres } from '@leadflow/dev-services';
 import { deleteStreams } from '@leadflow/testing';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -29,6 +29,20 @@ async function dropRunDatabases(adminUrl: string, runId: string): Promise<number
   return rows.length;
 }
 
+/** Roles of this run's databases (`lf_<run>_…`) that a killed test left behind. */
+async function dropRunRoles(adminUrl: string, runId: string): Promise<number> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  const { rows } = await client
+    .query<{ rolname: string }>(`SELECT rolname FROM pg_roles WHERE rolname LIKE $1`, [`lf\\_${runId}\\_%`])
+    .finally(() => client.end());
+  await dropRoles(
+    adminUrl,
+    rows.map((row) => row.rolname),
+  );
+  return rows.length;
+}
+
 export async function startTestServices(): Promise<TestServices> {
   const runId = process.env.LEADFLOW_TEST_RUN ?? randomBytes(4).toString('hex');
   const dataDir = path.join(root, '.data', 'test');
@@ -44,8 +58,9 @@ export async function startTestServices(): Promise<TestServices> {
     env: { DATABASE_URL: postgres.url, NATS_URL: nats.url, LEADFLOW_TEST_RUN: runId, NODE_ENV: 'test' },
     cleanup: async () => {
       const databases = await dropRunDatabases(postgres.url, runId).catch(() => -1);
+      const roles = await dropRunRoles(postgres.url, runId).catch(() => -1);
       const streams = await deleteStreams(`T${runId}`.toUpperCase(), nats.url).catch(() => -1);
-      log(`run ${runId}: dropped ${databases} databases and ${streams} streams`);
+      log(`run ${runId}: dropped ${databases} databases, ${roles} roles and ${streams} streams`);
       await nats.stop();
       await postgres.stop();
     },

@@ -1,5 +1,5 @@
 import { Expose } from 'class-transformer';
-import { IsString } from 'class-validator';
+import { IsString, Matches } from 'class-validator';
 import { EnvValidationError, loadEnv } from './load-env';
 import { PlatformEnv } from './platform-env';
 
@@ -51,5 +51,33 @@ describe('loadEnv', () => {
   it('accepts a list of NATS servers and rejects a namespace with capitals', () => {
     expect(loadEnv(SampleEnv, { REQUIRED_SECRET: 's', NATS_URL: 'nats://a:4222,nats://b:4222' }).NATS_URL).toContain('b:4222');
     expect(() => loadEnv(SampleEnv, { REQUIRED_SECRET: 's', NATS_NAMESPACE: 'Run1' })).toThrow(/NATS_NAMESPACE/);
+  });
+
+  it('asks for NATS_USER when NATS_PASSWORD is set, and never shows a secret in the message', () => {
+    expect(() => loadEnv(SampleEnv, { REQUIRED_SECRET: 's', NATS_PASSWORD: 'hunter2' })).toThrow(
+      /NATS_USER: .*needed when NATS_PASSWORD is set/,
+    );
+    expect(loadEnv(SampleEnv, { REQUIRED_SECRET: 's', NATS_USER: 'contacts', NATS_PASSWORD: 'hunter2' }).NATS_USER).toBe('contacts');
+
+    let message = '';
+    try {
+      loadEnv(SampleEnv, { REQUIRED_SECRET: 'the-secret-value-x', NATS_USER: 'no spaces', HTTP_PORT: 'x' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('got "no spaces"');
+    class StrictSecret extends PlatformEnv {
+      @Expose()
+      @Matches(/^.{40,}$/)
+      AUTH_TOKEN_SECRET = '';
+    }
+    try {
+      loadEnv(StrictSecret, { AUTH_TOKEN_SECRET: 'too-short-secret-value' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('AUTH_TOKEN_SECRET');
+    expect(message).toContain('set; the value is not shown');
+    expect(message).not.toContain('too-short-secret-value');
   });
 });

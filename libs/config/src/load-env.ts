@@ -9,10 +9,18 @@ export class EnvValidationError extends Error {
   }
 }
 
+/** Variables whose values never appear in an error message. */
+const SECRET_NAME = /(PASSWORD|SECRET|_KEY)$/;
+
 function describe(errors: readonly ValidationError[], raw: Record<string, string | undefined>): string[] {
   return errors.map((error) => {
     const given = raw[error.property];
-    const shown = given === undefined ? 'not set' : `got ${JSON.stringify(given.length > 80 ? `${given.slice(0, 80)}…` : given)}`;
+    const shown =
+      given === undefined
+        ? 'not set'
+        : SECRET_NAME.test(error.property)
+          ? 'set; the value is not shown'
+          : `got ${JSON.stringify(given.length > 80 ? `${given.slice(0, 80)}…` : given)}`;
     const reasons = Object.values(error.constraints ?? {}).join('; ');
     return `${error.property}: ${reasons} (${shown})`;
   });

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Expose, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -51,6 +51,18 @@ export class PlatformEnv {
     message: '$property must be one or more comma-separated nats:// URLs',
   })
   NATS_URL = 'nats://127.0.0.1:4222';
+
+  /** The app's NATS user, when the server has users (each app has its own; see the NATS permissions). */
+  @Expose()
+  @ValidateIf((env: PlatformEnv) => env.NATS_USER !== '' || env.NATS_PASSWORD !== '')
+  @Matches(/^[A-Za-z0-9_-]+$/, {
+    message: '$property must be a NATS user name (letters, digits, _ and -); it is needed when NATS_PASSWORD is set',
+  })
+  NATS_USER = '';
+
+  @Expose()
+  @IsString()
+  NATS_PASSWORD = '';
 
   /**
    * Prefix for every subject, stream and durable name, so that several deployments (or test runs)

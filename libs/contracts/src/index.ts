@@ -10,3 +10,5 @@ export * from './scoring';
 export * from './services';
 export * from './subjects';
 export * from './system';
+export * from './nats-namespace';
+export * from './nats-permissions';

@@ -100,3 +100,31 @@ export function streamOf(type: EventType): StreamDefinition {
   if (!found) throw new Error(`event type ${type} belongs to no stream`);
   return found;
 }
+
+/**
+ * Who talks to whom, the ground truth for each app's NATS permissions: the apps whose
+ * request/reply subjects an app may call, and the streams an app consumes. An app that calls or
+ * consumes anything not listed here is refused by NATS (see `natsPermissions` in messaging).
+ */
+export const Conversations = {
+  rpcCalls: {
+    // The platform status asks every app, the gateway included, over NATS.
+    gateway: ['gateway', 'ingestion', 'contacts', 'scoring', 'metrics'],
+    ingestion: [],
+    contacts: [],
+    scoring: [],
+    metrics: [],
+  } satisfies Record<ServiceName, readonly ServiceName[]>,
+  consumes: {
+    gateway: [],
+    ingestion: [],
+    contacts: [Streams.ingestion.name],
+    scoring: [Streams.contacts.name],
+    metrics: [Streams.ingestion.name, Streams.contacts.name, Streams.scoring.name],
+  } satisfies Record<ServiceName, readonly string[]>,
+} as const;
+
+/** The stream an app publishes its events to, if it has one. */
+export function ownStream(service: ServiceName): StreamDefinition | undefined {
+  return Object.values(Streams).find((stream) => stream.owner === service);
+}

@@ -43,8 +43,8 @@ export function qualifiedTable(dataSource: DataSource, table: string): string {
 }
 
 /**
- * Creates the schema (TypeORM would otherwise try to create its migrations table in a schema that
- * does not exist yet) and runs pending migrations under an advisory lock, so that replicas
+ * Creates the schema when missing (TypeORM would otherwise try to create its migrations table in a
+ * schema that does not exist yet) and runs pending migrations under an advisory lock, so that replicas
  * starting together migrate once.
  */
 export async function migrateSchema(dataSource: DataSource): Promise<string[]> {
@@ -54,7 +54,10 @@ export async function migrateSchema(dataSource: DataSource): Promise<string[]> {
   await lockRunner.connect();
   try {
     await lockRunner.query(`SELECT pg_advisory_lock(hashtext($1))`, [`leadflow:migrate:${schema}`]);
-    await lockRunner.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    // A role that owns its schema but may not create schemas (see the per-app database roles)
+    // is refused even `CREATE SCHEMA IF NOT EXISTS`: create it only when it is missing.
+    const [existing] = (await lockRunner.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema])) as unknown[];
+    if (!existing) await lockRunner.query(`CREATE SCHEMA "${schema}"`);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {

@@ -4,3 +4,4 @@ export * from './postgres';
 export * from './process-guard';
 export * from './process-output';
 export * from './urls';
+export * from './postgres-roles';

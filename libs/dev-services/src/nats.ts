@@ -5,7 +5,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { access, chmod, copyFile, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -109,13 +109,22 @@ export interface StartNatsServerOptions {
   /** Defaults to a free port, chosen once: start() after stop() reuses it. */
   port?: number;
   storeDir: string;
+  /** Configuration for the server (e.g. its users), written to `<storeDir>/nats.conf`. */
+  config?: string;
   log: Log;
 }
 
 /** Starts `nats-server -js` on 127.0.0.1 and resolves once it accepts connections. */
 export async function startNatsServer(options: StartNatsServerOptions): Promise<NatsServerProcess> {
   const port = options.port ?? (await findFreePort());
-  const server = new LocalNatsServer(options.binary, port, path.resolve(options.storeDir), options.log);
+  const storeDir = path.resolve(options.storeDir);
+  let configFile: string | undefined;
+  if (options.config !== undefined) {
+    await mkdir(storeDir, { recursive: true });
+    configFile = path.join(storeDir, 'nats.conf');
+    await writeFile(configFile, options.config, { mode: 0o600 });
+  }
+  const server = new LocalNatsServer(options.binary, port, storeDir, configFile, options.log);
   await server.start();
   return server;
 }
@@ -176,6 +185,7 @@ class LocalNatsServer implements NatsServerProcess {
     private readonly binary: string,
     readonly port: number,
     readonly storeDir: string,
+    private readonly configFile: string | undefined,
     private readonly log: Log,
   ) {
     this.url = `nats://127.0.0.1:${port}`;
@@ -191,7 +201,8 @@ class LocalNatsServer implements NatsServerProcess {
     }
     this.stopping = false;
     const tail = new LineTail();
-    const child = spawn(this.binary, ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
+    const config = this.configFile ? ['-c', this.configFile] : [];
+    const child = spawn(this.binary, [...config, '-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
       detached: true, // own process group: a terminal Ctrl-C reaches the launcher, which decides the order
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -6,7 +6,6 @@ export * from './jetstream/provisioning';
 export * from './messaging-options';
 export * from './messaging-tables';
 export * from './messaging.module';
-export * from './namespace';
 export * from './nats-connection';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';

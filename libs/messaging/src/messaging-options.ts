@@ -1,9 +1,7 @@
-import type { ServiceName } from '@leadflow/contracts';
+import { NatsNamespace, natsInboxPrefix, type ServiceName } from '@leadflow/contracts';
+import type { ConnectionOptions } from 'nats';
 
-export interface MessagingOptions {
-  service: ServiceName;
-  natsUrl: string;
-  namespace: string;
+export interface MessagingOptions extends NatsClientSettings {
   rpcTimeoutMs: number;
   outboxPollIntervalMs: number;
   eventAckWaitSeconds: number;
@@ -22,4 +20,34 @@ export function natsServers(natsUrl: string): string[] {
     .split(',')
     .map((url) => url.trim())
     .filter(Boolean);
+}
+
+/** How one app connects to NATS: the servers, its own user (when the server has users) and its own inbox. */
+export interface NatsClientSettings {
+  natsUrl: string;
+  namespace: string;
+  service: ServiceName;
+  /** Empty: connect without credentials (a server without users). */
+  natsUser?: string;
+  natsPassword?: string;
+}
+
+/**
+ * Connection options shared by an app's three NATS connections (RPC server, RPC client,
+ * JetStream): reconnect forever, the app's user, and replies under the app's own inbox prefix,
+ * which is all its NATS permissions let it subscribe to besides its own requests.
+ */
+export function natsClientOptions(settings: NatsClientSettings, name: string): ConnectionOptions {
+  const credentials = settings.natsUser ? { user: settings.natsUser, pass: settings.natsPassword ?? '' } : {};
+  return {
+    servers: natsServers(settings.natsUrl),
+    name,
+    ...credentials,
+    inboxPrefix: natsInboxPrefix(new NatsNamespace(settings.namespace), settings.service),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    // A stack captured at every publish and request costs more than the publish; a timeout
+    // still fails with a NatsError (code TIMEOUT).
+    noAsyncTraces: true,
+  };
 }

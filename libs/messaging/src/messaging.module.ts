@@ -1,4 +1,4 @@
-import { type EventEnvelope, type EventType, streamOf, Streams, type StreamDefinition } from '@leadflow/contracts';
+import { Conversations, type EventEnvelope, type EventType, ownStream, streamOf, type StreamDefinition } from '@leadflow/contracts';
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
@@ -20,9 +20,9 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { HANDLES_EVENT, HANDLES_EVENTS } from './handles-event.decorator';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
 import { ensureStream, serverAtLeast } from './jetstream/provisioning';
-import { MESSAGING_OPTIONS, type MessagingOptions, natsServers } from './messaging-options';
+import { MESSAGING_OPTIONS, type MessagingOptions, natsClientOptions } from './messaging-options';
 import { NatsConnection } from './nats-connection';
-import { NatsNamespace } from './namespace';
+import { NatsNamespace } from '@leadflow/contracts';
 import { Outbox, OutboxCommitSubscriber } from './outbox/outbox';
 import { OutboxRelay } from './outbox/outbox-relay';
 import { NamespacedNatsClient } from './rpc/namespaced-nats.transport';
@@ -76,10 +76,9 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const replicas = this.options.jetStreamReplicas ?? 1;
-    for (const stream of Object.values(Streams) as StreamDefinition[]) {
-      await ensureStream(this.nats.manager, this.namespace, stream, replicas);
-    }
+    // The app's own stream; the ones it consumes are ensured by its consumers.
+    const own = ownStream(this.options.service);
+    if (own) await ensureStream(this.nats.manager, this.namespace, own, this.options.jetStreamReplicas ?? 1);
     this.dataSource.subscribers.push(new OutboxCommitSubscriber(() => this.relay.wake()));
     this.relay.start();
     await this.startConsumers(this.registerMetrics());
@@ -127,6 +126,14 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       }
     }
     if (byStream.size === 0) return;
+    const allowed: readonly string[] = Conversations.consumes[this.options.service];
+    const undeclared = [...byStream.keys()].filter((stream) => !allowed.includes(stream.name)).map((stream) => stream.name);
+    if (undeclared.length > 0) {
+      // NATS would refuse the consumer anyway; say why at start-up instead.
+      throw new Error(
+        `${this.options.service} handles events of ${undeclared.join(', ')}, which Conversations.consumes does not list for it`,
+      );
+    }
     this.consumer = new InboxConsumer(
       this.dataSource,
       this.nats.jetstream,
@@ -163,20 +170,10 @@ export class MessagingModule {
       providers: [
         { provide: MESSAGING_OPTIONS, useValue: options },
         { provide: NatsNamespace, useValue: namespace },
-        { provide: NatsConnection, useFactory: () => NatsConnection.open(options.natsUrl, `${options.service}-${process.pid}`) },
+        { provide: NatsConnection, useFactory: () => NatsConnection.open(options, `${options.service}-${process.pid}`) },
         {
           provide: RPC_TRANSPORT_CLIENT,
-          useFactory: () =>
-            new NamespacedNatsClient(
-              {
-                servers: natsServers(options.natsUrl),
-                name: `${options.service}-rpc-${process.pid}`,
-                maxReconnectAttempts: -1,
-                reconnectTimeWait: 500,
-                noAsyncTraces: true,
-              },
-              namespace,
-            ),
+          useFactory: () => new NamespacedNatsClient(natsClientOptions(options, `${options.service}-rpc-${process.pid}`), namespace),
         },
         {
           provide: Outbox,

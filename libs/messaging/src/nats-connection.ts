@@ -1,5 +1,5 @@
 import { connect, type JetStreamClient, type JetStreamManager, type NatsConnection as Connection } from 'nats';
-import { natsServers } from './messaging-options';
+import { natsClientOptions, type NatsClientSettings } from './messaging-options';
 
 /**
  * The app's own NATS connection, used for JetStream (outbox relay, consumers) and health checks.
@@ -12,17 +12,8 @@ export class NatsConnection {
     readonly manager: JetStreamManager,
   ) {}
 
-  static async open(natsUrl: string, name: string): Promise<NatsConnection> {
-    const connection = await connect({
-      servers: natsServers(natsUrl),
-      name,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      timeout: 5000,
-      // A stack captured at every publish and request costs more than the publish; a timeout
-      // still fails with a NatsError (code TIMEOUT).
-      noAsyncTraces: true,
-    });
+  static async open(settings: NatsClientSettings, name: string): Promise<NatsConnection> {
+    const connection = await connect({ ...natsClientOptions(settings, name), timeout: 5000 });
     const manager = await connection.jetstreamManager({ timeout: 5000 });
     return new NatsConnection(connection, connection.jetstream({ timeout: 5000 }), manager);
   }

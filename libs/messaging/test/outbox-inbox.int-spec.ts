@@ -1,5 +1,4 @@
-import { Streams } from '@leadflow/contracts';
-import { NatsNamespace } from '../src';
+import { NatsNamespace, Streams } from '@leadflow/contracts';
 import {
   createTestDatabase,
   deleteNamespaceStreams,

@@ -1,16 +1,7 @@
-import { EventTypes, Streams } from '@leadflow/contracts';
+import { EventTypes, NatsNamespace, Streams } from '@leadflow/contracts';
 import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
 import { createLogger } from '@leadflow/logging';
-import {
-  ensureStream,
-  messagingTablesV1,
-  messagingTablesV2,
-  NatsConnection,
-  NatsNamespace,
-  Outbox,
-  OutboxCommitSubscriber,
-  OutboxRelay,
-} from '../src';
+import { ensureStream, messagingTablesV1, messagingTablesV2, NatsConnection, Outbox, OutboxCommitSubscriber, OutboxRelay } from '../src';
 import { type RunningProcess, startProcess } from '@leadflow/testing';
 import path from 'node:path';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
@@ -46,7 +37,7 @@ export class Producer {
         migrations: [ProducerTables1795262400000],
       }),
     );
-    const nats = await NatsConnection.open(natsUrl, 'producer-test');
+    const nats = await NatsConnection.open({ natsUrl, namespace, service: 'ingestion' }, 'producer-test');
     const ns = new NatsNamespace(namespace);
     await ensureStream(nats.manager, ns, Streams.ingestion);
     const relay = new OutboxRelay(dataSource, nats.jetstream, ns, createLogger('producer-test', 'error'), {

@@ -1,4 +1,4 @@
-import { type ServiceName } from '@leadflow/contracts';
+import { NatsNamespace, type ServiceName } from '@leadflow/contracts';
 import { EnvValidationError, loadEnv, type PlatformEnv } from '@leadflow/config';
 import {
   acceptRequestId,
@@ -9,7 +9,7 @@ import {
   REQUEST_ID_HEADER,
   runWithRequestId,
 } from '@leadflow/logging';
-import { NamespacedNatsServer, NatsNamespace, natsServers } from '@leadflow/messaging';
+import { NamespacedNatsServer, natsClientOptions } from '@leadflow/messaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -132,11 +132,11 @@ export async function runService<E extends PlatformEnv>(definition: ServiceDefin
   const namespace = new NatsNamespace(env.NATS_NAMESPACE);
   const rpcServer = new NamespacedNatsServer(
     {
-      servers: natsServers(env.NATS_URL),
+      ...natsClientOptions(
+        { natsUrl: env.NATS_URL, namespace: env.NATS_NAMESPACE, service, natsUser: env.NATS_USER, natsPassword: env.NATS_PASSWORD },
+        `${service}-rpc-server-${process.pid}`,
+      ),
       queue: namespace.queue(service),
-      name: `${service}-rpc-server-${process.pid}`,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
     },
     namespace,
     logger,

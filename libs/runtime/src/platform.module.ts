@@ -37,6 +37,8 @@ export class PlatformModule {
         MessagingModule.forRoot({
           service,
           natsUrl: env.NATS_URL,
+          natsUser: env.NATS_USER,
+          natsPassword: env.NATS_PASSWORD,
           namespace: env.NATS_NAMESPACE,
           rpcTimeoutMs: env.RPC_TIMEOUT_MS,
           outboxPollIntervalMs: env.OUTBOX_POLL_INTERVAL_MS,

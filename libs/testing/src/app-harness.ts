@@ -20,9 +20,9 @@ export interface RpcFailure {
 }
 
 /**
- * One app as its own process against a fresh database and NATS namespace, plus a NATS connection
- * that speaks to it the way the other apps do: request/reply in Nest's wire format, and domain
- * events published to JetStream in the shared envelope.
+ * One app as its own process against a fresh database (signed in as the app's own role) and NATS
+ * namespace, plus a NATS connection that speaks to it the way the other apps do: request/reply in
+ * Nest's wire format, and domain events published to JetStream in the shared envelope.
  */
 export class AppHarness {
   private constructor(
@@ -41,7 +41,8 @@ export class AppHarness {
     const namespace = uniqueNamespace();
     const port = await findFreePort();
     const fullEnv = {
-      DATABASE_URL: db.url,
+      // The app signs in as its own role, which owns its schema alone, as in a deployment.
+      DATABASE_URL: await db.appUrl(service),
       NATS_URL: testNatsUrl(),
       NATS_NAMESPACE: namespace,
       HTTP_PORT: String(port),

@@ -5,7 +5,7 @@ import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
-import type { NatsNamespace } from '../namespace';
+import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
 import { parseEnvelope, redeliveryDelayMs } from './envelope-parser';
 

@@ -9,7 +9,7 @@ import {
   StorageType,
   type StreamConfig,
 } from 'nats';
-import type { NatsNamespace } from '../namespace';
+import type { NatsNamespace } from '@leadflow/contracts';
 
 const DUPLICATE_WINDOW_MS = 2 * 60 * 1000;
 const STREAM_MAX_AGE_MS = 14 * 24 * 60 * 60 * 1000;

@@ -3,7 +3,7 @@ import { REQUEST_ID_HEADER } from '@leadflow/logging';
 import type { Logger } from 'pino';
 import { headers as natsHeaders, type JetStreamClient } from 'nats';
 import type { DataSource } from 'typeorm';
-import type { NatsNamespace } from '../namespace';
+import type { NatsNamespace } from '@leadflow/contracts';
 
 interface PendingRow {
   id: string;

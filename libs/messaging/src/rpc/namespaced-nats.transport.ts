@@ -2,7 +2,7 @@ import { ClientNats, type NatsOptions, ServerNats } from '@nestjs/microservices'
 import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from '@leadflow/logging';
-import type { NatsNamespace } from '../namespace';
+import type { NatsNamespace } from '@leadflow/contracts';
 
 export type NatsTransportOptions = Required<NatsOptions>['options'];
 type MsPattern = Parameters<ClientNats['send']>[0];

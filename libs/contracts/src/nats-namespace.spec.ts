@@ -1,4 +1,4 @@
-import { NatsNamespace } from './namespace';
+import { NatsNamespace } from './nats-namespace';
 
 describe('NatsNamespace', () => {
   it('leaves names untouched when the namespace is empty', () => {

@@ -1,0 +1,70 @@
+import { NatsNamespace } from './nats-namespace';
+import { appNatsUsers, natsPermissions, renderNatsAuthorization } from './nats-permissions';
+import { SERVICE_NAMES } from './services';
+import { Streams } from './subjects';
+
+describe('natsPermissions', () => {
+  const plain = new NatsNamespace('');
+
+  it('lets the gateway call every app and consume nothing', () => {
+    const { publish, subscribe } = natsPermissions('gateway', plain);
+    expect(publish.filter((subject) => !subject.startsWith('$JS.'))).toEqual([
+      'gateway.>',
+      'ingestion.>',
+      'contacts.>',
+      'scoring.>',
+      'metrics.>',
+    ]);
+    expect(publish.filter((subject) => subject.startsWith('$JS.'))).toEqual(['$JS.API.INFO']);
+    expect(subscribe).toEqual(['gateway.>', '_INBOX.gateway.>']);
+  });
+
+  it('lets contacts publish its own events and consume ingestion’s stream through its own durable', () => {
+    const { publish, subscribe } = natsPermissions('contacts', plain);
+    expect(publish).toEqual(expect.arrayContaining([...Streams.contacts.subjects]));
+    expect(publish).not.toContain('lead.ingested');
+    expect(publish).toEqual(
+      expect.arrayContaining([
+        '$JS.API.STREAM.INFO.CONTACTS',
+        '$JS.API.STREAM.INFO.INGESTION',
+        '$JS.API.CONSUMER.CREATE.INGESTION.contacts.>',
+        '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts',
+        '$JS.ACK.INGESTION.contacts.>',
+      ]),
+    );
+    expect(publish.filter((subject) => subject.includes('SCORING'))).toEqual([]);
+    expect(publish.filter((subject) => /^\$JS\.(API\.CONSUMER|ACK)\./.test(subject) && !subject.includes('.contacts'))).toEqual([]);
+    expect(subscribe).toEqual(['contacts.>', '_INBOX.contacts.>']);
+  });
+
+  it('never lets an app publish another app’s events, nor call an app that is not listed', () => {
+    for (const service of SERVICE_NAMES) {
+      const { publish } = natsPermissions(service, plain);
+      for (const stream of Object.values(Streams)) {
+        for (const subject of stream.subjects) expect(publish.includes(subject)).toBe(stream.owner === service);
+      }
+      if (service !== 'gateway') expect(publish.filter((subject) => subject.endsWith('.>') && !subject.startsWith('$JS.'))).toEqual([]);
+    }
+  });
+
+  it('applies the namespace to subjects, streams, durables and inboxes', () => {
+    const { publish, subscribe } = natsPermissions('metrics', new NatsNamespace('run7'));
+    expect(subscribe).toEqual(['run7.metrics.>', '_INBOX.run7.metrics.>']);
+    expect(publish).toContain('$JS.API.CONSUMER.MSG.NEXT.RUN7_SCORING.run7_metrics');
+    expect(publish.every((subject) => subject.startsWith('$JS.') || subject.startsWith('run7.'))).toBe(true);
+  });
+});
+
+describe('renderNatsAuthorization', () => {
+  it('writes one user per app, keeps $VARIABLES as references and quotes literal passwords', () => {
+    const text = renderNatsAuthorization([
+      ...appNatsUsers(new NatsNamespace(''), (service) => (service === 'gateway' ? 'say "hi"' : `$NATS_${service.toUpperCase()}_PASSWORD`)),
+      { user: 'operator', password: '$NATS_OPERATOR_PASSWORD' },
+    ]);
+    expect(text).toContain('user: "gateway"\n      password: "say \\"hi\\""');
+    expect(text).toContain('user: "contacts"\n      password: $NATS_CONTACTS_PASSWORD');
+    expect(text.match(/allow_responses: true/g)).toHaveLength(5);
+    // The operator, given no permissions, may use every subject.
+    expect(text).toMatch(/user: "operator"\n {6}password: \$NATS_OPERATOR_PASSWORD\n {4}\}/);
+  });
+});

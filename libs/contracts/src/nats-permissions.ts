@@ -1,0 +1,94 @@
+import type { NatsNamespace } from './nats-namespace';
+import { SERVICE_NAMES, type ServiceName } from './services';
+import { Conversations, ownStream } from './subjects';
+
+export interface NatsPermissions {
+  publish: string[];
+  subscribe: string[];
+}
+
+/**
+ * Where an app's replies arrive: request/reply and JetStream answers come to inboxes under this
+ * prefix, so that an app can subscribe to its own replies and to no one else's.
+ */
+export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName): string {
+  return `_INBOX.${namespace.subject(service)}`;
+}
+
+/**
+ * The subjects one app may publish and subscribe to, from `Conversations`:
+ * - its own request subjects (subscribe, in its queue group) and the ones of the apps it calls
+ *   (publish); replies go back through NATS's `allow_responses`, not a publish permission;
+ * - its own stream's event subjects (publish) and, for the streams it owns or consumes, the
+ *   stream's JetStream API (info and create: a consumer may start before the owner, and the
+ *   stream's definition is shared code) and, for the streams it consumes, its own durable
+ *   consumer's API, pulls and acks;
+ * - its inbox (subscribe).
+ * Everything else is refused by the server.
+ */
+export function natsPermissions(service: ServiceName, namespace: NatsNamespace): NatsPermissions {
+  const own = ownStream(service);
+  const consumed = Conversations.consumes[service].map((name) => namespace.stream(name));
+  const streams = [...(own ? [namespace.stream(own.name)] : []), ...consumed];
+  const durable = namespace.durable(service);
+
+  const publish = [
+    ...Conversations.rpcCalls[service].map((callee) => namespace.subject(`${callee}.>`)),
+    ...(own?.subjects ?? []).map((subject) => namespace.subject(subject)),
+    '$JS.API.INFO',
+    ...streams.flatMap((stream) => [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`]),
+    ...consumed.flatMap((stream) => [
+      `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
+      `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+      `$JS.ACK.${stream}.${durable}.>`,
+    ]),
+  ];
+  const subscribe = [namespace.subject(`${service}.>`), `${natsInboxPrefix(namespace, service)}.>`];
+  return { publish, subscribe };
+}
+
+export interface NatsUserEntry {
+  user: string;
+  /** A literal password, or `$NAME` to read it from the server's environment when it starts. */
+  password: string;
+  /** Omitted: every subject (for operators' tools, never for an app). */
+  permissions?: NatsPermissions;
+}
+
+/** One user per app, named after it, with `natsPermissions`; `password(service)` gives each one's. */
+export function appNatsUsers(namespace: NatsNamespace, password: (service: ServiceName) => string): NatsUserEntry[] {
+  return SERVICE_NAMES.map((service) => ({ user: service, password: password(service), permissions: natsPermissions(service, namespace) }));
+}
+
+/** The environment variable a deployment's NATS server reads an app's password from. */
+export function natsPasswordVariable(service: ServiceName): string {
+  return `NATS_${service.toUpperCase()}_PASSWORD`;
+}
+
+/**
+ * A nats-server `authorization` block for these users. Passwords written as `$NAME` stay variable
+ * references, which the server resolves from its environment, so that the file holds no secret.
+ */
+export function renderNatsAuthorization(users: NatsUserEntry[]): string {
+  const list = (subjects: string[]): string =>
+    `[\n${subjects.map((subject) => `          ${JSON.stringify(subject)}`).join(',\n')}\n        ]`;
+  const entries = users.map((entry) => {
+    const password = /^\$[A-Z_][A-Z0-9_]*$/.test(entry.password) ? entry.password : JSON.stringify(entry.password);
+    const lines = [`    {`, `      user: ${JSON.stringify(entry.user)}`, `      password: ${password}`];
+    if (entry.permissions) {
+      lines.push(
+        `      permissions: {`,
+        `        publish: ${list(entry.permissions.publish)}`,
+        `        subscribe: ${list(entry.permissions.subscribe)}`,
+        `        allow_responses: true`,
+        `      }`,
+      );
+    }
+    lines.push(`    }`);
+    return lines.join('\n');
+  });
+  return `authorization {\n  users: [\n${entries.join('\n')}\n  ]\n}\n`;
+}
