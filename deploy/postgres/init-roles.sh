@@ -1,6 +1,7 @@
 #!/bin/sh
 # Runs once, when the PostgreSQL container initialises an empty data directory: one role per app,
-# each owning its own schema alone (provision-roles.sql). Passwords come from the environment.
+# each owning its own schema alone (k8s/base/postgres/provision-roles.sql,
+# mounted at /leadflow). Passwords come from the environment.
 set -eu
 for name in GATEWAY INGESTION CONTACTS SCORING METRICS; do
   eval "value=\${${name}_DATABASE_PASSWORD:-}"

@@ -63,11 +63,6 @@ export function appNatsUsers(namespace: NatsNamespace, password: (service: Servi
   return SERVICE_NAMES.map((service) => ({ user: service, password: password(service), permissions: natsPermissions(service, namespace) }));
 }
 
-/** The environment variable a deployment's NATS server reads an app's password from. */
-export function natsPasswordVariable(service: ServiceName): string {
-  return `NATS_${service.toUpperCase()}_PASSWORD`;
-}
-
 /**
  * A nats-server `authorization` block for these users. Passwords written as `$NAME` stay variable
  * references, which the server resolves from its environment, so that the file holds no secret.
