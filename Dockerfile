@@ -1,20 +1,45 @@
-# One image for the five apps (the command picks the app). Issue-level hardening, per-app images
-# and a read-only root filesystem come with the deployment work; this builds and runs as-is.
-FROM node:22-bookworm-slim AS build
-WORKDIR /app
+# One Dockerfile, one small image per app: `docker build --build-arg APP=<app> -t leadflow-<app> .`
+# (APP is gateway, ingestion, contacts, scoring or metrics; docker-compose.yml builds all five).
+#
+# The runtime image holds Node 22, tini as PID 1 (so SIGTERM reaches the app and its graceful
+# shutdown), the production dependencies and the one app's compiled code. It runs as uid 1000 and
+# writes nothing to its filesystem, so it runs with a read-only root. Its commands:
+#   (none) or serve   run the app
+#   migrate           apply the app's pending schema migrations and exit (the Kubernetes Job)
+#   check-env         validate the environment and print what a deployment must match
+
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# Dependencies first: this layer is reused until package-lock.json changes.
+FROM ${NODE_IMAGE} AS dependencies
+WORKDIR /workspace
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.base.json tsconfig.json ./
-COPY apps apps
-COPY libs libs
-COPY tools/build.ts tools/run-ts.js tools/swc.config.json tools/
-RUN node tools/run-ts.js tools/build.ts && npm prune --omit=dev
 
-FROM node:22-bookworm-slim
-ENV NODE_ENV=production
+# The app, compiled through Nx (`nx run <app>:build`), then the development dependencies dropped.
+FROM dependencies AS build
+ARG APP
+RUN test -n "$APP" || { echo 'build with --build-arg APP=<gateway|ingestion|contacts|scoring|metrics>' >&2; exit 1; }
+COPY nx.json tsconfig.base.json tsconfig.json ./
+COPY tools/build.ts tools/run-ts.js tools/swc.config.json tools/tsconfig.json tools/project.json tools/
+COPY libs libs
+COPY apps apps
+RUN NX_DAEMON=false npx nx run "$APP:build" --skip-nx-cache --outputStyle=static \
+  && npm prune --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+ARG APP
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends tini \
+  && rm -rf /var/lib/apt/lists/*
+ENV NODE_ENV=production \
+  NODE_OPTIONS=--enable-source-maps
 WORKDIR /app
-COPY --from=build /app/node_modules node_modules
-COPY --from=build /app/dist dist
-USER node
-ENTRYPOINT ["node", "--enable-source-maps"]
-CMD ["dist/apps/gateway/src/main.js"]
+COPY --from=build --chown=root:root /workspace/node_modules node_modules
+COPY --from=build --chown=root:root /workspace/dist dist
+LABEL org.opencontainers.image.title="leadflow-${APP}" \
+  org.opencontainers.image.description="LeadFlow ${APP}"
+# The `node` user of the base image, by number so that Kubernetes can check runAsNonRoot.
+USER 1000:1000
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
+CMD ["serve"]

@@ -2,9 +2,13 @@
  * Compiles apps/ and libs/ with swc into dist/, mirroring the source tree, and links each
  * `@leadflow/<lib>` alias as dist/node_modules/@leadflow/<lib> so compiled apps resolve libs
  * with plain Node resolution (no runtime path hooks).
+ *
+ * `build.ts <app>` (what `nx run <app>:build` and the container image run) compiles that app alone
+ * with the libraries an app may use (development-only and test libraries stay out) and writes
+ * dist/main.js, the image's entry point, which starts that app.
  */
 import { transformFile, type Options } from '@swc/core';
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import swcConfig from './swc.config.json';
 
@@ -34,10 +38,32 @@ async function projectSourceDirs(kind: 'apps' | 'libs'): Promise<string[]> {
   return entries.filter((e) => e.isDirectory()).map((e) => path.join(root, kind, e.name, 'src'));
 }
 
-export async function buildWorkspace(outDir = path.join(root, 'dist')): Promise<{ files: number; ms: number }> {
+/** Nx tags of libraries that never ship in an app: embedded services for development, test helpers. */
+const NOT_SHIPPED = new Set(['type:devtools', 'type:testing']);
+
+async function shippedLibSourceDirs(): Promise<string[]> {
+  const dirs = await projectSourceDirs('libs');
+  const shipped = await Promise.all(
+    dirs.map(async (dir) => {
+      const project = JSON.parse(await readFile(path.join(dir, '..', 'project.json'), 'utf8')) as { tags?: string[] };
+      return (project.tags ?? []).some((tag) => NOT_SHIPPED.has(tag)) ? undefined : dir;
+    }),
+  );
+  return shipped.filter((dir): dir is string => dir !== undefined);
+}
+
+/** Builds every app and lib into `outDir`, or, given `app`, that app and the libraries it may ship with. */
+export async function buildWorkspace(outDir = path.join(root, 'dist'), app?: string): Promise<{ files: number; ms: number }> {
   const started = Date.now();
   await rm(outDir, { recursive: true, force: true });
-  const dirs = [...(await projectSourceDirs('apps')), ...(await projectSourceDirs('libs'))];
+  const appDirs = await projectSourceDirs('apps');
+  if (app !== undefined && !appDirs.includes(path.join(root, 'apps', app, 'src'))) {
+    throw new Error(`no app named ${JSON.stringify(app)} (apps: ${appDirs.map((dir) => path.basename(path.dirname(dir))).join(', ')})`);
+  }
+  const dirs =
+    app === undefined
+      ? [...appDirs, ...(await projectSourceDirs('libs'))]
+      : [path.join(root, 'apps', app, 'src'), ...(await shippedLibSourceDirs())];
   const files = (await Promise.all(dirs.map(listSources))).flat();
   await Promise.all(
     files.map(async (file) => {
@@ -53,7 +79,7 @@ export async function buildWorkspace(outDir = path.join(root, 'dist')): Promise<
       if (output.map) await writeFile(`${target}.map`, output.map);
     }),
   );
-  const libs = (await projectSourceDirs('libs')).map((dir) => path.basename(path.dirname(dir)));
+  const libs = dirs.filter((dir) => dir.startsWith(path.join(root, 'libs'))).map((dir) => path.basename(path.dirname(dir)));
   await Promise.all(
     libs.map(async (lib) => {
       const shimDir = path.join(outDir, 'node_modules', '@leadflow', lib);
@@ -61,12 +87,14 @@ export async function buildWorkspace(outDir = path.join(root, 'dist')): Promise<
       await writeFile(path.join(shimDir, 'index.js'), `module.exports = require('../../../libs/${lib}/src/index.js');\n`);
     }),
   );
+  if (app !== undefined) await writeFile(path.join(outDir, 'main.js'), `require('./apps/${app}/src/main.js');\n`);
   return { files: files.length, ms: Date.now() - started };
 }
 
 if (require.main === module) {
-  buildWorkspace().then(
-    ({ files, ms }) => process.stdout.write(`built ${files} files into dist/ in ${ms} ms\n`),
+  const app = process.argv[2];
+  buildWorkspace(undefined, app).then(
+    ({ files, ms }) => process.stdout.write(`built ${app ?? 'every app'} (${files} files) into dist/ in ${ms} ms\n`),
     (error: unknown) => {
       process.stderr.write(`build failed: ${error instanceof Error ? error.stack : String(error)}\n`);
       process.exit(1);

@@ -7,6 +7,7 @@ import { hardenHttp } from './access/http-hardening';
 import { logRouteTable } from './access/route-table';
 import { AppModule } from './app.module';
 import { GatewayEnv } from './config/env';
+import { gatewayMigrations } from './database/migrations';
 import { legacyErrorBody } from './intake/legacy-error-body';
 import { registerRawBodyParser } from './intake/raw-body.parser';
 import { setUpOpenApi } from './openapi/openapi';
@@ -14,6 +15,7 @@ import { setUpOpenApi } from './openapi/openapi';
 void runService({
   service: 'gateway',
   envClass: GatewayEnv,
+  migrations: gatewayMigrations,
   rootModule: (env) => AppModule.forEnv(env),
   configureHttp: async (app, env) => {
     const fastify = app.getHttpAdapter().getInstance();

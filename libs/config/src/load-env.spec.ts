@@ -2,6 +2,7 @@ import { Expose } from 'class-transformer';
 import { IsString, Matches } from 'class-validator';
 import { EnvValidationError, loadEnv } from './load-env';
 import { PlatformEnv } from './platform-env';
+import { RequiredInProduction, requiredInProduction } from './required-in-production';
 
 class SampleEnv extends PlatformEnv {
   override HTTP_PORT = 3002;
@@ -79,5 +80,42 @@ describe('loadEnv', () => {
     expect(message).toContain('AUTH_TOKEN_SECRET');
     expect(message).toContain('set; the value is not shown');
     expect(message).not.toContain('too-short-secret-value');
+  });
+
+  describe('variables required in production', () => {
+    class ProductionEnv extends PlatformEnv {
+      @Expose()
+      @RequiredInProduction()
+      @IsString()
+      SIGNING_KEY = 'dev-only';
+    }
+    const deployed = {
+      DATABASE_URL: 'postgres://leadflow_metrics:pw@db:5432/leadflow',
+      NATS_URL: 'nats://nats:4222',
+      NATS_USER: 'metrics',
+      NATS_PASSWORD: 'pw',
+      SIGNING_KEY: 'k',
+    };
+
+    it('lists the platform variables and the subclass ones', () => {
+      expect(requiredInProduction(PlatformEnv)).toEqual(['DATABASE_URL', 'NATS_PASSWORD', 'NATS_URL', 'NATS_USER']);
+      expect(requiredInProduction(ProductionEnv)).toEqual(['DATABASE_URL', 'NATS_PASSWORD', 'NATS_URL', 'NATS_USER', 'SIGNING_KEY']);
+    });
+
+    it('lets the developer defaults stand outside production', () => {
+      expect(loadEnv(ProductionEnv, { NODE_ENV: 'development' }).DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/leadflow');
+    });
+
+    it('refuses to start in production until each one is set, naming every missing one', () => {
+      expect(loadEnv(ProductionEnv, { ...deployed, NODE_ENV: 'production' }).NATS_USER).toBe('metrics');
+      let problems: readonly string[] = [];
+      try {
+        loadEnv(ProductionEnv, { NODE_ENV: 'production', DATABASE_URL: deployed.DATABASE_URL, NATS_PASSWORD: '' });
+      } catch (error) {
+        problems = (error as EnvValidationError).problems;
+      }
+      expect(problems.map((problem) => problem.split(':')[0]).sort()).toEqual(['NATS_PASSWORD', 'NATS_URL', 'NATS_USER', 'SIGNING_KEY']);
+      expect(problems[0]).toMatch(/must be set when NODE_ENV is production/);
+    });
   });
 });

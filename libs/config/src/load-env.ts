@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import type { ValidationError } from 'class-validator';
 import { validateSync } from 'class-validator';
+import { requiredInProduction } from './required-in-production';
 
 export class EnvValidationError extends Error {
   constructor(readonly problems: readonly string[]) {
@@ -37,7 +38,13 @@ export function loadEnv<T extends object>(cls: new () => T, raw: Record<string, 
     exposeDefaultValues: true,
     enableImplicitConversion: false,
   });
-  const errors = validateSync(env, { forbidUnknownValues: true });
-  if (errors.length > 0) throw new EnvValidationError(describe(errors, raw));
+  const problems = describe(validateSync(env, { forbidUnknownValues: true }), raw);
+  if ((env as { NODE_ENV?: unknown }).NODE_ENV === 'production') {
+    for (const name of requiredInProduction(cls)) {
+      if (present[name] === undefined)
+        problems.push(`${name}: must be set when NODE_ENV is production; its default suits a developer machine only (not set)`);
+    }
+  }
+  if (problems.length > 0) throw new EnvValidationError(problems);
   return env;
 }

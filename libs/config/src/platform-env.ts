@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Expose, Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { RequiredInProduction } from './required-in-production';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -36,6 +37,7 @@ export class PlatformEnv {
   HTTP_PORT = 3000;
 
   @Expose()
+  @RequiredInProduction()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: '$property must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/leadflow';
 
@@ -47,6 +49,7 @@ export class PlatformEnv {
   DATABASE_POOL_SIZE = 10;
 
   @Expose()
+  @RequiredInProduction()
   @Matches(/^(nats|tls):\/\/[^,\s]+(,(nats|tls):\/\/[^,\s]+)*$/, {
     message: '$property must be one or more comma-separated nats:// URLs',
   })
@@ -54,6 +57,7 @@ export class PlatformEnv {
 
   /** The app's NATS user, when the server has users (each app has its own; see the NATS permissions). */
   @Expose()
+  @RequiredInProduction()
   @ValidateIf((env: PlatformEnv) => env.NATS_USER !== '' || env.NATS_PASSWORD !== '')
   @Matches(/^[A-Za-z0-9_-]+$/, {
     message: '$property must be a NATS user name (letters, digits, _ and -); it is needed when NATS_PASSWORD is set',
@@ -61,6 +65,7 @@ export class PlatformEnv {
   NATS_USER = '';
 
   @Expose()
+  @RequiredInProduction()
   @IsString()
   NATS_PASSWORD = '';
 

@@ -1,6 +1,7 @@
 export * from './contacts';
 export * from './envelope';
 export * from './errors';
+export * from './health';
 export * from './events';
 export * from './leads';
 export * from './metrics';

@@ -1,3 +1,4 @@
+import { HEALTH_PATHS } from '@leadflow/contracts';
 import { Controller, Get, Inject, Logger, Res, ServiceUnavailableException } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { HealthCheck, type HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
@@ -8,7 +9,7 @@ import { NatsHealthIndicator } from './nats.health';
  * `/health/live`: the process answers (no dependency is checked, so a database outage never gets
  * pods restarted). `/health/ready`: this app's database and NATS answer within the timeout.
  */
-@Controller('health')
+@Controller()
 export class HealthController {
   private readonly logger = new Logger('Health');
   private lastReady: boolean | undefined;
@@ -20,14 +21,14 @@ export class HealthController {
     @Inject(HEALTH_OPTIONS) private readonly options: HealthOptions,
   ) {}
 
-  @Get('live')
+  @Get(HEALTH_PATHS.live)
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
 
   /** 503 with the failing dependency named in the body while not ready. */
-  @Get('ready')
+  @Get(HEALTH_PATHS.ready)
   @HealthCheck()
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
     const timeout = this.options.timeoutMs;

@@ -1,5 +1,6 @@
-import { NatsNamespace, type ServiceName } from '@leadflow/contracts';
-import { EnvValidationError, loadEnv, type PlatformEnv } from '@leadflow/config';
+import { HEALTH_PATHS, METRICS_PATH, NatsNamespace, type ServiceEnvReport, type ServiceName } from '@leadflow/contracts';
+import { EnvValidationError, loadEnv, type PlatformEnv, requiredInProduction } from '@leadflow/config';
+import { migrateSchema, schemaDataSourceOptions } from '@leadflow/database';
 import {
   acceptRequestId,
   AppLoggerModule,
@@ -14,6 +15,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DataSource, type MixedList } from 'typeorm';
 import { AppExceptionFilter, type ErrorBodyRenderer } from './app-exception.filter';
 import { AppValidationPipe } from './app-validation.pipe';
 import { HttpMetrics } from './metrics';
@@ -24,6 +26,10 @@ export interface ServiceDefinition<E extends PlatformEnv> {
   service: ServiceName;
   /** The app's environment class (`config/env.ts`). */
   envClass: new () => E;
+  /** Every migration of the app's schema, oldest first (`main.js migrate` runs them alone). */
+  // TypeORM's own list type of migration classes.
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function>;
   /** The app's root module for a validated environment. */
   rootModule(env: E): DynamicModule;
   /**
@@ -46,7 +52,7 @@ export function loadEnvOrExit<E extends PlatformEnv>(service: string, envClass: 
   }
 }
 
-const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+const QUIET_ROUTES = new Set<string>([HEALTH_PATHS.live, HEALTH_PATHS.ready, METRICS_PATH]);
 
 /** Request id in (or generated), echoed back, carried by the async context; one log line per request. */
 function instrumentHttp(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics): void {
@@ -68,12 +74,81 @@ function instrumentHttp(fastify: FastifyInstance, logger: Logger, metrics: HttpM
   });
 }
 
+/** What `node main.js [command]` can do; without a command the app serves. */
+export const SERVICE_COMMANDS = {
+  serve: 'run the app (the default)',
+  migrate: "apply the pending migrations of the app's schema, then exit (deployments run it as a Job)",
+  'check-env': 'validate the environment as the app would at start and print what deployments must match, as JSON',
+} as const;
+
+/** Runs the command named on the command line (see `SERVICE_COMMANDS`). */
+export async function runService<E extends PlatformEnv>(definition: ServiceDefinition<E>): Promise<void> {
+  const command = process.argv[2] ?? 'serve';
+  switch (command) {
+    case 'serve':
+      return serve(definition);
+    case 'migrate':
+      return migrate(definition);
+    case 'check-env':
+      return checkEnv(definition);
+    default: {
+      const usage = Object.entries(SERVICE_COMMANDS).map(([name, what]) => `  ${name.padEnd(10)} ${what}`);
+      process.stderr.write(`${definition.service}: unknown command ${JSON.stringify(command)}. Commands:\n${usage.join('\n')}\n`);
+      process.exit(64); // EX_USAGE
+    }
+  }
+}
+
+function checkEnv<E extends PlatformEnv>(definition: ServiceDefinition<E>): void {
+  const env = loadEnvOrExit(definition.service, definition.envClass);
+  const report: ServiceEnvReport = {
+    service: definition.service,
+    httpPort: env.HTTP_PORT,
+    healthPaths: HEALTH_PATHS,
+    metricsPath: METRICS_PATH,
+    requiredInProduction: requiredInProduction(definition.envClass),
+    natsUser: env.NATS_USER,
+    databaseUser: decodeURIComponent(new URL(env.DATABASE_URL).username),
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+async function migrate<E extends PlatformEnv>(definition: ServiceDefinition<E>): Promise<void> {
+  const { service } = definition;
+  const env = loadEnvOrExit(service, definition.envClass);
+  const logger = createLogger(service, env.LOG_LEVEL);
+  const dataSource = new DataSource(
+    schemaDataSourceOptions({
+      url: env.DATABASE_URL,
+      schema: service,
+      // One connection holds the migration lock while another runs the migrations.
+      poolSize: 2,
+      applicationName: `leadflow-${service}-migrate`,
+      migrations: definition.migrations,
+    }),
+  );
+  try {
+    await dataSource.initialize();
+    const applied = await migrateSchema(dataSource);
+    logger.info({ schema: service, applied }, applied.length > 0 ? `applied ${applied.length} migrations` : 'schema up to date');
+    await dataSource.destroy();
+    logger.flush();
+    process.exit(0);
+  } catch (error) {
+    logger.fatal({ err: error, schema: service }, 'migration failed');
+    await dataSource.destroy().catch(() => undefined);
+    logger.flush();
+    process.exit(1);
+  }
+}
+
 /**
  * Starts one app: HTTP (Fastify) for probes, metrics and, for the gateway, the public API, plus a
  * NATS microservice in the app's queue group. SIGTERM/SIGINT stop intake first, let work in flight
  * finish, flush the outbox, close connections, and exit 0 (or 1 if that takes too long).
  */
-export async function runService<E extends PlatformEnv>(definition: ServiceDefinition<E>): Promise<void> {
+async function serve<E extends PlatformEnv>(definition: ServiceDefinition<E>): Promise<void> {
   const started = Date.now();
   const { service } = definition;
   const env = loadEnvOrExit(service, definition.envClass);

@@ -1,3 +1,4 @@
+import { METRICS_PATH } from '@leadflow/contracts';
 import { Controller, Get, Header, Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
@@ -28,7 +29,7 @@ export class HttpMetrics {
 export class MetricsController {
   constructor(private readonly registry: Registry) {}
 
-  @Get('metrics')
+  @Get(METRICS_PATH)
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
     return this.registry.metrics();

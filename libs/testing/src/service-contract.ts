@@ -1,5 +1,5 @@
 import { findFreePort } from '@leadflow/dev-services';
-import { RpcSubjects, type ServiceName, type SystemStatusReply } from '@leadflow/contracts';
+import { HEALTH_PATHS, RpcSubjects, type ServiceName, type SystemStatusReply } from '@leadflow/contracts';
 import { connect, headers, JSONCodec, type NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { waitFor } from './wait-for';
 const root = path.resolve(__dirname, '..', '..', '..');
 
 async function readyStatus(port: number): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(5000) });
+  const response = await fetch(`http://127.0.0.1:${port}${HEALTH_PATHS.ready}`, { signal: AbortSignal.timeout(5000) });
   await response.arrayBuffer();
   return response.status;
 }
@@ -73,9 +73,9 @@ export function describeServiceContract(service: ServiceName): void {
     });
 
     it('answers /health/live and /health/ready with its database and NATS up', async () => {
-      const live = await fetch(`http://127.0.0.1:${port}/health/live`);
+      const live = await fetch(`http://127.0.0.1:${port}${HEALTH_PATHS.live}`);
       expect(live.status).toBe(200);
-      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`);
+      const ready = await fetch(`http://127.0.0.1:${port}${HEALTH_PATHS.ready}`);
       expect(ready.status).toBe(200);
       expect(await ready.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, nats: { status: 'up' } } });
     });
@@ -113,7 +113,7 @@ export function describeServiceContract(service: ServiceName): void {
       await waitFor(async () => (await readyStatus(port)) === 503, { timeoutMs: 10000, intervalMs: 250, what: 'readiness 503' });
       const notReadyAfterMs = Date.now() - cutAt;
       expect(notReadyAfterMs).toBeLessThan(10000);
-      expect((await fetch(`http://127.0.0.1:${port}/health/live`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}${HEALTH_PATHS.live}`)).status).toBe(200);
 
       proxy().restore();
       await waitFor(async () => (await readyStatus(port)) === 200, { timeoutMs: 20000, intervalMs: 250, what: 'readiness 200 again' });

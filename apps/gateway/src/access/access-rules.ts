@@ -1,3 +1,4 @@
+import { HEALTH_PATHS, METRICS_PATH } from '@leadflow/contracts';
 import { SetMetadata } from '@nestjs/common';
 import type { Permission } from './roles';
 
@@ -19,11 +20,11 @@ export const RequireScope = (scope: Permission, options: Omit<AccessRule, 'scope
  * Routes open to anyone, by their registered path. Everything else needs a credential: a route
  * without a `RequireScope` is refused to everybody (deny by default).
  */
-export const PUBLIC_ROUTES: ReadonlySet<string> = new Set([
+export const PUBLIC_ROUTES: ReadonlySet<string> = new Set<string>([
   '/health',
-  '/health/live',
-  '/health/ready',
-  '/metrics',
+  HEALTH_PATHS.live,
+  HEALTH_PATHS.ready,
+  METRICS_PATH,
   '/api/v1/auth/login',
   '/api/v1/auth/refresh',
 ]);
