@@ -92,7 +92,8 @@ function appObjects(service: ServiceName): object[] {
     kind: 'Deployment',
     metadata: { name: service, labels: appLabels },
     spec: {
-      replicas: 2,
+      // An autoscaled app's replicas are the HPA's alone: a count here would reset them on every apply.
+      ...(AUTOSCALED_APPS.includes(service) ? {} : { replicas: 2 }),
       revisionHistoryLimit: 5,
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { DEFAULT_HTTP_PORTS, HEALTH_PATHS, SERVICE_NAMES } from '@leadflow/contracts';
 import {
   appContainer,
+  checkCompose,
   composeAppDeployments,
   composeConfig,
   type ComposeService,
@@ -145,7 +146,10 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     const autoscalers = objects.filter((object) => object.kind === 'HorizontalPodAutoscaler');
     expect(autoscalers.map((hpa) => hpa.spec.scaleTargetRef.name).sort()).toEqual([...AUTOSCALED_APPS].sort());
     for (const hpa of autoscalers) {
-      expect(find(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name).kind).toBe('Deployment');
+      const target = find(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
+      expect(target.kind).toBe('Deployment');
+      // Left to the autoscaler, so that an apply does not reset the count it chose.
+      expect(target.spec.replicas).toBeUndefined();
       expect(hpa.spec.minReplicas).toBeLessThanOrEqual(hpa.spec.maxReplicas);
     }
     const ingresses = objects.filter((object) => object.kind === 'Ingress');
@@ -267,17 +271,23 @@ describe('the overlays differ where they should', () => {
       (app) => appContainer(find(objectsOf('prod'), 'Deployment', app.service)).image,
     );
     expect(prodImages.every((image) => /^registry\.example\.com\/leadflow\/[a-z]+:\d+\.\d+\.\d+$/.test(image))).toBe(true);
-    expect(SERVICE_NAMES.map((service) => find(objectsOf('dev'), 'Deployment', service).spec.replicas)).toEqual([1, 1, 1, 1, 1]);
+    const devReplicas = SERVICE_NAMES.map((service) =>
+      AUTOSCALED_APPS.includes(service)
+        ? find(objectsOf('dev'), 'HorizontalPodAutoscaler', service).spec.minReplicas
+        : find(objectsOf('dev'), 'Deployment', service).spec.replicas,
+    );
+    expect(devReplicas).toEqual([1, 1, 1, 1, 1]);
     expect(objectsOf('dev').some((object) => object.kind === 'Cluster')).toBe(false);
   });
 });
 
 describe('docker-compose.yml', () => {
   it('passes `docker-compose config -q` with the variables of .env.example, and names a missing one', async () => {
+    await expect(checkCompose()).resolves.toBeUndefined();
     expect(Object.keys(compose.services).sort()).toEqual([...SERVICE_NAMES, 'nats', 'postgres'].sort());
     const empty = path.join(await mkdtemp(path.join(os.tmpdir(), 'leadflow-compose-')), '.env');
     await writeFile(empty, '');
-    await expect(composeConfig(empty)).rejects.toThrow(/set [A-Z_]+_PASSWORD \(see \.env\.example\)/);
+    await expect(checkCompose(empty)).rejects.toThrow(/set [A-Z_]+_PASSWORD \(see \.env\.example\)/);
   });
 
   it.each(SERVICE_NAMES)(

@@ -195,6 +195,13 @@ export function k8sAppDeployments(objects: readonly K8sObject[]): AppDeployment[
   });
 }
 
+const COMPOSE_HINT = 'install it with `apt-get install docker-compose` (no Docker engine is needed)';
+
+/** `docker-compose config -q`: validates docker-compose.yml with the given variables file; throws with compose's message. */
+export async function checkCompose(envFile = '.env.example'): Promise<void> {
+  await tool('docker-compose', ['--env-file', envFile, 'config', '-q'], COMPOSE_HINT);
+}
+
 /** docker-compose.yml as `docker-compose config` resolves it with the given variables file. */
 export async function composeConfig(
   envFile = '.env.example',

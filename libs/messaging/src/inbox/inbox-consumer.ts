@@ -38,6 +38,9 @@ interface Delivery {
   handler: EventHandler;
 }
 
+/** Lifetime of one pull request; the server sends heartbeats at half of it. */
+const PULL_EXPIRES_MS = 10_000;
+
 /**
  * Durable, idempotent event consumption: one durable pull consumer per stream, explicit acks after
  * the effect commits, `(consumer, event id)` recorded in the inbox in the same transaction, delayed
@@ -114,7 +117,10 @@ export class InboxConsumer {
       };
       try {
         const consumer = await this.jetstream.consumers.get(stream, durable);
-        messages = await consumer.consume({ max_messages: this.settings.batchSize * 2 });
+        // Pull requests expire after 10 s with a heartbeat every 5 s, so that a pull lost with a
+        // NATS server (a consumer leader moving in a cluster) is noticed and renewed within about
+        // 10 s rather than the client's default 30 to 60 s.
+        messages = await consumer.consume({ max_messages: this.settings.batchSize * 2, expires: PULL_EXPIRES_MS });
         this.subscriptions.add(messages);
         for await (const message of messages) {
           arrived.push(message);
