@@ -36,7 +36,7 @@ ENV NODE_ENV=production \
   NODE_OPTIONS=--enable-source-maps
 WORKDIR /app
 COPY --from=build --chown=root:root /workspace/node_modules node_modules
-COPY --from=build --chown=root:root /workspace/dist dist
+COPY --from=build --chown=root:root /workspace/dist/${APP} dist
 LABEL org.opencontainers.image.title="leadflow-${APP}" \
   org.opencontainers.image.description="LeadFlow ${APP}"
 # The `node` user of the base image, by number so that Kubernetes can check runAsNonRoot.

@@ -4,8 +4,9 @@
  * with plain Node resolution (no runtime path hooks).
  *
  * `build.ts <app>` (what `nx run <app>:build` and the container image run) compiles that app alone
- * with the libraries an app may use (development-only and test libraries stay out) and writes
- * dist/main.js, the image's entry point, which starts that app.
+ * with the libraries an app may use (development-only and test libraries stay out) into
+ * dist/<app>/, with dist/<app>/main.js, the image's entry point, which starts that app. Apps built
+ * one by one (`nx run-many -t build`) so never overwrite each other.
  */
 import { transformFile, type Options } from '@swc/core';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -93,8 +94,10 @@ export async function buildWorkspace(outDir = path.join(root, 'dist'), app?: str
 
 if (require.main === module) {
   const app = process.argv[2];
-  buildWorkspace(undefined, app).then(
-    ({ files, ms }) => process.stdout.write(`built ${app ?? 'every app'} (${files} files) into dist/ in ${ms} ms\n`),
+  const outDir = path.join(root, 'dist', app ?? '');
+  buildWorkspace(outDir, app).then(
+    ({ files, ms }) =>
+      process.stdout.write(`built ${app ?? 'every app'} (${files} files) into ${path.relative(root, outDir)}/ in ${ms} ms\n`),
     (error: unknown) => {
       process.stderr.write(`build failed: ${error instanceof Error ? error.stack : String(error)}\n`);
       process.exit(1);

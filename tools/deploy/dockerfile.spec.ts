@@ -71,6 +71,6 @@ describe('Dockerfile', () => {
     // Only the build's output and production dependencies reach the runtime image.
     const copies = dockerfile.getCOPYs().filter((copy) => copy.getRange().start.line >= runtime[0].getRange().start.line);
     expect(copies.map(fromStage)).toEqual(['build', 'build']);
-    expect(copies.map((copy) => args(copy)[0])).toEqual(['/workspace/node_modules', '/workspace/dist']);
+    expect(copies.map((copy) => args(copy)[0])).toEqual(['/workspace/node_modules', '/workspace/dist/${APP}']);
   });
 });
