@@ -1,6 +1,7 @@
 /** One server the bench runs as a child process (a platform app or the baseline): start, readiness, stop. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { HEALTH_PATHS } from '@leadflow/contracts';
 import { forEachLine, guardChild, LineTail } from '@leadflow/dev-services';
 import { pollUntilReady } from '../launcher/readiness';
 
@@ -73,7 +74,7 @@ export class AppProcess {
     const giveUp = new AbortController();
     const timer = setTimeout(() => giveUp.abort(), timeoutMs);
     void this.exited.then(() => giveUp.abort());
-    const ready = await pollUntilReady(this.url('/health/ready'), { signal: giveUp.signal, intervalMs: 200 });
+    const ready = await pollUntilReady(this.url(HEALTH_PATHS.ready), { signal: giveUp.signal, intervalMs: 200 });
     clearTimeout(timer);
     if (ready) return;
     const why = this.exitDescription ? `exited during start-up (${this.exitDescription})` : `was not ready within ${timeoutMs / 1000} s`;

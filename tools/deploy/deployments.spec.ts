@@ -7,7 +7,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_HTTP_PORTS, HEALTH_PATHS, SERVICE_NAMES } from '@leadflow/contracts';
+import { DEFAULT_HTTP_PORTS, HEALTH_PATHS, SECRET_VARIABLE, SERVICE_NAMES } from '@leadflow/contracts';
 import {
   appContainer,
   checkCompose,
@@ -75,7 +75,7 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     for (const workload of workloads(objects)) {
       for (const container of workload.spec.template.spec.containers as { name: string; env?: { name: string; value?: string }[] }[]) {
         for (const variable of container.env ?? []) {
-          if (/(PASSWORD|SECRET|_KEY)$/.test(variable.name) && variable.value !== undefined)
+          if (SECRET_VARIABLE.test(variable.name) && variable.value !== undefined)
             literal.push(`${workload.metadata.name}/${container.name}: ${variable.name}`);
         }
       }

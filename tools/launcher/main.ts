@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildWorkspace } from '../build';
-import { appNatsUsers, NatsNamespace, renderNatsAuthorization, type ServiceName } from '@leadflow/contracts';
+import { appNatsUsers, HEALTH_PATHS, NatsNamespace, renderNatsAuthorization, type ServiceName } from '@leadflow/contracts';
 import {
   appRoleName,
   ensureDatabase,
@@ -233,7 +233,7 @@ class Launcher {
     const polling = new AbortController();
     run.polling = polling;
     this.log(`${attempt === 1 ? 'started' : 'restarted'} ${run.app.name} (pid ${pid}, http port ${run.app.port})`);
-    void pollUntilReady(`http://${HOST}:${run.app.port}/health/ready`, {
+    void pollUntilReady(`http://${HOST}:${run.app.port}${HEALTH_PATHS.ready}`, {
       signal: polling.signal,
       onAttempt: (status) => (run.lastStatus = status),
     }).then((ready) => {
@@ -285,7 +285,7 @@ class Launcher {
 
   private reportSlowStart(): void {
     if (this.summaryPrinted || this.isStopping) return;
-    const waiting = this.runs.filter((run) => !run.ready).map((run) => `${run.app.name} (/health/ready: ${run.lastStatus})`);
+    const waiting = this.runs.filter((run) => !run.ready).map((run) => `${run.app.name} (${HEALTH_PATHS.ready}: ${run.lastStatus})`);
     this.log(`still waiting after ${seconds(Date.now() - this.startedAt)} s for ${waiting.join(', ')}`);
     this.slowStartTimer = setTimeout(() => this.reportSlowStart(), 30_000);
     this.slowStartTimer.unref();

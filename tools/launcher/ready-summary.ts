@@ -1,4 +1,5 @@
 /** The table the launcher prints once every app is ready. */
+import { HEALTH_PATHS, METRICS_PATH } from '@leadflow/contracts';
 
 export interface ReadyApp {
   name: string;
@@ -32,9 +33,9 @@ export function renderReadySummary(input: ReadySummaryInput): string[] {
     ...input.apps.map((app) => [
       app.name,
       `${seconds(app.readyAfterMs)} s`,
-      `${base(app.port)}/health/live`,
-      `${base(app.port)}/health/ready`,
-      `${base(app.port)}/metrics`,
+      `${base(app.port)}${HEALTH_PATHS.live}`,
+      `${base(app.port)}${HEALTH_PATHS.ready}`,
+      `${base(app.port)}${METRICS_PATH}`,
     ]),
   ];
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import type { ValidationError } from 'class-validator';
+import { SECRET_VARIABLE } from '@leadflow/contracts';
 import { validateSync } from 'class-validator';
 import { requiredInProduction } from './required-in-production';
 
@@ -10,16 +11,13 @@ export class EnvValidationError extends Error {
   }
 }
 
-/** Variables whose values never appear in an error message. */
-const SECRET_NAME = /(PASSWORD|SECRET|_KEY)$/;
-
 function describe(errors: readonly ValidationError[], raw: Record<string, string | undefined>): string[] {
   return errors.map((error) => {
     const given = raw[error.property];
     const shown =
       given === undefined
         ? 'not set'
-        : SECRET_NAME.test(error.property)
+        : SECRET_VARIABLE.test(error.property)
           ? 'set; the value is not shown'
           : `got ${JSON.stringify(given.length > 80 ? `${given.slice(0, 80)}…` : given)}`;
     const reasons = Object.values(error.constraints ?? {}).join('; ');

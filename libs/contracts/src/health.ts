@@ -22,7 +22,6 @@ export interface ServiceEnvReport {
   service: ServiceName;
   httpPort: number;
   healthPaths: typeof HEALTH_PATHS;
-  metricsPath: string;
   /** Variables without which the app refuses to start when NODE_ENV is production. */
   requiredInProduction: string[];
   natsUser: string;
@@ -31,3 +30,6 @@ export interface ServiceEnvReport {
   /** How long a graceful stop may take; a deployment's grace period must be longer. */
   shutdownTimeoutMs: number;
 }
+
+/** Environment variables whose values are secrets: never printed, and never literal in a deployment file. */
+export const SECRET_VARIABLE = /(PASSWORD|SECRET|_KEY)$/;

@@ -19,6 +19,7 @@ import { DataSource, type MixedList } from 'typeorm';
 import { AppExceptionFilter, type ErrorBodyRenderer } from './app-exception.filter';
 import { AppValidationPipe } from './app-validation.pipe';
 import { HttpMetrics } from './metrics';
+import { appDatabaseOptions } from './platform.module';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -105,7 +106,6 @@ function checkEnv<E extends PlatformEnv>(definition: ServiceDefinition<E>): void
     service: definition.service,
     httpPort: env.HTTP_PORT,
     healthPaths: HEALTH_PATHS,
-    metricsPath: METRICS_PATH,
     requiredInProduction: requiredInProduction(definition.envClass),
     natsUser: env.NATS_USER,
     databaseUser: decodeURIComponent(new URL(env.DATABASE_URL).username),
@@ -119,13 +119,11 @@ async function migrate<E extends PlatformEnv>(definition: ServiceDefinition<E>):
   const env = loadEnvOrExit(service, definition.envClass);
   const logger = createLogger(service, env.LOG_LEVEL);
   const dataSource = new DataSource(
+    // One connection holds the migration lock while another runs the migrations.
     schemaDataSourceOptions({
-      url: env.DATABASE_URL,
-      schema: service,
-      // One connection holds the migration lock while another runs the migrations.
+      ...appDatabaseOptions(service, env, definition.migrations),
       poolSize: 2,
       applicationName: `leadflow-${service}-migrate`,
-      migrations: definition.migrations,
     }),
   );
   try {

@@ -16,6 +16,15 @@ export interface PlatformOptions {
   migrations: SchemaDatabaseOptions['migrations'];
 }
 
+/** The app's own schema in DATABASE_URL, signed in as the app: what it serves with and what `main.js migrate` runs. */
+export function appDatabaseOptions(
+  service: ServiceName,
+  env: PlatformEnv,
+  migrations: SchemaDatabaseOptions['migrations'],
+): SchemaDatabaseOptions {
+  return { url: env.DATABASE_URL, schema: service, poolSize: env.DATABASE_POOL_SIZE, applicationName: `leadflow-${service}`, migrations };
+}
+
 /**
  * Everything an app stands on: its schema (migrated at start-up), NATS messaging, health probes,
  * Prometheus metrics and the system status reply. Apps import it once, then add their features.
@@ -27,13 +36,7 @@ export class PlatformModule {
     return {
       module: PlatformModule,
       imports: [
-        DatabaseModule.forRoot({
-          url: env.DATABASE_URL,
-          schema: service,
-          poolSize: env.DATABASE_POOL_SIZE,
-          applicationName: `leadflow-${service}`,
-          migrations,
-        }),
+        DatabaseModule.forRoot(appDatabaseOptions(service, env, migrations)),
         MessagingModule.forRoot({
           service,
           natsUrl: env.NATS_URL,
