@@ -90,6 +90,11 @@ export class AppProcess {
     return { ...this.logs, messages: [...this.logs.messages] };
   }
 
+  /** The process id, for reading its CPU time; undefined when it could not be started. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   get lastOutput(): string {
     return this.tail.toString();
   }

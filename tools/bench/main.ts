@@ -9,7 +9,8 @@
  * Builds the apps into .data/bench/dist-<id> (its own copy: a build or a test run elsewhere in the
  * workspace neither breaks it nor is broken by it), creates database lf_bench_<id> and NATS
  * namespace bench<id>, drives the baseline (baseline-server.ts) and then the five apps with the
- * same unique leads, waits until the metrics app has counted every stored lead, prints the report,
+ * same unique leads, waits until the metrics app has counted every stored lead, prints the report
+ * (with the CPU one lead cost each process during the measured load, read from /proc on Linux),
  * writes it to .data/bench/<timestamp>.json and exits 1 when a target is missed (ratio >= 0.5, zero
  * errors, drained within 30 s). It removes everything it started or created, also on failure and
  * Ctrl-C. DATABASE_URL / NATS_URL pick the servers; when they do not answer, an embedded PostgreSQL
@@ -39,6 +40,7 @@ import { buildWorkspace } from '../build';
 import { AppProcess } from './app-process';
 import { BASELINE_SCHEMA } from './baseline-server';
 import { CleanupStack } from './cleanup-stack';
+import { CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
 import { waitForDrain } from './drain';
 import { LeadSequence } from './lead-sequence';
 import { type LoadResult, runLoad } from './load';
@@ -69,6 +71,10 @@ interface BenchRun {
   distDir: string;
   /** One connection to the bench database, for counting what the targets stored. */
   db: Pool;
+  /** This run's database, lf_bench_<runId>. */
+  database: string;
+  /** The role the baseline and the counting connection sign in as. */
+  superuser: string;
   /** The platform's bootstrap keys for this run; every request carries the intake key. */
   intakeKey: string;
   adminKey: string;
@@ -133,6 +139,8 @@ async function prepare(options: BenchOptions, cleanup: CleanupStack, signal: Abo
     natsUrl: nats.url,
     distDir,
     db,
+    database,
+    superuser: decodeURIComponent(new URL(databaseUrl).username) || 'postgres',
     intakeKey: `lf_test_bench-intake-${randomBytes(12).toString('hex')}`,
     adminKey: `lf_test_bench-admin-${randomBytes(12).toString('hex')}`,
   };
@@ -156,8 +164,24 @@ async function probeIntake(name: string, baseUrl: string, leads: LeadSequence, a
   if (response.status !== 201) throw new Error(`${name}: POST /api/lead answered ${response.status} ${body.slice(0, 300)}`);
 }
 
+/** The processes whose CPU time the bench reads around a target: `own`, PostgreSQL's and the load generator. */
+function cpuGroups(run: BenchRun, own: ProcessGroups, roleLabel: (role: string) => string | undefined): () => Promise<ProcessGroups> {
+  return async () => {
+    const groups = new Map(own);
+    for (const [name, pids] of await postgresGroups(run.db, run.database, roleLabel)) groups.set(name, pids);
+    groups.set('load generator', [process.pid]);
+    return groups;
+  };
+}
+
 /** The probe lead, the warm-up and the measured load, with one line of progress each. */
-async function drive(name: string, baseUrl: string, run: BenchRun, leads: LeadSequence): Promise<Omit<TargetRun, 'stored'>> {
+async function drive(
+  name: string,
+  baseUrl: string,
+  run: BenchRun,
+  leads: LeadSequence,
+  processes: () => Promise<ProcessGroups>,
+): Promise<Omit<TargetRun, 'stored'>> {
   const { options, signal } = run;
   await probeIntake(name, baseUrl, leads, run.intakeKey);
   let warmup: LoadResult | null = null;
@@ -167,6 +191,7 @@ async function drive(name: string, baseUrl: string, run: BenchRun, leads: LeadSe
     signal.throwIfAborted();
   }
   log(`${name}: measuring for ${options.durationS} s with ${options.connections} connections`);
+  const meter = await CpuMeter.start(processes);
   const measured = await runLoad({
     baseUrl,
     connections: options.connections,
@@ -175,12 +200,13 @@ async function drive(name: string, baseUrl: string, run: BenchRun, leads: LeadSe
     apiKey: run.intakeKey,
     signal,
   });
+  const cpu = (await meter?.stop()) ?? null;
   signal.throwIfAborted();
   log(
     `${name}: ${measured.requestsPerSecond.toFixed(0)} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ` +
       `${measured.accepted} × 201, ${measured.non2xx} non-2xx, ${measured.errors} errors`,
   );
-  return { warmup, measured };
+  return { warmup, measured, cpu };
 }
 
 /** 201 answers of a target, the probe lead included. */
@@ -206,7 +232,10 @@ async function benchBaseline(run: BenchRun): Promise<TargetRun> {
   });
   run.cleanup.add('stop the baseline', () => server.stop());
   await server.waitUntilReady(BASELINE_READY_TIMEOUT_MS);
-  const result = await drive('baseline', server.url(''), run, new LeadSequence(run.runId));
+  const processes = cpuGroups(run, new Map([['baseline server', server.pid === undefined ? [] : [server.pid]]]), (role) =>
+    role === run.superuser ? 'baseline' : undefined,
+  );
+  const result = await drive('baseline', server.url(''), run, new LeadSequence(run.runId), processes);
   if (server.crash) throw new Error(`${server.crash}; its last output:\n${server.lastOutput}`);
   // Stopped before the platform starts: the two never share the CPUs.
   await server.stop();
@@ -230,7 +259,11 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
     },
     (app) => run.cleanup.add(`stop ${app.name}`, () => app.stop()),
   );
-  const result = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId));
+  const roles = new Map(SERVICE_NAMES.map((service) => [appRoleName(run.database, service), service]));
+  const own: ProcessGroups = new Map([...platform.pids()].map(([service, pid]) => [service, [pid]]));
+  own.set('nats-server', await natsServerPids());
+  const processes = cpuGroups(run, own, (role) => roles.get(role));
+  const result = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId), processes);
   log(`platform: waiting for the metrics app to count every lead (up to ${run.options.drainTimeoutS} s)`);
   let lastProgress = Date.now();
   const drain = await waitForDrain({
@@ -275,7 +308,7 @@ async function benchAll(run: BenchRun): Promise<BenchReport> {
       loadAverageAtStart,
       postgres: redactUrl(run.adminUrl),
       nats: redactUrl(run.natsUrl),
-      database: `lf_bench_${run.runId}`,
+      database: run.database,
       namespace: `bench${run.runId}`,
     },
     baseline,

@@ -88,6 +88,11 @@ export class PlatformTarget {
     return [...this.apps.values()].flatMap((app) => app.crash ?? []);
   }
 
+  /** Each app's process id, for reading its CPU time. */
+  pids(): Map<ServiceName, number> {
+    return new Map([...this.apps].flatMap(([service, app]) => (app.pid === undefined ? [] : [[service, app.pid] as const])));
+  }
+
   logSummaries(): Record<string, LogSummary> {
     return Object.fromEntries([...this.apps].map(([service, app]) => [service, app.logSummary]));
   }

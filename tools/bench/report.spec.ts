@@ -1,6 +1,6 @@
 import type { DrainResult } from './drain';
 import type { LoadResult } from './load';
-import { judge, type ReportInput } from './report';
+import { cpuLines, judge, type ReportInput } from './report';
 
 function load(requestsPerSecond: number, overrides: Partial<LoadResult> = {}): LoadResult {
   const responses = requestsPerSecond * 10;
@@ -38,10 +38,11 @@ function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLo
       database: 'lf_bench_r1',
       namespace: 'benchr1',
     },
-    baseline: { warmup: null, measured: load(1000), stored: 10_000 },
+    baseline: { warmup: null, measured: load(1000), cpu: null, stored: 10_000 },
     platform: {
       warmup: null,
       measured,
+      cpu: null,
       stored: measured.accepted,
       drain: { accepted: measured.accepted, stored: measured.accepted, counted: measured.accepted, drainedAfterS: 3, ...drain },
       crashes: [],
@@ -73,5 +74,30 @@ describe('judge', () => {
 
   it('does not judge a run of one target that missed nothing', () => {
     expect(judge({ ...input(800), baseline: null }).verdict).toBe('NOT JUDGED');
+  });
+});
+
+describe('cpuLines', () => {
+  it('gives the CPU per acknowledged lead of each process, and how busy the machine was', () => {
+    const report = input(800);
+    const cpu = {
+      windowS: 10,
+      machineMs: 16_000,
+      processes: [
+        { name: 'gateway', ms: 4000 },
+        { name: 'postgres: ingestion', ms: 2000 },
+        { name: 'idle app', ms: 0 },
+        { name: 'other', ms: 10_000 },
+      ],
+    };
+    // 8,000 leads acknowledged in 10 s on 2 CPUs.
+    expect(cpuLines({ ...report, platform: report.platform && { ...report.platform, cpu } })).toEqual([
+      'CPU per acknowledged lead during the measured load, in µs (2 CPUs):',
+      '  platform: 2000 in all, CPUs 80 % busy; gateway 500, postgres: ingestion 250, other 1250',
+    ]);
+  });
+
+  it('says nothing where the CPU could not be read', () => {
+    expect(cpuLines(input(800))).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogSummary } from './app-process';
+import type { CpuUsage } from './cpu-usage';
 import type { DrainResult } from './drain';
 import type { LoadResult } from './load';
 
@@ -10,6 +11,8 @@ export const TARGETS = { minRatio: 0.5, maxDrainS: 30 } as const;
 export interface TargetRun {
   warmup: LoadResult | null;
   measured: LoadResult;
+  /** Where the CPU went during the measured load; null where it cannot be read (not Linux). */
+  cpu: CpuUsage | null;
   /** Rows the target stored (warm-up included), counted in its tables after the load. */
   stored: number;
 }
@@ -124,6 +127,7 @@ export function renderReport(report: BenchReport): string {
     if (run?.warmup) lines.push(`warm-up ${name}: ${describeLoad(run.warmup)}; ${run.stored} leads stored in all`);
   }
   if (report.ratio !== null) lines.push(`ratio platform/baseline requests/s: ${fixed(report.ratio, 2)}`);
+  lines.push(...cpuLines(report));
   if (platform) lines.push(...platformLines(platform));
   lines.push('', 'checks:');
   for (const check of report.checks) lines.push(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
@@ -143,6 +147,26 @@ function platformLines(platform: PlatformRun): string[] {
     lines.push(
       `logs ${service}: ${logs.warnings} warnings, ${logs.errors} errors (${logs.messages.map((m) => JSON.stringify(m)).join(', ')})`,
     );
+  }
+  return lines;
+}
+
+/**
+ * CPU time per acknowledged lead during the measured load, by process: what a lead costs each part
+ * of a target, and which part a faster target has to make cheaper.
+ */
+export function cpuLines(report: Pick<BenchReport, 'baseline' | 'platform' | 'environment'>): string[] {
+  const measured = (['baseline', 'platform'] as const).flatMap((name) => {
+    const run = report[name];
+    return run?.cpu && run.measured.accepted > 0 ? [{ name, cpu: run.cpu, leads: run.measured.accepted }] : [];
+  });
+  if (measured.length === 0) return [];
+  const lines = [`CPU per acknowledged lead during the measured load, in µs (${report.environment.cpus} CPUs):`];
+  for (const { name, cpu, leads } of measured) {
+    const perLead = (ms: number): string => fixed((ms * 1000) / leads, 0);
+    const busy = (100 * cpu.machineMs) / (cpu.windowS * 1000 * report.environment.cpus);
+    const parts = cpu.processes.filter((p) => p.ms > 0).map((p) => `${p.name} ${perLead(p.ms)}`);
+    lines.push(`  ${name}: ${perLead(cpu.machineMs)} in all, CPUs ${fixed(busy, 0)} % busy; ${parts.join(', ')}`);
   }
   return lines;
 }
