@@ -57,6 +57,7 @@ export class Platform {
       BOOTSTRAP_INTAKE_KEY: E2E_INTAKE_KEY,
       // The suites send thousands of leads at once; rate limits have their own tests.
       BOOTSTRAP_INTAKE_RATE_LIMIT: '100000',
+      BOOTSTRAP_ADMIN_RATE_LIMIT: '100000',
       BOOTSTRAP_ADMIN_EMAIL: E2E_OWNER.email,
       BOOTSTRAP_ADMIN_PASSWORD: E2E_OWNER.password,
       AUTH_TOKEN_SECRET: 'e2e-token-secret-0000000000000000000000',

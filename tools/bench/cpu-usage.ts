@@ -61,9 +61,13 @@ async function readTicks(pid: number): Promise<number | undefined> {
   }
 }
 
-async function read(groups: ProcessGroups): Promise<Reading> {
-  const machine = machineBusyTicks(await readFile('/proc/stat', 'utf8'));
-  const reading: Reading = { at: Date.now(), machine, groups: new Map() };
+/**
+ * The machine is read first at the start and last at the end, so that its window holds the
+ * processes' windows.
+ */
+async function read(groups: ProcessGroups, end: 'start' | 'end'): Promise<Reading> {
+  const machine = (): Promise<number> => readFile('/proc/stat', 'utf8').then(machineBusyTicks);
+  const reading: Reading = { at: Date.now(), machine: end === 'start' ? await machine() : 0, groups: new Map() };
   for (const [name, pids] of groups) {
     const ticks = new Map<number, number>();
     for (const pid of new Set(pids)) {
@@ -72,6 +76,7 @@ async function read(groups: ProcessGroups): Promise<Reading> {
     }
     reading.groups.set(name, ticks);
   }
+  if (end === 'end') reading.machine = await machine();
   return reading;
 }
 
@@ -104,7 +109,7 @@ export class CpuMeter {
   /** Undefined where /proc cannot be read (not Linux). */
   static async start(groups: () => Promise<ProcessGroups>): Promise<CpuMeter | undefined> {
     try {
-      return new CpuMeter(groups, await read(await groups()));
+      return new CpuMeter(groups, await read(await groups(), 'start'));
     } catch {
       return undefined;
     }
@@ -114,7 +119,7 @@ export class CpuMeter {
     const groups = await this.groups();
     // A process seen only at the start is still read at the end, and one seen only at the end counts from zero.
     for (const [name, ticks] of this.first.groups) groups.set(name, [...(groups.get(name) ?? []), ...ticks.keys()]);
-    return usageBetween(this.first, await read(groups));
+    return usageBetween(this.first, await read(groups, 'end'));
   }
 }
 

@@ -499,8 +499,12 @@ describe('gateway: access control', () => {
     expect(await h.db.query(`SELECT "id", "bootstrap" FROM "gateway"."api_keys" WHERE "bootstrap" IS NOT NULL ORDER BY 2`)).toEqual(before);
 
     const rotated = 'lf_test_access-int-admin-key-rotated0';
-    await h.restart({ BOOTSTRAP_ADMIN_KEY: rotated });
-    expect((await call('GET', '/api/v1/leads', asAdmin(rotated))).status).toBe(200);
+    await h.restart({ BOOTSTRAP_ADMIN_KEY: rotated, BOOTSTRAP_ADMIN_RATE_LIMIT: '7' });
+    const withRotated = await call('GET', '/api/v1/leads', asAdmin(rotated));
+    expect({ status: withRotated.status, policy: withRotated.headers.get('ratelimit-policy') }).toEqual({
+      status: 200,
+      policy: '7;w=1;burst=14',
+    });
     expect((await call('GET', '/api/v1/leads', asAdmin(ADMIN_KEY))).status).toBe(401);
 
     // A key that existed before (here the revoked one) is not taken back: the gateway refuses to start, saying why.

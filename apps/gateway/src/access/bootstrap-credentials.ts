@@ -15,8 +15,7 @@ interface BootstrapKey {
   key: string;
   name: string;
   scopes: Scope[];
-  /** Null: the default limit. */
-  perSecond: number | null;
+  perSecond: number;
 }
 
 /**
@@ -44,7 +43,7 @@ export class BootstrapCredentials implements OnApplicationBootstrap {
         key: this.env.BOOTSTRAP_ADMIN_KEY,
         name: 'bootstrap-admin',
         scopes: ['admin:read', 'admin:write'],
-        perSecond: null,
+        perSecond: this.env.BOOTSTRAP_ADMIN_RATE_LIMIT,
       });
     }
     if (this.env.BOOTSTRAP_INTAKE_KEY) {
@@ -104,7 +103,7 @@ export class BootstrapCredentials implements OnApplicationBootstrap {
     const [current] = (await manager.query(`SELECT "id", "key_hash", "revoked_at" FROM ${table} WHERE "bootstrap" = $1`, [
       bootstrap.role,
     ])) as Array<{ id: string; key_hash: string; revoked_at: Date | null }>;
-    const burst = bootstrap.perSecond === null ? null : bootstrap.perSecond * 2;
+    const burst = bootstrap.perSecond * 2;
     if (current?.key_hash === hash) {
       if (current.revoked_at) this.logger.warn({ keyId: current.id, role: bootstrap.role }, 'the bootstrap key was revoked and stays so');
       await manager.query(`UPDATE ${table} SET "rate_limit_per_second" = $2, "rate_limit_burst" = $3 WHERE "id" = $1`, [

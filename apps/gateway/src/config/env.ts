@@ -25,6 +25,14 @@ export class GatewayEnv extends PlatformEnv {
   @Matches(API_KEY_PATTERN, { message: `$property must look like lf_live_<at least 20 of A-Z a-z 0-9 _ -> (or lf_test_…), or be empty` })
   BOOTSTRAP_INTAKE_KEY = '';
 
+  /** Requests per second the bootstrap admin key may send (its burst is twice this). */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  BOOTSTRAP_ADMIN_RATE_LIMIT = 100;
+
   /** Requests per second the bootstrap intake key may send (its burst is twice this). */
   @Expose()
   @Type(() => Number)
