@@ -4,6 +4,7 @@
  * generator), read from Linux's /proc before and after. Elsewhere the bench reports no CPU figures.
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { procStatFields } from '@leadflow/dev-services';
 import type { Pool } from 'pg';
 
 /** Linux reports CPU time in /proc in units of USER_HZ, which is 100 on every architecture Node runs on. */
@@ -28,9 +29,7 @@ export type ProcessGroups = Map<string, number[]>;
 
 /** utime + stime of one process (all its threads), in ticks, from the text of /proc/<pid>/stat. */
 export function processTicks(stat: string): number {
-  // The command name (field 2) is in parentheses and may hold spaces or parentheses itself.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of the file, counted from field 3 after the name.
+  const fields = procStatFields(stat);
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`unreadable /proc stat line: ${stat.slice(0, 80)}`);
@@ -65,9 +64,9 @@ async function readTicks(pid: number): Promise<number | undefined> {
  * The machine is read first at the start and last at the end, so that its window holds the
  * processes' windows.
  */
-async function read(groups: ProcessGroups, end: 'start' | 'end'): Promise<Reading> {
+async function read(groups: ProcessGroups, side: 'start' | 'end'): Promise<Reading> {
   const machine = (): Promise<number> => readFile('/proc/stat', 'utf8').then(machineBusyTicks);
-  const reading: Reading = { at: Date.now(), machine: end === 'start' ? await machine() : 0, groups: new Map() };
+  const reading: Reading = { at: Date.now(), machine: side === 'start' ? await machine() : 0, groups: new Map() };
   for (const [name, pids] of groups) {
     const ticks = new Map<number, number>();
     for (const pid of new Set(pids)) {
@@ -76,7 +75,7 @@ async function read(groups: ProcessGroups, end: 'start' | 'end'): Promise<Readin
     }
     reading.groups.set(name, ticks);
   }
-  if (end === 'end') reading.machine = await machine();
+  if (side === 'end') reading.machine = await machine();
   return reading;
 }
 

@@ -5,3 +5,4 @@ export * from './process-guard';
 export * from './process-output';
 export * from './urls';
 export * from './postgres-roles';
+export * from './proc-stat';

@@ -12,9 +12,22 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** `preferred` when it is free, otherwise a port the OS picks as free. */
+/**
+ * Where free ports are looked for: below Linux's ephemeral range (32768-60999 by default), from
+ * which outgoing connections take their local ports. A port the OS picks as free comes from that
+ * range, so between finding it and a server listening on it, any outgoing connection (to
+ * PostgreSQL, NATS, …) may take it; a port below the range can only be taken by another listener.
+ */
+const LISTEN_PORTS = { from: 20000, to: 32767 } as const;
+const LISTEN_PORT_ATTEMPTS = 20;
+
+/** `preferred` when it is free, otherwise a free port below the ephemeral range (or, failing that, one the OS picks). */
 export async function findFreePort(preferred?: number, host = '127.0.0.1'): Promise<number> {
   if (preferred !== undefined && (await isPortFree(preferred, host))) return preferred;
+  for (let attempt = 0; attempt < LISTEN_PORT_ATTEMPTS; attempt += 1) {
+    const port = LISTEN_PORTS.from + Math.floor(Math.random() * (LISTEN_PORTS.to - LISTEN_PORTS.from + 1));
+    if (await isPortFree(port, host)) return port;
+  }
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

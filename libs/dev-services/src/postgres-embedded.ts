@@ -15,6 +15,7 @@ import { findFreePort, isPortFree } from './ports';
 import { guardChild } from './process-guard';
 import { probePostgres } from './postgres-probe';
 import { forEachLine, LineTail } from './process-output';
+import { procStatFields } from './proc-stat';
 
 const execFileAsync = promisify(execFile);
 
@@ -236,7 +237,7 @@ async function isPostmasterOf(pid: number, clusterDir: string): Promise<boolean>
 
 async function parentCommand(pid: number): Promise<string | undefined> {
   const statLine = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  const ppid = Number(statLine?.slice(statLine.lastIndexOf(')') + 2).split(' ')[1]);
+  const ppid = Number(statLine === undefined ? undefined : procStatFields(statLine)[1]);
   if (!Number.isInteger(ppid) || ppid <= 1) return undefined;
   const cmdline = await readFile(`/proc/${ppid}/cmdline`, 'utf8').catch(() => undefined);
   return cmdline?.split('\0').join(' ').trim();
@@ -259,7 +260,7 @@ async function signalAndWait(pid: number, signal: NodeJS.Signals, timeoutMs: num
 async function processRunning(pid: number): Promise<boolean> {
   if (!processExists(pid)) return false;
   const statLine = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return statLine?.slice(statLine.lastIndexOf(')') + 2, statLine.lastIndexOf(')') + 3) !== 'Z';
+  return statLine === undefined || procStatFields(statLine)[0] !== 'Z';
 }
 
 function processExists(pid: number): boolean {
