@@ -8,3 +8,4 @@ export * from './service-contract';
 export * from './private-nats';
 export * from './namespace-streams';
 export * from './app-harness';
+export * from './service-database';

@@ -2,7 +2,6 @@ import {
   AppException,
   type BatchItemResult,
   ErrorCodes,
-  type EventEnvelope,
   EventTypes,
   type IngestLeadGroupResult,
   type IntakeRequestMeta,
@@ -10,10 +9,8 @@ import {
   MAX_BATCH_LEADS,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_REJECTED_BODY_BYTES,
-  type NormalizedLead,
   type RpcErrorBody,
 } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
 import { APP_LOGGER, currentRequestId, newRequestId, runWithRequestId } from '@leadflow/logging';
 import { decodeBody, Outbox } from '@leadflow/messaging';
 import { fingerprint, intakeMediaType, normalizeLead, parseLeadBody } from '@leadflow/normalization';
@@ -24,6 +21,8 @@ import type { Logger as PinoLogger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { IngestBatchDto, IngestLeadDto } from './dto/intake-request.dto';
+import { LeadRepository, type NewLead } from './lead.repository';
+import { RejectedRequestRepository } from './rejected-request.repository';
 
 type Payload = Record<string, unknown>;
 
@@ -40,62 +39,7 @@ class IdempotencyKeyReusedException extends AppException {
 }
 
 /** A lead ready to store: its request, its bytes as received and the object they hold. */
-interface ParsedLead {
-  meta: IntakeRequestMeta;
-  requestId: string | null;
-  idempotencyKey: string | null;
-  bytes: Buffer;
-  payload: Payload;
-  fingerprint: string;
-}
-
-interface StoredRaw {
-  id: string;
-  workspace_id: string;
-  source: string;
-  idempotency_key: string;
-  fingerprint: string;
-  received_at: Date;
-}
-
-/**
- * Inserts raw rows and, for those that are new, their normalized leads and `lead.ingested` events:
- * one statement, so one transaction, for a group.
- */
-function insertLeadsSql(raw: string, leads: string, outbox: string): string {
-  return `
-    WITH "input" AS (
-      SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("ord" int, "id" uuid, "workspace_id" text, "source" text,
-        "idempotency_key" text, "fingerprint" text, "content_type" text, "headers" jsonb, "remote_address" text, "body" text,
-        "received_at" timestamptz, "request_id" text, "first_name" text, "last_name" text, "email" text, "email_valid" boolean,
-        "phone" text, "phone_valid" boolean, "country" text, "language" text, "ip" text, "offer" text, "click_id" text,
-        "creo" text, "description" text, "domain" text, "marker" text, "sourcetype" text, "extra" jsonb, "issues" jsonb,
-        "payload" jsonb, "event_id" uuid, "event_type" text, "event" jsonb)
-    ),
-    "raw" AS (
-      INSERT INTO ${raw} ("id", "workspace_id", "source", "idempotency_key", "fingerprint", "content_type", "headers",
-        "remote_address", "body", "received_at", "request_id")
-      SELECT "id", "workspace_id", "source", "idempotency_key", "fingerprint", "content_type", "headers", "remote_address",
-        decode("body", 'base64'), "received_at", "request_id"
-      FROM "input" ORDER BY "ord"
-      ON CONFLICT ON CONSTRAINT "raw_leads_idempotency_key" DO NOTHING
-      RETURNING "id"
-    ),
-    "lead" AS (
-      INSERT INTO ${leads} ("id", "workspace_id", "source", "received_at", "first_name", "last_name", "email", "email_valid",
-        "phone", "phone_valid", "country", "language", "ip", "offer", "click_id", "creo", "description", "domain", "marker",
-        "sourcetype", "extra", "issues", "payload")
-      SELECT i."id", i."workspace_id", i."source", i."received_at", i."first_name", i."last_name", i."email", i."email_valid",
-        i."phone", i."phone_valid", i."country", i."language", i."ip", i."offer", i."click_id", i."creo", i."description",
-        i."domain", i."marker", i."sourcetype", i."extra", i."issues", i."payload"
-      FROM "input" i JOIN "raw" r ON r."id" = i."id" ORDER BY i."ord"
-    ),
-    "event" AS (
-      INSERT INTO ${outbox} ("id", "type", "envelope")
-      SELECT i."event_id", i."event_type", i."event" FROM "input" i JOIN "raw" r ON r."id" = i."id" ORDER BY i."ord"
-    )
-    SELECT "id" FROM "raw"`;
-}
+type ParsedLead = Omit<NewLead, 'id' | 'normalized'>;
 
 /**
  * Raw-first intake: a lead is acknowledged only once its raw bytes, its normalized form and its
@@ -103,25 +47,19 @@ function insertLeadsSql(raw: string, leads: string, outbox: string): string {
  * however often and however concurrently it is sent.
  *
  * Leads arriving together are stored together: a group (single-lead requests gathered by the
- * gateway, or a batch request) is one statement, and a second one only for keys already used. Each item still gets its own
- * answer; should the group's transaction fail, every item is stored on its own, so one bad item
- * fails only itself.
+ * gateway, or a batch request) is one transaction of two statements (rows, then events), and a
+ * read afterwards only for keys already used. Each item still gets its own answer; should the
+ * group's transaction fail, every item is stored on its own, so one bad item fails only itself.
  */
 @Injectable()
 export class LeadIntakeService {
-  private readonly insertSql: string;
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly leads: LeadRepository,
+    private readonly rejected: RejectedRequestRepository,
     private readonly outbox: Outbox,
     @Inject(APP_LOGGER) private readonly logger: PinoLogger,
-  ) {
-    this.insertSql = insertLeadsSql(
-      qualifiedTable(dataSource, 'raw_leads'),
-      qualifiedTable(dataSource, 'leads'),
-      qualifiedTable(dataSource, 'outbox'),
-    );
-  }
+  ) {}
 
   /** Stores single-lead requests together; one result per item, in order. */
   async ingestGroup(items: ReadonlyArray<IngestLeadDto & { requestId: string | null }>): Promise<IngestLeadGroupResult[]> {
@@ -173,7 +111,7 @@ export class LeadIntakeService {
           meta: request,
           requestId,
           idempotencyKey: idempotencyKey ?? null,
-          bytes: Buffer.from(JSON.stringify(lead), 'utf8'),
+          body: Buffer.from(JSON.stringify(lead), 'utf8'),
           payload: lead,
           fingerprint: fingerprint(lead),
         },
@@ -218,7 +156,14 @@ export class LeadIntakeService {
       throw new InvalidPayloadException(`The body is not a lead: ${parsed.reason}`);
     }
     const { body: _body, requestId, idempotencyKey, ...meta } = request;
-    return { meta, requestId, idempotencyKey: idempotencyKey ?? null, bytes, payload: parsed.payload, fingerprint: parsed.fingerprint };
+    return {
+      meta,
+      requestId,
+      idempotencyKey: idempotencyKey ?? null,
+      body: bytes,
+      payload: parsed.payload,
+      fingerprint: parsed.fingerprint,
+    };
   }
 
   /** One transaction for the group; when it fails, each lead on its own. */
@@ -242,80 +187,48 @@ export class LeadIntakeService {
     }
   }
 
+  /**
+   * The raw rows and normalized leads with one statement, then the `lead.ingested` events of the
+   * leads that are new with another, in one transaction.
+   */
   private async storeTogether(leads: ParsedLead[]): Promise<IngestLeadGroupResult[]> {
-    const rows = leads.map((lead) => ({ id: uuidv7(), lead, normalized: normalizeLead(lead.payload) }));
-    const events = this.outbox.envelopes<LeadIngestedData>(
-      rows.map(({ id, lead, normalized }) => ({
-        type: EventTypes.leadIngested,
-        workspaceId: lead.meta.workspaceId,
-        correlationId: lead.requestId ?? undefined,
-        data: {
-          leadId: id,
-          source: lead.meta.source,
-          receivedAt: new Date(lead.meta.receivedAt).toISOString(),
-          email: normalized.email,
-          emailValid: normalized.emailValid,
-          phone: normalized.phone,
-          phoneValid: normalized.phoneValid,
-          country: normalized.country,
-          offer: normalized.offer,
-          firstName: normalized.firstName,
-          lastName: normalized.lastName,
-        },
-      })),
-    );
-    const inserted = (await this.dataSource.query(this.insertSql, [
-      JSON.stringify(rows.map(({ id, lead, normalized }, ord) => leadRecord(ord, id, lead, normalized, events[ord]))),
-    ])) as Array<{ id: string }>;
-    if (inserted.length > 0) this.outbox.written();
-    const isNew = new Set(inserted.map((row) => row.id));
-    // A key committed before (a concurrent insert waits for it and then conflicts): same body or not?
-    const earlier = await this.storedUnderKeys(rows.filter((row) => !isNew.has(row.id)).map((row) => row.lead));
-    return rows.map(({ id, lead }): IngestLeadGroupResult => {
-      if (isNew.has(id))
-        return { ok: true, reply: { leadId: id, receivedAt: new Date(lead.meta.receivedAt).toISOString(), deduplicated: false } };
-      const existing = earlier.get(keyOf(lead.meta.workspaceId, lead.meta.source, lead.idempotencyKey));
-      if (!existing) throw new Error('idempotency key conflict without a stored row');
-      if (existing.fingerprint !== lead.fingerprint) return { ok: false, error: new IdempotencyKeyReusedException().toBody() };
-      return { ok: true, reply: { leadId: existing.id, receivedAt: existing.received_at.toISOString(), deduplicated: true } };
+    const rows = leads.map((lead): NewLead => ({ ...lead, id: uuidv7(), normalized: normalizeLead(lead.payload) }));
+    const isNew = await this.dataSource.transaction(async (manager) => {
+      const stored = await this.leads.insertNew(manager, rows);
+      await this.outbox.addMany(
+        manager,
+        rows.filter((row) => stored.has(row.id)).map((row) => leadIngestedEvent(row)),
+      );
+      return stored;
     });
-  }
-
-  /** The rows already stored under the keys of these leads, by key. */
-  private async storedUnderKeys(leads: ParsedLead[]): Promise<Map<string, StoredRaw>> {
-    if (leads.length === 0) return new Map();
-    const rows = (await this.dataSource.query(
-      `SELECT r."id", r."workspace_id", r."source", r."idempotency_key", r."fingerprint", r."received_at"
-       FROM ${qualifiedTable(this.dataSource, 'raw_leads')} r
-       JOIN unnest($1::text[], $2::text[], $3::text[]) AS k("workspace_id", "source", "idempotency_key")
-         ON r."workspace_id" = k."workspace_id" AND r."source" = k."source" AND r."idempotency_key" = k."idempotency_key"`,
-      [leads.map((l) => l.meta.workspaceId), leads.map((l) => l.meta.source), leads.map((l) => l.idempotencyKey)],
-    )) as StoredRaw[];
-    return new Map(rows.map((row) => [keyOf(row.workspace_id, row.source, row.idempotency_key), row]));
+    // A key committed before (a concurrent insert waits for it and then conflicts): same body or not?
+    const taken = rows.filter((row) => !isNew.has(row.id));
+    const earlier = new Map(
+      (
+        await this.leads.findByKeys(
+          taken.map((row) => ({ workspaceId: row.meta.workspaceId, source: row.meta.source, idempotencyKey: row.idempotencyKey })),
+        )
+      ).map((stored) => [keyOf(stored.workspaceId, stored.source, stored.idempotencyKey), stored]),
+    );
+    return rows.map(({ id, meta, idempotencyKey, fingerprint }): IngestLeadGroupResult => {
+      if (isNew.has(id))
+        return { ok: true, reply: { leadId: id, receivedAt: new Date(meta.receivedAt).toISOString(), deduplicated: false } };
+      const existing = earlier.get(keyOf(meta.workspaceId, meta.source, idempotencyKey));
+      if (!existing) throw new Error('idempotency key conflict without a stored row');
+      if (existing.fingerprint !== fingerprint) return { ok: false, error: new IdempotencyKeyReusedException().toBody() };
+      return { ok: true, reply: { leadId: existing.id, receivedAt: existing.receivedAt.toISOString(), deduplicated: true } };
+    });
   }
 
   /** Keeps a refused body (capped) and the reason, for audit. */
   private async reject(meta: IntakeRequestMeta, bytes: Buffer, reason: string): Promise<void> {
-    const kept = bytes.subarray(0, MAX_REJECTED_BODY_BYTES);
-    await this.dataSource.query(
-      `INSERT INTO ${qualifiedTable(this.dataSource, 'rejected_requests')} ("id", "workspace_id", "source", "reason", "content_type",
-         "headers", "remote_address", "body", "body_bytes", "truncated", "received_at", "request_id")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        uuidv7(),
-        meta.workspaceId,
-        meta.source,
-        reason.slice(0, 1000),
-        meta.contentType,
-        meta.headers,
-        meta.remoteAddress,
-        kept,
-        bytes.length,
-        kept.length < bytes.length,
-        meta.receivedAt,
-        currentRequestId() ?? null,
-      ],
-    );
+    await this.rejected.add(meta.workspaceId, {
+      meta,
+      reason: reason.slice(0, 1000),
+      body: bytes.subarray(0, MAX_REJECTED_BODY_BYTES),
+      bodyBytes: bytes.length,
+      requestId: currentRequestId() ?? null,
+    });
   }
 }
 
@@ -323,50 +236,25 @@ function keyOf(workspaceId: string, source: string, idempotencyKey: string | nul
   return JSON.stringify([workspaceId, source, idempotencyKey]);
 }
 
-/** The columns of one lead for `insertLeadsSql`. */
-function leadRecord(
-  ord: number,
-  id: string,
-  lead: ParsedLead,
-  normalized: NormalizedLead,
-  event: EventEnvelope<LeadIngestedData> | undefined,
-): Record<string, unknown> {
-  const { meta } = lead;
+/** The `lead.ingested` event of a lead stored now. */
+function leadIngestedEvent({ id, meta, requestId, normalized }: NewLead) {
   return {
-    ord,
-    id,
-    workspace_id: meta.workspaceId,
-    source: meta.source,
-    idempotency_key: lead.idempotencyKey,
-    fingerprint: lead.fingerprint,
-    content_type: meta.contentType,
-    headers: meta.headers,
-    remote_address: meta.remoteAddress,
-    body: lead.bytes.toString('base64'),
-    received_at: meta.receivedAt,
-    request_id: lead.requestId,
-    first_name: normalized.firstName,
-    last_name: normalized.lastName,
-    email: normalized.email,
-    email_valid: normalized.emailValid,
-    phone: normalized.phone,
-    phone_valid: normalized.phoneValid,
-    country: normalized.country,
-    language: normalized.language,
-    ip: normalized.ip,
-    offer: normalized.offer,
-    click_id: normalized.clickId,
-    creo: normalized.creo,
-    description: normalized.description,
-    domain: normalized.domain,
-    marker: normalized.marker,
-    sourcetype: normalized.sourcetype,
-    extra: normalized.extra,
-    issues: normalized.issues,
-    payload: lead.payload,
-    event_id: event?.id,
-    event_type: event?.type,
-    event,
+    type: EventTypes.leadIngested,
+    workspaceId: meta.workspaceId,
+    correlationId: requestId ?? undefined,
+    data: {
+      leadId: id,
+      source: meta.source,
+      receivedAt: new Date(meta.receivedAt).toISOString(),
+      email: normalized.email,
+      emailValid: normalized.emailValid,
+      phone: normalized.phone,
+      phoneValid: normalized.phoneValid,
+      country: normalized.country,
+      offer: normalized.offer,
+      firstName: normalized.firstName,
+      lastName: normalized.lastName,
+    } satisfies LeadIngestedData,
   };
 }
 

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { LeadIntakeService } from './lead-intake.service';
 import { LeadQueryService } from './lead-query.service';
+import { LeadRepository } from './lead.repository';
 import { LeadsController } from './leads.controller';
+import { RejectedRequestRepository } from './rejected-request.repository';
 
-@Module({ controllers: [LeadsController], providers: [LeadIntakeService, LeadQueryService] })
+@Module({ controllers: [LeadsController], providers: [LeadRepository, RejectedRequestRepository, LeadIntakeService, LeadQueryService] })
 export class LeadsModule {}
