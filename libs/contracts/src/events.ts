@@ -1,66 +1,244 @@
-import type { Stage } from './scoring';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { STAGES, type Stage } from './scoring';
+import { type EventType, EventTypes } from './subjects';
+
+/*
+ * The data of each domain event, as a class that class-validator checks: the messaging library
+ * validates every event it receives against its type's class before any handler runs, so handlers
+ * can trust the types below. Fields a class does not declare are let through, so that a producer
+ * can add one before its consumers know it.
+ */
+
+const MAX_ID_LENGTH = 128;
+
+/** The value may be null, but the producer always sends the field. */
+const Nullable = (): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== null);
+
+/** An id made by another app (a lead id): non-empty, at most 128 characters, no NUL (PostgreSQL text refuses it). */
+const IsId = (): PropertyDecorator =>
+  // eslint-disable-next-line no-control-regex -- NUL is exactly the character refused
+  Matches(/^[^\u0000]{1,128}$/, { message: `$property must be a non-empty id of at most ${MAX_ID_LENGTH} characters` });
+
+/** A dimension reports are broken down by (source): ingestion takes at most 128 characters, consumers at most 255. */
+const IsSource = (): PropertyDecorator => MaxLength(255, { message: '$property must be a string of at most 255 characters' });
+
+const IsTimestamp = (): PropertyDecorator => IsISO8601({ strict: true }, { message: '$property must be an ISO 8601 timestamp' });
+
+const IsStage = (): PropertyDecorator => IsIn(STAGES, { message: `$property must be one of ${STAGES.join(', ')}` });
 
 /** `lead.ingested`: a lead was stored by ingestion. */
-export interface LeadIngestedData {
-  leadId: string;
-  source: string;
-  receivedAt: string;
-  email: string | null;
-  emailValid: boolean;
-  phone: string | null;
-  phoneValid: boolean;
-  country: string | null;
-  offer: string | null;
-  firstName: string | null;
-  lastName: string | null;
+export class LeadIngestedData {
+  @IsId()
+  leadId!: string;
+
+  @IsSource()
+  source!: string;
+
+  @IsTimestamp()
+  receivedAt!: string;
+
+  /** Normalized (lower-cased), valid or not: `emailValid` tells. */
+  @Nullable()
+  @IsString()
+  email!: string | null;
+
+  @IsBoolean()
+  emailValid!: boolean;
+
+  /** E.164 when it could be parsed, else as received: `phoneValid` tells. */
+  @Nullable()
+  @IsString()
+  phone!: string | null;
+
+  @IsBoolean()
+  phoneValid!: boolean;
+
+  @Nullable()
+  @IsString()
+  country!: string | null;
+
+  @Nullable()
+  @IsString()
+  offer!: string | null;
+
+  @Nullable()
+  @IsString()
+  firstName!: string | null;
+
+  @Nullable()
+  @IsString()
+  lastName!: string | null;
 }
 
 /** `lead.attributed`: contacts tied a lead to a contact. */
-export interface LeadAttributedData {
-  leadId: string;
-  contactId: string;
-  isNewContact: boolean;
-  source: string;
-  offer: string | null;
-  country: string | null;
-  receivedAt: string;
-  emailValid: boolean;
-  phoneValid: boolean;
+export class LeadAttributedData {
+  @IsId()
+  leadId!: string;
+
+  @IsUUID()
+  contactId!: string;
+
+  @IsBoolean()
+  isNewContact!: boolean;
+
+  @IsSource()
+  source!: string;
+
+  @Nullable()
+  @IsString()
+  offer!: string | null;
+
+  @Nullable()
+  @IsString()
+  country!: string | null;
+
+  @IsTimestamp()
+  receivedAt!: string;
+
+  @IsBoolean()
+  emailValid!: boolean;
+
+  @IsBoolean()
+  phoneValid!: boolean;
+}
+
+/** `activity.received`: ingestion stored an activity event. No app publishes it yet. */
+export class ActivityReceivedData {
+  @IsId()
+  activityId!: string;
+
+  @IsTimestamp()
+  receivedAt!: string;
+}
+
+/** `activity.attributed`: contacts tied an activity to a contact. No app publishes it yet. */
+export class ActivityAttributedData {
+  @IsId()
+  activityId!: string;
+
+  @IsUUID()
+  contactId!: string;
+
+  @IsTimestamp()
+  occurredAt!: string;
 }
 
 /** `contact.created` / `contact.updated`. */
-export interface ContactChangedData {
-  contactId: string;
-  email: string | null;
-  phone: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  country: string | null;
+export class ContactChangedData {
+  @IsUUID()
+  contactId!: string;
+
+  @Nullable()
+  @IsString()
+  email!: string | null;
+
+  @Nullable()
+  @IsString()
+  phone!: string | null;
+
+  @Nullable()
+  @IsString()
+  firstName!: string | null;
+
+  @Nullable()
+  @IsString()
+  lastName!: string | null;
+
+  @Nullable()
+  @IsString()
+  country!: string | null;
 }
 
 /** `contact.merged`: `mergedId` was folded into `survivorId` (the older contact). */
-export interface ContactMergedData {
-  survivorId: string;
-  mergedId: string;
+export class ContactMergedData {
+  @IsUUID()
+  survivorId!: string;
+
+  @IsUUID()
+  mergedId!: string;
+}
+
+/** `contact.deleted` / `contact.erased`: the contact is gone (erased: with its personal data). No app publishes them yet. */
+export class ContactRemovedData {
+  @IsUUID()
+  contactId!: string;
+}
+
+/** `opportunity.created|updated|won|lost`. No app publishes them yet. */
+export class OpportunityChangedData {
+  @IsUUID()
+  opportunityId!: string;
+
+  @IsUUID()
+  contactId!: string;
 }
 
 /** `score.changed`. */
-export interface ScoreChangedData {
-  contactId: string;
-  score: number;
-  previousScore: number;
-  stage: Stage;
+export class ScoreChangedData {
+  @IsUUID()
+  contactId!: string;
+
+  @IsInt()
+  score!: number;
+
+  @IsInt()
+  previousScore!: number;
+
+  @IsStage()
+  stage!: Stage;
+
   /** The activity that caused the change; null for a recomputation after a merge. */
-  activityId: string | null;
+  @Nullable()
+  @IsId()
+  activityId!: string | null;
 }
 
 /** `stage.changed`: the dimensions are those of the activity that moved the contact. */
-export interface StageChangedData {
-  contactId: string;
-  from: Stage | null;
-  to: Stage;
-  at: string;
-  source: string;
-  offer: string | null;
-  country: string | null;
+export class StageChangedData {
+  @IsUUID()
+  contactId!: string;
+
+  /** Null for a contact's first stage. */
+  @Nullable()
+  @IsStage()
+  from!: Stage | null;
+
+  @IsStage()
+  to!: Stage;
+
+  @IsTimestamp()
+  at!: string;
+
+  @IsSource()
+  source!: string;
+
+  @Nullable()
+  @IsString()
+  offer!: string | null;
+
+  @Nullable()
+  @IsString()
+  country!: string | null;
 }
+
+/** The class of each event type's data: the one place that ties a type to its shape. */
+export const EventDataClasses = {
+  [EventTypes.leadIngested]: LeadIngestedData,
+  [EventTypes.leadAttributed]: LeadAttributedData,
+  [EventTypes.activityReceived]: ActivityReceivedData,
+  [EventTypes.activityAttributed]: ActivityAttributedData,
+  [EventTypes.contactCreated]: ContactChangedData,
+  [EventTypes.contactUpdated]: ContactChangedData,
+  [EventTypes.contactMerged]: ContactMergedData,
+  [EventTypes.contactDeleted]: ContactRemovedData,
+  [EventTypes.contactErased]: ContactRemovedData,
+  [EventTypes.opportunityCreated]: OpportunityChangedData,
+  [EventTypes.opportunityUpdated]: OpportunityChangedData,
+  [EventTypes.opportunityWon]: OpportunityChangedData,
+  [EventTypes.opportunityLost]: OpportunityChangedData,
+  [EventTypes.scoreChanged]: ScoreChangedData,
+  [EventTypes.stageChanged]: StageChangedData,
+} as const satisfies Record<EventType, new () => object>;
+
+/** The data of an event of type `T`. */
+export type EventData<T extends EventType> = InstanceType<(typeof EventDataClasses)[T]>;

@@ -1,4 +1,4 @@
-export * from './handles-event.decorator';
+export * from './consumes-events.decorator';
 export * from './inbox/before-commit';
 export * from './inbox/envelope-parser';
 export * from './inbox/inbox-consumer';

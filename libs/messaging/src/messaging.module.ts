@@ -1,4 +1,4 @@
-import { Conversations, type EventEnvelope, type EventType, ownStream, streamOf, type StreamDefinition } from '@leadflow/contracts';
+import { Conversations, type EventType, ownStream, streamOf, type StreamDefinition } from '@leadflow/contracts';
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
@@ -13,11 +13,11 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { APP_LOGGER, runWithRequestId } from '@leadflow/logging';
+import { APP_LOGGER } from '@leadflow/logging';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { DataSource, EntityManager } from 'typeorm';
-import { HANDLES_EVENT, HANDLES_EVENTS } from './handles-event.decorator';
+import type { DataSource } from 'typeorm';
+import { CONSUMES_EVENTS } from './consumes-events.decorator';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
 import { ensureStream, serverAtLeast } from './jetstream/provisioning';
 import { MESSAGING_OPTIONS, type MessagingOptions, natsClientOptions } from './messaging-options';
@@ -103,25 +103,12 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const fn = instance[method];
         if (typeof fn !== 'function') continue;
-        const each = Reflect.getMetadata(HANDLES_EVENT, fn) as EventType | undefined;
-        const many = Reflect.getMetadata(HANDLES_EVENTS, fn) as EventType | undefined;
-        const type = each ?? many;
+        const type = Reflect.getMetadata(CONSUMES_EVENTS, fn) as EventType | undefined;
         if (!type) continue;
         const stream = streamOf(type);
         const handlers = byStream.get(stream) ?? new Map<string, EventHandler>();
         if (handlers.has(type)) throw new Error(`two handlers for ${type} in ${this.options.service}`);
-        handlers.set(
-          type,
-          many
-            ? (events, manager) => (fn as EventHandler).call(instance, events, manager)
-            : async (events, manager) => {
-                for (const event of events) {
-                  await runWithRequestId(event.correlationId, () =>
-                    (fn as (event: EventEnvelope, manager: EntityManager) => Promise<void>).call(instance, event, manager),
-                  );
-                }
-              },
-        );
+        handlers.set(type, (events, manager) => (fn as EventHandler).call(instance, events, manager));
         byStream.set(stream, handlers);
       }
     }
@@ -157,7 +144,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
 
 /**
  * NATS for one app: the request/reply client, the JetStream connection, the transactional outbox
- * with its relay, and the idempotent consumers of `@HandlesEvent` methods.
+ * with its relay, and the idempotent consumers of `@ConsumesEvents` methods.
  */
 @Global()
 @Module({})

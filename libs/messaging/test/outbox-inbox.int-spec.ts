@@ -8,7 +8,7 @@ import {
   uniqueNamespace,
   waitFor,
 } from '@leadflow/testing';
-import { Producer, startConsumer as startConsumerFixture } from './producer';
+import { lead, Producer, startConsumer as startConsumerFixture } from './producer';
 
 describe('outbox → JetStream → inbox', () => {
   const namespace = uniqueNamespace();
@@ -103,6 +103,37 @@ describe('outbox → JetStream → inbox', () => {
     );
     expect(dead).toMatchObject({ deliveries: 2, consumer: 'contacts', error: 'the event asked its handler to fail' });
     expect(await effectsOf(eventId)).toBe(0);
+    await waitFor(async () => (await consumerInfo()).num_ack_pending === 0, { what: 'the dead letter to be terminated' });
+  });
+
+  it('moves an event whose data breaks its contract to the dead letters at once, unseen by its handler, and applies the good ones', async () => {
+    const good = await producer.commit({ beforeMalformed: true });
+    const data: Record<string, unknown> = { ...lead(), receivedAt: 'yesterday', emailValid: 'yes' };
+    delete data.leadId;
+    const malformed = await producer.commitUnchecked(data);
+    const after = await producer.commit({ afterMalformed: true });
+
+    const [dead] = await waitFor(
+      async () => {
+        const rows = await db.query<{ deliveries: number; error: string; consumer: string; payload: string }>(
+          `SELECT deliveries, error, consumer, payload FROM consumer.dead_letters WHERE event_id = $1`,
+          [malformed],
+        );
+        return rows.length > 0 ? rows : undefined;
+      },
+      { what: 'the malformed event dead-lettered', timeoutMs: 20000 },
+    );
+    // One delivery: no retry could make it valid.
+    expect(dead).toMatchObject({
+      deliveries: 1,
+      consumer: 'contacts',
+      error:
+        'data.leadId must be a non-empty id of at most 128 characters; data.receivedAt must be an ISO 8601 timestamp; data.emailValid must be a boolean value',
+    });
+    expect((JSON.parse(dead?.payload ?? '{}') as { id?: string }).id).toBe(malformed);
+    await waitFor(async () => (await effectsOf(good)) === 1 && (await effectsOf(after)) === 1, { what: 'the good events applied' });
+    expect(await effectsOf(malformed)).toBe(0);
+    expect(await db.query(`SELECT 1 FROM consumer.inbox WHERE event_id = $1`, [malformed])).toHaveLength(0);
     await waitFor(async () => (await consumerInfo()).num_ack_pending === 0, { what: 'the dead letter to be terminated' });
   });
 

@@ -1,10 +1,11 @@
-import { EventTypes, NatsNamespace, Streams } from '@leadflow/contracts';
+import { EventTypes, type LeadIngestedData, NatsNamespace, Streams } from '@leadflow/contracts';
 import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
 import { createLogger } from '@leadflow/logging';
 import { ensureStream, messagingTablesV1, messagingTablesV2, NatsConnection, Outbox, OutboxCommitSubscriber, OutboxRelay } from '../src';
 import { type RunningProcess, startProcess } from '@leadflow/testing';
 import path from 'node:path';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 
 class ProducerTables1795262400000 implements MigrationInterface {
   name = 'ProducerTables1795262400000';
@@ -49,21 +50,36 @@ export class Producer {
     return new Producer(dataSource, nats, new Outbox(dataSource, 'ingestion'), relay);
   }
 
-  /** Commits one `lead.ingested` event through the outbox; returns its id. */
-  async commit(data: Record<string, unknown>): Promise<string> {
-    return this.dataSource.transaction(
-      async (manager) => (await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data })).id,
-    );
+  /**
+   * Commits one well-formed `lead.ingested` event through the outbox, carrying `extra` fields besides
+   * those of its contract (consumers let unknown fields through); returns its id.
+   */
+  async commit(extra: Record<string, unknown>): Promise<string> {
+    return this.commitData({ ...lead(), ...extra });
+  }
+
+  /**
+   * Commits a `lead.ingested` event whose data is `data` as it is, whatever its shape: what a
+   * producer outside this code base's types (another language, an older release) could send.
+   */
+  async commitUnchecked(data: Record<string, unknown>): Promise<string> {
+    return this.commitData(data as unknown as LeadIngestedData);
   }
 
   /** Writes an event through the outbox, then rolls the transaction back. */
-  async rollBack(data: Record<string, unknown>): Promise<void> {
+  async rollBack(extra: Record<string, unknown>): Promise<void> {
     await this.dataSource
       .transaction(async (manager) => {
-        await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data });
+        await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data: { ...lead(), ...extra } });
         throw new Error('roll back');
       })
       .catch(() => undefined);
+  }
+
+  private async commitData(data: LeadIngestedData): Promise<string> {
+    return this.dataSource.transaction(
+      async (manager) => (await this.outbox.add(manager, { type: EventTypes.leadIngested, workspaceId: 'default', data })).id,
+    );
   }
 
   async stop(): Promise<void> {
@@ -71,6 +87,23 @@ export class Producer {
     await this.nats.close();
     await this.dataSource.destroy();
   }
+}
+
+/** The data of a lead as ingestion would publish it. */
+export function lead(): LeadIngestedData {
+  return {
+    leadId: uuidv7(),
+    source: 'landing',
+    receivedAt: new Date().toISOString(),
+    email: 'someone@example.com',
+    emailValid: true,
+    phone: null,
+    phoneValid: false,
+    country: 'DE',
+    offer: null,
+    firstName: null,
+    lastName: null,
+  };
 }
 
 const CONSUMER_FIXTURE = path.join(__dirname, 'fixtures', 'consumer-app.ts');

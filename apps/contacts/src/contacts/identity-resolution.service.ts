@@ -1,13 +1,12 @@
 import {
   type ContactChangedData,
-  type ContactMergedData,
   type EventEnvelope,
   EventTypes,
   type LeadAttributedData,
   type LeadIngestedData,
 } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
-import { HandlesEvents, type NewEvent, Outbox } from '@leadflow/messaging';
+import { ConsumesEvents, type EventBatch, type NewEvent, Outbox } from '@leadflow/messaging';
 import { runWithRequestId } from '@leadflow/logging';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -43,8 +42,8 @@ export class IdentityResolutionService {
    * lead ties two contacts together, the leads before it are written, the contacts are merged, and
    * resolution goes on from that lead.
    */
-  @HandlesEvents(EventTypes.leadIngested)
-  async onLeadsIngested(events: Array<EventEnvelope<LeadIngestedData>>, manager: EntityManager): Promise<void> {
+  @ConsumesEvents(EventTypes.leadIngested)
+  async onLeadsIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
     let pending = await this.unattributed(manager, events);
     let merged: EventEnvelope<LeadIngestedData> | undefined;
     while (pending.length > 0) {
@@ -60,7 +59,7 @@ export class IdentityResolutionService {
   /** The events whose leads are not attributed yet; a lead delivered twice in one run counts once. */
   private async unattributed(
     manager: EntityManager,
-    events: Array<EventEnvelope<LeadIngestedData>>,
+    events: EventBatch<typeof EventTypes.leadIngested>,
   ): Promise<Array<EventEnvelope<LeadIngestedData>>> {
     const rows = (await manager.query(`SELECT "lead_id" FROM ${this.leads} WHERE "lead_id" = ANY($1::uuid[])`, [
       events.map((event) => event.data.leadId),
@@ -95,7 +94,7 @@ export class IdentityResolutionService {
     const touched = new Set<ContactRow>();
     const claims: Array<{ workspaceId: string; identity: Identity; contactId: string }> = [];
     const attributions: Array<{ leadId: string; workspaceId: string; contactId: string; receivedAt: string }> = [];
-    const outboxEvents: Array<NewEvent<ContactChangedData | LeadAttributedData>> = [];
+    const outboxEvents: NewEvent[] = [];
     let resolved = 0;
     for (const [i, event] of events.entries()) {
       const lead = event.data;
@@ -332,7 +331,7 @@ export class IdentityResolutionService {
        FROM ${this.contacts} m WHERE s."id" = $1 AND m."id" = $2 RETURNING s.*`,
       [survivor.id, merged.id],
     )) as [ContactRow[], number];
-    await this.outbox.add<ContactMergedData>(manager, {
+    await this.outbox.add(manager, {
       type: EventTypes.contactMerged,
       workspaceId,
       data: { survivorId: survivor.id, mergedId: merged.id },

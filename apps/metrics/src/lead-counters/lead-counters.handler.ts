@@ -1,5 +1,5 @@
-import { type EventEnvelope, EventTypes, type LeadAttributedData, type LeadIngestedData, type StageChangedData } from '@leadflow/contracts';
-import { HandlesEvent } from '@leadflow/messaging';
+import { EventTypes } from '@leadflow/contracts';
+import { ConsumesEvents, type EventBatch, forEachEvent } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { LeadCountersService } from './lead-counters.service';
@@ -9,18 +9,18 @@ import { LeadCountersService } from './lead-counters.service';
 export class LeadCountersHandler {
   constructor(private readonly counters: LeadCountersService) {}
 
-  @HandlesEvent(EventTypes.leadIngested)
-  async onLeadIngested(event: EventEnvelope<LeadIngestedData>, manager: EntityManager): Promise<void> {
-    await this.counters.countLeadIngested(event, manager);
+  @ConsumesEvents(EventTypes.leadIngested)
+  async onLeadsIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
+    await forEachEvent(events, (event) => this.counters.countLeadIngested(event, manager));
   }
 
-  @HandlesEvent(EventTypes.leadAttributed)
-  async onLeadAttributed(event: EventEnvelope<LeadAttributedData>, manager: EntityManager): Promise<void> {
-    await this.counters.countLeadAttributed(event, manager);
+  @ConsumesEvents(EventTypes.leadAttributed)
+  async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {
+    await forEachEvent(events, (event) => this.counters.countLeadAttributed(event, manager));
   }
 
-  @HandlesEvent(EventTypes.stageChanged)
-  async onStageChanged(event: EventEnvelope<StageChangedData>, manager: EntityManager): Promise<void> {
-    await this.counters.countStageChanged(event, manager);
+  @ConsumesEvents(EventTypes.stageChanged)
+  async onStagesChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
+    await forEachEvent(events, (event) => this.counters.countStageChanged(event, manager));
   }
 }

@@ -28,7 +28,7 @@ export class ScoreRecalculator {
     const stage = stageForScore(score);
     await this.store.saveScore(manager, workspaceId, contactId, score, stage);
     const events = scoreChangeEvents(contactId, before, { score, stage }, cause);
-    await this.outbox.addMany<object>(manager, [
+    await this.outbox.addMany(manager, [
       ...(events.scoreChanged ? [{ type: EventTypes.scoreChanged, workspaceId, data: events.scoreChanged }] : []),
       ...(events.stageChanged ? [{ type: EventTypes.stageChanged, workspaceId, data: events.stageChanged }] : []),
     ]);

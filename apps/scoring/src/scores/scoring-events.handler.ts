@@ -1,13 +1,10 @@
-import { ActivityTypes, type ContactMergedData, type EventEnvelope, EventTypes, type LeadAttributedData } from '@leadflow/contracts';
-import { HandlesEvent } from '@leadflow/messaging';
+import { ActivityTypes, EventTypes } from '@leadflow/contracts';
+import { ConsumesEvents, type EventBatch, forEachEvent } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { FitConditions } from '../rules/scoring-rule';
 import { ActivityScoringService } from './activity-scoring.service';
 import { ContactMergeService } from './contact-merge.service';
-import { ContactMergedDto } from './dto/contact-merged.dto';
-import { LeadAttributedDto } from './dto/lead-attributed.dto';
-import { parseEventData } from './event-data';
 
 /** The events scoring consumes, translated into activities and merges. */
 @Injectable()
@@ -17,28 +14,30 @@ export class ScoringEventsHandler {
     private readonly merges: ContactMergeService,
   ) {}
 
-  @HandlesEvent(EventTypes.leadAttributed)
-  async onLeadAttributed(event: EventEnvelope<LeadAttributedData>, manager: EntityManager): Promise<void> {
-    const lead = parseEventData(LeadAttributedDto, event.type, event.data);
-    await this.activities.score(manager, event.workspaceId, {
-      contactId: lead.contactId.toLowerCase(),
-      activityId: lead.leadId,
-      type: ActivityTypes.leadSubmitted,
-      at: lead.receivedAt,
-      source: lead.source,
-      offer: lead.offer ?? null,
-      country: lead.country ?? null,
-      conditions: { [FitConditions.emailValid]: lead.emailValid, [FitConditions.phoneValid]: lead.phoneValid },
+  @ConsumesEvents(EventTypes.leadAttributed)
+  async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {
+    await forEachEvent(events, async ({ workspaceId, data: lead }) => {
+      await this.activities.score(manager, workspaceId, {
+        contactId: lead.contactId.toLowerCase(),
+        activityId: lead.leadId,
+        type: ActivityTypes.leadSubmitted,
+        at: lead.receivedAt,
+        source: lead.source,
+        offer: lead.offer,
+        country: lead.country,
+        conditions: { [FitConditions.emailValid]: lead.emailValid, [FitConditions.phoneValid]: lead.phoneValid },
+      });
     });
   }
 
-  @HandlesEvent(EventTypes.contactMerged)
-  async onContactMerged(event: EventEnvelope<ContactMergedData>, manager: EntityManager): Promise<void> {
-    const merge = parseEventData(ContactMergedDto, event.type, event.data);
-    await this.merges.merge(manager, event.workspaceId, {
-      survivorId: merge.survivorId.toLowerCase(),
-      mergedId: merge.mergedId.toLowerCase(),
-      at: event.occurredAt,
+  @ConsumesEvents(EventTypes.contactMerged)
+  async onContactsMerged(events: EventBatch<typeof EventTypes.contactMerged>, manager: EntityManager): Promise<void> {
+    await forEachEvent(events, async ({ workspaceId, occurredAt, data: merge }) => {
+      await this.merges.merge(manager, workspaceId, {
+        survivorId: merge.survivorId.toLowerCase(),
+        mergedId: merge.mergedId.toLowerCase(),
+        at: occurredAt,
+      });
     });
   }
 }

@@ -1,8 +1,15 @@
-import { EventEnvelope } from '@leadflow/contracts';
+import { type EventData, EventDataClasses, EventEnvelope, type EventType } from '@leadflow/contracts';
 import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 
 export class InvalidEnvelopeError extends Error {}
+
+/** An event whose data breaks its type's contract: it can never be applied, so it is not retried. */
+export class InvalidEventDataError extends InvalidEnvelopeError {}
+
+// Unknown fields are let through (a producer may add one before its consumers know it); the
+// rejected values are left out of the errors, which only need the messages.
+const DATA_VALIDATION: ValidatorOptions = { whitelist: false, validationError: { target: false, value: false } };
 
 /** Parses and validates an event as received; the subject it came on must match its type. */
 export function parseEnvelope(bytes: Uint8Array, type: string | undefined): EventEnvelope {
@@ -23,6 +30,22 @@ export function parseEnvelope(bytes: Uint8Array, type: string | undefined): Even
     throw new InvalidEnvelopeError(`event of type ${envelope.type} arrived on subject ${type}`);
   }
   return envelope;
+}
+
+/**
+ * The envelope with its data checked against, and turned into an instance of, the class its type
+ * has in `EventDataClasses`. Throws an `InvalidEventDataError` naming every offending field.
+ */
+export function parseEventData<T extends EventType>(envelope: EventEnvelope, type: T): EventEnvelope<EventData<T>> {
+  const data = plainToInstance(EventDataClasses[type] as new () => EventData<T>, envelope.data);
+  const errors = validateSync(data, DATA_VALIDATION);
+  if (errors.length > 0) throw new InvalidEventDataError(errors.flatMap(messagesOf).join('; '));
+  return { ...envelope, data };
+}
+
+function messagesOf(error: ValidationError): string[] {
+  // Each message starts with the property's name; `data.` says where it sits in the event.
+  return Object.values(error.constraints ?? {}).map((message) => `data.${message}`);
 }
 
 /** Delay before the next delivery of a failed event: 1 s, doubling, at most a minute. */

@@ -1,4 +1,4 @@
-import { type EventEnvelope, type StreamDefinition } from '@leadflow/contracts';
+import { type EventEnvelope, type EventType, type StreamDefinition } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { runWithRequestId } from '@leadflow/logging';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
@@ -7,13 +7,13 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
-import { parseEnvelope, redeliveryDelayMs } from './envelope-parser';
+import { parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
 
 /**
  * Applies the effect of consecutive events of one type, in order, inside the transaction that also
- * records them in the inbox.
+ * records them in the inbox. Their data has been validated against the type's class.
  */
-export type EventHandler = (events: EventEnvelope[], manager: EntityManager) => Promise<void>;
+export type EventHandler = (events: ReadonlyArray<EventEnvelope<object>>, manager: EntityManager) => Promise<void>;
 
 export interface InboxConsumerSettings {
   /** Name of the consuming app: the durable consumer and the inbox's `consumer` column. */
@@ -31,10 +31,10 @@ export interface InboxConsumerSettings {
 
 export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead_letter';
 
-/** A delivered event, parsed, with the handler that applies it. */
+/** A delivered event, parsed and its data validated, with the handler that applies it. */
 interface Delivery {
   message: JsMsg;
-  event: EventEnvelope;
+  event: EventEnvelope<object>;
   handler: EventHandler;
 }
 
@@ -169,22 +169,32 @@ export class InboxConsumer {
     for (const delivery of deliveries) await this.handle(stream, delivery);
   }
 
-  /** Parses a message; acks one nobody here handles and dead-letters one that cannot be read. */
+  /**
+   * Parses a message and validates its data; acks one nobody here handles, and dead-letters at once
+   * one that cannot be read or whose data breaks its contract, since no retry could change that.
+   */
   private async prepare(stream: string, message: JsMsg, handlers: ReadonlyMap<string, EventHandler>): Promise<Delivery | undefined> {
-    let event: EventEnvelope;
+    let envelope: EventEnvelope;
     try {
-      event = parseEnvelope(message.data, this.namespace.unqualify(message.subject));
+      envelope = parseEnvelope(message.data, this.namespace.unqualify(message.subject));
     } catch (error) {
       await this.deadLetter(stream, message, undefined, error, message.info.redeliveryCount);
       return undefined;
     }
-    const handler = handlers.get(event.type);
+    const handler = handlers.get(envelope.type);
     if (!handler) {
       message.ack();
-      this.onOutcome('ignored', event.type);
+      this.onOutcome('ignored', envelope.type);
       return undefined;
     }
-    return { message, event, handler };
+    try {
+      // A handled type is one of EventTypes: handlers are registered by their decorator's type.
+      const event = parseEventData(envelope, envelope.type as EventType);
+      return { message, event, handler };
+    } catch (error) {
+      await this.deadLetter(stream, message, envelope, error, message.info.redeliveryCount);
+      return undefined;
+    }
   }
 
   private async handle(stream: string, { message, event, handler }: Delivery): Promise<void> {
@@ -242,7 +252,7 @@ export class InboxConsumer {
     });
   }
 
-  private async applyOnce(event: EventEnvelope, handler: EventHandler): Promise<boolean> {
+  private async applyOnce(event: EventEnvelope<object>, handler: EventHandler): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const recorded = (await manager.query(
         `INSERT INTO ${qualifiedTable(this.dataSource, 'inbox')} ("consumer", "event_id", "event_type") VALUES ($1, $2, $3)
@@ -259,7 +269,7 @@ export class InboxConsumer {
   private async deadLetter(
     stream: string,
     message: JsMsg,
-    event: EventEnvelope | undefined,
+    event: EventEnvelope<object> | undefined,
     error: unknown,
     deliveries: number,
   ): Promise<void> {

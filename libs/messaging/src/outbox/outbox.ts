@@ -1,17 +1,21 @@
-import type { EventEnvelope, EventType } from '@leadflow/contracts';
+import type { EventData, EventEnvelope, EventType } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { currentRequestId } from '@leadflow/logging';
 import type { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
-export interface NewEvent<TData extends object> {
-  type: EventType;
+interface NewEventOf<T extends EventType> {
+  type: T;
   workspaceId: string;
-  data: TData;
+  /** Checked against the type's class on receipt; the type here keeps a producer from sending another shape. */
+  data: EventData<T>;
   version?: number;
   /** The request that caused the event; defaults to the current request id. */
   correlationId?: string;
 }
+
+/** An event to write to the outbox; `NewEvent` alone is any event type, each with its own data. */
+export type NewEvent<T extends EventType = EventType> = T extends EventType ? NewEventOf<T> : never;
 
 const OUTBOX_WRITTEN = 'leadflow.outboxWritten';
 
@@ -27,18 +31,18 @@ export class Outbox {
     private readonly wakeRelay: () => void = () => undefined,
   ) {}
 
-  async add<TData extends object>(manager: EntityManager, event: NewEvent<TData>): Promise<EventEnvelope<TData>> {
-    const [envelope] = await this.addMany(manager, [event]);
-    return envelope as EventEnvelope<TData>;
+  async add<T extends EventType>(manager: EntityManager, event: NewEvent<T>): Promise<EventEnvelope<EventData<T>>> {
+    const [envelope] = await this.addMany<T>(manager, [event]);
+    return envelope as EventEnvelope<EventData<T>>;
   }
 
   /**
    * The envelopes of these events, for a caller that writes them to the outbox table with its own
    * single statement (one statement is a transaction of its own); it calls `written()` afterwards.
    */
-  envelopes<TData extends object>(events: ReadonlyArray<NewEvent<TData>>): Array<EventEnvelope<TData>> {
+  envelopes<T extends EventType>(events: ReadonlyArray<NewEvent<T>>): Array<EventEnvelope<EventData<T>>> {
     const occurredAt = new Date().toISOString();
-    return events.map((event): EventEnvelope<TData> => {
+    return events.map((event): EventEnvelope<EventData<T>> => {
       const id = uuidv7();
       return {
         id,
@@ -48,7 +52,7 @@ export class Outbox {
         occurredAt,
         producer: this.producer,
         correlationId: event.correlationId ?? currentRequestId() ?? id,
-        data: event.data,
+        data: event.data as EventData<T>,
       };
     });
   }
@@ -59,10 +63,10 @@ export class Outbox {
   }
 
   /** Writes several events with one statement, in order. */
-  async addMany<TData extends object>(
+  async addMany<T extends EventType>(
     manager: EntityManager,
-    events: ReadonlyArray<NewEvent<TData>>,
-  ): Promise<Array<EventEnvelope<TData>>> {
+    events: ReadonlyArray<NewEvent<T>>,
+  ): Promise<Array<EventEnvelope<EventData<T>>>> {
     const queryRunner = manager.queryRunner;
     if (!queryRunner?.isTransactionActive) {
       throw new Error('Outbox.add must run inside a database transaction');

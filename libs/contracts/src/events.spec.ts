@@ -1,0 +1,109 @@
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync } from 'class-validator';
+import { type EventData, EventDataClasses } from './events';
+import { type EventType, EventTypes } from './subjects';
+
+const contactId = '0190a5b2-0000-7000-8000-000000000002';
+const otherContactId = '0190a5b2-0000-7000-8000-000000000003';
+const at = '2026-01-01T10:00:00.000Z';
+
+/** Well-formed data of every event type, as its producer sends it. */
+const samples: { [T in EventType]: EventData<T> } = {
+  'lead.ingested': {
+    leadId: '0190a5b2-0000-7000-8000-000000000001',
+    source: 'landing',
+    receivedAt: at,
+    email: 'anna@example.com',
+    emailValid: true,
+    phone: null,
+    phoneValid: false,
+    country: 'DE',
+    offer: null,
+    firstName: 'Anna',
+    lastName: null,
+  },
+  'lead.attributed': {
+    leadId: '0190a5b2-0000-7000-8000-000000000001',
+    contactId,
+    isNewContact: true,
+    source: 'landing',
+    offer: null,
+    country: 'DE',
+    receivedAt: at,
+    emailValid: true,
+    phoneValid: false,
+  },
+  'activity.received': { activityId: 'evt-1', receivedAt: at },
+  'activity.attributed': { activityId: 'evt-1', contactId, occurredAt: at },
+  'contact.created': { contactId, email: 'anna@example.com', phone: '+4915112345678', firstName: null, lastName: null, country: 'DE' },
+  'contact.updated': { contactId, email: null, phone: null, firstName: 'Anna', lastName: 'Berg', country: null },
+  'contact.merged': { survivorId: contactId, mergedId: otherContactId },
+  'contact.deleted': { contactId },
+  'contact.erased': { contactId },
+  'opportunity.created': { opportunityId: otherContactId, contactId },
+  'opportunity.updated': { opportunityId: otherContactId, contactId },
+  'opportunity.won': { opportunityId: otherContactId, contactId },
+  'opportunity.lost': { opportunityId: otherContactId, contactId },
+  'score.changed': { contactId, score: 25, previousScore: 10, stage: 'warm', activityId: null },
+  'stage.changed': { contactId, from: null, to: 'cold', at, source: 'landing', offer: 'summer', country: null },
+};
+
+const allTypes = Object.values(EventTypes);
+
+function errorsOf(type: EventType, data: object): string[] {
+  const errors = validateSync(plainToInstance(EventDataClasses[type] as new () => object, data));
+  return errors.flatMap((error) => Object.values(error.constraints ?? {}));
+}
+
+describe('EventDataClasses', () => {
+  it('gives every event type a class that declares validated fields', () => {
+    expect(Object.keys(EventDataClasses).sort()).toEqual([...allTypes].sort());
+    for (const type of allTypes) {
+      const rules = getMetadataStorage().getTargetValidationMetadatas(EventDataClasses[type], '', true, false);
+      expect({ type, fields: rules.length > 0 }).toEqual({ type, fields: true });
+    }
+  });
+
+  it.each(allTypes)('accepts well-formed %s data', (type) => {
+    expect(errorsOf(type, samples[type])).toEqual([]);
+  });
+
+  it('lets fields it does not declare through, so that a producer can add one first', () => {
+    expect(errorsOf(EventTypes.contactMerged, { ...samples['contact.merged'], reason: 'same email' })).toEqual([]);
+  });
+
+  it.each([
+    ['lead.ingested', 'leadId', 5, 'leadId must be a non-empty id of at most 128 characters'],
+    ['lead.ingested', 'leadId', '', 'leadId must be a non-empty id of at most 128 characters'],
+    ['lead.ingested', 'leadId', 'x'.repeat(129), 'leadId must be a non-empty id of at most 128 characters'],
+    ['lead.ingested', 'source', null, 'source must be a string of at most 255 characters'],
+    ['lead.ingested', 'source', 's'.repeat(256), 'source must be a string of at most 255 characters'],
+    ['lead.ingested', 'offer', 7, 'offer must be a string'],
+    ['lead.ingested', 'email', undefined, 'email must be a string'],
+    ['lead.ingested', 'receivedAt', 'yesterday', 'receivedAt must be an ISO 8601 timestamp'],
+    ['lead.ingested', 'receivedAt', '2026-02-30T10:00:00Z', 'receivedAt must be an ISO 8601 timestamp'],
+    ['lead.ingested', 'emailValid', 'yes', 'emailValid must be a boolean value'],
+    ['lead.attributed', 'contactId', 'nope', 'contactId must be a UUID'],
+    ['lead.attributed', 'isNewContact', 'yes', 'isNewContact must be a boolean value'],
+    ['contact.merged', 'mergedId', undefined, 'mergedId must be a UUID'],
+    ['score.changed', 'score', 2.5, 'score must be an integer number'],
+    ['score.changed', 'stage', 'lukewarm', 'stage must be one of cold, warm, hot, qualified'],
+    ['stage.changed', 'to', 'frozen', 'to must be one of cold, warm, hot, qualified'],
+    ['stage.changed', 'from', 'frozen', 'from must be one of cold, warm, hot, qualified'],
+  ] as Array<[EventType, string, unknown, string]>)('refuses %s data whose %s is %p, naming the field', (type, field, value, message) => {
+    expect(errorsOf(type, { ...samples[type], [field]: value })).toEqual([message]);
+  });
+
+  it('refuses a lead id holding a NUL character, which PostgreSQL text cannot store', () => {
+    expect(errorsOf(EventTypes.leadIngested, { ...samples['lead.ingested'], leadId: 'a\u0000b' })).toEqual([
+      'leadId must be a non-empty id of at most 128 characters',
+    ]);
+  });
+
+  it('takes null where the contract allows it, and only there', () => {
+    expect(errorsOf(EventTypes.stageChanged, { ...samples['stage.changed'], from: null, offer: null, country: null })).toEqual([]);
+    expect(errorsOf(EventTypes.stageChanged, { ...samples['stage.changed'], to: null })).toEqual([
+      'to must be one of cold, warm, hot, qualified',
+    ]);
+  });
+});

@@ -1,0 +1,69 @@
+import { type ContactChangedData, EventTypes } from '@leadflow/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { type NewEvent, Outbox } from './outbox';
+
+const contactId = '0190a5b2-0000-7000-8000-000000000002';
+const merge = { survivorId: contactId, mergedId: '0190a5b2-0000-7000-8000-000000000003' };
+const changed: ContactChangedData = { contactId, email: null, phone: null, firstName: 'Anna', lastName: null, country: 'DE' };
+
+/** A transaction's manager that records the statements it is given. */
+function recordingManager(): { manager: EntityManager; statements: Array<{ sql: string; params: unknown[] }> } {
+  const statements: Array<{ sql: string; params: unknown[] }> = [];
+  const manager = {
+    queryRunner: { isTransactionActive: true, data: {} },
+    query: async (sql: string, params: unknown[]) => {
+      statements.push({ sql, params });
+      return [];
+    },
+  } as unknown as EntityManager;
+  return { manager, statements };
+}
+
+const dataSource = { options: { schema: 'contacts' } } as unknown as DataSource;
+
+describe('Outbox', () => {
+  it('writes events of several types, each with its own data, in order with one statement', async () => {
+    const outbox = new Outbox(dataSource, 'contacts');
+    const { manager, statements } = recordingManager();
+    const events: NewEvent[] = [
+      { type: EventTypes.contactCreated, workspaceId: 'default', data: changed },
+      { type: EventTypes.contactMerged, workspaceId: 'default', data: merge, correlationId: 'req-1' },
+    ];
+    const envelopes = await outbox.addMany(manager, events);
+
+    expect(envelopes.map((e) => [e.type, e.producer, e.version, e.data])).toEqual([
+      ['contact.created', 'contacts', 1, changed],
+      ['contact.merged', 'contacts', 1, merge],
+    ]);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]?.sql).toContain('INSERT INTO "contacts"."outbox"');
+    const [ids, types, written] = statements[0]?.params as [string[], string[], string[]];
+    expect(ids).toEqual(envelopes.map((e) => e.id));
+    expect(types).toEqual(['contact.created', 'contact.merged']);
+    expect(written.map((json) => JSON.parse(json) as unknown)).toEqual(envelopes);
+    expect(envelopes[1]?.correlationId).toBe('req-1');
+  });
+
+  it('refuses to write outside a transaction', async () => {
+    const outbox = new Outbox(dataSource, 'contacts');
+    const manager = { queryRunner: undefined } as unknown as EntityManager;
+    await expect(outbox.add(manager, { type: EventTypes.contactMerged, workspaceId: 'default', data: merge })).rejects.toThrow(
+      /inside a database transaction/,
+    );
+  });
+
+  it('types the data of an event by its type, so that a producer cannot publish another shape', () => {
+    // Checked by the compiler (tsc type-checks the specs): each line below must fail to compile.
+    const wrongShapes = (outbox: Outbox, manager: EntityManager) => [
+      // @ts-expect-error the data of contact.merged has no contactId
+      outbox.add(manager, { type: EventTypes.contactMerged, workspaceId: 'default', data: { contactId } }),
+      // @ts-expect-error the data of contact.merged is missing mergedId
+      outbox.addMany(manager, [{ type: EventTypes.contactMerged, workspaceId: 'default', data: { survivorId: contactId } }]),
+      // @ts-expect-error a contact.created event cannot carry the data of contact.merged
+      outbox.addMany(manager, [{ type: EventTypes.contactCreated, workspaceId: 'default', data: merge }]),
+      // @ts-expect-error not an event type
+      outbox.add(manager, { type: 'contact.renamed', workspaceId: 'default', data: merge }),
+    ];
+    expect(typeof wrongShapes).toBe('function');
+  });
+});
