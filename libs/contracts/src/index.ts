@@ -5,6 +5,7 @@ export * from './health';
 export * from './events';
 export * from './leads';
 export * from './metrics';
+export * from './money';
 export * from './pagination';
 export * from './requests';
 export * from './scoring';
