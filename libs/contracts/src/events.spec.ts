@@ -82,6 +82,7 @@ describe('EventDataClasses', () => {
     ['lead.ingested', 'email', undefined, 'email must be a string'],
     ['lead.ingested', 'receivedAt', 'yesterday', 'receivedAt must be an ISO 8601 timestamp'],
     ['lead.ingested', 'receivedAt', '2026-02-30T10:00:00Z', 'receivedAt must be an ISO 8601 timestamp'],
+    ['lead.ingested', 'receivedAt', '2026-03-02', 'receivedAt must be an ISO 8601 timestamp'],
     ['lead.ingested', 'emailValid', 'yes', 'emailValid must be a boolean value'],
     ['lead.attributed', 'contactId', 'nope', 'contactId must be a UUID'],
     ['lead.attributed', 'isNewContact', 'yes', 'isNewContact must be a boolean value'],
@@ -98,6 +99,12 @@ describe('EventDataClasses', () => {
     expect(errorsOf(EventTypes.leadIngested, { ...samples['lead.ingested'], leadId: 'a\u0000b' })).toEqual([
       'leadId must be a non-empty id of at most 128 characters',
     ]);
+  });
+
+  it('takes a timestamp with an offset, or with no zone, as well as in UTC', () => {
+    for (const receivedAt of ['2026-03-02T01:30:00+02:00', '2026-03-02T10:00', '2026-03-02T10:00:00.123456Z']) {
+      expect(errorsOf(EventTypes.leadIngested, { ...samples['lead.ingested'], receivedAt })).toEqual([]);
+    }
   });
 
   it('takes null where the contract allows it, and only there', () => {

@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, isISO8601, IsString, IsUUID, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
 import { STAGES, type Stage } from './scoring';
 import { type EventType, EventTypes } from './subjects';
 
@@ -22,7 +22,18 @@ const IsId = (): PropertyDecorator =>
 /** A dimension reports are broken down by (source): ingestion takes at most 128 characters, consumers at most 255. */
 const IsSource = (): PropertyDecorator => MaxLength(255, { message: '$property must be a string of at most 255 characters' });
 
-const IsTimestamp = (): PropertyDecorator => IsISO8601({ strict: true }, { message: '$property must be an ISO 8601 timestamp' });
+// A date and a time of day; the zone may be Z, an offset or absent. A date alone is no timestamp.
+const DATE_AND_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** ISO 8601 date and time, of a real date (strict mode refuses 2026-02-30). */
+const IsTimestamp = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'isTimestamp',
+    validator: {
+      validate: (value: unknown) => typeof value === 'string' && DATE_AND_TIME.test(value) && isISO8601(value, { strict: true }),
+      defaultMessage: () => '$property must be an ISO 8601 timestamp',
+    },
+  });
 
 const IsStage = (): PropertyDecorator => IsIn(STAGES, { message: `$property must be one of ${STAGES.join(', ')}` });
 
