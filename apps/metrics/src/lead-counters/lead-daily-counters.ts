@@ -1,8 +1,7 @@
 import type { Stage } from '@leadflow/contracts';
 
-/** Tables of the counters read model (see the LeadDailyCounters migration). */
-export const LEAD_DAILY_COUNTERS = '"metrics"."lead_daily_counters"';
-export const COUNTED_LEAD_EVENTS = '"metrics"."counted_lead_events"';
+/** The dimensions a counter row is kept under (besides its workspace and day), and reports filter on. */
+export const DIMENSION_COLUMNS = ['source', 'offer', 'country'] as const;
 
 /** The column counting entries into each stage. */
 export const STAGE_ENTRY_COLUMNS = {
