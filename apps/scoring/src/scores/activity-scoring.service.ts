@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { RulesService } from '../rules/rules.service';
 import { type FitCondition, rulesHitBy } from '../rules/scoring-rule';
 import { ScoreRecalculator } from './score-recalculator';
-import { type ActivityRecord, type LockedScore, ScoreStore } from './score-store';
+import { type ActivityRecord, type LockedScore, ScoreRepository } from './score.repository';
 
 export interface ScoringActivity extends ActivityRecord {
   /** The contact the activity was attributed to; it may have been merged since. */
@@ -19,14 +19,14 @@ const MAX_LOCK_ATTEMPTS = 5;
 export class ActivityScoringService {
   constructor(
     private readonly rules: RulesService,
-    private readonly store: ScoreStore,
+    private readonly scores: ScoreRepository,
     private readonly recalculator: ScoreRecalculator,
   ) {}
 
   async score(manager: EntityManager, workspaceId: string, activity: ScoringActivity): Promise<void> {
     const hits = rulesHitBy(await this.rules.activeRules(manager), { type: activity.type, conditions: activity.conditions });
     const { contactId, locked } = await this.lockCurrentContact(manager, workspaceId, activity.contactId);
-    await this.store.recordHits(manager, workspaceId, contactId, activity, hits);
+    await this.scores.recordHits(manager, workspaceId, contactId, activity, hits);
     await this.recalculator.recalculate(manager, workspaceId, contactId, locked, {
       activityId: activity.activityId,
       at: activity.at,
@@ -46,8 +46,8 @@ export class ActivityScoringService {
     contactId: string,
   ): Promise<{ contactId: string; locked: LockedScore }> {
     for (let attempt = 0; attempt < MAX_LOCK_ATTEMPTS; attempt += 1) {
-      const current = await this.store.resolveContact(manager, workspaceId, contactId);
-      const locked = await this.store.lockScore(manager, workspaceId, current);
+      const current = await this.scores.resolveContact(manager, workspaceId, contactId);
+      const locked = await this.scores.lockScore(manager, workspaceId, current);
       if (locked.state === 'active') return { contactId: current, locked };
     }
     throw new Error(`contact ${contactId} is still being merged; the event will be retried`);

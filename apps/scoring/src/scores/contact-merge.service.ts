@@ -3,9 +3,10 @@ import { APP_LOGGER } from '@leadflow/logging';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
+import { redundantHistoryRows } from './history-merge';
 import type { ScoreSnapshot } from './score-changes';
 import { ScoreRecalculator } from './score-recalculator';
-import { type LockedScore, ScoreStore } from './score-store';
+import { type LockedScore, ScoreRepository } from './score.repository';
 
 export interface ContactMerge {
   survivorId: string;
@@ -21,7 +22,7 @@ export interface ContactMerge {
 @Injectable()
 export class ContactMergeService {
   constructor(
-    private readonly store: ScoreStore,
+    private readonly scores: ScoreRepository,
     private readonly recalculator: ScoreRecalculator,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
@@ -33,15 +34,15 @@ export class ContactMergeService {
       return;
     }
     // Merges may arrive out of order: the survivor may itself have been merged since.
-    const survivorId = await this.store.resolveContact(manager, workspaceId, merge.survivorId);
+    const survivorId = await this.scores.resolveContact(manager, workspaceId, merge.survivorId);
     if (survivorId === mergedId) {
       this.logger.warn({ workspaceId, ...merge }, 'merge would close a loop of merges; ignored');
       return;
     }
-    const recordedSurvivor = await this.store.recordMerge(manager, workspaceId, mergedId, merge.survivorId, merge.at);
+    const recordedSurvivor = await this.scores.recordMerge(manager, workspaceId, mergedId, merge.survivorId, merge.at);
     if (recordedSurvivor !== merge.survivorId) {
       // Already folded elsewhere; harmless when both roads end at the same contact.
-      if ((await this.store.resolveContact(manager, workspaceId, recordedSurvivor)) !== survivorId) {
+      if ((await this.scores.resolveContact(manager, workspaceId, recordedSurvivor)) !== survivorId) {
         this.logger.warn({ workspaceId, ...merge, recordedSurvivor }, 'contact was already merged into another contact; ignored');
       }
       return;
@@ -52,15 +53,17 @@ export class ContactMergeService {
     for (const id of [survivorId, mergedId].sort()) {
       locks.set(
         id,
-        id === mergedId ? await this.store.lockMerged(manager, workspaceId, id) : await this.store.lockScore(manager, workspaceId, id),
+        id === mergedId ? await this.scores.lockMerged(manager, workspaceId, id) : await this.scores.lockScore(manager, workspaceId, id),
       );
     }
     const survivor = locks.get(survivorId) as LockedScore;
     const merged = locks.get(mergedId) as LockedScore;
     if (survivor.state !== 'active') throw new Error(`survivor ${survivorId} was merged meanwhile; the event will be retried`);
 
-    await this.store.moveHistory(manager, workspaceId, mergedId, survivorId);
-    await this.store.markMerged(manager, workspaceId, mergedId);
+    // Of rows both histories hold once (an activity, a fit rule), the earliest stays.
+    const redundant = redundantHistoryRows(await this.scores.historyKeys(manager, workspaceId, [mergedId, survivorId]));
+    await this.scores.moveHistory(manager, workspaceId, mergedId, survivorId, redundant);
+    await this.scores.markMerged(manager, workspaceId, mergedId);
 
     const mergedWasActive = !merged.created && merged.state === 'active';
     // A survivor new to scoring continues the merged contact's stage, so the person does not
@@ -70,10 +73,10 @@ export class ContactMergeService {
     else if (mergedWasActive) before = merged;
     else {
       // Scoring knows neither contact: nothing to score yet, and no empty row for the survivor.
-      await this.store.deleteScore(manager, workspaceId, survivorId);
+      await this.scores.deleteScore(manager, workspaceId, survivorId);
       return;
     }
-    const dimensions = await this.store.latestDimensions(manager, workspaceId, survivorId);
+    const dimensions = await this.scores.latestDimensions(manager, workspaceId, survivorId);
     await this.recalculator.recalculate(manager, workspaceId, survivorId, before, {
       activityId: null,
       at: merge.at,

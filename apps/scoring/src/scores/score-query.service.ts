@@ -2,14 +2,14 @@ import { AppException, ErrorCodes, isUuid, type ScoreView } from '@leadflow/cont
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { ScoreStore } from './score-store';
+import { ScoreRepository } from './score.repository';
 
 /** Reads a contact's score and history; a merged contact answers with its survivor's. */
 @Injectable()
 export class ScoreQueryService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly store: ScoreStore,
+    private readonly scores: ScoreRepository,
   ) {}
 
   async get(workspaceId: string, id: string): Promise<ScoreView> {
@@ -17,10 +17,10 @@ export class ScoreQueryService {
     if (!isUuid(requested)) throw new AppException(ErrorCodes.invalidId, 'id must be a contact id (UUID)', 400);
     // One snapshot, so the score always equals the sum of the history shown with it.
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const contactId = await this.store.resolveContact(manager, workspaceId, requested);
-      const current = await this.store.activeScore(manager, workspaceId, contactId);
+      const contactId = await this.scores.resolveContact(manager, workspaceId, requested);
+      const current = await this.scores.activeScore(manager, workspaceId, contactId);
       if (!current) throw new AppException(ErrorCodes.notFound, `no score for contact ${requested}`, 404);
-      const history = await this.store.history(manager, workspaceId, contactId);
+      const history = await this.scores.historyOf(manager, workspaceId, contactId);
       return { contactId, score: current.score, stage: current.stage, history };
     });
   }

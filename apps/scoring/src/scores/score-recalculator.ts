@@ -3,7 +3,7 @@ import { Outbox } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type ChangeCause, scoreChangeEvents, type ScoreSnapshot } from './score-changes';
-import { ScoreStore } from './score-store';
+import { ScoreRepository } from './score.repository';
 import { stageForScore } from './stage';
 
 /**
@@ -13,7 +13,7 @@ import { stageForScore } from './stage';
 @Injectable()
 export class ScoreRecalculator {
   constructor(
-    private readonly store: ScoreStore,
+    private readonly scores: ScoreRepository,
     private readonly outbox: Outbox,
   ) {}
 
@@ -24,9 +24,9 @@ export class ScoreRecalculator {
     before: ScoreSnapshot,
     cause: ChangeCause,
   ): Promise<void> {
-    const score = await this.store.sumPoints(manager, workspaceId, contactId);
+    const score = await this.scores.sumPoints(manager, workspaceId, contactId);
     const stage = stageForScore(score);
-    await this.store.saveScore(manager, workspaceId, contactId, score, stage);
+    await this.scores.saveScore(manager, workspaceId, contactId, score, stage);
     const events = scoreChangeEvents(contactId, before, { score, stage }, cause);
     await this.outbox.addMany(manager, [
       ...(events.scoreChanged ? [{ type: EventTypes.scoreChanged, workspaceId, data: events.scoreChanged }] : []),

@@ -4,7 +4,7 @@ import { ActivityScoringService } from './activity-scoring.service';
 import { ContactMergeService } from './contact-merge.service';
 import { ScoreQueryService } from './score-query.service';
 import { ScoreRecalculator } from './score-recalculator';
-import { ScoreStore } from './score-store';
+import { ScoreRepository } from './score.repository';
 import { ScoresController } from './scores.controller';
 import { ScoringEventsHandler } from './scoring-events.handler';
 
@@ -16,7 +16,7 @@ export class ScoresModule {
       module: ScoresModule,
       imports: [RulesModule.forRoot({ cacheMs: options.rulesCacheMs })],
       controllers: [ScoresController],
-      providers: [ScoreStore, ScoreRecalculator, ActivityScoringService, ContactMergeService, ScoreQueryService, ScoringEventsHandler],
+      providers: [ScoreRepository, ScoreRecalculator, ActivityScoringService, ContactMergeService, ScoreQueryService, ScoringEventsHandler],
     };
   }
 }

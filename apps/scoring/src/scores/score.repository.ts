@@ -1,12 +1,11 @@
 import type { ScoreHistoryEntry, Stage } from '@leadflow/contracts';
+import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { RuleHit, RuleKind } from '../rules/scoring-rule';
-import { type HistoryRowKey, redundantHistoryRows } from './history-merge';
+import type { HistoryRowKey } from './history-merge';
 
-const SCORES = '"scoring"."contact_scores"';
-const HISTORY = '"scoring"."score_history"';
-const MERGES = '"scoring"."contact_merges"';
 /** Longer merge chains than this are taken as a loop in the data and cut. */
 const MAX_MERGE_CHAIN = 64;
 
@@ -40,12 +39,23 @@ interface ScoreRow {
 }
 
 /**
- * The SQL of the scoring schema. Every statement names the workspace. Writers lock a contact's
- * `contact_scores` row (`FOR UPDATE`) before touching its history, so work on one contact is
- * serialized across handlers and replicas.
+ * A contact's score: its `contact_scores` row, its `score_history` and the `contact_merges` that
+ * lead to it. Every statement names the workspace. Writers lock a contact's `contact_scores` row
+ * (`FOR UPDATE`) before touching its history, so work on one contact is serialized across handlers
+ * and replicas.
  */
 @Injectable()
-export class ScoreStore {
+export class ScoreRepository {
+  private readonly scores: string;
+  private readonly history: string;
+  private readonly merges: string;
+
+  constructor(@InjectDataSource() dataSource: DataSource) {
+    this.scores = qualifiedTable(dataSource, 'contact_scores');
+    this.history = qualifiedTable(dataSource, 'score_history');
+    this.merges = qualifiedTable(dataSource, 'contact_merges');
+  }
+
   /** The contact an id stands for now: itself, or the last survivor of its merges. */
   async resolveContact(manager: EntityManager, workspaceId: string, contactId: string): Promise<string> {
     const rows = (await manager.query(
@@ -53,7 +63,7 @@ export class ScoreStore {
          SELECT $2::uuid, 0
          UNION ALL
          SELECT m."survivor_id", c."depth" + 1 FROM chain c
-         JOIN ${MERGES} m ON m."workspace_id" = $1 AND m."merged_id" = c."id"
+         JOIN ${this.merges} m ON m."workspace_id" = $1 AND m."merged_id" = c."id"
          WHERE c."depth" < ${MAX_MERGE_CHAIN}
        )
        SELECT "id" FROM chain ORDER BY "depth" DESC LIMIT 1`,
@@ -83,7 +93,7 @@ export class ScoreStore {
     state: LockedScore['state'],
   ): Promise<LockedScore> {
     const inserted = (await manager.query(
-      `INSERT INTO ${SCORES} ("workspace_id", "contact_id", "score", "stage", "state")
+      `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
        VALUES ($1, $2, 0, CASE WHEN $3::text = 'active' THEN 'cold' END, $3::text)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [workspaceId, contactId, state],
@@ -96,7 +106,7 @@ export class ScoreStore {
 
   private async selectForUpdate(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreRow | undefined> {
     const rows = (await manager.query(
-      `SELECT "score", "stage", "state" FROM ${SCORES} WHERE "workspace_id" = $1 AND "contact_id" = $2 FOR UPDATE`,
+      `SELECT "score", "stage", "state" FROM ${this.scores} WHERE "workspace_id" = $1 AND "contact_id" = $2 FOR UPDATE`,
       [workspaceId, contactId],
     )) as ScoreRow[];
     return rows[0];
@@ -119,7 +129,7 @@ export class ScoreStore {
       const of = hits.filter((hit) => hit.kind === kind);
       return {
         count: of.length,
-        sql: `INSERT INTO ${HISTORY} AS h (${columns})
+        sql: `INSERT INTO ${this.history} AS h (${columns})
               SELECT $1::text, $2::uuid, $3::text, $4::text, "rule_id", "rule_kind", "points", $5::timestamptz, $6::text, $7::text, $8::text
               FROM unnest($9::text[], $10::text[], $11::integer[]) AS r("rule_id", "rule_kind", "points")`,
         params: [
@@ -159,7 +169,7 @@ export class ScoreStore {
   /** The score the history gives. */
   async sumPoints(manager: EntityManager, workspaceId: string, contactId: string): Promise<number> {
     const rows = (await manager.query(
-      `SELECT COALESCE(SUM("points"), 0)::integer AS "score" FROM ${HISTORY} WHERE "workspace_id" = $1 AND "contact_id" = $2`,
+      `SELECT COALESCE(SUM("points"), 0)::integer AS "score" FROM ${this.history} WHERE "workspace_id" = $1 AND "contact_id" = $2`,
       [workspaceId, contactId],
     )) as Array<{ score: number }>;
     return rows[0]?.score ?? 0;
@@ -167,21 +177,21 @@ export class ScoreStore {
 
   async saveScore(manager: EntityManager, workspaceId: string, contactId: string, score: number, stage: Stage): Promise<void> {
     await manager.query(
-      `UPDATE ${SCORES} SET "score" = $3, "stage" = $4, "updated_at" = now() WHERE "workspace_id" = $1 AND "contact_id" = $2`,
+      `UPDATE ${this.scores} SET "score" = $3, "stage" = $4, "updated_at" = now() WHERE "workspace_id" = $1 AND "contact_id" = $2`,
       [workspaceId, contactId, score, stage],
     );
   }
 
   async markMerged(manager: EntityManager, workspaceId: string, contactId: string): Promise<void> {
     await manager.query(
-      `UPDATE ${SCORES} SET "score" = 0, "stage" = NULL, "state" = 'merged', "updated_at" = now()
+      `UPDATE ${this.scores} SET "score" = 0, "stage" = NULL, "state" = 'merged', "updated_at" = now()
        WHERE "workspace_id" = $1 AND "contact_id" = $2`,
       [workspaceId, contactId],
     );
   }
 
   async deleteScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<void> {
-    await manager.query(`DELETE FROM ${SCORES} WHERE "workspace_id" = $1 AND "contact_id" = $2`, [workspaceId, contactId]);
+    await manager.query(`DELETE FROM ${this.scores} WHERE "workspace_id" = $1 AND "contact_id" = $2`, [workspaceId, contactId]);
   }
 
   /**
@@ -190,35 +200,38 @@ export class ScoreStore {
    */
   async recordMerge(manager: EntityManager, workspaceId: string, mergedId: string, survivorId: string, mergedAt: string): Promise<string> {
     await manager.query(
-      `INSERT INTO ${MERGES} ("workspace_id", "merged_id", "survivor_id", "merged_at") VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+      `INSERT INTO ${this.merges} ("workspace_id", "merged_id", "survivor_id", "merged_at") VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
       [workspaceId, mergedId, survivorId, mergedAt],
     );
-    const rows = (await manager.query(`SELECT "survivor_id" FROM ${MERGES} WHERE "workspace_id" = $1 AND "merged_id" = $2`, [
+    const rows = (await manager.query(`SELECT "survivor_id" FROM ${this.merges} WHERE "workspace_id" = $1 AND "merged_id" = $2`, [
       workspaceId,
       mergedId,
     ])) as Array<{ survivor_id: string }>;
     return rows[0]?.survivor_id ?? survivorId;
   }
 
-  /** Moves a merged contact's history to its survivor; of rows both hold once, the earliest stays. */
-  async moveHistory(manager: EntityManager, workspaceId: string, fromId: string, toId: string): Promise<void> {
+  /** The keys of the history rows of these contacts, which say which rows repeat one another. */
+  async historyKeys(manager: EntityManager, workspaceId: string, contactIds: readonly string[]): Promise<HistoryRowKey[]> {
     const rows = (await manager.query(
-      `SELECT "id"::text AS "id", "rule_kind", "activity_id", "rule_id", "at" FROM ${HISTORY}
-       WHERE "workspace_id" = $1 AND "contact_id" IN ($2, $3)`,
-      [workspaceId, fromId, toId],
+      `SELECT "id"::text AS "id", "rule_kind", "activity_id", "rule_id", "at" FROM ${this.history}
+       WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])`,
+      [workspaceId, contactIds],
     )) as Array<{ id: string; rule_kind: RuleKind; activity_id: string; rule_id: string; at: Date }>;
-    const keys: HistoryRowKey[] = rows.map((r) => ({
-      id: r.id,
-      ruleKind: r.rule_kind,
-      activityId: r.activity_id,
-      ruleId: r.rule_id,
-      at: r.at,
-    }));
-    const redundant = redundantHistoryRows(keys);
+    return rows.map((r) => ({ id: r.id, ruleKind: r.rule_kind, activityId: r.activity_id, ruleId: r.rule_id, at: r.at }));
+  }
+
+  /** Gives `fromId`'s history to `toId`, first deleting the rows `redundant` names (ids from `historyKeys`). */
+  async moveHistory(
+    manager: EntityManager,
+    workspaceId: string,
+    fromId: string,
+    toId: string,
+    redundant: readonly string[],
+  ): Promise<void> {
     if (redundant.length > 0) {
-      await manager.query(`DELETE FROM ${HISTORY} WHERE "workspace_id" = $1 AND "id" = ANY($2::bigint[])`, [workspaceId, redundant]);
+      await manager.query(`DELETE FROM ${this.history} WHERE "workspace_id" = $1 AND "id" = ANY($2::bigint[])`, [workspaceId, redundant]);
     }
-    await manager.query(`UPDATE ${HISTORY} SET "contact_id" = $3 WHERE "workspace_id" = $1 AND "contact_id" = $2`, [
+    await manager.query(`UPDATE ${this.history} SET "contact_id" = $3 WHERE "workspace_id" = $1 AND "contact_id" = $2`, [
       workspaceId,
       fromId,
       toId,
@@ -228,7 +241,7 @@ export class ScoreStore {
   /** Dimensions of the contact's latest scored activity, if it has one. */
   async latestDimensions(manager: EntityManager, workspaceId: string, contactId: string): Promise<Dimensions | undefined> {
     const rows = (await manager.query(
-      `SELECT "source", "offer", "country" FROM ${HISTORY} WHERE "workspace_id" = $1 AND "contact_id" = $2
+      `SELECT "source", "offer", "country" FROM ${this.history} WHERE "workspace_id" = $1 AND "contact_id" = $2
        ORDER BY "at" DESC, "activity_id" COLLATE "C" DESC LIMIT 1`,
       [workspaceId, contactId],
     )) as Dimensions[];
@@ -238,16 +251,16 @@ export class ScoreStore {
   /** The active score of a contact, or undefined when scoring does not know it (or it was merged). */
   async activeScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<{ score: number; stage: Stage } | undefined> {
     const rows = (await manager.query(
-      `SELECT "score", "stage" FROM ${SCORES} WHERE "workspace_id" = $1 AND "contact_id" = $2 AND "state" = 'active'`,
+      `SELECT "score", "stage" FROM ${this.scores} WHERE "workspace_id" = $1 AND "contact_id" = $2 AND "state" = 'active'`,
       [workspaceId, contactId],
     )) as Array<{ score: number; stage: Stage }>;
     return rows[0];
   }
 
   /** The contact's history, oldest first (an activity's own row before the fit rules it earned). */
-  async history(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreHistoryEntry[]> {
+  async historyOf(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreHistoryEntry[]> {
     const rows = (await manager.query(
-      `SELECT "activity_id", "activity_type", "points", "rule_id", "at" FROM ${HISTORY}
+      `SELECT "activity_id", "activity_type", "points", "rule_id", "at" FROM ${this.history}
        WHERE "workspace_id" = $1 AND "contact_id" = $2
        ORDER BY "at", "activity_id" COLLATE "C", ("rule_kind" = 'fit'), "rule_id" COLLATE "C"`,
       [workspaceId, contactId],

@@ -1,0 +1,204 @@
+import { ActivityTypes, type EventEnvelope, type ScoreHistoryEntry, type StageChangedData } from '@leadflow/contracts';
+import { APP_LOGGER } from '@leadflow/logging';
+import { Outbox } from '@leadflow/messaging';
+import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { scoringMigrations } from '../src/database/migrations';
+import { RuleRepository } from '../src/rules/rule.repository';
+import { RULES_CACHE_MS, RulesService } from '../src/rules/rules.service';
+import { ActivityScoringService, type ScoringActivity } from '../src/scores/activity-scoring.service';
+import { type ContactMerge, ContactMergeService } from '../src/scores/contact-merge.service';
+import { ScoreQueryService } from '../src/scores/score-query.service';
+import { ScoreRecalculator } from '../src/scores/score-recalculator';
+import { ScoreRepository } from '../src/scores/score.repository';
+
+/** Scoring's services in-process against a real PostgreSQL: rules, history, merges; no NATS. */
+describe('scoring services against PostgreSQL', () => {
+  let database: ServiceDatabase;
+  let activities: ActivityScoringService;
+  let merges: ContactMergeService;
+  let scores: ScoreQueryService;
+
+  beforeAll(async () => {
+    database = await openServiceDatabase('scoring', scoringMigrations);
+    const module = await Test.createTestingModule({
+      providers: [
+        { provide: getDataSourceToken(), useValue: database.dataSource },
+        { provide: Outbox, useValue: new Outbox(database.dataSource, 'scoring') },
+        { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+        { provide: RULES_CACHE_MS, useValue: 0 },
+        RuleRepository,
+        RulesService,
+        ScoreRepository,
+        ScoreRecalculator,
+        ActivityScoringService,
+        ContactMergeService,
+        ScoreQueryService,
+      ],
+    }).compile();
+    activities = module.get(ActivityScoringService);
+    merges = module.get(ContactMergeService);
+    scores = module.get(ScoreQueryService);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  const newWorkspace = () => `ws-${randomUUID().slice(0, 8)}`;
+  /** ISO time `minutes` after a fixed morning, so tests can order activities on purpose. */
+  const at = (minutes: number) => new Date(Date.UTC(2026, 2, 1, 10, minutes)).toISOString();
+
+  function lead(contactId: string, minutes: number, conditions: ScoringActivity['conditions'] = {}): ScoringActivity {
+    return {
+      contactId,
+      activityId: randomUUID(),
+      type: ActivityTypes.leadSubmitted,
+      at: at(minutes),
+      source: 'landing',
+      offer: `offer-${minutes}`,
+      country: 'DE',
+      conditions,
+    };
+  }
+
+  /** Each call in its own transaction, as the event consumer runs one event. */
+  const score = (workspaceId: string, activity: ScoringActivity) =>
+    database.dataSource.transaction((manager) => activities.score(manager, workspaceId, activity));
+  const merge = (workspaceId: string, data: ContactMerge) =>
+    database.dataSource.transaction((manager) => merges.merge(manager, workspaceId, data));
+
+  async function outbox<T>(workspaceId: string, type: string): Promise<T[]> {
+    const rows = await database.db.query<{ envelope: EventEnvelope<T & object> }>(
+      `SELECT envelope FROM scoring.outbox WHERE type = $1 AND envelope->>'workspaceId' = $2 ORDER BY seq`,
+      [type, workspaceId],
+    );
+    return rows.map((row) => row.envelope.data);
+  }
+
+  const historyKeys = (history: ScoreHistoryEntry[]) => history.map((h) => `${h.activityId}:${h.ruleId}:${h.points}:${h.at}`);
+
+  it('applies the activity rule to every lead and each fit rule once per contact, moving the stage', async () => {
+    const ws = newWorkspace();
+    const contact = randomUUID();
+    const first = lead(contact, 1, { email_valid: true, phone_valid: true });
+    const second = lead(contact, 2, { email_valid: true });
+    await score(ws, first);
+    await score(ws, second);
+
+    const view = await scores.get(ws, contact);
+    expect(view).toMatchObject({ contactId: contact, score: 30, stage: 'warm' });
+    expect(view.history.map((h) => [h.activityId, h.ruleId, h.points])).toEqual([
+      [first.activityId, 'lead_submitted', 10],
+      [first.activityId, 'fit_valid_email', 5],
+      [first.activityId, 'fit_valid_phone', 5],
+      [second.activityId, 'lead_submitted', 10],
+    ]);
+    expect(await outbox<StageChangedData>(ws, 'stage.changed')).toEqual([
+      { contactId: contact, from: null, to: 'warm', at: at(1), source: 'landing', offer: 'offer-1', country: 'DE' },
+    ]);
+    expect((await outbox<{ score: number }>(ws, 'score.changed')).map((e) => e.score)).toEqual([20, 30]);
+  });
+
+  it('scores an activity applied twice once', async () => {
+    const ws = newWorkspace();
+    const contact = randomUUID();
+    const activity = lead(contact, 1, { email_valid: true });
+    await score(ws, activity);
+    await score(ws, activity);
+    expect(await scores.get(ws, contact)).toMatchObject({ score: 15 });
+    expect(await outbox(ws, 'score.changed')).toHaveLength(1);
+  });
+
+  it('gives the same history and score whatever order the activities arrive in', async () => {
+    const contact = randomUUID();
+    const sent = [
+      lead(contact, 1),
+      lead(contact, 2, { phone_valid: true }),
+      lead(contact, 3, { email_valid: true }),
+      lead(contact, 4, { email_valid: true, phone_valid: true }),
+      lead(contact, 5),
+    ];
+    const inOrder = newWorkspace();
+    const reversed = newWorkspace();
+    const shuffled = newWorkspace();
+    for (const activity of sent) await score(inOrder, activity);
+    for (const activity of [...sent].reverse()) await score(reversed, activity);
+    for (const index of [3, 0, 4, 2, 1]) await score(shuffled, sent[index] as ScoringActivity);
+
+    const views = await Promise.all([inOrder, reversed, shuffled].map((ws) => scores.get(ws, contact)));
+    expect(views.map((v) => [v.score, v.stage])).toEqual([
+      [60, 'hot'],
+      [60, 'hot'],
+      [60, 'hot'],
+    ]);
+    // Each fit rule stays with the earliest activity that earned it.
+    const fit = (views[0] as { history: ScoreHistoryEntry[] }).history.filter((h) => h.ruleId.startsWith('fit_'));
+    expect(fit.map((h) => [h.ruleId, h.activityId])).toEqual([
+      ['fit_valid_phone', sent[1]?.activityId],
+      ['fit_valid_email', sent[2]?.activityId],
+    ]);
+    expect(historyKeys(views[1]?.history ?? [])).toEqual(historyKeys(views[0]?.history ?? []));
+    expect(historyKeys(views[2]?.history ?? [])).toEqual(historyKeys(views[0]?.history ?? []));
+  });
+
+  it('recomputes a merged contact from the combined history, each fit rule counted once', async () => {
+    const ws = newWorkspace();
+    const [survivor, merged] = [randomUUID(), randomUUID()];
+    await score(ws, lead(survivor, 1, { email_valid: true }));
+    await score(ws, lead(survivor, 2));
+    await score(ws, lead(merged, 3, { email_valid: true, phone_valid: true }));
+    expect((await scores.get(ws, survivor)).score).toBe(25);
+    expect((await scores.get(ws, merged)).score).toBe(20);
+
+    await merge(ws, { survivorId: survivor, mergedId: merged, at: at(10) });
+
+    const view = await scores.get(ws, survivor);
+    // 3 leads (30), email once (5), phone (5): the merged contact's email fit gives way to the earlier one.
+    expect(view).toMatchObject({ contactId: survivor, score: 40, stage: 'warm' });
+    expect(view.history.filter((h) => h.ruleId === 'fit_valid_email')).toHaveLength(1);
+    // The merged id answers with its survivor, and its later activities go there too.
+    expect(await scores.get(ws, merged)).toMatchObject({ contactId: survivor, score: 40 });
+    await score(ws, lead(merged, 11));
+    expect(await scores.get(ws, survivor)).toMatchObject({ score: 50, stage: 'hot' });
+    const rows = await database.db.query<{ contact_id: string; state: string; score: number }>(
+      `SELECT contact_id, state, score FROM scoring.contact_scores WHERE workspace_id = $1 ORDER BY state`,
+      [ws],
+    );
+    expect(rows).toEqual([
+      { contact_id: survivor, state: 'active', score: 50 },
+      { contact_id: merged, state: 'merged', score: 0 },
+    ]);
+  });
+
+  it('reaches the same score when a merge arrives before the activities of the merged contact', async () => {
+    const [survivor, merged] = [randomUUID(), randomUUID()];
+    const sent = [lead(survivor, 1, { email_valid: true }), lead(merged, 2, { email_valid: true, phone_valid: true }), lead(merged, 3)];
+    const mergeData = { survivorId: survivor, mergedId: merged, at: at(5) };
+
+    const inOrder = newWorkspace();
+    for (const activity of sent) await score(inOrder, activity);
+    await merge(inOrder, mergeData);
+
+    const mergeFirst = newWorkspace();
+    await merge(mergeFirst, mergeData);
+    for (const activity of [...sent].reverse()) await score(mergeFirst, activity);
+
+    const [a, b] = await Promise.all([scores.get(inOrder, survivor), scores.get(mergeFirst, survivor)]);
+    expect(a).toMatchObject({ contactId: survivor, score: 40 });
+    expect(b).toMatchObject({ contactId: survivor, score: 40 });
+    expect(historyKeys(b.history)).toEqual(historyKeys(a.history));
+  });
+
+  it('keeps workspaces apart: the same contact id scores separately in each', async () => {
+    const [a, b] = [newWorkspace(), newWorkspace()];
+    const contact = randomUUID();
+    await score(a, lead(contact, 1, { email_valid: true }));
+    await score(b, lead(contact, 1));
+    expect((await scores.get(a, contact)).score).toBe(15);
+    expect((await scores.get(b, contact)).score).toBe(10);
+  });
+});
