@@ -21,14 +21,13 @@ const OUTBOX_WRITTEN = 'leadflow.outboxWritten';
 
 /**
  * Writes domain events to the app's `outbox` table inside the caller's transaction: the event
- * exists exactly when the change that caused it commits. The relay publishes it afterwards.
+ * exists exactly when the change that caused it commits. The relay publishes it afterwards, woken
+ * by the commit (`OutboxCommitSubscriber`). The one way an app publishes an event.
  */
 export class Outbox {
   constructor(
     private readonly dataSource: DataSource,
     private readonly producer: string,
-    /** Wakes the relay; called for writes that commit without a transaction of the outbox's own. */
-    private readonly wakeRelay: () => void = () => undefined,
   ) {}
 
   async add<T extends EventType>(manager: EntityManager, event: NewEvent<T>): Promise<EventEnvelope<EventData<T>>> {
@@ -36,11 +35,7 @@ export class Outbox {
     return envelope as EventEnvelope<EventData<T>>;
   }
 
-  /**
-   * The envelopes of these events, for a caller that writes them to the outbox table with its own
-   * single statement (one statement is a transaction of its own); it calls `written()` afterwards.
-   */
-  envelopes<T extends EventType>(events: ReadonlyArray<NewEvent<T>>): Array<EventEnvelope<EventData<T>>> {
+  private envelopes<T extends EventType>(events: ReadonlyArray<NewEvent<T>>): Array<EventEnvelope<EventData<T>>> {
     const occurredAt = new Date().toISOString();
     return events.map((event): EventEnvelope<EventData<T>> => {
       const id = uuidv7();
@@ -55,11 +50,6 @@ export class Outbox {
         data: event.data as EventData<T>,
       };
     });
-  }
-
-  /** Tells the relay that the caller's own statement committed outbox rows. */
-  written(): void {
-    this.wakeRelay();
   }
 
   /** Writes several events with one statement, in order. */
