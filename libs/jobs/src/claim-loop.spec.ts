@@ -116,13 +116,12 @@ describe('ClaimLoop', () => {
 
   it('finishes and settles the batch in flight when stopped, and claims nothing more', async () => {
     const queue = new MemoryQueue();
-    queue.pending.push(1);
+    queue.pending.push(1, 2);
     let finish: () => void = () => undefined;
-    const loop = loopOn(queue, { run: () => new Promise<void>((resolve) => (finish = resolve)) });
+    const loop = loopOn(queue, { batchSize: 1, run: () => new Promise<void>((resolve) => (finish = resolve)) });
     loop.start();
     await tick();
     const stopped = loop.stop();
-    queue.pending.push(2);
     finish();
     await stopped;
     expect(queue.outcomes).toEqual([{ done: [1], failed: [] }]);

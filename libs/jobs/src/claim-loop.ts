@@ -113,13 +113,17 @@ export class ClaimLoop<TItem> {
    * Runs batches until one comes back short of `batchSize`; returns how many items succeeded.
    * With `failureMeans: 'downstream'`, throws a DownstreamFailure after a batch with failed items.
    */
-  async drain(): Promise<number> {
+  drain(): Promise<number> {
+    return this.runBatches(() => true);
+  }
+
+  private async runBatches(goOn: () => boolean): Promise<number> {
     let total = 0;
     for (;;) {
       const { claimed, done, failed } = await this.runBatch();
       total += done;
       if (failed.length > 0 && this.options.failureMeans === 'downstream') throw new DownstreamFailure(failed.length, failed[0]);
-      if (claimed < this.options.batchSize) return total;
+      if (claimed < this.options.batchSize || !goOn()) return total;
     }
   }
 
@@ -128,7 +132,8 @@ export class ClaimLoop<TItem> {
     while (this.running) {
       this.wakeRequested = false;
       try {
-        await this.drain();
+        // A stop ends the pass after the batch in flight.
+        await this.runBatches(() => this.running);
         if (this.failures > 0) logger.info({ afterFailures: this.failures }, `${name} working again`);
         this.failures = 0;
       } catch (error) {

@@ -6,7 +6,8 @@ export interface ScheduledTask {
   /** Unique in the app: the schedule's row. */
   name: string;
   intervalMs: number;
-  run(): Promise<void>;
+  /** `due`: the slot this run is for (a task that covers a window can end it there). */
+  run(slot: { due: Date }): Promise<void>;
 }
 
 export interface SchedulerOptions {
@@ -60,7 +61,7 @@ export class Scheduler {
           );
         },
       },
-      run: (claimed) => this.tasks.get(claimed.name)?.run() ?? Promise.resolve(),
+      run: (claimed) => this.tasks.get(claimed.name)?.run({ due: claimed.due }) ?? Promise.resolve(),
       batchSize: tasks.length,
       leaseMs: this.options.leaseMs ?? 5 * 60_000,
       pollIntervalMs: this.options.pollIntervalMs ?? 1000,
