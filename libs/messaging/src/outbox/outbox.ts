@@ -1,7 +1,8 @@
 import type { EventData, EventEnvelope, EventType } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { currentRequestId } from '@leadflow/logging';
-import type { DataSource, EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from 'typeorm';
+import { WakeAfterCommit } from '@leadflow/jobs';
+import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
 interface NewEventOf<T extends EventType> {
@@ -69,25 +70,14 @@ export class Outbox {
        ORDER BY "ord"`,
       [envelopes.map((e) => e.id), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(e))],
     );
-    queryRunner.data = { ...queryRunner.data, [OUTBOX_WRITTEN]: true };
+    WakeAfterCommit.mark(manager, OUTBOX_WRITTEN);
     return envelopes;
   }
 }
 
 /** Wakes the relay as soon as a transaction that wrote to the outbox commits. */
-export class OutboxCommitSubscriber implements EntitySubscriberInterface {
-  constructor(private readonly wake: () => void) {}
-
-  afterTransactionCommit(event: TransactionCommitEvent): void {
-    const data = event.queryRunner.data as Record<string, unknown> | undefined;
-    if (data?.[OUTBOX_WRITTEN]) {
-      delete data[OUTBOX_WRITTEN];
-      this.wake();
-    }
-  }
-
-  afterTransactionRollback(event: TransactionCommitEvent): void {
-    const data = event.queryRunner.data as Record<string, unknown> | undefined;
-    if (data) delete data[OUTBOX_WRITTEN];
+export class OutboxCommitSubscriber extends WakeAfterCommit {
+  constructor(wake: () => void) {
+    super(OUTBOX_WRITTEN, wake);
   }
 }
