@@ -1,11 +1,15 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AccessModule } from './access/access.module';
-import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
 import { GatewayEnv } from './config/env';
+import { ContactsModule } from './contacts/contacts.module';
 import { gatewayMigrations } from './database/migrations';
 import { IntakeModule } from './intake/intake.module';
+import { LeadsModule } from './leads/leads.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
 export class AppModule {
@@ -15,10 +19,14 @@ export class AppModule {
       global: true,
       imports: [
         PlatformModule.forRoot({ service: 'gateway', version: env.SERVICE_VERSION, env, migrations: gatewayMigrations }),
-        AccessModule,
+        AuthModule,
+        WorkspacesModule,
+        AuditModule,
         PlatformStatusModule,
         IntakeModule,
-        AdminModule,
+        LeadsModule,
+        ContactsModule,
+        MetricsModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],
       exports: [GatewayEnv],

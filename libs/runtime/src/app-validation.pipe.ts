@@ -28,6 +28,26 @@ function refuseOddParameters(query: unknown): void {
 const shared = { whitelist: true, transform: true, forbidUnknownValues: true } as const;
 
 /**
+ * A request body the HTTP layer could not read (not JSON, wrong content type). The body parser
+ * hands it on instead of failing, so that the guards run first (a caller without a credential is
+ * told 401, whatever it sent); the validation pipe then raises `error` for the handler's `@Body()`.
+ */
+export class UnreadableBody {
+  constructor(readonly error: AppException) {}
+}
+
+export interface AppValidationOptions {
+  /**
+   * Bodies are JSON objects holding only the declared properties: a missing or non-object body is
+   * 400 `invalid_payload`, an unknown property 400 `validation_failed` (rather than stripped).
+   */
+  strictBodies?: boolean;
+}
+
+/** Types Nest's ValidationPipe passes through unvalidated. */
+const UNVALIDATED_TYPES: ReadonlyArray<unknown> = [String, Boolean, Number, Array, Object];
+
+/**
  * The global validation of HTTP bodies, query strings and RPC payloads. Failures carry a stable
  * code by where the bad value was: `invalid_query` for query strings (which also refuse unknown
  * parameters), `validation_failed` elsewhere.
@@ -43,8 +63,22 @@ export class AppValidationPipe implements PipeTransform {
     ...shared,
     exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; '), 400),
   });
+  private readonly strictBody = new ValidationPipe({
+    ...shared,
+    forbidNonWhitelisted: true,
+    exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; '), 400),
+  });
+
+  constructor(private readonly options: AppValidationOptions = {}) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && value instanceof UnreadableBody) throw value.error;
+    if (metadata.type === 'body' && this.options.strictBodies && metadata.metatype && !UNVALIDATED_TYPES.includes(metadata.metatype)) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        throw new AppException(ErrorCodes.invalidPayload, 'The body must be a JSON object', 400);
+      }
+      return this.strictBody.transform(value, metadata);
+    }
     if (metadata.type !== 'query') return this.other.transform(value, metadata);
     refuseOddParameters(value);
     return this.query.transform(value, metadata);

@@ -40,6 +40,8 @@ export interface ServiceDefinition<E extends PlatformEnv> {
   configureHttp?(app: NestFastifyApplication, env: E): void | Promise<void>;
   /** Error bodies of routes whose senders expect another shape than `{ error: {...} }`. */
   errorBody?: ErrorBodyRenderer;
+  /** See `AppValidationOptions.strictBodies`: for an app whose HTTP API takes JSON bodies. */
+  strictBodies?: boolean;
 }
 
 /** Reads the environment or stops with a message naming every bad variable. */
@@ -141,22 +143,22 @@ async function migrate<E extends PlatformEnv>(definition: ServiceDefinition<E>):
   }
 }
 
-/**
- * Starts one app: HTTP (Fastify) for probes, metrics and, for the gateway, the public API, plus a
- * NATS microservice in the app's queue group. SIGTERM/SIGINT stop intake first, let work in flight
- * finish, flush the outbox, close connections, and exit 0 (or 1 if that takes too long).
- */
-async function serve<E extends PlatformEnv>(definition: ServiceDefinition<E>): Promise<void> {
-  const started = Date.now();
-  const { service } = definition;
-  const env = loadEnvOrExit(service, definition.envClass);
-  const logger = createLogger(service, env.LOG_LEVEL);
-  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
-  process.on('uncaughtException', (error) => {
-    logger.fatal({ err: error }, 'uncaught exception; exiting');
-    process.exit(1);
-  });
+export interface ServiceApp {
+  app: NestFastifyApplication;
+  rpcServer: NamespacedNatsServer;
+}
 
+/**
+ * One app as `serve` runs it (HTTP adapter, filters, pipes, NATS microservice), not yet
+ * initialised. `imports` adds modules beside the app's own: tests use it to add routes of their own.
+ */
+export async function createServiceApp<E extends PlatformEnv>(
+  definition: ServiceDefinition<E>,
+  env: E,
+  logger: Logger,
+  imports: DynamicModule['imports'] = [],
+): Promise<ServiceApp> {
+  const { service } = definition;
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => acceptRequestId(request.headers[REQUEST_ID_HEADER]),
@@ -182,25 +184,19 @@ async function serve<E extends PlatformEnv>(definition: ServiceDefinition<E>): P
     },
   });
 
-  @Module({ imports: [AppLoggerModule.forRoot(logger), definition.rootModule(env)] })
+  @Module({ imports: [AppLoggerModule.forRoot(logger), definition.rootModule(env), ...imports] })
   class ServiceRootModule {}
 
-  let app: NestFastifyApplication;
-  try {
-    app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
-      logger: new PinoNestLogger(logger),
-      abortOnError: false,
-      bodyParser: !definition.configureHttp,
-    });
-    await definition.configureHttp?.(app, env);
-  } catch (error) {
-    logger.fatal({ err: error }, 'start-up failed');
-    process.exit(1);
-  }
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceRootModule, adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+    bodyParser: !definition.configureHttp,
+  });
+  await definition.configureHttp?.(app, env);
 
   instrumentHttp(app.getHttpAdapter().getInstance(), logger, app.get(HttpMetrics));
   app.useGlobalFilters(new AppExceptionFilter(logger, definition.errorBody));
-  app.useGlobalPipes(new AppValidationPipe());
+  app.useGlobalPipes(new AppValidationPipe({ strictBodies: definition.strictBodies }));
 
   const namespace = new NatsNamespace(env.NATS_NAMESPACE);
   const rpcServer = new NamespacedNatsServer(
@@ -215,6 +211,33 @@ async function serve<E extends PlatformEnv>(definition: ServiceDefinition<E>): P
     logger,
   );
   app.connectMicroservice({ strategy: rpcServer }, { inheritAppConfig: true });
+  return { app, rpcServer };
+}
+
+/**
+ * Starts one app: HTTP (Fastify) for probes, metrics and, for the gateway, the public API, plus a
+ * NATS microservice in the app's queue group. SIGTERM/SIGINT stop intake first, let work in flight
+ * finish, flush the outbox, close connections, and exit 0 (or 1 if that takes too long).
+ */
+async function serve<E extends PlatformEnv>(definition: ServiceDefinition<E>): Promise<void> {
+  const started = Date.now();
+  const { service } = definition;
+  const env = loadEnvOrExit(service, definition.envClass);
+  const logger = createLogger(service, env.LOG_LEVEL);
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+
+  let app: NestFastifyApplication;
+  let rpcServer: NamespacedNatsServer;
+  try {
+    ({ app, rpcServer } = await createServiceApp(definition, env, logger));
+  } catch (error) {
+    logger.fatal({ err: error }, 'start-up failed');
+    process.exit(1);
+  }
 
   try {
     await app.init();

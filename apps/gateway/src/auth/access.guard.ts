@@ -2,8 +2,8 @@ import { AppException, DEFAULT_LEAD_SOURCE, DEFAULT_WORKSPACE_ID, ErrorCodes } f
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ACCESS_RULE, type AccessRule, isPublicRoute } from './access-rules';
-import { AdminAccounts } from './admin-accounts';
+import { ACCESS_RULE, type AccessRule, isPlatformPublicRoute, isPublicRule } from './access-rules';
+import { AdminSessionsService } from './admin-sessions.service';
 import { API_KEY_PATTERN, presentedCredential } from './api-key';
 import { CredentialStore } from './credential-store';
 import { attachPrincipal, type Principal } from './principal';
@@ -23,8 +23,9 @@ function keylessLegacySender(request: FastifyRequest): Principal {
 }
 
 /**
- * Every HTTP route passes here (a global guard). Public routes are listed by path; every other
- * route names the scope it needs, and a route that names none is refused (deny by default).
+ * Every HTTP route passes here (a global guard). Each handler declares its rule: `@Public()` or
+ * `@RequireScope(...)`; a handler that declares none is refused to every credential (deny by
+ * default). Only the platform's own probes and metrics are open by path.
  * 401 when no valid credential is presented, 403 when it lacks the scope, 429 when its rate limit
  * is spent.
  */
@@ -34,21 +35,21 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly credentials: CredentialStore,
     private readonly rateLimits: RateLimits,
-    private readonly accounts: AdminAccounts,
+    private readonly sessions: AdminSessionsService,
   ) {}
 
   /** API keys start with `lf_live_`/`lf_test_`; anything else is taken for an admin access token. */
   private authenticate(credential: string): Promise<Principal | undefined> {
-    return API_KEY_PATTERN.test(credential) ? this.credentials.authenticate(credential) : this.accounts.authenticate(credential);
+    return API_KEY_PATTERN.test(credential) ? this.credentials.authenticate(credential) : this.sessions.authenticate(credential);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
-    if (isPublicRoute(request.routeOptions.url ?? '')) return true;
-
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_RULE, [context.getHandler(), context.getClass()]);
+    if (isPublicRule(rule)) return true;
+    if (isPlatformPublicRoute(request.routeOptions.url ?? '')) return true;
     const presented = presentedCredential(request.headers);
     let principal = presented === undefined ? undefined : await this.authenticate(presented);
     if (!principal && presented === undefined && rule?.keylessLegacyIntake && (await this.credentials.legacyIntakeOpen())) {

@@ -1,28 +1,23 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessGuard } from './access.guard';
-import { BootstrapCredentials } from './bootstrap-credentials';
-import { CredentialStore } from './credential-store';
-import { RateLimits } from './rate-limits';
-import { WorkspaceDirectory } from './workspace-directory';
-import { AuditController, WorkspacesController } from './workspaces.controller';
-import { AdminAccounts } from './admin-accounts';
-import { AuditLog } from './audit-log';
+import { AdminSessionsService } from './admin-sessions.service';
 import { AuthController } from './auth.controller';
+import { CredentialStore } from './credential-store';
+import { CredentialsRepository } from './credentials.repository';
+import { RateLimits } from './rate-limits';
 import { SignInThrottle } from './sign-in-throttle';
 
-/** Who may call what: API keys, admin accounts, workspaces, the audit log, and the guard in front of every route. */
+/** Who may call what: API keys, admin sign-in and sessions, rate limits, and the guard in front of every route. */
 @Module({
-  controllers: [AuthController, WorkspacesController, AuditController],
+  controllers: [AuthController],
   providers: [
+    CredentialsRepository,
     CredentialStore,
+    AdminSessionsService,
     RateLimits,
-    AuditLog,
-    WorkspaceDirectory,
-    AdminAccounts,
     SignInThrottle,
-    BootstrapCredentials,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
 })
-export class AccessModule {}
+export class AuthModule {}

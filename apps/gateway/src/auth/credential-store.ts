@@ -1,11 +1,9 @@
 import { DEFAULT_WORKSPACE_ID } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { hashApiKey, isScope, type Scope } from './api-key';
+import { CredentialsRepository } from './credentials.repository';
 import type { Principal } from './principal';
 import { DEFAULT_KEY_RATE_LIMIT } from './rate-limits';
 
@@ -21,15 +19,6 @@ const MAX_CACHED = 10_000;
 interface Cached<T> {
   value: Promise<T>;
   expiresAt: number;
-}
-
-interface KeyRow {
-  id: string;
-  workspace_id: string;
-  name: string;
-  scopes: string[];
-  rate_limit_per_second: number | null;
-  rate_limit_burst: number | null;
 }
 
 /** A small time-bounded memo; one lookup in flight per key, failures are not kept. */
@@ -56,7 +45,7 @@ export class CredentialStore {
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: CredentialsRepository,
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -70,21 +59,11 @@ export class CredentialStore {
 
   /** Whether the default workspace lets `POST /api/lead` in without a key. */
   legacyIntakeOpen(): Promise<boolean> {
-    return this.legacyIntake.get(DEFAULT_WORKSPACE_ID, async () => {
-      const rows = (await this.dataSource.query(
-        `SELECT "legacy_intake_open" FROM ${qualifiedTable(this.dataSource, 'workspaces')} WHERE "id" = $1`,
-        [DEFAULT_WORKSPACE_ID],
-      )) as Array<{ legacy_intake_open: boolean }>;
-      return rows[0]?.legacy_intake_open === true;
-    });
+    return this.legacyIntake.get(DEFAULT_WORKSPACE_ID, () => this.repository.legacyIntakeOpen(DEFAULT_WORKSPACE_ID));
   }
 
   private async loadKey(hash: string): Promise<Principal | undefined> {
-    const [row] = (await this.dataSource.query(
-      `SELECT "id", "workspace_id", "name", "scopes", "rate_limit_per_second", "rate_limit_burst" FROM ${qualifiedTable(this.dataSource, 'api_keys')}
-       WHERE "key_hash" = $1 AND "revoked_at" IS NULL`,
-      [hash],
-    )) as KeyRow[];
+    const row = await this.repository.liveKeyByHash(hash);
     if (!row) return undefined;
     return {
       kind: 'key',
@@ -106,8 +85,8 @@ export class CredentialStore {
     if (now - (this.lastUsedWritten.get(keyId) ?? 0) < LAST_USED_WRITE_INTERVAL_MS) return;
     if (this.lastUsedWritten.size >= MAX_CACHED) this.lastUsedWritten.clear();
     this.lastUsedWritten.set(keyId, now);
-    this.dataSource
-      .query(`UPDATE ${qualifiedTable(this.dataSource, 'api_keys')} SET "last_used_at" = now() WHERE "id" = $1`, [keyId])
+    this.repository
+      .recordKeyUse(keyId)
       .catch((error: unknown) => this.logger.warn({ err: error, keyId }, 'could not record when a key was last used'));
   }
 }

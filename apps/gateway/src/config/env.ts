@@ -2,7 +2,9 @@ import { DEFAULT_HTTP_PORTS } from '@leadflow/contracts';
 import { PlatformEnv } from '@leadflow/config';
 import { Expose, Type } from 'class-transformer';
 import { IsEmail, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
-import { API_KEY_PATTERN } from '../access/api-key';
+
+/** What an API key looks like (see `auth/api-key.ts`); the bootstrap keys are checked against it at start. */
+export const API_KEY_PATTERN = /^lf_(live|test)_[A-Za-z0-9_-]{20,200}$/;
 
 /** Environment of the gateway app: the platform's variables, the bootstrap credentials and the intake deadline. */
 export class GatewayEnv extends PlatformEnv {

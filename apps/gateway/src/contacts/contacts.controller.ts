@@ -1,80 +1,56 @@
-import {
-  type ContactListQuery,
-  type ContactSummary,
-  type ContactView,
-  DownstreamException,
-  ErrorCodes,
-  type Page,
-  RpcSubjects,
-  type ScoreView,
-  type Stage,
-} from '@leadflow/contracts';
-import { RpcClient } from '@leadflow/messaging';
+import { type ContactSummary, type Page, type ScoreView } from '@leadflow/contracts';
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ErrorBodyDoc } from '../openapi/error-body.doc';
-import { RequireScope } from '../access/access-rules';
-import { Caller, type Principal } from '../access/principal';
-import { cursorId, UuidParamPipe } from './admin-pipes';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/access-rules';
+import { CallerWorkspace } from '../auth/caller-workspace.decorator';
+import { ErrorBodyDoc } from '../http/error-body.doc';
+import { cursorId, UuidParamPipe } from '../http/path-params.pipe';
+import { emailFilter, phoneFilter } from '../http/query-values';
+import { ContactsService } from './contacts.service';
+import { ContactPage, ContactWithScore, ScoreViewDoc } from './dto/contact-views.dto';
 import { ContactsQueryDto } from './dto/contacts-query.dto';
-import { emailFilter, phoneFilter } from './query-values';
-
-export interface ContactWithScore extends ContactView {
-  score: number;
-  stage: Stage;
-}
 
 @ApiTags('admin: contacts')
+@ApiSecurity('apiKey')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'unauthorized' })
 @ApiResponse({ status: 403, type: ErrorBodyDoc, description: 'forbidden: the credential lacks admin:read' })
 @RequireScope('admin:read')
 @Controller('api/v1/contacts')
-export class ContactsAdminController {
-  constructor(private readonly rpc: RpcClient) {}
+export class ContactsController {
+  constructor(private readonly contacts: ContactsService) {}
 
   @Get()
   @ApiOperation({ summary: 'Contacts, newest first; filter by email or phone' })
+  @ApiOkResponse({ type: ContactPage })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_query, invalid_cursor' })
-  list(@Caller() caller: Principal, @Query() query: ContactsQueryDto): Promise<Page<ContactSummary>> {
-    const request: ContactListQuery = {
-      workspaceId: caller.workspaceId,
+  list(@CallerWorkspace() workspaceId: string, @Query() query: ContactsQueryDto): Promise<Page<ContactSummary>> {
+    return this.contacts.list({
+      workspaceId,
       limit: query.limit,
       cursor: cursorId(query.cursor),
       email: emailFilter(query.email),
       phone: phoneFilter(query.phone),
-    };
-    return this.rpc.request(RpcSubjects.contacts.contactList, request);
+    });
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One contact with its lead ids, score and stage (a merged id answers its survivor)' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ContactWithScore })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  async get(@Caller() caller: Principal, @Param('id', UuidParamPipe) id: string): Promise<ContactWithScore> {
-    const contact = await this.contact(caller, id);
-    const score = await this.score(caller, contact.id);
-    return { ...contact, score: score.score, stage: score.stage };
+  get(@CallerWorkspace() workspaceId: string, @Param('id', UuidParamPipe) id: string): Promise<ContactWithScore> {
+    return this.contacts.get(workspaceId, id);
   }
 
   @Get(':id/score')
   @ApiOperation({ summary: "A contact's score, stage and the history that makes them" })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ScoreViewDoc })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  async score(@Caller() caller: Principal, @Param('id', UuidParamPipe) id: string): Promise<ScoreView> {
-    const contact = await this.contact(caller, id);
-    try {
-      return await this.rpc.request<ScoreView>(RpcSubjects.scoring.scoreGet, { workspaceId: caller.workspaceId, id: contact.id });
-    } catch (error) {
-      // Scoring has not seen an activity of this contact yet.
-      if (error instanceof DownstreamException && error.code === ErrorCodes.notFound) {
-        return { contactId: contact.id, score: 0, stage: 'cold', history: [] };
-      }
-      throw error;
-    }
-  }
-
-  private contact(caller: Principal, id: string): Promise<ContactView> {
-    return this.rpc.request<ContactView>(RpcSubjects.contacts.contactGet, { workspaceId: caller.workspaceId, id });
+  score(@CallerWorkspace() workspaceId: string, @Param('id', UuidParamPipe) id: string): Promise<ScoreView> {
+    return this.contacts.score(workspaceId, id);
   }
 }

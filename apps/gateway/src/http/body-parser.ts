@@ -1,11 +1,56 @@
-import type { FastifyInstance } from 'fastify';
+import { AppException, ErrorCodes } from '@leadflow/contracts';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import { UnreadableBody } from '@leadflow/runtime';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const RAW_BODY = 'leadflow:raw-body';
 
 /**
- * Every request body reaches the handlers as the bytes that were sent, whatever its content type:
- * intake stores them as received and decides itself what it accepts, so that nothing is refused
- * before it is kept. The 1 MiB limit still applies (413).
+ * The route's handler reads the body as the bytes that were sent, whatever their content type
+ * (intake stores them as received and decides itself what it accepts; later, webhook signatures).
  */
-export function registerRawBodyParser(fastify: FastifyInstance): void {
+export const ReadsRawBody = () => RouteConfig({ [RAW_BODY]: true });
+
+function readsRawBody(request: FastifyRequest): boolean {
+  return Reflect.get(request.routeOptions.config ?? {}, RAW_BODY) === true;
+}
+
+/** The body bytes as received, on a route marked `@ReadsRawBody()`. */
+export function rawBody(request: FastifyRequest): Buffer {
+  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+/**
+ * A JSON object, for the handler's `@Body()` DTO (validated by the global pipe). A body that is not
+ * one becomes an `UnreadableBody`, raised only after the guard: 415 for another content type (a
+ * body without one is read as JSON), 400 `invalid_payload` for broken JSON or another JSON value.
+ */
+function jsonObjectBody(request: FastifyRequest, bytes: Buffer): unknown {
+  const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
+  if (!/^application\/json\s*(;|$)/.test(contentType)) {
+    return new UnreadableBody(new AppException(ErrorCodes.unsupportedMediaType, 'Send application/json', 415));
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return new UnreadableBody(new AppException(ErrorCodes.invalidPayload, 'The body is not valid JSON', 400));
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return new UnreadableBody(new AppException(ErrorCodes.invalidPayload, 'The body must be a JSON object', 400));
+  }
+  return parsed;
+}
+
+/**
+ * One parser for every content type: the bytes as sent on `@ReadsRawBody()` routes, a JSON object
+ * everywhere else. The 1 MiB limit applies to both (413).
+ */
+export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    // No route answers (404): nothing reads the body.
+    if (request.routeOptions.url === undefined) return done(null, undefined);
+    done(null, readsRawBody(request) ? body : jsonObjectBody(request, body));
+  });
 }

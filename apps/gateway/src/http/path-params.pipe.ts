@@ -11,6 +11,12 @@ export class UuidParamPipe implements PipeTransform<string, string> {
   }
 }
 
+/** Workspace ids are `default` or UUIDs: lower-case letters, digits and dashes; 400 `invalid_id` otherwise. */
+export function checkWorkspaceId(value: string): string {
+  if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(value)) return value;
+  throw new AppException(ErrorCodes.invalidId, `"${String(value).slice(0, 64)}" is not a valid workspace id`, 400);
+}
+
 /** The id a cursor points after; 400 `invalid_cursor` when it is not one this API handed out. */
 export function cursorId(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;

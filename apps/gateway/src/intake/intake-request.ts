@@ -1,6 +1,6 @@
 import { type IntakeRequestMeta } from '@leadflow/contracts';
 import type { FastifyRequest } from 'fastify';
-import type { Principal } from '../access/principal';
+import type { Principal } from '../auth/principal';
 
 /** Headers kept beside a raw lead: who sent it, from where, and how. */
 const KEPT_HEADERS = [
@@ -37,9 +37,4 @@ export function intakeMeta(request: FastifyRequest, sender: Principal): IntakeRe
     headers: keptHeaders(request),
     remoteAddress: request.ip ?? null,
   };
-}
-
-/** The body bytes as received: every content type is read raw (see `registerRawBodyParser`). */
-export function rawBody(request: FastifyRequest): Buffer {
-  return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 }

@@ -13,9 +13,10 @@ import { intakeMediaType } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { currentRequestId } from '@leadflow/logging';
-import type { Principal } from '../access/principal';
+import type { Principal } from '../auth/principal';
+import { rawBody } from '../http/body-parser';
 import { IntakeGroupSender } from './intake-group-sender';
-import { intakeMeta, rawBody } from './intake-request';
+import { intakeMeta } from './intake-request';
 
 /** NATS caps one message at 1 MiB; the encoded body must leave room for the rest of the request. */
 const MAX_ENCODED_BODY = 1000 * 1000;

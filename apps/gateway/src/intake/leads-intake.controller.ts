@@ -1,9 +1,10 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiSecurity, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireScope } from '../access/access-rules';
-import { Caller, type Principal } from '../access/principal';
-import { ErrorBodyDoc } from '../openapi/error-body.doc';
+import { RequireScope } from '../auth/access-rules';
+import { Caller, type Principal } from '../auth/principal';
+import { ReadsRawBody } from '../http/body-parser';
+import { ErrorBodyDoc } from '../http/error-body.doc';
 import { IntakeService } from './intake.service';
 import { BatchAccepted, BatchRequestDoc, LeadAccepted, LeadPayloadDoc } from './intake.openapi';
 
@@ -19,6 +20,7 @@ export class LeadsIntakeController {
 
   @Post()
   @HttpCode(201)
+  @ReadsRawBody()
   @ApiOperation({ summary: 'Send one lead' })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiBody({ type: LeadPayloadDoc })
@@ -45,6 +47,7 @@ export class LeadsIntakeController {
 
   @Post('batch')
   @HttpCode(207)
+  @ReadsRawBody()
   @ApiOperation({ summary: 'Send up to 500 leads in one request; one result per item, in order' })
   @ApiBody({ type: BatchRequestDoc })
   @ApiResponse({ status: 207, type: BatchAccepted })

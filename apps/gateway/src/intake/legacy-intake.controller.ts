@@ -1,8 +1,9 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiSecurity, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequireScope } from '../access/access-rules';
-import { Caller, type Principal } from '../access/principal';
+import { RequireScope } from '../auth/access-rules';
+import { Caller, type Principal } from '../auth/principal';
+import { ReadsRawBody } from '../http/body-parser';
 import { IntakeService } from './intake.service';
 import { LegacyLeadAccepted, LegacyLeadError, LeadPayloadDoc } from './intake.openapi';
 
@@ -16,6 +17,7 @@ export class LegacyIntakeController {
 
   @Post(LEGACY_INTAKE_ROUTE)
   @HttpCode(201)
+  @ReadsRawBody()
   @RequireScope('intake', { keylessLegacyIntake: true })
   @ApiSecurity('apiKey')
   @ApiOperation({

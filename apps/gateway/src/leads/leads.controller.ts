@@ -1,63 +1,48 @@
-import {
-  DownstreamException,
-  ErrorCodes,
-  type LeadContactReply,
-  type LeadListQuery,
-  type LeadSummary,
-  type LeadView,
-  type Page,
-  RpcSubjects,
-} from '@leadflow/contracts';
-import { RpcClient } from '@leadflow/messaging';
+import { type LeadSummary, type LeadView, type Page } from '@leadflow/contracts';
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ErrorBodyDoc } from '../openapi/error-body.doc';
-import { RequireScope } from '../access/access-rules';
-import { Caller, type Principal } from '../access/principal';
-import { cursorId, UuidParamPipe } from './admin-pipes';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/access-rules';
+import { CallerWorkspace } from '../auth/caller-workspace.decorator';
+import { ErrorBodyDoc } from '../http/error-body.doc';
+import { cursorId, UuidParamPipe } from '../http/path-params.pipe';
+import { emailFilter, instantRange } from '../http/query-values';
+import { LeadPage, LeadViewDoc } from './dto/lead-views.dto';
 import { LeadsQueryDto } from './dto/leads-query.dto';
-import { emailFilter, instantRange } from './query-values';
+import { LeadsService } from './leads.service';
 
 @ApiTags('admin: leads')
+@ApiSecurity('apiKey')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'unauthorized' })
 @ApiResponse({ status: 403, type: ErrorBodyDoc, description: 'forbidden: the credential lacks admin:read' })
 @RequireScope('admin:read')
 @Controller('api/v1/leads')
-export class LeadsAdminController {
-  constructor(private readonly rpc: RpcClient) {}
+export class LeadsController {
+  constructor(private readonly leads: LeadsService) {}
 
   @Get()
   @ApiOperation({ summary: 'Leads, newest first' })
-  @ApiResponse({ status: 200, description: '{ items: [...], nextCursor }' })
+  @ApiOkResponse({ type: LeadPage })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_query, invalid_cursor' })
-  list(@Caller() caller: Principal, @Query() query: LeadsQueryDto): Promise<Page<LeadSummary>> {
-    const request: LeadListQuery = {
-      workspaceId: caller.workspaceId,
+  list(@CallerWorkspace() workspaceId: string, @Query() query: LeadsQueryDto): Promise<Page<LeadSummary>> {
+    return this.leads.list({
+      workspaceId,
       limit: query.limit,
       cursor: cursorId(query.cursor),
       source: query.source,
       offer: query.offer,
       email: emailFilter(query.email),
       ...instantRange(query.from, query.to),
-    };
-    return this.rpc.request(RpcSubjects.ingestion.leadList, request);
+    });
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One lead: normalized fields, the raw payload as received, parse issues, its contact' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: LeadViewDoc })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  async get(@Caller() caller: Principal, @Param('id', UuidParamPipe) id: string): Promise<LeadView> {
-    const query = { workspaceId: caller.workspaceId, id };
-    const [lead, contact] = await Promise.all([
-      this.rpc.request<LeadView>(RpcSubjects.ingestion.leadGet, query),
-      this.rpc.request<LeadContactReply>(RpcSubjects.contacts.leadContact, query).catch((error: unknown) => {
-        // Not attributed yet is an answer; contacts being down is not.
-        if (error instanceof DownstreamException && error.code === ErrorCodes.notFound) return { contactId: null };
-        throw error;
-      }),
-    ]);
-    return { ...lead, contactId: contact.contactId };
+  get(@CallerWorkspace() workspaceId: string, @Param('id', UuidParamPipe) id: string): Promise<LeadView> {
+    return this.leads.get(workspaceId, id);
   }
 }

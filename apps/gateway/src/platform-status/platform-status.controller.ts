@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { RequireScope } from '../access/access-rules';
+import { Public, RequireScope } from '../auth/access-rules';
 import { type PlatformStatus, PlatformStatusService } from './platform-status.service';
 
 @Controller()
@@ -10,6 +10,7 @@ export class PlatformStatusController {
   /** Kept for existing monitors: the gateway process answers. */
   @Get('health')
   @HttpCode(200)
+  @Public()
   health(): { ok: true; timestamp: string } {
     return { ok: true, timestamp: new Date().toISOString() };
   }

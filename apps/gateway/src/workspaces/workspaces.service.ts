@@ -1,95 +1,46 @@
-import { AppException, DEFAULT_WORKSPACE_ID, ErrorCodes, type Page, pageOf } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
+import { AppException, DEFAULT_WORKSPACE_ID, ErrorCodes, type Page } from '@leadflow/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { generateApiKey, type Scope } from './api-key';
-import type { CreateApiKeyDto, UpdateWorkspaceDto } from './dto';
-import { AuditLog } from './audit-log';
-import type { Principal } from './principal';
-
-export interface WorkspaceView {
-  id: string;
-  name: string;
-  legacyIntakeOpen: boolean;
-  createdAt: string;
-}
-
-export interface ApiKeyView {
-  id: string;
-  name: string;
-  /** The first characters of the key, to recognise it. */
-  prefix: string;
-  scopes: Scope[];
-  rateLimit: { perSecond: number; burst: number } | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-/** A created key: the only time the key itself is shown. */
-export interface CreatedApiKey extends ApiKeyView {
-  key: string;
-}
-
-interface WorkspaceRow {
-  id: string;
-  name: string;
-  legacy_intake_open: boolean;
-  created_at: Date;
-}
-
-interface ApiKeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: Scope[];
-  rate_limit_per_second: number | null;
-  rate_limit_burst: number | null;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-}
-
-const KEY_COLUMNS = `"id", "name", "prefix", "scopes", "rate_limit_per_second", "rate_limit_burst", "created_at", "last_used_at", "revoked_at"`;
+import { AuditLogService } from '../audit/audit-log.service';
+import { generateApiKey } from '../auth/api-key';
+import type { Principal } from '../auth/principal';
+import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
+import type { CreateApiKeyDto, UpdateWorkspaceDto } from './dto/workspace.dto';
+import type { ApiKeyView, CreatedApiKey, WorkspaceView } from './dto/workspace-views.dto';
+import { WorkspaceAdminsRepository } from './workspace-admins.repository';
+import { type WorkspaceRow, WorkspacesRepository } from './workspaces.repository';
 
 const notFound = () => new AppException(ErrorCodes.notFound, 'No such workspace', 404);
 
 /**
- * Workspaces and their API keys, as the management API sees them. A caller sees only its own
- * workspace: another one's id answers 404, as an unknown id does.
+ * Workspaces and their API keys, as the management API sees them. Every method takes the workspace
+ * it works in, resolved from the caller's credential (`@CallerWorkspace`); writes are audited.
  */
 @Injectable()
-export class WorkspaceDirectory {
+export class WorkspacesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly audit: AuditLog,
+    private readonly workspaces: WorkspacesRepository,
+    private readonly keys: ApiKeysRepository,
+    private readonly admins: WorkspaceAdminsRepository,
+    private readonly audit: AuditLogService,
   ) {}
 
   /** A key's workspace; every workspace an account administers. */
   async list(caller: Principal): Promise<Page<WorkspaceView>> {
-    if (caller.kind !== 'account') return { items: [await this.get(caller, caller.workspaceId)], nextCursor: null };
-    const rows = (await this.dataSource.query(
-      `SELECT w.* FROM ${this.table('workspaces')} w JOIN ${this.table('workspace_admins')} a ON a."workspace_id" = w."id"
-       WHERE a."account_id" = $1 ORDER BY a."created_at"`,
-      [caller.accountId],
-    )) as WorkspaceRow[];
-    return { items: rows.map(workspaceView), nextCursor: null };
+    if (caller.kind !== 'account' || !caller.accountId) return { items: [await this.get(caller.workspaceId)], nextCursor: null };
+    return { items: (await this.workspaces.administeredBy(caller.accountId)).map(workspaceView), nextCursor: null };
   }
 
   /** A new workspace, owned by the account that creates it. */
   async create(caller: Principal, name: string): Promise<WorkspaceView> {
+    const accountId = caller.accountId;
+    if (!accountId) throw new AppException(ErrorCodes.forbidden, 'Only a signed-in admin account can do this, not an API key', 403);
     return this.dataSource.transaction(async (manager) => {
-      const [row] = (await manager.query(`INSERT INTO ${this.table('workspaces')} ("id", "name") VALUES ($1, $2) RETURNING *`, [
-        uuidv7(),
-        name,
-      ])) as WorkspaceRow[];
-      const workspace = workspaceView(row as WorkspaceRow);
-      await manager.query(`INSERT INTO ${this.table('workspace_admins')} ("workspace_id", "account_id", "role") VALUES ($1, $2, 'owner')`, [
-        workspace.id,
-        caller.accountId,
-      ]);
+      const workspace = workspaceView(await this.workspaces.insert(manager, uuidv7(), name));
+      await this.admins.upsert(manager, workspace.id, accountId, 'owner');
       await this.audit.record(manager, caller, {
         workspaceId: workspace.id,
         action: 'workspace.create',
@@ -100,32 +51,29 @@ export class WorkspaceDirectory {
     });
   }
 
-  async get(caller: Principal, id: string): Promise<WorkspaceView> {
-    this.own(caller, id);
-    const [row] = (await this.dataSource.query(`SELECT * FROM ${this.table('workspaces')} WHERE "id" = $1`, [id])) as WorkspaceRow[];
+  async get(workspaceId: string): Promise<WorkspaceView> {
+    const row = await this.workspaces.find(workspaceId);
     if (!row) throw notFound();
     return workspaceView(row);
   }
 
-  async update(caller: Principal, id: string, change: UpdateWorkspaceDto): Promise<WorkspaceView> {
-    this.own(caller, id);
-    if (change.legacyIntakeOpen !== undefined && id !== DEFAULT_WORKSPACE_ID) {
+  async update(caller: Principal, workspaceId: string, change: UpdateWorkspaceDto): Promise<WorkspaceView> {
+    if (change.legacyIntakeOpen !== undefined && workspaceId !== DEFAULT_WORKSPACE_ID) {
       throw new AppException(ErrorCodes.validationFailed, 'Only the default workspace can take keyless legacy leads', 400);
     }
     return this.dataSource.transaction(async (manager) => {
-      const [current] = (await manager.query(`SELECT * FROM ${this.table('workspaces')} WHERE "id" = $1 FOR UPDATE`, [
-        id,
-      ])) as WorkspaceRow[];
+      const current = await this.workspaces.lock(manager, workspaceId);
       if (!current) throw notFound();
-      const [rows] = (await manager.query(
-        `UPDATE ${this.table('workspaces')} SET "name" = coalesce($2, "name"), "legacy_intake_open" = coalesce($3, "legacy_intake_open")
-         WHERE "id" = $1 RETURNING *`,
-        [id, change.name ?? null, change.legacyIntakeOpen ?? null],
-      )) as [WorkspaceRow[], number];
-      const updated = workspaceView(rows[0] as WorkspaceRow);
+      const updated = workspaceView(
+        await this.workspaces.update(manager, workspaceId, {
+          name: change.name ?? null,
+          legacyIntakeOpen: change.legacyIntakeOpen ?? null,
+        }),
+      );
       await this.audit.record(manager, caller, {
+        workspaceId,
         action: 'workspace.update',
-        target: `workspace:${id}`,
+        target: `workspace:${workspaceId}`,
         before: workspaceView(current),
         after: updated,
       });
@@ -134,7 +82,7 @@ export class WorkspaceDirectory {
   }
 
   async createKey(caller: Principal, workspaceId: string, request: CreateApiKeyDto): Promise<CreatedApiKey> {
-    await this.get(caller, workspaceId);
+    await this.get(workspaceId);
     const perSecond = request.rateLimitPerSecond ?? null;
     const burst = request.rateLimitBurst ?? (perSecond === null ? null : perSecond * 2);
     if (request.rateLimitBurst !== undefined && perSecond === null) {
@@ -146,13 +94,17 @@ export class WorkspaceDirectory {
     const { key, prefix, hash } = generateApiKey(request.environment);
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const [row] = (await manager.query(
-          `INSERT INTO ${this.table('api_keys')} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "rate_limit_per_second", "rate_limit_burst")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${KEY_COLUMNS}`,
-          [uuidv7(), workspaceId, request.name, prefix, hash, request.scopes, perSecond, burst],
-        )) as ApiKeyRow[];
-        const view = apiKeyView(row as ApiKeyRow);
-        await this.audit.record(manager, caller, { action: 'api_key.create', target: `api_key:${view.id}`, after: view });
+        const row = await this.keys.insert(manager, workspaceId, {
+          id: uuidv7(),
+          name: request.name,
+          prefix,
+          hash,
+          scopes: request.scopes,
+          perSecond,
+          burst,
+        });
+        const view = apiKeyView(row);
+        await this.audit.record(manager, caller, { workspaceId, action: 'api_key.create', target: `api_key:${view.id}`, after: view });
         return { ...view, key };
       });
     } catch (error) {
@@ -163,46 +115,26 @@ export class WorkspaceDirectory {
     }
   }
 
-  async listKeys(caller: Principal, workspaceId: string, limit: number, after: string | undefined): Promise<Page<ApiKeyView>> {
-    await this.get(caller, workspaceId);
-    const rows = (await this.dataSource.query(
-      `SELECT ${KEY_COLUMNS} FROM ${this.table('api_keys')}
-       WHERE "workspace_id" = $1 AND ($2::uuid IS NULL OR "id" < $2) ORDER BY "id" DESC LIMIT $3`,
-      [workspaceId, after ?? null, limit + 1],
-    )) as ApiKeyRow[];
-    return pageOf(rows, limit, apiKeyView);
+  async listKeys(workspaceId: string, limit: number, afterId: string | undefined): Promise<Page<ApiKeyView>> {
+    await this.get(workspaceId);
+    return this.keys.list(workspaceId, limit, afterId, apiKeyView);
   }
 
   /** Revokes a key at once; every replica stops accepting it within the credential cache's lifetime. */
   async revokeKey(caller: Principal, workspaceId: string, keyId: string): Promise<void> {
-    this.own(caller, workspaceId);
     await this.dataSource.transaction(async (manager) => {
-      const [current] = (await manager.query(
-        `SELECT ${KEY_COLUMNS} FROM ${this.table('api_keys')} WHERE "id" = $1 AND "workspace_id" = $2 FOR UPDATE`,
-        [keyId, workspaceId],
-      )) as ApiKeyRow[];
+      const current = await this.keys.lock(manager, workspaceId, keyId);
       if (!current) throw new AppException(ErrorCodes.notFound, 'No such API key', 404);
       if (current.revoked_at) return;
-      const [rows] = (await manager.query(
-        `UPDATE ${this.table('api_keys')} SET "revoked_at" = now() WHERE "id" = $1 RETURNING ${KEY_COLUMNS}`,
-        [keyId],
-      )) as [ApiKeyRow[], number];
+      const revoked = await this.keys.revoke(manager, workspaceId, keyId);
       await this.audit.record(manager, caller, {
+        workspaceId,
         action: 'api_key.revoke',
         target: `api_key:${keyId}`,
         before: apiKeyView(current),
-        after: apiKeyView(rows[0] as ApiKeyRow),
+        after: apiKeyView(revoked),
       });
     });
-  }
-
-  /** Another workspace than the caller's is answered as unknown. */
-  own(caller: Principal, workspaceId: string): void {
-    if (caller.workspaceId !== workspaceId) throw notFound();
-  }
-
-  private table(name: string): string {
-    return qualifiedTable(this.dataSource, name);
   }
 }
 

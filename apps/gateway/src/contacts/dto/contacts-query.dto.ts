@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
-import { PageQueryDto } from './page-query.dto';
+import { PageQueryDto } from '../../http/page-query.dto';
 
 export class ContactsQueryDto extends PageQueryDto {
   @ApiPropertyOptional()

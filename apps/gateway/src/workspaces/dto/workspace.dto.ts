@@ -15,8 +15,8 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { SCOPES, type KeyEnvironment, type Scope } from './api-key';
-import { ROLES, type Role } from './roles';
+import { SCOPES, type KeyEnvironment, type Scope } from '../../auth/api-key';
+import { ROLES, type Role } from '../../auth/roles';
 
 /** A key's name becomes the source of the leads it sends: printable, no leading space. */
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,99}$/;
@@ -66,37 +66,6 @@ export class UpdateWorkspaceDto {
   @IsOptional()
   @IsBoolean()
   legacyIntakeOpen?: boolean;
-}
-
-export class SignInDto {
-  @ApiProperty({ example: 'owner@example.com' })
-  @IsString()
-  @MaxLength(320)
-  email!: string;
-
-  @ApiProperty()
-  @IsString()
-  @MaxLength(1024)
-  password!: string;
-
-  @ApiPropertyOptional({ description: "The workspace to sign in to; the account's first one when absent" })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  workspaceId?: string;
-}
-
-export class RefreshDto {
-  @ApiProperty()
-  @IsString()
-  @MaxLength(200)
-  refreshToken!: string;
-
-  @ApiPropertyOptional({ description: 'Switch to another workspace of the account' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(64)
-  workspaceId?: string;
 }
 
 export class AddAdminDto {

@@ -1,0 +1,28 @@
+import { APP_LOGGER } from '@leadflow/logging';
+import type { ServiceDefinition } from '@leadflow/runtime';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module';
+import { GatewayEnv } from './config/env';
+import { gatewayMigrations } from './database/migrations';
+import { registerBodyParsers } from './http/body-parser';
+import { hardenHttp } from './http/http-hardening';
+import { setUpOpenApi } from './http/openapi';
+import { logRouteTable } from './http/route-table';
+import { legacyErrorBody } from './intake/legacy-error-body';
+
+/** The gateway as `main.ts` runs it (and as tests build it in-process). */
+export const gatewayDefinition: ServiceDefinition<GatewayEnv> = {
+  service: 'gateway',
+  envClass: GatewayEnv,
+  migrations: gatewayMigrations,
+  rootModule: (env) => AppModule.forEnv(env),
+  configureHttp: async (app, env) => {
+    const fastify = app.getHttpAdapter().getInstance();
+    logRouteTable(fastify, app.get<Logger>(APP_LOGGER));
+    registerBodyParsers(fastify);
+    await hardenHttp(app, env.CORS_ORIGINS);
+    setUpOpenApi(app, env.SERVICE_VERSION);
+  },
+  errorBody: legacyErrorBody,
+  strictBodies: true,
+};
