@@ -90,6 +90,8 @@ describe('EventDataClasses', () => {
     ['score.changed', 'score', 2.5, 'score must be an integer number'],
     ['score.changed', 'stage', 'lukewarm', 'stage must be one of cold, warm, hot, qualified'],
     ['stage.changed', 'to', 'frozen', 'to must be one of cold, warm, hot, qualified'],
+    ['stage.changed', 'to', 'leads = 0, x', 'to must be one of cold, warm, hot, qualified'],
+    ['stage.changed', 'at', undefined, 'at must be an ISO 8601 timestamp'],
     ['stage.changed', 'from', 'frozen', 'from must be one of cold, warm, hot, qualified'],
   ] as Array<[EventType, string, unknown, string]>)('refuses %s data whose %s is %p, naming the field', (type, field, value, message) => {
     expect(errorsOf(type, { ...samples[type], [field]: value })).toEqual([message]);

@@ -1,7 +1,8 @@
-import { InvalidEventDataError, leadAttributedIncrement, leadIngestedIncrement, stageChangedIncrement } from './counter-increments';
+import type { LeadAttributedData, LeadIngestedData, StageChangedData } from '@leadflow/contracts';
+import { leadAttributedIncrement, leadIngestedIncrement, stageChangedIncrement, UncountableEventError } from './counter-increments';
 import { dimensionValue, MAX_DIMENSION_LENGTH } from './lead-daily-counters';
 
-const ingested = {
+const ingested: LeadIngestedData = {
   leadId: '0195f0b4-7c1e-7000-8000-000000000001',
   source: 'landing',
   receivedAt: '2026-03-01T23:30:00-02:00',
@@ -24,31 +25,21 @@ describe('leadIngestedIncrement', () => {
   });
 
   it("stores an absent offer or country as ''", () => {
-    const { increment } = leadIngestedIncrement({ ...ingested, offer: null, country: undefined });
+    const { increment } = leadIngestedIncrement({ ...ingested, offer: null, country: null });
     expect(increment).toMatchObject({ offer: '', country: '' });
   });
 
-  it('refuses data that breaks the contract, naming the field', () => {
-    const bad: Array<[unknown, RegExp]> = [
-      [null, /not an object/],
-      [[], /not an object/],
-      [{ ...ingested, leadId: 5 }, /leadId/],
-      [{ ...ingested, leadId: '' }, /leadId/],
-      [{ ...ingested, leadId: 'x'.repeat(129) }, /leadId/],
-      [{ ...ingested, source: null }, /source/],
-      [{ ...ingested, offer: 7 }, /offer/],
-      [{ ...ingested, receivedAt: 'yesterday' }, /receivedAt/],
-      [{ ...ingested, receivedAt: '2026-02-30T10:00:00Z' }, /receivedAt/],
-    ];
-    for (const [data, message] of bad) {
-      expect(() => leadIngestedIncrement(data)).toThrow(InvalidEventDataError);
-      expect(() => leadIngestedIncrement(data)).toThrow(message);
+  it('refuses a timestamp that falls on no day a counter can hold, naming the field', () => {
+    // Such data passes the contract's ISO 8601 check; the day is what metrics needs of it.
+    for (const receivedAt of ['9999-12-31T23:30:00-01:00', '2026-03-02T10:00:00+0100']) {
+      expect(() => leadIngestedIncrement({ ...ingested, receivedAt })).toThrow(UncountableEventError);
+      expect(() => leadIngestedIncrement({ ...ingested, receivedAt })).toThrow(/data\.receivedAt/);
     }
   });
 });
 
 describe('leadAttributedIncrement', () => {
-  const attributed = {
+  const attributed: LeadAttributedData = {
     leadId: ingested.leadId,
     contactId: '0195f0b4-7c1e-7000-8000-0000000000c1',
     isNewContact: true,
@@ -70,14 +61,10 @@ describe('leadAttributedIncrement', () => {
     });
     expect(leadAttributedIncrement({ ...attributed, isNewContact: false }).increment.column).toBe('returning_contacts');
   });
-
-  it('refuses an isNewContact that is not a boolean', () => {
-    expect(() => leadAttributedIncrement({ ...attributed, isNewContact: 'yes' })).toThrow(/isNewContact/);
-  });
 });
 
 describe('stageChangedIncrement', () => {
-  const changed = {
+  const changed: StageChangedData = {
     contactId: 'c1',
     from: 'cold',
     to: 'hot',
@@ -98,9 +85,8 @@ describe('stageChangedIncrement', () => {
     expect(stageChangedIncrement({ ...changed, to: 'qualified' }).column).toBe('entered_qualified');
   });
 
-  it('refuses a stage it does not know, so that no column name comes from event data', () => {
-    expect(() => stageChangedIncrement({ ...changed, to: 'leads = 0, x' })).toThrow(/data\.to/);
-    expect(() => stageChangedIncrement({ ...changed, at: undefined })).toThrow(/data\.at/);
+  it('refuses an `at` that falls on no day a counter can hold, naming the field', () => {
+    expect(() => stageChangedIncrement({ ...changed, at: '9999-12-31T23:00:00-02:00' })).toThrow(/data\.at/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { STAGES, type Stage } from '@leadflow/contracts';
+import type { LeadAttributedData, LeadIngestedData, StageChangedData } from '@leadflow/contracts';
 import { utcDayOf } from '../utc-calendar/utc-calendar';
 import { type CounterColumn, dimensionValue, STAGE_ENTRY_COLUMNS } from './lead-daily-counters';
 
@@ -18,82 +18,45 @@ export interface LeadIncrement {
 }
 
 /**
- * The event's data does not have the shape its contract promises. The platform validates only the
- * envelope; a handler that throws this is retried and then dead-lettered, never silently dropped.
+ * An event whose data passed its contract (checked on receipt by the messaging library) but falls
+ * on no day a counter can hold. A handler that throws this is retried and then dead-lettered.
  */
-export class InvalidEventDataError extends Error {}
+export class UncountableEventError extends Error {}
 
-const MAX_LEAD_ID_LENGTH = 128;
-
-type Fields = Record<string, unknown>;
-
-function fieldsOf(data: unknown): Fields {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new InvalidEventDataError('data is not an object');
-  return data as Fields;
-}
-
-function requiredString(fields: Fields, name: string): string {
-  const value = fields[name];
-  if (typeof value !== 'string') throw new InvalidEventDataError(`data.${name} must be a string`);
-  return value;
-}
-
-function optionalString(fields: Fields, name: string): string | null {
-  const value = fields[name];
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'string') throw new InvalidEventDataError(`data.${name} must be a string or null`);
-  return value;
-}
-
-function dayOf(fields: Fields, name: string): string {
-  const day = utcDayOf(requiredString(fields, name));
-  if (day === null) throw new InvalidEventDataError(`data.${name} must be an ISO 8601 timestamp`);
+function dayOf(timestamp: string, field: string): string {
+  const day = utcDayOf(timestamp);
+  if (day === null) throw new UncountableEventError(`data.${field} must be an ISO 8601 timestamp of a day between years 1 and 9999`);
   return day;
 }
 
-function leadIdOf(fields: Fields): string {
-  const leadId = requiredString(fields, 'leadId');
-  if (leadId.length === 0 || leadId.length > MAX_LEAD_ID_LENGTH || leadId.includes('\u0000')) {
-    throw new InvalidEventDataError(`data.leadId must be a non-empty id of at most ${MAX_LEAD_ID_LENGTH} characters`);
-  }
-  return leadId;
-}
-
-function increment(fields: Fields, dayField: string, column: CounterColumn): CounterIncrement {
+function increment(
+  day: string,
+  dimensions: { source: string; offer: string | null; country: string | null },
+  column: CounterColumn,
+): CounterIncrement {
   return {
-    day: dayOf(fields, dayField),
-    source: dimensionValue(requiredString(fields, 'source')),
-    offer: dimensionValue(optionalString(fields, 'offer')),
-    country: dimensionValue(optionalString(fields, 'country')),
+    day,
+    source: dimensionValue(dimensions.source),
+    offer: dimensionValue(dimensions.offer),
+    country: dimensionValue(dimensions.country),
     column,
   };
 }
 
 /** `lead.ingested` → leads +1 on the UTC day of `receivedAt`. */
-export function leadIngestedIncrement(data: unknown): LeadIncrement {
-  const fields = fieldsOf(data);
-  return { leadId: leadIdOf(fields), increment: increment(fields, 'receivedAt', 'leads') };
+export function leadIngestedIncrement(data: LeadIngestedData): LeadIncrement {
+  return { leadId: data.leadId, increment: increment(dayOf(data.receivedAt, 'receivedAt'), data, 'leads') };
 }
 
 /** `lead.attributed` → new or returning contacts +1 on the UTC day of `receivedAt`. */
-export function leadAttributedIncrement(data: unknown): LeadIncrement {
-  const fields = fieldsOf(data);
-  const isNewContact = fields['isNewContact'];
-  if (typeof isNewContact !== 'boolean') throw new InvalidEventDataError('data.isNewContact must be a boolean');
+export function leadAttributedIncrement(data: LeadAttributedData): LeadIncrement {
   return {
-    leadId: leadIdOf(fields),
-    increment: increment(fields, 'receivedAt', isNewContact ? 'new_contacts' : 'returning_contacts'),
+    leadId: data.leadId,
+    increment: increment(dayOf(data.receivedAt, 'receivedAt'), data, data.isNewContact ? 'new_contacts' : 'returning_contacts'),
   };
 }
 
-function isStage(value: unknown): value is Stage {
-  return typeof value === 'string' && (STAGES as readonly string[]).includes(value);
-}
-
 /** `stage.changed` → entries into stage `to` +1 on the UTC day of `at`. */
-export function stageChangedIncrement(data: unknown): CounterIncrement {
-  const fields = fieldsOf(data);
-  const to = fields['to'];
-  if (!isStage(to)) throw new InvalidEventDataError(`data.to must be one of ${STAGES.join(', ')}`);
-  return increment(fields, 'at', STAGE_ENTRY_COLUMNS[to]);
+export function stageChangedIncrement(data: StageChangedData): CounterIncrement {
+  return increment(dayOf(data.at, 'at'), data, STAGE_ENTRY_COLUMNS[data.to]);
 }
