@@ -13,7 +13,10 @@ module.exports = {
   testEnvironment: 'node',
   transform: {
     '^.+\\.ts$': ['@swc/jest', { ...swcConfig, sourceMaps: 'inline' }],
+    // jose ships ES modules only; tests that build the gateway in-process load it as CommonJS.
+    '/node_modules/jose/.+\\.js$': ['@swc/jest', swcConfig],
   },
+  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.data/'],

@@ -451,46 +451,6 @@ describe('gateway: access control', () => {
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('guards every route it registers, except the explicit public list', async () => {
-    const line = h.app
-      .output()
-      .split('\n')
-      .find((candidate) => candidate.includes('"msg":"http routes"'));
-    const routes = (JSON.parse(line ?? '{}') as { routes?: string[] }).routes ?? [];
-    expect(routes).toEqual(
-      expect.arrayContaining(['POST /api/lead', 'GET /api/v1/leads', 'DELETE /api/v1/workspaces/:id/api-keys/:keyId']),
-    );
-    const open = new Set([
-      'GET /health',
-      'GET /health/live',
-      'GET /health/ready',
-      'GET /metrics',
-      'POST /api/v1/auth/login',
-      'POST /api/v1/auth/refresh',
-    ]);
-    const answers: string[] = [];
-    for (const route of routes) {
-      const [method = '', pattern = ''] = route.split(' ');
-      if (method === 'HEAD' || method === 'OPTIONS') continue;
-      // Parameters get well-formed values, so that nothing but the credential can refuse the call.
-      const path = pattern
-        .replace(/:keyId|:id/g, (name) => (name === ':id' && pattern.includes('workspaces') ? 'default' : uuidv7()))
-        .replace(/\*$/, 'x');
-      const response = await call(method, path, {}, method === 'GET' || method === 'DELETE' ? undefined : '{}');
-      const isPublic = open.has(route) || pattern === '/docs' || pattern.startsWith('/docs/');
-      answers.push(
-        `${route} → ${isPublic ? (response.status === 401 ? 'refused' : 'open') : response.status === 401 ? 'guarded' : `open (${response.status})`}`,
-      );
-    }
-    expect(
-      answers.filter(
-        (answer) =>
-          !answer.endsWith('guarded') && !/^(GET \/health|GET \/metrics|GET \/docs|POST \/api\/v1\/auth\/(login|refresh))/.test(answer),
-      ),
-    ).toEqual([]);
-    expect(answers.filter((answer) => answer.endsWith('refused'))).toEqual([]);
-  });
-
   it('keeps the bootstrap keys across restarts, replaces the one whose variable changed, and never revives a revoked one', async () => {
     const before = await h.db.query<{ id: string; bootstrap: string }>(
       `SELECT "id", "bootstrap" FROM "gateway"."api_keys" WHERE "bootstrap" IS NOT NULL ORDER BY 2`,
