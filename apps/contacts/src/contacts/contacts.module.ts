@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ContactQueryService } from './contact-query.service';
 import { ContactsController } from './contacts.controller';
+import { ContactsRepository } from './contacts.repository';
 import { IdentityResolutionService } from './identity-resolution.service';
 
-@Module({ controllers: [ContactsController], providers: [IdentityResolutionService, ContactQueryService] })
+@Module({ controllers: [ContactsController], providers: [ContactsRepository, IdentityResolutionService, ContactQueryService] })
 export class ContactsModule {}

@@ -5,15 +5,14 @@ import {
   type LeadAttributedData,
   type LeadIngestedData,
 } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
 import { ConsumesEvents, type EventBatch, type NewEvent, Outbox } from '@leadflow/messaging';
 import { runWithRequestId } from '@leadflow/logging';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
+import type { EntityManager } from 'typeorm';
 import { type Identity, identitiesOf, identityLockKey, survivorOf } from './identity';
+import { absorbInto, newContactRow } from './contact-fields';
 import type { ContactRow } from './contact-row';
+import { type Attribution, ContactsRepository, type IdentityClaim } from './contacts.repository';
 
 /**
  * Turns ingested leads into contacts: one contact per person in a workspace, found by normalized
@@ -23,18 +22,10 @@ import type { ContactRow } from './contact-row';
  */
 @Injectable()
 export class IdentityResolutionService {
-  private readonly contacts: string;
-  private readonly identities: string;
-  private readonly leads: string;
-
   constructor(
-    @InjectDataSource() dataSource: DataSource,
+    private readonly contacts: ContactsRepository,
     private readonly outbox: Outbox,
-  ) {
-    this.contacts = qualifiedTable(dataSource, 'contacts');
-    this.identities = qualifiedTable(dataSource, 'contact_identities');
-    this.leads = qualifiedTable(dataSource, 'contact_leads');
-  }
+  ) {}
 
   /**
    * Leads that arrive together are resolved together: one statement per step for the whole run
@@ -61,10 +52,10 @@ export class IdentityResolutionService {
     manager: EntityManager,
     events: EventBatch<typeof EventTypes.leadIngested>,
   ): Promise<Array<EventEnvelope<LeadIngestedData>>> {
-    const rows = (await manager.query(`SELECT "lead_id" FROM ${this.leads} WHERE "lead_id" = ANY($1::uuid[])`, [
+    const seen = await this.contacts.attributedLeadIds(
+      manager,
       events.map((event) => event.data.leadId),
-    ])) as Array<{ lead_id: string }>;
-    const seen = new Set(rows.map((row) => row.lead_id));
+    );
     return events.filter((event) => {
       const leadId = event.data.leadId.toLowerCase();
       if (seen.has(leadId)) return false;
@@ -80,20 +71,21 @@ export class IdentityResolutionService {
    */
   private async resolveTogether(manager: EntityManager, events: Array<EventEnvelope<LeadIngestedData>>): Promise<number> {
     const identitiesByEvent = events.map((event) => identitiesOf(event.data));
-    await this.lockKeys(
+    await this.contacts.lockKeys(
       manager,
       events.flatMap((event, i) => (identitiesByEvent[i] ?? []).map((identity) => identityLockKey(event.workspaceId, identity))),
     );
-    const ownerOf = await this.identityOwners(
+    const recorded = await this.contacts.identityOwners(
       manager,
       events.flatMap((event, i) => (identitiesByEvent[i] ?? []).map((identity) => ({ workspaceId: event.workspaceId, ...identity }))),
     );
+    const ownerOf = new Map(recorded.map((owner) => [ownerKey(owner.workspaceId, owner), owner.contactId]));
     const { live, survivorOf: current } = await this.lockLive(manager, [...new Set(ownerOf.values())]);
 
     const created: ContactRow[] = [];
     const touched = new Set<ContactRow>();
-    const claims: Array<{ workspaceId: string; identity: Identity; contactId: string }> = [];
-    const attributions: Array<{ leadId: string; workspaceId: string; contactId: string; receivedAt: string }> = [];
+    const claims: IdentityClaim[] = [];
+    const attributions: Attribution[] = [];
     const outboxEvents: NewEvent[] = [];
     let resolved = 0;
     for (const [i, event] of events.entries()) {
@@ -144,19 +136,10 @@ export class IdentityResolutionService {
     }
     if (resolved === 0) return 0;
 
-    await this.insertContacts(manager, created);
-    await this.updateContacts(manager, [...touched]);
-    await this.insertIdentities(manager, claims);
-    await manager.query(
-      `INSERT INTO ${this.leads} ("lead_id", "workspace_id", "contact_id", "received_at")
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[])`,
-      [
-        attributions.map((a) => a.leadId),
-        attributions.map((a) => a.workspaceId),
-        attributions.map((a) => a.contactId),
-        attributions.map((a) => a.receivedAt),
-      ],
-    );
+    await this.contacts.insertContacts(manager, created);
+    await this.contacts.updateContacts(manager, [...touched]);
+    await this.contacts.insertIdentities(manager, claims);
+    await this.contacts.insertAttributions(manager, attributions);
     await this.outbox.addMany(manager, outboxEvents);
     return resolved;
   }
@@ -164,7 +147,7 @@ export class IdentityResolutionService {
   /** Merges the contacts that own this lead's identities into the oldest of them. */
   private async mergeOwners(manager: EntityManager, event: EventEnvelope<LeadIngestedData>): Promise<void> {
     const identities = identitiesOf(event.data);
-    await this.lockKeys(
+    await this.contacts.lockKeys(
       manager,
       identities.map((identity) => identityLockKey(event.workspaceId, identity)),
     );
@@ -172,34 +155,6 @@ export class IdentityResolutionService {
     if (!oldest) return;
     let survivor = oldest;
     for (const other of others) survivor = await this.merge(manager, event.workspaceId, survivor, other);
-  }
-
-  /**
-   * Serializes work on these identities across handlers and replicas: one advisory lock per
-   * identity key, all taken by one statement in one fixed order, so two transactions never wait on
-   * each other in a cycle.
-   */
-  private async lockKeys(manager: EntityManager, keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
-       FROM (SELECT "key" FROM unnest($1::text[]) AS k("key") ORDER BY "key" COLLATE "C") AS ordered`,
-      [keys],
-    );
-  }
-
-  /** The contact recorded for each of these identities, by `ownerKey`. */
-  private async identityOwners(
-    manager: EntityManager,
-    identities: Array<Identity & { workspaceId: string }>,
-  ): Promise<Map<string, string>> {
-    if (identities.length === 0) return new Map();
-    const rows = (await manager.query(
-      `SELECT "workspace_id", "kind", "value", "contact_id" FROM ${this.identities}
-       WHERE ("workspace_id", "kind", "value") IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
-      [identities.map((i) => i.workspaceId), identities.map((i) => i.kind), identities.map((i) => i.value)],
-    )) as Array<{ workspace_id: string; kind: Identity['kind']; value: string; contact_id: string }>;
-    return new Map(rows.map((row) => [ownerKey(row.workspace_id, row), row.contact_id]));
   }
 
   /**
@@ -214,9 +169,7 @@ export class IdentityResolutionService {
     const mergedInto = new Map<string, string>();
     let pending = ids;
     while (pending.length > 0) {
-      const locked = (await manager.query(`SELECT * FROM ${this.contacts} WHERE "id" = ANY($1::uuid[]) ORDER BY "id" FOR UPDATE`, [
-        pending,
-      ])) as ContactRow[];
+      const locked = await this.contacts.lockContacts(manager, pending);
       pending = [];
       for (const row of locked) {
         if (row.merged_into) {
@@ -234,140 +187,31 @@ export class IdentityResolutionService {
     return { live, survivorOf };
   }
 
-  private async insertContacts(manager: EntityManager, rows: ContactRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    // clock_timestamp() per row, in order: the first contact of a person is the oldest, as if
-    // each had been created by its own transaction.
-    const inserted = (await manager.query(
-      `INSERT INTO ${this.contacts} ("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "created_at", "updated_at")
-       SELECT "id", "workspace_id", "email", "phone", "first_name", "last_name", "country", clock_timestamp(), clock_timestamp()
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
-         AS c("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "ord")
-       ORDER BY "ord"
-       RETURNING "id"`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.workspace_id),
-        rows.map((r) => r.email),
-        rows.map((r) => r.phone),
-        rows.map((r) => r.first_name),
-        rows.map((r) => r.last_name),
-        rows.map((r) => r.country),
-      ],
-    )) as Array<{ id: string }>;
-    if (inserted.length !== rows.length) throw new Error(`inserted ${inserted.length} of ${rows.length} contacts`);
-  }
-
-  /** Writes what the contacts learned from the leads (their fields as planned). */
-  private async updateContacts(manager: EntityManager, rows: ContactRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await manager.query(
-      `UPDATE ${this.contacts} AS c SET "email" = u."email", "phone" = u."phone", "first_name" = u."first_name",
-         "last_name" = u."last_name", "country" = u."country", "updated_at" = clock_timestamp()
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         AS u("id", "email", "phone", "first_name", "last_name", "country")
-       WHERE c."id" = u."id"`,
-      [
-        rows.map((r) => r.id),
-        rows.map((r) => r.email),
-        rows.map((r) => r.phone),
-        rows.map((r) => r.first_name),
-        rows.map((r) => r.last_name),
-        rows.map((r) => r.country),
-      ],
-    );
-  }
-
-  private async insertIdentities(
-    manager: EntityManager,
-    claims: Array<{ workspaceId: string; identity: Identity; contactId: string }>,
-  ): Promise<void> {
-    if (claims.length === 0) return;
-    // Under the identities' locks an identity not recorded above has no owner yet.
-    await manager.query(
-      `INSERT INTO ${this.identities} ("workspace_id", "kind", "value", "contact_id")
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])`,
-      [
-        claims.map((c) => c.workspaceId),
-        claims.map((c) => c.identity.kind),
-        claims.map((c) => c.identity.value),
-        claims.map((c) => c.contactId),
-      ],
-    );
-  }
-
   /**
    * The live contacts owning these identities, locked, oldest first. A contact merged by a
    * transaction that committed while we waited is followed to its survivor.
    */
   private async liveOwners(manager: EntityManager, workspaceId: string, identities: Identity[]): Promise<ContactRow[]> {
     if (identities.length === 0) return [];
-    const rows = (await manager.query(
-      `SELECT DISTINCT "contact_id" FROM ${this.identities}
-       WHERE "workspace_id" = $1 AND ("kind", "value") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-      [workspaceId, identities.map((i) => i.kind), identities.map((i) => i.value)],
-    )) as Array<{ contact_id: string }>;
-    const { live } = await this.lockLive(
-      manager,
-      rows.map((row) => row.contact_id),
-    );
+    const { live } = await this.lockLive(manager, await this.contacts.contactIdsOwning(manager, workspaceId, identities));
     return [...live.values()].sort((a, b) => (survivorOf(a, b).survivor === a ? -1 : 1));
   }
 
   /** Folds one contact into the other (the older survives): identities and leads move over. */
   private async merge(manager: EntityManager, workspaceId: string, a: ContactRow, b: ContactRow): Promise<ContactRow> {
     const { survivor, merged } = survivorOf(a, b);
-    await manager.query(`UPDATE ${this.identities} SET "contact_id" = $1 WHERE "contact_id" = $2`, [survivor.id, merged.id]);
-    await manager.query(`UPDATE ${this.leads} SET "contact_id" = $1 WHERE "contact_id" = $2`, [survivor.id, merged.id]);
-    await manager.query(
-      `UPDATE ${this.contacts} SET "merged_into" = $1, "updated_at" = clock_timestamp() WHERE "merged_into" = $2 OR "id" = $2`,
-      [survivor.id, merged.id],
-    );
-    const [rows] = (await manager.query(
-      `UPDATE ${this.contacts} s SET
-         "email" = COALESCE(s."email", m."email"), "phone" = COALESCE(s."phone", m."phone"),
-         "first_name" = COALESCE(s."first_name", m."first_name"), "last_name" = COALESCE(s."last_name", m."last_name"),
-         "country" = COALESCE(s."country", m."country"), "updated_at" = clock_timestamp()
-       FROM ${this.contacts} m WHERE s."id" = $1 AND m."id" = $2 RETURNING s.*`,
-      [survivor.id, merged.id],
-    )) as [ContactRow[], number];
+    const updated = await this.contacts.merge(manager, workspaceId, survivor.id, merged.id);
     await this.outbox.add(manager, {
       type: EventTypes.contactMerged,
       workspaceId,
       data: { survivorId: survivor.id, mergedId: merged.id },
     });
-    return (rows as ContactRow[])[0] as ContactRow;
+    return updated;
   }
 }
 
 function ownerKey(workspaceId: string, identity: Identity): string {
   return `${identity.kind}\u0000${identity.value}\u0000${workspaceId}`;
-}
-
-/** A contact made from a lead, before it is inserted. */
-function newContactRow(workspaceId: string, lead: LeadIngestedData): ContactRow {
-  const now = new Date();
-  return {
-    id: uuidv7(),
-    workspace_id: workspaceId,
-    email: lead.email,
-    phone: lead.phone,
-    first_name: lead.firstName,
-    last_name: lead.lastName,
-    country: lead.country,
-    created_at: now,
-    updated_at: now,
-    merged_into: null,
-  };
-}
-
-/** What `absorb` writes, applied to a row in memory. */
-function absorbInto(contact: ContactRow, lead: LeadIngestedData): void {
-  contact.email ??= lead.emailValid ? lead.email : null;
-  contact.phone ??= lead.phoneValid ? lead.phone : null;
-  contact.first_name ??= lead.firstName;
-  contact.last_name ??= lead.lastName;
-  contact.country ??= lead.country;
 }
 
 function attributedData(lead: LeadIngestedData, contactId: string, isNewContact: boolean): LeadAttributedData {

@@ -1,6 +1,12 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { ContactTables1795348800000 } from './1795348800000-contact-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
+import { ContactIdentityInvariants1795700000000 } from './1795700000000-contact-identity-invariants';
 
 /** Every migration of the contacts schema, oldest first. */
-export const contactsMigrations = [MessagingTables1795262400000, ContactTables1795348800000, OutboxClaims1795435200000];
+export const contactsMigrations = [
+  MessagingTables1795262400000,
+  ContactTables1795348800000,
+  OutboxClaims1795435200000,
+  ContactIdentityInvariants1795700000000,
+];

@@ -1,0 +1,282 @@
+import { type Page } from '@leadflow/contracts';
+import { qualifiedTable, selectPage, SqlFilter } from '@leadflow/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ContactRow } from './contact-row';
+import type { Identity } from './identity';
+
+/** The columns of a contact, listed once for every read. */
+const CONTACT_COLUMNS = [
+  'id',
+  'workspace_id',
+  'email',
+  'phone',
+  'first_name',
+  'last_name',
+  'country',
+  'created_at',
+  'updated_at',
+  'merged_into',
+];
+
+function columns(alias: string): string {
+  return CONTACT_COLUMNS.map((column) => `${alias}."${column}"`).join(', ');
+}
+
+export interface IdentityClaim {
+  workspaceId: string;
+  identity: Identity;
+  contactId: string;
+}
+
+export interface Attribution {
+  leadId: string;
+  workspaceId: string;
+  contactId: string;
+  receivedAt: string;
+}
+
+export interface ContactListFilter {
+  email?: string;
+  phone?: string;
+  /** The last id of the previous page. */
+  afterId?: string;
+  limit: number;
+}
+
+/**
+ * All SQL of the contacts schema's identity graph: contacts, the identities (normalized email,
+ * E.164 phone) that resolve to them, and the leads attributed to them. Writes take the
+ * transaction's EntityManager; statements are batched (one per step for a whole run of leads).
+ */
+@Injectable()
+export class ContactsRepository {
+  private readonly contacts: string;
+  private readonly identities: string;
+  private readonly leads: string;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.contacts = qualifiedTable(dataSource, 'contacts');
+    this.identities = qualifiedTable(dataSource, 'contact_identities');
+    this.leads = qualifiedTable(dataSource, 'contact_leads');
+  }
+
+  /** Which of these leads are attributed already. */
+  async attributedLeadIds(manager: EntityManager, leadIds: string[]): Promise<Set<string>> {
+    const rows = (await manager.query(`SELECT "lead_id" FROM ${this.leads} WHERE "lead_id" = ANY($1::uuid[])`, [leadIds])) as Array<{
+      lead_id: string;
+    }>;
+    return new Set(rows.map((row) => row.lead_id));
+  }
+
+  /**
+   * Serializes work on these keys across handlers and replicas: one transaction-scoped advisory
+   * lock per key, all taken by one statement in one fixed order, so two transactions never wait on
+   * each other in a cycle.
+   */
+  async lockKeys(manager: EntityManager, keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
+       FROM (SELECT "key" FROM unnest($1::text[]) AS k("key") ORDER BY "key" COLLATE "C") AS ordered`,
+      [keys],
+    );
+  }
+
+  /** The contact recorded for each of these identities (possibly merged away since). */
+  async identityOwners(
+    manager: EntityManager,
+    identities: Array<Identity & { workspaceId: string }>,
+  ): Promise<Array<Identity & { workspaceId: string; contactId: string }>> {
+    if (identities.length === 0) return [];
+    const rows = (await manager.query(
+      `SELECT "workspace_id", "kind", "value", "contact_id" FROM ${this.identities}
+       WHERE ("workspace_id", "kind", "value") IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+      [identities.map((i) => i.workspaceId), identities.map((i) => i.kind), identities.map((i) => i.value)],
+    )) as Array<{ workspace_id: string; kind: Identity['kind']; value: string; contact_id: string }>;
+    return rows.map((row) => ({ workspaceId: row.workspace_id, kind: row.kind, value: row.value, contactId: row.contact_id }));
+  }
+
+  /** The contacts owning these identities of one workspace, as recorded. */
+  async contactIdsOwning(manager: EntityManager, workspaceId: string, identities: Identity[]): Promise<string[]> {
+    if (identities.length === 0) return [];
+    const rows = (await manager.query(
+      `SELECT DISTINCT "contact_id" FROM ${this.identities}
+       WHERE "workspace_id" = $1 AND ("kind", "value") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [workspaceId, identities.map((i) => i.kind), identities.map((i) => i.value)],
+    )) as Array<{ contact_id: string }>;
+    return rows.map((row) => row.contact_id);
+  }
+
+  /** Locks these contacts (live or merged away) for the rest of the transaction, in id order. */
+  async lockContacts(manager: EntityManager, ids: string[]): Promise<ContactRow[]> {
+    if (ids.length === 0) return [];
+    return (await manager.query(
+      `SELECT ${columns('c')} FROM ${this.contacts} c WHERE c."id" = ANY($1::uuid[]) ORDER BY c."id" FOR UPDATE`,
+      [ids],
+    )) as ContactRow[];
+  }
+
+  async insertContacts(manager: EntityManager, rows: ContactRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    // clock_timestamp() per row, in order: the first contact of a person is the oldest, as if
+    // each had been created by its own transaction.
+    const inserted = (await manager.query(
+      `INSERT INTO ${this.contacts} ("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "created_at", "updated_at")
+       SELECT "id", "workspace_id", "email", "phone", "first_name", "last_name", "country", clock_timestamp(), clock_timestamp()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+         AS c("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "ord")
+       ORDER BY "ord"
+       RETURNING "id"`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.workspace_id),
+        rows.map((r) => r.email),
+        rows.map((r) => r.phone),
+        rows.map((r) => r.first_name),
+        rows.map((r) => r.last_name),
+        rows.map((r) => r.country),
+      ],
+    )) as Array<{ id: string }>;
+    if (inserted.length !== rows.length) throw new Error(`inserted ${inserted.length} of ${rows.length} contacts`);
+  }
+
+  /** Writes the contacts' fields as planned. */
+  async updateContacts(manager: EntityManager, rows: ContactRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `UPDATE ${this.contacts} AS c SET "email" = u."email", "phone" = u."phone", "first_name" = u."first_name",
+         "last_name" = u."last_name", "country" = u."country", "updated_at" = clock_timestamp()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+         AS u("id", "email", "phone", "first_name", "last_name", "country")
+       WHERE c."id" = u."id"`,
+      [
+        rows.map((r) => r.id),
+        rows.map((r) => r.email),
+        rows.map((r) => r.phone),
+        rows.map((r) => r.first_name),
+        rows.map((r) => r.last_name),
+        rows.map((r) => r.country),
+      ],
+    );
+  }
+
+  /** Records new identities; one already owned fails the statement (the primary key). */
+  async insertIdentities(manager: EntityManager, claims: IdentityClaim[]): Promise<void> {
+    if (claims.length === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.identities} ("workspace_id", "kind", "value", "contact_id")
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[])`,
+      [
+        claims.map((c) => c.workspaceId),
+        claims.map((c) => c.identity.kind),
+        claims.map((c) => c.identity.value),
+        claims.map((c) => c.contactId),
+      ],
+    );
+  }
+
+  async insertAttributions(manager: EntityManager, attributions: Attribution[]): Promise<void> {
+    if (attributions.length === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.leads} ("lead_id", "workspace_id", "contact_id", "received_at")
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::timestamptz[])`,
+      [
+        attributions.map((a) => a.leadId),
+        attributions.map((a) => a.workspaceId),
+        attributions.map((a) => a.contactId),
+        attributions.map((a) => a.receivedAt),
+      ],
+    );
+  }
+
+  /**
+   * Folds `mergedId` into `survivorId`: identities and leads move over, the merged contact and
+   * those merged into it before point at the survivor, and the survivor takes the fields it lacks.
+   * Returns the survivor as it now is.
+   */
+  async merge(manager: EntityManager, workspaceId: string, survivorId: string, mergedId: string): Promise<ContactRow> {
+    await manager.query(`UPDATE ${this.identities} SET "contact_id" = $2 WHERE "workspace_id" = $1 AND "contact_id" = $3`, [
+      workspaceId,
+      survivorId,
+      mergedId,
+    ]);
+    await manager.query(`UPDATE ${this.leads} SET "contact_id" = $2 WHERE "workspace_id" = $1 AND "contact_id" = $3`, [
+      workspaceId,
+      survivorId,
+      mergedId,
+    ]);
+    await manager.query(
+      `UPDATE ${this.contacts} SET "merged_into" = $2, "updated_at" = clock_timestamp()
+       WHERE "workspace_id" = $1 AND ("merged_into" = $3 OR "id" = $3)`,
+      [workspaceId, survivorId, mergedId],
+    );
+    const [rows] = (await manager.query(
+      `UPDATE ${this.contacts} s SET
+         "email" = COALESCE(s."email", m."email"), "phone" = COALESCE(s."phone", m."phone"),
+         "first_name" = COALESCE(s."first_name", m."first_name"), "last_name" = COALESCE(s."last_name", m."last_name"),
+         "country" = COALESCE(s."country", m."country"), "updated_at" = clock_timestamp()
+       FROM ${this.contacts} m WHERE s."workspace_id" = $1 AND s."id" = $2 AND m."id" = $3 RETURNING ${columns('s')}`,
+      [workspaceId, survivorId, mergedId],
+    )) as [ContactRow[], number];
+    const survivor = rows[0];
+    if (!survivor) throw new Error(`contact ${survivorId} vanished while merging ${mergedId} into it`);
+    return survivor;
+  }
+
+  /** A page of a workspace's live contacts, newest first; email and phone match any identity of the contact. */
+  async listLive<T>(workspaceId: string, filter: ContactListFilter, view: (row: ContactRow) => T): Promise<Page<T>> {
+    const where = new SqlFilter().where('c."workspace_id" = ?', workspaceId).where('c."merged_into" IS NULL');
+    for (const kind of ['email', 'phone'] as const) {
+      where.where(
+        `(c."${kind}" = ? OR c."id" IN (SELECT "contact_id" FROM ${this.identities} i
+           WHERE i."workspace_id" = c."workspace_id" AND i."kind" = '${kind}' AND i."value" = ?))`,
+        filter[kind],
+      );
+    }
+    return selectPage(
+      this.dataSource,
+      { select: columns('c'), from: `${this.contacts} c`, filter: where, idColumn: 'c."id"', afterId: filter.afterId, limit: filter.limit },
+      view,
+    );
+  }
+
+  /** The live contact an id stands for: itself, or the survivor it was merged into. */
+  async findLive(workspaceId: string, id: string): Promise<ContactRow | undefined> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${columns('s')} FROM ${this.contacts} c JOIN ${this.contacts} s ON s."id" = COALESCE(c."merged_into", c."id")
+       WHERE c."workspace_id" = $1 AND c."id" = $2`,
+      [workspaceId, id],
+    )) as ContactRow[];
+    return row;
+  }
+
+  /** A contact's identities, leads and the contacts merged into it. */
+  async linksOf(workspaceId: string, contactId: string): Promise<{ identities: Identity[]; leadIds: string[]; mergedIds: string[] }> {
+    const [identities, leads, merged] = await Promise.all([
+      this.dataSource.query(
+        `SELECT "kind", "value" FROM ${this.identities} WHERE "workspace_id" = $1 AND "contact_id" = $2 ORDER BY "created_at", "value"`,
+        [workspaceId, contactId],
+      ) as Promise<Identity[]>,
+      this.dataSource.query(`SELECT "lead_id" FROM ${this.leads} WHERE "workspace_id" = $1 AND "contact_id" = $2 ORDER BY "lead_id"`, [
+        workspaceId,
+        contactId,
+      ]) as Promise<Array<{ lead_id: string }>>,
+      this.dataSource.query(`SELECT "id" FROM ${this.contacts} WHERE "workspace_id" = $1 AND "merged_into" = $2 ORDER BY "id"`, [
+        workspaceId,
+        contactId,
+      ]) as Promise<Array<{ id: string }>>,
+    ]);
+    return { identities, leadIds: leads.map((l) => l.lead_id), mergedIds: merged.map((m) => m.id) };
+  }
+
+  /** The contact a lead is attributed to. */
+  async contactOfLead(workspaceId: string, leadId: string): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT "contact_id" FROM ${this.leads} WHERE "workspace_id" = $1 AND "lead_id" = $2`, [
+      workspaceId,
+      leadId,
+    ])) as Array<{ contact_id: string }>;
+    return row?.contact_id;
+  }
+}
