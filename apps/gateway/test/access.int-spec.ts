@@ -143,6 +143,28 @@ describe('gateway: access control', () => {
     });
   });
 
+  it('judges the credential before the body, and refuses a management body that is missing or not JSON', async () => {
+    const path = '/api/v1/workspaces/default/api-keys';
+    const answers = await Promise.all([
+      call('POST', path, {}, '{"name":'),
+      fetch(`http://127.0.0.1:${h.port}${path}`, {
+        method: 'POST',
+        headers: { ...asAdmin(), 'Content-Type': 'text/plain' },
+        body: 'name=x',
+      }),
+      call('POST', path, asAdmin()),
+    ]);
+    expect(
+      await Promise.all(
+        answers.map(async (response) => [response.status, ((await response.json()) as { error: { code: string } }).error.code]),
+      ),
+    ).toEqual([
+      [401, 'unauthorized'],
+      [415, 'unsupported_media_type'],
+      [400, 'invalid_payload'],
+    ]);
+  });
+
   it('stops accepting a revoked key within a second on every replica', async () => {
     const replica: { port: number; process: RunningProcess } = await h.startReplica();
     try {
