@@ -1,6 +1,7 @@
 import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import {
   createTestDatabase,
+  findInvariantViolations,
   findFreePort,
   type PrivateNats,
   type RunningProcess,
@@ -116,11 +117,19 @@ export class Platform {
     return (await response.json()) as T;
   }
 
+  /**
+   * Stops everything and drops the database, after checking the data invariants that hold at
+   * every commit (`npm run check:invariants`): a suite whose run left them broken fails here.
+   */
   async stop(): Promise<void> {
     for (const app of this.apps.values()) app.process.kill('SIGKILL');
     await Promise.all([...this.apps.values()].map((app) => app.process.exited));
+    const violations = await findInvariantViolations(this.db, { drained: false }).catch((error: unknown) => [
+      { name: `the invariants could not be checked: ${error instanceof Error ? error.message : String(error)}`, count: 1, examples: [] },
+    ]);
     await this.nats.dispose();
     await this.db.drop();
+    if (violations.length > 0) throw new Error(`data invariants broken:\n${JSON.stringify(violations, null, 2)}`);
   }
 }
 

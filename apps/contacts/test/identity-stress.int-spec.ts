@@ -1,5 +1,5 @@
 import { EventTypes, type LeadIngestedData } from '@leadflow/contracts';
-import { AppHarness } from '@leadflow/testing';
+import { AppHarness, findInvariantViolations } from '@leadflow/testing';
 import { v7 as uuidv7 } from 'uuid';
 
 /**
@@ -180,6 +180,20 @@ describe('contacts: one person, one contact, under concurrency', () => {
       await expect(inTransaction(`UPDATE contacts.contacts SET merged_into = '${survivor}' WHERE id = '${merged}'`)).rejects.toThrow(
         /contact_identities_owner_is_live/,
       );
+    });
+
+    it('and npm run check:invariants finds what was written around the constraints', async () => {
+      expect(await findInvariantViolations(h.db, { drained: false })).toEqual([]);
+      const id = uuidv7();
+      // As the superuser, with triggers (and so foreign keys) off, as a faulty restore could.
+      await inTransaction(`SET LOCAL session_replication_role = replica`, contact(id, 'stray@example.com'));
+      try {
+        expect(await findInvariantViolations(h.db, { drained: false })).toEqual([
+          expect.objectContaining({ name: 'a live contact holds an email or phone that is not an identity of its own', count: 1 }),
+        ]);
+      } finally {
+        await h.db.query(`DELETE FROM contacts.contacts WHERE id = $1`, [id]);
+      }
     });
 
     it('a second live contact holding an identity another one owns', async () => {

@@ -6,3 +6,4 @@ export * from './process-output';
 export * from './urls';
 export * from './postgres-roles';
 export * from './proc-stat';
+export * from './invariants.repository';

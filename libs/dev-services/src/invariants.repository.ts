@@ -1,0 +1,130 @@
+/**
+ * The platform's data invariants, read across the apps' schemas by an operator tool (never by an
+ * app: each app reads only its own schema). `always` ones hold at every commit; `drained` ones
+ * hold once the pipeline has applied every event (no load, outboxes empty, consumers caught up).
+ */
+export interface InvariantCheck {
+  name: string;
+  when: 'always' | 'drained';
+  /** Rows that break the invariant; none when it holds. */
+  sql: string;
+}
+
+export interface InvariantViolation {
+  name: string;
+  /** How many rows break it, and the first few of them. */
+  count: number;
+  examples: Array<Record<string, unknown>>;
+}
+
+/** Anything that runs SQL as a user allowed to read every app's schema. */
+export interface InvariantsQueryRunner {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+const EXAMPLES = 5;
+
+export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
+  {
+    name: 'a live contact holds an email or phone that is not an identity of its own',
+    when: 'always',
+    sql: `SELECT c."workspace_id", c."id", c."email", c."phone" FROM "contacts"."contacts" c
+          WHERE c."merged_into" IS NULL AND (
+            (c."email" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "contacts"."contact_identities" i
+              WHERE i."workspace_id" = c."workspace_id" AND i."kind" = 'email' AND i."value" = c."email" AND i."contact_id" = c."id"))
+            OR (c."phone" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "contacts"."contact_identities" i
+              WHERE i."workspace_id" = c."workspace_id" AND i."kind" = 'phone' AND i."value" = c."phone" AND i."contact_id" = c."id")))`,
+  },
+  {
+    name: 'an identity belongs to a merged contact',
+    when: 'always',
+    sql: `SELECT i."workspace_id", i."kind", i."value", i."contact_id" FROM "contacts"."contact_identities" i
+          JOIN "contacts"."contacts" c ON c."id" = i."contact_id" WHERE c."merged_into" IS NOT NULL`,
+  },
+  {
+    name: 'two live contacts hold one email or phone',
+    when: 'always',
+    sql: `SELECT "workspace_id", "kind", "value", count(*) AS "contacts" FROM (
+            SELECT "workspace_id", 'email' AS "kind", "email" AS "value" FROM "contacts"."contacts" WHERE "merged_into" IS NULL AND "email" IS NOT NULL
+            UNION ALL
+            SELECT "workspace_id", 'phone', "phone" FROM "contacts"."contacts" WHERE "merged_into" IS NULL AND "phone" IS NOT NULL) AS f
+          GROUP BY "workspace_id", "kind", "value" HAVING count(*) > 1`,
+  },
+  {
+    name: 'a lead is attributed to a merged contact',
+    when: 'always',
+    sql: `SELECT l."workspace_id", l."lead_id", l."contact_id" FROM "contacts"."contact_leads" l
+          JOIN "contacts"."contacts" c ON c."id" = l."contact_id" WHERE c."merged_into" IS NOT NULL`,
+  },
+  {
+    name: 'a merged contact points at a contact that is not live',
+    when: 'always',
+    sql: `SELECT m."workspace_id", m."id", m."merged_into" FROM "contacts"."contacts" m
+          JOIN "contacts"."contacts" s ON s."id" = m."merged_into" WHERE s."merged_into" IS NOT NULL OR s."workspace_id" <> m."workspace_id"`,
+  },
+  {
+    name: 'an active score differs from the sum of its history',
+    when: 'always',
+    sql: `SELECT s."workspace_id", s."contact_id", s."score", COALESCE(h."points", 0) AS "history" FROM "scoring"."contact_scores" s
+          LEFT JOIN (SELECT "workspace_id", "contact_id", SUM("points") AS "points" FROM "scoring"."score_history"
+                     GROUP BY "workspace_id", "contact_id") h ON h."workspace_id" = s."workspace_id" AND h."contact_id" = s."contact_id"
+          WHERE s."state" = 'active' AND s."score" <> COALESCE(h."points", 0)`,
+  },
+  {
+    name: 'daily lead counters do not add up to the leads counted',
+    when: 'always',
+    sql: `SELECT w."workspace_id", COALESCE(c."leads", 0) AS "counters", COALESCE(e."leads", 0) AS "counted"
+          FROM (SELECT DISTINCT "workspace_id" FROM "metrics"."lead_daily_counters"
+                UNION SELECT DISTINCT "workspace_id" FROM "metrics"."counted_lead_events") w
+          LEFT JOIN (SELECT "workspace_id", SUM("leads") AS "leads" FROM "metrics"."lead_daily_counters" GROUP BY "workspace_id") c
+            ON c."workspace_id" = w."workspace_id"
+          LEFT JOIN (SELECT "workspace_id", count(*) AS "leads" FROM "metrics"."counted_lead_events" WHERE "event_type" = 'lead.ingested'
+                     GROUP BY "workspace_id") e ON e."workspace_id" = w."workspace_id"
+          WHERE COALESCE(c."leads", 0) <> COALESCE(e."leads", 0)`,
+  },
+  {
+    name: 'a stored lead is not attributed to a contact',
+    when: 'drained',
+    sql: `SELECT l."workspace_id", l."id" FROM "ingestion"."leads" l
+          WHERE NOT EXISTS (SELECT 1 FROM "contacts"."contact_leads" c WHERE c."lead_id" = l."id")`,
+  },
+  {
+    name: 'a stored lead is not counted',
+    when: 'drained',
+    sql: `SELECT l."workspace_id", l."id" FROM "ingestion"."leads" l
+          WHERE NOT EXISTS (SELECT 1 FROM "metrics"."counted_lead_events" e
+                            WHERE e."lead_id" = l."id"::text AND e."event_type" = 'lead.ingested')`,
+  },
+  {
+    name: 'an attributed contact has no score',
+    when: 'drained',
+    sql: `SELECT DISTINCT c."workspace_id", COALESCE(k."merged_into", k."id") AS "contact_id" FROM "contacts"."contact_leads" c
+          JOIN "contacts"."contacts" k ON k."id" = c."contact_id"
+          WHERE NOT EXISTS (SELECT 1 FROM "scoring"."contact_scores" s
+                            WHERE s."workspace_id" = c."workspace_id" AND s."contact_id" = COALESCE(k."merged_into", k."id") AND s."state" = 'active')`,
+  },
+];
+
+/** The schemas a check reads; a check whose schema does not exist in this database is skipped. */
+function schemasOf(check: InvariantCheck): string[] {
+  return [...new Set([...check.sql.matchAll(/"(contacts|scoring|metrics|ingestion)"\."/g)].map((m) => m[1] as string))];
+}
+
+/** Runs the checks (the `always` ones, and the `drained` ones when asked) and returns what they found. */
+export async function findInvariantViolations(db: InvariantsQueryRunner, options: { drained: boolean }): Promise<InvariantViolation[]> {
+  const present = new Set(
+    (
+      await db.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])`, [
+        ['contacts', 'scoring', 'metrics', 'ingestion'],
+      ])
+    ).map((row) => row.nspname),
+  );
+  const violations: InvariantViolation[] = [];
+  for (const check of INVARIANT_CHECKS) {
+    if (check.when === 'drained' && !options.drained) continue;
+    if (!schemasOf(check).every((schema) => present.has(schema))) continue;
+    const rows = await db.query(`${check.sql} LIMIT 1000`);
+    if (rows.length > 0) violations.push({ name: check.name, count: rows.length, examples: rows.slice(0, EXAMPLES) });
+  }
+  return violations;
+}
