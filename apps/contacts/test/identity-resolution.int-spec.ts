@@ -8,9 +8,8 @@ import {
   type LeadIngestedData,
   RpcSubjects,
 } from '@leadflow/contracts';
-import { AppHarness, type RpcFailure, waitFor } from '@leadflow/testing';
+import { AppHarness, leadIngestedData, type RpcFailure, waitFor } from '@leadflow/testing';
 import { JSONCodec, type Subscription } from 'nats';
-import { v7 as uuidv7 } from 'uuid';
 
 describe('contacts: identity resolution', () => {
   let h: AppHarness;
@@ -38,22 +37,7 @@ describe('contacts: identity resolution', () => {
   let workspace = 0;
   const newWorkspace = () => `ws${Date.now().toString(36)}${(workspace += 1)}`;
 
-  function lead(fields: Partial<LeadIngestedData> = {}): LeadIngestedData {
-    return {
-      leadId: uuidv7(),
-      source: 'default',
-      receivedAt: new Date().toISOString(),
-      email: null,
-      emailValid: false,
-      phone: null,
-      phoneValid: false,
-      country: 'DE',
-      offer: 'spring',
-      firstName: null,
-      lastName: null,
-      ...fields,
-    };
-  }
+  const lead = (fields: Partial<LeadIngestedData> = {}) => leadIngestedData({ offer: 'spring', ...fields });
   const withEmail = (email: string, extra: Partial<LeadIngestedData> = {}) => lead({ email, emailValid: true, ...extra });
   const withPhone = (phone: string, extra: Partial<LeadIngestedData> = {}) => lead({ phone, phoneValid: true, ...extra });
 

@@ -1,6 +1,6 @@
 import { type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { findInvariantViolations, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -46,20 +46,7 @@ describe('identity resolution against PostgreSQL', () => {
       occurredAt: new Date().toISOString(),
       producer: 'ingestion',
       correlationId: `test-${randomUUID()}`,
-      data: {
-        leadId: uuidv7(),
-        source: 'default',
-        receivedAt: new Date().toISOString(),
-        email: null,
-        emailValid: false,
-        phone: null,
-        phoneValid: false,
-        country: 'DE',
-        offer: null,
-        firstName: null,
-        lastName: null,
-        ...fields,
-      },
+      data: leadIngestedData(fields),
     };
   }
 

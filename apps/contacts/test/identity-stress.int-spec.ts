@@ -1,5 +1,5 @@
 import { EventTypes, type LeadIngestedData } from '@leadflow/contracts';
-import { AppHarness, findInvariantViolations } from '@leadflow/testing';
+import { AppHarness, findInvariantViolations, leadIngestedData } from '@leadflow/testing';
 import { v7 as uuidv7 } from 'uuid';
 
 /**
@@ -18,22 +18,7 @@ describe('contacts: one person, one contact, under concurrency', () => {
     await h?.stop();
   });
 
-  function lead(fields: Partial<LeadIngestedData>): LeadIngestedData {
-    return {
-      leadId: uuidv7(),
-      source: 'default',
-      receivedAt: new Date().toISOString(),
-      email: null,
-      emailValid: false,
-      phone: null,
-      phoneValid: false,
-      country: 'DE',
-      offer: 'spring',
-      firstName: null,
-      lastName: null,
-      ...fields,
-    };
-  }
+  const lead = (fields: Partial<LeadIngestedData>) => leadIngestedData({ offer: 'spring', ...fields });
 
   function shuffle<T>(items: T[]): T[] {
     for (let i = items.length - 1; i > 0; i -= 1) {

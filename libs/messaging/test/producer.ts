@@ -2,10 +2,9 @@ import { EventTypes, type LeadIngestedData, NatsNamespace, Streams } from '@lead
 import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
 import { createLogger } from '@leadflow/logging';
 import { ensureStream, messagingTablesV1, messagingTablesV2, NatsConnection, Outbox, OutboxCommitSubscriber, OutboxRelay } from '../src';
-import { type RunningProcess, startProcess } from '@leadflow/testing';
+import { leadIngestedData, type RunningProcess, startProcess } from '@leadflow/testing';
 import path from 'node:path';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 
 class ProducerTables1795262400000 implements MigrationInterface {
   name = 'ProducerTables1795262400000';
@@ -91,19 +90,7 @@ export class Producer {
 
 /** The data of a lead as ingestion would publish it. */
 export function lead(): LeadIngestedData {
-  return {
-    leadId: uuidv7(),
-    source: 'landing',
-    receivedAt: new Date().toISOString(),
-    email: 'someone@example.com',
-    emailValid: true,
-    phone: null,
-    phoneValid: false,
-    country: 'DE',
-    offer: null,
-    firstName: null,
-    lastName: null,
-  };
+  return leadIngestedData({ source: 'landing', email: 'someone@example.com', emailValid: true });
 }
 
 const CONSUMER_FIXTURE = path.join(__dirname, 'fixtures', 'consumer-app.ts');

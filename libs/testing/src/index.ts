@@ -9,3 +9,4 @@ export * from './private-nats';
 export * from './namespace-streams';
 export * from './app-harness';
 export * from './service-database';
+export * from './event-fixtures';
