@@ -17,7 +17,7 @@ export interface LoadPlan {
 }
 
 /** mulberry32: a small seeded generator, so that two runs send the very same load. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
