@@ -1,6 +1,6 @@
 // Malformed input of every kind, over real HTTP: always a 4xx with a stable code, never a 5xx, a
 // stack trace or a crashed app; what is acknowledged is stored and readable, what is refused is kept.
-import { type BatchItemResult, type LeadView, MAX_REJECTED_BODY_BYTES } from '@leadflow/contracts';
+import { type LeadView, MAX_REJECTED_BODY_BYTES } from '@leadflow/contracts';
 import { waitFor } from '@leadflow/testing';
 import { createHash } from 'node:crypto';
 import {
@@ -21,6 +21,11 @@ const INTERNALS = /at \w+ \(|node_modules|\.ts:\d|\.js:\d/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type Json = Record<string, unknown>;
+
+/** One item of a 207 batch answer, as senders read it. */
+type BatchItemAnswer =
+  | { index: number; status: 201; id: string; receivedAt: string; replayed: boolean }
+  | { index: number; status: 400 | 422; error: { code: string; message: string } };
 
 /** The two intake contracts: the legacy one answers in its own shapes, v1 in the platform's. */
 interface IntakeRoute {
@@ -228,7 +233,7 @@ describe('malformed input, sent over HTTP to every route', () => {
       }
       const body = json(response);
       expect({ status: response.status, error: body.error }).toEqual({ status: 207, error: undefined });
-      const results = body.results as BatchItemResult[];
+      const results = body.results as BatchItemAnswer[];
       const outcomes = results.map((result) => (result.status === 201 ? 201 : [result.status, result.error.code]));
       expect(outcomes).toEqual(batch.expect.items);
       const stored = results.flatMap((result) => (result.status === 201 ? [result.id] : []));

@@ -202,7 +202,7 @@ describe('contacts: identity resolution', () => {
     const [ra, rb] = await Promise.all([attributed(a.leadId), attributed(b.leadId)]);
     expect(ra.contactId).not.toBe(rb.contactId);
     const failure = await h.request(RpcSubjects.contacts.contactGet, { workspaceId: w2, id: ra.contactId }).catch((e: RpcFailure) => e);
-    expect(failure).toMatchObject({ code: 'not_found', status: 404 });
+    expect(failure).toMatchObject({ code: 'not_found' });
   });
 
   it('lists contacts by email and phone with cursor pagination', async () => {

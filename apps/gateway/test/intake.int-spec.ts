@@ -1,4 +1,11 @@
-import { type IngestLeadGroupRequest, type IngestLeadReply, type IngestLeadRequest, RpcSubjects } from '@leadflow/contracts';
+import {
+  type BatchItemResult,
+  type IngestBatchReply,
+  type IngestLeadGroupRequest,
+  type IngestLeadReply,
+  type IngestLeadRequest,
+  RpcSubjects,
+} from '@leadflow/contracts';
 import { decodeBody } from '@leadflow/messaging';
 import { AppHarness, startTcpProxy, type TcpProxy, testNatsUrl, waitFor } from '@leadflow/testing';
 
@@ -113,9 +120,9 @@ describe('gateway: intake and admin over HTTP', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
   });
 
-  it('maps an ingestion refusal to the legacy body on /api/lead and to the error body on /api/v1/leads', async () => {
+  it("maps an ingestion refusal's code to its status, with the legacy body on /api/lead and the error body on /api/v1/leads", async () => {
     reply = () => {
-      throw { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body', status: 422 };
+      throw { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body' };
     };
     const legacy = await post('/api/lead', '{"email":"x@example.com"}');
     expect(legacy.status).toBe(422);
@@ -162,7 +169,7 @@ describe('gateway: intake and admin over HTTP', () => {
     reply = (request) => {
       const key = request.idempotencyKey ?? '';
       if (key.startsWith('reused-')) {
-        throw { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body', status: 422 };
+        throw { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body' };
       }
       return { leadId: `lead-${key}`, receivedAt: '2026-11-21T10:00:00.000Z', deduplicated: key.startsWith('seen-') };
     };
@@ -179,6 +186,34 @@ describe('gateway: intake and admin over HTTP', () => {
     });
     expect(groupSizes.reduce((a, b) => a + b, 0)).toBe(60);
     expect(groupSizes.length).toBeLessThan(60);
+  });
+
+  it("answers a batch with each item's status from ingestion's codes, byte for byte as senders read it", async () => {
+    const results: BatchItemResult[] = [
+      { index: 0, ok: true, id: 'lead-0', receivedAt: '2026-11-21T10:00:00.000Z', replayed: false },
+      { index: 1, ok: false, error: { code: 'invalid_payload', message: '"lead" must be a JSON object' } },
+      { index: 2, ok: true, id: 'lead-0', receivedAt: '2026-11-21T10:00:00.000Z', replayed: true },
+      {
+        index: 3,
+        ok: false,
+        error: { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body' },
+      },
+    ];
+    const stop = h.answer(RpcSubjects.ingestion.leadIngestBatch, () => ({ results }) satisfies IngestBatchReply);
+    try {
+      const response = await post('/api/v1/leads/batch', '{"leads":[{"lead":{"email":"ana@example.com"}}]}');
+      expect(response.status).toBe(207);
+      expect(await response.text()).toBe(
+        '{"results":[' +
+          '{"index":0,"status":201,"id":"lead-0","receivedAt":"2026-11-21T10:00:00.000Z","replayed":false},' +
+          '{"index":1,"status":400,"error":{"code":"invalid_payload","message":"\\"lead\\" must be a JSON object"}},' +
+          '{"index":2,"status":201,"id":"lead-0","receivedAt":"2026-11-21T10:00:00.000Z","replayed":true},' +
+          '{"index":3,"status":422,"error":{"code":"idempotency_key_reused","message":"This Idempotency-Key was already used with a different body"}}' +
+          ']}',
+      );
+    } finally {
+      stop();
+    }
   });
 
   it('answers 503 unavailable with Retry-After within the intake deadline when ingestion is too slow', async () => {

@@ -112,9 +112,10 @@ describe('ingestion: lead intake', () => {
   it('refuses a key reused with another body with 422 idempotency_key_reused and stores nothing', async () => {
     await ingest('{"email":"cy@example.com"}', { idempotencyKey: 'reused' });
     const before = await count('raw_leads');
-    expect(await failure(ingest('{"email":"other@example.com"}', { idempotencyKey: 'reused' }))).toMatchObject({
+    // The reply is the code and the message: which HTTP status it becomes is the gateway's business.
+    expect(await failure(ingest('{"email":"other@example.com"}', { idempotencyKey: 'reused' }))).toStrictEqual({
       code: 'idempotency_key_reused',
-      status: 422,
+      message: 'This Idempotency-Key was already used with a different body',
     });
     expect(await count('raw_leads')).toBe(before);
   });
@@ -150,7 +151,7 @@ describe('ingestion: lead intake', () => {
   ])('refuses %s with 400 invalid_payload and keeps the bytes and the reason', async (_, body, reason) => {
     const leadsBefore = await count('leads');
     const error = await failure(ingest(body, { idempotencyKey: `bad-${body.length}` }));
-    expect(error).toMatchObject({ code: 'invalid_payload', status: 400 });
+    expect(error).toMatchObject({ code: 'invalid_payload' });
     const rows = await h.db.query<{ body: Buffer; reason: string; body_bytes: number; truncated: boolean }>(
       `SELECT body, reason, body_bytes, truncated FROM ingestion.rejected_requests WHERE body = $1 ORDER BY received_at DESC LIMIT 1`,
       [Buffer.from(body)],
@@ -194,13 +195,18 @@ describe('ingestion: lead intake', () => {
       ],
     });
     const reply = await h.request<IngestBatchReply>(subjects.leadIngestBatch, request(body));
-    expect(reply.results.map((r) => [r.index, r.status])).toEqual([
-      [0, 201],
-      [1, 400],
-      [2, 201],
-      [3, 422],
-      [4, 201],
+    expect(reply.results.map((r) => [r.index, r.ok ? 'stored' : r.error.code])).toEqual([
+      [0, 'stored'],
+      [1, 'invalid_payload'],
+      [2, 'stored'],
+      [3, 'idempotency_key_reused'],
+      [4, 'stored'],
     ]);
+    expect(reply.results[3]).toStrictEqual({
+      index: 3,
+      ok: false,
+      error: { code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different body' },
+    });
     const [first, , replay] = reply.results as Array<{ id: string; replayed: boolean }>;
     expect(replay).toMatchObject({ id: first?.id, replayed: true });
     expect(await count('leads', `email IN ('b1@example.com', 'b2@example.com')`)).toBe(2);
@@ -232,8 +238,8 @@ describe('ingestion: lead intake', () => {
     ]);
     const [first, , replay, , form] = results.map((r) => (r.ok ? r.reply : undefined));
     expect(replay?.leadId).toBe(first?.leadId);
-    expect(results[1]).toMatchObject({ ok: false, error: { status: 400 } });
-    expect(results[3]).toMatchObject({ ok: false, error: { status: 422 } });
+    expect(results[1]).toStrictEqual({ ok: false, error: { code: 'invalid_payload', message: expect.any(String) } });
+    expect(results[3]).toStrictEqual({ ok: false, error: { code: 'idempotency_key_reused', message: expect.any(String) } });
 
     // Each stored lead has its raw row with its own request id, its lead row and one event.
     const rows = await h.db.query<{ id: string; request_id: string; email: string }>(
@@ -250,7 +256,7 @@ describe('ingestion: lead intake', () => {
 
   it('refuses a batch of more than 500 leads as a whole', async () => {
     const body = JSON.stringify({ leads: Array.from({ length: 501 }, () => ({ lead: { email: 'many@example.com' } })) });
-    expect(await failure(h.request(subjects.leadIngestBatch, request(body)))).toMatchObject({ code: 'batch_too_large', status: 400 });
+    expect(await failure(h.request(subjects.leadIngestBatch, request(body)))).toMatchObject({ code: 'batch_too_large' });
     expect(await count('leads', 'email = $1', ['many@example.com'])).toBe(0);
   });
 
@@ -286,17 +292,13 @@ describe('ingestion: lead intake', () => {
       normalized: { email: 'raw@example.com', phone: null, extra: { zip: '10115' } },
     });
     expect(view.issues.map((i) => i.field)).toContain('phone');
-    expect(await failure(h.request(subjects.leadGet, { workspaceId: 'other', id: leadId }))).toMatchObject({
-      code: 'not_found',
-      status: 404,
-    });
-    expect(await failure(h.request(subjects.leadGet, { workspaceId: 'default', id: 'nope' }))).toMatchObject({ status: 400 });
+    expect(await failure(h.request(subjects.leadGet, { workspaceId: 'other', id: leadId }))).toMatchObject({ code: 'not_found' });
+    expect(await failure(h.request(subjects.leadGet, { workspaceId: 'default', id: 'nope' }))).toMatchObject({ code: 'validation_failed' });
   });
 
   it('refuses a malformed request from a caller with 400 validation_failed', async () => {
     expect(await failure(h.request(subjects.leadIngestGroup, { items: [{ workspaceId: 'default' }] }))).toMatchObject({
       code: 'validation_failed',
-      status: 400,
     });
   });
 });

@@ -21,41 +21,43 @@ export const ErrorCodes = {
   nameTaken: 'name_taken',
   lastOwner: 'last_owner',
   notFound: 'not_found',
+  methodNotAllowed: 'method_not_allowed',
   unavailable: 'unavailable',
   internalError: 'internal_error',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 
-/** The error payload of a failed request/reply call. */
+/**
+ * The error payload of a failed request/reply call: a code and a message, nothing about HTTP. The
+ * gateway turns the code into an HTTP status at its edge.
+ */
 export interface RpcErrorBody {
   code: ErrorCode;
   message: string;
-  /** The HTTP status the gateway should answer with. */
-  status: number;
 }
 
+/** A plain `{code, message}` as it arrives over NATS; an Error object (a NATS client error) is not one. */
 export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
-  if (typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null || value instanceof Error) return false;
   const candidate = value as Record<string, unknown>;
-  return typeof candidate.code === 'string' && typeof candidate.message === 'string' && typeof candidate.status === 'number';
+  return typeof candidate.code === 'string' && typeof candidate.message === 'string';
 }
 
 /**
- * A failure with a stable code and the HTTP status it maps to. Features subclass it
- * (`<Feature>Exception`); one filter per transport turns it into an HTTP body or an RPC error.
+ * A failure with a stable code. Features subclass it (`<Feature>Exception`); one filter turns it
+ * into an RPC error reply, or at the HTTP edge into the status its code maps to.
  */
 export class AppException extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly status: number,
   ) {
     super(message);
     this.name = new.target.name;
   }
 
   toBody(): RpcErrorBody {
-    return { code: this.code, message: this.message, status: this.status };
+    return { code: this.code, message: this.message };
   }
 }
 
@@ -65,8 +67,7 @@ export class DownstreamException extends AppException {
     readonly subject: string,
     code: ErrorCode,
     message: string,
-    status: number,
   ) {
-    super(code, message, status);
+    super(code, message);
   }
 }

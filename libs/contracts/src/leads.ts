@@ -60,9 +60,12 @@ export interface IngestBatchRequest extends IntakeRequestMeta {
   body: EncodedBody;
 }
 
+/**
+ * One batch item's outcome, in codes: stored (or replayed), or refused on its own
+ * (`invalid_payload`, `idempotency_key_reused`). The gateway gives each its HTTP status.
+ */
 export type BatchItemResult =
-  | { index: number; status: 201; id: string; receivedAt: string; replayed: boolean }
-  | { index: number; status: 400 | 422; error: { code: string; message: string } };
+  { index: number; ok: true; id: string; receivedAt: string; replayed: boolean } | { index: number; ok: false; error: RpcErrorBody };
 
 export interface IngestBatchReply {
   results: BatchItemResult[];

@@ -1,4 +1,4 @@
-import { AppException } from '@leadflow/contracts';
+import { AppException, DownstreamException } from '@leadflow/contracts';
 import { runWithRequestId } from '@leadflow/logging';
 import { type ArgumentsHost, BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import pino from 'pino';
@@ -38,10 +38,10 @@ describe('AppExceptionFilter', () => {
       route === '/api/lead' ? { ok: false, error: error.code } : undefined,
     );
     const onLegacy = httpHost('/api/lead');
-    legacy.catch(new AppException('invalid_payload', 'not an object', 400), onLegacy.host);
+    legacy.catch(new AppException('invalid_payload', 'not an object'), onLegacy.host);
     expect(onLegacy.sent).toMatchObject({ status: 400, body: { ok: false, error: 'invalid_payload' } });
     const elsewhere = httpHost();
-    legacy.catch(new AppException('invalid_payload', 'not an object', 400), elsewhere.host);
+    legacy.catch(new AppException('invalid_payload', 'not an object'), elsewhere.host);
     expect(elsewhere.sent.body).toEqual({ error: { code: 'invalid_payload', message: 'not an object', requestId: 'generated-id' } });
   });
 
@@ -60,9 +60,9 @@ describe('AppExceptionFilter', () => {
     expect(sent).toMatchObject({ status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'unavailable' } } });
   });
 
-  it('answers a typed exception with its status, stable code and the request id', () => {
+  it("answers a typed exception with its code's status, the stable code and the request id", () => {
     const { host, sent } = httpHost();
-    runWithRequestId('req-7', () => filter.catch(new AppException('idempotency_key_reused', 'key reused with another body', 422), host));
+    runWithRequestId('req-7', () => filter.catch(new AppException('idempotency_key_reused', 'key reused with another body'), host));
     expect(sent).toMatchObject({
       status: 422,
       body: { error: { code: 'idempotency_key_reused', message: 'key reused with another body', requestId: 'req-7' } },
@@ -94,8 +94,29 @@ describe('AppExceptionFilter', () => {
     expect(sent.body).toEqual({ error: { code: 'internal_error', message: 'Internal error', requestId: 'generated-id' } });
   });
 
-  it('sends the same error body over RPC', async () => {
-    const result = filter.catch(new AppException('not_found', 'no lead 9', 404), rpcHost) as Observable<never>;
-    await expect(lastValueFrom(result)).rejects.toEqual({ code: 'not_found', message: 'no lead 9', status: 404 });
+  it('replies over RPC with the code and message alone, no HTTP status', async () => {
+    const result = filter.catch(new AppException('not_found', 'no lead 9'), rpcHost) as Observable<never>;
+    await expect(lastValueFrom(result)).rejects.toStrictEqual({ code: 'not_found', message: 'no lead 9' });
+    const outage = filter.catch(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), rpcHost) as Observable<never>;
+    await expect(lastValueFrom(outage)).rejects.toStrictEqual({ code: 'unavailable', message: 'Temporarily unavailable; retry later' });
+  });
+
+  it("answers a downstream app's error code with the status the code maps to", () => {
+    const { host, sent } = httpHost();
+    filter.catch(new DownstreamException('contacts.contact.get', 'not_found', 'no contact 42'), host);
+    expect(sent).toMatchObject({ status: 404, body: { error: { code: 'not_found', message: 'no contact 42' } } });
+    const unavailable = httpHost();
+    filter.catch(new DownstreamException('scoring.score.get', 'unavailable', 'scoring did not answer'), unavailable.host);
+    expect(unavailable.sent).toMatchObject({ status: 503, headers: { 'Retry-After': '5' }, body: { error: { code: 'unavailable' } } });
+  });
+
+  it('keeps a sign-in refusal at 503 with Retry-After and a rate limit at 429, as their codes say', () => {
+    const disabled = httpHost();
+    filter.catch(new AppException('login_disabled', 'not configured'), disabled.host);
+    expect(disabled.sent).toMatchObject({ status: 503, headers: { 'Retry-After': '5' } });
+    const limited = httpHost();
+    filter.catch(new AppException('rate_limited', 'slow down'), limited.host);
+    expect(limited.sent).toMatchObject({ status: 429 });
+    expect(limited.sent.headers).toEqual({});
   });
 });

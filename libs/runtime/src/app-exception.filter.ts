@@ -1,20 +1,22 @@
-import { AppException, ErrorCodes, isRpcErrorBody, type RpcErrorBody } from '@leadflow/contracts';
+import { AppException, type ErrorCode, ErrorCodes, isRpcErrorBody, type RpcErrorBody } from '@leadflow/contracts';
 import { currentRequestId } from '@leadflow/logging';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { type Observable, throwError } from 'rxjs';
+import { httpStatusOf } from './error-statuses';
 
+/** The codes of the framework's own HTTP errors, which come with a status instead of a code. */
 const CODES_BY_STATUS: Record<number, string> = {
   400: ErrorCodes.validationFailed,
-  401: 'unauthorized',
-  403: 'forbidden',
+  401: ErrorCodes.unauthorized,
+  403: ErrorCodes.forbidden,
   404: ErrorCodes.notFound,
-  405: 'method_not_allowed',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'rate_limited',
+  405: ErrorCodes.methodNotAllowed,
+  413: ErrorCodes.payloadTooLarge,
+  415: ErrorCodes.unsupportedMediaType,
+  429: ErrorCodes.rateLimited,
   503: ErrorCodes.unavailable,
 };
 
@@ -72,9 +74,16 @@ export function isDependencyOutage(error: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(message);
 }
 
+/** A failure as the filter sees it: the body every transport sends, and the status HTTP answers with. */
+interface Failure {
+  body: RpcErrorBody;
+  status: number;
+}
+
 /**
- * Maps every failure to a stable code, for HTTP bodies and RPC error replies alike. Unknown errors
- * are logged with their stack and leave as `internal_error` with no internals.
+ * Maps every failure to a stable code, for HTTP bodies and RPC error replies alike; only the HTTP
+ * answer carries a status, the code's (HTTP_STATUS_BY_ERROR_CODE). Unknown errors are logged with
+ * their stack and leave as `internal_error` with no internals.
  */
 @Catch()
 export class AppExceptionFilter implements ExceptionFilter {
@@ -84,37 +93,46 @@ export class AppExceptionFilter implements ExceptionFilter {
   ) {}
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
-    const body = this.toBody(exception);
+    const { body, status } = this.toFailure(exception);
     if (host.getType() === 'rpc') return throwError(() => body);
     const http = host.switchToHttp();
     const reply = http.getResponse<FastifyReply>();
     const request = http.getRequest<FastifyRequest>();
     const requestId = currentRequestId() ?? request.id;
-    if (body.status === 503) void reply.header('Retry-After', '5');
+    if (status === 503) void reply.header('Retry-After', '5');
     const custom = this.renderBody?.(request.routeOptions?.url, body, requestId);
-    void reply.status(body.status).send(custom ?? { error: { code: body.code, message: body.message, requestId } });
+    void reply.status(status).send(custom ?? { error: { code: body.code, message: body.message, requestId } });
   }
 
-  private toBody(exception: unknown): RpcErrorBody {
+  private toFailure(exception: unknown): Failure {
     if (exception instanceof AppException) {
-      if (exception.status >= 500) this.logger.warn({ code: exception.code, err: exception }, exception.message);
-      return exception.toBody();
+      const failure = this.coded(exception.code, exception.message);
+      if (failure.status >= 500) this.logger.warn({ code: exception.code, err: exception }, exception.message);
+      return failure;
     }
     if (exception instanceof HttpException) {
+      // The framework's own HTTP errors already carry their status.
       const status = exception.getStatus();
       if (status < 500 || status === 503)
-        return { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: messageOf(exception), status };
+        return { body: { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: messageOf(exception) }, status };
     }
-    if (exception instanceof RpcException && isRpcErrorBody(exception.getError())) return exception.getError() as RpcErrorBody;
+    if (exception instanceof RpcException) {
+      const error = exception.getError();
+      if (isRpcErrorBody(error)) return this.coded(error.code, error.message);
+    }
     if (isFastifyClientError(exception)) {
       const status = exception.statusCode;
-      return { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: fastifyMessage(exception), status };
+      return { body: { code: CODES_BY_STATUS[status] ?? `http_${status}`, message: fastifyMessage(exception) }, status };
     }
     if (isDependencyOutage(exception)) {
       this.logger.warn({ err: exception }, 'a dependency is unavailable');
-      return { code: ErrorCodes.unavailable, message: 'Temporarily unavailable; retry later', status: 503 };
+      return this.coded(ErrorCodes.unavailable, 'Temporarily unavailable; retry later');
     }
     this.logger.error({ err: exception }, 'unhandled error');
-    return { code: ErrorCodes.internalError, message: 'Internal error', status: 500 };
+    return this.coded(ErrorCodes.internalError, 'Internal error');
+  }
+
+  private coded(code: ErrorCode, message: string): Failure {
+    return { body: { code, message }, status: httpStatusOf(code) };
   }
 }

@@ -17,10 +17,10 @@ export function describeValidationErrors(errors: ValidationError[], parent = '')
 function refuseOddParameters(query: unknown): void {
   if (typeof query !== 'object' || query === null) return;
   for (const [name, value] of Object.entries(query)) {
-    if (name in Object.prototype) throw new AppException(ErrorCodes.invalidQuery, `property ${name.slice(0, 64)} should not exist`, 400);
+    if (name in Object.prototype) throw new AppException(ErrorCodes.invalidQuery, `property ${name.slice(0, 64)} should not exist`);
     const values: unknown[] = Array.isArray(value) ? value : [value];
     if (values.some((v) => typeof v === 'string' && v.includes('\u0000'))) {
-      throw new AppException(ErrorCodes.invalidQuery, `${name.slice(0, 64)} must not contain NUL characters`, 400);
+      throw new AppException(ErrorCodes.invalidQuery, `${name.slice(0, 64)} must not contain NUL characters`);
     }
   }
 }
@@ -57,16 +57,16 @@ export class AppValidationPipe implements PipeTransform {
   private readonly query = new ValidationPipe({
     ...shared,
     forbidNonWhitelisted: true,
-    exceptionFactory: (errors) => new AppException(ErrorCodes.invalidQuery, describeValidationErrors(errors).join('; '), 400),
+    exceptionFactory: (errors) => new AppException(ErrorCodes.invalidQuery, describeValidationErrors(errors).join('; ')),
   });
   private readonly other = new ValidationPipe({
     ...shared,
-    exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; '), 400),
+    exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; ')),
   });
   private readonly strictBody = new ValidationPipe({
     ...shared,
     forbidNonWhitelisted: true,
-    exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; '), 400),
+    exceptionFactory: (errors) => new AppException(ErrorCodes.validationFailed, describeValidationErrors(errors).join('; ')),
   });
 
   constructor(private readonly options: AppValidationOptions = {}) {}
@@ -75,7 +75,7 @@ export class AppValidationPipe implements PipeTransform {
     if (metadata.type === 'body' && value instanceof UnreadableBody) throw value.error;
     if (metadata.type === 'body' && this.options.strictBodies && metadata.metatype && !UNVALIDATED_TYPES.includes(metadata.metatype)) {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        throw new AppException(ErrorCodes.invalidPayload, 'The body must be a JSON object', 400);
+        throw new AppException(ErrorCodes.invalidPayload, 'The body must be a JSON object');
       }
       return this.strictBody.transform(value, metadata);
     }

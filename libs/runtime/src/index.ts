@@ -1,5 +1,6 @@
 export * from './app-exception.filter';
 export * from './bootstrap';
+export * from './error-statuses';
 export * from './metrics';
 export * from './platform.module';
 export * from './service-info';

@@ -13,10 +13,10 @@ import { waitFor } from './wait-for';
 const root = path.resolve(__dirname, '..', '..', '..');
 const codec = JSONCodec<unknown>();
 
+/** An app's error reply: a code and a message; HTTP statuses belong to the gateway's edge. */
 export interface RpcFailure {
   code: string;
   message: string;
-  status: number;
 }
 
 /**
@@ -77,7 +77,7 @@ export class AppHarness {
     return { port, process: replica };
   }
 
-  /** Request/reply to the app; resolves with the reply or rejects with the app's `{code, message, status}`. */
+  /** Request/reply to the app; resolves with the reply or rejects with the app's `{code, message}`. */
   async request<T>(subject: string, data: unknown, timeoutMs = 5000): Promise<T> {
     const requestHeaders = headers();
     requestHeaders.set('x-request-id', `test-${randomUUID()}`);
@@ -93,7 +93,7 @@ export class AppHarness {
   /**
    * Answers `subject` in another app's place (Nest's wire format), so that an app can be tested
    * against a stand-in neighbour over the real NATS. The handler's result is the reply; a thrown
-   * `{code, message, status}` is the error reply. Returns a function that stops answering.
+   * `{code, message}` is the error reply. Returns a function that stops answering.
    */
   answer(subject: string, handler: (data: unknown, headers: Record<string, string>) => unknown): () => void {
     const subscription = this.nats.subscribe(`${this.namespace}.${subject}`, {

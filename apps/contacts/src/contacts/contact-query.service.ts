@@ -40,7 +40,7 @@ export class ContactQueryService {
 
   async get(query: ByIdRequest): Promise<ContactView> {
     const row = await this.contacts.findLive(query.workspaceId, query.id);
-    if (!row) throw new AppException(ErrorCodes.notFound, `No contact ${query.id}`, 404);
+    if (!row) throw new AppException(ErrorCodes.notFound, `No contact ${query.id}`);
     const { identities, leadIds, mergedIds } = await this.contacts.linksOf(row.workspace_id, row.id);
     return {
       ...toSummary(row),
@@ -54,7 +54,7 @@ export class ContactQueryService {
 
   async contactOfLead(query: ByIdRequest): Promise<LeadContactReply> {
     const contactId = await this.contacts.contactOfLead(query.workspaceId, query.id);
-    if (!contactId) throw new AppException(ErrorCodes.notFound, `Lead ${query.id} is not attributed to a contact (yet)`, 404);
+    if (!contactId) throw new AppException(ErrorCodes.notFound, `Lead ${query.id} is not attributed to a contact (yet)`);
     return { contactId };
   }
 }

@@ -62,15 +62,14 @@ export class AccessGuard implements CanActivate {
         presented === undefined
           ? 'Send an API key as X-Api-Key, or an API key or admin access token as Authorization: Bearer'
           : 'The credential is not valid, expired, or was revoked',
-        401,
       );
     }
-    if (!rule) throw new AppException(ErrorCodes.forbidden, 'This route is not open to any credential', 403);
+    if (!rule) throw new AppException(ErrorCodes.forbidden, 'This route is not open to any credential');
     if (rule.accountOnly && principal.kind !== 'account') {
-      throw new AppException(ErrorCodes.forbidden, 'Only a signed-in admin account can do this, not an API key', 403);
+      throw new AppException(ErrorCodes.forbidden, 'Only a signed-in admin account can do this, not an API key');
     }
     if (!principal.scopes.has(rule.scope)) {
-      throw new AppException(ErrorCodes.forbidden, `This credential lacks the "${rule.scope}" scope`, 403);
+      throw new AppException(ErrorCodes.forbidden, `This credential lacks the "${rule.scope}" scope`);
     }
     await this.rateLimits.take(principal.rateLimitSubject, principal.rateLimit, http.getResponse<FastifyReply>());
     attachPrincipal(request, principal);

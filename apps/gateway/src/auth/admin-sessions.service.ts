@@ -10,10 +10,10 @@ import type { Principal } from './principal';
 import { DEFAULT_KEY_RATE_LIMIT } from './rate-limits';
 import { ROLE_PERMISSIONS, type Role } from './roles';
 
-const invalidCredentials = () => new AppException(ErrorCodes.unauthorized, 'The email or the password is wrong', 401);
-const notAnAdmin = () => new AppException(ErrorCodes.forbidden, 'This account is not an admin of that workspace', 403);
+const invalidCredentials = () => new AppException(ErrorCodes.unauthorized, 'The email or the password is wrong');
+const notAnAdmin = () => new AppException(ErrorCodes.forbidden, 'This account is not an admin of that workspace');
 const loginDisabled = () =>
-  new AppException(ErrorCodes.loginDisabled, 'Admin sign-in is not configured on this gateway (AUTH_TOKEN_SECRET)', 503);
+  new AppException(ErrorCodes.loginDisabled, 'Admin sign-in is not configured on this gateway (AUTH_TOKEN_SECRET)');
 
 /**
  * Admin sessions: sign-in with email and password into one workspace, short-lived access tokens
@@ -60,7 +60,7 @@ export class AdminSessionsService {
     const presentedHash = hashApiKey(refreshToken);
     const session = await this.credentials.sessionByRefreshHash(presentedHash);
     if (!session || session.revoked_at || session.expires_at.getTime() <= Date.now()) {
-      throw new AppException(ErrorCodes.unauthorized, 'The refresh token is not valid, expired, or was revoked', 401);
+      throw new AppException(ErrorCodes.unauthorized, 'The refresh token is not valid, expired, or was revoked');
     }
     const membership = await this.credentials.membership(session.account_id, workspaceId ?? session.workspace_id);
     if (!membership) throw notAnAdmin();
@@ -72,7 +72,7 @@ export class AdminSessionsService {
       membership.workspace_id,
       this.env.REFRESH_TOKEN_TTL_SECONDS,
     );
-    if (!rotated) throw new AppException(ErrorCodes.unauthorized, 'The refresh token was already used', 401);
+    if (!rotated) throw new AppException(ErrorCodes.unauthorized, 'The refresh token was already used');
     return this.signedIn(tokens, session.account_id, session.id, membership.workspace_id, membership.role, token);
   }
 

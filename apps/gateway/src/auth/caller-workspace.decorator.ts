@@ -15,6 +15,6 @@ export const CallerWorkspace = createParamDecorator((param: string | undefined, 
   const { workspaceId } = principalOf(request);
   if (param === undefined) return workspaceId;
   const named = checkWorkspaceId(String((request.params as Record<string, string>)[param]));
-  if (named !== workspaceId) throw new AppException(ErrorCodes.notFound, 'No such workspace', 404);
+  if (named !== workspaceId) throw new AppException(ErrorCodes.notFound, 'No such workspace');
   return workspaceId;
 });

@@ -96,7 +96,6 @@ export class RateLimits {
     throw new AppException(
       ErrorCodes.rateLimited,
       `Over ${limit.perSecond} requests per second (burst ${limit.burst}); retry after ${resetSeconds} s`,
-      429,
     );
   }
 

@@ -41,7 +41,7 @@ export class SignInThrottle {
     if (!blocked) return;
     const retryAfter = Math.max(1, Math.ceil(blocked[0].msBeforeNext / 1000));
     void reply.header('Retry-After', String(retryAfter));
-    throw new AppException(ErrorCodes.tooManyAttempts, `Too many failed sign-ins; retry after ${retryAfter} s`, 429);
+    throw new AppException(ErrorCodes.tooManyAttempts, `Too many failed sign-ins; retry after ${retryAfter} s`);
   }
 
   /** Counts a failure and waits a little longer for each one. */

@@ -28,16 +28,16 @@ export function rawBody(request: FastifyRequest): Buffer {
 function jsonObjectBody(request: FastifyRequest, bytes: Buffer): unknown {
   const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
   if (!/^application\/json\s*(;|$)/.test(contentType)) {
-    return new UnreadableBody(new AppException(ErrorCodes.unsupportedMediaType, 'Send application/json', 415));
+    return new UnreadableBody(new AppException(ErrorCodes.unsupportedMediaType, 'Send application/json'));
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return new UnreadableBody(new AppException(ErrorCodes.invalidPayload, 'The body is not valid JSON', 400));
+    return new UnreadableBody(new AppException(ErrorCodes.invalidPayload, 'The body is not valid JSON'));
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return new UnreadableBody(new AppException(ErrorCodes.invalidPayload, 'The body must be a JSON object', 400));
+    return new UnreadableBody(new AppException(ErrorCodes.invalidPayload, 'The body must be a JSON object'));
   }
   return parsed;
 }

@@ -6,7 +6,7 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 export class UuidParamPipe implements PipeTransform<string, string> {
   transform(value: string): string {
     const id = String(value).toLowerCase();
-    if (!isUuid(id)) throw new AppException(ErrorCodes.invalidId, `"${String(value).slice(0, 64)}" is not a valid id (UUID expected)`, 400);
+    if (!isUuid(id)) throw new AppException(ErrorCodes.invalidId, `"${String(value).slice(0, 64)}" is not a valid id (UUID expected)`);
     return id;
   }
 }
@@ -14,13 +14,13 @@ export class UuidParamPipe implements PipeTransform<string, string> {
 /** Workspace ids are `default` or UUIDs: lower-case letters, digits and dashes; 400 `invalid_id` otherwise. */
 export function checkWorkspaceId(value: string): string {
   if (/^[a-z0-9][a-z0-9-]{0,62}$/.test(value)) return value;
-  throw new AppException(ErrorCodes.invalidId, `"${String(value).slice(0, 64)}" is not a valid workspace id`, 400);
+  throw new AppException(ErrorCodes.invalidId, `"${String(value).slice(0, 64)}" is not a valid workspace id`);
 }
 
 /** The id a cursor points after; 400 `invalid_cursor` when it is not one this API handed out. */
 export function cursorId(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
   const id = decodeCursor(cursor);
-  if (!id) throw new AppException(ErrorCodes.invalidCursor, 'The cursor is not valid; use nextCursor from the previous page', 400);
+  if (!id) throw new AppException(ErrorCodes.invalidCursor, 'The cursor is not valid; use nextCursor from the previous page');
   return id;
 }

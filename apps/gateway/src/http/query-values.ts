@@ -1,7 +1,7 @@
 import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { normalizeCountry, normalizeEmail, normalizePhone } from '@leadflow/normalization';
 
-const invalid = (message: string) => new AppException(ErrorCodes.invalidQuery, message, 400);
+const invalid = (message: string) => new AppException(ErrorCodes.invalidQuery, message);
 
 /** Midnight UTC of a real calendar day from 0001 to 9998, or undefined for 2026-02-30 and friends. */
 function dayStart(day: string): Date | undefined {

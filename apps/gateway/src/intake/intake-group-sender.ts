@@ -134,5 +134,5 @@ export class IntakeGroupSender {
 }
 
 function unavailable(message: string): DownstreamException {
-  return new DownstreamException(RpcSubjects.ingestion.leadIngestGroup, ErrorCodes.unavailable, message, 503);
+  return new DownstreamException(RpcSubjects.ingestion.leadIngestGroup, ErrorCodes.unavailable, message);
 }

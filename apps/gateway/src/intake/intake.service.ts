@@ -15,6 +15,7 @@ import type { FastifyRequest } from 'fastify';
 import { currentRequestId } from '@leadflow/logging';
 import type { Principal } from '../auth/principal';
 import { rawBody } from '../http/body-parser';
+import { type BatchItemAnswer, batchItemAnswer } from './batch-item-answer';
 import { IntakeGroupSender } from './intake-group-sender';
 import { intakeMeta } from './intake-request';
 
@@ -42,23 +43,24 @@ export class IntakeService {
     return this.groups.send(payload, currentRequestId());
   }
 
-  async ingestBatch(request: FastifyRequest, sender: Principal): Promise<IngestBatchReply> {
+  async ingestBatch(request: FastifyRequest, sender: Principal): Promise<{ results: BatchItemAnswer[] }> {
     const payload: IngestBatchRequest = {
       ...intakeMeta(request, sender),
       contentType: effectiveContentType(request),
       body: this.encodedBody(request),
     };
     if (intakeMediaType(payload.contentType) !== 'json') {
-      throw new AppException(ErrorCodes.unsupportedMediaType, 'A batch is sent as application/json', 415);
+      throw new AppException(ErrorCodes.unsupportedMediaType, 'A batch is sent as application/json');
     }
     // A batch holds up to 500 leads: it may take longer than one lead.
-    return this.rpc.request<IngestBatchReply>(RpcSubjects.ingestion.leadIngestBatch, payload, { timeoutMs: 30000 });
+    const reply = await this.rpc.request<IngestBatchReply>(RpcSubjects.ingestion.leadIngestBatch, payload, { timeoutMs: 30000 });
+    return { results: reply.results.map((result) => batchItemAnswer(result)) };
   }
 
   private encodedBody(request: FastifyRequest): IngestLeadRequest['body'] {
     const body = encodeBody(rawBody(request));
     if (body.data.length > MAX_ENCODED_BODY) {
-      throw new AppException(ErrorCodes.payloadTooLarge, 'The request body is too large to relay (it does not compress)', 413);
+      throw new AppException(ErrorCodes.payloadTooLarge, 'The request body is too large to relay (it does not compress)');
     }
     return body;
   }
@@ -69,7 +71,7 @@ function effectiveContentType(request: FastifyRequest): string {
   const contentType = (request.headers['content-type'] ?? '').trim();
   if (contentType === '') return 'application/json';
   if (!intakeMediaType(contentType)) {
-    throw new AppException(ErrorCodes.unsupportedMediaType, 'Send application/json or application/x-www-form-urlencoded', 415);
+    throw new AppException(ErrorCodes.unsupportedMediaType, 'Send application/json or application/x-www-form-urlencoded');
   }
   return contentType;
 }
@@ -79,7 +81,7 @@ function idempotencyKeyOf(request: FastifyRequest): string | null {
   if (header === undefined) return null;
   const key = (Array.isArray(header) ? header.join(', ') : header).trim();
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-    throw new AppException(ErrorCodes.invalidIdempotencyKey, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`, 400);
+    throw new AppException(ErrorCodes.invalidIdempotencyKey, `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
   }
   return key;
 }

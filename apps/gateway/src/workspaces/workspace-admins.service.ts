@@ -34,7 +34,7 @@ export class WorkspaceAdminsService {
     return this.dataSource.transaction(async (manager) => {
       let accountId = (await this.admins.lockAccount(manager, email))?.id;
       if (!accountId) {
-        if (!request.password) throw new AppException(ErrorCodes.validationFailed, 'password is needed for a new account', 400);
+        if (!request.password) throw new AppException(ErrorCodes.validationFailed, 'password is needed for a new account');
         accountId = uuidv7();
         await this.admins.insertAccount(manager, accountId, email, await hashPassword(request.password));
       }
@@ -56,7 +56,7 @@ export class WorkspaceAdminsService {
   async remove(caller: Principal, workspaceId: string, accountId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const role = await this.admins.roleOf(manager, workspaceId, accountId, true);
-      if (!role) throw new AppException(ErrorCodes.notFound, 'No such admin in this workspace', 404);
+      if (!role) throw new AppException(ErrorCodes.notFound, 'No such admin in this workspace');
       if (role === 'owner') await this.keepAnOwner(manager, workspaceId, accountId);
       await this.admins.remove(manager, workspaceId, accountId);
       await this.audit.record(manager, caller, { workspaceId, action: 'admin.remove', target: `account:${accountId}`, before: { role } });
@@ -65,7 +65,6 @@ export class WorkspaceAdminsService {
 
   private async keepAnOwner(manager: EntityManager, workspaceId: string, leaving: string): Promise<void> {
     const owners = await this.admins.lockOwners(manager, workspaceId);
-    if (owners.every((owner) => owner === leaving))
-      throw new AppException(ErrorCodes.lastOwner, 'A workspace keeps at least one owner', 409);
+    if (owners.every((owner) => owner === leaving)) throw new AppException(ErrorCodes.lastOwner, 'A workspace keeps at least one owner');
   }
 }

@@ -12,7 +12,7 @@ import type { ApiKeyView, CreatedApiKey, WorkspaceView } from './dto/workspace-v
 import { WorkspaceAdminsRepository } from './workspace-admins.repository';
 import { type WorkspaceRow, WorkspacesRepository } from './workspaces.repository';
 
-const notFound = () => new AppException(ErrorCodes.notFound, 'No such workspace', 404);
+const notFound = () => new AppException(ErrorCodes.notFound, 'No such workspace');
 
 /**
  * Workspaces and their API keys, as the management API sees them. Every method takes the workspace
@@ -37,7 +37,7 @@ export class WorkspacesService {
   /** A new workspace, owned by the account that creates it. */
   async create(caller: Principal, name: string): Promise<WorkspaceView> {
     const accountId = caller.accountId;
-    if (!accountId) throw new AppException(ErrorCodes.forbidden, 'Only a signed-in admin account can do this, not an API key', 403);
+    if (!accountId) throw new AppException(ErrorCodes.forbidden, 'Only a signed-in admin account can do this, not an API key');
     return this.dataSource.transaction(async (manager) => {
       const workspace = workspaceView(await this.workspaces.insert(manager, uuidv7(), name));
       await this.admins.upsert(manager, workspace.id, accountId, 'owner');
@@ -59,7 +59,7 @@ export class WorkspacesService {
 
   async update(caller: Principal, workspaceId: string, change: UpdateWorkspaceDto): Promise<WorkspaceView> {
     if (change.legacyIntakeOpen !== undefined && workspaceId !== DEFAULT_WORKSPACE_ID) {
-      throw new AppException(ErrorCodes.validationFailed, 'Only the default workspace can take keyless legacy leads', 400);
+      throw new AppException(ErrorCodes.validationFailed, 'Only the default workspace can take keyless legacy leads');
     }
     return this.dataSource.transaction(async (manager) => {
       const current = await this.workspaces.lock(manager, workspaceId);
@@ -86,10 +86,10 @@ export class WorkspacesService {
     const perSecond = request.rateLimitPerSecond ?? null;
     const burst = request.rateLimitBurst ?? (perSecond === null ? null : perSecond * 2);
     if (request.rateLimitBurst !== undefined && perSecond === null) {
-      throw new AppException(ErrorCodes.validationFailed, 'rateLimitBurst needs rateLimitPerSecond', 400);
+      throw new AppException(ErrorCodes.validationFailed, 'rateLimitBurst needs rateLimitPerSecond');
     }
     if (burst !== null && perSecond !== null && burst < perSecond) {
-      throw new AppException(ErrorCodes.validationFailed, 'rateLimitBurst must be at least rateLimitPerSecond', 400);
+      throw new AppException(ErrorCodes.validationFailed, 'rateLimitBurst must be at least rateLimitPerSecond');
     }
     const { key, prefix, hash } = generateApiKey(request.environment);
     try {
@@ -109,7 +109,7 @@ export class WorkspacesService {
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
-        throw new AppException(ErrorCodes.nameTaken, `A live key named "${request.name}" already exists in this workspace`, 409);
+        throw new AppException(ErrorCodes.nameTaken, `A live key named "${request.name}" already exists in this workspace`);
       }
       throw error;
     }
@@ -124,7 +124,7 @@ export class WorkspacesService {
   async revokeKey(caller: Principal, workspaceId: string, keyId: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const current = await this.keys.lock(manager, workspaceId, keyId);
-      if (!current) throw new AppException(ErrorCodes.notFound, 'No such API key', 404);
+      if (!current) throw new AppException(ErrorCodes.notFound, 'No such API key');
       if (current.revoked_at) return;
       const revoked = await this.keys.revoke(manager, workspaceId, keyId);
       await this.audit.record(manager, caller, {

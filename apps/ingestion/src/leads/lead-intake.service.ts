@@ -28,13 +28,13 @@ type Payload = Record<string, unknown>;
 
 class InvalidPayloadException extends AppException {
   constructor(message: string) {
-    super(ErrorCodes.invalidPayload, message, 400);
+    super(ErrorCodes.invalidPayload, message);
   }
 }
 
 class IdempotencyKeyReusedException extends AppException {
   constructor() {
-    super(ErrorCodes.idempotencyKeyReused, 'This Idempotency-Key was already used with a different body', 422);
+    super(ErrorCodes.idempotencyKeyReused, 'This Idempotency-Key was already used with a different body');
   }
 }
 
@@ -74,16 +74,14 @@ export class LeadIntakeService {
     }
     const stored = await this.storeGroup(parsed.map((p) => p.lead));
     parsed.forEach((p, i) => (results[p.index] = stored[i]));
-    return results.map(
-      (result) => result ?? { ok: false, error: { code: ErrorCodes.internalError, message: 'Internal error', status: 500 } },
-    );
+    return results.map((result) => result ?? { ok: false, error: { code: ErrorCodes.internalError, message: 'Internal error' } });
   }
 
   /** Stores every valid item of a batch in one transaction; one result per item, in order. */
   async ingestBatch(request: IngestBatchDto): Promise<BatchItemResult[]> {
     const bytes = this.decode(request);
     if (intakeMediaType(request.contentType) !== 'json') {
-      throw new AppException(ErrorCodes.unsupportedMediaType, 'A batch is a JSON body', 415);
+      throw new AppException(ErrorCodes.unsupportedMediaType, 'A batch is a JSON body');
     }
     const parsed = parseLeadBody('json', bytes);
     const items = parsed.ok ? parsed.payload.leads : undefined;
@@ -93,7 +91,7 @@ export class LeadIntakeService {
       throw new InvalidPayloadException(`The body is not a batch of leads: ${reason}`);
     }
     if (items.length > MAX_BATCH_LEADS) {
-      throw new AppException(ErrorCodes.batchTooLarge, `A batch holds at most ${MAX_BATCH_LEADS} leads; this one has ${items.length}`, 400);
+      throw new AppException(ErrorCodes.batchTooLarge, `A batch holds at most ${MAX_BATCH_LEADS} leads; this one has ${items.length}`);
     }
     const requestId = currentRequestId() ?? null;
     const valid: Array<{ index: number; lead: ParsedLead }> = [];
@@ -101,7 +99,7 @@ export class LeadIntakeService {
     for (const [index, item] of items.entries()) {
       const problem = batchItemProblem(item);
       if (problem) {
-        results[index] = { index, status: 400, error: { code: ErrorCodes.invalidPayload, message: problem } };
+        results[index] = { index, ok: false, error: { code: ErrorCodes.invalidPayload, message: problem } };
         continue;
       }
       const { lead, idempotencyKey } = item as { lead: Payload; idempotencyKey?: string };
@@ -122,16 +120,12 @@ export class LeadIntakeService {
       const result = stored[i];
       if (result?.ok) {
         const { leadId, receivedAt, deduplicated } = result.reply;
-        results[index] = { index, status: 201, id: leadId, receivedAt, replayed: deduplicated };
-      } else if (result?.error.status === 422) {
-        results[index] = { index, status: 422, error: { code: result.error.code, message: result.error.message } };
+        results[index] = { index, ok: true, id: leadId, receivedAt, replayed: deduplicated };
+      } else if (result?.error.code === ErrorCodes.idempotencyKeyReused) {
+        results[index] = { index, ok: false, error: { code: result.error.code, message: result.error.message } };
       } else {
         // Not a per-item outcome: the batch as a whole failed, as a single lead would have.
-        throw new AppException(
-          result?.error.code ?? ErrorCodes.internalError,
-          result?.error.message ?? 'Internal error',
-          result?.error.status ?? 500,
-        );
+        throw new AppException(result?.error.code ?? ErrorCodes.internalError, result?.error.message ?? 'Internal error');
       }
     });
     return results;
@@ -149,7 +143,7 @@ export class LeadIntakeService {
   private async parse(request: IngestLeadDto & { requestId: string | null }): Promise<ParsedLead> {
     const bytes = this.decode(request);
     const mediaType = intakeMediaType(request.contentType);
-    if (!mediaType) throw new AppException(ErrorCodes.unsupportedMediaType, 'Send JSON or form-encoded bodies', 415);
+    if (!mediaType) throw new AppException(ErrorCodes.unsupportedMediaType, 'Send JSON or form-encoded bodies');
     const parsed = parseLeadBody(mediaType, bytes);
     if (!parsed.ok) {
       await runWithRequestId(request.requestId ?? newRequestId(), () => this.reject(request, bytes, parsed.reason));
@@ -261,7 +255,7 @@ function leadIngestedEvent({ id, meta, requestId, normalized }: NewLead) {
 /** What an item that failed on its own answers; a stored lead's failure is never reported as success. */
 function itemError(error: unknown): RpcErrorBody {
   if (error instanceof AppException) return error.toBody();
-  return { code: ErrorCodes.internalError, message: 'Internal error', status: 500 };
+  return { code: ErrorCodes.internalError, message: 'Internal error' };
 }
 
 /** Why a batch item cannot be stored, or undefined when it can. */

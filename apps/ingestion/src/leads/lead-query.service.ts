@@ -23,7 +23,7 @@ export class LeadQueryService {
 
   async get(query: ByIdRequest): Promise<LeadView> {
     const lead = await this.leads.get(query.workspaceId, query.id, MAX_LEAD_VIEW_BODY_BYTES);
-    if (!lead) throw new AppException(ErrorCodes.notFound, `No lead ${query.id}`, 404);
+    if (!lead) throw new AppException(ErrorCodes.notFound, `No lead ${query.id}`);
     const { raw, normalized } = lead;
     return {
       ...lead.summary,

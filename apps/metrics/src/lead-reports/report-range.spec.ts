@@ -18,7 +18,7 @@ describe('resolveReportRange', () => {
     expect(single.lastDay - single.firstDay).toBe(0);
   });
 
-  it('refuses a badly written date with invalid_query (400), naming the field', () => {
+  it('refuses a badly written date with invalid_query, naming the field', () => {
     for (const [from, to, field] of [
       ['2026-3-1', '2026-03-07', 'from'],
       ['2026-03-01', '07.03.2026', 'to'],
@@ -27,7 +27,6 @@ describe('resolveReportRange', () => {
     ]) {
       const error = failure(from, to);
       expect(error.code).toBe(ErrorCodes.invalidQuery);
-      expect(error.status).toBe(400);
       expect(error.message).toMatch(new RegExp(`^${field} must be a UTC date written YYYY-MM-DD`));
     }
   });

@@ -11,7 +11,7 @@ export interface ReportRange {
 }
 
 function invalidQuery(message: string): AppException {
-  return new AppException(ErrorCodes.invalidQuery, message, 400);
+  return new AppException(ErrorCodes.invalidQuery, message);
 }
 
 function dayOf(name: 'from' | 'to', text: string): number {

@@ -14,12 +14,12 @@ export class ScoreQueryService {
 
   async get(workspaceId: string, id: string): Promise<ScoreView> {
     const requested = id.trim().toLowerCase();
-    if (!isUuid(requested)) throw new AppException(ErrorCodes.invalidId, 'id must be a contact id (UUID)', 400);
+    if (!isUuid(requested)) throw new AppException(ErrorCodes.invalidId, 'id must be a contact id (UUID)');
     // One snapshot, so the score always equals the sum of the history shown with it.
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
       const contactId = await this.scores.resolveContact(manager, workspaceId, requested);
       const current = await this.scores.activeScore(manager, workspaceId, contactId);
-      if (!current) throw new AppException(ErrorCodes.notFound, `no score for contact ${requested}`, 404);
+      if (!current) throw new AppException(ErrorCodes.notFound, `no score for contact ${requested}`);
       const history = await this.scores.historyOf(manager, workspaceId, contactId);
       return { contactId, score: current.score, stage: current.stage, history };
     });

@@ -17,10 +17,10 @@ export interface RequestOptions {
 export function toDownstreamException(subject: string, error: unknown, timeoutMs: number): DownstreamException {
   if (error instanceof DownstreamException) return error;
   if (error instanceof TimeoutError) {
-    return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} did not answer within ${timeoutMs} ms`, 503);
+    return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} did not answer within ${timeoutMs} ms`);
   }
-  if (isRpcErrorBody(error)) return new DownstreamException(subject, error.code, error.message, error.status);
-  return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} could not be reached`, 503);
+  if (isRpcErrorBody(error)) return new DownstreamException(subject, error.code, error.message);
+  return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} could not be reached`);
 }
 
 /** Request/reply over NATS with a deadline, the caller's request id in the headers, and typed errors. */
@@ -34,7 +34,7 @@ export class RpcClient implements OnApplicationShutdown {
   async request<TReply, TPayload = unknown>(subject: string, payload: TPayload, options: RequestOptions = {}): Promise<TReply> {
     const timeoutMs = options.timeoutMs ?? this.options.rpcTimeoutMs;
     if (this.client.isDisconnected) {
-      throw new DownstreamException(subject, ErrorCodes.unavailable, 'the message bus is unreachable', 503);
+      throw new DownstreamException(subject, ErrorCodes.unavailable, 'the message bus is unreachable');
     }
     const requestHeaders = headers();
     requestHeaders.set(REQUEST_ID_HEADER, currentRequestId() ?? newRequestId());

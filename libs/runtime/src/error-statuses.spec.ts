@@ -1,0 +1,45 @@
+import { ErrorCodes } from '@leadflow/contracts';
+import { HTTP_STATUS_BY_ERROR_CODE, httpStatusOf } from './error-statuses';
+
+describe('HTTP_STATUS_BY_ERROR_CODE', () => {
+  it('gives every error code an HTTP status, so no code ships unmapped', () => {
+    const unmapped = Object.values(ErrorCodes).filter((code) => !Object.hasOwn(HTTP_STATUS_BY_ERROR_CODE, code));
+    expect(unmapped).toEqual([]);
+    for (const code of Object.values(ErrorCodes)) expect(httpStatusOf(code)).toBeGreaterThanOrEqual(400);
+  });
+
+  it('maps no status for a code that is not one', () => {
+    expect(Object.keys(HTTP_STATUS_BY_ERROR_CODE).sort()).toEqual(Object.values(ErrorCodes).sort());
+  });
+
+  it('keeps the statuses senders see today', () => {
+    expect(Object.fromEntries(Object.values(ErrorCodes).map((code) => [code, httpStatusOf(code)]))).toEqual({
+      invalid_payload: 400,
+      validation_failed: 400,
+      invalid_query: 400,
+      invalid_id: 400,
+      invalid_cursor: 400,
+      idempotency_key_reused: 422,
+      invalid_idempotency_key: 400,
+      payload_too_large: 413,
+      unsupported_media_type: 415,
+      batch_too_large: 400,
+      unauthorized: 401,
+      forbidden: 403,
+      rate_limited: 429,
+      too_many_attempts: 429,
+      login_disabled: 503,
+      name_taken: 409,
+      last_owner: 409,
+      not_found: 404,
+      method_not_allowed: 405,
+      unavailable: 503,
+      internal_error: 500,
+    });
+  });
+
+  it('answers 500 for a code no entry knows: a bug on our side, not the sender', () => {
+    expect(httpStatusOf('no_such_code')).toBe(500);
+    expect(httpStatusOf('toString')).toBe(500);
+  });
+});

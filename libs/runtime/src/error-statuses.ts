@@ -1,0 +1,36 @@
+import { type ErrorCode, ErrorCodes } from '@leadflow/contracts';
+
+type KnownErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * The HTTP status of each error code: the one place HTTP meets the codes that travel between apps.
+ * Typed as a complete record, so a new code does not compile until it has a status.
+ */
+export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>> = {
+  [ErrorCodes.invalidPayload]: 400,
+  [ErrorCodes.validationFailed]: 400,
+  [ErrorCodes.invalidQuery]: 400,
+  [ErrorCodes.invalidId]: 400,
+  [ErrorCodes.invalidCursor]: 400,
+  [ErrorCodes.idempotencyKeyReused]: 422,
+  [ErrorCodes.invalidIdempotencyKey]: 400,
+  [ErrorCodes.payloadTooLarge]: 413,
+  [ErrorCodes.unsupportedMediaType]: 415,
+  [ErrorCodes.batchTooLarge]: 400,
+  [ErrorCodes.unauthorized]: 401,
+  [ErrorCodes.forbidden]: 403,
+  [ErrorCodes.rateLimited]: 429,
+  [ErrorCodes.tooManyAttempts]: 429,
+  [ErrorCodes.loginDisabled]: 503,
+  [ErrorCodes.nameTaken]: 409,
+  [ErrorCodes.lastOwner]: 409,
+  [ErrorCodes.notFound]: 404,
+  [ErrorCodes.methodNotAllowed]: 405,
+  [ErrorCodes.unavailable]: 503,
+  [ErrorCodes.internalError]: 500,
+};
+
+/** A code no table entry knows is a bug on our side, never the sender's: 500. */
+export function httpStatusOf(code: ErrorCode): number {
+  return Object.hasOwn(HTTP_STATUS_BY_ERROR_CODE, code) ? HTTP_STATUS_BY_ERROR_CODE[code as KnownErrorCode] : 500;
+}
