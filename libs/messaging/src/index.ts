@@ -9,6 +9,7 @@ export * from './messaging.module';
 export * from './nats-connection';
 export * from './outbox/outbox';
 export * from './outbox/outbox-relay';
+export type { CausingStatement } from './outbox/outbox.repository';
 export * from './rpc/namespaced-nats.transport';
 export * from './rpc/rpc-client';
 export * from './rpc/body-codec';

@@ -164,8 +164,8 @@ export class MessagingModule {
         },
         {
           provide: Outbox,
-          inject: [getDataSourceToken()],
-          useFactory: (dataSource: DataSource) => new Outbox(dataSource, options.service),
+          inject: [getDataSourceToken(), OutboxRelay],
+          useFactory: (dataSource: DataSource, relay: OutboxRelay) => new Outbox(dataSource, options.service, () => relay.wake()),
         },
         {
           provide: OutboxRelay,

@@ -47,9 +47,9 @@ type ParsedLead = Omit<NewLead, 'id' | 'normalized'>;
  * however often and however concurrently it is sent.
  *
  * Leads arriving together are stored together: a group (single-lead requests gathered by the
- * gateway, or a batch request) is one transaction of two statements (rows, then events), and a
- * read afterwards only for keys already used. Each item still gets its own answer; should the
- * group's transaction fail, every item is stored on its own, so one bad item fails only itself.
+ * gateway, or a batch request) is one statement (raw rows, leads and their events), and a read
+ * afterwards only for keys already used. Each item still gets its own answer; should the group's
+ * statement fail, every item is stored on its own, so one bad item fails only itself.
  */
 @Injectable()
 export class LeadIntakeService {
@@ -187,14 +187,12 @@ export class LeadIntakeService {
    */
   private async storeTogether(leads: ParsedLead[]): Promise<IngestLeadGroupResult[]> {
     const rows = leads.map((lead): NewLead => ({ ...lead, id: uuidv7(), normalized: normalizeLead(lead.payload) }));
-    const isNew = await this.dataSource.transaction(async (manager) => {
-      const stored = await this.leads.insertNew(manager, rows);
-      await this.outbox.addMany(
-        manager,
-        rows.filter((row) => stored.has(row.id)).map((row) => leadIngestedEvent(row)),
-      );
-      return stored;
-    });
+    // One statement: the raw rows, the leads and the events of the leads not stored before.
+    const isNew = await this.outbox.addManyWith(
+      this.dataSource.manager,
+      this.leads.insertNewStatement(rows),
+      rows.map((row) => ({ key: row.id, event: leadIngestedEvent(row) })),
+    );
     // A key committed before (a concurrent insert waits for it and then conflicts): same body or not?
     const taken = rows.filter((row) => !isNew.has(row.id));
     const earlier = new Map(

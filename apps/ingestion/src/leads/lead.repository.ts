@@ -1,8 +1,9 @@
 import type { IntakeRequestMeta, LeadSummary, NormalizedLead, Page } from '@leadflow/contracts';
 import { qualifiedTable, selectPage, SqlFilter } from '@leadflow/database';
+import type { CausingStatement } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
 /**
  * The normalized lead's fields and their columns in `leads`: the one list that the insert, the
@@ -112,20 +113,21 @@ function normalizedOf(row: Row): LeadRecord['normalized'] {
 export class LeadRepository {
   private readonly raw: string;
   private readonly leads: string;
-  private readonly insertSql: string;
+  private readonly insertCtes: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.raw = qualifiedTable(dataSource, 'raw_leads');
     this.leads = qualifiedTable(dataSource, 'leads');
-    this.insertSql = this.buildInsertSql();
+    this.insertCtes = this.buildInsertCtes();
   }
 
   /**
-   * Stores the raw rows and, for those whose key was not taken, their normalized leads, with one
-   * statement; returns the ids stored now. A key taken by a transaction still in flight waits for it.
+   * The statement that stores the raw rows and, for those whose key was not taken, their
+   * normalized leads; its keys are the ids stored now. A key taken by a transaction still in flight
+   * waits for it. Run through `Outbox.addManyWith`, so that the leads' events are written by the
+   * same statement.
    */
-  async insertNew(manager: EntityManager, leads: readonly NewLead[]): Promise<Set<string>> {
-    if (leads.length === 0) return new Set();
+  insertNewStatement(leads: readonly NewLead[]): CausingStatement {
     const records = leads.map((lead, ord) => {
       const record: Row = {
         ord,
@@ -145,8 +147,7 @@ export class LeadRepository {
       for (const field of NORMALIZED_FIELDS) record[NORMALIZED_COLUMNS[field].column] = lead.normalized[field];
       return record;
     });
-    const inserted = (await manager.query(this.insertSql, [JSON.stringify(records)])) as Array<{ id: string }>;
-    return new Set(inserted.map((row) => row.id));
+    return { ctes: this.insertCtes, keys: `SELECT "id"::text AS "key" FROM "raw"`, params: [JSON.stringify(records)] };
   }
 
   /** The leads stored under these keys (each names its workspace). */
@@ -224,10 +225,10 @@ export class LeadRepository {
     };
   }
 
-  private buildInsertSql(): string {
+  private buildInsertCtes(): string {
     const normalizedInput = NORMALIZED_FIELDS.map((field) => `${normalizedColumn(field)} ${NORMALIZED_COLUMNS[field].type}`).join(', ');
     return `
-      WITH "input" AS (
+      "input" AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("ord" int, "id" uuid, "workspace_id" text, "source" text,
           "idempotency_key" text, "fingerprint" text, "content_type" text, "headers" jsonb, "remote_address" text, "body" text,
           "received_at" timestamptz, "request_id" text, "payload" jsonb, ${normalizedInput})
@@ -245,7 +246,6 @@ export class LeadRepository {
         INSERT INTO ${this.leads} ("id", "workspace_id", "source", "received_at", "payload", ${columnList(NORMALIZED_FIELDS)})
         SELECT i."id", i."workspace_id", i."source", i."received_at", i."payload", ${columnList(NORMALIZED_FIELDS, 'i')}
         FROM "input" i JOIN "raw" r ON r."id" = i."id" ORDER BY i."ord"
-      )
-      SELECT "id" FROM "raw"`;
+      )`;
   }
 }

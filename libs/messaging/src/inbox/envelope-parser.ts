@@ -1,5 +1,4 @@
 import { type EventData, EventDataClasses, EventEnvelope, type EventType } from '@leadflow/contracts';
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 
 export class InvalidEnvelopeError extends Error {}
@@ -20,7 +19,7 @@ export function parseEnvelope(bytes: Uint8Array, type: string | undefined): Even
     throw new InvalidEnvelopeError('event is not valid JSON');
   }
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new InvalidEnvelopeError('event is not a JSON object');
-  const envelope = plainToInstance(EventEnvelope, plain);
+  const envelope = instanceOf(EventEnvelope, plain);
   const errors = validateSync(envelope);
   if (errors.length > 0) {
     const fields = errors.map((e) => e.property).join(', ');
@@ -37,10 +36,20 @@ export function parseEnvelope(bytes: Uint8Array, type: string | undefined): Even
  * has in `EventDataClasses`. Throws an `InvalidEventDataError` naming every offending field.
  */
 export function parseEventData<T extends EventType>(envelope: EventEnvelope, type: T): EventEnvelope<EventData<T>> {
-  const data = plainToInstance(EventDataClasses[type] as new () => EventData<T>, envelope.data);
+  const data = instanceOf(EventDataClasses[type] as new () => EventData<T>, envelope.data);
   const errors = validateSync(data, DATA_VALIDATION);
   if (errors.length > 0) throw new InvalidEventDataError(errors.flatMap(messagesOf).join('; '));
   return { ...envelope, data };
+}
+
+/**
+ * The parsed JSON as an instance of a contract class, for class-validator to find its rules. The
+ * contract classes are flat and declare no transformations, so the object's own fields are taken
+ * as they are: class-transformer's plainToInstance did the same at several times the cost, on a
+ * path every event takes.
+ */
+function instanceOf<T extends object>(type: new () => T, plain: object): T {
+  return Object.assign(Object.create(type.prototype) as T, plain);
 }
 
 function messagesOf(error: ValidationError): string[] {

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { headers as natsHeaders, type JetStreamClient } from 'nats';
 import type { DataSource } from 'typeorm';
 import type { NatsNamespace } from '@leadflow/contracts';
-import { OutboxRelayRepository, type PendingOutboxRow } from './outbox-relay.repository';
+import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
@@ -22,7 +22,7 @@ export interface OutboxRelayOptions {
  * released and the relay backs off before claiming again.
  */
 export class OutboxRelay {
-  private readonly repository: OutboxRelayRepository;
+  private readonly repository: OutboxRepository;
   private readonly loop: ClaimLoop<PendingOutboxRow>;
   private readonly publishTimeoutMs: number;
 
@@ -33,7 +33,7 @@ export class OutboxRelay {
     logger: Logger,
     options: OutboxRelayOptions,
   ) {
-    this.repository = new OutboxRelayRepository(dataSource);
+    this.repository = new OutboxRepository(dataSource);
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.loop = new ClaimLoop<PendingOutboxRow>({
       name: 'outbox relay',

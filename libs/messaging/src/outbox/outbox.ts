@@ -1,9 +1,9 @@
 import type { EventData, EventEnvelope, EventType } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
 import { currentRequestId } from '@leadflow/logging';
 import { WakeAfterCommit } from '@leadflow/jobs';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { type CausingStatement, OutboxRepository } from './outbox.repository';
 
 interface NewEventOf<T extends EventType> {
   type: T;
@@ -26,10 +26,16 @@ const OUTBOX_WRITTEN = 'leadflow.outboxWritten';
  * by the commit (`OutboxCommitSubscriber`). The one way an app publishes an event.
  */
 export class Outbox {
+  private readonly repository: OutboxRepository;
+
   constructor(
-    private readonly dataSource: DataSource,
+    dataSource: DataSource,
     private readonly producer: string,
-  ) {}
+    /** Wakes the relay after an event written outside a transaction (see `addManyWith`). */
+    private readonly wakeRelay: () => void = () => undefined,
+  ) {
+    this.repository = new OutboxRepository(dataSource);
+  }
 
   async add<T extends EventType>(manager: EntityManager, event: NewEvent<T>): Promise<EventEnvelope<EventData<T>>> {
     const [envelope] = await this.addMany<T>(manager, [event]);
@@ -58,21 +64,41 @@ export class Outbox {
     manager: EntityManager,
     events: ReadonlyArray<NewEvent<T>>,
   ): Promise<Array<EventEnvelope<EventData<T>>>> {
-    const queryRunner = manager.queryRunner;
-    if (!queryRunner?.isTransactionActive) {
+    if (!manager.queryRunner?.isTransactionActive) {
       throw new Error('Outbox.add must run inside a database transaction');
     }
     if (events.length === 0) return [];
     const envelopes = this.envelopes(events);
-    await manager.query(
-      `INSERT INTO ${qualifiedTable(this.dataSource, 'outbox')} ("id", "type", "envelope")
-       SELECT "id", "type", "envelope" FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e("id", "type", "envelope", "ord")
-       ORDER BY "ord"`,
-      [envelopes.map((e) => e.id), envelopes.map((e) => e.type), envelopes.map((e) => JSON.stringify(e))],
-    );
+    await this.repository.insert(manager, envelopes.map(outboxRow));
     WakeAfterCommit.mark(manager, OUTBOX_WRITTEN);
     return envelopes;
   }
+
+  /**
+   * Runs the caller's statement and writes, in that same statement, the events of the rows it
+   * wrote: each event comes with the key of the row that causes it, and is written only when the
+   * statement returns that key. Returns the keys written. One statement is atomic on its own, so a
+   * hot path that writes rows and their events needs no transaction around them (intake's group
+   * commit: the raw rows, the leads and their `lead.ingested` events, for the leads not stored before).
+   */
+  async addManyWith(
+    manager: EntityManager,
+    statement: CausingStatement,
+    events: ReadonlyArray<{ key: string; event: NewEvent }>,
+  ): Promise<Set<string>> {
+    const envelopes = this.envelopes(events.map(({ event }) => event));
+    const written = await this.repository.insertWith(
+      manager,
+      statement,
+      envelopes.map((envelope, i) => ({ ...outboxRow(envelope), key: events[i]?.key })),
+    );
+    if (written.length > 0 && !WakeAfterCommit.mark(manager, OUTBOX_WRITTEN)) this.wakeRelay();
+    return new Set(written);
+  }
+}
+
+function outboxRow(envelope: EventEnvelope<object>): { id: string; type: string; envelope: object } {
+  return { id: envelope.id, type: envelope.type, envelope };
 }
 
 /** Wakes the relay as soon as a transaction that wrote to the outbox commits. */

@@ -1,0 +1,112 @@
+import { qualifiedTable } from '@leadflow/database';
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface PendingOutboxRow {
+  id: string;
+  seq: string;
+  type: string;
+  envelope: { correlationId?: string } & Record<string, unknown>;
+}
+
+/** An event as the outbox stores it. */
+export interface OutboxRow {
+  id: string;
+  type: string;
+  envelope: object;
+  /** Which row of a causing statement the event belongs to (see `insertWith`). */
+  key?: string;
+}
+
+/**
+ * A statement of the caller's that writes rows and says which (see `insertWith`): common table
+ * expressions without the WITH (`"a" AS (...), "b" AS (...)`), parameters $1…$n, and a SELECT over
+ * them giving one text `"key"` per row written.
+ */
+export interface CausingStatement {
+  ctes: string;
+  keys: string;
+  params: unknown[];
+}
+
+/**
+ * All SQL of the `outbox` table: writing events (alone, or in the statement that caused them), and
+ * the relay's claim of a batch, its marking as published, and the release of what failed.
+ */
+export class OutboxRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  private get table(): string {
+    return qualifiedTable(this.dataSource, 'outbox');
+  }
+
+  /** Writes events with one statement, in order. */
+  async insert(manager: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
+    await manager.query(this.insertSql(1, undefined), this.rowParams(rows));
+  }
+
+  /**
+   * Runs the caller's statement and, in the same statement (so atomically without a transaction of
+   * its own), writes the events whose key is among the keys it returns. Returns those keys.
+   */
+  async insertWith(manager: EntityManager, statement: CausingStatement, rows: readonly OutboxRow[]): Promise<string[]> {
+    const written = (await manager.query(
+      `WITH ${statement.ctes}, "caused_keys" AS (${statement.keys}), "caused_events" AS (
+         ${this.insertSql(statement.params.length + 1, `e."key" IN (SELECT "key" FROM "caused_keys")`)}
+       )
+       SELECT "key" FROM "caused_keys"`,
+      [...statement.params, ...this.rowParams(rows), rows.map((row) => row.key ?? null)],
+    )) as Array<{ key: string }>;
+    return written.map((row) => row.key);
+  }
+
+  private insertSql(first: number, where: string | undefined): string {
+    const [ids, types, envelopes, keys] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
+    const source = where
+      ? `unnest(${ids}::uuid[], ${types}::text[], ${envelopes}::jsonb[], ${keys}::text[]) WITH ORDINALITY AS e("id", "type", "envelope", "key", "ord") WHERE ${where}`
+      : `unnest(${ids}::uuid[], ${types}::text[], ${envelopes}::jsonb[]) WITH ORDINALITY AS e("id", "type", "envelope", "ord")`;
+    return `INSERT INTO ${this.table} ("id", "type", "envelope")
+       SELECT e."id", e."type", e."envelope" FROM ${source} ORDER BY e."ord"`;
+  }
+
+  private rowParams(rows: readonly OutboxRow[]): unknown[] {
+    return [rows.map((row) => row.id), rows.map((row) => row.type), rows.map((row) => JSON.stringify(row.envelope))];
+  }
+
+  /** Claims up to `limit` unpublished rows for `leaseMs` with one statement, oldest first. */
+  async claim(limit: number, leaseMs: number): Promise<PendingOutboxRow[]> {
+    const table = this.table;
+    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
+    const [rows] = (await this.dataSource.query(
+      `UPDATE ${table} o SET "claimed_until" = now() + make_interval(secs => $2::float8 / 1000), "attempts" = o."attempts" + 1
+         FROM (SELECT "id" FROM ${table}
+               WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
+               ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED) AS c
+         WHERE o."id" = c."id"
+         RETURNING o."id", o."seq", o."type", o."envelope"`,
+      [limit, leaseMs],
+    )) as [PendingOutboxRow[], number];
+    // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
+    return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(`UPDATE ${this.table} SET "published_at" = now() WHERE "id" = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Frees rows whose publish failed for the relay's next pass, keeping the error. */
+  async release(ids: readonly string[], error: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(`UPDATE ${this.table} SET "claimed_until" = NULL, "last_error" = $2 WHERE "id" = ANY($1::uuid[])`, [
+      ids,
+      error,
+    ]);
+  }
+
+  async pendingCount(): Promise<number> {
+    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS "n" FROM ${this.table} WHERE "published_at" IS NULL`)) as Array<{
+      n: number;
+    }>;
+    return row?.n ?? 0;
+  }
+}
