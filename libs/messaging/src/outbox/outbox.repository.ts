@@ -8,11 +8,9 @@ export interface PendingOutboxRow {
   envelope: { correlationId?: string } & Record<string, unknown>;
 }
 
-/** An event as the outbox stores it. */
+/** An event to store: its envelope (which holds its id and type) and, for `insertWith`, its key. */
 export interface OutboxRow {
-  id: string;
-  type: string;
-  envelope: object;
+  envelope: { id: string; type: string };
   /** Which row of a causing statement the event belongs to (see `insertWith`). */
   key?: string;
 }
@@ -41,7 +39,7 @@ export class OutboxRepository {
 
   /** Writes events with one statement, in order. */
   async insert(manager: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
-    await manager.query(this.insertSql(1, undefined), this.rowParams(rows));
+    await manager.query(this.insertSql('$1', undefined), [rowsParam(rows)]);
   }
 
   /**
@@ -51,25 +49,21 @@ export class OutboxRepository {
   async insertWith(manager: EntityManager, statement: CausingStatement, rows: readonly OutboxRow[]): Promise<string[]> {
     const written = (await manager.query(
       `WITH ${statement.ctes}, "caused_keys" AS (${statement.keys}), "caused_events" AS (
-         ${this.insertSql(statement.params.length + 1, `e."key" IN (SELECT "key" FROM "caused_keys")`)}
+         ${this.insertSql(`$${statement.params.length + 1}`, `e."item"->>'key' IN (SELECT "key" FROM "caused_keys")`)}
        )
        SELECT "key" FROM "caused_keys"`,
-      [...statement.params, ...this.rowParams(rows), rows.map((row) => row.key ?? null)],
+      [...statement.params, rowsParam(rows)],
     )) as Array<{ key: string }>;
     return written.map((row) => row.key);
   }
 
-  private insertSql(first: number, where: string | undefined): string {
-    const [ids, types, envelopes, keys] = [first, first + 1, first + 2, first + 3].map((n) => `$${n}`);
-    const source = where
-      ? `unnest(${ids}::uuid[], ${types}::text[], ${envelopes}::jsonb[], ${keys}::text[]) WITH ORDINALITY AS e("id", "type", "envelope", "key", "ord") WHERE ${where}`
-      : `unnest(${ids}::uuid[], ${types}::text[], ${envelopes}::jsonb[]) WITH ORDINALITY AS e("id", "type", "envelope", "ord")`;
+  /** Events travel as one JSON array (`[{"key", "envelope"}]`): one document to encode and parse, no array literal to escape. */
+  private insertSql(param: string, where: string | undefined): string {
     return `INSERT INTO ${this.table} ("id", "type", "envelope")
-       SELECT e."id", e."type", e."envelope" FROM ${source} ORDER BY e."ord"`;
-  }
-
-  private rowParams(rows: readonly OutboxRow[]): unknown[] {
-    return [rows.map((row) => row.id), rows.map((row) => row.type), rows.map((row) => JSON.stringify(row.envelope))];
+       SELECT (e."item"->'envelope'->>'id')::uuid, e."item"->'envelope'->>'type', e."item"->'envelope'
+       FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS e("item", "ord")
+       ${where ? `WHERE ${where}` : ''}
+       ORDER BY e."ord"`;
   }
 
   /** Claims up to `limit` unpublished rows for `leaseMs` with one statement, oldest first. */
@@ -109,4 +103,8 @@ export class OutboxRepository {
     }>;
     return row?.n ?? 0;
   }
+}
+
+function rowsParam(rows: readonly OutboxRow[]): string {
+  return JSON.stringify(rows.map((row) => ({ key: row.key ?? null, envelope: row.envelope })));
 }

@@ -69,7 +69,10 @@ export class Outbox {
     }
     if (events.length === 0) return [];
     const envelopes = this.envelopes(events);
-    await this.repository.insert(manager, envelopes.map(outboxRow));
+    await this.repository.insert(
+      manager,
+      envelopes.map((envelope) => ({ envelope })),
+    );
     WakeAfterCommit.mark(manager, OUTBOX_WRITTEN);
     return envelopes;
   }
@@ -90,15 +93,11 @@ export class Outbox {
     const written = await this.repository.insertWith(
       manager,
       statement,
-      envelopes.map((envelope, i) => ({ ...outboxRow(envelope), key: events[i]?.key })),
+      envelopes.map((envelope, i) => ({ envelope, key: events[i]?.key })),
     );
     if (written.length > 0 && !WakeAfterCommit.mark(manager, OUTBOX_WRITTEN)) this.wakeRelay();
     return new Set(written);
   }
-}
-
-function outboxRow(envelope: EventEnvelope<object>): { id: string; type: string; envelope: object } {
-  return { id: envelope.id, type: envelope.type, envelope };
 }
 
 /** Wakes the relay as soon as a transaction that wrote to the outbox commits. */

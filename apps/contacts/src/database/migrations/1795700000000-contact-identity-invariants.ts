@@ -39,7 +39,9 @@ export class ContactIdentityInvariants1795700000000 implements MigrationInterfac
         ADD COLUMN "owner_live" boolean NOT NULL DEFAULT true CONSTRAINT "contact_identities_owner_live_check" CHECK ("owner_live"),
         ADD CONSTRAINT "contact_identities_owner_key" UNIQUE ("workspace_id", "kind", "value", "contact_id"),
         ADD CONSTRAINT "contact_identities_owner_is_live" FOREIGN KEY ("contact_id", "owner_live")
-          REFERENCES "contacts"."contacts" ("id", "live") DEFERRABLE INITIALLY DEFERRED`);
+          REFERENCES "contacts"."contacts" ("id", "live") DEFERRABLE INITIALLY DEFERRED,
+        -- Implied by the key above (an owner that is live exists): one check per identity, not two.
+        DROP CONSTRAINT "contact_identities_contact_id_fkey"`);
     await queryRunner.query(`
       ALTER TABLE "contacts"."contacts"
         ADD CONSTRAINT "contacts_email_is_own_identity" FOREIGN KEY ("workspace_id", "email_identity_kind", "email", "id")
@@ -53,6 +55,7 @@ export class ContactIdentityInvariants1795700000000 implements MigrationInterfac
       ALTER TABLE "contacts"."contacts" DROP CONSTRAINT "contacts_email_is_own_identity", DROP CONSTRAINT "contacts_phone_is_own_identity"`);
     await queryRunner.query(`
       ALTER TABLE "contacts"."contact_identities" DROP CONSTRAINT "contact_identities_owner_is_live",
+        ADD CONSTRAINT "contact_identities_contact_id_fkey" FOREIGN KEY ("contact_id") REFERENCES "contacts"."contacts" ("id"),
         DROP CONSTRAINT "contact_identities_owner_key", DROP COLUMN "owner_live"`);
     await queryRunner.query(`
       ALTER TABLE "contacts"."contacts" DROP CONSTRAINT "contacts_id_live_key", DROP COLUMN "live",
