@@ -174,17 +174,20 @@ export class InboxConsumer {
    * one that cannot be read or whose data breaks its contract, since no retry could change that.
    */
   private async prepare(stream: string, message: JsMsg, handlers: ReadonlyMap<string, EventHandler>): Promise<Delivery | undefined> {
-    let envelope: EventEnvelope;
-    try {
-      envelope = parseEnvelope(message.data, this.namespace.unqualify(message.subject));
-    } catch (error) {
-      await this.deadLetter(stream, message, undefined, error, message.info.redeliveryCount);
+    // The subject is the event's type: a type nobody here handles is acked unread (a consumer that
+    // the server cannot filter on several types receives its stream's other types too).
+    const type = this.namespace.unqualify(message.subject);
+    const handler = type === undefined ? undefined : handlers.get(type);
+    if (type === undefined || !handler) {
+      message.ack();
+      this.onOutcome('ignored', type ?? 'unknown');
       return undefined;
     }
-    const handler = handlers.get(envelope.type);
-    if (!handler) {
-      message.ack();
-      this.onOutcome('ignored', envelope.type);
+    let envelope: EventEnvelope;
+    try {
+      envelope = parseEnvelope(message.data, type);
+    } catch (error) {
+      await this.deadLetter(stream, message, undefined, error, message.info.redeliveryCount);
       return undefined;
     }
     try {
@@ -196,6 +199,7 @@ export class InboxConsumer {
       return undefined;
     }
   }
+
 
   private async handle(stream: string, { message, event, handler }: Delivery): Promise<void> {
     const deliveries = message.info.redeliveryCount;
