@@ -200,7 +200,6 @@ export class InboxConsumer {
     }
   }
 
-
   private async handle(stream: string, { message, event, handler }: Delivery): Promise<void> {
     const deliveries = message.info.redeliveryCount;
     await runWithRequestId(event.correlationId, async () => {
