@@ -1,31 +1,28 @@
 import type { LeadIngestedData } from '@leadflow/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import type { ContactRow } from './contact-row';
+import type { Identity } from './identity';
 
-/** The parts of a lead a contact learns from. */
-export type LeadFields = Pick<LeadIngestedData, 'email' | 'emailValid' | 'phone' | 'phoneValid' | 'firstName' | 'lastName' | 'country'>;
+/** The parts of a lead a contact learns from besides its identities. */
+export type LeadFields = Pick<LeadIngestedData, 'firstName' | 'lastName' | 'country'>;
 
 /**
- * A contact's email and phone are always identities of its own, so only valid values reach a
- * contact: an invalid one ("n/a", a number that cannot exist) identifies nobody and stays on its
- * lead, where the lead view shows it with its parse issue.
+ * A contact's email and phone are always identities of its own (PostgreSQL refuses anything
+ * else), so they are taken from the lead's identities (`identitiesOf`): an invalid value ("n/a", a
+ * number that cannot exist) identifies nobody and stays on its lead, with its parse issue.
  */
-function validEmail(lead: LeadFields): string | null {
-  return lead.emailValid ? lead.email : null;
+function valueOf(identities: readonly Identity[], kind: Identity['kind']): string | null {
+  return identities.find((identity) => identity.kind === kind)?.value ?? null;
 }
 
-function validPhone(lead: LeadFields): string | null {
-  return lead.phoneValid ? lead.phone : null;
-}
-
-/** A contact made from a lead, before it is inserted. */
-export function newContactRow(workspaceId: string, lead: LeadFields): ContactRow {
+/** A contact made from a lead, before it is inserted (its times are set by the insert). */
+export function newContactRow(workspaceId: string, lead: LeadFields, identities: readonly Identity[]): ContactRow {
   const now = new Date();
   return {
     id: uuidv7(),
     workspace_id: workspaceId,
-    email: validEmail(lead),
-    phone: validPhone(lead),
+    email: valueOf(identities, 'email'),
+    phone: valueOf(identities, 'phone'),
     first_name: lead.firstName,
     last_name: lead.lastName,
     country: lead.country,
@@ -36,9 +33,9 @@ export function newContactRow(workspaceId: string, lead: LeadFields): ContactRow
 }
 
 /** What a later lead of the same person adds to a contact: the fields it does not have yet. */
-export function absorbInto(contact: ContactRow, lead: LeadFields): void {
-  contact.email ??= validEmail(lead);
-  contact.phone ??= validPhone(lead);
+export function absorbInto(contact: ContactRow, lead: LeadFields, identities: readonly Identity[]): void {
+  contact.email ??= valueOf(identities, 'email');
+  contact.phone ??= valueOf(identities, 'phone');
   contact.first_name ??= lead.firstName;
   contact.last_name ??= lead.lastName;
   contact.country ??= lead.country;

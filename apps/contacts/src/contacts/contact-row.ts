@@ -1,4 +1,4 @@
-/** A row of `contacts.contacts`, as both the resolver and the readers select it (`SELECT *`). */
+/** A row of `contacts.contacts` as ContactsRepository reads it (its `CONTACT_COLUMNS`). */
 export interface ContactRow {
   id: string;
   workspace_id: string;

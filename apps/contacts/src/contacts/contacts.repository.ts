@@ -18,7 +18,7 @@ const CONTACT_COLUMNS = [
   'created_at',
   'updated_at',
   'merged_into',
-];
+] as const satisfies ReadonlyArray<keyof ContactRow>;
 
 function columns(alias: string): string {
   return CONTACT_COLUMNS.map((column) => `${alias}."${column}"`).join(', ');

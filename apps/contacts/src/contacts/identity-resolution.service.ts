@@ -103,10 +103,10 @@ export class IdentityResolutionService {
       let contact: ContactRow;
       if (existing) {
         contact = existing;
-        absorbInto(contact, lead);
+        absorbInto(contact, lead, identities);
         if (!created.includes(contact)) touched.add(contact);
       } else {
-        contact = newContactRow(event.workspaceId, lead);
+        contact = newContactRow(event.workspaceId, lead, identities);
         created.push(contact);
         live.set(contact.id, contact);
       }
