@@ -1,12 +1,6 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { IntakeTables1795348800000 } from './1795348800000-intake-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
-import { JobsTables1795800000000 } from './1795800000000-jobs-tables';
 
 /** Every migration of the ingestion schema, oldest first. */
-export const ingestionMigrations = [
-  MessagingTables1795262400000,
-  IntakeTables1795348800000,
-  OutboxClaims1795435200000,
-  JobsTables1795800000000,
-];
+export const ingestionMigrations = [MessagingTables1795262400000, IntakeTables1795348800000, OutboxClaims1795435200000];
