@@ -31,13 +31,16 @@ describe('selectPage', () => {
         return [{ id: 'c' }, { id: 'b' }, { id: 'a' }];
       },
     };
+    const filter = new SqlFilter().where('"w" = ?', 'w1');
     const page = await selectPage(
       runner,
-      { select: '"id"', from: 't', filter: new SqlFilter().where('"w" = ?', 'w1'), idColumn: '"id"', afterId: 'd', limit: 2 },
+      { select: '"id"', from: 't', filter, idColumn: '"id"', afterId: 'd', limit: 2 },
       (row: { id: string }) => row.id,
     );
     expect(calls).toEqual([{ sql: 'SELECT "id" FROM t WHERE "w" = $1 AND "id" < $2 ORDER BY "id" DESC LIMIT $3', params: ['w1', 'd', 3] }]);
     expect(page.items).toEqual(['c', 'b']);
     expect(page.nextCursor).not.toBeNull();
+    // The caller's filter is left as it was, so it can serve another page or a count.
+    expect([filter.sql, filter.params]).toEqual(['"w" = $1', ['w1']]);
   });
 });

@@ -34,6 +34,14 @@ export class SqlFilter {
     return this;
   }
 
+  /** Another filter with the same conditions and parameters, to grow without changing this one. */
+  copy(): SqlFilter {
+    const copy = new SqlFilter();
+    copy.values.push(...this.values);
+    copy.conditions.push(...this.conditions);
+    return copy;
+  }
+
   get sql(): string {
     return this.conditions.length === 0 ? 'TRUE' : this.conditions.join(' AND ');
   }
@@ -61,7 +69,7 @@ export interface PageQuery {
  * only says whether another page follows.
  */
 export async function selectPage<R extends { id: string }, T>(runner: SqlRunner, query: PageQuery, view: (row: R) => T): Promise<Page<T>> {
-  const filter = query.filter;
+  const filter = query.filter.copy();
   if (query.afterId !== undefined) filter.where(`${query.idColumn} < ?`, query.afterId);
   const limit = filter.param(query.limit + 1);
   const rows = (await runner.query(

@@ -41,7 +41,7 @@ export class JobQueue {
       runAt: job.runAt ?? null,
     }));
     await this.repository.insert(rows, manager);
-    if (!manager || !WakeAfterCommit.mark(manager, JOBS_COMMITTED)) this.wakeWorker();
+    WakeAfterCommit.markOrWake(manager, JOBS_COMMITTED, this.wakeWorker);
     return rows.map((row) => row.id);
   }
 }

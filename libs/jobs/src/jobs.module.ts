@@ -31,8 +31,8 @@ export interface JobsModuleOptions {
 
 /**
  * Starts the worker and the scheduler once every module has declared its handlers and tasks (in
- * `onModuleInit`); stops them before the messaging relay flushes, so that the outbox events of the
- * jobs in flight are flushed too.
+ * `onModuleInit`); on shutdown lets the jobs in flight finish. Events they wrote to the outbox are
+ * committed rows: the relay's final flush or, if that ran first, the next replica publishes them.
  */
 @Injectable()
 class JobsRuntime implements OnApplicationBootstrap, BeforeApplicationShutdown {

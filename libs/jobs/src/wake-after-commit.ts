@@ -22,6 +22,11 @@ export class WakeAfterCommit implements EntitySubscriberInterface {
     return true;
   }
 
+  /** Marks the transaction `manager` runs in, or, when the write ran in none, wakes the loop at once. */
+  static markOrWake(manager: EntityManager | undefined, key: string, wake: () => void): void {
+    if (!manager || !WakeAfterCommit.mark(manager, key)) wake();
+  }
+
   afterTransactionCommit(event: TransactionCommitEvent): void {
     const data = event.queryRunner.data as Record<string, unknown> | undefined;
     if (data?.[this.key]) {

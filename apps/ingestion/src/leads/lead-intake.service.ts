@@ -77,7 +77,7 @@ export class LeadIntakeService {
     return results.map((result) => result ?? { ok: false, error: { code: ErrorCodes.internalError, message: 'Internal error' } });
   }
 
-  /** Stores every valid item of a batch in one transaction; one result per item, in order. */
+  /** Stores every valid item of a batch with one statement; one result per item, in order. */
   async ingestBatch(request: IngestBatchDto): Promise<BatchItemResult[]> {
     const bytes = this.decode(request);
     if (intakeMediaType(request.contentType) !== 'json') {
@@ -160,7 +160,7 @@ export class LeadIntakeService {
     };
   }
 
-  /** One transaction for the group; when it fails, each lead on its own. */
+  /** One statement for the group; when it fails, each lead on its own. */
   private async storeGroup(leads: ParsedLead[]): Promise<IngestLeadGroupResult[]> {
     if (leads.length === 0) return [];
     try {
@@ -182,12 +182,11 @@ export class LeadIntakeService {
   }
 
   /**
-   * The raw rows and normalized leads with one statement, then the `lead.ingested` events of the
-   * leads that are new with another, in one transaction.
+   * The raw rows, the normalized leads and the `lead.ingested` events of the leads that are new,
+   * with one statement; then, only for keys stored before, a read of what they hold.
    */
   private async storeTogether(leads: ParsedLead[]): Promise<IngestLeadGroupResult[]> {
     const rows = leads.map((lead): NewLead => ({ ...lead, id: uuidv7(), normalized: normalizeLead(lead.payload) }));
-    // One statement: the raw rows, the leads and the events of the leads not stored before.
     const isNew = await this.outbox.addManyWith(
       this.dataSource.manager,
       this.leads.insertNewStatement(rows),

@@ -1,4 +1,5 @@
 import { type EventData, EventDataClasses, EventEnvelope, type EventType } from '@leadflow/contracts';
+import { type RetryPolicy, retryDelayMs } from '@leadflow/jobs';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 
 export class InvalidEnvelopeError extends Error {}
@@ -57,7 +58,9 @@ function messagesOf(error: ValidationError): string[] {
   return Object.values(error.constraints ?? {}).map((message) => `data.${message}`);
 }
 
-/** Delay before the next delivery of a failed event: 1 s, doubling, at most a minute. */
+const REDELIVERY: RetryPolicy = { baseDelayMs: 1000, maxDelayMs: 60_000, jitter: 0 };
+
+/** Delay before the next delivery of a failed event: 1 s, doubling, at most a minute (the jobs' backoff rule). */
 export function redeliveryDelayMs(deliveries: number): number {
-  return Math.min(1000 * 2 ** Math.max(0, deliveries - 1), 60000);
+  return retryDelayMs(deliveries, REDELIVERY);
 }

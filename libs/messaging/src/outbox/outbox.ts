@@ -95,7 +95,7 @@ export class Outbox {
       statement,
       envelopes.map((envelope, i) => ({ envelope, key: events[i]?.key })),
     );
-    if (written.length > 0 && !WakeAfterCommit.mark(manager, OUTBOX_WRITTEN)) this.wakeRelay();
+    if (written.length > 0) WakeAfterCommit.markOrWake(manager, OUTBOX_WRITTEN, this.wakeRelay);
     return new Set(written);
   }
 }
