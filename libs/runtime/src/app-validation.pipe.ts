@@ -2,7 +2,7 @@ import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { type ArgumentMetadata, Injectable, type PipeTransform, ValidationPipe, type ValidationError } from '@nestjs/common';
 
 /** Every message of class-validator's errors, nested ones included, for an error body. */
-export function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
+function describeValidationErrors(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((error) => {
     const property = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {});

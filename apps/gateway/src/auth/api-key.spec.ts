@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { API_KEY_PATTERN, describeApiKey, generateApiKey, presentedCredential } from './api-key';
+import { API_KEY_PATTERN } from '../config/env';
+import { describeApiKey, generateApiKey, presentedCredential } from './api-key';
 
 describe('API keys', () => {
   it('generates recognisable keys, each one new, with 240 random bits', () => {

@@ -1,5 +1,4 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { API_KEY_PATTERN } from '../config/env';
 
 /** What a credential may do. Keys carry scopes; admin accounts get them from their role. */
 export const SCOPES = ['intake', 'admin:read', 'admin:write'] as const;
@@ -12,7 +11,6 @@ export type KeyEnvironment = 'live' | 'test';
  * SHA-256 is stored: a key this long cannot be guessed, so a slow hash would only slow every request.
  * (The pattern lives with the environment, which checks the bootstrap keys against it.)
  */
-export { API_KEY_PATTERN };
 
 /** How many characters of a key are kept in clear to recognise it in lists and logs. */
 const DISPLAY_PREFIX_LENGTH = 16;

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { hashApiKey, isScope, type Scope } from './api-key';
 import { CredentialsRepository } from './credentials.repository';
 import type { Principal } from './principal';
-import { DEFAULT_KEY_RATE_LIMIT } from './rate-limits';
+import { DEFAULT_KEY_RATE_LIMIT, storedKeyRateLimit } from './rate-limits';
 
 /**
  * How long an answer about a key or a workspace setting is reused. It bounds how long a revoked key
@@ -73,10 +73,7 @@ export class CredentialStore {
       keyId: row.id,
       source: row.name,
       rateLimitSubject: `key:${row.id}`,
-      rateLimit:
-        row.rate_limit_per_second === null
-          ? DEFAULT_KEY_RATE_LIMIT
-          : { perSecond: row.rate_limit_per_second, burst: row.rate_limit_burst ?? row.rate_limit_per_second * 2 },
+      rateLimit: storedKeyRateLimit(row.rate_limit_per_second, row.rate_limit_burst) ?? DEFAULT_KEY_RATE_LIMIT,
     };
   }
 

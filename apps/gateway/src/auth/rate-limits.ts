@@ -17,6 +17,11 @@ export interface RateLimit {
 /** Keys that set no limit of their own get this one (and keyless legacy senders, per address). */
 export const DEFAULT_KEY_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
 
+/** A key's own limit as stored (null: the default applies); a burst not stored is twice the rate, as keys are created. */
+export function storedKeyRateLimit(perSecond: number | null, burst: number | null): RateLimit | null {
+  return perSecond === null ? null : { perSecond, burst: burst ?? perSecond * 2 };
+}
+
 /** What the shared counter granted this replica, to hand out without asking again. */
 interface Allowance {
   /** Requests still to let through (0 after a refusal: refuse until `until`). */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 
 /**
  * Logs every HTTP route the gateway registers, once it is ready (`http routes`, debug level): what
- * an operator reviews before exposing it, and what the deny-by-default test walks through.
+ * an operator reviews before exposing it.
  */
 export function logRouteTable(fastify: FastifyInstance, logger: Logger): void {
   const routes: string[] = [];

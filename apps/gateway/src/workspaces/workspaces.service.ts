@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditLogService } from '../audit/audit-log.service';
 import { generateApiKey } from '../auth/api-key';
+import { storedKeyRateLimit } from '../auth/rate-limits';
 import type { Principal } from '../auth/principal';
 import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 import type { CreateApiKeyDto, UpdateWorkspaceDto } from './dto/workspace.dto';
@@ -148,10 +149,7 @@ function apiKeyView(row: ApiKeyRow): ApiKeyView {
     name: row.name,
     prefix: row.prefix,
     scopes: row.scopes,
-    rateLimit:
-      row.rate_limit_per_second === null
-        ? null
-        : { perSecond: row.rate_limit_per_second, burst: row.rate_limit_burst ?? row.rate_limit_per_second },
+    rateLimit: storedKeyRateLimit(row.rate_limit_per_second, row.rate_limit_burst),
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,
