@@ -19,7 +19,7 @@ describe('natsPermissions', () => {
     expect(subscribe).toEqual(['gateway.>', '_INBOX.gateway.>']);
   });
 
-  it('lets contacts publish its own events and consume ingestion’s stream through its own durable', () => {
+  it('lets contacts publish its own events and consume lead.ingested through its own durable for that type', () => {
     const { publish, subscribe } = natsPermissions('contacts', plain);
     expect(publish).toEqual(expect.arrayContaining([...Streams.contacts.subjects]));
     expect(publish).not.toContain('lead.ingested');
@@ -27,11 +27,18 @@ describe('natsPermissions', () => {
       expect.arrayContaining([
         '$JS.API.STREAM.INFO.CONTACTS',
         '$JS.API.STREAM.INFO.INGESTION',
-        '$JS.API.CONSUMER.CREATE.INGESTION.contacts.>',
-        '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts',
-        '$JS.ACK.INGESTION.contacts.>',
+        '$JS.API.CONSUMER.CREATE.INGESTION.contacts-lead-ingested.>',
+        '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-lead-ingested',
+        '$JS.ACK.INGESTION.contacts-lead-ingested.>',
+        // The one durable per stream of earlier releases: looked up and removed, never consumed from.
+        '$JS.API.CONSUMER.INFO.INGESTION.contacts',
+        '$JS.API.CONSUMER.DELETE.INGESTION.contacts',
       ]),
     );
+    // Only lead.ingested: not activity.received, which shares the stream but contacts does not consume.
+    expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
+      '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-lead-ingested',
+    ]);
     expect(publish.filter((subject) => subject.includes('SCORING'))).toEqual([]);
     expect(publish.filter((subject) => /^\$JS\.(API\.CONSUMER|ACK)\./.test(subject) && !subject.includes('.contacts'))).toEqual([]);
     expect(subscribe).toEqual(['contacts.>', '_INBOX.contacts.>']);
@@ -50,7 +57,7 @@ describe('natsPermissions', () => {
   it('applies the namespace to subjects, streams, durables and inboxes', () => {
     const { publish, subscribe } = natsPermissions('metrics', new NatsNamespace('run7'));
     expect(subscribe).toEqual(['run7.metrics.>', '_INBOX.run7.metrics.>']);
-    expect(publish).toContain('$JS.API.CONSUMER.MSG.NEXT.RUN7_SCORING.run7_metrics');
+    expect(publish).toContain('$JS.API.CONSUMER.MSG.NEXT.RUN7_SCORING.run7_metrics-stage-changed');
     expect(publish.every((subject) => subject.startsWith('$JS.') || subject.startsWith('run7.'))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import type { NatsNamespace } from './nats-namespace';
 import { SERVICE_NAMES, type ServiceName } from './services';
-import { Conversations, ownStream } from './subjects';
+import { consumedStreams, Conversations, eventConsumerName, ownStream } from './subjects';
 
 export interface NatsPermissions {
   publish: string[];
@@ -21,30 +21,41 @@ export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName):
  *   (publish); replies go back through NATS's `allow_responses`, not a publish permission;
  * - its own stream's event subjects (publish) and, for the streams it owns or consumes, the
  *   stream's JetStream API (info and create: a consumer may start before the owner, and the
- *   stream's definition is shared code) and, for the streams it consumes, its own durable
- *   consumer's API, pulls and acks;
+ *   stream's definition is shared code) and, for each event type it consumes, its own durable
+ *   consumer's API, pulls and acks (plus info and delete of the one durable per stream that
+ *   releases before per-type consumers used, which an app removes once its successors exist);
  * - its inbox (subscribe).
  * Everything else is refused by the server.
  */
 export function natsPermissions(service: ServiceName, namespace: NatsNamespace): NatsPermissions {
   const own = ownStream(service);
-  const consumed = Conversations.consumes[service].map((name) => namespace.stream(name));
-  const streams = [...(own ? [namespace.stream(own.name)] : []), ...consumed];
-  const durable = namespace.durable(service);
+  const consumed = consumedStreams(service);
+  const streams = [...(own ? [namespace.stream(own.name)] : []), ...consumed.map(({ stream }) => namespace.stream(stream.name))];
 
   const publish = [
     ...Conversations.rpcCalls[service].map((callee) => namespace.subject(`${callee}.>`)),
     ...(own?.subjects ?? []).map((subject) => namespace.subject(subject)),
     '$JS.API.INFO',
     ...streams.flatMap((stream) => [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`]),
-    ...consumed.flatMap((stream) => [
-      `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
-      `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
-      `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
-      `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
-      `$JS.ACK.${stream}.${durable}.>`,
-    ]),
+    ...consumed.flatMap(({ stream: definition, types }) => {
+      const stream = namespace.stream(definition.name);
+      const legacy = namespace.durable(service);
+      return [
+        ...types.flatMap((type) => {
+          const durable = namespace.durable(eventConsumerName(service, type));
+          return [
+            `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
+            `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
+            `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
+            `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+            `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+            `$JS.ACK.${stream}.${durable}.>`,
+          ];
+        }),
+        `$JS.API.CONSUMER.INFO.${stream}.${legacy}`,
+        `$JS.API.CONSUMER.DELETE.${stream}.${legacy}`,
+      ];
+    }),
   ];
   const subscribe = [namespace.subject(`${service}.>`), `${natsInboxPrefix(namespace, service)}.>`];
   return { publish, subscribe };

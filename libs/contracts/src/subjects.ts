@@ -103,8 +103,9 @@ export function streamOf(type: EventType): StreamDefinition {
 
 /**
  * Who talks to whom, the ground truth for each app's NATS permissions: the apps whose
- * request/reply subjects an app may call, and the streams an app consumes. An app that calls or
- * consumes anything not listed here is refused by NATS (see `natsPermissions` in messaging).
+ * request/reply subjects an app may call, and the event types an app consumes (each through a
+ * durable consumer of its own, `eventConsumerName`). An app that calls or consumes anything not
+ * listed here is refused by NATS (see `natsPermissions` in messaging).
  */
 export const Conversations = {
   rpcCalls: {
@@ -118,11 +119,30 @@ export const Conversations = {
   consumes: {
     gateway: [],
     ingestion: [],
-    contacts: [Streams.ingestion.name],
-    scoring: [Streams.contacts.name],
-    metrics: [Streams.ingestion.name, Streams.contacts.name, Streams.scoring.name],
-  } satisfies Record<ServiceName, readonly string[]>,
+    contacts: [EventTypes.leadIngested],
+    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged],
+    metrics: [EventTypes.leadIngested, EventTypes.leadAttributed, EventTypes.stageChanged],
+  } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;
+
+/**
+ * The durable consumer through which `service` receives events of `type` (before the namespace is
+ * applied): one per (app, type), filtered on the type's subject, so that an app is delivered only
+ * what it handles and each type flows on its own.
+ */
+export function eventConsumerName(service: ServiceName, type: EventType): string {
+  return `${service}-${type.replace('.', '-')}`;
+}
+
+/** The streams `service` consumes, each with the event types it takes from it. */
+export function consumedStreams(service: ServiceName): Array<{ stream: StreamDefinition; types: EventType[] }> {
+  const byStream = new Map<StreamDefinition, EventType[]>();
+  for (const type of Conversations.consumes[service] as readonly EventType[]) {
+    const stream = streamOf(type);
+    byStream.set(stream, [...(byStream.get(stream) ?? []), type]);
+  }
+  return [...byStream].map(([stream, types]) => ({ stream, types }));
+}
 
 /** The stream an app publishes its events to, if it has one. */
 export function ownStream(service: ServiceName): StreamDefinition | undefined {

@@ -28,8 +28,14 @@ export interface ClaimLoopOptions<TItem> {
   queue: LeasedQueue<TItem>;
   /** Runs one claimed item; a rejection is a failure of that item alone. */
   run(item: TItem): Promise<void>;
-  /** Most items claimed by one statement; they run concurrently. */
+  /** Most rows claimed by one statement; their items run concurrently. */
   batchSize: number;
+  /**
+   * How many claimed rows an item stands for, when `claim` packs several into one (the outbox
+   * relay's messages); one by default. A claim that comes back with fewer than `batchSize` rows
+   * means the queue is drained for now.
+   */
+  sizeOf?(item: TItem): number;
   /** How long a claim holds: longer than `run` can take, or another replica runs the item too. */
   leaseMs: number;
   /** The safety-net poll when nobody wakes the loop. */
@@ -163,6 +169,7 @@ export class ClaimLoop<TItem> {
     const { queue, run, batchSize, leaseMs } = this.options;
     const items = await queue.claim(batchSize, leaseMs);
     if (items.length === 0) return { claimed: 0, done: 0, failed: [] };
+    const sizeOf = this.options.sizeOf ?? (() => 1);
     const results = await Promise.allSettled(items.map((item) => run(item)));
     const outcome: BatchOutcome<TItem> = { done: [], failed: [] };
     results.forEach((result, i) => {
@@ -171,7 +178,8 @@ export class ClaimLoop<TItem> {
       else outcome.failed.push({ item, error: result.reason });
     });
     await queue.settle(outcome);
-    return { claimed: items.length, done: outcome.done.length, failed: outcome.failed.map((f) => f.error) };
+    const rows = (list: TItem[]): number => list.reduce((sum, item) => sum + sizeOf(item), 0);
+    return { claimed: rows(items), done: rows(outcome.done), failed: outcome.failed.map((f) => f.error) };
   }
 }
 

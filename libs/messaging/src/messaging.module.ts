@@ -1,4 +1,4 @@
-import { Conversations, type EventType, ownStream, streamOf, type StreamDefinition } from '@leadflow/contracts';
+import { consumedStreams, Conversations, eventConsumerName, type EventType, ownStream } from '@leadflow/contracts';
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
@@ -19,7 +19,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { CONSUMES_EVENTS } from './consumes-events.decorator';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
-import { ensureStream, serverAtLeast } from './jetstream/provisioning';
+import { ensureStream, removeReplacedConsumer } from './jetstream/provisioning';
 import { MESSAGING_OPTIONS, type MessagingOptions, natsClientOptions } from './messaging-options';
 import { NatsConnection } from './nats-connection';
 import { NatsNamespace } from '@leadflow/contracts';
@@ -68,7 +68,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
     });
     const outcomes = new Counter({
       name: 'events_handled_total',
-      help: 'Events taken from JetStream, by type and outcome (applied, duplicate, ignored, retry, dead_letter)',
+      help: 'Events taken from JetStream, by type and outcome (applied, duplicate, retry, dead_letter)',
       labelNames: ['type', 'outcome'] as const,
       registers: [this.registry],
     });
@@ -95,7 +95,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
   }
 
   private async startConsumers(onOutcome: (outcome: string, type: string) => void): Promise<void> {
-    const byStream = new Map<StreamDefinition, Map<string, EventHandler>>();
+    const handlers = new Map<EventType, EventHandler>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || wrapper.isNotMetatype) continue;
@@ -105,21 +105,17 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         if (typeof fn !== 'function') continue;
         const type = Reflect.getMetadata(CONSUMES_EVENTS, fn) as EventType | undefined;
         if (!type) continue;
-        const stream = streamOf(type);
-        const handlers = byStream.get(stream) ?? new Map<string, EventHandler>();
         if (handlers.has(type)) throw new Error(`two handlers for ${type} in ${this.options.service}`);
         handlers.set(type, (events, manager) => (fn as EventHandler).call(instance, events, manager));
-        byStream.set(stream, handlers);
       }
     }
-    if (byStream.size === 0) return;
-    const allowed: readonly string[] = Conversations.consumes[this.options.service];
-    const undeclared = [...byStream.keys()].filter((stream) => !allowed.includes(stream.name)).map((stream) => stream.name);
+    if (handlers.size === 0) return;
+    const service = this.options.service;
+    const allowed: readonly EventType[] = Conversations.consumes[service];
+    const undeclared = [...handlers.keys()].filter((type) => !allowed.includes(type));
     if (undeclared.length > 0) {
       // NATS would refuse the consumer anyway; say why at start-up instead.
-      throw new Error(
-        `${this.options.service} handles events of ${undeclared.join(', ')}, which Conversations.consumes does not list for it`,
-      );
+      throw new Error(`${service} handles ${undeclared.join(', ')}, which Conversations.consumes does not list for it`);
     }
     this.consumer = new InboxConsumer(
       this.dataSource,
@@ -128,17 +124,33 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       this.namespace,
       this.logger,
       {
-        consumer: this.options.service,
+        consumer: service,
         ackWaitSeconds: this.options.eventAckWaitSeconds,
         maxDeliver: this.options.eventMaxDeliver,
-        batchSize: this.options.eventBatchSize ?? 100,
+        batchSize: this.options.eventBatchSize ?? 250,
         batchLingerMs: this.options.eventBatchLingerMs ?? 0,
         jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
-        multipleFilters: serverAtLeast(this.nats.connection.info?.version, 2, 10),
       },
       onOutcome,
     );
-    for (const [stream, handlers] of byStream) await this.consumer.start(stream, handlers);
+    // The app's one durable per stream of earlier releases: its per-type successors start where it
+    // stopped, and it is removed once they all exist.
+    const legacy = this.namespace.durable(service);
+    for (const { stream, types } of consumedStreams(service)) {
+      for (const type of types) {
+        const handler = handlers.get(type);
+        if (!handler) continue;
+        await this.consumer.start(stream, {
+          type,
+          durable: this.namespace.durable(eventConsumerName(service, type)),
+          replaces: legacy,
+          handler,
+        });
+      }
+      if (await removeReplacedConsumer(this.nats.manager, this.namespace.stream(stream.name), legacy)) {
+        this.logger.info({ stream: stream.name, durable: legacy }, 'removed the stream’s former consumer; per-type consumers took over');
+      }
+    }
   }
 }
 

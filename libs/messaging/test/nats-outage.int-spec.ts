@@ -57,7 +57,7 @@ describe('outbox while NATS is down', () => {
     });
     await waitFor(
       async () => {
-        const info = await producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts'));
+        const info = await producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts-lead-ingested'));
         return info.num_pending === 0 && info.num_ack_pending === 0;
       },
       { what: 'every event acked', timeoutMs: 20000 },

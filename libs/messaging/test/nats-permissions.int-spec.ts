@@ -1,4 +1,4 @@
-import { EventTypes, NatsNamespace, RpcSubjects, type ServiceName, Streams } from '@leadflow/contracts';
+import { EventTypes, eventConsumerName, NatsNamespace, RpcSubjects, type ServiceName, Streams } from '@leadflow/contracts';
 import { type PrivateNats, startPrivateNats, uniqueNamespace, waitFor } from '@leadflow/testing';
 import { connect, type NatsConnection } from 'nats';
 import { ensureStream, natsClientOptions } from '../src';
@@ -114,21 +114,37 @@ describe('NATS permissions per app', () => {
     expect(await tryPublish(ingestion, ns.subject(EventTypes.scoreChanged))).toBe('refused');
   });
 
-  it('lets a consumer read the streams it consumes through its own durable only', async () => {
+  it('lets a consumer read the event types it consumes through its own durable for each only', async () => {
     const ingestion = await connectAs('ingestion');
     const stream = await ensureStream(await ingestion.jetstreamManager(), ns, Streams.ingestion);
     await ingestion.jetstream().publish(ns.subject(EventTypes.leadIngested), 'event');
 
     const contacts = await connectAs('contacts');
     const manager = await contacts.jetstreamManager();
-    await manager.consumers.add(stream, { durable_name: ns.durable('contacts'), ack_policy: 'explicit' as never });
-    const consumer = await contacts.jetstream().consumers.get(stream, ns.durable('contacts'));
+    const durable = ns.durable(eventConsumerName('contacts', EventTypes.leadIngested));
+    await manager.consumers.add(stream, {
+      durable_name: durable,
+      ack_policy: 'explicit' as never,
+      filter_subject: ns.subject(EventTypes.leadIngested),
+    });
+    const consumer = await contacts.jetstream().consumers.get(stream, durable);
     const message = await consumer.next({ expires: 2000 });
     expect(message && new TextDecoder().decode(message.data)).toBe('event');
     expect(await message?.ackAck()).toBe(true);
 
-    // Not under another app's durable name, and not a stream it does not consume.
-    await expect(manager.consumers.add(stream, { durable_name: ns.durable('metrics'), ack_policy: 'explicit' as never })).rejects.toThrow();
+    // Not under another app's durable name, nor for a type it does not consume, nor a stream it does not consume.
+    await expect(
+      manager.consumers.add(stream, {
+        durable_name: ns.durable(eventConsumerName('metrics', EventTypes.leadIngested)),
+        ack_policy: 'explicit' as never,
+      }),
+    ).rejects.toThrow();
+    await expect(
+      manager.consumers.add(stream, {
+        durable_name: ns.durable(eventConsumerName('contacts', EventTypes.activityReceived)),
+        ack_policy: 'explicit' as never,
+      }),
+    ).rejects.toThrow();
     const scoring = await connectAs('scoring');
     await expect((await scoring.jetstreamManager()).streams.info(stream)).rejects.toThrow();
     await waitFor(async () => !contacts.isClosed(), { what: 'the contacts connection to stay open' });

@@ -21,7 +21,7 @@ describe('outbox → JetStream → inbox', () => {
     startConsumerFixture({ databaseUrl: db.url, natsUrl: testNatsUrl(), namespace, env });
   const effectsOf = async (eventId: string) =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM consumer.effects WHERE event_id = $1`, [eventId]))[0]?.n);
-  const consumerInfo = () => producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts'));
+  const consumerInfo = () => producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts-lead-ingested'));
 
   beforeAll(async () => {
     db = await createTestDatabase('messaging');

@@ -1,5 +1,12 @@
 import { EventTypes, LeadAttributedData } from '@leadflow/contracts';
-import { InvalidEnvelopeError, InvalidEventDataError, parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
+import {
+  InvalidEnvelopeError,
+  InvalidEventDataError,
+  parseEnvelope,
+  parseEventData,
+  readMessage,
+  redeliveryDelayMs,
+} from './envelope-parser';
 
 const valid = {
   id: '0190f1a2-7b3c-7def-8123-456789abcdef',
@@ -13,25 +20,48 @@ const valid = {
 };
 const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
 
-describe('parseEnvelope', () => {
-  it('accepts a well-formed envelope on its own subject', () => {
-    expect(parseEnvelope(bytes(valid), 'lead.ingested')).toMatchObject({ id: valid.id, data: { leadId: 'x' } });
+describe('readMessage', () => {
+  it('reads the events of a packed message, in order, and a lone envelope as one event', () => {
+    const second = { ...valid, id: '0190f1a2-7b3c-7def-8123-456789abcde0' };
+    expect(readMessage(bytes([valid, second]))).toEqual([valid, second]);
+    expect(readMessage(bytes(valid))).toEqual([valid]);
+  });
+
+  it('reads a view into a larger buffer without its neighbours', () => {
+    const whole = Buffer.from(`xx${JSON.stringify([valid])}yy`);
+    expect(readMessage(whole.subarray(2, whole.length - 2))).toEqual([valid]);
   });
 
   it.each([
     ['broken JSON', '{"id":', /not valid JSON/],
-    ['an array', '[1,2]', /not a JSON object/],
+    ['an empty array', '[]', /carries no event/],
+    ['a number', '42', /neither an event nor an array/],
+    ['null', 'null', /neither an event nor an array/],
+  ])('refuses %s', (_, input, message) => {
+    expect(() => readMessage(bytes(input))).toThrow(InvalidEnvelopeError);
+    expect(() => readMessage(bytes(input))).toThrow(message);
+  });
+});
+
+describe('parseEnvelope', () => {
+  it('accepts a well-formed envelope on its own subject', () => {
+    expect(parseEnvelope(valid, 'lead.ingested')).toMatchObject({ id: valid.id, data: { leadId: 'x' } });
+  });
+
+  it.each([
+    ['an array', [1, 2], /not a JSON object/],
+    ['a string', 'text', /not a JSON object/],
     ['a missing id', { ...valid, id: undefined }, /id/],
     ['a non-object data', { ...valid, data: 'text' }, /data/],
     ['a bad timestamp', { ...valid, occurredAt: 'yesterday' }, /occurredAt/],
     ['a zero version', { ...valid, version: 0 }, /version/],
   ])('rejects %s', (_, input, message) => {
-    expect(() => parseEnvelope(bytes(input), undefined)).toThrow(InvalidEnvelopeError);
-    expect(() => parseEnvelope(bytes(input), undefined)).toThrow(message);
+    expect(() => parseEnvelope(input, undefined)).toThrow(InvalidEnvelopeError);
+    expect(() => parseEnvelope(input, undefined)).toThrow(message);
   });
 
   it('rejects an event whose type does not match the subject it arrived on', () => {
-    expect(() => parseEnvelope(bytes(valid), 'contact.created')).toThrow(/arrived on subject contact.created/);
+    expect(() => parseEnvelope(valid, 'contact.created')).toThrow(/arrived on subject contact.created/);
   });
 });
 
@@ -48,7 +78,7 @@ describe('parseEventData', () => {
     phoneValid: false,
   };
   const envelopeOf = (data: Record<string, unknown>) =>
-    parseEnvelope(bytes({ ...valid, type: EventTypes.leadAttributed, data }), EventTypes.leadAttributed);
+    parseEnvelope({ ...valid, type: EventTypes.leadAttributed, data }, EventTypes.leadAttributed);
 
   it("gives the data as an instance of its type's class, keeping fields the class does not declare", () => {
     const event = parseEventData(envelopeOf({ ...attributed, campaign: 'spring' }), EventTypes.leadAttributed);

@@ -11,14 +11,27 @@ export class InvalidEventDataError extends InvalidEnvelopeError {}
 // rejected values are left out of the errors, which only need the messages.
 const DATA_VALIDATION: ValidatorOptions = { whitelist: false, validationError: { target: false, value: false } };
 
-/** Parses and validates an event as received; the subject it came on must match its type. */
-export function parseEnvelope(bytes: Uint8Array, type: string | undefined): EventEnvelope {
+/**
+ * The events a message carries, unchecked: a JSON array of envelopes (what the outbox relay
+ * publishes) or one envelope (what it published before it packed events together).
+ */
+export function readMessage(bytes: Uint8Array): unknown[] {
   let plain: unknown;
   try {
-    plain = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    plain = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch {
-    throw new InvalidEnvelopeError('event is not valid JSON');
+    throw new InvalidEnvelopeError('message is not valid JSON');
   }
+  if (Array.isArray(plain)) {
+    if (plain.length === 0) throw new InvalidEnvelopeError('message carries no event');
+    return plain;
+  }
+  if (typeof plain === 'object' && plain !== null) return [plain];
+  throw new InvalidEnvelopeError('message is neither an event nor an array of events');
+}
+
+/** Validates one event as received; the subject it came on must match its type. */
+export function parseEnvelope(plain: unknown, type: string | undefined): EventEnvelope {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) throw new InvalidEnvelopeError('event is not a JSON object');
   const envelope = instanceOf(EventEnvelope, plain);
   const errors = validateSync(envelope);

@@ -7,7 +7,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
-import { parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
+import { parseEnvelope, parseEventData, readMessage, redeliveryDelayMs } from './envelope-parser';
 
 /**
  * Applies the effect of consecutive events of one type, in order, inside the transaction that also
@@ -16,7 +16,7 @@ import { parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-par
 export type EventHandler = (events: ReadonlyArray<EventEnvelope<object>>, manager: EntityManager) => Promise<void>;
 
 export interface InboxConsumerSettings {
-  /** Name of the consuming app: the durable consumer and the inbox's `consumer` column. */
+  /** Name of the consuming app: the inbox's `consumer` column. */
   consumer: string;
   ackWaitSeconds: number;
   maxDeliver: number;
@@ -25,33 +25,50 @@ export interface InboxConsumerSettings {
   /** How long an event arriving at an idle consumer waits for others to join its batch. */
   batchLingerMs: number;
   jetStreamReplicas: number;
-  /** The NATS server filters a consumer on several subjects (2.10 and later). */
-  multipleFilters: boolean;
 }
 
-export type EventOutcome = 'applied' | 'duplicate' | 'ignored' | 'retry' | 'dead_letter';
+/** One event type an app consumes, through its own durable consumer. */
+export interface ConsumedType {
+  type: EventType;
+  /** The durable's name, namespace applied. */
+  durable: string;
+  /** A durable this one takes over from (see `ensureDurableConsumer`). */
+  replaces?: string;
+  handler: EventHandler;
+}
 
-/** A delivered event, parsed and its data validated, with the handler that applies it. */
+export type EventOutcome = 'applied' | 'duplicate' | 'retry' | 'dead_letter';
+
+/** A message as it arrived: the events it carries, read but not yet checked. */
+interface Arrival {
+  message: JsMsg;
+  items: unknown[];
+  /** Why the message could not be read at all. */
+  unreadable?: unknown;
+}
+
+/** A message whose events were checked: the valid ones, to apply (the others are dead letters). */
 interface Delivery {
   message: JsMsg;
-  event: EventEnvelope<object>;
-  handler: EventHandler;
+  events: Array<EventEnvelope<object>>;
 }
 
 /** Lifetime of one pull request; the server sends heartbeats at half of it. */
 const PULL_EXPIRES_MS = 10_000;
 
 /**
- * Durable, idempotent event consumption: one durable pull consumer per stream, explicit acks after
- * the effect commits, `(consumer, event id)` recorded in the inbox in the same transaction, delayed
- * redelivery on failure, and a dead-letter row after the last delivery. Never drops an event
- * silently.
+ * Durable, idempotent event consumption: one durable pull consumer per event type an app handles,
+ * filtered on its subject; explicit acks after the effect commits; `(consumer, event id)` recorded
+ * in the inbox in the same transaction; delayed redelivery on failure; and a dead-letter row after
+ * the last delivery. Never drops an event silently.
  *
- * Events are applied in delivery order, in batches: whatever has arrived while the previous batch
- * was being applied (up to `batchSize`) is applied in one transaction, and an event reaching an
- * idle consumer waits up to `batchLingerMs` for others to join it, so a busy stream costs one commit
- * per batch rather than per event. When a batch's transaction fails, its
- * events are applied one transaction each, so that only the failing event is retried.
+ * A message carries one or more events of its type (the relay packs them). Events are applied in
+ * delivery order, in batches: whatever has arrived while the previous batch was being applied (up
+ * to `batchSize` events) is applied in one transaction, with one inbox statement for all of them,
+ * and an event reaching an idle consumer waits up to `batchLingerMs` for others to join it. When a
+ * batch's transaction fails, its events are applied one transaction each, so that only the failing
+ * event is retried: its message is redelivered, and the inbox skips the events of it that were
+ * applied.
  */
 export class InboxConsumer {
   private running = false;
@@ -69,19 +86,20 @@ export class InboxConsumer {
     private readonly onOutcome: (outcome: EventOutcome, type: string) => void = () => undefined,
   ) {}
 
-  async start(stream: StreamDefinition, handlers: ReadonlyMap<string, EventHandler>): Promise<void> {
+  /** Ensures the stream and the type's durable consumer, then consumes it until `stop`. */
+  async start(stream: StreamDefinition, consumed: ConsumedType): Promise<void> {
     const streamName = await ensureStream(this.manager, this.namespace, stream, this.settings.jetStreamReplicas);
-    const durable = this.namespace.durable(this.settings.consumer);
     await ensureDurableConsumer(this.manager, streamName, {
-      durable,
+      durable: consumed.durable,
       ackWaitSeconds: this.settings.ackWaitSeconds,
+      // Messages, each of up to a relay batch of events.
       maxAckPending: this.settings.batchSize * 4,
-      subjects: [...handlers.keys()].map((type) => this.namespace.subject(type)),
-      multipleFilters: this.settings.multipleFilters,
+      subject: this.namespace.subject(consumed.type),
+      replaces: consumed.replaces,
     });
     this.running = true;
-    this.loops.push(this.pull(streamName, durable, handlers));
-    this.logger.info({ stream: streamName, durable, types: [...handlers.keys()] }, 'consuming events');
+    this.loops.push(this.pull(streamName, consumed));
+    this.logger.info({ stream: streamName, durable: consumed.durable, type: consumed.type }, 'consuming events');
   }
 
   /** Stops pulling, then waits for the events being handled to finish. */
@@ -92,18 +110,31 @@ export class InboxConsumer {
     await Promise.allSettled([...this.applying]);
   }
 
-  private async pull(stream: string, durable: string, handlers: ReadonlyMap<string, EventHandler>): Promise<void> {
+  private async pull(stream: string, consumed: ConsumedType): Promise<void> {
+    const { batchSize, batchLingerMs } = this.settings;
     while (this.running) {
       let messages: ConsumerMessages | undefined;
-      const arrived: JsMsg[] = [];
+      const arrived: Arrival[] = [];
+      let arrivedEvents = 0;
       let applied: Promise<void> = Promise.resolve();
       let applyingNow = false;
       let lingering: NodeJS.Timeout | undefined;
+      // Takes whole messages, up to a batch of events (at least one message).
+      const takeBatch = (): Arrival[] => {
+        let events = 0;
+        let count = 0;
+        while (count < arrived.length && (count === 0 || events + (arrived[count]?.items.length ?? 1) <= batchSize)) {
+          events += arrived[count]?.items.length ?? 1;
+          count += 1;
+        }
+        arrivedEvents -= events;
+        return arrived.splice(0, count);
+      };
       // Applies what has arrived, batch after batch, until nothing is left; one such run at a time.
       const applyArrived = async (): Promise<void> => {
         applyingNow = true;
         try {
-          while (arrived.length > 0) await this.handleBatch(stream, arrived.splice(0, this.settings.batchSize), handlers);
+          while (arrived.length > 0) await this.handleBatch(stream, consumed, takeBatch());
         } finally {
           applyingNow = false;
         }
@@ -116,25 +147,27 @@ export class InboxConsumer {
         this.applying.add(tracked);
       };
       try {
-        const consumer = await this.jetstream.consumers.get(stream, durable);
+        const consumer = await this.jetstream.consumers.get(stream, consumed.durable);
         // Pull requests expire after 10 s with a heartbeat every 5 s, so that a pull lost with a
         // NATS server (a consumer leader moving in a cluster) is noticed and renewed within about
         // 10 s rather than the client's default 30 to 60 s.
-        messages = await consumer.consume({ max_messages: this.settings.batchSize * 2, expires: PULL_EXPIRES_MS });
+        messages = await consumer.consume({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
         this.subscriptions.add(messages);
         for await (const message of messages) {
-          arrived.push(message);
+          const arrival = read(message);
+          arrived.push(arrival);
+          arrivedEvents += Math.max(arrival.items.length, 1);
           if (!applyingNow) {
             // An idle consumer gives the first event a moment's company; a full batch goes at once.
-            if (arrived.length >= this.settings.batchSize || this.settings.batchLingerMs === 0) startApplying();
-            else lingering ??= setTimeout(startApplying, this.settings.batchLingerMs);
+            if (arrivedEvents >= batchSize || batchLingerMs === 0) startApplying();
+            else lingering ??= setTimeout(startApplying, batchLingerMs);
           }
           // Back-pressure: stop taking messages while a full batch waits.
-          if (arrived.length >= this.settings.batchSize * 2) await applied;
+          if (arrivedEvents >= batchSize * 2) await applied;
         }
       } catch (error) {
         if (this.running) {
-          this.logger.warn({ err: error, stream, durable }, 'event consumer interrupted; resuming');
+          this.logger.warn({ err: error, stream, durable: consumed.durable }, 'event consumer interrupted; resuming');
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       } finally {
@@ -147,109 +180,118 @@ export class InboxConsumer {
   }
 
   /** Applies a batch in one transaction, or each event on its own when the batch fails. */
-  private async handleBatch(stream: string, messages: JsMsg[], handlers: ReadonlyMap<string, EventHandler>): Promise<void> {
+  private async handleBatch(stream: string, consumed: ConsumedType, arrivals: Arrival[]): Promise<void> {
     const deliveries: Delivery[] = [];
-    for (const message of messages) {
-      const delivery = await this.prepare(stream, message, handlers);
+    for (const arrival of arrivals) {
+      const delivery = await this.prepare(stream, consumed.type, arrival);
       if (delivery) deliveries.push(delivery);
     }
-    if (deliveries.length === 0) return;
-    if (deliveries.length > 1) {
+    const events = deliveries.flatMap((delivery) => delivery.events);
+    if (events.length === 0) return;
+    if (events.length > 1) {
       try {
-        const applied = await this.applyBatch(deliveries);
-        deliveries.forEach(({ message, event }, i) => {
-          message.ack();
-          this.onOutcome(applied[i] ? 'applied' : 'duplicate', event.type);
-        });
+        const applied = await this.applyBatch(events, consumed.handler);
+        for (const { message } of deliveries) message.ack();
+        events.forEach((event, i) => this.onOutcome(applied[i] ? 'applied' : 'duplicate', event.type));
         return;
       } catch (error) {
-        this.logger.info({ err: error, events: deliveries.length }, 'event batch failed; applying its events one by one');
+        this.logger.info({ err: error, events: events.length }, 'event batch failed; applying its events one by one');
       }
     }
-    for (const delivery of deliveries) await this.handle(stream, delivery);
+    for (const delivery of deliveries) await this.handleOneByOne(stream, delivery, consumed.handler);
   }
 
   /**
-   * Parses a message and validates its data; acks one nobody here handles, and dead-letters at once
-   * one that cannot be read or whose data breaks its contract, since no retry could change that.
+   * Checks each event of a message; dead-letters at once the message that cannot be read, and each
+   * event whose envelope or data breaks its contract, since no retry could change that. Returns the
+   * valid events, or nothing when the message is settled already.
    */
-  private async prepare(stream: string, message: JsMsg, handlers: ReadonlyMap<string, EventHandler>): Promise<Delivery | undefined> {
-    // The subject is the event's type: a type nobody here handles is acked unread (a consumer that
-    // the server cannot filter on several types receives its stream's other types too).
-    const type = this.namespace.unqualify(message.subject);
-    const handler = type === undefined ? undefined : handlers.get(type);
-    if (type === undefined || !handler) {
-      message.ack();
-      this.onOutcome('ignored', type ?? 'unknown');
+  private async prepare(stream: string, type: EventType, arrival: Arrival): Promise<Delivery | undefined> {
+    const { message } = arrival;
+    const deliveries = message.info.redeliveryCount;
+    if (arrival.unreadable !== undefined) {
+      if (await this.deadLetter(stream, message, undefined, Buffer.from(message.data).toString('utf8'), arrival.unreadable, deliveries)) {
+        message.term();
+      }
       return undefined;
     }
-    let envelope: EventEnvelope;
-    try {
-      envelope = parseEnvelope(message.data, type);
-    } catch (error) {
-      await this.deadLetter(stream, message, undefined, error, message.info.redeliveryCount);
+    const events: Array<EventEnvelope<object>> = [];
+    let recorded = true;
+    for (const item of arrival.items) {
+      let envelope: EventEnvelope | undefined;
+      try {
+        envelope = parseEnvelope(item, type);
+        events.push(parseEventData(envelope, type));
+      } catch (error) {
+        recorded = (await this.deadLetter(stream, message, envelope, JSON.stringify(item), error, deliveries)) && recorded;
+      }
+    }
+    if (!recorded) {
+      // Not recorded: leave it to JetStream to deliver again rather than lose it.
+      message.nak(redeliveryDelayMs(deliveries));
       return undefined;
     }
-    try {
-      // A handled type is one of EventTypes: handlers are registered by their decorator's type.
-      const event = parseEventData(envelope, envelope.type as EventType);
-      return { message, event, handler };
-    } catch (error) {
-      await this.deadLetter(stream, message, envelope, error, message.info.redeliveryCount);
-      return undefined;
-    }
+    if (events.length > 0) return { message, events };
+    message.term();
+    return undefined;
   }
 
-  private async handle(stream: string, { message, event, handler }: Delivery): Promise<void> {
+  /**
+   * Applies a message's events one transaction each. The message is acked when every one is applied;
+   * otherwise it is delivered again later (the inbox skips what was applied), and after its last
+   * allowed delivery the events still failing become dead letters.
+   */
+  private async handleOneByOne(stream: string, { message, events }: Delivery, handler: EventHandler): Promise<void> {
     const deliveries = message.info.redeliveryCount;
-    await runWithRequestId(event.correlationId, async () => {
-      try {
-        const applied = await this.applyOnce(event, handler);
-        message.ack();
-        this.onOutcome(applied ? 'applied' : 'duplicate', event.type);
-      } catch (error) {
-        if (deliveries >= this.settings.maxDeliver) {
-          await this.deadLetter(stream, message, event, error, deliveries);
-        } else {
-          const delay = redeliveryDelayMs(deliveries);
-          this.logger.warn(
-            { err: error, eventId: event.id, type: event.type, deliveries, retryInMs: delay },
-            'event handler failed; will retry',
-          );
-          message.nak(delay);
-          this.onOutcome('retry', event.type);
+    const failures: Array<{ event: EventEnvelope<object>; error: unknown }> = [];
+    for (const event of events) {
+      await runWithRequestId(event.correlationId, async () => {
+        try {
+          this.onOutcome((await this.applyOnce(event, handler)) ? 'applied' : 'duplicate', event.type);
+        } catch (error) {
+          failures.push({ event, error });
         }
+      });
+    }
+    if (failures.length === 0) {
+      message.ack();
+      return;
+    }
+    if (deliveries >= this.settings.maxDeliver) {
+      let recorded = true;
+      for (const { event, error } of failures) {
+        recorded = (await this.deadLetter(stream, message, event, JSON.stringify(event), error, deliveries)) && recorded;
       }
-    });
+      if (recorded) message.term();
+      else message.nak(redeliveryDelayMs(deliveries));
+      return;
+    }
+    const delay = redeliveryDelayMs(deliveries);
+    for (const { event, error } of failures) {
+      this.logger.warn(
+        { err: error, eventId: event.id, type: event.type, deliveries, retryInMs: delay },
+        'event handler failed; will retry',
+      );
+      this.onOutcome('retry', event.type);
+    }
+    message.nak(delay);
   }
 
   /** Records the batch in the inbox with one statement, then applies the events seen for the first time, in order. */
-  private async applyBatch(deliveries: Delivery[]): Promise<boolean[]> {
+  private async applyBatch(events: Array<EventEnvelope<object>>, handler: EventHandler): Promise<boolean[]> {
     return this.dataSource.transaction(async (manager) => {
       const recorded = (await manager.query(
         `INSERT INTO ${qualifiedTable(this.dataSource, 'inbox')} ("consumer", "event_id", "event_type")
          SELECT $1, "event_id", "event_type" FROM unnest($2::uuid[], $3::text[]) AS e("event_id", "event_type")
          ON CONFLICT DO NOTHING RETURNING "event_id"`,
-        [this.settings.consumer, deliveries.map((d) => d.event.id), deliveries.map((d) => d.event.type)],
+        [this.settings.consumer, events.map((event) => event.id), events.map((event) => event.type)],
       )) as Array<{ event_id: string }>;
       const fresh = new Set(recorded.map((row) => row.event_id));
       // A redelivered copy of an event in the same batch is applied once.
-      const applied = deliveries.map(({ event }) => fresh.delete(event.id));
-      // Consecutive events of one type go to their handler together.
-      let run: Delivery[] = [];
-      const applyRun = async (): Promise<void> => {
-        const [first] = run;
-        if (!first) return;
-        const events = run.map((delivery) => delivery.event);
-        await runWithRequestId(first.event.correlationId, () => first.handler(events, manager));
-        run = [];
-      };
-      for (const [i, delivery] of deliveries.entries()) {
-        if (!applied[i]) continue;
-        if (run.length > 0 && run[0]?.event.type !== delivery.event.type) await applyRun();
-        run.push(delivery);
-      }
-      await applyRun();
+      const applied = events.map((event) => fresh.delete(event.id));
+      const toApply = events.filter((_, i) => applied[i]);
+      const [first] = toApply;
+      if (first) await runWithRequestId(first.correlationId, () => handler(toApply, manager));
       await flushBeforeCommit(manager);
       return applied;
     });
@@ -269,35 +311,37 @@ export class InboxConsumer {
     });
   }
 
+  /** Records a dead letter (the whole message, or one event of it); false when that failed. */
   private async deadLetter(
     stream: string,
     message: JsMsg,
     event: EventEnvelope<object> | undefined,
+    payload: string,
     error: unknown,
     deliveries: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const reason = error instanceof Error ? error.message : String(error);
     try {
       await this.dataSource.query(
         `INSERT INTO ${qualifiedTable(this.dataSource, 'dead_letters')} ("consumer", "stream", "subject", "event_id", "payload", "error", "deliveries")
          VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
-          this.settings.consumer,
-          stream,
-          message.subject,
-          event?.id ?? null,
-          Buffer.from(message.data).toString('utf8'),
-          reason.slice(0, 4000),
-          deliveries,
-        ],
+        [this.settings.consumer, stream, message.subject, event?.id ?? null, payload, reason.slice(0, 4000), deliveries],
       );
-      message.term();
       this.onOutcome('dead_letter', event?.type ?? 'unknown');
       this.logger.error({ eventId: event?.id, subject: message.subject, deliveries, reason }, 'event moved to dead letters');
+      return true;
     } catch (recordError) {
-      // Not recorded: leave it to JetStream to deliver again rather than lose it.
       this.logger.error({ err: recordError, subject: message.subject }, 'could not record dead letter; event will be redelivered');
-      message.nak(redeliveryDelayMs(deliveries));
+      return false;
     }
+  }
+}
+
+/** Reads a message's events on arrival, so that batches can be sized in events. */
+function read(message: JsMsg): Arrival {
+  try {
+    return { message, items: readMessage(message.data) };
+  } catch (error) {
+    return { message, items: [], unreadable: error };
   }
 }

@@ -49,51 +49,63 @@ export interface DurableConsumerSettings {
   durable: string;
   ackWaitSeconds: number;
   maxAckPending: number;
-  /** The subjects the app handles; JetStream delivers only these when it can filter on them. */
-  subjects: string[];
-  /** The server filters on several subjects (NATS 2.10 and later); with one subject, any server does. */
-  multipleFilters: boolean;
-}
-
-/** The filter a durable consumer gets: its one subject, its subjects, or none (every subject). */
-export function consumerFilter(subjects: string[], multipleFilters: boolean): { filter_subject?: string; filter_subjects?: string[] } {
-  if (subjects.length === 1) return { filter_subject: subjects[0] };
-  if (subjects.length > 1 && multipleFilters) return { filter_subjects: subjects };
-  return {};
+  /** The one subject (event type) it delivers. */
+  subject: string;
+  /**
+   * A durable this one takes over from (an app's one consumer per stream, of earlier releases): a
+   * new consumer starts after the last event that one had acknowledged rather than at the start of
+   * the stream. What lies past that point may have been applied already; the inbox skips it.
+   */
+  replaces?: string;
 }
 
 /**
- * One durable pull consumer per (consuming app, stream), shared by the app's replicas, filtered on
- * the subjects the app handles where the server allows (see `consumerFilter`). JetStream
- * redelivers without limit: the consumer itself moves an event to its dead letters after its
- * last allowed delivery, so an event is never dropped without a record.
+ * One durable pull consumer per (consuming app, event type), shared by the app's replicas and
+ * filtered on the type's subject, so that an app is delivered only what it handles, on any server
+ * version. JetStream redelivers without limit: the consumer itself moves an event to its dead
+ * letters after its last allowed delivery, so an event is never dropped without a record.
  */
 export async function ensureDurableConsumer(manager: JetStreamManager, stream: string, settings: DurableConsumerSettings): Promise<void> {
-  const config = {
-    durable_name: settings.durable,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(settings.ackWaitSeconds * 1000),
-    max_deliver: -1,
-    max_ack_pending: settings.maxAckPending,
-    ...consumerFilter(settings.subjects, settings.multipleFilters),
-  };
   try {
     await manager.consumers.info(stream, settings.durable);
     await manager.consumers.update(stream, settings.durable, {
-      ack_wait: config.ack_wait,
-      max_ack_pending: config.max_ack_pending,
-      ...consumerFilter(settings.subjects, settings.multipleFilters),
+      ack_wait: nanos(settings.ackWaitSeconds * 1000),
+      max_ack_pending: settings.maxAckPending,
     });
+    return;
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await manager.consumers.add(stream, config);
+  }
+  const start = settings.replaces === undefined ? undefined : await ackFloorOf(manager, stream, settings.replaces);
+  await manager.consumers.add(stream, {
+    durable_name: settings.durable,
+    ack_policy: AckPolicy.Explicit,
+    ...(start === undefined
+      ? { deliver_policy: DeliverPolicy.All }
+      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start + 1 }),
+    ack_wait: nanos(settings.ackWaitSeconds * 1000),
+    max_deliver: -1,
+    max_ack_pending: settings.maxAckPending,
+    filter_subject: settings.subject,
+  });
+}
+
+/** The stream sequence up to which a durable has acknowledged everything, if that durable exists. */
+async function ackFloorOf(manager: JetStreamManager, stream: string, durable: string): Promise<number | undefined> {
+  try {
+    return (await manager.consumers.info(stream, durable)).ack_floor.stream_seq;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
   }
 }
 
-/** Whether a NATS server version ("2.10.4") is at least major.minor. */
-export function serverAtLeast(version: string | undefined, major: number, minor: number): boolean {
-  const [a, b] = (version ?? '').split('.').map((part) => Number.parseInt(part, 10));
-  if (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b)) return false;
-  return a > major || (a === major && b >= minor);
+/** Deletes a durable consumer that others have taken over from; one already gone is fine. */
+export async function removeReplacedConsumer(manager: JetStreamManager, stream: string, durable: string): Promise<boolean> {
+  try {
+    return await manager.consumers.delete(stream, durable);
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }

@@ -1,30 +1,48 @@
+import { createHash } from 'node:crypto';
 import { ClaimLoop, errorText } from '@leadflow/jobs';
-import { REQUEST_ID_HEADER } from '@leadflow/logging';
 import type { Logger } from 'pino';
-import { headers as natsHeaders, type JetStreamClient } from 'nats';
+import type { JetStreamClient } from 'nats';
 import type { DataSource } from 'typeorm';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
+  /** Most outbox rows claimed by one statement (default 500). */
   batchSize?: number;
   publishTimeoutMs?: number;
+  /** Largest message body, in bytes (default 256 KiB); a single larger event travels alone. */
+  maxMessageBytes?: number;
 }
+
+/** Events of one type, claimed together, that travel as one JetStream message. */
+export interface OutgoingMessage {
+  type: string;
+  rows: PendingOutboxRow[];
+}
+
+const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 
 /**
  * Publishes committed outbox rows to JetStream and marks them published once JetStream has
  * acknowledged them, on the shared lease-based claim loop of libs/jobs: up to a batch of rows is
  * claimed with one statement and the acknowledged ones are marked with another, so replicas share
- * the work without holding a transaction open while they publish. The event id is the
- * Nats-Msg-Id, so a row published twice (a relay that died between the ack and the update) is
- * dropped by JetStream's duplicate window. A failed publish means NATS is unavailable: the rows are
- * released and the relay backs off before claiming again.
+ * the work without holding a transaction open while they publish.
+ *
+ * The events of one type in a claimed batch travel as one message (`packMessages`): its subject is
+ * the type, its body a JSON array of envelopes, its Nats-Msg-Id a digest of the event ids it
+ * carries, so that the same message published twice (a relay that died between the ack and the
+ * update) is dropped by JetStream's duplicate window. A batch formed differently after a crash is
+ * a new message: consumers apply each event once all the same, by its id in their inbox. The
+ * messages of a batch are published together, each acknowledgement awaited concurrently. A failed
+ * publish means NATS is unavailable: its rows are released and the relay backs off before
+ * claiming again.
  */
 export class OutboxRelay {
   private readonly repository: OutboxRepository;
-  private readonly loop: ClaimLoop<PendingOutboxRow>;
+  private readonly loop: ClaimLoop<OutgoingMessage>;
   private readonly publishTimeoutMs: number;
+  private readonly maxMessageBytes: number;
 
   constructor(
     dataSource: DataSource,
@@ -35,23 +53,25 @@ export class OutboxRelay {
   ) {
     this.repository = new OutboxRepository(dataSource);
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    this.loop = new ClaimLoop<PendingOutboxRow>({
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.loop = new ClaimLoop<OutgoingMessage>({
       name: 'outbox relay',
       logger,
       queue: {
-        claim: (limit, leaseMs) => this.repository.claim(limit, leaseMs),
+        claim: async (limit, leaseMs) => packMessages(await this.repository.claim(limit, leaseMs), this.maxMessageBytes),
         settle: async ({ done, failed }) => {
-          await this.repository.markPublished(done.map((row) => row.id));
+          await this.repository.markPublished(done.flatMap((message) => message.rows.map((row) => row.id)));
           if (failed.length > 0) {
             await this.repository.release(
-              failed.map(({ item }) => item.id),
+              failed.flatMap(({ item }) => item.rows.map((row) => row.id)),
               errorText(failed[0]?.error),
             );
           }
         },
       },
-      run: (row) => this.publish(row),
-      batchSize: options.batchSize ?? 200,
+      run: (message) => this.publish(message),
+      sizeOf: (message) => message.rows.length,
+      batchSize: options.batchSize ?? 500,
       // Long enough for every publish of a batch to time out, so a live relay never loses its claim.
       leaseMs: this.publishTimeoutMs * 3,
       pollIntervalMs: options.pollIntervalMs,
@@ -82,13 +102,49 @@ export class OutboxRelay {
     return this.repository.pendingCount();
   }
 
-  private async publish(row: PendingOutboxRow): Promise<void> {
-    const headers = natsHeaders();
-    if (row.envelope.correlationId) headers.set(REQUEST_ID_HEADER, row.envelope.correlationId);
-    await this.jetstream.publish(this.namespace.subject(row.type), JSON.stringify(row.envelope), {
-      msgID: row.id,
-      headers,
+  private async publish(message: OutgoingMessage): Promise<void> {
+    await this.jetstream.publish(this.namespace.subject(message.type), messageBody(message), {
+      msgID: messageId(message),
       timeout: this.publishTimeoutMs,
     });
   }
+}
+
+/**
+ * Packs claimed rows, in their order, into messages of one type each: consecutive or not, the
+ * events of a type keep their relative order, and a message holds at most `maxBytes` of envelopes
+ * (one larger event travels alone).
+ */
+export function packMessages(rows: readonly PendingOutboxRow[], maxBytes: number): OutgoingMessage[] {
+  const messages: OutgoingMessage[] = [];
+  const open = new Map<string, { message: OutgoingMessage; bytes: number }>();
+  for (const row of rows) {
+    const size = Buffer.byteLength(row.envelope) + 1;
+    let current = open.get(row.type);
+    if (!current || (current.message.rows.length > 0 && current.bytes + size > maxBytes)) {
+      current = { message: { type: row.type, rows: [] }, bytes: 2 };
+      open.set(row.type, current);
+      messages.push(current.message);
+    }
+    current.message.rows.push(row);
+    current.bytes += size;
+  }
+  return messages;
+}
+
+/** The message body: its envelopes as a JSON array, joined as PostgreSQL wrote them. */
+export function messageBody(message: OutgoingMessage): string {
+  return `[${message.rows.map((row) => row.envelope).join(',')}]`;
+}
+
+/**
+ * The Nats-Msg-Id of a message: its one event's id, or a digest of the ids it carries, so that the
+ * same events published again as the same message are recognised as a duplicate.
+ */
+export function messageId(message: OutgoingMessage): string {
+  const [first] = message.rows;
+  if (message.rows.length === 1 && first) return first.id;
+  const digest = createHash('sha256');
+  for (const row of message.rows) digest.update(row.id);
+  return `${message.rows.length}-${digest.digest('base64url')}`;
 }

@@ -5,7 +5,8 @@ export interface PendingOutboxRow {
   id: string;
   seq: string;
   type: string;
-  envelope: { correlationId?: string } & Record<string, unknown>;
+  /** The envelope's JSON as PostgreSQL writes it: published as it is, never parsed here. */
+  envelope: string;
 }
 
 /** An event to store: its envelope (which holds its id and type) and, for `insertWith`, its key. */
@@ -76,7 +77,7 @@ export class OutboxRepository {
                WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
                ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED) AS c
          WHERE o."id" = c."id"
-         RETURNING o."id", o."seq", o."type", o."envelope"`,
+         RETURNING o."id", o."seq", o."type", o."envelope"::text AS "envelope"`,
       [limit, leaseMs],
     )) as [PendingOutboxRow[], number];
     // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
