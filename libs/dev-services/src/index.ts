@@ -6,4 +6,5 @@ export * from './process-output';
 export * from './urls';
 export * from './postgres-roles';
 export * from './proc-stat';
+export * from './server-exit';
 export * from './invariants.repository';

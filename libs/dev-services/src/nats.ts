@@ -14,6 +14,7 @@ import { connect } from 'nats';
 import { findFreePort, isPortFree, waitForTcp } from './ports';
 import { guardChild } from './process-guard';
 import { forEachLine, LineTail } from './process-output';
+import type { OnServerExit, ServerExit } from './server-exit';
 import { natsServers, redactUrl } from './urls';
 
 const execFileAsync = promisify(execFile);
@@ -46,6 +47,8 @@ export interface NatsHandle {
   embedded: boolean;
   /** Stops the server if this call started it; otherwise does nothing. */
   stop(): Promise<void>;
+  /** Set when this call started the server: starts it again after it ended (same port, store and settings). */
+  restart?: () => Promise<void>;
 }
 
 export type NatsProbeResult = { ok: true } | { ok: false; reason: string };
@@ -112,6 +115,8 @@ export interface StartNatsServerOptions {
   /** Configuration for the server (e.g. its users), written to `<storeDir>/nats.conf`. */
   config?: string;
   log: Log;
+  /** Told each time the server ends without stop(); without it, the exit is logged with its last output. */
+  onExit?: OnServerExit;
 }
 
 /** Starts `nats-server -js` on 127.0.0.1 and resolves once it accepts connections. */
@@ -124,7 +129,7 @@ export async function startNatsServer(options: StartNatsServerOptions): Promise<
     configFile = path.join(storeDir, 'nats.conf');
     await writeFile(configFile, options.config, { mode: 0o600 });
   }
-  const server = new LocalNatsServer(options.binary, port, storeDir, configFile, options.log);
+  const server = new LocalNatsServer(options.binary, port, storeDir, configFile, options.log, options.onExit);
   await server.start();
   return server;
 }
@@ -159,6 +164,8 @@ export interface EnsureNatsOptions {
   /** The data root (`.data`): a fetched binary goes to `<dataDir>/bin`, the JetStream store to `<dataDir>/nats`. */
   dataDir: string;
   log: Log;
+  /** Told each time a server this call started ends without stop() (see StartNatsServerOptions). */
+  onExit?: OnServerExit;
 }
 
 export async function ensureNats(options: EnsureNatsOptions): Promise<NatsHandle> {
@@ -171,8 +178,8 @@ export async function ensureNats(options: EnsureNatsOptions): Promise<NatsHandle
   const dataDir = path.resolve(options.dataDir);
   const binary = await resolveNatsServerBinary(path.join(dataDir, 'bin'), options.log);
   const port = (await isPortFree(LOCAL_NATS_PORT)) ? LOCAL_NATS_PORT : await findFreePort();
-  const server = await startNatsServer({ binary, port, storeDir: path.join(dataDir, 'nats'), log: options.log });
-  return { url: server.url, embedded: true, stop: () => server.stop() };
+  const server = await startNatsServer({ binary, port, storeDir: path.join(dataDir, 'nats'), log: options.log, onExit: options.onExit });
+  return { url: server.url, embedded: true, stop: () => server.stop(), restart: () => server.start() };
 }
 
 class LocalNatsServer implements NatsServerProcess {
@@ -187,19 +194,21 @@ class LocalNatsServer implements NatsServerProcess {
     readonly storeDir: string,
     private readonly configFile: string | undefined,
     private readonly log: Log,
+    private readonly onExit: OnServerExit | undefined,
   ) {
     this.url = `nats://127.0.0.1:${port}`;
   }
 
   async start(): Promise<void> {
     if (this.child) return;
+    this.stopping = false;
     const startedAt = Date.now();
     await mkdir(this.storeDir, { recursive: true });
     // Checked first: another server on the port would answer the readiness wait for ours.
     if (!(await isPortFree(this.port))) {
       throw new Error(`cannot start nats-server on 127.0.0.1:${this.port}: the port is in use (is another nats-server running?)`);
     }
-    this.stopping = false;
+    if (this.stopping) throw new Error(`nats-server on port ${this.port} was stopped while it was starting`);
     const tail = new LineTail();
     const config = this.configFile ? ['-c', this.configFile] : [];
     const child = spawn(this.binary, [...config, '-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.storeDir], {
@@ -212,15 +221,15 @@ class LocalNatsServer implements NatsServerProcess {
     forEachLine(child.stderr, (line) => tail.add(line));
 
     const failed = new AbortController();
-    let started = false;
+    let answeredAt: number | undefined = undefined; // until the server answers: an exit is a failed start-up
     this.exited = new Promise<void>((resolve) => {
       let reported = false;
       const gone = (how: string): void => {
         if (this.child === child) this.child = undefined;
         if (!reported) {
           reported = true;
-          if (!started) failed.abort(new Error(`it exited during start-up (${how})`));
-          else if (!this.stopping) this.log(`nats-server on port ${this.port} exited unexpectedly (${how}); last output:\n${tail}`);
+          if (answeredAt === undefined) failed.abort(new Error(`it exited during start-up (${how})`));
+          else if (!this.stopping) this.reportExit({ how, uptimeMs: Date.now() - answeredAt, lastOutput: tail.toString() });
         }
         resolve();
       };
@@ -236,16 +245,21 @@ class LocalNatsServer implements NatsServerProcess {
         `${this.binary} did not start on 127.0.0.1:${this.port} (store ${this.storeDir}): ${errorMessage(error)}\n  its output:\n${tail}`,
       );
     }
-    started = true;
+    answeredAt = Date.now();
     this.log(
       `nats-server with JetStream listening on ${this.url} (pid ${child.pid}, store ${this.storeDir}, ready in ${Date.now() - startedAt} ms)`,
     );
   }
 
+  private reportExit(exit: ServerExit): void {
+    if (this.onExit) this.onExit(exit);
+    else this.log(`nats-server on port ${this.port} exited unexpectedly (${exit.how}); last output:\n${exit.lastOutput}`);
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
     const child = this.child;
     if (!child) return this.exited;
-    this.stopping = true;
     child.kill('SIGTERM');
     const gone = await Promise.race([this.exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
     if (!gone && child.pid !== undefined) {

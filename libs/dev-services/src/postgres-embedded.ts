@@ -16,6 +16,7 @@ import { guardChild } from './process-guard';
 import { probePostgres } from './postgres-probe';
 import { forEachLine, LineTail } from './process-output';
 import { procStatFields } from './proc-stat';
+import type { OnServerExit, ServerExit } from './server-exit';
 
 const execFileAsync = promisify(execFile);
 
@@ -31,6 +32,8 @@ export interface EmbeddedPostgresOptions {
   logFile: string;
   port?: number;
   log: (line: string) => void;
+  /** Told each time the server ends without stop(); without it, the exit is logged with its last output. */
+  onExit?: OnServerExit;
 }
 
 export interface EmbeddedPostgres {
@@ -40,6 +43,11 @@ export interface EmbeddedPostgres {
   /** False when a server that another live tool started on this cluster was reused. */
   owned: boolean;
   stop(): Promise<void>;
+  /**
+   * Set when this process started the server (`owned`): starts it again after it ended, on the same
+   * cluster, port and settings (PostgreSQL recovers from its WAL); resolves once it answers.
+   */
+  restart?: () => Promise<void>;
 }
 
 interface PostgresBinaries {
@@ -69,77 +77,101 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
 
   const port = options.port ?? (await findFreePort(EMBEDDED_POSTGRES_PORT));
-  if (options.port !== undefined && !(await isPortFree(port))) {
-    throw new Error(`cannot start the embedded PostgreSQL on port ${port}: the port is in use`);
-  }
-  return runServer(clusterDir, port, binaries, runAs, options);
+  const server = new EmbeddedPostgresServer(clusterDir, port, binaries, runAs, options);
+  await server.start();
+  return { url: server.url, port, owned: true, stop: () => server.stop(), restart: () => server.start() };
 }
 
-async function runServer(
-  clusterDir: string,
-  port: number,
-  binaries: PostgresBinaries,
-  runAs: RunAs | undefined,
-  options: EmbeddedPostgresOptions,
-): Promise<EmbeddedPostgres> {
-  const startedAt = Date.now();
-  await mkdir(path.dirname(options.logFile), { recursive: true });
-  const logFile = createWriteStream(options.logFile, { flags: 'a' });
-  logFile.on('error', () => undefined); // the log file is a convenience; never fail the server over it
-  const tail = new LineTail();
-  const child = spawn(
-    binaries.postgres,
-    ['-D', clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    {
-      ...runAs,
-      // Own process group: a Ctrl-C in the terminal reaches the launcher, which stops apps first.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_MESSAGES: 'C' },
-    },
-  );
-  guardChild(child, { signal: 'SIGINT', group: true });
-  const onLine = (line: string): void => {
-    tail.add(line);
-    logFile.write(`${line}\n`);
-    if (/\bPANIC:/.test(line)) options.log(`postgres: ${line}`);
-  };
-  forEachLine(child.stdout, onLine);
-  forEachLine(child.stderr, onLine);
+/** The server of one cluster on one port: started, stopped, and started again after it ended. */
+class EmbeddedPostgresServer {
+  readonly url: string;
+  /** The process while it starts or runs; unset once it has exited. */
+  private child: ChildProcess | undefined;
+  private exited: Promise<unknown> = Promise.resolve();
+  private stopped: Promise<void> | undefined;
+  private stopping = false;
 
-  child.once('close', () => logFile.end());
-  const exited = exitOf(child);
-  let phase: 'starting' | 'running' | 'stopping' = 'starting';
-  void exited.then(({ code, signal }) => {
-    // During start-up the thrown error reports it.
-    if (phase === 'running') options.log(`embedded PostgreSQL exited unexpectedly (${describeExit(code, signal)}); last output:\n${tail}`);
-  });
-
-  const url = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
-  try {
-    await waitUntilAnswers(url, exited, READY_TIMEOUT_MS);
-  } catch (error) {
-    phase = 'stopping';
-    await stopChild(child, exited);
-    throw new Error(
-      `the embedded PostgreSQL (${binaries.postgres}, data ${clusterDir}, port ${port}) did not start: ` +
-        `${errorMessage(error)}\n  last output (full log: ${options.logFile}):\n${tail}`,
-    );
+  constructor(
+    private readonly clusterDir: string,
+    private readonly port: number,
+    private readonly binaries: PostgresBinaries,
+    private readonly runAs: RunAs | undefined,
+    private readonly options: EmbeddedPostgresOptions,
+  ) {
+    this.url = `postgres://${SUPERUSER}@127.0.0.1:${port}/postgres`;
   }
-  phase = 'running';
-  options.log(`embedded PostgreSQL listening on 127.0.0.1:${port} (pid ${child.pid}, ready in ${Date.now() - startedAt} ms)`);
 
-  let stopped: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    owned: true,
-    stop: () => {
-      phase = 'stopping';
-      stopped ??= stopChild(child, exited);
-      return stopped;
-    },
-  };
+  /** Spawns the server and resolves once it answers; does nothing while it runs. */
+  async start(): Promise<void> {
+    if (this.child) return;
+    const { options, port } = this;
+    this.stopping = false;
+    // Checked first: another server on the port would answer the readiness wait for ours.
+    if (!(await isPortFree(port))) throw new Error(`cannot start the embedded PostgreSQL on port ${port}: the port is in use`);
+    if (this.stopping) throw new Error('the embedded PostgreSQL was stopped while it was starting');
+    const startedAt = Date.now();
+    await mkdir(path.dirname(options.logFile), { recursive: true });
+    const logFile = createWriteStream(options.logFile, { flags: 'a' });
+    logFile.on('error', () => undefined); // the log file is a convenience; never fail the server over it
+    const tail = new LineTail();
+    const child = spawn(
+      this.binaries.postgres,
+      ['-D', this.clusterDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      {
+        ...this.runAs,
+        // Own process group: a Ctrl-C in the terminal reaches the launcher, which stops apps first.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, LC_MESSAGES: 'C' },
+      },
+    );
+    this.child = child;
+    guardChild(child, { signal: 'SIGINT', group: true });
+    const onLine = (line: string): void => {
+      tail.add(line);
+      logFile.write(`${line}\n`);
+      if (/\bPANIC:/.test(line)) options.log(`postgres: ${line}`);
+    };
+    forEachLine(child.stdout, onLine);
+    forEachLine(child.stderr, onLine);
+
+    child.once('close', () => logFile.end());
+    const exited = exitOf(child);
+    this.exited = exited;
+    let answeredAt: number | undefined = undefined; // until the server answers: an exit is a failed start-up
+    void exited.then(({ code, signal }) => {
+      if (this.child === child) this.child = undefined;
+      // During start-up the thrown error reports it.
+      if (answeredAt !== undefined && !this.stopping) {
+        this.reportExit({ how: describeExit(code, signal), uptimeMs: Date.now() - answeredAt, lastOutput: tail.toString() });
+      }
+    });
+
+    try {
+      await waitUntilAnswers(this.url, exited, READY_TIMEOUT_MS);
+    } catch (error) {
+      await stopChild(child, exited);
+      throw new Error(
+        `the embedded PostgreSQL (${this.binaries.postgres}, data ${this.clusterDir}, port ${port}) did not start: ` +
+          `${errorMessage(error)}\n  last output (full log: ${options.logFile}):\n${tail}`,
+      );
+    }
+    answeredAt = Date.now();
+    options.log(`embedded PostgreSQL listening on 127.0.0.1:${port} (pid ${child.pid}, ready in ${Date.now() - startedAt} ms)`);
+  }
+
+  stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child) return this.exited.then(() => undefined);
+    this.stopped ??= stopChild(child, this.exited).finally(() => (this.stopped = undefined));
+    return this.stopped;
+  }
+
+  private reportExit(exit: ServerExit): void {
+    if (this.options.onExit) this.options.onExit(exit);
+    else this.options.log(`embedded PostgreSQL exited unexpectedly (${exit.how}); last output:\n${exit.lastOutput}`);
+  }
 }
 
 /** Creates the cluster in a scratch directory and renames it into place, so a killed initdb leaves no half cluster. */
@@ -287,7 +319,7 @@ async function waitUntilAnswers(url: string, exited: Promise<ChildExit>, timeout
   throw new Error(`no answer within ${timeoutMs / 1000} s (last attempt: ${lastReason})`);
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<ChildExit>): Promise<void> {
+async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const steps: Array<[NodeJS.Signals, number]> = [
     ['SIGINT', 20_000], // fast shutdown: rolls back open transactions, writes a checkpoint

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { startEmbeddedPostgres } from './postgres-embedded';
 import { describePgError, probePostgres, withClient } from './postgres-probe';
+import type { OnServerExit } from './server-exit';
 import { assertDatabaseName, redactUrl, withDatabase } from './urls';
 
 export { isValidDatabaseName, withDatabase, databaseNameOf, redactUrl } from './urls';
@@ -17,6 +18,8 @@ export interface PostgresHandle {
   embedded: boolean;
   /** Stops the server if this call started it; otherwise does nothing. */
   stop(): Promise<void>;
+  /** Set when this call started the server: starts it again after it ended (same cluster, port and settings). */
+  restart?: () => Promise<void>;
 }
 
 export interface EnsurePostgresOptions {
@@ -25,6 +28,8 @@ export interface EnsurePostgresOptions {
   /** The data root (`.data`): the embedded cluster lives in `<dataDir>/postgres`, its log in `<dataDir>/postgres.log`. */
   dataDir: string;
   log: (line: string) => void;
+  /** Told each time an embedded server this call started ends without stop() (see EmbeddedPostgresOptions). */
+  onExit?: OnServerExit;
 }
 
 const PROBE_TIMEOUT_MS = 2000;
@@ -42,8 +47,9 @@ export async function ensurePostgres(options: EnsurePostgresOptions): Promise<Po
     clusterDir: path.join(dataDir, 'postgres'),
     logFile: path.join(dataDir, 'postgres.log'),
     log: options.log,
+    onExit: options.onExit,
   });
-  return { url: server.url, embedded: true, stop: () => server.stop() };
+  return { url: server.url, embedded: true, stop: () => server.stop(), restart: server.restart };
 }
 
 /** Creates database `name` on the server of `adminUrl` unless it exists; returns a URL to it. */
