@@ -1,4 +1,4 @@
-import { APPS, readLauncherConfig, selectApps } from './config';
+import { APPS, readLauncherConfig, selectApps, withHttpPorts } from './config';
 
 describe('selectApps', () => {
   it('starts all five apps in order when LEADFLOW_APPS is unset or blank', () => {
@@ -46,5 +46,36 @@ describe('readLauncherConfig', () => {
 
   it('refuses a NATS_URL that is not nats://', () => {
     expect(() => readLauncherConfig({ NATS_URL: 'http://127.0.0.1:4222' }, '/r')).toThrow('NATS_URL: expected a nats:// or tls:// URL');
+  });
+});
+
+describe('readLauncherConfig: a second launcher beside the first', () => {
+  it('puts the data and the build where LEADFLOW_DATA_DIR and LEADFLOW_BUILD_DIR say', () => {
+    const config = readLauncherConfig({ LEADFLOW_DATA_DIR: '/tmp/lf-1', LEADFLOW_BUILD_DIR: '.data/second/dist' }, '/repo');
+    expect(config).toMatchObject({ dataDir: '/tmp/lf-1', buildDir: '/repo/.data/second/dist' });
+    expect(readLauncherConfig({}, '/repo').buildDir).toBe('/repo/dist');
+  });
+
+  it('refuses a build directory whose emptying could delete sources', () => {
+    for (const dir of ['.', 'apps', '.data', '/tmp/dist', '../dist']) {
+      expect(() => readLauncherConfig({ LEADFLOW_BUILD_DIR: dir }, '/repo')).toThrow('LEADFLOW_BUILD_DIR: ');
+    }
+  });
+
+  it('moves the apps to consecutive ports from LEADFLOW_FIRST_HTTP_PORT, each keeping its place', () => {
+    expect(readLauncherConfig({ LEADFLOW_FIRST_HTTP_PORT: '23000' }, '/r').apps.map((app) => `${app.name}:${app.port}`)).toEqual([
+      'gateway:23000',
+      'ingestion:23001',
+      'contacts:23002',
+      'scoring:23003',
+      'metrics:23004',
+    ]);
+    expect(withHttpPorts(selectApps('metrics'), '23000')).toEqual([{ name: 'metrics', port: 23004 }]);
+  });
+
+  it('refuses a first HTTP port that leaves no room for five apps', () => {
+    for (const port of ['0', '65532', 'http', '3000.5']) {
+      expect(() => withHttpPorts(selectApps(undefined), port)).toThrow('LEADFLOW_FIRST_HTTP_PORT: expected a port from 1 to 65531');
+    }
   });
 });

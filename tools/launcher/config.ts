@@ -22,8 +22,14 @@ const DEVELOPMENT_TOKEN_SECRET = 'development-only-token-secret-0000000000';
 
 export interface LauncherConfig {
   rootDir: string;
-  /** `.data/`: embedded PostgreSQL cluster, JetStream store, fetched nats-server. */
+  /** `.data/` (LEADFLOW_DATA_DIR): embedded PostgreSQL cluster, JetStream store, fetched nats-server. */
   dataDir: string;
+  /**
+   * `dist/` (LEADFLOW_BUILD_DIR): where the apps are built. It is emptied before each build, so it
+   * must be `dist/` or a directory under `dist/` or `.data/`; inside the repository, the apps load
+   * their packages from its node_modules.
+   */
+  buildDir: string;
   /** DATABASE_URL as configured; the launcher probes the same server's `postgres` database. */
   databaseUrl: string;
   databaseName: string;
@@ -68,7 +74,8 @@ export function readLauncherConfig(env: NodeJS.ProcessEnv, rootDir: string): Lau
   }
   return {
     rootDir,
-    dataDir: path.join(rootDir, '.data'),
+    dataDir: path.resolve(rootDir, nonEmpty(env.LEADFLOW_DATA_DIR) ?? '.data'),
+    buildDir: buildDirOf(env.LEADFLOW_BUILD_DIR, rootDir),
     databaseUrl,
     databaseName,
     natsUrl,
@@ -78,7 +85,7 @@ export function readLauncherConfig(env: NodeJS.ProcessEnv, rootDir: string): Lau
     adminPassword: nonEmpty(env.BOOTSTRAP_ADMIN_PASSWORD) ?? DEVELOPMENT_ADMIN_PASSWORD,
     tokenSecret: nonEmpty(env.AUTH_TOKEN_SECRET) ?? DEVELOPMENT_TOKEN_SECRET,
     logLevel: nonEmpty(env.LOG_LEVEL) ?? 'info',
-    apps: selectApps(env.LEADFLOW_APPS),
+    apps: withHttpPorts(selectApps(env.LEADFLOW_APPS), env.LEADFLOW_FIRST_HTTP_PORT),
     stopGraceMs: 15_000,
   };
 }
@@ -95,6 +102,35 @@ export function selectApps(list: string | undefined): AppDefinition[] {
     throw new Error(`LEADFLOW_APPS names unknown apps: ${unknown.join(', ')} (known: ${APPS.map((app) => app.name).join(', ')})`);
   }
   return APPS.filter((app) => wanted.includes(app.name));
+}
+
+/**
+ * The apps on their default ports, or, given LEADFLOW_FIRST_HTTP_PORT, on consecutive ports from it
+ * in start order (the gateway on the first), so that a second launcher can run beside the first.
+ */
+export function withHttpPorts(apps: AppDefinition[], firstPort: string | undefined): AppDefinition[] {
+  const first = nonEmpty(firstPort);
+  if (first === undefined) return apps;
+  const port = Number(first);
+  const last = port + SERVICE_NAMES.length - 1;
+  if (!/^\d+$/.test(first) || port < 1 || last > 65535) {
+    throw new Error(
+      `LEADFLOW_FIRST_HTTP_PORT: expected a port from 1 to ${65536 - SERVICE_NAMES.length} (the apps take it and the next ${SERVICE_NAMES.length - 1})`,
+    );
+  }
+  return apps.map((app) => ({ name: app.name, port: port + SERVICE_NAMES.indexOf(app.name) }));
+}
+
+/** LEADFLOW_BUILD_DIR resolved against the repository: dist/ by default, refused where emptying it would delete sources. */
+function buildDirOf(value: string | undefined, rootDir: string): string {
+  const buildDir = path.resolve(rootDir, nonEmpty(value) ?? 'dist');
+  const [top, ...rest] = path.relative(rootDir, buildDir).split(path.sep);
+  if (!(top === 'dist' || (top === '.data' && rest.length > 0))) {
+    throw new Error(
+      `LEADFLOW_BUILD_DIR: ${buildDir} is emptied before each build, so it must be ${path.join(rootDir, 'dist')} or a directory under it or under ${path.join(rootDir, '.data')}`,
+    );
+  }
+  return buildDir;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -18,6 +18,7 @@ import {
   type NatsHandle,
   type PostgresHandle,
   provisionAppRoles,
+  type ServerExit,
   redactUrl,
   resolveNatsServerBinary,
   signalGuardedChildren,
@@ -29,6 +30,7 @@ import { readLauncherConfig, type AppDefinition, type LauncherConfig } from './c
 import { ConsoleOutput, shouldUseColor } from './console-output';
 import { pollUntilReady } from './readiness';
 import { renderReadySummary } from './ready-summary';
+import { ServerSupervisor } from './server-supervisor';
 import { Supervisor, type CrashReport } from './supervisor';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -51,6 +53,8 @@ class Launcher {
   private readonly runs: AppRun[] = [];
   private postgres: PostgresHandle | undefined;
   private nats: NatsHandle | undefined;
+  /** One per server this launcher started itself, which it restarts when it ends. */
+  private readonly serverSupervisors: ServerSupervisor[] = [];
   private databaseUrl = '';
   /** Each app's database role and NATS user get a password made for this run. */
   private readonly passwords = new Map<ServiceName, { database: string; nats: string }>();
@@ -105,14 +109,14 @@ class Launcher {
 
     const log = (line: string): void => this.log(line);
     const results = await Promise.allSettled([
-      ensurePostgres({ url: withDatabase(config.databaseUrl, 'postgres'), dataDir: config.dataDir, log }).then((handle) => {
+      this.startPostgres(log).then((handle) => {
         this.postgres = handle;
       }),
       this.startNats(log).then((handle) => {
         this.nats = handle;
       }),
-      buildWorkspace().then(
-        ({ files, ms }) => this.log(`built ${files} files into dist/ in ${ms} ms`),
+      buildWorkspace(config.buildDir).then(
+        ({ files, ms }) => this.log(`built ${files} files into ${relative(config.buildDir)}/ in ${ms} ms`),
         (error: unknown) => {
           throw new Error(`the build failed: ${errorMessage(error)}`);
         },
@@ -134,27 +138,63 @@ class Launcher {
     this.slowStartTimer.unref();
   }
 
-  /** NATS_URL's server as it is; otherwise a nats-server of the launcher's own, with one user per app. */
+  /** DATABASE_URL's server when it answers; otherwise an embedded one, restarted when it ends. */
+  private async startPostgres(log: (line: string) => void): Promise<PostgresHandle> {
+    let supervisor: ServerSupervisor | undefined;
+    const handle = await ensurePostgres({
+      url: withDatabase(this.config.databaseUrl, 'postgres'),
+      dataDir: this.config.dataDir,
+      log,
+      onExit: (exit) => supervisor?.exited(exit),
+    });
+    if (handle.restart)
+      supervisor = this.superviseServer(`embedded PostgreSQL on port ${portOf(handle.url)}`, 'data directory and port', handle.restart);
+    return handle;
+  }
+
+  /**
+   * NATS_URL's server as it is; otherwise a nats-server of the launcher's own, with one user per
+   * app. A server the launcher started is restarted when it ends.
+   */
   private async startNats(log: (line: string) => void): Promise<NatsHandle> {
     const { config } = this;
+    let supervisor: ServerSupervisor | undefined;
+    const onExit = (exit: ServerExit): void => supervisor?.exited(exit);
+    let handle: NatsHandle;
     if (config.natsUrl) {
-      const handle = await ensureNats({ url: config.natsUrl, dataDir: config.dataDir, log });
+      handle = await ensureNats({ url: config.natsUrl, dataDir: config.dataDir, log, onExit });
       if (!handle.embedded)
         log('NATS_URL is set: the apps connect to it without per-app users; its own configuration decides who may do what');
-      return handle;
+    } else {
+      const binary = await resolveNatsServerBinary(path.join(config.dataDir, 'bin'), log);
+      const port = (await isPortFree(LOCAL_NATS_PORT)) ? LOCAL_NATS_PORT : await findFreePort();
+      const users = appNatsUsers(new NatsNamespace(''), (service) => this.passwordsOf(service).nats);
+      const server = await startNatsServer({
+        binary,
+        port,
+        storeDir: path.join(config.dataDir, 'nats'),
+        config: renderNatsAuthorization(users),
+        log,
+        onExit,
+      });
+      this.natsUsers = true;
+      handle = { url: server.url, embedded: true, stop: () => server.stop(), restart: () => server.start() };
     }
-    const binary = await resolveNatsServerBinary(path.join(config.dataDir, 'bin'), log);
-    const port = (await isPortFree(LOCAL_NATS_PORT)) ? LOCAL_NATS_PORT : await findFreePort();
-    const users = appNatsUsers(new NatsNamespace(''), (service) => this.passwordsOf(service).nats);
-    const server = await startNatsServer({
-      binary,
-      port,
-      storeDir: path.join(config.dataDir, 'nats'),
-      config: renderNatsAuthorization(users),
-      log,
+    if (handle.restart)
+      supervisor = this.superviseServer(`nats-server on port ${portOf(handle.url)}`, 'configuration, store and port', handle.restart);
+    return handle;
+  }
+
+  private superviseServer(name: string, keeps: string, restart: () => Promise<void>): ServerSupervisor {
+    const supervisor = new ServerSupervisor({
+      name,
+      keeps,
+      restart,
+      log: (line) => this.log(line),
+      giveUp: (reason) => void this.stop(reason, 1),
     });
-    this.natsUsers = true;
-    return { url: server.url, embedded: true, stop: () => server.stop() };
+    this.serverSupervisors.push(supervisor);
+    return supervisor;
   }
 
   /** One role per app owning the app's schema alone (see renderRoleProvisioning). */
@@ -191,7 +231,7 @@ class Launcher {
       {
         name: app.name,
         command: process.execPath,
-        args: ['--enable-source-maps', entryOf(app)],
+        args: ['--enable-source-maps', this.entryOf(app)],
         cwd: ROOT,
         env: {
           ...process.env,
@@ -296,6 +336,8 @@ class Launcher {
     if (this.slowStartTimer) clearTimeout(this.slowStartTimer);
     this.log(`${reason}: stopping${exitCode === 0 ? ' (press Ctrl-C again to kill everything at once)' : ''}`);
     await this.startupDone; // a server still starting is stopped once it is up
+    // No server restarts while stopping; one under way finishes before its server is stopped.
+    const serversSettled = Promise.all(this.serverSupervisors.map((supervisor) => supervisor.stop()));
 
     for (const run of this.runs) run.polling?.abort();
     const graceS = this.config.stopGraceMs / 1000;
@@ -307,6 +349,7 @@ class Launcher {
       }),
     );
 
+    await serversSettled;
     await Promise.all([this.stopServer('nats-server', this.nats), this.stopServer('embedded PostgreSQL', this.postgres)]);
     this.log('everything the launcher started has stopped');
     process.exit(exitCode);
@@ -336,10 +379,14 @@ class Launcher {
     }
   }
 
+  private entryOf(app: AppDefinition): string {
+    return path.join(this.config.buildDir, 'apps', app.name, 'src', 'main.js');
+  }
+
   private async assertEntriesExist(): Promise<void> {
     const missing: string[] = [];
     for (const app of this.config.apps) {
-      const exists = await access(entryOf(app)).then(
+      const exists = await access(this.entryOf(app)).then(
         () => true,
         () => false,
       );
@@ -352,8 +399,9 @@ class Launcher {
   }
 }
 
-function entryOf(app: AppDefinition): string {
-  return path.join(ROOT, 'dist', 'apps', app.name, 'src', 'main.js');
+/** The port of a server's URL (`nats://127.0.0.1:4222`, `postgres://…@127.0.0.1:54329/postgres`). */
+function portOf(url: string): string {
+  return new URL(url).port;
 }
 
 function relative(target: string): string {
