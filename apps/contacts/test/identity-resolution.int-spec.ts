@@ -10,6 +10,7 @@ import {
 } from '@leadflow/contracts';
 import { AppHarness, leadIngestedData, type RpcFailure, waitFor } from '@leadflow/testing';
 import { JSONCodec, type Subscription } from 'nats';
+import { readMessage } from '@leadflow/messaging';
 
 describe('contacts: identity resolution', () => {
   let h: AppHarness;
@@ -20,10 +21,10 @@ describe('contacts: identity resolution', () => {
     h = await AppHarness.start('contacts', { EVENT_ACK_WAIT_SECONDS: '3' });
     subscription = h.nats.subscribe(`${h.namespace}.>`);
     void (async () => {
-      const codec = JSONCodec<EventEnvelope>();
       for await (const message of subscription) {
         if (message.subject.startsWith(`${h.namespace}.contact.`) || message.subject.startsWith(`${h.namespace}.lead.attributed`)) {
-          events.push(codec.decode(message.data));
+          // A message carries the events of one type that the relay published together.
+          events.push(...(readMessage(message.data) as EventEnvelope[]));
         }
       }
     })();

@@ -12,7 +12,8 @@ import {
 } from '@leadflow/contracts';
 import { encodeBody } from '@leadflow/messaging';
 import { AppHarness, type RpcFailure, waitFor } from '@leadflow/testing';
-import { JSONCodec, type Subscription } from 'nats';
+import { type Subscription } from 'nats';
+import { readMessage } from '@leadflow/messaging';
 
 const subjects = RpcSubjects.ingestion;
 
@@ -25,8 +26,8 @@ describe('ingestion: lead intake', () => {
     h = await AppHarness.start('ingestion');
     events = h.nats.subscribe(`${h.namespace}.lead.ingested`);
     void (async () => {
-      const codec = JSONCodec<EventEnvelope<LeadIngestedData>>();
-      for await (const message of events) received.push(codec.decode(message.data));
+      // A message carries the events of one type that the relay published together.
+      for await (const message of events) received.push(...(readMessage(message.data) as Array<EventEnvelope<LeadIngestedData>>));
     })();
   });
 

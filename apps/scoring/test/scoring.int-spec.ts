@@ -12,6 +12,7 @@ import {
 import { AppHarness, waitFor } from '@leadflow/testing';
 import { JSONCodec } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { readMessage } from '@leadflow/messaging';
 
 const codec = JSONCodec<unknown>();
 const RULES_CACHE_MS = 300;
@@ -45,7 +46,8 @@ describe('scoring: scores, stages and merges', () => {
     for (const type of [EventTypes.scoreChanged, EventTypes.stageChanged]) {
       const subscription = h.nats.subscribe(`${h.namespace}.${type}`);
       void (async () => {
-        for await (const message of subscription) observed.push(codec.decode(message.data) as EventEnvelope);
+        // A message carries the events of one type that the relay published together.
+        for await (const message of subscription) observed.push(...(readMessage(message.data) as EventEnvelope[]));
       })();
     }
     await h.nats.flush();

@@ -52,7 +52,9 @@ describe('scoring services against PostgreSQL', () => {
   /** ISO time `minutes` after a fixed morning, so tests can order activities on purpose. */
   const at = (minutes: number) => new Date(Date.UTC(2026, 2, 1, 10, minutes)).toISOString();
 
-  function lead(contactId: string, minutes: number, conditions: ScoringActivity['conditions'] = {}): ScoringActivity {
+  type Activity = Omit<ScoringActivity, 'workspaceId'>;
+
+  function lead(contactId: string, minutes: number, conditions: ScoringActivity['conditions'] = {}): Activity {
     return {
       contactId,
       activityId: randomUUID(),
@@ -66,8 +68,16 @@ describe('scoring services against PostgreSQL', () => {
   }
 
   /** Each call in its own transaction, as the event consumer runs one event. */
-  const score = (workspaceId: string, activity: ScoringActivity) =>
-    database.dataSource.transaction((manager) => activities.score(manager, workspaceId, activity));
+  const score = (workspaceId: string, activity: Activity) =>
+    database.dataSource.transaction((manager) => activities.score(manager, [{ ...activity, workspaceId }]));
+  /** Several activities in one transaction, as the consumer applies a batch of events. */
+  const scoreBatch = (batch: Array<{ workspaceId: string; activity: Activity }>) =>
+    database.dataSource.transaction((manager) =>
+      activities.score(
+        manager,
+        batch.map(({ workspaceId, activity }) => ({ ...activity, workspaceId })),
+      ),
+    );
   const merge = (workspaceId: string, data: ContactMerge) =>
     database.dataSource.transaction((manager) => merges.merge(manager, workspaceId, data));
 
@@ -113,6 +123,42 @@ describe('scoring services against PostgreSQL', () => {
     expect(await outbox(ws, 'score.changed')).toHaveLength(1);
   });
 
+  it('scores a batch of activities of several contacts, some repeated, exactly as one transaction per activity would', async () => {
+    const [one, two, three] = [randomUUID(), randomUUID(), randomUUID()];
+    const sent = [
+      lead(one, 1, { email_valid: true }),
+      lead(two, 2),
+      lead(one, 3, { phone_valid: true }),
+      lead(three, 4, { email_valid: true, phone_valid: true }),
+      lead(one, 5),
+      lead(two, 6, { email_valid: true }),
+    ];
+    const oneByOne = newWorkspace();
+    for (const activity of sent) await score(oneByOne, activity);
+    // The batch also holds an activity of another workspace for the same contact, and a repeat.
+    const batched = newWorkspace();
+    const other = newWorkspace();
+    await scoreBatch([
+      ...sent.map((activity) => ({ workspaceId: batched, activity })),
+      { workspaceId: other, activity: lead(one, 7) },
+      { workspaceId: batched, activity: sent[0] as Activity },
+    ]);
+
+    for (const contact of [one, two, three]) {
+      const [expected, actual] = await Promise.all([scores.get(oneByOne, contact), scores.get(batched, contact)]);
+      expect([actual.score, actual.stage]).toEqual([expected.score, expected.stage]);
+      expect(historyKeys(actual.history)).toEqual(historyKeys(expected.history));
+    }
+    expect(await scores.get(batched, one)).toMatchObject({ score: 40, stage: 'warm' });
+    expect(await scores.get(other, one)).toMatchObject({ score: 10 });
+    // The same events, in the same order for each contact: each activity's own change, as if applied alone.
+    const byContact = async (ws: string, type: string) => {
+      const events = await outbox<{ contactId: string }>(ws, type);
+      return [one, two, three].map((contact) => events.filter((event) => event.contactId === contact));
+    };
+    for (const type of ['score.changed', 'stage.changed']) expect(await byContact(batched, type)).toEqual(await byContact(oneByOne, type));
+  });
+
   it('gives the same history and score whatever order the activities arrive in', async () => {
     const contact = randomUUID();
     const sent = [
@@ -127,7 +173,7 @@ describe('scoring services against PostgreSQL', () => {
     const shuffled = newWorkspace();
     for (const activity of sent) await score(inOrder, activity);
     for (const activity of [...sent].reverse()) await score(reversed, activity);
-    for (const index of [3, 0, 4, 2, 1]) await score(shuffled, sent[index] as ScoringActivity);
+    for (const index of [3, 0, 4, 2, 1]) await score(shuffled, sent[index] as Activity);
 
     const views = await Promise.all([inOrder, reversed, shuffled].map((ws) => scores.get(ws, contact)));
     expect(views.map((v) => [v.score, v.stage])).toEqual([

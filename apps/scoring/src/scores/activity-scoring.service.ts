@@ -3,18 +3,27 @@ import type { EntityManager } from 'typeorm';
 import { RulesService } from '../rules/rules.service';
 import { type FitCondition, rulesHitBy } from '../rules/scoring-rule';
 import { ScoreRecalculator } from './score-recalculator';
-import { type ActivityRecord, type LockedScore, ScoreRepository } from './score.repository';
+import { type ActivityRecord, keyOf, ScoreRepository } from './score.repository';
 
 export interface ScoringActivity extends ActivityRecord {
+  workspaceId: string;
   /** The contact the activity was attributed to; it may have been merged since. */
   contactId: string;
   conditions: Partial<Record<FitCondition, boolean>>;
+  /** The request that brought the activity, carried by the score events it causes. */
+  correlationId?: string;
 }
 
 /** Attempts at finding a contact that is not being merged away while we wait for its lock. */
 const MAX_LOCK_ATTEMPTS = 5;
 
-/** Scores one activity for its contact (or the contact's survivor, when it was merged). */
+/**
+ * Scores activities for their contacts (or the contacts' survivors, when they were merged), a
+ * batch at a time with a fixed number of statements. A contact's activities are scored one after
+ * another, in the order given, as if each had its own transaction: each round takes at most one
+ * activity per contact, so that every score.changed and stage.changed is the one that activity
+ * alone caused.
+ */
 @Injectable()
 export class ActivityScoringService {
   constructor(
@@ -23,33 +32,63 @@ export class ActivityScoringService {
     private readonly recalculator: ScoreRecalculator,
   ) {}
 
-  async score(manager: EntityManager, workspaceId: string, activity: ScoringActivity): Promise<void> {
-    const hits = rulesHitBy(await this.rules.activeRules(manager), { type: activity.type, conditions: activity.conditions });
-    const { contactId, locked } = await this.lockCurrentContact(manager, workspaceId, activity.contactId);
-    await this.scores.recordHits(manager, workspaceId, contactId, activity, hits);
-    await this.recalculator.recalculate(manager, workspaceId, contactId, locked, {
-      activityId: activity.activityId,
-      at: activity.at,
-      source: activity.source,
-      offer: activity.offer,
-      country: activity.country,
-    });
-  }
-
-  /**
-   * Locks the score row of the contact the id stands for now. A merge may commit while we wait for
-   * the lock; the row is then marked merged and we follow the merge to the survivor.
-   */
-  private async lockCurrentContact(
-    manager: EntityManager,
-    workspaceId: string,
-    contactId: string,
-  ): Promise<{ contactId: string; locked: LockedScore }> {
-    for (let attempt = 0; attempt < MAX_LOCK_ATTEMPTS; attempt += 1) {
-      const current = await this.scores.resolveContact(manager, workspaceId, contactId);
-      const locked = await this.scores.lockScore(manager, workspaceId, current);
-      if (locked.state === 'active') return { contactId: current, locked };
+  async score(manager: EntityManager, activities: readonly ScoringActivity[]): Promise<void> {
+    const rules = await this.rules.activeRules(manager);
+    let pending = activities.map((activity) => ({ activity, attempts: 0 }));
+    while (pending.length > 0) {
+      // What each contact id stands for now; a merge may have committed since the last round.
+      const current = await this.scores.resolveContacts(
+        manager,
+        pending.map(({ activity }) => activity),
+      );
+      const round: Array<{ activity: ScoringActivity; attempts: number; contactId: string }> = [];
+      const later: typeof pending = [];
+      const inRound = new Set<string>();
+      pending.forEach((item, i) => {
+        const contactId = current[i] ?? item.activity.contactId;
+        const key = keyOf(item.activity.workspaceId, contactId);
+        if (inRound.has(key)) later.push(item);
+        else {
+          inRound.add(key);
+          round.push({ ...item, contactId });
+        }
+      });
+      const keys = round.map(({ activity, contactId }) => ({ workspaceId: activity.workspaceId, contactId }));
+      const locked = await this.scores.lockScores(manager, keys);
+      // A contact merged away while we waited for its lock: follow the merge in a later round.
+      const ready = round.flatMap((item, i) => {
+        const lock = locked[i];
+        if (lock?.state === 'active') return [{ ...item, key: keys[i] as (typeof keys)[number], before: lock }];
+        if (item.attempts + 1 >= MAX_LOCK_ATTEMPTS) {
+          throw new Error(`contact ${item.activity.contactId} is still being merged; the event will be retried`);
+        }
+        later.unshift({ activity: item.activity, attempts: item.attempts + 1 });
+        return [];
+      });
+      await this.scores.recordHits(
+        manager,
+        ready.map(({ key, activity }) => ({
+          key,
+          activity,
+          hits: rulesHitBy(rules, { type: activity.type, conditions: activity.conditions }),
+        })),
+      );
+      await this.recalculator.recalculate(
+        manager,
+        ready.map(({ key, before, activity }) => ({
+          key,
+          before,
+          correlationId: activity.correlationId,
+          cause: {
+            activityId: activity.activityId,
+            at: activity.at,
+            source: activity.source,
+            offer: activity.offer,
+            country: activity.country,
+          },
+        })),
+      );
+      pending = later;
     }
-    throw new Error(`contact ${contactId} is still being merged; the event will be retried`);
   }
 }

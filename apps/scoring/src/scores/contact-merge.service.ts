@@ -77,12 +77,18 @@ export class ContactMergeService {
       return;
     }
     const dimensions = await this.scores.latestDimensions(manager, workspaceId, survivorId);
-    await this.recalculator.recalculate(manager, workspaceId, survivorId, before, {
-      activityId: null,
-      at: merge.at,
-      source: dimensions?.source ?? DEFAULT_LEAD_SOURCE,
-      offer: dimensions?.offer ?? null,
-      country: dimensions?.country ?? null,
-    });
+    await this.recalculator.recalculate(manager, [
+      {
+        key: { workspaceId, contactId: survivorId },
+        before,
+        cause: {
+          activityId: null,
+          at: merge.at,
+          source: dimensions?.source ?? DEFAULT_LEAD_SOURCE,
+          offer: dimensions?.offer ?? null,
+          country: dimensions?.country ?? null,
+        },
+      },
+    ]);
   }
 }

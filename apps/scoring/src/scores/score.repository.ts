@@ -32,6 +32,17 @@ export interface Dimensions {
   country: string | null;
 }
 
+/** A contact of a workspace. */
+export interface ContactKey {
+  workspaceId: string;
+  contactId: string;
+}
+
+/** One string per (workspace, contact), for maps and sets. */
+export function keyOf(workspaceId: string, contactId: string): string {
+  return `${workspaceId}\u0000${contactId}`;
+}
+
 interface ScoreRow {
   score: number;
   stage: Stage | null;
@@ -58,18 +69,64 @@ export class ScoreRepository {
 
   /** The contact an id stands for now: itself, or the last survivor of its merges. */
   async resolveContact(manager: EntityManager, workspaceId: string, contactId: string): Promise<string> {
+    const [resolved] = await this.resolveContacts(manager, [{ workspaceId, contactId }]);
+    return resolved ?? contactId;
+  }
+
+  /** What each of these ids stands for now (see `resolveContact`), in their order, with one statement. */
+  async resolveContacts(manager: EntityManager, contacts: readonly ContactKey[]): Promise<string[]> {
+    if (contacts.length === 0) return [];
     const rows = (await manager.query(
-      `WITH RECURSIVE chain ("id", "depth") AS (
-         SELECT $2::uuid, 0
+      `WITH RECURSIVE chain ("ord", "workspace_id", "id", "depth") AS (
+         SELECT s."ord", s."workspace_id", s."id", 0 FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS s("workspace_id", "id", "ord")
          UNION ALL
-         SELECT m."survivor_id", c."depth" + 1 FROM chain c
-         JOIN ${this.merges} m ON m."workspace_id" = $1 AND m."merged_id" = c."id"
+         SELECT c."ord", c."workspace_id", m."survivor_id", c."depth" + 1 FROM chain c
+         JOIN ${this.merges} m ON m."workspace_id" = c."workspace_id" AND m."merged_id" = c."id"
          WHERE c."depth" < ${MAX_MERGE_CHAIN}
        )
-       SELECT "id" FROM chain ORDER BY "depth" DESC LIMIT 1`,
-      [workspaceId, contactId],
-    )) as Array<{ id: string }>;
-    return rows[0]?.id ?? contactId;
+       SELECT DISTINCT ON ("ord") "ord"::int AS "ord", "id" FROM chain ORDER BY "ord", "depth" DESC`,
+      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId)],
+    )) as Array<{ ord: number; id: string }>;
+    const resolved = contacts.map((c) => c.contactId);
+    for (const row of rows) resolved[row.ord - 1] = row.id;
+    return resolved;
+  }
+
+  /**
+   * Locks the score rows of these distinct contacts, creating the missing ones (score 0), with two
+   * statements: the inserts, then a select of the rows that existed, in key order. In their order.
+   */
+  async lockScores(manager: EntityManager, contacts: readonly ContactKey[]): Promise<LockedScore[]> {
+    if (contacts.length === 0) return [];
+    const workspaces = contacts.map((c) => c.workspaceId);
+    const ids = contacts.map((c) => c.contactId);
+    const inserted = (await manager.query(
+      `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
+       SELECT "workspace_id", "contact_id", 0, 'cold', 'active' FROM unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+       ORDER BY "workspace_id", "contact_id"
+       ON CONFLICT DO NOTHING RETURNING "workspace_id", "contact_id"::text AS "contact_id"`,
+      [workspaces, ids],
+    )) as Array<{ workspace_id: string; contact_id: string }>;
+    const created = new Set(inserted.map((row) => keyOf(row.workspace_id, row.contact_id)));
+    const existing = contacts.filter((c) => !created.has(keyOf(c.workspaceId, c.contactId)));
+    const locked = new Map<string, ScoreRow>();
+    if (existing.length > 0) {
+      const rows = (await manager.query(
+        `SELECT s."workspace_id", s."contact_id"::text AS "contact_id", s."score", s."stage", s."state" FROM ${this.scores} s
+         JOIN unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+           ON s."workspace_id" = k."workspace_id" AND s."contact_id" = k."contact_id"
+         ORDER BY s."workspace_id", s."contact_id" FOR UPDATE OF s`,
+        [existing.map((c) => c.workspaceId), existing.map((c) => c.contactId)],
+      )) as Array<ScoreRow & { workspace_id: string; contact_id: string }>;
+      for (const row of rows) locked.set(keyOf(row.workspace_id, row.contact_id), row);
+    }
+    return contacts.map((c) => {
+      const key = keyOf(c.workspaceId, c.contactId);
+      if (created.has(key)) return { score: 0, stage: null, state: 'active', created: true };
+      const row = locked.get(key);
+      if (!row) throw new Error(`score row of ${c.contactId} vanished while being locked`);
+      return { score: row.score, stage: row.stage, state: row.state, created: false };
+    });
   }
 
   /** Locks the contact's score row, creating it (score 0) when scoring has not seen the contact. */
@@ -113,37 +170,38 @@ export class ScoreRepository {
   }
 
   /**
-   * Adds what one activity earned. The unique indexes keep an activity to one row per contact and
-   * a fit rule to one row per contact; of two activities earning a fit rule, the earlier one holds
-   * it, so the history does not depend on the order activities arrive in.
+   * Adds what activities earned, each for its contact, with a statement per rule kind. The unique
+   * indexes keep an activity to one row per contact and a fit rule to one row per contact; of two
+   * activities earning a fit rule, the earlier one holds it, so the history does not depend on the
+   * order activities arrive in. The contacts must be distinct (one row per fit rule and contact).
    */
   async recordHits(
     manager: EntityManager,
-    workspaceId: string,
-    contactId: string,
-    activity: ActivityRecord,
-    hits: RuleHit[],
+    scored: ReadonlyArray<{ key: ContactKey; activity: ActivityRecord; hits: RuleHit[] }>,
   ): Promise<void> {
     const columns = `"workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "points", "at", "source", "offer", "country"`;
     const rows = (kind: RuleKind) => {
-      const of = hits.filter((hit) => hit.kind === kind);
+      const of = scored.flatMap(({ key, activity, hits }) =>
+        hits.filter((hit) => hit.kind === kind).map((hit) => ({ key, activity, hit })),
+      );
       return {
         count: of.length,
         sql: `INSERT INTO ${this.history} AS h (${columns})
-              SELECT $1::text, $2::uuid, $3::text, $4::text, "rule_id", "rule_kind", "points", $5::timestamptz, $6::text, $7::text, $8::text
-              FROM unnest($9::text[], $10::text[], $11::integer[]) AS r("rule_id", "rule_kind", "points")`,
+              SELECT "workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "points", "at", "source", "offer", "country"
+              FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+                AS r(${columns})`,
         params: [
-          workspaceId,
-          contactId,
-          activity.activityId,
-          activity.type,
-          activity.at,
-          activity.source,
-          activity.offer,
-          activity.country,
-          of.map((hit) => hit.ruleId),
-          of.map((hit) => hit.kind),
-          of.map((hit) => hit.points),
+          of.map((r) => r.key.workspaceId),
+          of.map((r) => r.key.contactId),
+          of.map((r) => r.activity.activityId),
+          of.map((r) => r.activity.type),
+          of.map((r) => r.hit.ruleId),
+          of.map((r) => r.hit.kind),
+          of.map((r) => r.hit.points),
+          of.map((r) => r.activity.at),
+          of.map((r) => r.activity.source),
+          of.map((r) => r.activity.offer),
+          of.map((r) => r.activity.country),
         ],
       };
     };
@@ -166,19 +224,28 @@ export class ScoreRepository {
     }
   }
 
-  /** The score the history gives. */
-  async sumPoints(manager: EntityManager, workspaceId: string, contactId: string): Promise<number> {
+  /** The score each contact's history gives, in their order, with one statement. */
+  async sumPoints(manager: EntityManager, contacts: readonly ContactKey[]): Promise<number[]> {
+    if (contacts.length === 0) return [];
     const rows = (await manager.query(
-      `SELECT COALESCE(SUM("points"), 0)::integer AS "score" FROM ${this.history} WHERE "workspace_id" = $1 AND "contact_id" = $2`,
-      [workspaceId, contactId],
-    )) as Array<{ score: number }>;
-    return rows[0]?.score ?? 0;
+      `SELECT k."ord"::int AS "ord", COALESCE((SELECT SUM(h."points") FROM ${this.history} h
+         WHERE h."workspace_id" = k."workspace_id" AND h."contact_id" = k."contact_id"), 0)::integer AS "score"
+       FROM unnest($1::text[], $2::uuid[]) WITH ORDINALITY AS k("workspace_id", "contact_id", "ord")`,
+      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId)],
+    )) as Array<{ ord: number; score: number }>;
+    const scores = contacts.map(() => 0);
+    for (const row of rows) scores[row.ord - 1] = row.score;
+    return scores;
   }
 
-  async saveScore(manager: EntityManager, workspaceId: string, contactId: string, score: number, stage: Stage): Promise<void> {
+  /** Writes these contacts' scores and stages with one statement. */
+  async saveScores(manager: EntityManager, saved: ReadonlyArray<{ key: ContactKey; score: number; stage: Stage }>): Promise<void> {
+    if (saved.length === 0) return;
     await manager.query(
-      `UPDATE ${this.scores} SET "score" = $3, "stage" = $4, "updated_at" = now() WHERE "workspace_id" = $1 AND "contact_id" = $2`,
-      [workspaceId, contactId, score, stage],
+      `UPDATE ${this.scores} s SET "score" = u."score", "stage" = u."stage", "updated_at" = now()
+       FROM unnest($1::text[], $2::uuid[], $3::integer[], $4::text[]) AS u("workspace_id", "contact_id", "score", "stage")
+       WHERE s."workspace_id" = u."workspace_id" AND s."contact_id" = u."contact_id"`,
+      [saved.map((r) => r.key.workspaceId), saved.map((r) => r.key.contactId), saved.map((r) => r.score), saved.map((r) => r.stage)],
     );
   }
 

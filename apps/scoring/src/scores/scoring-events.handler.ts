@@ -16,8 +16,11 @@ export class ScoringEventsHandler {
 
   @ConsumesEvents(EventTypes.leadAttributed)
   async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {
-    await forEachEvent(events, async ({ workspaceId, data: lead }) => {
-      await this.activities.score(manager, workspaceId, {
+    await this.activities.score(
+      manager,
+      events.map(({ workspaceId, correlationId, data: lead }) => ({
+        workspaceId,
+        correlationId,
         contactId: lead.contactId.toLowerCase(),
         activityId: lead.leadId,
         type: ActivityTypes.leadSubmitted,
@@ -26,8 +29,8 @@ export class ScoringEventsHandler {
         offer: lead.offer,
         country: lead.country,
         conditions: { [FitConditions.emailValid]: lead.emailValid, [FitConditions.phoneValid]: lead.phoneValid },
-      });
-    });
+      })),
+    );
   }
 
   @ConsumesEvents(EventTypes.contactMerged)

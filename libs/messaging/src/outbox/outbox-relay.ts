@@ -22,6 +22,8 @@ export interface OutgoingMessage {
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
+/** Rows published between two vacuums of the outbox (see `OutboxRepository.vacuum`). */
+const VACUUM_EVERY_ROWS = 5000;
 
 /**
  * Publishes committed outbox rows to JetStream and marks them published once JetStream has
@@ -43,6 +45,7 @@ export class OutboxRelay {
   private readonly loop: ClaimLoop<OutgoingMessage>;
   private readonly publishTimeoutMs: number;
   private readonly maxMessageBytes: number;
+  private publishedSinceVacuum = 0;
 
   constructor(
     dataSource: DataSource,
@@ -60,7 +63,9 @@ export class OutboxRelay {
       queue: {
         claim: async (limit, leaseMs) => packMessages(await this.repository.claim(limit, leaseMs), this.maxMessageBytes),
         settle: async ({ done, failed }) => {
-          await this.repository.markPublished(done.flatMap((message) => message.rows.map((row) => row.id)));
+          const published = done.flatMap((message) => message.rows.map((row) => row.id));
+          await this.repository.markPublished(published);
+          await this.vacuumNow(published.length, logger);
           if (failed.length > 0) {
             await this.repository.release(
               failed.flatMap(({ item }) => item.rows.map((row) => row.id)),
@@ -100,6 +105,14 @@ export class OutboxRelay {
 
   pendingCount(): Promise<number> {
     return this.repository.pendingCount();
+  }
+
+  /** Vacuums the outbox once every VACUUM_EVERY_ROWS rows published; a failure only delays it. */
+  private async vacuumNow(published: number, logger: Logger): Promise<void> {
+    this.publishedSinceVacuum += published;
+    if (this.publishedSinceVacuum < VACUUM_EVERY_ROWS) return;
+    this.publishedSinceVacuum = 0;
+    await this.repository.vacuum().catch((error: unknown) => logger.warn({ err: error }, 'outbox vacuum failed; will try again later'));
   }
 
   private async publish(message: OutgoingMessage): Promise<void> {
