@@ -90,9 +90,15 @@ export class ContactsRepository {
     identities: Array<Identity & { workspaceId: string }>,
   ): Promise<Array<Identity & { workspaceId: string; contactId: string }>> {
     if (identities.length === 0) return [];
+    // One primary-key probe per identity (LATERAL … LIMIT 1 cannot be turned into a join): with a
+    // fresh table's missing statistics, a join would read the whole table once per batch.
     const rows = (await manager.query(
-      `SELECT "workspace_id", "kind", "value", "contact_id" FROM ${this.identities}
-       WHERE ("workspace_id", "kind", "value") IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+      `SELECT i."workspace_id", i."kind", i."value", o."contact_id"
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS i("workspace_id", "kind", "value")
+       CROSS JOIN LATERAL (
+         SELECT "contact_id" FROM ${this.identities} c
+         WHERE c."workspace_id" = i."workspace_id" AND c."kind" = i."kind" AND c."value" = i."value" LIMIT 1
+       ) AS o`,
       [identities.map((i) => i.workspaceId), identities.map((i) => i.kind), identities.map((i) => i.value)],
     )) as Array<{ workspace_id: string; kind: Identity['kind']; value: string; contact_id: string }>;
     return rows.map((row) => ({ workspaceId: row.workspace_id, kind: row.kind, value: row.value, contactId: row.contact_id }));
@@ -102,8 +108,10 @@ export class ContactsRepository {
   async contactIdsOwning(manager: EntityManager, workspaceId: string, identities: Identity[]): Promise<string[]> {
     if (identities.length === 0) return [];
     const rows = (await manager.query(
-      `SELECT DISTINCT "contact_id" FROM ${this.identities}
-       WHERE "workspace_id" = $1 AND ("kind", "value") IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      `SELECT DISTINCT o."contact_id" FROM unnest($2::text[], $3::text[]) AS i("kind", "value")
+       CROSS JOIN LATERAL (
+         SELECT "contact_id" FROM ${this.identities} c WHERE c."workspace_id" = $1 AND c."kind" = i."kind" AND c."value" = i."value" LIMIT 1
+       ) AS o`,
       [workspaceId, identities.map((i) => i.kind), identities.map((i) => i.value)],
     )) as Array<{ contact_id: string }>;
     return rows.map((row) => row.contact_id);
