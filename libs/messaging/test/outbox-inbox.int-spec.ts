@@ -8,6 +8,10 @@ import {
   uniqueNamespace,
   waitFor,
 } from '@leadflow/testing';
+import { createLogger } from '@leadflow/logging';
+import { EventTypes } from '@leadflow/contracts';
+import { messageBody, messageId, OutboxRelay, type OutgoingMessage, packMessages } from '../src';
+import type { PendingOutboxRow } from '../src/outbox/outbox.repository';
 import { lead, Producer, startConsumer as startConsumerFixture } from './producer';
 
 describe('outbox → JetStream → inbox', () => {
@@ -21,6 +25,15 @@ describe('outbox → JetStream → inbox', () => {
     startConsumerFixture({ databaseUrl: db.url, natsUrl: testNatsUrl(), namespace, env });
   const effectsOf = async (eventId: string) =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM consumer.effects WHERE event_id = $1`, [eventId]))[0]?.n);
+  /** How many times each of these events took effect, in their order. */
+  const effectsOfAll = async (eventIds: string[]) => {
+    const rows = await db.query<{ event_id: string; n: string }>(
+      `SELECT event_id, count(*) AS n FROM consumer.effects WHERE event_id = ANY($1::uuid[]) GROUP BY event_id`,
+      [eventIds],
+    );
+    const counts = new Map(rows.map((row) => [row.event_id, Number(row.n)]));
+    return eventIds.map((id) => counts.get(id) ?? 0);
+  };
   const consumerInfo = () => producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts-lead-ingested'));
 
   beforeAll(async () => {
@@ -170,5 +183,62 @@ describe('outbox → JetStream → inbox', () => {
     );
     expect(applied.map((r) => r.event_id).sort()).toEqual([...good].sort());
     expect(applied.every((r) => Number(r.n) === 1)).toBe(true);
+  });
+
+  it('applies each event once when a relay dies between publishing a packed message and marking it, and the next relay packs them otherwise', async () => {
+    await producer.relay.stop();
+    const ids = await producer.dataSource.transaction(async (manager) =>
+      (
+        await producer.outbox.addMany(
+          manager,
+          Array.from({ length: 12 }, (_, i) => ({
+            type: EventTypes.leadIngested,
+            workspaceId: 'default',
+            data: { ...lead(), crashBatch: i },
+          })),
+        )
+      ).map((envelope) => envelope.id),
+    );
+    // The dying relay: it published the first eight as one message (twice: JetStream drops the
+    // repeat by its Nats-Msg-Id) and never marked them.
+    const rows = await db.query<PendingOutboxRow>(
+      `SELECT id, seq::text AS seq, type, envelope::text AS envelope FROM producer.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+      [ids],
+    );
+    const [packed] = packMessages(rows.slice(0, 8), 256 * 1024);
+    expect(packed?.rows).toHaveLength(8);
+    const publishPacked = () =>
+      producer.nats.jetstream.publish(ns.subject(EventTypes.leadIngested), messageBody(packed as OutgoingMessage), {
+        msgID: messageId(packed as OutgoingMessage),
+      });
+    const stream = ns.stream(Streams.ingestion.name);
+    const before = (await producer.nats.manager.streams.info(stream)).state.messages;
+    expect((await publishPacked()).duplicate).toBe(false);
+    expect((await publishPacked()).duplicate).toBe(true);
+    await waitFor(async () => (await effectsOfAll(ids.slice(0, 8))).every((n) => n === 1), {
+      what: 'the packed eight applied',
+    });
+
+    // The next relay finds all twelve unpublished and packs them otherwise: one event a message.
+    const relay = new OutboxRelay(producer.dataSource, producer.nats.jetstream, ns, createLogger('relay-after-crash', 'error'), {
+      pollIntervalMs: 100,
+      maxMessageBytes: 1,
+    });
+    relay.start();
+    try {
+      await waitFor(async () => (await db.query(`SELECT 1 FROM producer.outbox WHERE published_at IS NULL`)).length === 0, {
+        what: 'the outbox published',
+      });
+      // 1 packed message + 12 single ones: the eight reached the consumer twice, under other message ids.
+      expect((await producer.nats.manager.streams.info(stream)).state.messages - before).toBe(13);
+      await waitFor(async () => (await consumerInfo()).num_ack_pending === 0 && (await consumerInfo()).num_pending === 0, {
+        what: 'every message acked',
+      });
+      expect(await effectsOfAll(ids)).toEqual(ids.map(() => 1));
+      const inbox = await db.query(`SELECT 1 FROM consumer.inbox WHERE consumer = 'contacts' AND event_id = ANY($1::uuid[])`, [ids]);
+      expect(inbox).toHaveLength(12);
+    } finally {
+      await relay.stop();
+    }
   });
 });

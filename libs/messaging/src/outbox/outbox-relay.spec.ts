@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { messageBody, messageId, packMessages } from './outbox-relay';
+import type { PendingOutboxRow } from './outbox.repository';
+
+const row = (n: number, type: string, size = 20): PendingOutboxRow => ({
+  id: `0190f1a2-7b3c-7def-8123-${String(n).padStart(12, '0')}`,
+  seq: String(n),
+  type,
+  envelope: JSON.stringify({ n, pad: 'x'.repeat(Math.max(0, size - 20)) }),
+});
+
+describe('packMessages', () => {
+  it('packs the rows of each type into one message, keeping their order within the type', () => {
+    const rows = [
+      row(1, 'lead.ingested'),
+      row(2, 'contact.created'),
+      row(3, 'lead.ingested'),
+      row(4, 'contact.created'),
+      row(5, 'lead.ingested'),
+    ];
+    const messages = packMessages(rows, 256 * 1024);
+    expect(messages.map((m) => [m.type, m.rows.map((r) => r.seq)])).toEqual([
+      ['lead.ingested', ['1', '3', '5']],
+      ['contact.created', ['2', '4']],
+    ]);
+  });
+
+  it('starts a new message of a type when the next envelope would pass the size cap, and lets one large envelope travel alone', () => {
+    const rows = [row(1, 't.a', 100), row(2, 't.a', 100), row(3, 't.a', 100), row(4, 't.a', 1000), row(5, 't.a', 100)];
+    const sizes = packMessages(rows, 250).map((m) => m.rows.map((r) => r.seq));
+    expect(sizes).toEqual([['1', '2'], ['3'], ['4'], ['5']]);
+    for (const message of packMessages(rows, 250)) {
+      if (message.rows.length > 1) expect(Buffer.byteLength(messageBody(message))).toBeLessThanOrEqual(250);
+    }
+  });
+
+  it('packs nothing into nothing', () => {
+    expect(packMessages([], 1024)).toEqual([]);
+  });
+});
+
+describe('messageBody', () => {
+  it('is a JSON array of the envelopes, as stored', () => {
+    const message = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a')] };
+    expect(JSON.parse(messageBody(message))).toEqual([JSON.parse(row(1, 't.a').envelope), JSON.parse(row(2, 't.a').envelope)]);
+  });
+});
+
+describe('messageId', () => {
+  it('is the event id of a message of one event', () => {
+    expect(messageId({ type: 't.a', rows: [row(7, 't.a')] })).toBe(row(7, 't.a').id);
+  });
+
+  it('is the same for the same events and differs when the events differ', () => {
+    const a = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a')] };
+    const again = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a')] };
+    const more = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a'), row(3, 't.a')] };
+    const other = { type: 't.a', rows: [row(1, 't.a'), row(3, 't.a')] };
+    expect(messageId(a)).toBe(messageId(again));
+    expect(new Set([messageId(a), messageId(more), messageId(other)]).size).toBe(3);
+    const digest = createHash('sha256').update(row(1, 't.a').id).update(row(2, 't.a').id).digest('base64url');
+    expect(messageId(a)).toBe(`2-${digest}`);
+  });
+});
