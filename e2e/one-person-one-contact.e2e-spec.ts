@@ -465,16 +465,17 @@ async function describePerson(platform: Platform, person: Person, answers: Answe
     contacts,
     identities,
     leads,
-    ingested: await rows(
+    // Events still in an outbox (a published row leaves it): what has not reached JetStream yet.
+    ingestedPending: await rows(
       platform,
-      `SELECT o.seq, o.envelope->'data'->>'leadId' AS lead_id, o.created_at, o.published_at, i.processed_at AS contacts_processed_at
+      `SELECT o.seq, o.envelope->'data'->>'leadId' AS lead_id, o.created_at, i.processed_at AS contacts_processed_at
        FROM ingestion.outbox o LEFT JOIN contacts.inbox i ON i.event_id = o.id
        WHERE o.type = 'lead.ingested' AND o.envelope->'data'->>'leadId' = ANY($1::text[]) ORDER BY i.processed_at NULLS LAST, o.seq`,
       [leadIds],
     ),
-    contactEvents: await rows(
+    contactEventsPending: await rows(
       platform,
-      `SELECT o.seq, o.type, o.envelope->'data' AS data, o.created_at, o.published_at, i.processed_at AS scoring_processed_at
+      `SELECT o.seq, o.type, o.envelope->'data' AS data, o.created_at, i.processed_at AS scoring_processed_at
        FROM contacts.outbox o LEFT JOIN scoring.inbox i ON i.event_id = o.id
        WHERE o.envelope->'data'->>'leadId' = ANY($1::text[]) OR o.envelope->'data'->>'contactId' = ANY($2::text[])
           OR o.envelope->'data'->>'survivorId' = ANY($2::text[]) OR o.envelope->'data'->>'mergedId' = ANY($2::text[])

@@ -82,12 +82,19 @@ describe('scoring: scores, stages and merges', () => {
     return [...unique.values()].map((e) => e.data as T).filter((d) => (d as { contactId?: string }).contactId === contactId);
   }
 
+  /**
+   * What scoring published, as a subscriber saw it: once its outbox is empty, each event once (by
+   * id: a republish after a crash is the same event), in publishing order. An event written twice
+   * would show twice, under two ids.
+   */
   async function outboxData<T>(workspaceId: string, type: string): Promise<T[]> {
-    const rows = await h.db.query<{ envelope: EventEnvelope<T & object> }>(
-      `SELECT "envelope" FROM "scoring"."outbox" WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq"`,
-      [type, workspaceId],
-    );
-    return rows.map((r) => r.envelope.data);
+    await waitFor(async () => (await h.db.query(`SELECT 1 FROM "scoring"."outbox" LIMIT 1`)).length === 0, {
+      what: 'scoring’s outbox published',
+    });
+    await h.nats.flush();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const unique = new Map(observed.filter((e) => e.type === type && e.workspaceId === workspaceId).map((e) => [e.id, e]));
+    return [...unique.values()].map((e) => e.data as T);
   }
 
   it('adds the points of each lead and moves the contact through every stage, announcing each change', async () => {

@@ -185,7 +185,7 @@ describe('outbox → JetStream → inbox', () => {
     expect(applied.every((r) => Number(r.n) === 1)).toBe(true);
   });
 
-  it('applies each event once when a relay dies between publishing a packed message and marking it, and the next relay packs them otherwise', async () => {
+  it('applies each event once when a relay dies between publishing a packed message and committing its batch, and the next relay packs them otherwise', async () => {
     await producer.relay.stop();
     const ids = await producer.dataSource.transaction(async (manager) =>
       (
@@ -200,7 +200,7 @@ describe('outbox → JetStream → inbox', () => {
       ).map((envelope) => envelope.id),
     );
     // The dying relay: it published the first eight as one message (twice: JetStream drops the
-    // repeat by its Nats-Msg-Id) and never marked them.
+    // repeat by its Nats-Msg-Id), and its batch never committed: the rows are still pending.
     const rows = await db.query<PendingOutboxRow>(
       `SELECT id, seq::text AS seq, type, envelope::text AS envelope FROM producer.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
       [ids],

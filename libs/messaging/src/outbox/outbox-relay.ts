@@ -1,21 +1,21 @@
 import { createHash } from 'node:crypto';
-import { ClaimLoop, errorText } from '@leadflow/jobs';
+import { ClaimLoop } from '@leadflow/jobs';
 import type { Logger } from 'pino';
 import type { JetStreamClient } from 'nats';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
-  /** Most outbox rows claimed by one statement (default 500). */
+  /** Most outbox rows taken by one statement (default 500). */
   batchSize?: number;
   publishTimeoutMs?: number;
   /** Largest message body, in bytes (default 256 KiB); a single larger event travels alone. */
   maxMessageBytes?: number;
 }
 
-/** Events of one type, claimed together, that travel as one JetStream message. */
+/** Events of one type, taken together, that travel as one JetStream message. */
 export interface OutgoingMessage {
   type: string;
   rows: PendingOutboxRow[];
@@ -26,19 +26,20 @@ const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 const VACUUM_EVERY_ROWS = 5000;
 
 /**
- * Publishes committed outbox rows to JetStream and marks them published once JetStream has
- * acknowledged them, on the shared lease-based claim loop of libs/jobs: up to a batch of rows is
- * claimed with one statement and the acknowledged ones are marked with another, so replicas share
- * the work without holding a transaction open while they publish.
+ * Publishes committed outbox rows to JetStream and deletes them once JetStream has acknowledged
+ * them, on the claim loop of libs/jobs: a transaction takes up to a batch of rows with one
+ * statement (deleting and locking them), the batch is published, and the transaction commits when
+ * every message was acknowledged or rolls back, leaving the rows pending, when one was not. Replicas
+ * share the work (locked rows are skipped), and a relay that dies mid-batch loses nothing: its
+ * transaction ends with its connection.
  *
- * The events of one type in a claimed batch travel as one message (`packMessages`): its subject is
- * the type, its body a JSON array of envelopes, its Nats-Msg-Id a digest of the event ids it
- * carries, so that the same message published twice (a relay that died between the ack and the
- * update) is dropped by JetStream's duplicate window. A batch formed differently after a crash is
- * a new message: consumers apply each event once all the same, by its id in their inbox. The
- * messages of a batch are published together, each acknowledgement awaited concurrently. A failed
- * publish means NATS is unavailable: its rows are released and the relay backs off before
- * claiming again.
+ * The events of one type in a batch travel as one message (`packMessages`): its subject is the
+ * type, its body a JSON array of envelopes, its Nats-Msg-Id a digest of the event ids it carries,
+ * so that the same message published twice (a batch rolled back after JetStream took it) is dropped
+ * by JetStream's duplicate window. A batch formed differently the next time is a new message:
+ * consumers apply each event once all the same, by its id in their inbox. The messages of a batch
+ * are published together, each acknowledgement awaited concurrently. A failed publish means NATS
+ * is unavailable: the batch is rolled back and the relay backs off before taking again.
  */
 export class OutboxRelay {
   private readonly repository: OutboxRepository;
@@ -46,9 +47,11 @@ export class OutboxRelay {
   private readonly publishTimeoutMs: number;
   private readonly maxMessageBytes: number;
   private publishedSinceVacuum = 0;
+  /** The transaction holding the batch being published (one batch at a time). */
+  private batch: QueryRunner | undefined;
 
   constructor(
-    dataSource: DataSource,
+    private readonly dataSource: DataSource,
     private readonly jetstream: JetStreamClient,
     private readonly namespace: NatsNamespace,
     logger: Logger,
@@ -61,24 +64,21 @@ export class OutboxRelay {
       name: 'outbox relay',
       logger,
       queue: {
-        claim: async (limit, leaseMs) => packMessages(await this.repository.claim(limit, leaseMs), this.maxMessageBytes),
+        claim: async (limit) => packMessages(await this.take(limit), this.maxMessageBytes),
         settle: async ({ done, failed }) => {
-          const published = done.flatMap((message) => message.rows.map((row) => row.id));
-          await this.repository.markPublished(published);
-          await this.vacuumNow(published.length, logger);
-          if (failed.length > 0) {
-            await this.repository.release(
-              failed.flatMap(({ item }) => item.rows.map((row) => row.id)),
-              errorText(failed[0]?.error),
+          await this.endBatch(failed.length === 0);
+          if (failed.length === 0)
+            await this.vacuumNow(
+              done.reduce((rows, message) => rows + message.rows.length, 0),
+              logger,
             );
-          }
         },
       },
       run: (message) => this.publish(message),
       sizeOf: (message) => message.rows.length,
       batchSize: options.batchSize ?? 500,
-      // Long enough for every publish of a batch to time out, so a live relay never loses its claim.
-      leaseMs: this.publishTimeoutMs * 3,
+      // Rows are held by the batch's transaction, not by a lease.
+      leaseMs: 0,
       pollIntervalMs: options.pollIntervalMs,
       failureMeans: 'downstream',
       drainOnStop: true,
@@ -105,6 +105,39 @@ export class OutboxRelay {
 
   pendingCount(): Promise<number> {
     return this.repository.pendingCount();
+  }
+
+  /** Starts the batch's transaction and takes its rows; an empty batch ends at once. */
+  private async take(limit: number): Promise<PendingOutboxRow[]> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      await runner.startTransaction();
+      const rows = await this.repository.take(runner.manager, limit);
+      if (rows.length === 0) {
+        await runner.commitTransaction();
+        await runner.release();
+        return [];
+      }
+      this.batch = runner;
+      return rows;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+      throw error;
+    }
+  }
+
+  /** Commits the batch (its rows were published) or rolls it back (they stay pending). */
+  private async endBatch(published: boolean): Promise<void> {
+    const runner = this.batch;
+    this.batch = undefined;
+    if (!runner) return;
+    try {
+      if (published) await runner.commitTransaction();
+      else await runner.rollbackTransaction();
+    } finally {
+      await runner.release();
+    }
   }
 
   /** Vacuums the outbox once every VACUUM_EVERY_ROWS rows published; a failure only delays it. */

@@ -29,7 +29,7 @@ export interface CausingStatement {
 
 /**
  * All SQL of the `outbox` table: writing events (alone, or in the statement that caused them), and
- * the relay's claim of a batch, its marking as published, and the release of what failed.
+ * the relay's taking of a batch.
  */
 export class OutboxRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -68,48 +68,40 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims up to `limit` unpublished rows for `leaseMs` with one statement, oldest first. The rows
-   * are picked by a sub-select run once (`= ANY(ARRAY(…))`): joined instead, a planner that
-   * believes the table nearly empty (right after a vacuum of a queue that turns over in seconds)
-   * runs the pick once per row it updates, which costs seconds on a backlog.
+   * Takes up to `limit` pending rows, oldest first, in the caller's transaction: they are deleted,
+   * and locked until it ends, so that a transaction committed once JetStream has acknowledged them
+   * removes them, and one rolled back (a failed publish, a relay that died) leaves them pending.
+   * Other relays skip locked rows. A row stays in the table only while it is pending, written once
+   * and deleted once.
+   *
+   * The rows are picked by a sub-select run once (`= ANY(ARRAY(…))`): joined instead, a planner
+   * that believes the table nearly empty (right after a vacuum of a queue that turns over in
+   * seconds) runs the pick once per row, which costs seconds on a backlog. Rows claimed with a
+   * lease by an earlier release's relay are left to it until the lease runs out.
    */
-  async claim(limit: number, leaseMs: number): Promise<PendingOutboxRow[]> {
+  async take(manager: EntityManager, limit: number): Promise<PendingOutboxRow[]> {
     const table = this.table;
-    // TypeORM answers an UPDATE … RETURNING with [rows, affected].
-    const [rows] = (await this.dataSource.query(
-      `UPDATE ${table} o SET "claimed_until" = now() + make_interval(secs => $2::float8 / 1000), "attempts" = o."attempts" + 1
+    // TypeORM answers a DELETE … RETURNING with [rows, affected].
+    const [rows] = (await manager.query(
+      `DELETE FROM ${table} o
          WHERE o."id" = ANY(ARRAY(
            SELECT "id" FROM ${table}
            WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
            ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED))
-         RETURNING o."id", o."seq", o."type", o."envelope"::text AS "envelope"`,
-      [limit, leaseMs],
+         RETURNING o."id", o."seq"::text AS "seq", o."type", o."envelope"::text AS "envelope"`,
+      [limit],
     )) as [PendingOutboxRow[], number];
     // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
     return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
   }
 
-  async markPublished(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.dataSource.query(`UPDATE ${this.table} SET "published_at" = now() WHERE "id" = ANY($1::uuid[])`, [ids]);
-  }
-
   /**
-   * Reclaims the index entries of rows no longer pending. The pending part of the table turns over
-   * in seconds, faster than autovacuum visits it (once a minute at best), and a claim would
-   * otherwise step over every row published since; the relay calls this every few thousand rows.
+   * Reclaims the index entries of rows taken. The table turns over in seconds, faster than
+   * autovacuum visits it (once a minute at best), and a take would otherwise step over every row
+   * taken since; the relay calls this every few thousand rows.
    */
   async vacuum(): Promise<void> {
     await this.dataSource.query(`VACUUM ${this.table}`);
-  }
-
-  /** Frees rows whose publish failed for the relay's next pass, keeping the error. */
-  async release(ids: readonly string[], error: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.dataSource.query(`UPDATE ${this.table} SET "claimed_until" = NULL, "last_error" = $2 WHERE "id" = ANY($1::uuid[])`, [
-      ids,
-      error,
-    ]);
   }
 
   async pendingCount(): Promise<number> {
