@@ -1,4 +1,4 @@
-import type { LeadsDailyReport, LeadsSummaryReport, ServiceName } from '@leadflow/contracts';
+import { EventTypes, type LeadsDailyReport, type LeadsSummaryReport, type ServiceName } from '@leadflow/contracts';
 import { waitFor } from '@leadflow/testing';
 import { expectedPeople, expectedScore, inParallel, type LoadPlan, planLoad, type PlannedLead } from './lead-load';
 import { E2E_INTAKE_KEY, Platform } from './platform';
@@ -77,12 +77,10 @@ async function countedByMetrics(platform: Platform): Promise<number> {
 }
 
 async function stageEntriesMismatch(platform: Platform): Promise<string | undefined> {
-  const published = await platform.db.query<{ stage: string; n: string }>(
-    `SELECT envelope->'data'->>'to' AS stage, count(*) AS n FROM scoring.outbox WHERE type = 'stage.changed' GROUP BY 1`,
-  );
+  const published = await platform.published<{ to: string }>(EventTypes.stageChanged);
   const report = await platform.admin<LeadsSummaryReport>(`/api/v1/metrics/leads/summary?from=${today()}&to=${tomorrow()}`);
   for (const stage of ['cold', 'warm', 'hot', 'qualified'] as const) {
-    const expected = Number(published.find((row) => row.stage === stage)?.n ?? 0);
+    const expected = published.filter((event) => event.data.to === stage).length;
     if (report.stageEntries[stage] !== expected) return `${stage}: metrics ${report.stageEntries[stage]}, scoring published ${expected}`;
   }
   return undefined;
@@ -156,10 +154,9 @@ async function verifyEndState(platform: Platform, plan: LoadPlan, answers: Answe
   expect(summary.total).toBe(raw.length);
   expect(daily.total).toBe(raw.length);
   expect(daily.breakdown.reduce((sum, day) => sum + day.count, 0)).toBe(daily.total);
-  const newContacts = await count(
-    platform,
-    `SELECT count(*) AS n FROM contacts.outbox WHERE type = 'lead.attributed' AND envelope->'data'->>'isNewContact' = 'true'`,
-  );
+  const newContacts = (await platform.published<{ isNewContact: boolean }>(EventTypes.leadAttributed)).filter(
+    (event) => event.data.isNewContact,
+  ).length;
   expect(summary.newContacts).toBe(newContacts);
   expect(summary.newContacts).toBe(await count(platform, `SELECT count(*) AS n FROM contacts.contacts`));
   expect(summary.newContacts + summary.returningContacts).toBe(raw.length);

@@ -432,9 +432,8 @@ async function verify(platform: Platform, round: Round, answers: Answer[], count
 }
 
 /**
- * Everything the database holds about one person, with the order events were applied in: the
- * lead.ingested rows of ingestion's outbox with when contacts processed them, and the events
- * contacts published about its contacts and leads with when scoring processed them.
+ * Everything the database holds about one person: its contacts, identities, leads and scores, and
+ * the events about it still waiting in an outbox, with when their consumer processed them.
  */
 async function describePerson(platform: Platform, person: Person, answers: Answer[]): Promise<Record<string, unknown>> {
   const keys = person.leads.map((lead) => lead.key);

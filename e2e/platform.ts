@@ -1,9 +1,10 @@
-import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
+import { type EventEnvelope, type EventType, SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import {
   createTestDatabase,
   findInvariantViolations,
   findFreePort,
   type PrivateNats,
+  readPublishedEvents,
   type RunningProcess,
   startPrivateNats,
   startProcess,
@@ -101,6 +102,11 @@ export class Platform {
     const app = this.app(service);
     app.process.kill('SIGKILL');
     await app.process.exited;
+  }
+
+  /** What the apps have published of `type`, each event once (see `readPublishedEvents`). */
+  published<T extends object = Record<string, unknown>>(type: EventType): Promise<Array<EventEnvelope<T>>> {
+    return readPublishedEvents<T>({ natsUrl: this.nats.url, namespace: this.namespace, credentials: this.nats.admin }, type);
   }
 
   /** Starts a stopped app again on the same port, database and namespace. */

@@ -7,10 +7,10 @@ import {
   type LeadContactReply,
   type LeadIngestedData,
   RpcSubjects,
+  readMessage,
 } from '@leadflow/contracts';
 import { AppHarness, leadIngestedData, type RpcFailure, waitFor } from '@leadflow/testing';
 import { JSONCodec, type Subscription } from 'nats';
-import { readMessage } from '@leadflow/messaging';
 
 describe('contacts: identity resolution', () => {
   let h: AppHarness;

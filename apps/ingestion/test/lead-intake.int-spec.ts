@@ -9,11 +9,11 @@ import {
   type LeadView,
   type Page,
   RpcSubjects,
+  readMessage,
 } from '@leadflow/contracts';
 import { encodeBody } from '@leadflow/messaging';
 import { AppHarness, type RpcFailure, waitFor } from '@leadflow/testing';
 import { type Subscription } from 'nats';
-import { readMessage } from '@leadflow/messaging';
 
 const subjects = RpcSubjects.ingestion;
 

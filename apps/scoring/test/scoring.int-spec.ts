@@ -8,11 +8,11 @@ import {
   type ScoreChangedData,
   type ScoreView,
   type StageChangedData,
+  readMessage,
 } from '@leadflow/contracts';
 import { AppHarness, waitFor } from '@leadflow/testing';
 import { JSONCodec } from 'nats';
 import { randomUUID } from 'node:crypto';
-import { readMessage } from '@leadflow/messaging';
 
 const codec = JSONCodec<unknown>();
 const RULES_CACHE_MS = 300;

@@ -14,3 +14,4 @@ export * from './subjects';
 export * from './system';
 export * from './nats-namespace';
 export * from './nats-permissions';
+export * from './event-message';

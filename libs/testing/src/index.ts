@@ -10,3 +10,4 @@ export * from './namespace-streams';
 export * from './app-harness';
 export * from './service-database';
 export * from './event-fixtures';
+export * from './published-events';

@@ -1,12 +1,5 @@
 import { EventTypes, LeadAttributedData } from '@leadflow/contracts';
-import {
-  InvalidEnvelopeError,
-  InvalidEventDataError,
-  parseEnvelope,
-  parseEventData,
-  readMessage,
-  redeliveryDelayMs,
-} from './envelope-parser';
+import { InvalidEnvelopeError, InvalidEventDataError, parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
 
 const valid = {
   id: '0190f1a2-7b3c-7def-8123-456789abcdef',
@@ -18,30 +11,6 @@ const valid = {
   correlationId: 'req-1',
   data: { leadId: 'x' },
 };
-const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-
-describe('readMessage', () => {
-  it('reads the events of a packed message, in order, and a lone envelope as one event', () => {
-    const second = { ...valid, id: '0190f1a2-7b3c-7def-8123-456789abcde0' };
-    expect(readMessage(bytes([valid, second]))).toEqual([valid, second]);
-    expect(readMessage(bytes(valid))).toEqual([valid]);
-  });
-
-  it('reads a view into a larger buffer without its neighbours', () => {
-    const whole = Buffer.from(`xx${JSON.stringify([valid])}yy`);
-    expect(readMessage(whole.subarray(2, whole.length - 2))).toEqual([valid]);
-  });
-
-  it.each([
-    ['broken JSON', '{"id":', /not valid JSON/],
-    ['an empty array', '[]', /carries no event/],
-    ['a number', '42', /neither an event nor an array/],
-    ['null', 'null', /neither an event nor an array/],
-  ])('refuses %s', (_, input, message) => {
-    expect(() => readMessage(bytes(input))).toThrow(InvalidEnvelopeError);
-    expect(() => readMessage(bytes(input))).toThrow(message);
-  });
-});
 
 describe('parseEnvelope', () => {
   it('accepts a well-formed envelope on its own subject', () => {

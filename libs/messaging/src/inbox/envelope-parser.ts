@@ -1,8 +1,9 @@
-import { type EventData, EventDataClasses, EventEnvelope, type EventType } from '@leadflow/contracts';
+import { type EventData, EventDataClasses, EventEnvelope, type EventType, InvalidEnvelopeError } from '@leadflow/contracts';
 import { type RetryPolicy, retryDelayMs } from '@leadflow/jobs';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 
-export class InvalidEnvelopeError extends Error {}
+/** The wire format's reading lives with the envelope, in contracts; consumers find it here too. */
+export { InvalidEnvelopeError, readMessage } from '@leadflow/contracts';
 
 /** An event whose data breaks its type's contract: it can never be applied, so it is not retried. */
 export class InvalidEventDataError extends InvalidEnvelopeError {}
@@ -10,25 +11,6 @@ export class InvalidEventDataError extends InvalidEnvelopeError {}
 // Unknown fields are let through (a producer may add one before its consumers know it); the
 // rejected values are left out of the errors, which only need the messages.
 const DATA_VALIDATION: ValidatorOptions = { whitelist: false, validationError: { target: false, value: false } };
-
-/**
- * The events a message carries, unchecked: a JSON array of envelopes (what the outbox relay
- * publishes) or one envelope (what it published before it packed events together).
- */
-export function readMessage(bytes: Uint8Array): unknown[] {
-  let plain: unknown;
-  try {
-    plain = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
-  } catch {
-    throw new InvalidEnvelopeError('message is not valid JSON');
-  }
-  if (Array.isArray(plain)) {
-    if (plain.length === 0) throw new InvalidEnvelopeError('message carries no event');
-    return plain;
-  }
-  if (typeof plain === 'object' && plain !== null) return [plain];
-  throw new InvalidEnvelopeError('message is neither an event nor an array of events');
-}
 
 /** Validates one event as received; the subject it came on must match its type. */
 export function parseEnvelope(plain: unknown, type: string | undefined): EventEnvelope {
