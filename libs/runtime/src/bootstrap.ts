@@ -20,6 +20,7 @@ import { AppExceptionFilter, type ErrorBodyRenderer } from './app-exception.filt
 import { AppValidationPipe } from './app-validation.pipe';
 import { HttpMetrics } from './metrics';
 import { appDatabaseOptions } from './platform.module';
+import { cacheValidationMetadata } from './validation-metadata-cache';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -224,6 +225,7 @@ async function serve<E extends PlatformEnv>(definition: ServiceDefinition<E>): P
   const { service } = definition;
   const env = loadEnvOrExit(service, definition.envClass);
   const logger = createLogger(service, env.LOG_LEVEL);
+  cacheValidationMetadata();
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
   process.on('uncaughtException', (error) => {
     logger.fatal({ err: error }, 'uncaught exception; exiting');

@@ -6,3 +6,4 @@ export * from './platform.module';
 export * from './service-info';
 export * from './system-status.controller';
 export * from './app-validation.pipe';
+export * from './validation-metadata-cache';

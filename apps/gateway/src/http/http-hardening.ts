@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from 'helmet';
 
 /** Request headers a browser client may send, and response headers it may read. */
 const ALLOWED_HEADERS = ['Content-Type', 'Authorization', 'X-Api-Key', 'Idempotency-Key', 'X-Request-Id'];
@@ -9,13 +9,21 @@ const EXPOSED_HEADERS = ['X-Request-Id', 'Retry-After', 'Idempotent-Replayed', '
 /**
  * Security headers on every answer (helmet's defaults; the API docs page may use inline styles), and
  * CORS for the origins `CORS_ORIGINS` lists (none by default: browsers on other origins are refused).
+ * Helmet's middleware is built once, at start: its headers do not change from one request to the
+ * next (no CSP nonces), and the Fastify plugin builds it again for every request.
  */
 export async function hardenHttp(app: NestFastifyApplication, corsOrigins: string): Promise<void> {
-  await app.register(helmet, {
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       directives: { 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] },
     },
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) =>
+      securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)),
+    );
   const origins = corsOrigins
     .split(',')
     .map((origin) => origin.trim())
