@@ -47,19 +47,43 @@ function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLo
       drain: { accepted: measured.accepted, stored: measured.accepted, counted: measured.accepted, drainedAfterS: 3, ...drain },
       crashes: [],
       logs: {},
+      memoryMiB: { gateway: 120, ingestion: 110 },
     },
   };
 }
 
+const cpuOf = (machineMs: number) => ({ windowS: 10, machineMs, processes: [] });
+
 describe('judge', () => {
-  it('passes at half the baseline with no errors and a drain within 30 s', () => {
-    const report = judge(input(500));
-    expect(report.ratio).toBe(0.5);
+  it('passes at a third of the baseline with no errors, p99 and drain within their bounds, apps within 200 MiB', () => {
+    const report = judge(input(340));
+    expect(report.ratio).toBe(0.34);
     expect(report.verdict).toBe('PASS');
   });
 
-  it('fails below half the baseline', () => {
-    expect(judge(input(499)).verdict).toBe('FAIL');
+  it('fails below a third of the baseline', () => {
+    expect(judge(input(320)).verdict).toBe('FAIL');
+  });
+
+  it('compares the CPU per lead with the baseline’s per request and fails above 3.5 times', () => {
+    const withCpu = (platformMs: number) => {
+      const report = input(400);
+      return judge({
+        ...report,
+        // 10,000 baseline requests for 3,000 ms: 300 µs each; 4,000 platform leads.
+        baseline: report.baseline && { ...report.baseline, cpu: cpuOf(3000) },
+        platform: report.platform && { ...report.platform, cpu: cpuOf(platformMs) },
+      });
+    };
+    const within = withCpu(4000);
+    expect(within.cpuRatio).toBeCloseTo(1000 / 300);
+    expect(within.checks[0]).toEqual({
+      name: 'platform CPU per lead <= 3.5 × baseline CPU per request',
+      pass: true,
+      detail: '1000 µs / 300 µs = 3.33',
+    });
+    expect(within.verdict).toBe('PASS');
+    expect(withCpu(4400).verdict).toBe('FAIL');
   });
 
   it('fails on any answer other than 201', () => {
@@ -67,9 +91,20 @@ describe('judge', () => {
     expect(report.checks.find((check) => !check.pass)?.name).toBe('platform: zero errors (warm-up included)');
   });
 
-  it('fails when the pipeline drains late or never', () => {
-    expect(judge(input(800, { drainedAfterS: 30.5 })).verdict).toBe('FAIL');
+  it('fails when the pipeline drains late or never, or p99 passes 150 ms', () => {
+    expect(judge(input(800, { drainedAfterS: 5.5 })).verdict).toBe('FAIL');
     expect(judge(input(800, { drainedAfterS: null, counted: 10 })).verdict).toBe('FAIL');
+    expect(judge(input(800, {}, { latencyP99Ms: 151 })).checks.find((check) => !check.pass)?.name).toBe('platform p99 <= 150 ms');
+  });
+
+  it('fails when an app holds more than 200 MiB at the end', () => {
+    const report = input(800);
+    const judged = judge({ ...report, platform: report.platform && { ...report.platform, memoryMiB: { gateway: 120, metrics: 230 } } });
+    expect(judged.checks.find((check) => !check.pass)).toEqual({
+      name: 'each app <= 200 MiB resident at the end',
+      pass: false,
+      detail: 'gateway 120, metrics 230',
+    });
   });
 
   it('does not judge a run of one target that missed nothing', () => {

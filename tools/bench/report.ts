@@ -6,7 +6,12 @@ import type { CpuUsage } from './cpu-usage';
 import type { DrainResult } from './drain';
 import type { LoadResult } from './load';
 
-export const TARGETS = { minRatio: 0.5, maxDrainS: 30 } as const;
+/**
+ * The pipeline efficiency targets: CPU per acknowledged lead (all processes) at most 3.5 × the
+ * baseline's per request, at least a third of its requests/s, p99 at most 150 ms, the pipeline
+ * drained within 5 s of the load, and each app within 200 MiB resident at the end.
+ */
+export const TARGETS = { maxCpuRatio: 3.5, minRatio: 0.33, maxP99Ms: 150, maxDrainS: 5, maxAppMiB: 200 } as const;
 
 export interface TargetRun {
   warmup: LoadResult | null;
@@ -21,6 +26,8 @@ export interface PlatformRun extends TargetRun {
   drain: DrainResult;
   crashes: string[];
   logs: Record<string, LogSummary>;
+  /** Each app's resident memory once the pipeline drained, in MiB (empty where /proc cannot be read). */
+  memoryMiB: Record<string, number>;
 }
 
 export interface Check {
@@ -49,21 +56,38 @@ export interface BenchReport {
   platform: PlatformRun | null;
   /** Platform requests/s over baseline requests/s. */
   ratio: number | null;
+  /** Platform CPU per acknowledged lead over baseline CPU per acknowledged request (all processes). */
+  cpuRatio: number | null;
   checks: Check[];
   verdict: Verdict;
 }
 
-export type ReportInput = Omit<BenchReport, 'ratio' | 'checks' | 'verdict'>;
+export type ReportInput = Omit<BenchReport, 'ratio' | 'cpuRatio' | 'checks' | 'verdict'>;
 
-/** Adds the ratio, the checks and the verdict; a run of one target only is not judged. */
+/** CPU time of all processes per acknowledged request of the measured load, in µs; null without figures. */
+export function cpuPerRequestUs(run: TargetRun): number | null {
+  return run.cpu && run.measured.accepted > 0 ? (run.cpu.machineMs * 1000) / run.measured.accepted : null;
+}
+
+/** Adds the ratios, the checks and the verdict; a run of one target only is not judged. */
 export function judge(input: ReportInput): BenchReport {
   const { baseline, platform } = input;
   const ratio =
     baseline && platform && baseline.measured.requestsPerSecond > 0
       ? platform.measured.requestsPerSecond / baseline.measured.requestsPerSecond
       : null;
+  const baselineCpu = baseline ? cpuPerRequestUs(baseline) : null;
+  const platformCpu = platform ? cpuPerRequestUs(platform) : null;
+  const cpuRatio = baselineCpu && platformCpu !== null ? platformCpu / baselineCpu : null;
   const checks: Check[] = [];
   if (baseline && platform) {
+    if (cpuRatio !== null && baselineCpu !== null && platformCpu !== null) {
+      checks.push({
+        name: `platform CPU per lead <= ${TARGETS.maxCpuRatio} × baseline CPU per request`,
+        pass: cpuRatio <= TARGETS.maxCpuRatio,
+        detail: `${fixed(platformCpu, 0)} µs / ${fixed(baselineCpu, 0)} µs = ${fixed(cpuRatio, 2)}`,
+      });
+    }
     checks.push({
       name: `platform/baseline requests/s >= ${TARGETS.minRatio}`,
       pass: ratio !== null && ratio >= TARGETS.minRatio,
@@ -74,7 +98,7 @@ export function judge(input: ReportInput): BenchReport {
   if (baseline) checks.push(errorCheck('baseline', baseline));
   const failed = checks.some((check) => !check.pass);
   const verdict: Verdict = failed ? 'FAIL' : baseline && platform ? 'PASS' : 'NOT JUDGED';
-  return { ...input, ratio, checks, verdict };
+  return { ...input, ratio, cpuRatio, checks, verdict };
 }
 
 /** Every request answered 201, warm-up included: a sender would have had to retry any other answer. */
@@ -106,6 +130,19 @@ function platformChecks(platform: PlatformRun): Check[] {
       detail: `${drain.accepted} acknowledged, ${drain.stored} stored, ${drain.counted} counted`,
     },
   ];
+  checks.push({
+    name: `platform p99 <= ${TARGETS.maxP99Ms} ms`,
+    pass: platform.measured.latencyP99Ms <= TARGETS.maxP99Ms,
+    detail: `${fixed(platform.measured.latencyP99Ms, 0)} ms`,
+  });
+  const memory = Object.entries(platform.memoryMiB);
+  if (memory.length > 0) {
+    checks.push({
+      name: `each app <= ${TARGETS.maxAppMiB} MiB resident at the end`,
+      pass: memory.every(([, mib]) => mib <= TARGETS.maxAppMiB),
+      detail: memory.map(([app, mib]) => `${app} ${fixed(mib, 0)}`).join(', '),
+    });
+  }
   if (platform.crashes.length > 0) checks.push({ name: 'no app exited during the run', pass: false, detail: platform.crashes.join('; ') });
   return checks;
 }
@@ -127,6 +164,7 @@ export function renderReport(report: BenchReport): string {
     if (run?.warmup) lines.push(`warm-up ${name}: ${describeLoad(run.warmup)}; ${run.stored} leads stored in all`);
   }
   if (report.ratio !== null) lines.push(`ratio platform/baseline requests/s: ${fixed(report.ratio, 2)}`);
+  if (report.cpuRatio !== null) lines.push(`ratio platform/baseline CPU per request: ${fixed(report.cpuRatio, 2)}`);
   lines.push(...cpuLines(report));
   if (platform) lines.push(...platformLines(platform));
   lines.push('', 'checks:');
@@ -142,6 +180,8 @@ function platformLines(platform: PlatformRun): string[] {
   const lines = [
     `drain: ${drain.accepted} leads acknowledged (201), ${drain.stored} stored by ingestion, ${drain.counted} counted by metrics; ${when}`,
   ];
+  const memory = Object.entries(platform.memoryMiB);
+  if (memory.length > 0) lines.push(`memory at the end, MiB resident: ${memory.map(([app, mib]) => `${app} ${fixed(mib, 0)}`).join(', ')}`);
   const noisy = Object.entries(platform.logs).filter(([, logs]) => logs.warnings + logs.errors > 0);
   for (const [service, logs] of noisy) {
     lines.push(
