@@ -33,7 +33,7 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production \
-  NODE_OPTIONS=--enable-source-maps
+  NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY --from=build --chown=root:root /workspace/node_modules node_modules
 COPY --from=build --chown=root:root /workspace/dist/${APP} dist

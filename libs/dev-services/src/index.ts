@@ -8,3 +8,4 @@ export * from './postgres-roles';
 export * from './proc-stat';
 export * from './server-exit';
 export * from './invariants.repository';
+export * from './app-node-flags';
