@@ -1,3 +1,4 @@
 export * from './database.module';
 export * from './schema-data-source';
 export * from './page-query';
+export * from './prepared-query';

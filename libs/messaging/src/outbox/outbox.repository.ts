@@ -1,4 +1,4 @@
-import { qualifiedTable } from '@leadflow/database';
+import { qualifiedTable, queryPrepared } from '@leadflow/database';
 import type { DataSource, EntityManager } from 'typeorm';
 
 export interface PendingOutboxRow {
@@ -40,7 +40,7 @@ export class OutboxRepository {
 
   /** Writes events with one statement, in order. */
   async insert(manager: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
-    await manager.query(this.insertSql('$1', undefined), [rowsParam(rows)]);
+    await queryPrepared(manager, this.insertSql('$1', undefined), [rowsParam(rows)]);
   }
 
   /**
@@ -48,13 +48,14 @@ export class OutboxRepository {
    * its own), writes the events whose key is among the keys it returns. Returns those keys.
    */
   async insertWith(manager: EntityManager, statement: CausingStatement, rows: readonly OutboxRow[]): Promise<string[]> {
-    const written = (await manager.query(
+    const written = await queryPrepared<{ key: string }>(
+      manager,
       `WITH ${statement.ctes}, "caused_keys" AS (${statement.keys}), "caused_events" AS (
          ${this.insertSql(`$${statement.params.length + 1}`, `e."item"->>'key' IN (SELECT "key" FROM "caused_keys")`)}
        )
        SELECT "key" FROM "caused_keys"`,
       [...statement.params, rowsParam(rows)],
-    )) as Array<{ key: string }>;
+    );
     return written.map((row) => row.key);
   }
 
@@ -81,8 +82,8 @@ export class OutboxRepository {
    */
   async take(manager: EntityManager, limit: number): Promise<PendingOutboxRow[]> {
     const table = this.table;
-    // TypeORM answers a DELETE … RETURNING with [rows, affected].
-    const [rows] = (await manager.query(
+    const rows = await queryPrepared<PendingOutboxRow>(
+      manager,
       `DELETE FROM ${table} o
          WHERE o."id" = ANY(ARRAY(
            SELECT "id" FROM ${table}
@@ -90,7 +91,7 @@ export class OutboxRepository {
            ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED))
          RETURNING o."id", o."seq"::text AS "seq", o."type", o."envelope"::text AS "envelope"`,
       [limit],
-    )) as [PendingOutboxRow[], number];
+    );
     // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
     return rows.sort((a, b) => Number(BigInt(a.seq) - BigInt(b.seq)));
   }

@@ -6,15 +6,17 @@ const contactId = '0190a5b2-0000-7000-8000-000000000002';
 const merge = { survivorId: contactId, mergedId: '0190a5b2-0000-7000-8000-000000000003' };
 const changed: ContactChangedData = { contactId, email: null, phone: null, firstName: 'Anna', lastName: null, country: 'DE' };
 
-/** A transaction's manager that records the statements it is given. */
+/** A transaction's manager that records the statements its connection is given. */
 function recordingManager(): { manager: EntityManager; statements: Array<{ sql: string; params: unknown[] }> } {
   const statements: Array<{ sql: string; params: unknown[] }> = [];
-  const manager = {
-    queryRunner: { isTransactionActive: true, data: {} },
-    query: async (sql: string, params: unknown[]) => {
-      statements.push({ sql, params });
-      return [];
+  const client = {
+    query: async ({ text, values }: { text: string; values: unknown[] }) => {
+      statements.push({ sql: text, params: values });
+      return { rows: [] };
     },
+  };
+  const manager = {
+    queryRunner: { isTransactionActive: true, isReleased: false, data: {}, connect: async () => client },
   } as unknown as EntityManager;
   return { manager, statements };
 }
