@@ -1,5 +1,5 @@
 import { type Stage, STAGES } from '@leadflow/contracts';
-import { qualifiedTable, SqlFilter } from '@leadflow/database';
+import { qualifiedTable, queryPrepared, SqlFilter } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -59,7 +59,8 @@ export class LeadCounterRepository {
   /** Records these counts with one statement; returns those recorded now (the others were counted before). */
   async recordFirstCounts(manager: EntityManager, counts: readonly LeadCount[]): Promise<Array<Omit<LeadCount, 'day'>>> {
     if (counts.length === 0) return [];
-    const rows = (await manager.query(
+    const rows = (await queryPrepared(
+      manager,
       `INSERT INTO ${this.counted} ("workspace_id", "lead_id", "event_type", "day")
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::date[])
        ON CONFLICT DO NOTHING RETURNING "workspace_id", "lead_id", "event_type"`,
@@ -91,7 +92,8 @@ export class LeadCounterRepository {
     const deltaParams = COUNTER_COLUMNS.map((column) => ordered.map((row) => row.deltas[column]));
     const columns = COUNTER_COLUMNS.map((c) => `"${c}"`).join(', ');
     const deltaArrays = COUNTER_COLUMNS.map((_, i) => `$${i + 6}::bigint[]`).join(', ');
-    await manager.query(
+    await queryPrepared(
+      manager,
       `INSERT INTO ${this.counters} AS c ("workspace_id", "day", "source", "offer", "country", ${columns})
        SELECT "workspace_id", "day", "source", "offer", "country", ${columns}
        FROM unnest($1::text[], $2::date[], $3::text[], $4::text[], $5::text[], ${deltaArrays})

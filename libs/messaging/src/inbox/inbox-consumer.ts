@@ -1,5 +1,4 @@
 import { type EventEnvelope, type EventType, type StreamDefinition } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
 import { runWithRequestId } from '@leadflow/logging';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { Logger } from 'pino';
@@ -8,6 +7,7 @@ import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
 import { parseEnvelope, parseEventData, readMessage, redeliveryDelayMs } from './envelope-parser';
+import { InboxRepository } from './inbox.repository';
 
 /**
  * Applies the effect of consecutive events of one type, in order, inside the transaction that also
@@ -75,6 +75,7 @@ export class InboxConsumer {
   private readonly loops: Promise<void>[] = [];
   private readonly subscriptions = new Set<ConsumerMessages>();
   private readonly applying = new Set<Promise<void>>();
+  private readonly inbox: InboxRepository;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -84,7 +85,9 @@ export class InboxConsumer {
     private readonly logger: Logger,
     private readonly settings: InboxConsumerSettings,
     private readonly onOutcome: (outcome: EventOutcome, type: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.inbox = new InboxRepository(dataSource);
+  }
 
   /** Ensures the stream and the type's durable consumer, then consumes it until `stop`. */
   async start(stream: StreamDefinition, consumed: ConsumedType): Promise<void> {
@@ -280,13 +283,7 @@ export class InboxConsumer {
   /** Records the batch in the inbox with one statement, then applies the events seen for the first time, in order. */
   private async applyBatch(events: Array<EventEnvelope<object>>, handler: EventHandler): Promise<boolean[]> {
     return this.dataSource.transaction(async (manager) => {
-      const recorded = (await manager.query(
-        `INSERT INTO ${qualifiedTable(this.dataSource, 'inbox')} ("consumer", "event_id", "event_type")
-         SELECT $1, "event_id", "event_type" FROM unnest($2::uuid[], $3::text[]) AS e("event_id", "event_type")
-         ON CONFLICT DO NOTHING RETURNING "event_id"`,
-        [this.settings.consumer, events.map((event) => event.id), events.map((event) => event.type)],
-      )) as Array<{ event_id: string }>;
-      const fresh = new Set(recorded.map((row) => row.event_id));
+      const fresh = await this.inbox.record(manager, this.settings.consumer, events);
       // A redelivered copy of an event in the same batch is applied once.
       const applied = events.map((event) => fresh.delete(event.id));
       const toApply = events.filter((_, i) => applied[i]);
@@ -299,12 +296,7 @@ export class InboxConsumer {
 
   private async applyOnce(event: EventEnvelope<object>, handler: EventHandler): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const recorded = (await manager.query(
-        `INSERT INTO ${qualifiedTable(this.dataSource, 'inbox')} ("consumer", "event_id", "event_type") VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING 1`,
-        [this.settings.consumer, event.id, event.type],
-      )) as unknown[];
-      if (recorded.length === 0) return false;
+      if ((await this.inbox.record(manager, this.settings.consumer, [event])).size === 0) return false;
       await handler([event], manager);
       await flushBeforeCommit(manager);
       return true;
@@ -322,11 +314,15 @@ export class InboxConsumer {
   ): Promise<boolean> {
     const reason = error instanceof Error ? error.message : String(error);
     try {
-      await this.dataSource.query(
-        `INSERT INTO ${qualifiedTable(this.dataSource, 'dead_letters')} ("consumer", "stream", "subject", "event_id", "payload", "error", "deliveries")
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [this.settings.consumer, stream, message.subject, event?.id ?? null, payload, reason.slice(0, 4000), deliveries],
-      );
+      await this.inbox.addDeadLetter({
+        consumer: this.settings.consumer,
+        stream,
+        subject: message.subject,
+        eventId: event?.id ?? null,
+        payload,
+        error: reason.slice(0, 4000),
+        deliveries,
+      });
       this.onOutcome('dead_letter', event?.type ?? 'unknown');
       this.logger.error({ eventId: event?.id, subject: message.subject, deliveries, reason }, 'event moved to dead letters');
       return true;
