@@ -1,10 +1,12 @@
 import { pollDelayMs } from './backoff';
 
 /**
- * A table of work that replicas share by leases: a claim marks up to `limit` rows as taken until
- * now + `leaseMs` (`FOR UPDATE SKIP LOCKED` and a `claimed_until` column, in one statement), so
- * no transaction stays open while the work runs and the rows of a replica that died are claimed
- * again once their lease has run out.
+ * A table of work that replicas share. The jobs and schedules hold their rows by leases: a claim
+ * marks up to `limit` rows as taken until now + `leaseMs` (`FOR UPDATE SKIP LOCKED` and a
+ * `claimed_until` column, in one statement), so no transaction stays open while the work runs and
+ * the rows of a replica that died are claimed again once their lease has run out. A queue whose
+ * work is short may hold its rows by a transaction instead, from `claim` to `settle` (the outbox
+ * relay, with `leaseMs` 0): a replica that dies releases them with its connection.
  */
 export interface LeasedQueue<TItem> {
   /** Claims up to `limit` items, in the order they should run. */

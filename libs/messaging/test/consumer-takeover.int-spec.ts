@@ -1,4 +1,4 @@
-import { eventConsumerName, NatsNamespace, Streams } from '@leadflow/contracts';
+import { eventConsumerName, EventTypes, NatsNamespace, Streams } from '@leadflow/contracts';
 import {
   createTestDatabase,
   deleteNamespaceStreams,
@@ -61,8 +61,11 @@ describe('taking over from the per-stream durable of an earlier release', () => 
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await effects()).sort()).toEqual(events.slice(3).sort());
 
-    const successor = await producer.nats.manager.consumers.info(stream, ns.durable(eventConsumerName('contacts', 'lead.ingested')));
-    expect(successor.config.filter_subject).toBe(ns.subject('lead.ingested'));
+    const successor = await producer.nats.manager.consumers.info(
+      stream,
+      ns.durable(eventConsumerName('contacts', EventTypes.leadIngested)),
+    );
+    expect(successor.config.filter_subject).toBe(ns.subject(EventTypes.leadIngested));
     await expect(producer.nats.manager.consumers.info(stream, legacy)).rejects.toThrow(/not found/i);
   });
 });

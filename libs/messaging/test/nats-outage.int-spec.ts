@@ -1,4 +1,4 @@
-import { NatsNamespace, Streams } from '@leadflow/contracts';
+import { eventConsumerName, EventTypes, NatsNamespace, Streams } from '@leadflow/contracts';
 import {
   createTestDatabase,
   type PrivateNats,
@@ -57,7 +57,10 @@ describe('outbox while NATS is down', () => {
     });
     await waitFor(
       async () => {
-        const info = await producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts-lead-ingested'));
+        const info = await producer.nats.manager.consumers.info(
+          ns.stream(Streams.ingestion.name),
+          ns.durable(eventConsumerName('contacts', EventTypes.leadIngested)),
+        );
         return info.num_pending === 0 && info.num_ack_pending === 0;
       },
       { what: 'every event acked', timeoutMs: 20000 },

@@ -1,4 +1,4 @@
-import { NatsNamespace, Streams } from '@leadflow/contracts';
+import { eventConsumerName, EventTypes, NatsNamespace, Streams } from '@leadflow/contracts';
 import {
   createTestDatabase,
   deleteNamespaceStreams,
@@ -9,7 +9,6 @@ import {
   waitFor,
 } from '@leadflow/testing';
 import { createLogger } from '@leadflow/logging';
-import { EventTypes } from '@leadflow/contracts';
 import { messageBody, messageId, OutboxRelay, type OutgoingMessage, packMessages } from '../src';
 import type { PendingOutboxRow } from '../src/outbox/outbox.repository';
 import { lead, Producer, startConsumer as startConsumerFixture } from './producer';
@@ -34,7 +33,11 @@ describe('outbox → JetStream → inbox', () => {
     const counts = new Map(rows.map((row) => [row.event_id, Number(row.n)]));
     return eventIds.map((id) => counts.get(id) ?? 0);
   };
-  const consumerInfo = () => producer.nats.manager.consumers.info(ns.stream(Streams.ingestion.name), ns.durable('contacts-lead-ingested'));
+  const consumerInfo = () =>
+    producer.nats.manager.consumers.info(
+      ns.stream(Streams.ingestion.name),
+      ns.durable(eventConsumerName('contacts', EventTypes.leadIngested)),
+    );
 
   beforeAll(async () => {
     db = await createTestDatabase('messaging');

@@ -93,19 +93,23 @@ export class ScoreRepository {
   }
 
   /**
-   * Locks the score rows of these distinct contacts, creating the missing ones (score 0), with two
-   * statements: the inserts, then a select of the rows that existed, in key order. In their order.
+   * Locks the score rows of these distinct contacts, creating the missing ones (score 0, in
+   * `state`), with two statements: the inserts, then a select of the rows that existed, both in key
+   * order. A row this transaction inserts is locked by the insert. In the contacts' order.
    */
-  async lockScores(manager: EntityManager, contacts: readonly ContactKey[]): Promise<LockedScore[]> {
+  async lockScores(
+    manager: EntityManager,
+    contacts: readonly ContactKey[],
+    state: LockedScore['state'] = 'active',
+  ): Promise<LockedScore[]> {
     if (contacts.length === 0) return [];
-    const workspaces = contacts.map((c) => c.workspaceId);
-    const ids = contacts.map((c) => c.contactId);
     const inserted = (await manager.query(
       `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
-       SELECT "workspace_id", "contact_id", 0, 'cold', 'active' FROM unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+       SELECT "workspace_id", "contact_id", 0, CASE WHEN $3::text = 'active' THEN 'cold' END, $3::text
+       FROM unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
        ORDER BY "workspace_id", "contact_id"
        ON CONFLICT DO NOTHING RETURNING "workspace_id", "contact_id"::text AS "contact_id"`,
-      [workspaces, ids],
+      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId), state],
     )) as Array<{ workspace_id: string; contact_id: string }>;
     const created = new Set(inserted.map((row) => keyOf(row.workspace_id, row.contact_id)));
     const existing = contacts.filter((c) => !created.has(keyOf(c.workspaceId, c.contactId)));
@@ -122,7 +126,7 @@ export class ScoreRepository {
     }
     return contacts.map((c) => {
       const key = keyOf(c.workspaceId, c.contactId);
-      if (created.has(key)) return { score: 0, stage: null, state: 'active', created: true };
+      if (created.has(key)) return { score: 0, stage: null, state, created: true };
       const row = locked.get(key);
       if (!row) throw new Error(`score row of ${c.contactId} vanished while being locked`);
       return { score: row.score, stage: row.stage, state: row.state, created: false };
@@ -131,7 +135,7 @@ export class ScoreRepository {
 
   /** Locks the contact's score row, creating it (score 0) when scoring has not seen the contact. */
   async lockScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
-    return this.lockOrCreate(manager, workspaceId, contactId, 'active');
+    return (await this.lockScores(manager, [{ workspaceId, contactId }]))[0] as LockedScore;
   }
 
   /**
@@ -139,34 +143,7 @@ export class ScoreRepository {
    * of this contact that waits on the lock then finds it merged and follows the merge.
    */
   async lockMerged(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
-    return this.lockOrCreate(manager, workspaceId, contactId, 'merged');
-  }
-
-  /** A row this transaction inserts is locked by the insert; an existing one is locked by a select. */
-  private async lockOrCreate(
-    manager: EntityManager,
-    workspaceId: string,
-    contactId: string,
-    state: LockedScore['state'],
-  ): Promise<LockedScore> {
-    const inserted = (await manager.query(
-      `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
-       VALUES ($1, $2, 0, CASE WHEN $3::text = 'active' THEN 'cold' END, $3::text)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [workspaceId, contactId, state],
-    )) as unknown[];
-    if (inserted.length > 0) return { score: 0, stage: null, state, created: true };
-    const row = await this.selectForUpdate(manager, workspaceId, contactId);
-    if (!row) throw new Error(`score row of ${contactId} vanished while being locked`);
-    return { ...row, created: false };
-  }
-
-  private async selectForUpdate(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreRow | undefined> {
-    const rows = (await manager.query(
-      `SELECT "score", "stage", "state" FROM ${this.scores} WHERE "workspace_id" = $1 AND "contact_id" = $2 FOR UPDATE`,
-      [workspaceId, contactId],
-    )) as ScoreRow[];
-    return rows[0];
+    return (await this.lockScores(manager, [{ workspaceId, contactId }], 'merged'))[0] as LockedScore;
   }
 
   /**

@@ -1,5 +1,5 @@
-import { EventTypes, LeadAttributedData } from '@leadflow/contracts';
-import { InvalidEnvelopeError, InvalidEventDataError, parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
+import { EventTypes, InvalidEnvelopeError, LeadAttributedData } from '@leadflow/contracts';
+import { InvalidEventDataError, parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
 
 const valid = {
   id: '0190f1a2-7b3c-7def-8123-456789abcdef',

@@ -2,9 +2,6 @@ import { type EventData, EventDataClasses, EventEnvelope, type EventType, Invali
 import { type RetryPolicy, retryDelayMs } from '@leadflow/jobs';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 
-/** The wire format's reading lives with the envelope, in contracts; consumers find it here too. */
-export { InvalidEnvelopeError, readMessage } from '@leadflow/contracts';
-
 /** An event whose data breaks its type's contract: it can never be applied, so it is not retried. */
 export class InvalidEventDataError extends InvalidEnvelopeError {}
 

@@ -1,4 +1,4 @@
-import { type EventEnvelope, type EventType, type StreamDefinition } from '@leadflow/contracts';
+import { type EventEnvelope, type EventType, readMessage, type StreamDefinition } from '@leadflow/contracts';
 import { runWithRequestId } from '@leadflow/logging';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
 import type { Logger } from 'pino';
@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
-import { parseEnvelope, parseEventData, readMessage, redeliveryDelayMs } from './envelope-parser';
+import { parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
 import { InboxRepository } from './inbox.repository';
 
 /**
@@ -126,8 +126,8 @@ export class InboxConsumer {
       const takeBatch = (): Arrival[] => {
         let events = 0;
         let count = 0;
-        while (count < arrived.length && (count === 0 || events + (arrived[count]?.items.length ?? 1) <= batchSize)) {
-          events += arrived[count]?.items.length ?? 1;
+        while (count < arrived.length && (count === 0 || events + weight(arrived[count] as Arrival) <= batchSize)) {
+          events += weight(arrived[count] as Arrival);
           count += 1;
         }
         arrivedEvents -= events;
@@ -159,7 +159,7 @@ export class InboxConsumer {
         for await (const message of messages) {
           const arrival = read(message);
           arrived.push(arrival);
-          arrivedEvents += Math.max(arrival.items.length, 1);
+          arrivedEvents += weight(arrival);
           if (!applyingNow) {
             // An idle consumer gives the first event a moment's company; a full batch goes at once.
             if (arrivedEvents >= batchSize || batchLingerMs === 0) startApplying();
@@ -250,7 +250,8 @@ export class InboxConsumer {
     for (const event of events) {
       await runWithRequestId(event.correlationId, async () => {
         try {
-          this.onOutcome((await this.applyOnce(event, handler)) ? 'applied' : 'duplicate', event.type);
+          const [applied] = await this.applyBatch([event], handler);
+          this.onOutcome(applied ? 'applied' : 'duplicate', event.type);
         } catch (error) {
           failures.push({ event, error });
         }
@@ -294,15 +295,6 @@ export class InboxConsumer {
     });
   }
 
-  private async applyOnce(event: EventEnvelope<object>, handler: EventHandler): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      if ((await this.inbox.record(manager, this.settings.consumer, [event])).size === 0) return false;
-      await handler([event], manager);
-      await flushBeforeCommit(manager);
-      return true;
-    });
-  }
-
   /** Records a dead letter (the whole message, or one event of it); false when that failed. */
   private async deadLetter(
     stream: string,
@@ -331,6 +323,11 @@ export class InboxConsumer {
       return false;
     }
   }
+}
+
+/** How much of a batch a message takes: its events, or one for a message that cannot be read. */
+function weight(arrival: Arrival): number {
+  return Math.max(arrival.items.length, 1);
 }
 
 /** Reads a message's events on arrival, so that batches can be sized in events. */
