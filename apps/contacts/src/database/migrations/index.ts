@@ -2,6 +2,7 @@ import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { ContactTables1795348800000 } from './1795348800000-contact-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { ContactIdentityInvariants1795700000000 } from './1795700000000-contact-identity-invariants';
+import { ContactRecords1795800000000 } from './1795800000000-contact-records';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -9,4 +10,5 @@ export const contactsMigrations = [
   ContactTables1795348800000,
   OutboxClaims1795435200000,
   ContactIdentityInvariants1795700000000,
+  ContactRecords1795800000000,
 ];
