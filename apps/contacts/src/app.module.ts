@@ -3,6 +3,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { ContactsEnv } from './config/env';
 import { ContactsModule } from './contacts/contacts.module';
 import { contactsMigrations } from './database/migrations';
+import { LeadConversionModule } from './lead-conversion/lead-conversion.module';
+import { OpportunitiesModule } from './opportunities/opportunities.module';
+import { PipelinesModule } from './pipelines/pipelines.module';
 
 @Module({})
 export class AppModule {
@@ -12,6 +15,9 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'contacts', version: env.SERVICE_VERSION, env, migrations: contactsMigrations }),
         ContactsModule,
+        PipelinesModule,
+        OpportunitiesModule,
+        LeadConversionModule,
       ],
     };
   }

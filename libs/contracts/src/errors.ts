@@ -24,6 +24,26 @@ export const ErrorCodes = {
   methodNotAllowed: 'method_not_allowed',
   unavailable: 'unavailable',
   internalError: 'internal_error',
+  /** A conditional write (PATCH, PUT, DELETE) without If-Match: 428. */
+  preconditionRequired: 'precondition_required',
+  /** If-Match names a version that is no longer current: 412, with the current representation. */
+  versionConflict: 'version_conflict',
+  /** Money (see MoneyErrorCodes): 400. */
+  invalidCurrency: 'invalid_currency',
+  invalidAmount: 'invalid_amount',
+  tooManyDecimals: 'too_many_decimals',
+  amountOutOfRange: 'amount_out_of_range',
+  /** A contact named in a body is not a live contact of the workspace: 422. */
+  unknownContact: 'unknown_contact',
+  unknownLead: 'unknown_lead',
+  unknownPipeline: 'unknown_pipeline',
+  unknownStage: 'unknown_stage',
+  /** A pipeline change would drop a stage that opportunities are in: 409. */
+  stageInUse: 'stage_in_use',
+  /** The pipeline has not attributed the lead to a contact yet: 409 with Retry-After. */
+  leadNotAttributed: 'lead_not_attributed',
+  /** The lead was converted before (without the Idempotency-Key of that conversion): 409. */
+  leadAlreadyConverted: 'lead_already_converted',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

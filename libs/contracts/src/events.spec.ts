@@ -7,6 +7,27 @@ const contactId = '0190a5b2-0000-7000-8000-000000000002';
 const otherContactId = '0190a5b2-0000-7000-8000-000000000003';
 const at = '2026-01-01T10:00:00.000Z';
 
+function opportunity(fields: Partial<EventData<'opportunity.updated'>>): EventData<'opportunity.updated'> {
+  return {
+    opportunityId: otherContactId,
+    contactId,
+    version: 1,
+    leadId: null,
+    originLeadId: null,
+    pipelineId: '0190a5b2-0000-7000-8000-000000000004',
+    stage: 'qualified_to_buy',
+    fromStage: null,
+    status: 'open',
+    amount: '9223372036854775807',
+    currency: 'EUR',
+    probability: 40,
+    closedAt: null,
+    deleted: false,
+    at,
+    ...fields,
+  };
+}
+
 /** Well-formed data of every event type, as its producer sends it. */
 const samples: { [T in EventType]: EventData<T> } = {
   'lead.ingested': {
@@ -40,10 +61,18 @@ const samples: { [T in EventType]: EventData<T> } = {
   'contact.merged': { survivorId: contactId, mergedId: otherContactId },
   'contact.deleted': { contactId },
   'contact.erased': { contactId },
-  'opportunity.created': { opportunityId: otherContactId, contactId },
-  'opportunity.updated': { opportunityId: otherContactId, contactId },
-  'opportunity.won': { opportunityId: otherContactId, contactId },
-  'opportunity.lost': { opportunityId: otherContactId, contactId },
+  'opportunity.created': opportunity({ version: 1 }),
+  'opportunity.updated': opportunity({ version: 2, fromStage: 'qualified_to_buy' }),
+  'opportunity.won': opportunity({ version: 3, stage: 'closed_won', status: 'won', probability: 100, closedAt: at }),
+  'opportunity.lost': opportunity({ version: 3, stage: 'closed_lost', status: 'lost', probability: 0, closedAt: at }),
+  'lead.converted': {
+    leadId: '0190a5b2-0000-7000-8000-000000000001',
+    contactId,
+    opportunityId: null,
+    source: 'landing',
+    offer: null,
+    convertedAt: at,
+  },
   'score.changed': { contactId, score: 25, previousScore: 10, stage: 'warm', activityId: null },
   'stage.changed': { contactId, from: null, to: 'cold', at, source: 'landing', offer: 'summer', country: null },
 };
@@ -93,6 +122,11 @@ describe('EventDataClasses', () => {
     ['stage.changed', 'to', 'leads = 0, x', 'to must be one of cold, warm, hot, qualified'],
     ['stage.changed', 'at', undefined, 'at must be an ISO 8601 timestamp'],
     ['stage.changed', 'from', 'frozen', 'from must be one of cold, warm, hot, qualified'],
+    ['opportunity.updated', 'amount', 1299.5, 'amount must be a whole number of minor units as a string, not negative'],
+    ['opportunity.updated', 'amount', '9223372036854775808', 'amount must be a whole number of minor units as a string, not negative'],
+    ['opportunity.updated', 'currency', 'eur', 'currency must be an upper-case ISO 4217 currency code'],
+    ['opportunity.updated', 'version', 0, 'version must not be less than 1'],
+    ['opportunity.won', 'status', 'closed', 'status must be one of the following values: open, won, lost'],
   ] as Array<[EventType, string, unknown, string]>)('refuses %s data whose %s is %p, naming the field', (type, field, value, message) => {
     expect(errorsOf(type, { ...samples[type], [field]: value })).toEqual([message]);
   });

@@ -1,4 +1,6 @@
-import { IsBoolean, IsIn, IsInt, isISO8601, IsString, IsUUID, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, isISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
+import { IsCurrencyCode, IsMinorUnits } from './money';
+import type { OpportunityStatus } from './opportunities';
 import { STAGES, type Stage } from './scoring';
 import { type EventType, EventTypes } from './subjects';
 
@@ -34,6 +36,8 @@ const IsTimestamp = (): PropertyDecorator =>
       defaultMessage: () => '$property must be an ISO 8601 timestamp',
     },
   });
+
+const OPPORTUNITY_STATUSES: readonly OpportunityStatus[] = ['open', 'won', 'lost'];
 
 const IsStage = (): PropertyDecorator => IsIn(STAGES, { message: `$property must be one of ${STAGES.join(', ')}` });
 
@@ -175,13 +179,91 @@ export class ContactRemovedData {
   contactId!: string;
 }
 
-/** `opportunity.created|updated|won|lost`. No app publishes them yet. */
+/**
+ * `opportunity.created|updated|won|lost`: the opportunity as it is after the change, with the
+ * version the change made, so that a consumer keeps the newest state whatever order events arrive
+ * in. `won` / `lost` are published beside `updated` when the change closed it so.
+ */
 export class OpportunityChangedData {
   @IsUUID()
   opportunityId!: string;
 
   @IsUUID()
   contactId!: string;
+
+  /** The opportunity's version after this change: 1 when created, one more per write. */
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @Nullable()
+  @IsUUID()
+  leadId!: string | null;
+
+  /** The lead the opportunity is counted under in funnels: its own, or its contact's first lead. */
+  @Nullable()
+  @IsUUID()
+  originLeadId!: string | null;
+
+  @IsUUID()
+  pipelineId!: string;
+
+  @IsString()
+  stage!: string;
+
+  /** The stage before this change; null when the stage did not change (or on creation). */
+  @Nullable()
+  @IsString()
+  fromStage!: string | null;
+
+  @IsIn(OPPORTUNITY_STATUSES)
+  status!: OpportunityStatus;
+
+  /** Minor units as a string: no JSON number holds 19 digits. */
+  @IsMinorUnits()
+  amount!: string;
+
+  @IsCurrencyCode()
+  currency!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  probability!: number;
+
+  @Nullable()
+  @IsTimestamp()
+  closedAt!: string | null;
+
+  /** True once the opportunity is deleted: it leaves every report. */
+  @IsBoolean()
+  deleted!: boolean;
+
+  @IsTimestamp()
+  at!: string;
+}
+
+/** `lead.converted`: a lead became a contact (lifecycle `contact`), optionally with an opportunity. */
+export class LeadConvertedData {
+  @IsUUID()
+  leadId!: string;
+
+  @IsUUID()
+  contactId!: string;
+
+  @Nullable()
+  @IsUUID()
+  opportunityId!: string | null;
+
+  @IsSource()
+  source!: string;
+
+  @Nullable()
+  @IsString()
+  offer!: string | null;
+
+  @IsTimestamp()
+  convertedAt!: string;
 }
 
 /** `score.changed`. */
@@ -249,6 +331,7 @@ export const EventDataClasses = {
   [EventTypes.opportunityLost]: OpportunityChangedData,
   [EventTypes.scoreChanged]: ScoreChangedData,
   [EventTypes.stageChanged]: StageChangedData,
+  [EventTypes.leadConverted]: LeadConvertedData,
 } as const satisfies Record<EventType, new () => object>;
 
 /** The data of an event of type `T`. */

@@ -6,6 +6,7 @@ export * from './events';
 export * from './leads';
 export * from './metrics';
 export * from './money';
+export * from './opportunities';
 export * from './pagination';
 export * from './requests';
 export * from './scoring';

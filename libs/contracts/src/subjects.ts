@@ -25,6 +25,16 @@ export const RpcSubjects = {
     contactGet: 'contacts.contact.get',
     /** Which contact a lead is attributed to (follows merges). */
     leadContact: 'contacts.lead.contact',
+    opportunityCreate: 'contacts.opportunity.create',
+    opportunityList: 'contacts.opportunity.list',
+    opportunityGet: 'contacts.opportunity.get',
+    opportunityUpdate: 'contacts.opportunity.update',
+    opportunityDelete: 'contacts.opportunity.delete',
+    pipelineList: 'contacts.pipeline.list',
+    pipelineCreate: 'contacts.pipeline.create',
+    pipelineUpdate: 'contacts.pipeline.update',
+    /** Converts a lead: its contact, optionally an opportunity, idempotent by key. */
+    leadConvert: 'contacts.lead.convert',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
@@ -33,6 +43,9 @@ export const RpcSubjects = {
     leadsSummary: 'metrics.leads.summary',
     leadsDaily: 'metrics.leads.daily',
     leadsWeekly: 'metrics.leads.weekly',
+    dealsPipelineValue: 'metrics.deals.pipeline_value',
+    dealsClosedDaily: 'metrics.deals.closed_daily',
+    dealsFunnel: 'metrics.deals.funnel',
   },
 } as const;
 
@@ -53,6 +66,7 @@ export const EventTypes = {
   opportunityLost: 'opportunity.lost',
   scoreChanged: 'score.changed',
   stageChanged: 'stage.changed',
+  leadConverted: 'lead.converted',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -86,6 +100,7 @@ export const Streams = {
       EventTypes.opportunityUpdated,
       EventTypes.opportunityWon,
       EventTypes.opportunityLost,
+      EventTypes.leadConverted,
     ],
   },
   scoring: {
@@ -121,7 +136,16 @@ export const Conversations = {
     ingestion: [],
     contacts: [EventTypes.leadIngested],
     scoring: [EventTypes.leadAttributed, EventTypes.contactMerged],
-    metrics: [EventTypes.leadIngested, EventTypes.leadAttributed, EventTypes.stageChanged],
+    metrics: [
+      EventTypes.leadIngested,
+      EventTypes.leadAttributed,
+      EventTypes.stageChanged,
+      EventTypes.opportunityCreated,
+      EventTypes.opportunityUpdated,
+      EventTypes.opportunityWon,
+      EventTypes.opportunityLost,
+      EventTypes.leadConverted,
+    ],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;
 

@@ -28,6 +28,19 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.methodNotAllowed]: 405,
   [ErrorCodes.unavailable]: 503,
   [ErrorCodes.internalError]: 500,
+  [ErrorCodes.preconditionRequired]: 428,
+  [ErrorCodes.versionConflict]: 412,
+  [ErrorCodes.invalidCurrency]: 400,
+  [ErrorCodes.invalidAmount]: 400,
+  [ErrorCodes.tooManyDecimals]: 400,
+  [ErrorCodes.amountOutOfRange]: 400,
+  [ErrorCodes.unknownContact]: 422,
+  [ErrorCodes.unknownLead]: 422,
+  [ErrorCodes.unknownPipeline]: 422,
+  [ErrorCodes.unknownStage]: 422,
+  [ErrorCodes.stageInUse]: 409,
+  [ErrorCodes.leadNotAttributed]: 409,
+  [ErrorCodes.leadAlreadyConverted]: 409,
 };
 
 /** A code no table entry knows is a bug on our side, never the sender's: 500. */

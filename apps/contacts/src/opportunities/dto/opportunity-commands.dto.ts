@@ -1,0 +1,68 @@
+import {
+  type OpportunityCreateCommand,
+  type OpportunityDeleteCommand,
+  type OpportunityFields,
+  type OpportunityListQuery,
+  type OpportunityStatus,
+  type OpportunityUpdateCommand,
+  PageRequest,
+} from '@leadflow/contracts';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Min, ValidateIf } from 'class-validator';
+
+class ActorCommandDto {
+  @IsString()
+  @Length(1, 64)
+  workspaceId!: string;
+
+  @IsString()
+  @Length(1, 200)
+  actor!: string;
+}
+
+/** The fields object is checked field by field by the service (`readOpportunityFields`), each fault with its code. */
+export class OpportunityCreateDto extends ActorCommandDto implements OpportunityCreateCommand {
+  @IsObject()
+  fields!: OpportunityFields;
+}
+
+export class OpportunityUpdateDto extends ActorCommandDto implements OpportunityUpdateCommand {
+  @IsUUID()
+  id!: string;
+
+  @ValidateIf((_object: object, value: unknown) => value !== null)
+  @IsInt()
+  @Min(0)
+  expectedVersion!: number | null;
+
+  @IsObject()
+  fields!: OpportunityFields;
+}
+
+export class OpportunityDeleteDto extends ActorCommandDto implements OpportunityDeleteCommand {
+  @IsUUID()
+  id!: string;
+
+  @ValidateIf((_object: object, value: unknown) => value !== null)
+  @IsInt()
+  @Min(0)
+  expectedVersion!: number | null;
+}
+
+export class OpportunityListDto extends PageRequest implements OpportunityListQuery {
+  @IsOptional()
+  @IsUUID()
+  contactId?: string;
+
+  @IsOptional()
+  @IsUUID()
+  pipelineId?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  stage?: string;
+
+  @IsOptional()
+  @IsIn(['open', 'won', 'lost'])
+  status?: OpportunityStatus;
+}
