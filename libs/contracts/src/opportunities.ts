@@ -46,6 +46,8 @@ export interface OpportunityView {
   contactId: string;
   leadId: string | null;
   amount: MoneyJson;
+  /** The amount in major units with every decimal its currency has: "1299.00" EUR, "1299" JPY, "1.299" BHD. */
+  amountMajor: string;
   pipelineId: string;
   stage: string;
   status: OpportunityStatus;

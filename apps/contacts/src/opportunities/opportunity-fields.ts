@@ -1,4 +1,4 @@
-import { AppException, ErrorCodes, isUuid, Money, MoneyException, type OpportunityFields } from '@leadflow/contracts';
+import { AppException, currencyExponent, ErrorCodes, isUuid, Money, MoneyException, type OpportunityFields } from '@leadflow/contracts';
 
 /** An opportunity's fields as read from a command: checked, amounts as Money; absent means unchanged. */
 export interface OpportunityChange {
@@ -56,16 +56,27 @@ export function readAmount(value: unknown): Money {
     money = Money.fromJSON(value);
   } catch (error) {
     if (error instanceof MoneyException) {
-      const hint =
-        typeof value === 'object' && value !== null && typeof (value as { amount?: unknown }).amount !== 'string'
-          ? ' (a string, never a number)'
-          : '';
-      throw new AppException(error.code, `amount: ${error.message}${hint}`);
+      throw new AppException(error.code, `amount: ${error.message}${amountHint(value)}`);
     }
     throw error;
   }
   if (money.isNegative()) throw new AppException(ErrorCodes.invalidAmount, 'amount must not be negative');
   return money;
+}
+
+/** What the sender probably meant: minor units are a string of digits, with no decimal point. */
+function amountHint(value: unknown): string {
+  const { amount, currency } = (typeof value === 'object' && value !== null ? value : {}) as { amount?: unknown; currency?: unknown };
+  if (typeof amount === 'number') return ' (minor units as a string, never a JSON number)';
+  if (typeof amount === 'string' && amount.includes('.') && typeof currency === 'string') {
+    try {
+      const exponent = currencyExponent(currency);
+      return ` (minor units have no decimals: ${currency} has ${exponent}, so ${Money.fromMajorUnits('1', currency).amount} is one ${currency})`;
+    } catch {
+      return '';
+    }
+  }
+  return '';
 }
 
 /** Checks the fields a command sets; on creation, name, contactId and amount are required. */
