@@ -219,7 +219,7 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       expect(majors).toEqual(['129900', '1.299', '0.05']);
     });
 
-    it('refuses an unknown contact, another workspace's or a deleted one, an unknown lead, pipeline and an unknown stage with codes', async () => {
+    it('refuses an unknown contact, one of another workspace or a deleted one, an unknown lead, pipeline and an unknown stage with codes', async () => {
       const workspaceId = newWorkspace();
       const { contactId } = await contactWithLeads(workspaceId);
       const other = await contactWithLeads(newWorkspace());

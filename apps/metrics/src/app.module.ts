@@ -2,6 +2,8 @@ import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { MetricsEnv } from './config/env';
 import { metricsMigrations } from './database/migrations';
+import { DealReportsModule } from './deal-reports/deal-reports.module';
+import { DealStateModule } from './deal-state/deal-state.module';
 import { LeadCountersModule } from './lead-counters/lead-counters.module';
 import { LeadReportsModule } from './lead-reports/lead-reports.module';
 
@@ -14,6 +16,8 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'metrics', version: env.SERVICE_VERSION, env, migrations: metricsMigrations }),
         LeadCountersModule,
         LeadReportsModule,
+        DealStateModule,
+        DealReportsModule,
       ],
     };
   }

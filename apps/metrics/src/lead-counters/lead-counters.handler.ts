@@ -2,12 +2,16 @@ import { EventTypes } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch, forEachEvent } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { DealStateService } from '../deal-state/deal-state.service';
 import { LeadCountersService } from './lead-counters.service';
 
 /** Domain events in, counter increments out; each runs in the transaction that records the event in the inbox. */
 @Injectable()
 export class LeadCountersHandler {
-  constructor(private readonly counters: LeadCountersService) {}
+  constructor(
+    private readonly counters: LeadCountersService,
+    private readonly deals: DealStateService,
+  ) {}
 
   @ConsumesEvents(EventTypes.leadIngested)
   async onLeadsIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
@@ -17,6 +21,8 @@ export class LeadCountersHandler {
   @ConsumesEvents(EventTypes.leadAttributed)
   async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {
     await forEachEvent(events, (event) => this.counters.countLeadAttributed(event, manager));
+    // Deal funnels count leads by the source and offer they were attributed with.
+    await this.deals.recordLeadOrigins(events, manager);
   }
 
   @ConsumesEvents(EventTypes.stageChanged)
