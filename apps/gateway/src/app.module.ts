@@ -8,6 +8,8 @@ import { gatewayMigrations } from './database/migrations';
 import { IntakeModule } from './intake/intake.module';
 import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OpportunitiesModule } from './opportunities/opportunities.module';
+import { PipelinesModule } from './pipelines/pipelines.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -27,6 +29,8 @@ export class AppModule {
         LeadsModule,
         ContactsModule,
         MetricsModule,
+        OpportunitiesModule,
+        PipelinesModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],
       exports: [GatewayEnv],
