@@ -28,19 +28,19 @@ export class ConversionOpportunityDto {
   @Matches(/^[a-z0-9_]{1,64}$/, { message: 'stage must be a stage key (a-z, 0-9, _)' })
   stage?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, nullable: true })
+  @ApiPropertyOptional({ type: Number, minimum: 0, maximum: 100, nullable: true })
   @nullable()
   @IsInt()
   @Min(0)
   @Max(100)
   probability?: number | null;
 
-  @ApiPropertyOptional({ example: '2026-12-31', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date', example: '2026-12-31', nullable: true })
   @nullable()
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'expectedCloseDate must be a date YYYY-MM-DD' })
   expectedCloseDate?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true })
   @nullable()
   @IsUUID()
   ownerId?: string | null;

@@ -58,24 +58,30 @@ export class OpportunityFieldsDto {
   @Matches(STAGE, { message: 'stage must be a stage key (a-z, 0-9, _)' })
   stage?: string;
 
-  @ApiPropertyOptional({ minimum: 0, maximum: 100, nullable: true, description: 'Overrides the stage’s probability; null goes back to it' })
+  @ApiPropertyOptional({
+    type: Number,
+    minimum: 0,
+    maximum: 100,
+    nullable: true,
+    description: 'Overrides the stage’s probability; null goes back to it',
+  })
   @nullable()
   @IsInt()
   @Min(0)
   @Max(100)
   probability?: number | null;
 
-  @ApiPropertyOptional({ example: '2026-12-31', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date', example: '2026-12-31', nullable: true })
   @nullable()
   @Matches(DATE, { message: 'expectedCloseDate must be a date YYYY-MM-DD' })
   expectedCloseDate?: string | null;
 
-  @ApiPropertyOptional({ format: 'uuid', nullable: true, description: 'An admin account' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'An admin account' })
   @nullable()
   @IsUUID()
   ownerId?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, maxLength: 1000 })
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1000 })
   @nullable()
   @IsString()
   @Length(1, 1000)
