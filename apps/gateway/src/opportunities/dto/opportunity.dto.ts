@@ -36,6 +36,7 @@ export class OpportunityFieldsDto {
   contactId?: string;
 
   @ApiPropertyOptional({
+    type: String,
     format: 'uuid',
     nullable: true,
     description: 'A lead attributed to a contact of the workspace (else 422 unknown_lead)',
