@@ -106,7 +106,7 @@ export class LeadConversionRepository {
     await manager.query(
       `INSERT INTO ${this.conversions}
          ("workspace_id", "lead_id", "contact_id", "opportunity_id", "idempotency_key", "request_fingerprint", "result", "converted_at", "converted_by")
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7::json, $8, $9)`,
       [
         conversion.workspaceId,
         conversion.leadId,

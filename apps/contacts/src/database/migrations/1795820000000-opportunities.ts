@@ -81,7 +81,8 @@ export class Opportunities1795820000000 implements MigrationInterface {
         "opportunity_id" uuid REFERENCES "contacts"."opportunities" ("id"),
         "idempotency_key" text,
         "request_fingerprint" text NOT NULL,
-        "result" jsonb NOT NULL,
+        -- json, not jsonb: a replay answers the first answer with its keys in the same order.
+        "result" json NOT NULL,
         "converted_at" timestamptz NOT NULL DEFAULT now(),
         "converted_by" text,
         PRIMARY KEY ("workspace_id", "lead_id")
