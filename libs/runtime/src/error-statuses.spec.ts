@@ -35,6 +35,19 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       method_not_allowed: 405,
       unavailable: 503,
       internal_error: 500,
+      precondition_required: 428,
+      version_conflict: 412,
+      invalid_currency: 400,
+      invalid_amount: 400,
+      too_many_decimals: 400,
+      amount_out_of_range: 400,
+      unknown_contact: 422,
+      unknown_lead: 422,
+      unknown_pipeline: 422,
+      unknown_stage: 422,
+      stage_in_use: 409,
+      lead_not_attributed: 409,
+      lead_already_converted: 409,
     });
   });
 
