@@ -1,4 +1,4 @@
-import { AppException } from '@leadflow/contracts';
+import { type AppException } from '@leadflow/contracts';
 import type { FastifyRequest } from 'fastify';
 import { etagOf, expectedVersionOf } from './etag-headers';
 
