@@ -6,7 +6,7 @@ import type {
   OpportunityView,
   PipelineValueReport,
 } from '@leadflow/contracts';
-import { waitFor } from '@leadflow/testing';
+import { findInvariantViolations, waitFor } from '@leadflow/testing';
 import { E2E_ADMIN_KEY, E2E_INTAKE_KEY, Platform } from './platform';
 
 /**
@@ -148,6 +148,12 @@ describe('opportunities, lead conversion and deal metrics, through the gateway',
     expect(closed?.totals).toEqual([{ currency: 'EUR', wonCount: 1, wonAmount: MAX, lostCount: 0, lostAmount: '0' }]);
     expect(funnel?.breakdown).toEqual([{ source: lead.source, offer: 'enterprise', leads: 1, contacts: 1, opportunities: 2, won: 1 }]);
     expect(funnel?.total).toEqual({ leads: 1, contacts: 1, opportunities: 2, won: 1 });
+
+    // Once drained, metrics hold every opportunity at its current version and amount.
+    await waitFor(async () => (await findInvariantViolations(platform.db, { drained: true })).length === 0, {
+      timeoutMs: 20000,
+      what: 'the drained invariants, deal metrics included',
+    });
 
     // Events and audit: the conversion and the win were published; every write is in the audit log.
     const convertedEvents = await platform.published<{ leadId: string; contactId: string }>('lead.converted');

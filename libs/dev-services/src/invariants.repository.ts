@@ -103,6 +103,21 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
           WHERE NOT EXISTS (SELECT 1 FROM "scoring"."contact_scores" s
                             WHERE s."workspace_id" = c."workspace_id" AND s."contact_id" = COALESCE(k."merged_into", k."id") AND s."state" = 'active')`,
   },
+  {
+    name: 'a live opportunity is in a stage its pipeline does not have',
+    when: 'always',
+    sql: `SELECT o."workspace_id", o."id", o."pipeline_id", o."stage" FROM "contacts"."opportunities" o
+          JOIN "contacts"."pipelines" p ON p."id" = o."pipeline_id"
+          WHERE o."deleted_at" IS NULL AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(p."stages") s WHERE s->>'key' = o."stage")`,
+  },
+  {
+    name: 'deal metrics differ from the opportunity they follow (version, amount, currency, stage or deletion)',
+    when: 'drained',
+    sql: `SELECT o."workspace_id", o."id", o."version", d."version" AS "metrics_version" FROM "contacts"."opportunities" o
+          LEFT JOIN "metrics"."deal_opportunities" d ON d."workspace_id" = o."workspace_id" AND d."opportunity_id" = o."id"
+          WHERE d."opportunity_id" IS NULL OR d."version" <> o."version" OR d."amount" <> o."amount" OR d."currency" <> o."currency"
+             OR d."stage" <> o."stage" OR d."deleted" <> (o."deleted_at" IS NOT NULL)`,
+  },
 ];
 
 const APP_SCHEMAS = ['contacts', 'scoring', 'metrics', 'ingestion'];
