@@ -120,6 +120,11 @@ describe('opportunities, lead conversion and deal metrics, through the gateway',
     expect(won.body).toMatchObject({ status: 'won', probability: 100, version: 3 });
     expect(won.headers.get('etag')).toBe('"3"');
     const closedDay = String(won.body.closedAt).slice(0, 10);
+    const history = await call<{ items: Array<{ fromStage: string | null; toStage: string; version: number }> }>('GET', `${path}/history`);
+    expect(history.body.items.map((move) => [move.version, move.fromStage, move.toStage])).toEqual([
+      [1, null, 'appointment_scheduled'],
+      [3, 'appointment_scheduled', 'closed_won'],
+    ]);
 
     // A second opportunity stays open in the pipeline, also at the largest amount.
     const open = await call<OpportunityView>('POST', '/api/v1/opportunities', {

@@ -253,15 +253,12 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       const renamed = await update(4, { name: 'Annual plan (lost)' });
       expect(renamed).toMatchObject({ status: 'lost', lostReason: 'went with a competitor', closedAt: lost.closedAt, version: 5 });
 
-      const history = await database.db.query(
-        `SELECT version::int, from_stage, to_stage, reopened, by FROM contacts.opportunity_stage_history WHERE opportunity_id = $1 ORDER BY id`,
-        [opened.id],
-      );
+      const history = (await opportunities.history(workspaceId, opened.id)).map(({ at: _at, pipelineId: _p, ...move }) => move);
       expect(history).toEqual([
-        { version: 1, from_stage: null, to_stage: 'appointment_scheduled', reopened: false, by: actor },
-        { version: 2, from_stage: 'appointment_scheduled', to_stage: 'closed_won', reopened: false, by: actor },
-        { version: 3, from_stage: 'closed_won', to_stage: 'contract_sent', reopened: true, by: actor },
-        { version: 4, from_stage: 'contract_sent', to_stage: 'closed_lost', reopened: false, by: actor },
+        { version: 1, fromStage: null, toStage: 'appointment_scheduled', reopened: false, by: actor },
+        { version: 2, fromStage: 'appointment_scheduled', toStage: 'closed_won', reopened: false, by: actor },
+        { version: 3, fromStage: 'closed_won', toStage: 'contract_sent', reopened: true, by: actor },
+        { version: 4, fromStage: 'contract_sent', toStage: 'closed_lost', reopened: false, by: actor },
       ]);
       const events = await outbox(workspaceId);
       expect(events.map((e) => [e.type, e.data.version, e.data.fromStage, e.data.stage, e.data.status])).toEqual([
@@ -326,6 +323,21 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       expect(await codeOf(opportunities.delete({ workspaceId, actor, id: created.id, expectedVersion: 2 }))).toBe('not_found');
       expect((await opportunities.list({ workspaceId, limit: 10 })).items).toEqual([]);
       expect((await outbox(workspaceId)).at(-1)).toMatchObject({ type: 'opportunity.updated', data: { deleted: true, version: 2 } });
+    });
+
+    it('follows a contact merged since to its survivor, in reads, lists and the next write', async () => {
+      const workspaceId = newWorkspace();
+      const merged = await contactWithLeads(workspaceId);
+      const survivor = await contactWithLeads(workspaceId);
+      const created = await create(workspaceId, merged.contactId);
+      await database.db.query(`UPDATE contacts.contacts SET merged_into = $2 WHERE id = $1`, [merged.contactId, survivor.contactId]);
+      expect((await opportunities.get(workspaceId, created.id)).contactId).toBe(survivor.contactId);
+      const listed = await opportunities.list({ workspaceId, limit: 10, contactId: survivor.contactId });
+      expect(listed.items.map((o) => [o.id, o.contactId])).toEqual([[created.id, survivor.contactId]]);
+      written(await opportunities.update({ workspaceId, actor, id: created.id, expectedVersion: 1, fields: { name: 'Renamed' } }));
+      const [row] = await database.db.query(`SELECT contact_id FROM contacts.opportunities WHERE id = $1`, [created.id]);
+      expect(row).toEqual({ contact_id: survivor.contactId });
+      expect((await outbox(workspaceId)).at(-1)?.data.contactId).toBe(survivor.contactId);
     });
 
     it('lists by status across pipelines', async () => {

@@ -66,6 +66,18 @@ export interface OpportunityView {
   updatedBy: string | null;
 }
 
+/** One move of an opportunity between stages; `reopened` when it left a closed stage for an open one. */
+export interface StageMoveView {
+  version: number;
+  pipelineId: string;
+  /** Null for the stage it was created in. */
+  fromStage: string | null;
+  toStage: string;
+  reopened: boolean;
+  at: string;
+  by: string | null;
+}
+
 /** The fields a caller sets on an opportunity; on update, absent means unchanged and null clears. */
 export interface OpportunityFields {
   name?: string;

@@ -30,6 +30,7 @@ export const RpcSubjects = {
     opportunityGet: 'contacts.opportunity.get',
     opportunityUpdate: 'contacts.opportunity.update',
     opportunityDelete: 'contacts.opportunity.delete',
+    opportunityHistory: 'contacts.opportunity.history',
     pipelineList: 'contacts.pipeline.list',
     pipelineCreate: 'contacts.pipeline.create',
     pipelineUpdate: 'contacts.pipeline.update',

@@ -1,4 +1,11 @@
-import { ByIdRequest, type OpportunityView, type OpportunityWriteReply, type Page, RpcSubjects } from '@leadflow/contracts';
+import {
+  ByIdRequest,
+  type OpportunityView,
+  type OpportunityWriteReply,
+  type Page,
+  RpcSubjects,
+  type StageMoveView,
+} from '@leadflow/contracts';
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { OpportunityCreateDto, OpportunityDeleteDto, OpportunityListDto, OpportunityUpdateDto } from './dto/opportunity-commands.dto';
@@ -21,6 +28,11 @@ export class OpportunitiesController {
   @MessagePattern(RpcSubjects.contacts.opportunityGet)
   get(@Payload() query: ByIdRequest): Promise<OpportunityView> {
     return this.opportunities.get(query.workspaceId, query.id);
+  }
+
+  @MessagePattern(RpcSubjects.contacts.opportunityHistory)
+  history(@Payload() query: ByIdRequest): Promise<StageMoveView[]> {
+    return this.opportunities.history(query.workspaceId, query.id);
   }
 
   @MessagePattern(RpcSubjects.contacts.opportunityUpdate)

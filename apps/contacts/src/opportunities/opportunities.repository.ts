@@ -1,14 +1,9 @@
-import { type OpportunityStatus, type Page } from '@leadflow/contracts';
+import { type OpportunityStatus, type Page, type StageMoveView } from '@leadflow/contracts';
 import { qualifiedTable, selectPage, SqlFilter } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { OpportunityRow, OpportunityValues } from './opportunity-row';
-
-const COLUMNS = `o."id", o."workspace_id", o."name", o."contact_id", o."lead_id", o."origin_lead_id", o."amount"::text AS "amount",
-  o."currency", o."pipeline_id", o."stage", o."probability_override", to_char(o."expected_close_date", 'YYYY-MM-DD') AS "expected_close_date",
-  o."owner_id", o."closed_at", o."lost_reason", o."version"::text AS "version", o."created_at", o."updated_at", o."deleted_at",
-  o."created_by", o."updated_by"`;
 
 /** Written columns, in the order of the statements' parameters $3 … $15. */
 const VALUE_COLUMNS = [
@@ -79,18 +74,28 @@ export class OpportunitiesRepository {
   private readonly contacts: string;
   private readonly leads: string;
 
+  /** The columns every read and write returns, of the opportunity aliased `o`. */
+  private readonly columns: string;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.opportunities = qualifiedTable(dataSource, 'opportunities');
     this.history = qualifiedTable(dataSource, 'opportunity_stage_history');
     this.contacts = qualifiedTable(dataSource, 'contacts');
     this.leads = qualifiedTable(dataSource, 'contact_leads');
+    // A contact merged since stands for its survivor (a merge points every contact merged into the
+    // merged one at the survivor, so one step reaches it); the next write stores the survivor.
+    this.columns = `o."id", o."workspace_id", o."name",
+      COALESCE((SELECT c."merged_into" FROM ${this.contacts} c WHERE c."id" = o."contact_id"), o."contact_id") AS "contact_id",
+      o."lead_id", o."origin_lead_id", o."amount"::text AS "amount", o."currency", o."pipeline_id", o."stage", o."probability_override",
+      to_char(o."expected_close_date", 'YYYY-MM-DD') AS "expected_close_date", o."owner_id", o."closed_at", o."lost_reason",
+      o."version"::text AS "version", o."created_at", o."updated_at", o."deleted_at", o."created_by", o."updated_by"`;
   }
 
   async insert(manager: EntityManager, workspaceId: string, id: string, values: OpportunityValues, by: string): Promise<OpportunityRow> {
     const placeholders = VALUE_COLUMNS.map((column, i) => `$${i + 3}::${CASTS[column]}`).join(', ');
     const [row] = (await manager.query(
       `INSERT INTO ${this.opportunities} AS o ("id", "workspace_id", ${VALUE_COLUMNS.map((c) => `"${c}"`).join(', ')}, "created_by", "updated_by")
-       VALUES ($1, $2, ${placeholders}, $16, $16) RETURNING ${COLUMNS}`,
+       VALUES ($1, $2, ${placeholders}, $16, $16) RETURNING ${this.columns}`,
       [id, workspaceId, ...valueParams(values), by],
     )) as OpportunityRow[];
     return row as OpportunityRow;
@@ -99,7 +104,7 @@ export class OpportunitiesRepository {
   /** A live opportunity, locked for the rest of the transaction. */
   async lock(manager: EntityManager, workspaceId: string, id: string): Promise<OpportunityRow | undefined> {
     const [row] = (await manager.query(
-      `SELECT ${COLUMNS} FROM ${this.opportunities} o WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL FOR UPDATE`,
+      `SELECT ${this.columns} FROM ${this.opportunities} o WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL FOR UPDATE`,
       [workspaceId, id],
     )) as OpportunityRow[];
     return row;
@@ -107,7 +112,7 @@ export class OpportunitiesRepository {
 
   async findLive(workspaceId: string, id: string): Promise<OpportunityRow | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT ${COLUMNS} FROM ${this.opportunities} o WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL`,
+      `SELECT ${this.columns} FROM ${this.opportunities} o WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL`,
       [workspaceId, id],
     )) as OpportunityRow[];
     return row;
@@ -125,7 +130,7 @@ export class OpportunitiesRepository {
     const assignments = VALUE_COLUMNS.map((column, i) => `"${column}" = $${i + 3}::${CASTS[column]}`).join(', ');
     const [rows] = (await manager.query(
       `UPDATE ${this.opportunities} o SET ${assignments}, "version" = o."version" + 1, "updated_at" = now(), "updated_by" = $16
-       WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL AND o."version" = $17::bigint RETURNING ${COLUMNS}`,
+       WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL AND o."version" = $17::bigint RETURNING ${this.columns}`,
       [workspaceId, id, ...valueParams(values), by, expectedVersion],
     )) as [OpportunityRow[], number];
     return rows[0];
@@ -141,7 +146,7 @@ export class OpportunitiesRepository {
   ): Promise<OpportunityRow | undefined> {
     const [rows] = (await manager.query(
       `UPDATE ${this.opportunities} o SET "deleted_at" = now(), "version" = o."version" + 1, "updated_at" = now(), "updated_by" = $3
-       WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL AND o."version" = $4::bigint RETURNING ${COLUMNS}`,
+       WHERE o."workspace_id" = $1 AND o."id" = $2 AND o."deleted_at" IS NULL AND o."version" = $4::bigint RETURNING ${this.columns}`,
       [workspaceId, id, by, expectedVersion],
     )) as [OpportunityRow[], number];
     return rows[0];
@@ -160,7 +165,7 @@ export class OpportunitiesRepository {
     const where = new SqlFilter()
       .where('o."workspace_id" = ?', workspaceId)
       .where('o."deleted_at" IS NULL')
-      .where('o."contact_id" = ?', filter.contactId)
+      .where(`o."contact_id" IN (SELECT "id" FROM ${this.contacts} WHERE "id" = ? OR "merged_into" = ?)`, filter.contactId)
       .where('o."pipeline_id" = ?', filter.pipelineId)
       .where('o."stage" = ?', filter.stage);
     if (filter.stagesWithStatus) {
@@ -171,33 +176,40 @@ export class OpportunitiesRepository {
     }
     return selectPage(
       this.dataSource,
-      { select: COLUMNS, from: `${this.opportunities} o`, filter: where, idColumn: 'o."id"', afterId: filter.afterId, limit: filter.limit },
+      {
+        select: this.columns,
+        from: `${this.opportunities} o`,
+        filter: where,
+        idColumn: 'o."id"',
+        afterId: filter.afterId,
+        limit: filter.limit,
+      },
       view,
     );
   }
 
   /** The stage history of an opportunity, oldest first. */
-  async stageHistory(workspaceId: string, opportunityId: string): Promise<StageMove[]> {
+  async stageHistory(workspaceId: string, opportunityId: string): Promise<StageMoveView[]> {
     const rows = (await this.dataSource.query(
-      `SELECT "version"::text AS "version", "pipeline_id", "from_stage", "to_stage", "reopened", "by"
+      `SELECT "version"::int AS "version", "pipeline_id", "from_stage", "to_stage", "reopened", "at", "by"
        FROM ${this.history} WHERE "workspace_id" = $1 AND "opportunity_id" = $2 ORDER BY "id"`,
       [workspaceId, opportunityId],
     )) as Array<{
-      version: string;
+      version: number;
       pipeline_id: string;
       from_stage: string | null;
       to_stage: string;
       reopened: boolean;
+      at: Date;
       by: string | null;
     }>;
     return rows.map((row) => ({
-      workspaceId,
-      opportunityId,
       version: row.version,
       pipelineId: row.pipeline_id,
       fromStage: row.from_stage,
       toStage: row.to_stage,
       reopened: row.reopened,
+      at: row.at.toISOString(),
       by: row.by,
     }));
   }

@@ -13,6 +13,7 @@ import {
   type OpportunityWriteReply,
   type Page,
   type PipelineStage,
+  type StageMoveView,
 } from '@leadflow/contracts';
 import { type NewEvent, Outbox } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
@@ -262,6 +263,12 @@ export class OpportunitiesService {
     if (!row) throw notFound(id);
     const pipelines = await this.pipelines.byId(this.dataSource.manager, workspaceId);
     return opportunityView(row, pipelines.get(row.pipeline_id));
+  }
+
+  /** How a live opportunity moved between stages, oldest first (reopenings marked). */
+  async history(workspaceId: string, id: string): Promise<StageMoveView[]> {
+    if (!(await this.opportunities.findLive(workspaceId, id))) throw notFound(id);
+    return this.opportunities.stageHistory(workspaceId, id);
   }
 
   async list(query: OpportunityListQuery): Promise<Page<OpportunityView>> {

@@ -21,7 +21,7 @@ import { expectedVersionOf, sendETag, versionConflictBody } from '../http/etag-h
 import { cursorId, UuidParamPipe } from '../http/path-params.pipe';
 import { OpportunitiesQueryDto } from './dto/opportunities-query.dto';
 import { CreateOpportunityDto, UpdateOpportunityDto } from './dto/opportunity.dto';
-import { OpportunityConflictDoc, OpportunityPage, OpportunityViewDoc } from './dto/opportunity-views.dto';
+import { OpportunityConflictDoc, OpportunityPage, OpportunityViewDoc, StageHistoryDoc } from './dto/opportunity-views.dto';
 import { OpportunitiesService } from './opportunities.service';
 
 const IF_MATCH = { name: 'If-Match', required: true, description: 'The ETag of the version the change is made from ("<version>")' };
@@ -86,6 +86,17 @@ export class OpportunitiesController {
     const opportunity = await this.opportunities.get(workspaceId, id);
     sendETag(reply, opportunity.version);
     return opportunity;
+  }
+
+  @Get(':id/history')
+  @RequireScope('admin:read')
+  @ApiOperation({ summary: 'How an opportunity moved between stages, oldest first; reopenings are marked' })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: StageHistoryDoc })
+  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
+  @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found (or deleted)' })
+  async history(@CallerWorkspace() workspaceId: string, @Param('id', UuidParamPipe) id: string): Promise<StageHistoryDoc> {
+    return { items: await this.opportunities.history(workspaceId, id) };
   }
 
   @Patch(':id')

@@ -5,6 +5,7 @@ import {
   type OpportunityWriteReply,
   type Page,
   RpcSubjects,
+  type StageMoveView,
 } from '@leadflow/contracts';
 import { RpcClient } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
@@ -31,6 +32,10 @@ export class OpportunitiesService {
 
   get(workspaceId: string, id: string): Promise<OpportunityView> {
     return this.rpc.request(RpcSubjects.contacts.opportunityGet, { workspaceId, id });
+  }
+
+  history(workspaceId: string, id: string): Promise<StageMoveView[]> {
+    return this.rpc.request(RpcSubjects.contacts.opportunityHistory, { workspaceId, id });
   }
 
   async create(caller: Principal, workspaceId: string, fields: OpportunityFields): Promise<OpportunityView> {

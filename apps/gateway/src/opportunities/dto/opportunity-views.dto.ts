@@ -1,4 +1,4 @@
-import type { OpportunityStatus, OpportunityView } from '@leadflow/contracts';
+import type { OpportunityStatus, OpportunityView, StageMoveView } from '@leadflow/contracts';
 import { ApiProperty } from '@nestjs/swagger';
 import { VersionConflictDetail } from '../../http/etag-headers';
 import { PageDoc } from '../../http/page.dto';
@@ -39,4 +39,18 @@ export class OpportunityPage extends PageDoc(OpportunityViewDoc) {}
 export class OpportunityConflictDoc {
   @ApiProperty({ type: VersionConflictDetail }) error!: VersionConflictDetail;
   @ApiProperty({ type: OpportunityViewDoc }) current!: OpportunityViewDoc;
+}
+
+export class StageMoveDoc implements StageMoveView {
+  @ApiProperty({ description: 'The version the move made' }) version!: number;
+  @ApiProperty({ format: 'uuid' }) pipelineId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'Null for the stage it was created in' }) fromStage!: string | null;
+  @ApiProperty() toStage!: string;
+  @ApiProperty({ description: 'It left a closed stage for an open one' }) reopened!: boolean;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ type: String, nullable: true }) by!: string | null;
+}
+
+export class StageHistoryDoc {
+  @ApiProperty({ type: [StageMoveDoc], description: 'Oldest first' }) items!: StageMoveDoc[];
 }
