@@ -1,8 +1,13 @@
+import { JobsModule } from '@leadflow/jobs';
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ContactsEnv } from './config/env';
 import { ContactsModule } from './contacts/contacts.module';
 import { contactsMigrations } from './database/migrations';
+import { ImportsModule } from './imports/imports.module';
+
+/** Rows per import transaction. */
+const IMPORT_BATCH_ROWS = 1000;
 
 @Module({})
 export class AppModule {
@@ -11,7 +16,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ service: 'contacts', version: env.SERVICE_VERSION, env, migrations: contactsMigrations }),
+        JobsModule.forRoot({ leaseMs: env.JOB_LEASE_MS }),
         ContactsModule,
+        ImportsModule.forRoot({ batchRows: IMPORT_BATCH_ROWS, sliceMs: Math.min(env.JOB_LEASE_MS / 4, 5000) }),
       ],
     };
   }

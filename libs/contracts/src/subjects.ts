@@ -25,6 +25,14 @@ export const RpcSubjects = {
     contactGet: 'contacts.contact.get',
     /** Which contact a lead is attributed to (follows merges). */
     leadContact: 'contacts.lead.contact',
+    /** Bulk imports: an upload in chunks (start, chunk…, finish or abort), then its progress and rows. */
+    importStart: 'contacts.import.start',
+    importChunk: 'contacts.import.chunk',
+    importFinish: 'contacts.import.finish',
+    importAbort: 'contacts.import.abort',
+    importGet: 'contacts.import.get',
+    importList: 'contacts.import.list',
+    importIssues: 'contacts.import.issues',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
