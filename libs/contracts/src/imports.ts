@@ -45,7 +45,8 @@ export function importTargetOf(name: string): ImportTarget | undefined {
  * known targets, no field fed by two columns. Returns the problems, none when it is usable.
  */
 export function mappingProblems(mapping: unknown): string[] {
-  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) return ['the mapping must be a JSON object of column → field'];
+  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping))
+    return ['the mapping must be a JSON object of column → field'];
   const entries = Object.entries(mapping as Record<string, unknown>);
   if (entries.length === 0) return ['the mapping names no column'];
   if (entries.length > MAX_MAPPING_COLUMNS) return [`the mapping names more than ${MAX_MAPPING_COLUMNS} columns`];

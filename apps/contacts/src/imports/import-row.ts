@@ -74,7 +74,9 @@ export interface RowProblem {
 export function readImportRow(fields: readonly string[], plan: ColumnPlan): { contact: ImportedContact } | { problems: RowProblem[] } {
   if (fields.length !== plan.columnCount) {
     return {
-      problems: [{ column: null, code: 'column_count', message: `expected ${plan.columnCount} fields as in the header, found ${fields.length}` }],
+      problems: [
+        { column: null, code: 'column_count', message: `expected ${plan.columnCount} fields as in the header, found ${fields.length}` },
+      ],
     };
   }
   const problems: RowProblem[] = [];
@@ -131,7 +133,11 @@ export function readImportRow(fields: readonly string[], plan: ColumnPlan): { co
     const value = toStorableText(fields[property.index] ?? '').trim();
     if (value.length === 0) continue;
     if (value.length > MAX_TEXT_LENGTH * 8) {
-      problems.push({ column: property.column, code: 'too_long', message: `${property.key} is longer than ${MAX_TEXT_LENGTH * 8} characters` });
+      problems.push({
+        column: property.column,
+        code: 'too_long',
+        message: `${property.key} is longer than ${MAX_TEXT_LENGTH * 8} characters`,
+      });
     } else properties[property.key] = value;
   }
 

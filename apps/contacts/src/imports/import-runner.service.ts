@@ -219,7 +219,16 @@ export class ImportRunner implements OnModuleInit {
     const candidates: Array<{ row: number; raw: string; contact: ImportedContact }> = [];
     for (const item of items) {
       if (item.kind === 'broken') {
-        issues.push({ kind: 'error', row: item.row, ord: 0, column: null, code: item.code, message: item.message, contactId: null, raw: item.raw });
+        issues.push({
+          kind: 'error',
+          row: item.row,
+          ord: 0,
+          column: null,
+          code: item.code,
+          message: item.message,
+          contactId: null,
+          raw: item.raw,
+        });
         continue;
       }
       const read = readImportRow(item.fields, plan);

@@ -85,7 +85,13 @@ export class ImportsRepository {
     this.contacts = qualifiedTable(dataSource, 'contacts');
   }
 
-  async insert(row: { id: string; workspaceId: string; fileName: string | null; mapping: ImportMapping | null; createdBy: string }): Promise<ImportRow> {
+  async insert(row: {
+    id: string;
+    workspaceId: string;
+    fileName: string | null;
+    mapping: ImportMapping | null;
+    createdBy: string;
+  }): Promise<ImportRow> {
     const [created] = (await this.dataSource.query(
       `INSERT INTO ${this.imports} ("id", "workspace_id", "status", "file_name", "mapping", "created_by")
        VALUES ($1, $2, 'uploading', $3, $4, $5) RETURNING *`,

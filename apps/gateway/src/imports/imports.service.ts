@@ -112,7 +112,12 @@ export class ImportsService {
   }
 
   /** Streams the body to contacts in full chunks; one chunk in flight, so the body is read only as fast as it is stored. */
-  private async sendChunks(workspaceId: string, importId: string, body: Readable, limit: number): Promise<{ chunks: number; bytes: number }> {
+  private async sendChunks(
+    workspaceId: string,
+    importId: string,
+    body: Readable,
+    limit: number,
+  ): Promise<{ chunks: number; bytes: number }> {
     let seq = 0;
     let offset = 0;
     let held: Buffer[] = [];

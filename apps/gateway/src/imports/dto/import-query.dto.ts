@@ -28,12 +28,12 @@ export class ImportIssuesQueryDto {
   @IsInt()
   @Min(1)
   @Max(1000)
-  limit: number = 100;
+  limit = 100;
 
   @ApiPropertyOptional({ description: 'nextAfterRow of the previous page', minimum: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
-  afterRow: number = 0;
+  afterRow = 0;
 }
