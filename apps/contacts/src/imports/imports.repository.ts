@@ -101,19 +101,19 @@ export class ImportsRepository {
   }
 
   /**
-   * Stores a chunk of an upload still open in this workspace; the same chunk sent again is kept
+   * Stores a chunk (base64, decoded by PostgreSQL) of an upload still open in this workspace; the same chunk sent again is kept
    * once. False when there is no such open upload.
    */
-  async insertChunk(workspaceId: string, importId: string, seq: number, offset: number, data: Buffer): Promise<boolean> {
+  async insertChunk(workspaceId: string, importId: string, seq: number, offset: number, base64: string): Promise<boolean> {
     const [row] = (await this.dataSource.query(
       `WITH "open" AS (
          SELECT "id" FROM ${this.imports} WHERE "id" = $1 AND "workspace_id" = $2 AND "status" = 'uploading'
        ), "stored" AS (
          INSERT INTO ${this.chunks} ("import_id", "seq", "byte_offset", "data")
-         SELECT "id", $3, $4, $5 FROM "open" ON CONFLICT DO NOTHING
+         SELECT "id", $3, $4, decode($5, 'base64') FROM "open" ON CONFLICT DO NOTHING
        )
        SELECT count(*)::int AS "open" FROM "open"`,
-      [importId, workspaceId, seq, offset, data],
+      [importId, workspaceId, seq, offset, base64],
     )) as Array<{ open: number }>;
     return (row?.open ?? 0) > 0;
   }

@@ -25,6 +25,8 @@ const CHUNK_TIMEOUT_MS = 30_000;
 /** After the limit, this much more of a body is read and dropped so that the client reads the 413 (then the connection closes). */
 const DRAIN_AFTER_LIMIT_BYTES = 16 * 1024 * 1024;
 const ISSUES_PER_PAGE = 1000;
+/** Chunk requests out at once for one upload: enough to keep contacts busy, at most 2 MiB held. */
+const CHUNKS_IN_FLIGHT = 3;
 
 export interface UploadRequest {
   body: Readable;
@@ -59,8 +61,8 @@ export function parseMapping(text: string | undefined): ImportMapping | undefine
 
 /**
  * CSV imports through the gateway: the request body is streamed to contacts in chunks of at most
- * 512 KiB (one NATS request each, the next read only once the last is stored), so that the gateway
- * holds at most one chunk of a file of up to 100 MB; the import is queued once contacts stored the
+ * 512 KiB (one NATS request each, at most three out at once; the body is read no faster than they
+ * are stored), so that the gateway holds a few chunks of a file of up to 100 MB; the import is queued once contacts stored the
  * last chunk, and its creation is audited.
  */
 @Injectable()
@@ -111,7 +113,10 @@ export class ImportsService {
     return queued;
   }
 
-  /** Streams the body to contacts in full chunks; one chunk in flight, so the body is read only as fast as it is stored. */
+  /**
+   * Streams the body to contacts in full chunks, a few in flight (each names its place in the file),
+   * so the body is read only as fast as it is stored.
+   */
   private async sendChunks(
     workspaceId: string,
     importId: string,
@@ -122,19 +127,35 @@ export class ImportsService {
     let offset = 0;
     let held: Buffer[] = [];
     let heldBytes = 0;
+    const inFlight = new Set<Promise<void>>();
+    let failure: { error: unknown } | undefined;
     const send = async (data: Buffer): Promise<void> => {
-      await this.rpc.request(
-        RpcSubjects.contacts.importChunk,
-        { workspaceId, importId, seq, offset, data: data.toString('base64') },
-        { timeoutMs: CHUNK_TIMEOUT_MS },
-      );
+      while (inFlight.size >= CHUNKS_IN_FLIGHT && !failure) await Promise.race(inFlight);
+      if (failure) throw failure.error;
+      const sent: Promise<void> = this.rpc
+        .request(
+          RpcSubjects.contacts.importChunk,
+          { workspaceId, importId, seq, offset, data: data.toString('base64') },
+          { timeoutMs: CHUNK_TIMEOUT_MS },
+        )
+        .then(
+          () => undefined,
+          (error: unknown) => {
+            failure ??= { error };
+          },
+        )
+        .finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
       seq += 1;
       offset += data.length;
     };
     const pieces = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
     for (let next = await pieces.next(); !next.done; next = await pieces.next()) {
       const piece = next.value;
-      if (offset + heldBytes + piece.length > limit) throw new UploadTooLarge(limit, await drain(pieces, DRAIN_AFTER_LIMIT_BYTES));
+      if (offset + heldBytes + piece.length > limit) {
+        await Promise.all(inFlight);
+        throw new UploadTooLarge(limit, await drain(pieces, DRAIN_AFTER_LIMIT_BYTES));
+      }
       held.push(piece);
       heldBytes += piece.length;
       if (heldBytes < IMPORT_CHUNK_BYTES) continue;
@@ -145,6 +166,8 @@ export class ImportsService {
       heldBytes = joined.length - at;
     }
     if (heldBytes > 0) await send(Buffer.concat(held));
+    await Promise.all(inFlight);
+    if (failure) throw failure.error;
     return { chunks: seq, bytes: offset };
   }
 
