@@ -1,5 +1,5 @@
 import { AppException, type EventEnvelope, EventTypes, type ImportView, type LeadIngestedData } from '@leadflow/contracts';
-import { JobQueue, JobsRepository, JobWorker } from '@leadflow/jobs';
+import { JobQueue, JobsRepository, JobWorker, Scheduler, SchedulesRepository } from '@leadflow/jobs';
 import { Outbox } from '@leadflow/messaging';
 import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,8 @@ import { ImportsService } from '../src/imports/imports.service';
  * in tiny chunks, so rows span chunk boundaries), then the job's runs, composed on purpose:
  * one slice per batch, a batch that fails half-way, two runners at once.
  */
+const quietLogger = { info: () => undefined, warn: () => undefined };
+
 describe('contact imports against PostgreSQL', () => {
   let database: ServiceDatabase;
   let imports: ImportsService;
@@ -33,15 +35,14 @@ describe('contact imports against PostgreSQL', () => {
     contactsRepository = new ContactsRepository(dataSource);
     outbox = new Outbox(dataSource, 'contacts');
     jobs = new JobQueue(new JobsRepository(dataSource));
-    imports = new ImportsService(dataSource, repository, jobs);
+    const scheduler = new Scheduler(new SchedulesRepository(dataSource), { logger: quietLogger });
+    imports = new ImportsService(dataSource, repository, jobs, scheduler);
     resolver = new IdentityResolutionService(contactsRepository, outbox);
   });
 
   afterAll(async () => {
     await database?.close();
   });
-
-  const quietLogger = { info: () => undefined, warn: () => undefined };
 
   function runner(options: Partial<ImportOptions> = {}, withOutbox: Outbox = outbox): ImportRunner {
     return new ImportRunner(
@@ -235,6 +236,20 @@ describe('contact imports against PostgreSQL', () => {
       [ws],
     );
     expect(job).toEqual({ kind: IMPORT_JOB_KIND, payload: { importId: opened.id } });
+  });
+
+  it('gives up an upload that stopped arriving, and drops its chunks', async () => {
+    const ws = newWorkspace();
+    const opened = await imports.start({ workspaceId: ws, createdBy: 'key:x' });
+    const fresh = await imports.start({ workspaceId: ws, createdBy: 'key:x' });
+    for (const id of [opened.id, fresh.id]) {
+      await imports.chunk({ workspaceId: ws, importId: id, seq: 0, offset: 0, data: Buffer.from('email\n').toString('base64') });
+    }
+    await database.db.query(`UPDATE contacts.imports SET updated_at = now() - interval '2 hours' WHERE id = $1`, [opened.id]);
+    expect(await imports.failAbandonedUploads()).toBeGreaterThanOrEqual(1);
+    expect(await importOf(ws, opened.id)).toMatchObject({ status: 'failed', failure: { code: 'upload_abandoned' } });
+    expect(await importOf(ws, fresh.id)).toMatchObject({ status: 'uploading' });
+    expect(await database.db.query(`SELECT 1 FROM contacts.import_chunks WHERE import_id = $1`, [opened.id])).toEqual([]);
   });
 
   function people(from: number, count: number): string[] {

@@ -111,6 +111,8 @@ export class ImportsRepository {
        ), "stored" AS (
          INSERT INTO ${this.chunks} ("import_id", "seq", "byte_offset", "data")
          SELECT "id", $3, $4, decode($5, 'base64') FROM "open" ON CONFLICT DO NOTHING
+       ), "touched" AS (
+         UPDATE ${this.imports} SET "updated_at" = now() WHERE "id" IN (SELECT "id" FROM "open")
        )
        SELECT count(*)::int AS "open" FROM "open"`,
       [importId, workspaceId, seq, offset, base64],
@@ -160,6 +162,23 @@ export class ImportsRepository {
       [id, failure.code, failure.message],
     )) as [ImportRow[], number];
     return rows[0] as ImportRow;
+  }
+
+  /** Fails uploads that received nothing for `idleMs` (their client went away) and drops their chunks; returns how many. */
+  async failAbandonedUploads(idleMs: number): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      `WITH "abandoned" AS (
+         UPDATE ${this.imports} SET "status" = 'failed', "failure_code" = 'upload_abandoned',
+           "failure_message" = 'the upload stopped before its last chunk', "updated_at" = now(), "completed_at" = now()
+         WHERE "status" = 'uploading' AND "updated_at" < now() - make_interval(secs => $1::float8 / 1000)
+         RETURNING "id"
+       ), "dropped" AS (
+         DELETE FROM ${this.chunks} WHERE "import_id" IN (SELECT "id" FROM "abandoned")
+       )
+       SELECT count(*)::int AS "n" FROM "abandoned"`,
+      [idleMs],
+    )) as Array<{ n: number }>;
+    return row?.n ?? 0;
   }
 
   async deleteChunks(manager: EntityManager, id: string): Promise<void> {

@@ -14,13 +14,17 @@ import {
   mappingProblems,
   type Page,
 } from '@leadflow/contracts';
-import { JobQueue } from '@leadflow/jobs';
-import { Injectable } from '@nestjs/common';
+import { JobQueue, Scheduler } from '@leadflow/jobs';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { IMPORT_JOB_KIND, type ImportJobPayload } from './import-runner.service';
 import { type ImportRow, ImportsRepository } from './imports.repository';
+
+/** An upload that received nothing for this long is given up (its gateway or client went away). */
+export const ABANDONED_UPLOAD_MS = 60 * 60_000;
+const ABANDONED_CHECK_EVERY_MS = 10 * 60_000;
 
 const notFound = (id: string) => new AppException(ErrorCodes.notFound, `No import ${id}`);
 
@@ -58,12 +62,28 @@ export function importView(row: ImportRow): ImportView {
  * stored) and what admins read of it: progress, and the rows that were not imported.
  */
 @Injectable()
-export class ImportsService {
+export class ImportsService implements OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly imports: ImportsRepository,
     private readonly jobs: JobQueue,
+    private readonly scheduler: Scheduler,
   ) {}
+
+  onModuleInit(): void {
+    this.scheduler.add({
+      name: 'contacts.imports.abandoned-uploads',
+      intervalMs: ABANDONED_CHECK_EVERY_MS,
+      run: async () => {
+        await this.failAbandonedUploads();
+      },
+    });
+  }
+
+  /** Fails the uploads that stopped arriving an hour ago, and drops what they stored. */
+  failAbandonedUploads(idleMs = ABANDONED_UPLOAD_MS): Promise<number> {
+    return this.imports.failAbandonedUploads(idleMs);
+  }
 
   async start(request: ImportStartRequest): Promise<ImportView> {
     const mapping = request.mapping ?? null;
