@@ -25,8 +25,8 @@ const CHUNK_TIMEOUT_MS = 30_000;
 /** After the limit, this much more of a body is read and dropped so that the client reads the 413 (then the connection closes). */
 const DRAIN_AFTER_LIMIT_BYTES = 16 * 1024 * 1024;
 const ISSUES_PER_PAGE = 1000;
-/** Chunk requests out at once for one upload: enough to keep contacts busy, at most 2 MiB held. */
-const CHUNKS_IN_FLIGHT = 3;
+/** Chunk requests out at once for one upload: one stored while the next travels; each holds about 2 MiB until answered. */
+const CHUNKS_IN_FLIGHT = 2;
 
 export interface UploadRequest {
   body: Readable;
@@ -61,7 +61,7 @@ export function parseMapping(text: string | undefined): ImportMapping | undefine
 
 /**
  * CSV imports through the gateway: the request body is streamed to contacts in chunks of at most
- * 512 KiB (one NATS request each, at most three out at once; the body is read no faster than they
+ * 512 KiB (one NATS request each, at most two out at once; the body is read no faster than they
  * are stored), so that the gateway holds a few chunks of a file of up to 100 MB; the import is queued once contacts stored the
  * last chunk, and its creation is audited.
  */
