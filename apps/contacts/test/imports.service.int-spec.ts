@@ -175,6 +175,11 @@ describe('contact imports against PostgreSQL', () => {
       [6, null, 'missing_identity'],
       [8, null, 'invalid_csv'],
     ]);
+    // A page holds whole rows: two rows a page, then the rest.
+    const first = await imports.issues({ workspaceId: ws, id: queued.id, kind: 'error', afterRow: 0, limit: 2 });
+    expect([first.items.map((i) => i.row), first.nextAfterRow]).toEqual([[4, 5], 5]);
+    const second = await imports.issues({ workspaceId: ws, id: queued.id, kind: 'error', afterRow: 5, limit: 2 });
+    expect([second.items.map((i) => i.row), second.nextAfterRow]).toEqual([[6, 8], null]);
     const conflict = (await issues(ws, queued.id, 'error')).find((i) => i.row === 5);
     expect(conflict?.message).toContain(known);
     expect(conflict?.message).toContain(knownPhone);
