@@ -302,6 +302,23 @@ describe('contact imports against PostgreSQL', () => {
     expect(events).toHaveLength(300);
   });
 
+  it('fails the import with the last attempt of its job, keeping what it imported', async () => {
+    const ws = newWorkspace();
+    const queued = await upload(ws, ['email,phone,firstName', ...people(3000, 60)].join('\n'), { chunkBytes: 1000 });
+    let calls = 0;
+    const failing = new Outbox(database.dataSource, 'contacts');
+    failing.addMany = (async () => {
+      calls += 1;
+      throw new Error('the database refuses');
+    }) as Outbox['addMany'];
+    const job = { id: uuidv7(), kind: IMPORT_JOB_KIND, workspaceId: ws, payload: { importId: queued.id }, maxAttempts: 3 };
+    await expect(runner({ batchRows: 50 }, failing).runAttempt({ ...job, attempt: 1 })).rejects.toThrow('the database refuses');
+    expect(await importOf(ws, queued.id)).toMatchObject({ status: 'running' });
+    await expect(runner({ batchRows: 50 }, failing).runAttempt({ ...job, attempt: 3 })).rejects.toThrow('the database refuses');
+    expect(await importOf(ws, queued.id)).toMatchObject({ status: 'failed', failure: { code: 'internal_error' }, created: 0 });
+    expect(calls).toBe(2);
+  });
+
   it('creates each contact once when two runners read the same import at the same time', async () => {
     const ws = newWorkspace();
     const queued = await upload(ws, ['email,phone,firstName', ...people(2000, 400)].join('\n'), { chunkBytes: 4096 });

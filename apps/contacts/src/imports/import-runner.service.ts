@@ -65,13 +65,22 @@ export class ImportRunner implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.worker.handle<ImportJobPayload>(IMPORT_JOB_KIND, (job) => this.runJob(job));
+    this.worker.handle<ImportJobPayload>(IMPORT_JOB_KIND, (job) => this.runAttempt(job));
   }
 
-  private async runJob(job: Job<ImportJobPayload>): Promise<void> {
+  /** One attempt of an import job; the import fails with the job's last attempt, rather than stay `running`. */
+  async runAttempt(job: Job<ImportJobPayload>): Promise<void> {
     const importId = job.payload?.importId;
     if (typeof importId !== 'string') throw new PermanentJobFailure('the job names no import');
-    await this.run(importId);
+    try {
+      await this.run(importId);
+    } catch (error) {
+      if (job.attempt >= job.maxAttempts || error instanceof PermanentJobFailure) {
+        const row = await this.imports.findById(importId);
+        if (row) await this.failImport(row, { code: 'internal_error', message: 'the import stopped after repeated failures' });
+      }
+      throw error;
+    }
   }
 
   /**
