@@ -102,6 +102,14 @@ export class ImportRunner implements OnModuleInit {
     };
     const reader = new CsvRowReader(position.offset, position.header ? position.rowsDone + 1 : 0);
     let pending: CsvItem[] = [];
+    // One batch commits while the next is read and checked: the database and this process work at once.
+    let committing: Promise<void> = Promise.resolve();
+    const commit = async (batch: CsvItem[], plan: ColumnPlan, then: 'go on' | 'hand over' | 'finish'): Promise<void> => {
+      const prepared = prepareBatch(batch, plan);
+      await committing;
+      committing = this.applyBatch(row, position, prepared, then);
+      committing.catch(() => undefined);
+    };
     try {
       let chunk = await this.imports.chunkAt(importId, position.offset);
       let skip = chunk ? position.offset - chunk.byteOffset : 0;
@@ -109,24 +117,33 @@ export class ImportRunner implements OnModuleInit {
         reader.write(skip > 0 ? chunk.data.subarray(skip) : chunk.data);
         skip = 0;
         pending.push(...reader.take());
-        if (!position.header && !(await this.readHeader(row, position, pending))) return true;
-        while (position.header && pending.length >= this.options.batchRows) {
+        if (!position.plan && !(await this.readHeader(row, position, pending))) return true;
+        while (position.plan && pending.length >= this.options.batchRows) {
           const cut = batchEnd(pending, this.options.batchRows);
           if (cut < 0) break;
-          const batch = pending.splice(0, cut + 1);
           const handOver = Date.now() >= deadline;
-          await this.applyBatch(row, position, batch, handOver ? 'hand over' : 'go on');
-          if (handOver) return false;
+          await commit(pending.splice(0, cut + 1), position.plan, handOver ? 'hand over' : 'go on');
+          if (handOver) {
+            await committing;
+            return false;
+          }
         }
         chunk = await this.imports.chunkAfter(importId, chunk.seq);
       }
       await reader.end();
       pending.push(...reader.take());
-      if (!position.header && !(await this.readHeader(row, position, pending))) return true;
-      await this.applyBatch(row, position, pending, 'finish');
+      if (!position.plan && !(await this.readHeader(row, position, pending))) return true;
+      if (!position.plan) {
+        await this.failImport(row, { code: 'empty_file', message: 'the file has no header row' });
+        return true;
+      }
+      await commit(pending, position.plan, 'finish');
+      await committing;
       pending = [];
       return true;
     } catch (error) {
+      // A batch still committing ends before anything else is done to the import.
+      await committing.catch(() => undefined);
       if (error instanceof ImportMovedOn) return true;
       if (error instanceof RowTooLargeError) {
         await this.failImport(row, { code: 'row_too_large', message: error.message });
@@ -173,17 +190,17 @@ export class ImportRunner implements OnModuleInit {
   }
 
   /**
-   * One batch in one transaction: rows read, checked, matched against the identities known now
-   * (locked), new contacts written with their identities and events, the rest recorded as issues,
-   * and the import's position moved past the batch.
+   * One batch in one transaction: the rows' identities locked and matched against those known now,
+   * new contacts written with their identities and events, the rest recorded as issues, and the
+   * import's position moved past the batch.
    */
-  private async applyBatch(row: ImportRow, position: Position, items: CsvItem[], then: 'go on' | 'hand over' | 'finish'): Promise<void> {
-    const plan = position.plan;
-    if (!plan) {
-      // A file without a header row.
-      await this.failImport(row, { code: 'empty_file', message: 'the file has no header row' });
-      return;
-    }
+  private async applyBatch(
+    row: ImportRow,
+    position: Position,
+    batch: PreparedBatch,
+    then: 'go on' | 'hand over' | 'finish',
+  ): Promise<void> {
+    const { items } = batch;
     const next = await this.dataSource.transaction(async (manager) => {
       const locked = await this.imports.lock(manager, row.workspace_id, row.id);
       if (
@@ -194,7 +211,7 @@ export class ImportRunner implements OnModuleInit {
       ) {
         throw new ImportMovedOn();
       }
-      const outcome = await this.resolve(manager, row, plan, items);
+      const outcome = await this.resolve(manager, row, batch);
       const lastRecord = items.at(lastRecordIndex(items));
       const progress: ImportProgress = {
         rowsDone: items.at(-1)?.row ?? position.rowsDone,
@@ -220,34 +237,11 @@ export class ImportRunner implements OnModuleInit {
   private async resolve(
     manager: EntityManager,
     row: ImportRow,
-    plan: ColumnPlan,
-    items: CsvItem[],
+    batch: PreparedBatch,
   ): Promise<{ created: number; duplicates: number; errors: number }> {
     const workspaceId = row.workspace_id;
-    const issues: NewImportIssue[] = [];
-    const candidates: Array<{ row: number; raw: string; contact: ImportedContact }> = [];
-    for (const item of items) {
-      if (item.kind === 'broken') {
-        issues.push({
-          kind: 'error',
-          row: item.row,
-          ord: 0,
-          column: null,
-          code: item.code,
-          message: item.message,
-          contactId: null,
-          raw: item.raw,
-        });
-        continue;
-      }
-      const read = readImportRow(item.fields, plan);
-      if ('problems' in read) {
-        read.problems.forEach((problem, ord) =>
-          issues.push({ kind: 'error', row: item.row, ord, ...problem, contactId: null, raw: item.raw }),
-        );
-      } else candidates.push({ row: item.row, raw: item.raw, contact: read.contact });
-    }
-
+    const { plan, candidates } = batch;
+    const issues = [...batch.issues];
     const identities = candidates.flatMap((candidate) => candidate.contact.identities);
     await this.contacts.lockKeys(
       manager,
@@ -316,6 +310,41 @@ export class ImportRunner implements OnModuleInit {
     const errorRows = new Set(issues.filter((issue) => issue.kind === 'error').map((issue) => issue.row));
     return { created: created.length, duplicates, errors: errorRows.size };
   }
+}
+
+/** A batch's rows read and checked, before its transaction: the rows to import and the errors. */
+interface PreparedBatch {
+  items: CsvItem[];
+  plan: ColumnPlan;
+  issues: NewImportIssue[];
+  candidates: Array<{ row: number; raw: string; contact: ImportedContact }>;
+}
+
+function prepareBatch(items: CsvItem[], plan: ColumnPlan): PreparedBatch {
+  const issues: NewImportIssue[] = [];
+  const candidates: PreparedBatch['candidates'] = [];
+  for (const item of items) {
+    if (item.kind === 'broken') {
+      issues.push({
+        kind: 'error',
+        row: item.row,
+        ord: 0,
+        column: null,
+        code: item.code,
+        message: item.message,
+        contactId: null,
+        raw: item.raw,
+      });
+      continue;
+    }
+    const read = readImportRow(item.fields, plan);
+    if ('problems' in read) {
+      read.problems.forEach((problem, ord) =>
+        issues.push({ kind: 'error', row: item.row, ord, ...problem, contactId: null, raw: item.raw }),
+      );
+    } else candidates.push({ row: item.row, raw: item.raw, contact: read.contact });
+  }
+  return { items, plan, issues, candidates };
 }
 
 function identityKey(identity: Identity): string {
