@@ -4,6 +4,7 @@
  *   npm run bench                                     15 s per target, 50 connections, 3 s warm-up
  *   npm run bench -- --duration 30 --connections 100  (or BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP)
  *   npm run bench -- --only baseline                  one side only: no ratio, no verdict
+ *   npm run bench -- --import                         one CSV import of 100,000 rows (100 MB) instead (import-bench.ts)
  *   npm run bench -- --help
  *
  * Builds the apps into .data/bench/dist-<id> (its own copy: a build or a test run elsewhere in the
@@ -46,6 +47,7 @@ import { LeadSequence } from './lead-sequence';
 import { residentMemory } from './memory';
 import { type LoadResult, runLoad } from './load';
 import { type BenchOptions, parseBenchOptions, USAGE } from './options';
+import { benchImport, renderImportReport } from './import-bench';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
 import { type BenchReport, judge, type PlatformRun, renderReport, type TargetRun, writeReport } from './report';
 
@@ -349,6 +351,12 @@ async function main(): Promise<void> {
   let exitCode = 1;
   try {
     const run = await prepare(options, cleanup, interrupt.signal);
+    if (options.import) {
+      const imported = await benchImport(run, log);
+      process.stdout.write(renderImportReport(imported));
+      exitCode = imported.verdict === 'FAIL' ? 1 : 0;
+      return;
+    }
     const report = await benchAll(run);
     if (interrupt.signal.aborted) return;
     process.stdout.write(renderReport(report));

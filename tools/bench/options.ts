@@ -16,6 +16,11 @@ export interface BenchOptions {
   only: TargetName | undefined;
   /** When set, every platform app writes a V8 CPU profile into this directory when it stops. */
   profileDir: string | undefined;
+  /** Bench one CSV import instead of intake (see import-bench.ts). */
+  import: boolean;
+  importRows: number;
+  /** Each row is padded to about this many bytes (0: not padded). */
+  importRowBytes: number;
   help: boolean;
 }
 
@@ -26,6 +31,9 @@ export const USAGE = `usage: npm run bench -- [options]
   --drain-timeout <s>  longest wait for the pipeline to drain  (BENCH_DRAIN_TIMEOUT, default 120)
   --only <target>      platform or baseline: bench one side, no verdict
   --profile <dir>      write a CPU profile per platform app into <dir> (open in Chrome DevTools)
+  --import             bench one CSV import through the platform instead of intake
+  --rows <n>           rows of the imported file                (default 100000)
+  --row-bytes <n>      pad each row to n bytes                 (default 0: about 120; 1000 makes 100,000 rows 100 MB)
 DATABASE_URL and NATS_URL choose the servers (default postgres://postgres@127.0.0.1:5432/postgres, nats://127.0.0.1:4222).`;
 
 export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {
@@ -39,6 +47,9 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       'drain-timeout': { type: 'string' },
       only: { type: 'string' },
       profile: { type: 'string' },
+      import: { type: 'boolean', default: false },
+      rows: { type: 'string' },
+      'row-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -49,6 +60,9 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     drainTimeoutS: positiveNumber('--drain-timeout', values['drain-timeout'] ?? env.BENCH_DRAIN_TIMEOUT, 120),
     only: targetName(values.only),
     profileDir: values.profile === undefined || values.profile.trim() === '' ? undefined : path.resolve(values.profile),
+    import: values.import === true,
+    importRows: Math.round(positiveNumber('--rows', values.rows, 100_000)),
+    importRowBytes: Math.round(nonNegativeNumber('--row-bytes', values['row-bytes'], 0)),
     help: values.help === true,
   };
 }

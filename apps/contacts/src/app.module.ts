@@ -1,3 +1,4 @@
+import { JobsModule } from '@leadflow/jobs';
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ContactsEnv } from './config/env';
@@ -6,6 +7,10 @@ import { contactsMigrations } from './database/migrations';
 import { LeadConversionModule } from './lead-conversion/lead-conversion.module';
 import { OpportunitiesModule } from './opportunities/opportunities.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
+import { ImportsModule } from './imports/imports.module';
+
+/** Rows per import transaction. */
+const IMPORT_BATCH_ROWS = 1000;
 
 @Module({})
 export class AppModule {
@@ -14,10 +19,12 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ service: 'contacts', version: env.SERVICE_VERSION, env, migrations: contactsMigrations }),
+        JobsModule.forRoot({ leaseMs: env.JOB_LEASE_MS }),
         ContactsModule,
         PipelinesModule,
         OpportunitiesModule,
         LeadConversionModule,
+        ImportsModule.forRoot({ batchRows: IMPORT_BATCH_ROWS, sliceMs: Math.min(env.JOB_LEASE_MS / 4, 5000) }),
       ],
     };
   }

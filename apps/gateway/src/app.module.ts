@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { GatewayEnv } from './config/env';
 import { ContactsModule } from './contacts/contacts.module';
 import { gatewayMigrations } from './database/migrations';
+import { ImportsModule } from './imports/imports.module';
 import { IntakeModule } from './intake/intake.module';
 import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -28,6 +29,7 @@ export class AppModule {
         IntakeModule,
         LeadsModule,
         ContactsModule,
+        ImportsModule,
         MetricsModule,
         OpportunitiesModule,
         PipelinesModule,

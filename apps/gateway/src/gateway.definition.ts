@@ -11,6 +11,7 @@ import { registerBodyParsers } from './http/body-parser';
 import { hardenHttp } from './http/http-hardening';
 import { setUpOpenApi } from './http/openapi';
 import { logRouteTable } from './http/route-table';
+import { ImportsModule } from './imports/imports.module';
 import { IntakeModule } from './intake/intake.module';
 import { legacyErrorBody } from './intake/legacy-error-body';
 import { LeadsModule } from './leads/leads.module';
@@ -23,6 +24,7 @@ const API_MODULES = [
   IntakeModule,
   LeadsModule,
   ContactsModule,
+  ImportsModule,
   MetricsModule,
   WorkspacesModule,
   AuditModule,

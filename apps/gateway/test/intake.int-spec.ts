@@ -135,6 +135,8 @@ describe('gateway: intake and admin over HTTP', () => {
   it.each([
     ['text/plain', 'hello', 415, 'unsupported_media_type'],
     ['application/xml', '<lead/>', 415, 'unsupported_media_type'],
+    // CSV is streamed only to the imports route; anywhere else it is read like any body.
+    ['text/csv', 'email\nana@example.com\n', 415, 'unsupported_media_type'],
   ])('refuses %s with %s %s without troubling ingestion', async (contentType, body, status, code) => {
     const response = await post('/api/lead', body, { 'Content-Type': contentType });
     expect(response.status).toBe(status);
@@ -146,6 +148,13 @@ describe('gateway: intake and admin over HTTP', () => {
     const response = await post('/api/lead', Buffer.alloc(1024 * 1024 + 1, 'a'));
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ ok: false, error: 'payload_too_large' });
+  });
+
+  it('refuses a text/csv body over 1 MiB with 413 payload_too_large outside the imports route', async () => {
+    const response = await post('/api/lead', Buffer.alloc(1024 * 1024 + 1, 'a'), { 'Content-Type': 'text/csv' });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toEqual({ ok: false, error: 'payload_too_large' });
+    expect(seen).toHaveLength(0);
   });
 
   it('refuses an Idempotency-Key over 255 characters with 400 invalid_idempotency_key', async () => {

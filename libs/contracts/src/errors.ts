@@ -20,6 +20,8 @@ export const ErrorCodes = {
   loginDisabled: 'login_disabled',
   nameTaken: 'name_taken',
   lastOwner: 'last_owner',
+  invalidMapping: 'invalid_mapping',
+  importNotOpen: 'import_not_open',
   notFound: 'not_found',
   methodNotAllowed: 'method_not_allowed',
   unavailable: 'unavailable',

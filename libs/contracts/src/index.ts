@@ -2,6 +2,7 @@ export * from './contacts';
 export * from './envelope';
 export * from './errors';
 export * from './health';
+export * from './imports';
 export * from './events';
 export * from './leads';
 export * from './metrics';

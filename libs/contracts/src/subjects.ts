@@ -36,6 +36,14 @@ export const RpcSubjects = {
     pipelineUpdate: 'contacts.pipeline.update',
     /** Converts a lead: its contact, optionally an opportunity, idempotent by key. */
     leadConvert: 'contacts.lead.convert',
+    /** Bulk imports: an upload in chunks (start, chunk…, finish or abort), then its progress and rows. */
+    importStart: 'contacts.import.start',
+    importChunk: 'contacts.import.chunk',
+    importFinish: 'contacts.import.finish',
+    importAbort: 'contacts.import.abort',
+    importGet: 'contacts.import.get',
+    importList: 'contacts.import.list',
+    importIssues: 'contacts.import.issues',
   },
   scoring: {
     scoreGet: 'scoring.score.get',

@@ -31,6 +31,8 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       login_disabled: 503,
       name_taken: 409,
       last_owner: 409,
+      invalid_mapping: 400,
+      import_not_open: 409,
       not_found: 404,
       method_not_allowed: 405,
       unavailable: 503,

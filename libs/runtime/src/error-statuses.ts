@@ -24,6 +24,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.loginDisabled]: 503,
   [ErrorCodes.nameTaken]: 409,
   [ErrorCodes.lastOwner]: 409,
+  [ErrorCodes.invalidMapping]: 400,
+  [ErrorCodes.importNotOpen]: 409,
   [ErrorCodes.notFound]: 404,
   [ErrorCodes.methodNotAllowed]: 405,
   [ErrorCodes.unavailable]: 503,

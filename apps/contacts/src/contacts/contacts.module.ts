@@ -4,5 +4,9 @@ import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { IdentityResolutionService } from './identity-resolution.service';
 
-@Module({ controllers: [ContactsController], providers: [ContactsRepository, IdentityResolutionService, ContactQueryService] })
+@Module({
+  controllers: [ContactsController],
+  providers: [ContactsRepository, IdentityResolutionService, ContactQueryService],
+  exports: [ContactsRepository],
+})
 export class ContactsModule {}

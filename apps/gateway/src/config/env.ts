@@ -1,4 +1,4 @@
-import { DEFAULT_HTTP_PORTS } from '@leadflow/contracts';
+import { DEFAULT_HTTP_PORTS, MAX_IMPORT_BYTES } from '@leadflow/contracts';
 import { PlatformEnv } from '@leadflow/config';
 import { Expose, Type } from 'class-transformer';
 import { IsEmail, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
@@ -95,4 +95,12 @@ export class GatewayEnv extends PlatformEnv {
   @Min(100)
   @Max(4500)
   INTAKE_TIMEOUT_MS = 3000;
+
+  /** Largest CSV file `POST /api/v1/imports` takes (413 `payload_too_large` above); at most 100 MiB. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(MAX_IMPORT_BYTES)
+  IMPORT_MAX_BYTES = MAX_IMPORT_BYTES;
 }

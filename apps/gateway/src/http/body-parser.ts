@@ -1,9 +1,13 @@
 import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { RouteConfig } from '@nestjs/platform-fastify';
-import { UnreadableBody } from '@leadflow/runtime';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MAX_BODY_BYTES, UnreadableBody } from '@leadflow/runtime';
+import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 
 const RAW_BODY = 'leadflow:raw-body';
+const STREAMED_BODY = 'leadflow:streamed-body';
+/** The content type whose body a `@StreamsBody()` route reads as a stream. */
+export const STREAMED_CONTENT_TYPE = 'text/csv';
 
 /**
  * The route's handler reads the body as the bytes that were sent, whatever their content type
@@ -18,6 +22,46 @@ function readsRawBody(request: FastifyRequest): boolean {
 /** The body bytes as received, on a route marked `@ReadsRawBody()`. */
 export function rawBody(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+}
+
+/**
+ * The route's handler reads a `text/csv` body itself, as a stream, with its own size limit (CSV
+ * imports): nothing is buffered before the handler, which runs after the guard.
+ */
+export const StreamsBody = () => RouteConfig({ [STREAMED_BODY]: true });
+
+function streamsBody(request: FastifyRequest): boolean {
+  return Reflect.get(request.routeOptions.config ?? {}, STREAMED_BODY) === true;
+}
+
+/** The body stream on a `@StreamsBody()` route; undefined when the body was not `text/csv`. */
+export function bodyStream(request: FastifyRequest): Readable | undefined {
+  const body = request.body as { pipe?: unknown; on?: unknown } | undefined;
+  return body && typeof body.pipe === 'function' && typeof body.on === 'function' ? (request.body as Readable) : undefined;
+}
+
+/** The whole body, at most `limit` bytes, as Fastify's own parser reads it (413 above, 400 on a short body). */
+function readWhole(request: FastifyRequest, payload: Readable, limit: number, done: (error: Error | null, body?: Buffer) => void): void {
+  const declared = Number(request.headers['content-length']);
+  if (declared > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const onData = (chunk: Buffer): void => {
+    received += chunk.length;
+    if (received > limit) {
+      payload.removeListener('data', onData);
+      payload.removeListener('end', onEnd);
+      return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    }
+    chunks.push(chunk);
+  };
+  const onEnd = (): void => {
+    if (!Number.isNaN(declared) && declared !== received) return done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+    done(null, Buffer.concat(chunks));
+  };
+  payload.on('data', onData);
+  payload.on('end', onEnd);
+  payload.once('error', (error) => done(Object.assign(error, { statusCode: 400 })));
 }
 
 /**
@@ -44,7 +88,8 @@ function jsonObjectBody(request: FastifyRequest, bytes: Buffer): unknown {
 
 /**
  * One parser for every content type: the bytes as sent on `@ReadsRawBody()` routes, a JSON object
- * everywhere else. The 1 MiB limit applies to both (413).
+ * everywhere else. The 1 MiB limit applies to both (413). `text/csv` on a `@StreamsBody()` route
+ * is the exception: its handler reads the stream.
  */
 export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
@@ -52,5 +97,13 @@ export function registerBodyParsers(fastify: FastifyInstance): void {
     // No route answers (404): nothing reads the body.
     if (request.routeOptions.url === undefined) return done(null, undefined);
     done(null, readsRawBody(request) ? body : jsonObjectBody(request, body));
+  });
+  // CSV reaches a `@StreamsBody()` route as the request stream; elsewhere it is read as any body.
+  fastify.addContentTypeParser(STREAMED_CONTENT_TYPE, (request, payload, done) => {
+    if (request.routeOptions.url === undefined) return done(null, undefined);
+    if (streamsBody(request)) return done(null, payload);
+    readWhole(request, payload, MAX_BODY_BYTES, (error, body = Buffer.alloc(0)) =>
+      error ? done(error, undefined) : done(null, readsRawBody(request) ? body : jsonObjectBody(request, body)),
+    );
   });
 }
