@@ -7,6 +7,7 @@ export * from './leads';
 export * from './metrics';
 export * from './money';
 export * from './pagination';
+export * from './privacy';
 export * from './requests';
 export * from './scoring';
 export * from './services';

@@ -19,20 +19,36 @@ export const RpcSubjects = {
     leadIngestBatch: 'ingestion.lead.ingest_batch',
     leadList: 'ingestion.lead.list',
     leadGet: 'ingestion.lead.get',
+    /** GDPR export: the leads of these ids, raw and normalized. */
+    leadExport: 'ingestion.lead.export',
+    /** What ingestion did for an erasure (null until it applied `contact.erased`). */
+    erasureStep: 'ingestion.erasure.step',
+    suppressionList: 'ingestion.suppression.list',
+    suppressionAdd: 'ingestion.suppression.add',
+    suppressionRemove: 'ingestion.suppression.remove',
   },
   contacts: {
     contactList: 'contacts.contact.list',
     contactGet: 'contacts.contact.get',
     /** Which contact a lead is attributed to (follows merges). */
     leadContact: 'contacts.lead.contact',
+    /** GDPR: erases a contact (idempotent), publishing `contact.erased`. */
+    contactErase: 'contacts.contact.erase',
+    /** An erasure record with the contacts app's step. */
+    erasureGet: 'contacts.erasure.get',
+    /** GDPR export: everything contacts holds of a contact. */
+    contactExport: 'contacts.contact.export',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
+    scoreExport: 'scoring.score.export',
+    erasureStep: 'scoring.erasure.step',
   },
   metrics: {
     leadsSummary: 'metrics.leads.summary',
     leadsDaily: 'metrics.leads.daily',
     leadsWeekly: 'metrics.leads.weekly',
+    erasureStep: 'metrics.erasure.step',
   },
 } as const;
 
@@ -117,11 +133,11 @@ export const Conversations = {
     metrics: [],
   } satisfies Record<ServiceName, readonly ServiceName[]>,
   consumes: {
-    gateway: [],
-    ingestion: [],
+    gateway: [EventTypes.contactErased],
+    ingestion: [EventTypes.contactErased],
     contacts: [EventTypes.leadIngested],
-    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged],
-    metrics: [EventTypes.leadIngested, EventTypes.leadAttributed, EventTypes.stageChanged],
+    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged, EventTypes.contactErased],
+    metrics: [EventTypes.leadIngested, EventTypes.leadAttributed, EventTypes.stageChanged, EventTypes.contactErased],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;
 
