@@ -4,6 +4,7 @@ import type { MetricsEnv } from './config/env';
 import { metricsMigrations } from './database/migrations';
 import { LeadCountersModule } from './lead-counters/lead-counters.module';
 import { LeadReportsModule } from './lead-reports/lead-reports.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -14,6 +15,7 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'metrics', version: env.SERVICE_VERSION, env, migrations: metricsMigrations }),
         LeadCountersModule,
         LeadReportsModule,
+        PrivacyModule,
       ],
     };
   }
