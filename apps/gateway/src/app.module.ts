@@ -9,6 +9,7 @@ import { IntakeModule } from './intake/intake.module';
 import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
+import { SuppressionsModule } from './suppressions/suppressions.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
@@ -27,6 +28,7 @@ export class AppModule {
         LeadsModule,
         ContactsModule,
         MetricsModule,
+        SuppressionsModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],
       exports: [GatewayEnv],
