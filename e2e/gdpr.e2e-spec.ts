@@ -174,7 +174,7 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
       { timeoutMs: ERASURE_DEADLINE_MS, intervalMs: 50, what: 'the erasure completed by every app' },
     );
     const erasureMs = Date.now() - started;
-    console.log(`erasure ${erasureId} completed by all five apps in ${erasureMs} ms`);
+    process.stdout.write(`erasure ${erasureId} completed by all five apps in ${erasureMs} ms\n`);
     expect(erasureMs).toBeLessThan(ERASURE_DEADLINE_MS);
     expect(completed.steps.map((step) => step.app).sort()).toEqual(['contacts', 'gateway', 'ingestion', 'metrics', 'scoring']);
     expect(completed.steps.find((step) => step.app === 'ingestion')?.summary).toMatchObject({
