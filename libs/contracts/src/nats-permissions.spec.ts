@@ -15,7 +15,9 @@ describe('natsPermissions', () => {
       'scoring.>',
       'metrics.>',
     ]);
-    expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual(['$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-erased']);
+    expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-erased',
+    ]);
     expect(publish.filter((subject) => subject.startsWith('$JS.API.STREAM.'))).toEqual([
       '$JS.API.STREAM.INFO.CONTACTS',
       '$JS.API.STREAM.CREATE.CONTACTS',
