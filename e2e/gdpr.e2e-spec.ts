@@ -149,6 +149,7 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
     expect(exported.body.contacts.identities.map((i) => i.value).sort()).toEqual([email.toLowerCase(), phone].sort());
     expect(exported.body.ingestion.leads.map((lead) => lead.id).sort()).toEqual([...leadIds].sort());
     expect(exported.body.ingestion.leads.find((lead) => lead.id === leadIds[0])?.raw.body).toContain(email);
+    expect(exported.body.ingestion.rejectedRequests.map((request) => request.body)).toEqual([`{"email":"${email}", "phone": `]);
     expect(exported.body.scoring.score).toMatchObject({ contact_id: contactId, state: 'active' });
     expect(Number(exported.body.scoring.score?.['score'])).toBeGreaterThan(0);
     expect(exported.body.scoring.history.length).toBeGreaterThanOrEqual(3);

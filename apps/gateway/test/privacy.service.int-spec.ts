@@ -137,6 +137,7 @@ describe('gateway GDPR against PostgreSQL', () => {
     answers.set(RpcSubjects.ingestion.leadExport, (payload) => ({
       leads: (payload['leadIds'] as string[]).map((id) => ({ id, raw: { body: `{"email":"exp@example.com","n":"${id}"}` } })),
     }));
+    answers.set(RpcSubjects.ingestion.rejectedExport, () => ({ rejectedRequests: [{ id: 'r1', body: '{"email":"exp@example.com",' }] }));
     answers.set(RpcSubjects.scoring.scoreExport, (payload) => ({
       contactId: payload['id'],
       score: { score: 40 },
@@ -154,6 +155,7 @@ describe('gateway GDPR against PostgreSQL', () => {
       notHeld: { metrics: expect.any(String) },
     });
     expect(exported.ingestion.leads.map((lead) => lead.id)).toEqual(leadIds);
+    expect(exported.ingestion.rejectedRequests).toEqual([{ id: 'r1', body: '{"email":"exp@example.com",' }]);
     const leadCalls = asked.filter((call) => call.subject === RpcSubjects.ingestion.leadExport);
     expect(leadCalls.map((call) => (call.payload['leadIds'] as string[]).length)).toEqual([10, 10, 3]);
     expect(asked.find((call) => call.subject === RpcSubjects.scoring.scoreExport)?.payload).toEqual({ workspaceId: ws, id: contactId });

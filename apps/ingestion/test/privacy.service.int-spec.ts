@@ -197,6 +197,8 @@ describe('ingestion GDPR against PostgreSQL', () => {
     // A refused body that names the person: tied to them by its content.
     await intake.ingestGroup([item(ws, `{"email":"${email.toUpperCase()}", broken`)]);
     await intake.ingestGroup([item(ws, '{"email":"unrelated@example.com", broken')]);
+    const exported = await privacy.exportRejected({ workspaceId: ws, leadIds: ids });
+    expect(exported.rejectedRequests.map((r) => r.body)).toEqual([`{"email":"${email.toUpperCase()}", broken`]);
 
     const event = erased(ws, {
       leadIds: ids,

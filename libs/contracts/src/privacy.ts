@@ -3,7 +3,7 @@
  * stored as hashes only (`identityHash` in libs/normalization: sha256 hex of `<kind>:<normalized value>`),
  * never as the clear email or phone.
  */
-import { IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { MAX_PAGE_SIZE } from './pagination';
 
 export const IDENTITY_KINDS = ['email', 'phone'] as const;
@@ -125,6 +125,40 @@ export interface LeadExportReply {
   leads: LeadExport[];
 }
 
+/** At most this many lead ids in one `ingestion.rejected.export`, and this many requests in its answer. */
+export const MAX_EXPORT_LEAD_IDS = 10_000;
+export const MAX_EXPORT_REJECTED = 100;
+
+/** `ingestion.rejected.export`: refused requests tied to a person by their content (the email or phone of their leads). */
+export class RejectedExportRequest {
+  @IsString()
+  @Length(1, 64)
+  workspaceId!: string;
+
+  @IsArray()
+  @ArrayMaxSize(MAX_EXPORT_LEAD_IDS)
+  @IsUUID('all', { each: true })
+  leadIds!: string[];
+}
+
+/** A refused request as kept for audit (its body cut to `MAX_REJECTED_BODY_BYTES` when it was stored). */
+export interface RejectedRequestExport {
+  id: string;
+  source: string;
+  receivedAt: string;
+  reason: string;
+  contentType: string;
+  headers: Record<string, unknown>;
+  remoteAddress: string | null;
+  body: string;
+  bodyBytes: number;
+  truncated: boolean;
+}
+
+export interface RejectedExportReply {
+  rejectedRequests: RejectedRequestExport[];
+}
+
 /** The leads a single `ingestion.lead.export` call carries at most (bodies are cut to `MAX_EXPORT_BODY_BYTES`). */
 export const MAX_EXPORT_LEADS_PER_CALL = 10;
 export const MAX_EXPORT_BODY_BYTES = 64 * 1024;
@@ -151,7 +185,7 @@ export interface PersonExport {
   workspaceId: string;
   contactId: string;
   contacts: ContactExport;
-  ingestion: { leads: LeadExport[] };
+  ingestion: { leads: LeadExport[]; rejectedRequests: RejectedRequestExport[] };
   scoring: ScoreExport;
   /** The gateway's audit entries about the contact. */
   gateway: { audit: Array<Record<string, unknown>> };

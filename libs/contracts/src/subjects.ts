@@ -21,6 +21,8 @@ export const RpcSubjects = {
     leadGet: 'ingestion.lead.get',
     /** GDPR export: the leads of these ids, raw and normalized. */
     leadExport: 'ingestion.lead.export',
+    /** GDPR export: the refused requests whose body names the person of these leads. */
+    rejectedExport: 'ingestion.rejected.export',
     /** What ingestion did for an erasure (null until it applied `contact.erased`). */
     erasureStep: 'ingestion.erasure.step',
     suppressionList: 'ingestion.suppression.list',

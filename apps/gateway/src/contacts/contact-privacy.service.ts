@@ -10,6 +10,7 @@ import {
   type LeadExportReply,
   MAX_EXPORT_LEADS_PER_CALL,
   type PersonExport,
+  type RejectedExportReply,
   RpcSubjects,
   type ScoreExport,
 } from '@leadflow/contracts';
@@ -84,8 +85,9 @@ export class ContactPrivacyService {
     const contacts = await this.rpc.request<ContactExport>(RpcSubjects.contacts.contactExport, { workspaceId, id: contactId });
     const id = String(contacts.contact['id'] ?? contactId);
     const mergedIds = contacts.mergedContacts.map((merged) => String(merged['id']));
-    const [leads, scoring, audit] = await Promise.all([
+    const [leads, rejected, scoring, audit] = await Promise.all([
       this.leadsOf(workspaceId, contacts.leadIds),
+      this.rpc.request<RejectedExportReply>(RpcSubjects.ingestion.rejectedExport, { workspaceId, leadIds: contacts.leadIds }),
       this.rpc.request<ScoreExport>(RpcSubjects.scoring.scoreExport, { workspaceId, id }),
       this.audit.aboutTargets(
         workspaceId,
@@ -97,7 +99,7 @@ export class ContactPrivacyService {
       workspaceId,
       contactId: id,
       contacts,
-      ingestion: { leads },
+      ingestion: { leads, rejectedRequests: rejected.rejectedRequests },
       scoring,
       gateway: { audit: audit as unknown as Array<Record<string, unknown>> },
       notHeld: { metrics: 'daily counters by source, offer and country, and the ids of the leads counted: nothing about a person' },

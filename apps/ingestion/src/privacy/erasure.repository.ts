@@ -1,4 +1,4 @@
-import type { LeadExport } from '@leadflow/contracts';
+import type { LeadExport, RejectedRequestExport } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -23,7 +23,7 @@ export class ErasureRepository {
   }
 
   /** The clear emails and phones these leads hold (before they are redacted), to find what else names the person. */
-  async clearIdentitiesOf(manager: EntityManager, workspaceId: string, leadIds: readonly string[]): Promise<string[]> {
+  async clearIdentitiesOf(manager: EntityManager | DataSource, workspaceId: string, leadIds: readonly string[]): Promise<string[]> {
     if (leadIds.length === 0) return [];
     const rows = (await manager.query(
       `SELECT DISTINCT v."value" FROM ${this.leads} l
@@ -74,6 +74,29 @@ export class ErasureRepository {
       [workspaceId, values],
     )) as [unknown, number];
     return count;
+  }
+
+  /** The workspace's refused requests whose kept body holds one of these values (case aside), oldest first. */
+  async exportRejected(workspaceId: string, values: readonly string[], limit: number): Promise<RejectedRequestExport[]> {
+    if (values.length === 0) return [];
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM ${this.rejected}
+       WHERE "workspace_id" = $1 AND encode("body", 'escape') ILIKE ANY (SELECT '%' || v || '%' FROM unnest($2::text[]) AS v)
+       ORDER BY "id" LIMIT $3`,
+      [workspaceId, values, limit],
+    )) as Row[];
+    return rows.map((row) => ({
+      id: row['id'] as string,
+      source: row['source'] as string,
+      receivedAt: (row['received_at'] as Date).toISOString(),
+      reason: row['reason'] as string,
+      contentType: row['content_type'] as string,
+      headers: row['headers'] as Record<string, unknown>,
+      remoteAddress: row['remote_address'] as string | null,
+      body: (row['body'] as Buffer).toString('utf8'),
+      bodyBytes: row['body_bytes'] as number,
+      truncated: row['truncated'] as boolean,
+    }));
   }
 
   /** The leads of these ids with their raw requests, bodies cut to `maxBodyBytes`. */

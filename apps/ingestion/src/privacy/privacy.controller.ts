@@ -7,6 +7,8 @@ import {
   LeadExportRequest,
   type LeadExportReply,
   type Page,
+  RejectedExportRequest,
+  type RejectedExportReply,
   RpcSubjects,
   SuppressionListRequest,
   type SuppressionView,
@@ -37,6 +39,11 @@ export class PrivacyController {
   @MessagePattern(RpcSubjects.ingestion.leadExport)
   exportLeads(@Payload() request: LeadExportRequest): Promise<LeadExportReply> {
     return this.privacy.exportLeads(request);
+  }
+
+  @MessagePattern(RpcSubjects.ingestion.rejectedExport)
+  exportRejected(@Payload() request: RejectedExportRequest): Promise<RejectedExportReply> {
+    return this.privacy.exportRejected(request);
   }
 
   @MessagePattern(RpcSubjects.ingestion.erasureStep)

@@ -10,7 +10,10 @@ import {
   type LeadExportRequest,
   MAX_EXPORT_BODY_BYTES,
   MAX_EXPORT_LEADS_PER_CALL,
+  MAX_EXPORT_REJECTED,
   type Page,
+  type RejectedExportReply,
+  type RejectedExportRequest,
   type SuppressionListRequest,
   type SuppressionView,
 } from '@leadflow/contracts';
@@ -57,6 +60,12 @@ export class PrivacyService {
       throw new AppException(ErrorCodes.validationFailed, `At most ${MAX_EXPORT_LEADS_PER_CALL} leads per call`);
     }
     return { leads: await this.erasures.exportLeads(request.workspaceId, request.leadIds, MAX_EXPORT_BODY_BYTES) };
+  }
+
+  /** Refused requests tied to the person by their content: the emails and phones of their leads. */
+  async exportRejected(request: RejectedExportRequest): Promise<RejectedExportReply> {
+    const values = await this.erasures.clearIdentitiesOf(this.dataSource, request.workspaceId, request.leadIds);
+    return { rejectedRequests: await this.erasures.exportRejected(request.workspaceId, values, MAX_EXPORT_REJECTED) };
   }
 
   async erasureStep(request: ErasureStepRequest): Promise<ErasureStepReply> {

@@ -38,7 +38,10 @@ export class PersonExportDoc implements PersonExport {
   @ApiProperty({ format: 'uuid', description: 'The contact exported (a merged id answers its survivor)' }) contactId!: string;
   @ApiProperty({ ...anyObject, description: 'contacts: the contact row, identities, lead ids, merged contacts, erasure' })
   contacts!: PersonExport['contacts'];
-  @ApiProperty({ ...anyObject, description: 'ingestion: each lead, raw (body cut to 64 KiB) and normalized' })
+  @ApiProperty({
+    ...anyObject,
+    description: 'ingestion: each lead, raw (body cut to 64 KiB) and normalized; refused requests naming the person',
+  })
   ingestion!: PersonExport['ingestion'];
   @ApiProperty({ ...anyObject, description: 'scoring: the score row and its history' }) scoring!: PersonExport['scoring'];
   @ApiProperty({ ...anyObject, description: "gateway: the audit log's entries about the contact" }) gateway!: PersonExport['gateway'];
