@@ -7,6 +7,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
+import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
 import { contactsMigrations } from '../src/database/migrations';
 import { ContactErasureService } from '../src/privacy/contact-erasure.service';
@@ -25,6 +26,7 @@ describe('contact erasure against PostgreSQL', () => {
         { provide: getDataSourceToken(), useValue: database.dataSource },
         { provide: Outbox, useValue: new Outbox(database.dataSource, 'contacts') },
         ContactsRepository,
+        ErasedIdentitiesRepository,
         IdentityResolutionService,
         ErasureRepository,
         ContactErasureService,
@@ -144,6 +146,20 @@ describe('contact erasure against PostgreSQL', () => {
     });
     expect(JSON.stringify(event)).not.toContain(email);
     expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+
+    // A lead of the person still on its way when they were erased makes no contact.
+    const contactsBefore = await database.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contacts.contacts WHERE workspace_id = $1`,
+      [ws],
+    );
+    const late = await ingest(ws, { email, emailValid: true, phone: '+4915112349999', phoneValid: true, firstName: 'Mia' });
+    const lateByPhone = await ingest(ws, { phone, phoneValid: true });
+    await expect(contactOf(late)).rejects.toThrow('not attributed');
+    await expect(contactOf(lateByPhone)).rejects.toThrow('not attributed');
+    expect(await database.db.query(`SELECT count(*)::int AS n FROM contacts.contacts WHERE workspace_id = $1`, [ws])).toEqual(
+      contactsBefore,
+    );
+    expect(await workspaceText(ws)).not.toContain(email);
   });
 
   it('answers the same erasure when a contact is erased again, even concurrently, and changes nothing', async () => {

@@ -194,6 +194,8 @@ describe('ingestion GDPR against PostgreSQL', () => {
     ];
     const ids = (await intake.ingestGroup(bodies.map((body) => item(ws, body)))).map(leadIdOf);
     const [kept] = (await intake.ingestGroup([item(ws, '{"email":"someone.else@example.com"}')])).map(leadIdOf);
+    // Stored before the erasure but not attributed yet: contacts will make no contact of it.
+    const [inFlight] = (await intake.ingestGroup([item(ws, `{"email":"${email}","firstName":"Late"}`)])).map(leadIdOf);
     // A refused body that names the person: tied to them by its content.
     await intake.ingestGroup([item(ws, `{"email":"${email.toUpperCase()}", broken`)]);
     await intake.ingestGroup([item(ws, '{"email":"unrelated@example.com", broken')]);
@@ -219,8 +221,14 @@ describe('ingestion GDPR against PostgreSQL', () => {
         { id: ids[0], body_sha256: sha256(bodies[0] as string), bytes: 0, idempotency_key: null },
         { id: ids[1], body_sha256: sha256(bodies[1] as string), bytes: 0, idempotency_key: null },
         { id: kept, body_sha256: null, bytes: '{"email":"someone.else@example.com"}'.length, idempotency_key: null },
+        { id: inFlight, body_sha256: sha256(`{"email":"${email}","firstName":"Late"}`), bytes: 0, idempotency_key: null },
       ].sort((a, b) => (a.id as string).localeCompare(b.id as string)),
     );
+    const suppressedLeads = await database.db.query<{ id: string }>(
+      `SELECT id FROM ingestion.leads WHERE workspace_id = $1 AND suppressed`,
+      [ws],
+    );
+    expect(suppressedLeads).toEqual([{ id: inFlight }]);
     const leads = await database.db.query<Record<string, unknown>>(
       `SELECT id, received_at, email, phone, first_name, description, click_id, extra, payload, offer, country, email_valid, redacted_at
        FROM ingestion.leads WHERE id = ANY($1::uuid[]) ORDER BY id`,
@@ -255,7 +263,7 @@ describe('ingestion GDPR against PostgreSQL', () => {
     const { step } = await privacy.erasureStep({ workspaceId: ws, erasureId: event.data.erasureId });
     expect(step).toMatchObject({
       app: 'ingestion',
-      summary: { leadsRedacted: 2, rawRequestsRedacted: 2, rejectedRequestsRedacted: 1, suppressionsAdded: 2 },
+      summary: { leadsRedacted: 3, rawRequestsRedacted: 3, rejectedRequestsRedacted: 1, suppressionsAdded: 2 },
     });
 
     // Delivered again (as after a crash before the ack): nothing changes, the step stays the first one.

@@ -2,7 +2,11 @@ import { Module } from '@nestjs/common';
 import { ContactQueryService } from './contact-query.service';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
+import { ErasedIdentitiesRepository } from './erased-identities.repository';
 import { IdentityResolutionService } from './identity-resolution.service';
 
-@Module({ controllers: [ContactsController], providers: [ContactsRepository, IdentityResolutionService, ContactQueryService] })
+@Module({
+  controllers: [ContactsController],
+  providers: [ContactsRepository, ErasedIdentitiesRepository, IdentityResolutionService, ContactQueryService],
+})
 export class ContactsModule {}

@@ -54,12 +54,14 @@ export class ErasureRepository {
   private readonly identities: string;
   private readonly leads: string;
   private readonly erasures: string;
+  private readonly erased: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.contacts = qualifiedTable(dataSource, 'contacts');
     this.identities = qualifiedTable(dataSource, 'contact_identities');
     this.leads = qualifiedTable(dataSource, 'contact_leads');
     this.erasures = qualifiedTable(dataSource, 'erasures');
+    this.erased = qualifiedTable(dataSource, 'erased_identities');
   }
 
   /** The live contact a contact id stands for (itself, or the survivor it was merged into), locked. */
@@ -137,6 +139,11 @@ export class ErasureRepository {
       ],
     )) as ErasureRow[];
     if (!row) throw new Error('the erasure was not stored');
+    await manager.query(
+      `INSERT INTO ${this.erased} ("workspace_id", "hash", "erasure_id") SELECT $1, h, $2 FROM unnest($3::text[]) AS h
+       ON CONFLICT DO NOTHING`,
+      [erasure.workspaceId, erasure.id, [...erasure.emailHashes, ...erasure.phoneHashes]],
+    );
     return storedOf(row);
   }
 

@@ -37,7 +37,9 @@ export class ErasureRepository {
   /**
    * Redacts these leads and the other leads of the workspace with one of these (normalized) emails,
    * with their raw requests: the raw row keeps its id, key, fingerprint, times and the sha256 of
-   * its body. Returns the ids redacted now (already redacted ones are left as they are).
+   * its body. The other leads (on their way through contacts when the person was erased, which
+   * then makes no contact of them) are marked suppressed. Returns the ids redacted now (already
+   * redacted ones are left as they are).
    */
   async redactLeads(manager: EntityManager, workspaceId: string, leadIds: readonly string[], emails: readonly string[]): Promise<string[]> {
     const rows = (await manager.query(
@@ -46,7 +48,7 @@ export class ErasureRepository {
            "click_id" = NULL, "description" = NULL, "extra" = '{}', "payload" = '{}',
            "issues" = COALESCE((SELECT jsonb_agg(jsonb_build_object('field', e->'field', 'reason', e->'reason'))
                                 FROM jsonb_array_elements("issues") AS e), '[]'),
-           "redacted_at" = now()
+           "redacted_at" = now(), "suppressed" = "suppressed" OR NOT ("id" = ANY($2::uuid[]))
          WHERE "workspace_id" = $1 AND ("id" = ANY($2::uuid[]) OR "email" = ANY($3::text[])) AND "redacted_at" IS NULL
          RETURNING "id"
        ), "raw" AS (

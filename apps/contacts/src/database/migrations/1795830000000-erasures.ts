@@ -2,7 +2,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * GDPR erasures: one record per erased contact (who asked, when, the leads and contacts it covered,
- * the hashes of the identities erased, and what contacts redacted), and the time a contact was erased.
+ * the hashes of the identities erased, and what contacts redacted), the time a contact was erased,
+ * and the erased identities' hashes, which identity resolution looks up so that a lead of an erased
+ * person still in flight makes no contact.
  */
 export class Erasures1795830000000 implements MigrationInterface {
   name = 'Erasures1795830000000';
@@ -23,9 +25,17 @@ export class Erasures1795830000000 implements MigrationInterface {
         "summary" jsonb NOT NULL,
         CONSTRAINT "erasures_one_per_contact" UNIQUE ("workspace_id", "contact_id")
       )`);
+    await queryRunner.query(`
+      CREATE TABLE "contacts"."erased_identities" (
+        "workspace_id" text NOT NULL,
+        "hash" text NOT NULL,
+        "erasure_id" uuid NOT NULL REFERENCES "contacts"."erasures" ("id"),
+        PRIMARY KEY ("workspace_id", "hash")
+      )`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE "contacts"."erased_identities"`);
     await queryRunner.query(`DROP TABLE "contacts"."erasures"`);
     await queryRunner.query(`ALTER TABLE "contacts"."contacts" DROP COLUMN "erased_at"`);
   }
