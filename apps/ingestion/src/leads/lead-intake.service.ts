@@ -186,7 +186,8 @@ export class LeadIntakeService {
 
   /**
    * The raw rows, the normalized leads and the `lead.ingested` events of the leads that are new,
-   * with one statement; then, only for keys stored before, a read of what they hold.
+   * with one statement, after one read of the suppression list; then, only for keys stored before,
+   * a read of what they hold.
    */
   private async storeTogether(leads: ParsedLead[]): Promise<IngestLeadGroupResult[]> {
     const rows = await this.redactSuppressed(
