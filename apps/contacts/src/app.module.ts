@@ -11,6 +11,7 @@ import { ImportsModule } from './imports/imports.module';
 
 /** Rows per import transaction. */
 const IMPORT_BATCH_ROWS = 1000;
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +26,7 @@ export class AppModule {
         OpportunitiesModule,
         LeadConversionModule,
         ImportsModule.forRoot({ batchRows: IMPORT_BATCH_ROWS, sliceMs: Math.min(env.JOB_LEASE_MS / 4, 5000) }),
+        PrivacyModule,
       ],
     };
   }

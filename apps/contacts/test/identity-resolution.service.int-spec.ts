@@ -6,6 +6,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
+import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
 import { contactsMigrations } from '../src/database/migrations';
 
@@ -25,6 +26,7 @@ describe('identity resolution against PostgreSQL', () => {
         { provide: getDataSourceToken(), useValue: database.dataSource },
         { provide: Outbox, useValue: new Outbox(database.dataSource, 'contacts') },
         ContactsRepository,
+        ErasedIdentitiesRepository,
         IdentityResolutionService,
       ],
     }).compile();

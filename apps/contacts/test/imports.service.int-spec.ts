@@ -7,6 +7,7 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
+import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
 import { contactsMigrations } from '../src/database/migrations';
 import { IMPORT_JOB_KIND, ImportRunner, type ImportOptions } from '../src/imports/import-runner.service';
 import { ImportsRepository } from '../src/imports/imports.repository';
@@ -37,7 +38,7 @@ describe('contact imports against PostgreSQL', () => {
     jobs = new JobQueue(new JobsRepository(dataSource));
     const scheduler = new Scheduler(new SchedulesRepository(dataSource), { logger: quietLogger });
     imports = new ImportsService(dataSource, repository, jobs, scheduler);
-    resolver = new IdentityResolutionService(contactsRepository, outbox);
+    resolver = new IdentityResolutionService(contactsRepository, new ErasedIdentitiesRepository(dataSource), outbox);
   });
 
   afterAll(async () => {

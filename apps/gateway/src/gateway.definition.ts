@@ -17,6 +17,7 @@ import { legacyErrorBody } from './intake/legacy-error-body';
 import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
+import { SuppressionsModule } from './suppressions/suppressions.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 /** The modules whose routes the OpenAPI document describes: the gateway's own API. */
@@ -30,6 +31,7 @@ const API_MODULES = [
   AuditModule,
   AuthModule,
   PlatformStatusModule,
+  SuppressionsModule,
 ];
 
 /** The gateway as `main.ts` runs it (and as tests build it in-process). */

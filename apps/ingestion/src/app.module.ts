@@ -3,6 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { IngestionEnv } from './config/env';
 import { ingestionMigrations } from './database/migrations';
 import { LeadsModule } from './leads/leads.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -12,6 +13,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'ingestion', version: env.SERVICE_VERSION, env, migrations: ingestionMigrations }),
         LeadsModule,
+        PrivacyModule,
       ],
     };
   }

@@ -12,6 +12,7 @@ import { LeadIntakeService } from '../src/leads/lead-intake.service';
 import { LeadQueryService } from '../src/leads/lead-query.service';
 import { LeadRepository } from '../src/leads/lead.repository';
 import { RejectedRequestRepository } from '../src/leads/rejected-request.repository';
+import { SuppressionRepository } from '../src/privacy/suppression.repository';
 
 /** The intake service in-process against a real PostgreSQL: no NATS, no gateway. */
 describe('LeadIntakeService against PostgreSQL', () => {
@@ -28,6 +29,7 @@ describe('LeadIntakeService against PostgreSQL', () => {
         { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
         LeadRepository,
         RejectedRequestRepository,
+        SuppressionRepository,
         LeadIntakeService,
         LeadQueryService,
       ],

@@ -6,6 +6,7 @@ import { DealReportsModule } from './deal-reports/deal-reports.module';
 import { DealStateModule } from './deal-state/deal-state.module';
 import { LeadCountersModule } from './lead-counters/lead-counters.module';
 import { LeadReportsModule } from './lead-reports/lead-reports.module';
+import { PrivacyModule } from './privacy/privacy.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +19,7 @@ export class AppModule {
         LeadReportsModule,
         DealStateModule,
         DealReportsModule,
+        PrivacyModule,
       ],
     };
   }

@@ -1,6 +1,21 @@
-import { IsBoolean, IsIn, IsInt, isISO8601, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  isISO8601,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { IsCurrencyCode, IsMinorUnits } from './money';
 import type { OpportunityStatus } from './opportunities';
+import { IDENTITY_HASH_PATTERN } from './privacy';
 import { STAGES, type Stage } from './scoring';
 import { type EventType, EventTypes } from './subjects';
 
@@ -173,10 +188,43 @@ export class ContactMergedData {
   mergedId!: string;
 }
 
-/** `contact.deleted` / `contact.erased`: the contact is gone (erased: with its personal data). No app publishes them yet. */
+/** `contact.deleted`: the contact is gone. No app publishes it yet. */
 export class ContactRemovedData {
   @IsUUID()
   contactId!: string;
+}
+
+/**
+ * `contact.erased`: contacts erased a person (GDPR); every app redacts what it holds of them and
+ * records a step of `erasureId`. Identities travel as hashes only (sha256 of `<kind>:<value>`),
+ * never the clear email or phone.
+ */
+export class ContactErasedData {
+  @IsUUID()
+  contactId!: string;
+
+  @IsUUID()
+  erasureId!: string;
+
+  /** Contacts merged into this one earlier: the same person. */
+  @IsArray()
+  @IsUUID('all', { each: true })
+  mergedContactIds!: string[];
+
+  /** The leads attributed to the contact (and to those merged into it). */
+  @IsArray()
+  @IsUUID('all', { each: true })
+  leadIds!: string[];
+
+  /** `identityHash('email', …)` of each email erased. */
+  @IsArray()
+  @Matches(IDENTITY_HASH_PATTERN, { each: true, message: '$property must hold sha256 hashes in lower-case hex' })
+  emailHashes!: string[];
+
+  /** `identityHash('phone', …)` of each phone erased. */
+  @IsArray()
+  @Matches(IDENTITY_HASH_PATTERN, { each: true, message: '$property must hold sha256 hashes in lower-case hex' })
+  phoneHashes!: string[];
 }
 
 /**
@@ -324,7 +372,7 @@ export const EventDataClasses = {
   [EventTypes.contactUpdated]: ContactChangedData,
   [EventTypes.contactMerged]: ContactMergedData,
   [EventTypes.contactDeleted]: ContactRemovedData,
-  [EventTypes.contactErased]: ContactRemovedData,
+  [EventTypes.contactErased]: ContactErasedData,
   [EventTypes.opportunityCreated]: OpportunityChangedData,
   [EventTypes.opportunityUpdated]: OpportunityChangedData,
   [EventTypes.opportunityWon]: OpportunityChangedData,

@@ -9,6 +9,7 @@ export * from './metrics';
 export * from './money';
 export * from './opportunities';
 export * from './pagination';
+export * from './privacy';
 export * from './requests';
 export * from './scoring';
 export * from './services';

@@ -6,7 +6,7 @@ import { Streams } from './subjects';
 describe('natsPermissions', () => {
   const plain = new NatsNamespace('');
 
-  it('lets the gateway call every app and consume nothing', () => {
+  it('lets the gateway call every app and consume contact.erased only, through its own durable', () => {
     const { publish, subscribe } = natsPermissions('gateway', plain);
     expect(publish.filter((subject) => !subject.startsWith('$JS.'))).toEqual([
       'gateway.>',
@@ -15,7 +15,13 @@ describe('natsPermissions', () => {
       'scoring.>',
       'metrics.>',
     ]);
-    expect(publish.filter((subject) => subject.startsWith('$JS.'))).toEqual(['$JS.API.INFO']);
+    expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-erased',
+    ]);
+    expect(publish.filter((subject) => subject.startsWith('$JS.API.STREAM.'))).toEqual([
+      '$JS.API.STREAM.INFO.CONTACTS',
+      '$JS.API.STREAM.CREATE.CONTACTS',
+    ]);
     expect(subscribe).toEqual(['gateway.>', '_INBOX.gateway.>']);
   });
 

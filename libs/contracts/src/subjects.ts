@@ -19,6 +19,15 @@ export const RpcSubjects = {
     leadIngestBatch: 'ingestion.lead.ingest_batch',
     leadList: 'ingestion.lead.list',
     leadGet: 'ingestion.lead.get',
+    /** GDPR export: the leads of these ids, raw and normalized. */
+    leadExport: 'ingestion.lead.export',
+    /** GDPR export: the refused requests whose body names the person of these leads. */
+    rejectedExport: 'ingestion.rejected.export',
+    /** What ingestion did for an erasure (null until it applied `contact.erased`). */
+    erasureStep: 'ingestion.erasure.step',
+    suppressionList: 'ingestion.suppression.list',
+    suppressionAdd: 'ingestion.suppression.add',
+    suppressionRemove: 'ingestion.suppression.remove',
   },
   contacts: {
     contactList: 'contacts.contact.list',
@@ -44,9 +53,17 @@ export const RpcSubjects = {
     importGet: 'contacts.import.get',
     importList: 'contacts.import.list',
     importIssues: 'contacts.import.issues',
+    /** GDPR: erases a contact (idempotent), publishing `contact.erased`. */
+    contactErase: 'contacts.contact.erase',
+    /** An erasure record with the contacts app's step. */
+    erasureGet: 'contacts.erasure.get',
+    /** GDPR export: everything contacts holds of a contact. */
+    contactExport: 'contacts.contact.export',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
+    scoreExport: 'scoring.score.export',
+    erasureStep: 'scoring.erasure.step',
   },
   metrics: {
     leadsSummary: 'metrics.leads.summary',
@@ -55,6 +72,7 @@ export const RpcSubjects = {
     dealsPipelineValue: 'metrics.deals.pipeline_value',
     dealsClosedDaily: 'metrics.deals.closed_daily',
     dealsFunnel: 'metrics.deals.funnel',
+    erasureStep: 'metrics.erasure.step',
   },
 } as const;
 
@@ -141,10 +159,10 @@ export const Conversations = {
     metrics: [],
   } satisfies Record<ServiceName, readonly ServiceName[]>,
   consumes: {
-    gateway: [],
-    ingestion: [],
+    gateway: [EventTypes.contactErased],
+    ingestion: [EventTypes.contactErased],
     contacts: [EventTypes.leadIngested],
-    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged],
+    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged, EventTypes.contactErased],
     metrics: [
       EventTypes.leadIngested,
       EventTypes.leadAttributed,
@@ -154,6 +172,7 @@ export const Conversations = {
       EventTypes.opportunityWon,
       EventTypes.opportunityLost,
       EventTypes.leadConverted,
+      EventTypes.contactErased,
     ],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;

@@ -85,14 +85,15 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
   {
     name: 'a stored lead is not attributed to a contact',
     when: 'drained',
+    // A lead from a suppressed identity is stored redacted and published to nobody.
     sql: `SELECT l."workspace_id", l."id" FROM "ingestion"."leads" l
-          WHERE NOT EXISTS (SELECT 1 FROM "contacts"."contact_leads" c WHERE c."lead_id" = l."id")`,
+          WHERE NOT l."suppressed" AND NOT EXISTS (SELECT 1 FROM "contacts"."contact_leads" c WHERE c."lead_id" = l."id")`,
   },
   {
     name: 'a stored lead is not counted',
     when: 'drained',
     sql: `SELECT l."workspace_id", l."id" FROM "ingestion"."leads" l
-          WHERE NOT EXISTS (SELECT 1 FROM "metrics"."counted_lead_events" e
+          WHERE NOT l."suppressed" AND NOT EXISTS (SELECT 1 FROM "metrics"."counted_lead_events" e
                             WHERE e."lead_id" = l."id"::text AND e."event_type" = 'lead.ingested')`,
   },
   {

@@ -2,6 +2,7 @@ export * from './consumes-events.decorator';
 export * from './inbox/before-commit';
 export * from './inbox/envelope-parser';
 export * from './inbox/inbox-consumer';
+export { redactDeadLetters } from './inbox/inbox.repository';
 export * from './jetstream/provisioning';
 export * from './messaging-options';
 export * from './messaging-tables';

@@ -7,12 +7,14 @@ import {
 } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch, type NewEvent, Outbox } from '@leadflow/messaging';
 import { runWithRequestId } from '@leadflow/logging';
+import { hashOfNormalizedIdentity } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type Identity, identitiesOf, identityLockKey, survivorOf } from './identity';
 import { absorbInto, newContactRow } from './contact-fields';
 import type { ContactRow } from './contact-row';
 import { type Attribution, ContactsRepository, type IdentityClaim } from './contacts.repository';
+import { ErasedIdentitiesRepository } from './erased-identities.repository';
 
 /**
  * Turns ingested leads into contacts: one contact per person in a workspace, found by normalized
@@ -24,6 +26,7 @@ import { type Attribution, ContactsRepository, type IdentityClaim } from './cont
 export class IdentityResolutionService {
   constructor(
     private readonly contacts: ContactsRepository,
+    private readonly erased: ErasedIdentitiesRepository,
     private readonly outbox: Outbox,
   ) {}
 
@@ -81,6 +84,8 @@ export class IdentityResolutionService {
     );
     const ownerOf = new Map(recorded.map((owner) => [ownerKey(owner.workspaceId, owner), owner.contactId]));
     const { live, survivorOf: current } = await this.lockLive(manager, [...new Set(ownerOf.values())]);
+    // Read under the identities' locks, which an erasure holds until it commits.
+    const erasedEvents = await this.erasedEvents(manager, events, identitiesByEvent);
 
     const created: ContactRow[] = [];
     const touched = new Set<ContactRow>();
@@ -91,6 +96,11 @@ export class IdentityResolutionService {
     for (const [i, event] of events.entries()) {
       const lead = event.data;
       const identities = identitiesByEvent[i] ?? [];
+      if (erasedEvents.has(event)) {
+        // A lead of an erased person that was on its way when they were erased: it makes no contact.
+        resolved += 1;
+        continue;
+      }
       const owners = new Set<string>();
       for (const identity of identities) {
         const owner = ownerOf.get(ownerKey(event.workspaceId, identity));
@@ -142,6 +152,21 @@ export class IdentityResolutionService {
     await this.contacts.insertAttributions(manager, attributions);
     await this.outbox.addMany(manager, outboxEvents);
     return resolved;
+  }
+
+  /** The events carrying an identity that was erased (GDPR) in their workspace. */
+  private async erasedEvents(
+    manager: EntityManager,
+    events: ReadonlyArray<EventEnvelope<LeadIngestedData>>,
+    identitiesByEvent: Identity[][],
+  ): Promise<Set<EventEnvelope<LeadIngestedData>>> {
+    const hashesByEvent = identitiesByEvent.map((identities) => identities.map((i) => hashOfNormalizedIdentity(i.kind, i.value)));
+    const erased = await this.erased.erasedAmong(
+      manager,
+      events.flatMap((event, i) => (hashesByEvent[i] ?? []).map((hash) => ({ workspaceId: event.workspaceId, hash }))),
+    );
+    if (erased.size === 0) return new Set();
+    return new Set(events.filter((event, i) => (hashesByEvent[i] ?? []).some((hash) => erased.has(`${event.workspaceId}\u0000${hash}`))));
   }
 
   /** Merges the contacts that own this lead's identities into the oldest of them. */

@@ -54,22 +54,52 @@ export class AuditLogRepository {
     );
   }
 
+  /**
+   * Redacts the entries about these targets (`contact:<id>`): their before and after states, which
+   * hold a person's data, become `{"redacted": "<marker>"}`; who, what, when and the request stay.
+   * Returns how many entries were redacted now.
+   */
+  async redactTargets(manager: EntityManager, workspaceId: string, targets: readonly string[], marker: string): Promise<number> {
+    const [, count] = (await manager.query(
+      `UPDATE ${this.table} SET
+         "before" = CASE WHEN "before" IS NULL THEN NULL ELSE jsonb_build_object('redacted', $3::text) END,
+         "after" = CASE WHEN "after" IS NULL THEN NULL ELSE jsonb_build_object('redacted', $3::text) END
+       WHERE "workspace_id" = $1 AND "target" = ANY($2::text[])
+         AND NOT (("before" IS NULL OR "before" ? 'redacted') AND ("after" IS NULL OR "after" ? 'redacted'))`,
+      [workspaceId, targets, marker],
+    )) as [unknown, number];
+    return count;
+  }
+
+  /** Every entry about these targets, oldest first (a person's export). */
+  async aboutTargets(workspaceId: string, targets: readonly string[]): Promise<AuditEntryView[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM ${this.table} WHERE "workspace_id" = $1 AND "target" = ANY($2::text[]) ORDER BY "id"`,
+      [workspaceId, targets],
+    )) as AuditRow[];
+    return rows.map(viewOf);
+  }
+
   /** Newest first. */
   list(workspaceId: string, limit: number, afterId: string | undefined): Promise<Page<AuditEntryView>> {
     return selectPage<AuditRow, AuditEntryView>(
       this.dataSource,
       { select: '*', from: this.table, filter: new SqlFilter().where('"workspace_id" = ?', workspaceId), idColumn: '"id"', afterId, limit },
-      (row) => ({
-        id: row.id,
-        at: row.at.toISOString(),
-        workspaceId: row.workspace_id,
-        actor: row.actor,
-        action: row.action,
-        target: row.target,
-        before: row.before,
-        after: row.after,
-        requestId: row.request_id,
-      }),
+      viewOf,
     );
   }
+}
+
+function viewOf(row: AuditRow): AuditEntryView {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    workspaceId: row.workspace_id,
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+  };
 }

@@ -13,13 +13,15 @@ import {
 } from '@leadflow/contracts';
 import { APP_LOGGER, currentRequestId, newRequestId, runWithRequestId } from '@leadflow/logging';
 import { decodeBody, Outbox } from '@leadflow/messaging';
-import { fingerprint, intakeMediaType, normalizeLead, parseLeadBody } from '@leadflow/normalization';
+import { fingerprint, intakeMediaType, leadIdentityHashes, normalizeLead, parseLeadBody } from '@leadflow/normalization';
 import { isDependencyOutage } from '@leadflow/runtime';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger as PinoLogger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { redactedNormalized, sha256Hex } from '../privacy/lead-redaction';
+import { SuppressionRepository, suppressionKey } from '../privacy/suppression.repository';
 import type { IngestBatchDto, IngestLeadDto } from './dto/intake-request.dto';
 import { LeadRepository, type NewLead } from './lead.repository';
 import { RejectedRequestRepository } from './rejected-request.repository';
@@ -57,6 +59,7 @@ export class LeadIntakeService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly leads: LeadRepository,
     private readonly rejected: RejectedRequestRepository,
+    private readonly suppressions: SuppressionRepository,
     private readonly outbox: Outbox,
     @Inject(APP_LOGGER) private readonly logger: PinoLogger,
   ) {}
@@ -183,14 +186,18 @@ export class LeadIntakeService {
 
   /**
    * The raw rows, the normalized leads and the `lead.ingested` events of the leads that are new,
-   * with one statement; then, only for keys stored before, a read of what they hold.
+   * with one statement, after one read of the suppression list; then, only for keys stored before,
+   * a read of what they hold.
    */
   private async storeTogether(leads: ParsedLead[]): Promise<IngestLeadGroupResult[]> {
-    const rows = leads.map((lead): NewLead => ({ ...lead, id: uuidv7(), normalized: normalizeLead(lead.payload) }));
+    const rows = await this.redactSuppressed(
+      leads.map((lead): NewLead => ({ ...lead, id: uuidv7(), normalized: normalizeLead(lead.payload) })),
+    );
     const isNew = await this.outbox.addManyWith(
       this.dataSource.manager,
       this.leads.insertNewStatement(rows),
-      rows.map((row) => ({ key: row.id, event: leadIngestedEvent(row) })),
+      // A suppressed lead publishes nothing: no contact is made or updated from it.
+      rows.filter((row) => !row.suppressed).map((row) => ({ key: row.id, event: leadIngestedEvent(row) })),
     );
     // A key committed before (a concurrent insert waits for it and then conflicts): same body or not?
     const taken = rows.filter((row) => !isNew.has(row.id));
@@ -208,6 +215,30 @@ export class LeadIntakeService {
       if (!existing) throw new Error('idempotency key conflict without a stored row');
       if (existing.fingerprint !== fingerprint) return { ok: false, error: new IdempotencyKeyReusedException().toBody() };
       return { ok: true, reply: { leadId: existing.id, receivedAt: existing.receivedAt.toISOString(), deduplicated: true } };
+    });
+  }
+
+  /**
+   * Leads whose email or phone is on their workspace's suppression list are stored redacted: the
+   * row keeps its id, key, times, fingerprint and the sha256 of the bytes received, not what they
+   * said (see `redactedNormalized`). One read for the group.
+   */
+  private async redactSuppressed(rows: NewLead[]): Promise<NewLead[]> {
+    const hashes = rows.map((row) => leadIdentityHashes(row.normalized));
+    const suppressed = await this.suppressions.suppressedAmong(
+      rows.flatMap((row, i) => (hashes[i] ?? []).map((hash) => ({ workspaceId: row.meta.workspaceId, hash }))),
+    );
+    if (suppressed.size === 0) return rows;
+    return rows.map((row, i) => {
+      if (!(hashes[i] ?? []).some((hash) => suppressed.has(suppressionKey(row.meta.workspaceId, hash)))) return row;
+      return {
+        ...row,
+        meta: { ...row.meta, headers: {}, remoteAddress: null },
+        body: Buffer.alloc(0),
+        payload: {},
+        normalized: redactedNormalized(row.normalized),
+        suppressed: { bodySha256: sha256Hex(row.body) },
+      };
     });
   }
 

@@ -54,6 +54,11 @@ export interface NewLead {
   body: Buffer;
   payload: Record<string, unknown>;
   normalized: NormalizedLead;
+  /**
+   * A lead from a suppressed identity: stored redacted (`body` empty, `payload` and personal fields
+   * emptied), with the sha256 of the bytes it arrived with in `bodySha256`.
+   */
+  suppressed?: { bodySha256: string };
 }
 
 /** What identifies a lead sent with an idempotency key. */
@@ -143,6 +148,8 @@ export class LeadRepository {
         received_at: lead.meta.receivedAt,
         request_id: lead.requestId,
         payload: lead.payload,
+        suppressed: lead.suppressed !== undefined,
+        body_sha256: lead.suppressed?.bodySha256 ?? null,
       };
       for (const field of NORMALIZED_FIELDS) record[NORMALIZED_COLUMNS[field].column] = lead.normalized[field];
       return record;
@@ -231,20 +238,22 @@ export class LeadRepository {
       "input" AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i("ord" int, "id" uuid, "workspace_id" text, "source" text,
           "idempotency_key" text, "fingerprint" text, "content_type" text, "headers" jsonb, "remote_address" text, "body" text,
-          "received_at" timestamptz, "request_id" text, "payload" jsonb, ${normalizedInput})
+          "received_at" timestamptz, "request_id" text, "payload" jsonb, "suppressed" boolean, "body_sha256" text, ${normalizedInput})
       ),
       "raw" AS (
         INSERT INTO ${this.raw} ("id", "workspace_id", "source", "idempotency_key", "fingerprint", "content_type", "headers",
-          "remote_address", "body", "received_at", "request_id")
+          "remote_address", "body", "received_at", "request_id", "body_sha256", "redacted_at")
         SELECT "id", "workspace_id", "source", "idempotency_key", "fingerprint", "content_type", "headers", "remote_address",
-          decode("body", 'base64'), "received_at", "request_id"
+          decode("body", 'base64'), "received_at", "request_id", "body_sha256", CASE WHEN "suppressed" THEN now() END
         FROM "input" ORDER BY "ord"
         ON CONFLICT ON CONSTRAINT "raw_leads_idempotency_key" DO NOTHING
         RETURNING "id"
       ),
       "lead" AS (
-        INSERT INTO ${this.leads} ("id", "workspace_id", "source", "received_at", "payload", ${columnList(NORMALIZED_FIELDS)})
-        SELECT i."id", i."workspace_id", i."source", i."received_at", i."payload", ${columnList(NORMALIZED_FIELDS, 'i')}
+        INSERT INTO ${this.leads} ("id", "workspace_id", "source", "received_at", "payload", "suppressed", "redacted_at",
+          ${columnList(NORMALIZED_FIELDS)})
+        SELECT i."id", i."workspace_id", i."source", i."received_at", i."payload", i."suppressed",
+          CASE WHEN i."suppressed" THEN now() END, ${columnList(NORMALIZED_FIELDS, 'i')}
         FROM "input" i JOIN "raw" r ON r."id" = i."id" ORDER BY i."ord"
       )`;
   }

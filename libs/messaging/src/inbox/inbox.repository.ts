@@ -40,3 +40,18 @@ export class InboxRepository {
     );
   }
 }
+
+/**
+ * Redacts the dead letters that mention any of `needles` (ids of an erased person's leads and
+ * contacts): their payload and error may hold personal data. The row stays, with its event id.
+ * Returns how many were redacted.
+ */
+export async function redactDeadLetters(manager: EntityManager, dataSource: DataSource, needles: readonly string[]): Promise<number> {
+  if (needles.length === 0) return 0;
+  const [, count] = (await manager.query(
+    `UPDATE ${qualifiedTable(dataSource, 'dead_letters')} SET "payload" = '"redacted"', "error" = 'redacted (erasure)'
+     WHERE "payload" <> '"redacted"' AND "payload" ILIKE ANY (SELECT '%' || n || '%' FROM unnest($1::text[]) AS n)`,
+    [needles],
+  )) as [unknown, number];
+  return count;
+}

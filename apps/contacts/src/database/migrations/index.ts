@@ -4,6 +4,7 @@ import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { ContactIdentityInvariants1795700000000 } from './1795700000000-contact-identity-invariants';
 import { ContactRecords1795800000000 } from './1795800000000-contact-records';
 import { Opportunities1795820000000 } from './1795820000000-opportunities';
+import { Erasures1795830000000 } from './1795830000000-erasures';
 import { JobsTables1795840000000 } from './1795840000000-jobs-tables';
 import { ContactImports1795840100000 } from './1795840100000-contact-imports';
 
@@ -15,6 +16,7 @@ export const contactsMigrations = [
   ContactIdentityInvariants1795700000000,
   ContactRecords1795800000000,
   Opportunities1795820000000,
+  Erasures1795830000000,
   JobsTables1795840000000,
   ContactImports1795840100000,
 ];

@@ -3,6 +3,7 @@ import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { WorkspacesAndKeys1795600000000 } from './1795600000000-workspaces-and-keys';
 import { RateLimitCounters1795600100000 } from './1795600100000-rate-limit-counters';
 import { AdminAccountsAndAudit1795600200000 } from './1795600200000-admin-accounts-and-audit';
+import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -11,4 +12,5 @@ export const gatewayMigrations = [
   WorkspacesAndKeys1795600000000,
   RateLimitCounters1795600100000,
   AdminAccountsAndAudit1795600200000,
+  ErasureSteps1795830000000,
 ];

@@ -1,6 +1,12 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { IntakeTables1795348800000 } from './1795348800000-intake-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
+import { Privacy1795830000000 } from './1795830000000-privacy';
 
 /** Every migration of the ingestion schema, oldest first. */
-export const ingestionMigrations = [MessagingTables1795262400000, IntakeTables1795348800000, OutboxClaims1795435200000];
+export const ingestionMigrations = [
+  MessagingTables1795262400000,
+  IntakeTables1795348800000,
+  OutboxClaims1795435200000,
+  Privacy1795830000000,
+];

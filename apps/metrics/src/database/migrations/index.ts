@@ -2,6 +2,7 @@ import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { LeadDailyCounters1795348800000 } from './1795348800000-lead-daily-counters';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { DealMetrics1795820000000 } from './1795820000000-deal-metrics';
+import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 
 /** Every migration of the metrics schema, oldest first. */
 export const metricsMigrations = [
@@ -9,4 +10,5 @@ export const metricsMigrations = [
   LeadDailyCounters1795348800000,
   OutboxClaims1795435200000,
   DealMetrics1795820000000,
+  ErasureSteps1795830000000,
 ];

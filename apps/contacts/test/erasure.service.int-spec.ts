@@ -1,0 +1,208 @@
+import { type ContactErasedData, type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
+import { Outbox } from '@leadflow/messaging';
+import { identityHash } from '@leadflow/normalization';
+import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { ContactsRepository } from '../src/contacts/contacts.repository';
+import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
+import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
+import { contactsMigrations } from '../src/database/migrations';
+import { ContactErasureService } from '../src/privacy/contact-erasure.service';
+import { ErasureRepository } from '../src/privacy/erasure.repository';
+
+/** Erasure and export in contacts, in-process against a real PostgreSQL: contacts made by identity resolution, then erased. */
+describe('contact erasure against PostgreSQL', () => {
+  let database: ServiceDatabase;
+  let resolver: IdentityResolutionService;
+  let erasures: ContactErasureService;
+
+  beforeAll(async () => {
+    database = await openServiceDatabase('contacts', contactsMigrations);
+    const module = await Test.createTestingModule({
+      providers: [
+        { provide: getDataSourceToken(), useValue: database.dataSource },
+        { provide: Outbox, useValue: new Outbox(database.dataSource, 'contacts') },
+        ContactsRepository,
+        ErasedIdentitiesRepository,
+        IdentityResolutionService,
+        ErasureRepository,
+        ContactErasureService,
+      ],
+    }).compile();
+    resolver = module.get(IdentityResolutionService);
+    erasures = module.get(ContactErasureService);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  const newWorkspace = () => `ws-${randomUUID().slice(0, 8)}`;
+
+  async function ingest(workspaceId: string, fields: Partial<LeadIngestedData>): Promise<string> {
+    const data = leadIngestedData(fields);
+    const event: EventEnvelope<LeadIngestedData> = {
+      id: uuidv7(),
+      type: EventTypes.leadIngested,
+      version: 1,
+      workspaceId,
+      occurredAt: new Date().toISOString(),
+      producer: 'ingestion',
+      correlationId: `test-${randomUUID()}`,
+      data,
+    };
+    await database.dataSource.transaction((manager) => resolver.onLeadsIngested([event], manager));
+    return data.leadId;
+  }
+
+  async function contactOf(leadId: string): Promise<string> {
+    const [row] = await database.db.query<{ id: string }>(
+      `SELECT COALESCE(c.merged_into, c.id) AS id FROM contacts.contact_leads l JOIN contacts.contacts c ON c.id = l.contact_id WHERE l.lead_id = $1`,
+      [leadId],
+    );
+    if (!row) throw new Error(`lead ${leadId} is not attributed`);
+    return row.id;
+  }
+
+  /** The workspace's rows in the contacts schema as text (not the outbox: its events are published and gone before an erasure). */
+  async function workspaceText(workspaceId: string): Promise<string> {
+    const rows = await database.db.query<{ text: string }>(
+      `SELECT c::text AS text FROM contacts.contacts c WHERE workspace_id = $1
+       UNION ALL SELECT i::text FROM contacts.contact_identities i WHERE workspace_id = $1
+       UNION ALL SELECT l::text FROM contacts.contact_leads l WHERE workspace_id = $1
+       UNION ALL SELECT e::text FROM contacts.erasures e WHERE workspace_id = $1`,
+      [workspaceId],
+    );
+    return rows
+      .map((row) => row.text)
+      .join('\n')
+      .toLowerCase();
+  }
+
+  async function erasedEvents(workspaceId: string): Promise<Array<EventEnvelope<ContactErasedData>>> {
+    const rows = await database.db.query<{ envelope: EventEnvelope<ContactErasedData> }>(
+      `SELECT envelope FROM contacts.outbox WHERE type = 'contact.erased' AND envelope->>'workspaceId' = $1 ORDER BY seq`,
+      [workspaceId],
+    );
+    return rows.map((row) => row.envelope);
+  }
+
+  it('erases a person (the contact and the one merged into it) in one transaction and publishes hashes, never clear values', async () => {
+    const ws = newWorkspace();
+    const email = 'mia.erased@example.com';
+    const phone = '+4915112349001';
+    const byEmail = await ingest(ws, { email, emailValid: true, firstName: 'Mia', lastName: 'Stone' });
+    const byPhone = await ingest(ws, { phone, phoneValid: true, firstName: 'Mia' });
+    // Ties both contacts together: they merge into the older one.
+    const tying = await ingest(ws, { email, emailValid: true, phone, phoneValid: true });
+    const survivor = await contactOf(tying);
+    const [merged] = (await database.db.query<{ id: string }>(`SELECT id FROM contacts.contacts WHERE merged_into = $1`, [survivor])).map(
+      (row) => row.id,
+    );
+    const other = await ingest(ws, { email: 'someone.else@example.com', emailValid: true, firstName: 'Kept' });
+
+    const reply = await erasures.erase({ workspaceId: ws, id: merged as string, requestedBy: 'account:admin-1' });
+
+    expect(reply.created).toBe(true);
+    expect(reply.erasure).toMatchObject({
+      workspaceId: ws,
+      contactId: survivor,
+      requestedBy: 'account:admin-1',
+      mergedContactIds: [merged],
+      emailHashes: [identityHash('email', email)],
+      phoneHashes: [identityHash('phone', phone)],
+    });
+    expect([...reply.erasure.leadIds].sort()).toEqual([byEmail, byPhone, tying].sort());
+    expect(reply.step).toMatchObject({ app: 'contacts', summary: { contactsRedacted: 2, identitiesRemoved: 2 } });
+
+    const text = await workspaceText(ws);
+    expect(text).not.toContain(email);
+    expect(text).not.toContain(phone.slice(1));
+    expect(text).not.toContain('stone');
+    expect(text).toContain('someone.else@example.com');
+    const rows = await database.db.query<Record<string, unknown>>(
+      `SELECT id, email, phone, first_name, erased_at, deleted_at, version FROM contacts.contacts WHERE id = ANY($1::uuid[]) ORDER BY id`,
+      [[survivor, merged]],
+    );
+    for (const row of rows) {
+      expect(row).toMatchObject({ email: null, phone: null, first_name: null });
+      expect(row['erased_at']).toBeInstanceOf(Date);
+      expect(row['deleted_at']).toBeInstanceOf(Date);
+    }
+    expect(await contactOf(other)).not.toBe(survivor);
+
+    const [event, ...more] = await erasedEvents(ws);
+    expect(more).toEqual([]);
+    expect(event?.data).toEqual({
+      contactId: survivor,
+      erasureId: reply.erasure.id,
+      mergedContactIds: [merged],
+      leadIds: reply.erasure.leadIds,
+      emailHashes: reply.erasure.emailHashes,
+      phoneHashes: reply.erasure.phoneHashes,
+    });
+    expect(JSON.stringify(event)).not.toContain(email);
+    expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+
+    // A lead of the person still on its way when they were erased makes no contact.
+    const contactsBefore = await database.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contacts.contacts WHERE workspace_id = $1`,
+      [ws],
+    );
+    const late = await ingest(ws, { email, emailValid: true, phone: '+4915112349999', phoneValid: true, firstName: 'Mia' });
+    const lateByPhone = await ingest(ws, { phone, phoneValid: true });
+    await expect(contactOf(late)).rejects.toThrow('not attributed');
+    await expect(contactOf(lateByPhone)).rejects.toThrow('not attributed');
+    expect(await database.db.query(`SELECT count(*)::int AS n FROM contacts.contacts WHERE workspace_id = $1`, [ws])).toEqual(
+      contactsBefore,
+    );
+    expect(await workspaceText(ws)).not.toContain(email);
+  });
+
+  it('answers the same erasure when a contact is erased again, even concurrently, and changes nothing', async () => {
+    const ws = newWorkspace();
+    const lead = await ingest(ws, { email: 'twice@example.com', emailValid: true });
+    const contactId = await contactOf(lead);
+    const first = await erasures.erase({ workspaceId: ws, id: contactId, requestedBy: 'key:k1' });
+    const before = await workspaceText(ws);
+    const [second, third] = await Promise.all([
+      erasures.erase({ workspaceId: ws, id: contactId, requestedBy: 'key:k2' }),
+      erasures.erase({ workspaceId: ws, id: contactId, requestedBy: 'key:k3' }),
+    ]);
+    expect(second).toEqual({ ...first, created: false });
+    expect(third).toEqual({ ...first, created: false });
+    expect(await workspaceText(ws)).toBe(before);
+    expect(await erasedEvents(ws)).toHaveLength(1);
+    expect(await erasures.get({ workspaceId: ws, erasureId: first.erasure.id })).toEqual({ erasure: first.erasure, step: first.step });
+  });
+
+  it('refuses an unknown contact, or one of another workspace, with not_found', async () => {
+    const ws = newWorkspace();
+    const contactId = await contactOf(await ingest(ws, { email: 'mine@example.com', emailValid: true }));
+    await expect(erasures.erase({ workspaceId: ws, id: randomUUID(), requestedBy: 'key:k' })).rejects.toMatchObject({ code: 'not_found' });
+    await expect(erasures.erase({ workspaceId: newWorkspace(), id: contactId, requestedBy: 'key:k' })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await expect(erasures.get({ workspaceId: ws, erasureId: randomUUID() })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('exports the contact, its identities, its leads and the contacts merged into it', async () => {
+    const ws = newWorkspace();
+    const a = await ingest(ws, { email: 'exp@example.com', emailValid: true, firstName: 'Ex' });
+    const b = await ingest(ws, { phone: '+4915112349002', phoneValid: true });
+    const c = await ingest(ws, { email: 'exp@example.com', emailValid: true, phone: '+4915112349002', phoneValid: true });
+    const survivor = await contactOf(c);
+    const exported = await erasures.export({ workspaceId: ws, id: survivor });
+    expect(exported.contact).toMatchObject({ id: survivor, email: 'exp@example.com', first_name: 'Ex', workspace_id: ws });
+    expect(exported.identities.map((i) => [i.kind, i.value])).toEqual([
+      ['email', 'exp@example.com'],
+      ['phone', '+4915112349002'],
+    ]);
+    expect([...exported.leadIds].sort()).toEqual([a, b, c].sort());
+    expect(exported.mergedContacts).toHaveLength(1);
+    expect(exported.erasure).toBeNull();
+  });
+});

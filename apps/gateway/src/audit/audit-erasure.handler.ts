@@ -1,0 +1,46 @@
+import { EventTypes } from '@leadflow/contracts';
+import { ErasureStepsRepository } from '@leadflow/database';
+import { ConsumesEvents, type EventBatch, forEachEvent, redactDeadLetters } from '@leadflow/messaging';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { AuditLogRepository } from './audit-log.repository';
+
+/**
+ * The gateway's part of an erasure: audit entries about the erased contact (and those merged into
+ * it) keep who did what and when, but their before and after states, which hold the person's data,
+ * are redacted; the step is recorded in the same transaction.
+ */
+@Injectable()
+export class AuditErasureHandler {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditLogRepository,
+    private readonly steps: ErasureStepsRepository,
+  ) {}
+
+  @ConsumesEvents(EventTypes.contactErased)
+  async onContactErased(events: EventBatch<typeof EventTypes.contactErased>, manager: EntityManager): Promise<void> {
+    await forEachEvent(events, async ({ workspaceId, data }) => {
+      const contactIds = [data.contactId, ...data.mergedContactIds].map((id) => id.toLowerCase());
+      const redacted = await this.audit.redactTargets(
+        manager,
+        workspaceId,
+        contactIds.map((id) => contactAuditTarget(id)),
+        `erasure:${data.erasureId}`,
+      );
+      const deadLetters = await redactDeadLetters(manager, this.dataSource, [...contactIds, ...data.leadIds]);
+      await this.steps.record(manager, {
+        workspaceId,
+        erasureId: data.erasureId,
+        contactId: data.contactId,
+        summary: { auditEntriesRedacted: redacted, deadLettersRedacted: deadLetters },
+      });
+    });
+  }
+}
+
+/** The audit target naming a contact. */
+export function contactAuditTarget(contactId: string): string {
+  return `contact:${contactId}`;
+}

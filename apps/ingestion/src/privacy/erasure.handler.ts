@@ -1,0 +1,60 @@
+import { EventTypes } from '@leadflow/contracts';
+import { ErasureStepsRepository } from '@leadflow/database';
+import { ConsumesEvents, type EventBatch, forEachEvent, redactDeadLetters } from '@leadflow/messaging';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { ErasureRepository } from './erasure.repository';
+import { SuppressionRepository } from './suppression.repository';
+
+/**
+ * Ingestion's part of an erasure: the person's leads, raw requests and refused requests are
+ * redacted in place, their identities join the suppression list (so that what they send later is
+ * stored redacted and reaches no contact), and the step is recorded, all in the inbox's transaction.
+ */
+@Injectable()
+export class ErasureHandler {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly erasures: ErasureRepository,
+    private readonly suppressions: SuppressionRepository,
+    private readonly steps: ErasureStepsRepository,
+  ) {}
+
+  @ConsumesEvents(EventTypes.contactErased)
+  async onContactErased(events: EventBatch<typeof EventTypes.contactErased>, manager: EntityManager): Promise<void> {
+    await forEachEvent(events, async ({ workspaceId, data }) => {
+      const leadIds = data.leadIds.map((id) => id.toLowerCase());
+      const clear = await this.erasures.clearIdentitiesOf(manager, workspaceId, leadIds);
+      const emails = clear.filter((value) => value.includes('@'));
+      const redacted = await this.erasures.redactLeads(manager, workspaceId, leadIds, emails);
+      const rejected = await this.erasures.redactRejected(manager, workspaceId, clear);
+      const deadLetters = await redactDeadLetters(manager, this.dataSource, [...leadIds, ...clear]);
+      const suppressed = await this.suppressions.add(
+        manager,
+        workspaceId,
+        [
+          ...data.emailHashes.map((hash) => ({ kind: 'email' as const, hash })),
+          ...data.phoneHashes.map((hash) => ({ kind: 'phone' as const, hash })),
+        ].map((identity) => ({
+          ...identity,
+          reason: 'erasure' as const,
+          erasureId: data.erasureId,
+          createdBy: `erasure:${data.erasureId}`,
+        })),
+      );
+      await this.steps.record(manager, {
+        workspaceId,
+        erasureId: data.erasureId,
+        contactId: data.contactId,
+        summary: {
+          leadsRedacted: redacted.length,
+          rawRequestsRedacted: redacted.length,
+          rejectedRequestsRedacted: rejected,
+          deadLettersRedacted: deadLetters,
+          suppressionsAdded: suppressed.filter((s) => s.created).length,
+        },
+      });
+    });
+  }
+}

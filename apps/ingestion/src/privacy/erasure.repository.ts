@@ -1,0 +1,152 @@
+import type { LeadExport, RejectedRequestExport } from '@leadflow/contracts';
+import { qualifiedTable } from '@leadflow/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+type Row = Record<string, unknown>;
+
+/**
+ * All SQL of GDPR in ingestion: redacting an erased person's leads, raw requests and refused
+ * requests in place (see `redactedNormalized` for what a redacted lead keeps), and exporting leads.
+ */
+@Injectable()
+export class ErasureRepository {
+  private readonly raw: string;
+  private readonly leads: string;
+  private readonly rejected: string;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.raw = qualifiedTable(dataSource, 'raw_leads');
+    this.leads = qualifiedTable(dataSource, 'leads');
+    this.rejected = qualifiedTable(dataSource, 'rejected_requests');
+  }
+
+  /** The clear emails and phones these leads hold (before they are redacted), to find what else names the person. */
+  async clearIdentitiesOf(manager: EntityManager | DataSource, workspaceId: string, leadIds: readonly string[]): Promise<string[]> {
+    if (leadIds.length === 0) return [];
+    const rows = (await manager.query(
+      `SELECT DISTINCT v."value" FROM ${this.leads} l
+       CROSS JOIN LATERAL (VALUES (l."email"), (l."phone")) AS v("value")
+       WHERE l."workspace_id" = $1 AND l."id" = ANY($2::uuid[]) AND v."value" IS NOT NULL AND length(v."value") >= 5`,
+      [workspaceId, leadIds],
+    )) as Array<{ value: string }>;
+    return rows.map((row) => row.value);
+  }
+
+  /**
+   * Redacts these leads and the other leads of the workspace with one of these (normalized) emails,
+   * with their raw requests: the raw row keeps its id, key, fingerprint, times and the sha256 of
+   * its body. The other leads (on their way through contacts when the person was erased, which
+   * then makes no contact of them) are marked suppressed. Returns the ids redacted now (already
+   * redacted ones are left as they are).
+   */
+  async redactLeads(manager: EntityManager, workspaceId: string, leadIds: readonly string[], emails: readonly string[]): Promise<string[]> {
+    const rows = (await manager.query(
+      `WITH "redacted" AS (
+         UPDATE ${this.leads} SET "first_name" = NULL, "last_name" = NULL, "email" = NULL, "phone" = NULL, "ip" = NULL,
+           "click_id" = NULL, "description" = NULL, "extra" = '{}', "payload" = '{}',
+           "issues" = COALESCE((SELECT jsonb_agg(jsonb_build_object('field', e->'field', 'reason', e->'reason'))
+                                FROM jsonb_array_elements("issues") AS e), '[]'),
+           "redacted_at" = now(), "suppressed" = "suppressed" OR NOT ("id" = ANY($2::uuid[]))
+         WHERE "workspace_id" = $1 AND ("id" = ANY($2::uuid[]) OR "email" = ANY($3::text[])) AND "redacted_at" IS NULL
+         RETURNING "id"
+       ), "raw" AS (
+         UPDATE ${this.raw} r SET "body_sha256" = COALESCE(r."body_sha256", encode(sha256(r."body"), 'hex')), "body" = '\\x',
+           "headers" = '{}', "remote_address" = NULL, "redacted_at" = COALESCE(r."redacted_at", now())
+         FROM "redacted" d WHERE r."id" = d."id"
+       )
+       SELECT "id" FROM "redacted"`,
+      [workspaceId, leadIds, emails],
+    )) as Array<{ id: string }>;
+    return rows.map((row) => row.id);
+  }
+
+  /**
+   * Redacts the workspace's refused requests whose kept body holds one of these values (case
+   * aside): the row keeps its id, times, size and the sha256 of the bytes it kept. Returns how many.
+   */
+  async redactRejected(manager: EntityManager, workspaceId: string, values: readonly string[]): Promise<number> {
+    if (values.length === 0) return 0;
+    const [, count] = (await manager.query(
+      `UPDATE ${this.rejected} SET "body_sha256" = COALESCE("body_sha256", encode(sha256("body"), 'hex')), "body" = '\\x',
+         "headers" = '{}', "remote_address" = NULL, "reason" = 'redacted (erasure)', "redacted_at" = now()
+       WHERE "workspace_id" = $1 AND "redacted_at" IS NULL
+         AND encode("body", 'escape') ILIKE ANY (SELECT '%' || v || '%' FROM unnest($2::text[]) AS v)`,
+      [workspaceId, values],
+    )) as [unknown, number];
+    return count;
+  }
+
+  /** The workspace's refused requests whose kept body holds one of these values (case aside), oldest first. */
+  async exportRejected(workspaceId: string, values: readonly string[], limit: number): Promise<RejectedRequestExport[]> {
+    if (values.length === 0) return [];
+    const rows = (await this.dataSource.query(
+      `SELECT * FROM ${this.rejected}
+       WHERE "workspace_id" = $1 AND encode("body", 'escape') ILIKE ANY (SELECT '%' || v || '%' FROM unnest($2::text[]) AS v)
+       ORDER BY "id" LIMIT $3`,
+      [workspaceId, values, limit],
+    )) as Row[];
+    return rows.map((row) => ({
+      id: row['id'] as string,
+      source: row['source'] as string,
+      receivedAt: (row['received_at'] as Date).toISOString(),
+      reason: row['reason'] as string,
+      contentType: row['content_type'] as string,
+      headers: row['headers'] as Record<string, unknown>,
+      remoteAddress: row['remote_address'] as string | null,
+      body: (row['body'] as Buffer).toString('utf8'),
+      bodyBytes: row['body_bytes'] as number,
+      truncated: row['truncated'] as boolean,
+    }));
+  }
+
+  /** The leads of these ids with their raw requests, bodies cut to `maxBodyBytes`. */
+  async exportLeads(workspaceId: string, leadIds: readonly string[], maxBodyBytes: number): Promise<LeadExport[]> {
+    if (leadIds.length === 0) return [];
+    const rows = (await this.dataSource.query(
+      `SELECT l.*, r."idempotency_key", r."content_type", r."headers", r."remote_address",
+         substring(r."body" FROM 1 FOR $3) AS "body", length(r."body") AS "body_bytes"
+       FROM ${this.leads} l JOIN ${this.raw} r ON r."id" = l."id"
+       WHERE l."workspace_id" = $1 AND l."id" = ANY($2::uuid[]) ORDER BY l."id"`,
+      [workspaceId, leadIds, maxBodyBytes],
+    )) as Row[];
+    return rows.map((row): LeadExport => {
+      const {
+        id,
+        source,
+        received_at,
+        idempotency_key,
+        content_type,
+        headers,
+        remote_address,
+        body,
+        body_bytes,
+        payload,
+        suppressed,
+        redacted_at,
+        workspace_id: _w,
+        ...normalized
+      } = row;
+      const bytes = body as Buffer;
+      return {
+        id: id as string,
+        source: source as string,
+        receivedAt: (received_at as Date).toISOString(),
+        idempotencyKey: idempotency_key as string | null,
+        redacted: redacted_at !== null,
+        suppressed: suppressed as boolean,
+        normalized,
+        payload: payload as Record<string, unknown>,
+        raw: {
+          contentType: content_type as string,
+          headers: headers as Record<string, unknown>,
+          remoteAddress: remote_address as string | null,
+          body: bytes.toString('utf8'),
+          bodyBytes: body_bytes as number,
+          truncated: (body_bytes as number) > bytes.length,
+        },
+      };
+    });
+  }
+}

@@ -1,0 +1,15 @@
+import { erasureStepsTableV1 } from '@leadflow/database';
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** What scoring did for each GDPR erasure (`contact.erased`), recorded in the transaction that did it. */
+export class ErasureSteps1795830000000 implements MigrationInterface {
+  name = 'ErasureSteps1795830000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    for (const statement of erasureStepsTableV1('scoring').up) await queryRunner.query(statement);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    for (const statement of erasureStepsTableV1('scoring').down) await queryRunner.query(statement);
+  }
+}

@@ -1,0 +1,48 @@
+import { qualifiedTable } from '@leadflow/database';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+
+type Row = Record<string, unknown>;
+
+/** All SQL of GDPR in scoring: what it holds of a contact (score numbers, history of ids and dimensions). */
+@Injectable()
+export class PrivacyRepository {
+  private readonly scores: string;
+  private readonly history: string;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.scores = qualifiedTable(dataSource, 'contact_scores');
+    this.history = qualifiedTable(dataSource, 'score_history');
+  }
+
+  /** How many score rows and history rows these contacts have: kept as they are on erasure. */
+  async countHeld(
+    manager: EntityManager,
+    workspaceId: string,
+    contactIds: readonly string[],
+  ): Promise<{ scores: number; history: number }> {
+    const [row] = (await manager.query(
+      `SELECT (SELECT count(*) FROM ${this.scores} WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[]))::int AS "scores",
+              (SELECT count(*) FROM ${this.history} WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[]))::int AS "history"`,
+      [workspaceId, contactIds],
+    )) as Array<{ scores: number; history: number }>;
+    return row ?? { scores: 0, history: 0 };
+  }
+
+  async scoreRow(workspaceId: string, contactId: string): Promise<Row | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT to_jsonb(s) AS "row" FROM ${this.scores} s WHERE s."workspace_id" = $1 AND s."contact_id" = $2`,
+      [workspaceId, contactId],
+    )) as Array<{ row: Row }>;
+    return row?.row ?? null;
+  }
+
+  async historyRows(workspaceId: string, contactId: string): Promise<Row[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT to_jsonb(h) AS "row" FROM ${this.history} h WHERE h."workspace_id" = $1 AND h."contact_id" = $2 ORDER BY h."at", h."id"`,
+      [workspaceId, contactId],
+    )) as Array<{ row: Row }>;
+    return rows.map((row) => row.row);
+  }
+}

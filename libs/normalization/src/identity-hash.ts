@@ -1,0 +1,36 @@
+/**
+ * How a person's identity is kept where the clear value must not be (suppression lists, erasure
+ * records, `contact.erased`): sha256, in lower-case hex, of `<kind>:<normalized value>`, where the
+ * value is normalized as for leads (email trimmed and lower-cased; phone in E.164). So
+ * `identityHash('email', 'Ana@Example.com ')` is the sha256 of `email:ana@example.com`.
+ */
+import { createHash } from 'node:crypto';
+import type { IdentityKind } from '@leadflow/contracts';
+import { normalizeEmail } from './email';
+import { normalizePhone } from './phone';
+
+/** The hash of an identity already normalized (a lead's or a contact's stored email or phone). */
+export function hashOfNormalizedIdentity(kind: IdentityKind, normalizedValue: string): string {
+  return createHash('sha256').update(`${kind}:${normalizedValue}`, 'utf8').digest('hex');
+}
+
+/**
+ * Normalizes a clear email or phone as intake does and hashes it; undefined when the value is no
+ * identity (an email of the wrong shape, a phone that is not a valid number).
+ */
+export function identityHash(kind: IdentityKind, clearValue: string, countryHint: string | null = null): string | undefined {
+  if (kind === 'email') {
+    const { email, valid } = normalizeEmail(clearValue);
+    return valid ? hashOfNormalizedIdentity('email', email) : undefined;
+  }
+  const { phone, valid } = normalizePhone(clearValue, countryHint);
+  return phone && valid ? hashOfNormalizedIdentity('phone', phone) : undefined;
+}
+
+/** The hashes of what identifies a lead: its normalized email (valid or not) and its phone when valid. */
+export function leadIdentityHashes(lead: { email: string | null; phone: string | null; phoneValid: boolean }): string[] {
+  const hashes: string[] = [];
+  if (lead.email) hashes.push(hashOfNormalizedIdentity('email', lead.email));
+  if (lead.phone && lead.phoneValid) hashes.push(hashOfNormalizedIdentity('phone', lead.phone));
+  return hashes;
+}
