@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   isISO8601,
+  IsObject,
   IsString,
   IsUUID,
   Matches,
@@ -132,25 +133,136 @@ export class LeadAttributedData {
   phoneValid!: boolean;
 }
 
-/** `activity.received`: ingestion stored an activity event. No app publishes it yet. */
+/** The kinds of activity event a tracker sends (Segment's calls of the same names). */
+export const ACTIVITY_KINDS = ['track', 'identify', 'page', 'alias'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+/** How an activity's time was judged: kept as sent, but flagged when implausible. */
+export const ACTIVITY_TIME_FLAGS = ['future', 'past'] as const;
+export type ActivityTimeFlag = (typeof ACTIVITY_TIME_FLAGS)[number];
+
+/**
+ * `activity.received`: ingestion stored an activity event (`POST /api/v1/events`, its batch, or the
+ * Segment-compatible `/v1/*` routes), raw and normalized, in the transaction that acknowledged it.
+ * Contacts attributes it to a contact, known or anonymous.
+ */
 export class ActivityReceivedData {
-  @IsId()
+  /** Ingestion's id of the stored activity (uuid v7). */
+  @IsUUID()
   activityId!: string;
+
+  /** The sender's `eventId` or `messageId`: unique per workspace, the idempotency key. */
+  @IsId()
+  messageId!: string;
+
+  @IsIn(ACTIVITY_KINDS)
+  kind!: ActivityKind;
+
+  /**
+   * What scoring rules match on: the `event` of a `track`; `page_view` for a `page`; `identify`
+   * and `alias` for those calls.
+   */
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/)
+  name!: string;
+
+  @Nullable()
+  @IsId()
+  anonymousId!: string | null;
+
+  /** The sender's own id of the person (an external id per workspace). */
+  @Nullable()
+  @IsId()
+  userId!: string | null;
+
+  /** `alias`: the earlier id (anonymous or user id) the new `userId` stands for. */
+  @Nullable()
+  @IsId()
+  previousId!: string | null;
+
+  /** Normalized (lower-cased), valid or not: `emailValid` tells. */
+  @Nullable()
+  @IsString()
+  email!: string | null;
+
+  @IsBoolean()
+  emailValid!: boolean;
+
+  /** E.164 when it could be parsed, else as received: `phoneValid` tells. */
+  @Nullable()
+  @IsString()
+  phone!: string | null;
+
+  @IsBoolean()
+  phoneValid!: boolean;
+
+  /** A LeadFlow contact id the sender already knows. */
+  @Nullable()
+  @IsUUID()
+  contactId!: string | null;
+
+  /** `properties` of a track or page call: a JSON object, at most 32 KB and depth 5 together with traits. */
+  @IsObject()
+  properties!: Record<string, unknown>;
+
+  /** `traits` of an identify call (or `context.traits`): a JSON object. */
+  @IsObject()
+  traits!: Record<string, unknown>;
+
+  /** When it happened: `receivedAt − (sentAt − timestamp)` when both were sent, else `timestamp`, else `receivedAt`. */
+  @IsTimestamp()
+  occurredAt!: string;
 
   @IsTimestamp()
   receivedAt!: string;
+
+  /** `future`: more than 24 h ahead of receipt; `past`: more than 2 years before it. */
+  @Nullable()
+  @IsIn(ACTIVITY_TIME_FLAGS)
+  timeFlag!: ActivityTimeFlag | null;
+
+  /** The API key's name or `segment`: the dimension reports break activities down by. */
+  @IsSource()
+  source!: string;
 }
 
-/** `activity.attributed`: contacts tied an activity to a contact. No app publishes it yet. */
+/**
+ * `activity.attributed`: contacts tied an activity to a contact (created as an anonymous profile
+ * when nothing identified the sender). Scoring scores it; metrics counts it.
+ */
 export class ActivityAttributedData {
-  @IsId()
+  @IsUUID()
   activityId!: string;
+
+  @IsId()
+  messageId!: string;
 
   @IsUUID()
   contactId!: string;
 
+  @IsIn(ACTIVITY_KINDS)
+  kind!: ActivityKind;
+
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/)
+  name!: string;
+
+  @IsObject()
+  properties!: Record<string, unknown>;
+
+  @IsObject()
+  traits!: Record<string, unknown>;
+
   @IsTimestamp()
   occurredAt!: string;
+
+  @IsTimestamp()
+  receivedAt!: string;
+
+  @IsSource()
+  source!: string;
+
+  /** The contact is an anonymous profile (no email, phone or user id yet). */
+  @IsBoolean()
+  anonymous!: boolean;
 }
 
 /** `contact.created` / `contact.updated`. */
