@@ -1,4 +1,18 @@
-import { IsBoolean, IsIn, IsInt, isISO8601, IsString, IsUUID, Matches, MaxLength, ValidateBy, ValidateIf } from 'class-validator';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  isISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateBy,
+  ValidateIf,
+} from 'class-validator';
 import { STAGES, type Stage } from './scoring';
 import { type EventType, EventTypes } from './subjects';
 
@@ -158,6 +172,42 @@ export class ContactChangedData {
   @Nullable()
   @IsString()
   country!: string | null;
+
+  /** The contact's version after the change (records since contacts became editable). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  company?: string | null;
+
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  title?: string | null;
+
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  ownerId?: string | null;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  tags?: string[];
+
+  @IsOptional()
+  @IsString()
+  lifecycle?: string;
+
+  /** Who changed it: `account:<id>` or `key:<id>`; null for the pipeline (leads, merges). */
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  actor?: string | null;
 }
 
 /** `contact.merged`: `mergedId` was folded into `survivorId` (the older contact). */
@@ -169,10 +219,40 @@ export class ContactMergedData {
   mergedId!: string;
 }
 
-/** `contact.deleted` / `contact.erased`: the contact is gone (erased: with its personal data). No app publishes them yet. */
+/** `contact.erased` (and the base of `contact.deleted`): the contact is gone (erased: with its personal data). */
 export class ContactRemovedData {
   @IsUUID()
   contactId!: string;
+}
+
+/** `contact.deleted`: an admin soft-deleted the contact; it keeps its data and identities and may be restored. */
+export class ContactDeletedData extends ContactRemovedData {
+  /** The contact's version after the deletion: of a deletion and a restore, the higher version is the later. */
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @IsTimestamp()
+  deletedAt!: string;
+
+  @Nullable()
+  @IsString()
+  actor!: string | null;
+}
+
+/** `contact.restored`: a soft-deleted contact is live again. */
+export class ContactRestoredData {
+  @IsUUID()
+  contactId!: string;
+
+  /** The contact's version after the restore. */
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @Nullable()
+  @IsString()
+  actor!: string | null;
 }
 
 /** `opportunity.created|updated|won|lost`. No app publishes them yet. */
@@ -241,7 +321,8 @@ export const EventDataClasses = {
   [EventTypes.contactCreated]: ContactChangedData,
   [EventTypes.contactUpdated]: ContactChangedData,
   [EventTypes.contactMerged]: ContactMergedData,
-  [EventTypes.contactDeleted]: ContactRemovedData,
+  [EventTypes.contactDeleted]: ContactDeletedData,
+  [EventTypes.contactRestored]: ContactRestoredData,
   [EventTypes.contactErased]: ContactRemovedData,
   [EventTypes.opportunityCreated]: OpportunityChangedData,
   [EventTypes.opportunityUpdated]: OpportunityChangedData,

@@ -25,6 +25,13 @@ export const RpcSubjects = {
     contactGet: 'contacts.contact.get',
     /** Which contact a lead is attributed to (follows merges). */
     leadContact: 'contacts.lead.contact',
+    contactCreate: 'contacts.contact.create',
+    /** PUT (replace), PATCH (merge patch), DELETE (soft) and restore: each checks the version it is given. */
+    contactReplace: 'contacts.contact.replace',
+    contactPatch: 'contacts.contact.patch',
+    contactDelete: 'contacts.contact.delete',
+    contactRestore: 'contacts.contact.restore',
+    contactLeads: 'contacts.contact.leads',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
@@ -33,6 +40,8 @@ export const RpcSubjects = {
     leadsSummary: 'metrics.leads.summary',
     leadsDaily: 'metrics.leads.daily',
     leadsWeekly: 'metrics.leads.weekly',
+    /** Contacts created, deleted and restored per UTC day. */
+    contactsDaily: 'metrics.contacts.daily',
   },
 } as const;
 
@@ -46,6 +55,7 @@ export const EventTypes = {
   contactUpdated: 'contact.updated',
   contactMerged: 'contact.merged',
   contactDeleted: 'contact.deleted',
+  contactRestored: 'contact.restored',
   contactErased: 'contact.erased',
   opportunityCreated: 'opportunity.created',
   opportunityUpdated: 'opportunity.updated',
@@ -81,6 +91,7 @@ export const Streams = {
       EventTypes.contactUpdated,
       EventTypes.contactMerged,
       EventTypes.contactDeleted,
+      EventTypes.contactRestored,
       EventTypes.contactErased,
       EventTypes.opportunityCreated,
       EventTypes.opportunityUpdated,
@@ -119,9 +130,16 @@ export const Conversations = {
   consumes: {
     gateway: [],
     ingestion: [],
-    contacts: [EventTypes.leadIngested],
-    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged],
-    metrics: [EventTypes.leadIngested, EventTypes.leadAttributed, EventTypes.stageChanged],
+    contacts: [EventTypes.leadIngested, EventTypes.stageChanged],
+    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged, EventTypes.contactDeleted, EventTypes.contactRestored],
+    metrics: [
+      EventTypes.leadIngested,
+      EventTypes.leadAttributed,
+      EventTypes.stageChanged,
+      EventTypes.contactCreated,
+      EventTypes.contactDeleted,
+      EventTypes.contactRestored,
+    ],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;
 

@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ContactQueryService } from './contact-query.service';
+import { ContactRecordsService } from './contact-records.service';
 import { ContactsController } from './contacts.controller';
 import { ContactsRepository } from './contacts.repository';
 import { IdentityResolutionService } from './identity-resolution.service';
+import { StageCopyHandler } from './stage-copy.handler';
 
-@Module({ controllers: [ContactsController], providers: [ContactsRepository, IdentityResolutionService, ContactQueryService] })
+@Module({
+  controllers: [ContactsController],
+  providers: [ContactsRepository, IdentityResolutionService, ContactQueryService, ContactRecordsService, StageCopyHandler],
+})
 export class ContactsModule {}
