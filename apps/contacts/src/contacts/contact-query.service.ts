@@ -23,7 +23,7 @@ const badCursor = () => new AppException(ErrorCodes.invalidCursor, 'The cursor i
 export class ContactQueryService {
   constructor(private readonly contacts: ContactsRepository) {}
 
-  list(query: ContactListDto): Promise<Page<ContactSummary>> {
+  async list(query: ContactListDto): Promise<Page<ContactSummary>> {
     let afterId: string | undefined;
     let after: { key: string; id: string } | undefined;
     if (query.cursor !== undefined) {

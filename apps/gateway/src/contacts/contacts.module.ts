@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { WorkspaceAdminsRepository } from '../workspaces/workspace-admins.repository';
 import { ContactsController } from './contacts.controller';
 import { ContactsService } from './contacts.service';
 
-/** The admin API's contacts and scores, asked of contacts and scoring over NATS. */
-@Module({ controllers: [ContactsController], providers: [ContactsService] })
+/** The admin API's contacts and scores: reads and writes asked of contacts and scoring over NATS, writes audited. */
+@Module({ imports: [AuditModule], controllers: [ContactsController], providers: [ContactsService, WorkspaceAdminsRepository] })
 export class ContactsModule {}
