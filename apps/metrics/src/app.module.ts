@@ -1,6 +1,7 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { MetricsEnv } from './config/env';
+import { ContactCountersModule } from './contact-counters/contact-counters.module';
 import { metricsMigrations } from './database/migrations';
 import { LeadCountersModule } from './lead-counters/lead-counters.module';
 import { LeadReportsModule } from './lead-reports/lead-reports.module';
@@ -14,6 +15,7 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'metrics', version: env.SERVICE_VERSION, env, migrations: metricsMigrations }),
         LeadCountersModule,
         LeadReportsModule,
+        ContactCountersModule,
       ],
     };
   }
