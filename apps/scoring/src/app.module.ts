@@ -1,6 +1,7 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ScoringEnv } from './config/env';
+import { ContactVisibilityModule } from './contact-visibility/contact-visibility.module';
 import { scoringMigrations } from './database/migrations';
 import { ScoresModule } from './scores/scores.module';
 
@@ -12,6 +13,7 @@ export class AppModule {
       imports: [
         PlatformModule.forRoot({ service: 'scoring', version: env.SERVICE_VERSION, env, migrations: scoringMigrations }),
         ScoresModule.forRoot({ rulesCacheMs: env.SCORING_RULES_CACHE_MS }),
+        ContactVisibilityModule,
       ],
     };
   }

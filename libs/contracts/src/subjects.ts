@@ -35,6 +35,8 @@ export const RpcSubjects = {
   },
   scoring: {
     scoreGet: 'scoring.score.get',
+    /** The highest scores of live contacts (soft-deleted ones leave it). */
+    leaderboard: 'scoring.score.leaderboard',
   },
   metrics: {
     leadsSummary: 'metrics.leads.summary',

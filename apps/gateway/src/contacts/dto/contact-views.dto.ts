@@ -49,6 +49,8 @@ export class ScoreViewDoc implements ScoreView {
   @ApiProperty({ example: 40 }) score!: number;
   @ApiProperty({ enum: STAGES }) stage!: Stage;
   @ApiProperty({ type: [ScoreHistoryEntryDoc] }) history!: ScoreHistoryEntry[];
+  @ApiProperty({ required: false, description: 'True while the contact is soft-deleted (it is then off the leaderboard)' })
+  contactDeleted?: boolean;
 }
 
 /** A contact as writes answer it (and as 412 bodies carry it). */

@@ -1,6 +1,12 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { ScoringTables1795348800000 } from './1795348800000-scoring-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
+import { DeletedContacts1795810000200 } from './1795810000200-deleted-contacts';
 
 /** Every migration of the scoring schema, oldest first. */
-export const scoringMigrations = [MessagingTables1795262400000, ScoringTables1795348800000, OutboxClaims1795435200000];
+export const scoringMigrations = [
+  MessagingTables1795262400000,
+  ScoringTables1795348800000,
+  OutboxClaims1795435200000,
+  DeletedContacts1795810000200,
+];
