@@ -1,4 +1,4 @@
-import { type ContactView, type ContactWriteReply, type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
+import { type ContactFields, type ContactView, type ContactWriteReply, type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
 import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
@@ -133,7 +133,7 @@ describe('contact records against PostgreSQL', () => {
       ['a field contacts do not have', { nickname: 'x' }, 'validation_failed'],
     ])('refuses %s with %s, storing nothing', async (_label, fields, code) => {
       const ws = newWorkspace();
-      await expect(records.create({ workspaceId: ws, actor, fields })).rejects.toMatchObject({ code });
+      await expect(records.create({ workspaceId: ws, actor, fields: fields as ContactFields })).rejects.toMatchObject({ code });
       expect(await database.db.query(`SELECT 1 FROM contacts.contacts WHERE workspace_id = $1`, [ws])).toEqual([]);
     });
 
