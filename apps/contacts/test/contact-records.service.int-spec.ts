@@ -1,4 +1,11 @@
-import { type ContactFields, type ContactView, type ContactWriteReply, type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
+import {
+  type ContactFields,
+  type ContactView,
+  type ContactWriteReply,
+  type EventEnvelope,
+  EventTypes,
+  type LeadIngestedData,
+} from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
 import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
@@ -167,7 +174,10 @@ describe('contact records against PostgreSQL', () => {
       const v2 = written(await records.replace({ workspaceId: ws, actor, id: contact.id, ifMatch: [1], fields: { firstName: 'Anna' } }));
       expect(v2).toMatchObject({ version: 2, firstName: 'Anna' });
       const stale = await records.patch({ workspaceId: ws, actor, id: contact.id, ifMatch: [1], patch: { lastName: 'Berg' } });
-      expect(stale).toMatchObject({ outcome: 'version_conflict', current: { id: contact.id, version: 2, firstName: 'Anna', lastName: null } });
+      expect(stale).toMatchObject({
+        outcome: 'version_conflict',
+        current: { id: contact.id, version: 2, firstName: 'Anna', lastName: null },
+      });
     });
 
     it('lets exactly one of two concurrent writes at the same version through', async () => {
@@ -248,7 +258,9 @@ describe('contact records against PostgreSQL', () => {
     it('replaces on PUT: fields left out are emptied', async () => {
       const ws = newWorkspace();
       const contact = await create(ws, { firstName: 'Ana', company: 'Acme', tags: ['a'] });
-      const replaced = written(await records.replace({ workspaceId: ws, actor, id: contact.id, ifMatch: [1], fields: { lastName: 'Berg' } }));
+      const replaced = written(
+        await records.replace({ workspaceId: ws, actor, id: contact.id, ifMatch: [1], fields: { lastName: 'Berg' } }),
+      );
       expect(replaced).toMatchObject({ firstName: null, company: null, lastName: 'Berg', tags: [] });
     });
   });
@@ -257,7 +269,9 @@ describe('contact records against PostgreSQL', () => {
     it('moves the identity with a changed email and drops it with a removed phone', async () => {
       const ws = newWorkspace();
       const contact = await create(ws, { email: 'old@example.com', phone: '+4930901820' });
-      written(await records.patch({ workspaceId: ws, actor, id: contact.id, ifMatch: [1], patch: { email: 'new@example.com', phone: null } }));
+      written(
+        await records.patch({ workspaceId: ws, actor, id: contact.id, ifMatch: [1], patch: { email: 'new@example.com', phone: null } }),
+      );
       expect(await identitiesOf(contact.id)).toEqual(['email:new@example.com']);
       // The old email identifies nobody now: a lead with it makes a contact of its own.
       await lead(ws, { email: 'old@example.com', emailValid: true });
@@ -291,7 +305,9 @@ describe('contact records against PostgreSQL', () => {
       expect(await query.get({ workspaceId: ws, id: contact.id })).toMatchObject({ deletedAt: deleted.deletedAt });
       // Deleting again changes nothing; restoring needs the current version.
       expect(await records.delete({ workspaceId: ws, actor, id: contact.id, ifMatch: [2] })).toMatchObject({ outcome: 'unchanged' });
-      expect(await records.restore({ workspaceId: ws, actor, id: contact.id, ifMatch: [1] })).toMatchObject({ outcome: 'version_conflict' });
+      expect(await records.restore({ workspaceId: ws, actor, id: contact.id, ifMatch: [1] })).toMatchObject({
+        outcome: 'version_conflict',
+      });
       const restored = written(await records.restore({ workspaceId: ws, actor, id: contact.id, ifMatch: [2] }));
       expect(restored).toMatchObject({ version: 3, deletedAt: null });
       expect(await outboxed(ws, EventTypes.contactDeleted)).toEqual([
@@ -317,11 +333,17 @@ describe('contact records against PostgreSQL', () => {
     it('filters by owner, tag, stage, lifecycle, update time and text, and sorts with keyset cursors', async () => {
       const ws = newWorkspace();
       const owner = '0190a5b2-0000-7000-8000-0000000000b1';
-      const a = await create(ws, { firstName: 'Ana', lastName: 'Zed', company: 'Acme 100%', tags: ['vip'], ownerId: owner, lifecycle: 'customer' });
+      const a = await create(ws, {
+        firstName: 'Ana',
+        lastName: 'Zed',
+        company: 'Acme 100%',
+        tags: ['vip'],
+        ownerId: owner,
+        lifecycle: 'customer',
+      });
       const b = await create(ws, { firstName: 'Bo', lastName: 'Young', company: 'Initech', tags: ['vip', 'b2b'] });
       const c = await create(ws, { firstName: 'Cy', lastName: null, company: 'Acme 1000' });
-      const ids = async (filter: object) =>
-        (await query.list({ workspaceId: ws, limit: 50, ...filter })).items.map((item) => item.id);
+      const ids = async (filter: object) => (await query.list({ workspaceId: ws, limit: 50, ...filter })).items.map((item) => item.id);
       expect(await ids({ ownerId: owner })).toEqual([a.id]);
       expect(await ids({ tag: 'vip' })).toEqual([b.id, a.id]);
       expect(await ids({ lifecycle: 'customer' })).toEqual([a.id]);
@@ -339,7 +361,9 @@ describe('contact records against PostgreSQL', () => {
         ),
       );
       // A late, older change does not overwrite a newer stage.
-      await database.dataSource.transaction((manager) => stages.onStagesChanged([stageEvent(ws, b.id, 'warm', '2026-01-02T12:00:00Z')], manager));
+      await database.dataSource.transaction((manager) =>
+        stages.onStagesChanged([stageEvent(ws, b.id, 'warm', '2026-01-02T12:00:00Z')], manager),
+      );
       expect(await ids({ stage: 'hot' })).toEqual([b.id]);
       expect((await query.get({ workspaceId: ws, id: b.id })).version).toBe(2);
       const since = new Date().toISOString();
@@ -360,7 +384,9 @@ describe('contact records against PostgreSQL', () => {
         cursor = page.nextCursor ?? undefined;
       } while (cursor);
       expect(walked).toEqual([c.id, b.id, a.id]);
-      await expect(query.list({ workspaceId: ws, limit: 1, sort: 'updatedAt', cursor: 'bm9wZQ' })).rejects.toMatchObject({ code: 'invalid_cursor' });
+      await expect(query.list({ workspaceId: ws, limit: 1, sort: 'updatedAt', cursor: 'bm9wZQ' })).rejects.toMatchObject({
+        code: 'invalid_cursor',
+      });
     });
   });
 

@@ -103,7 +103,9 @@ export async function selectKeysetPage<R extends { id: string }, T>(
   if (query.after !== undefined) {
     const key = filter.param(query.after.key);
     const id = filter.param(query.after.id);
-    filter.where(`(${query.sortKey.sql}, ${query.idColumn}) ${query.order === 'asc' ? '>' : '<'} (${key}::${query.sortKey.type}, ${id}::uuid)`);
+    filter.where(
+      `(${query.sortKey.sql}, ${query.idColumn}) ${query.order === 'asc' ? '>' : '<'} (${key}::${query.sortKey.type}, ${id}::uuid)`,
+    );
   }
   const limit = filter.param(query.limit + 1);
   const rows = (await runner.query(

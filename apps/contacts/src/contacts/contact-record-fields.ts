@@ -120,7 +120,10 @@ export function normalizeContactFields(fields: ContactFields): ContactRecordFiel
   const countryText = text(fields, 'country');
   const country = countryText === null ? null : normalizeCountry(countryText);
   if (countryText !== null && country === null) {
-    throw new AppException(ErrorCodes.invalidCountry, `country is not an ISO 3166 code or an English country name: ${countryText.slice(0, 64)}`);
+    throw new AppException(
+      ErrorCodes.invalidCountry,
+      `country is not an ISO 3166 code or an English country name: ${countryText.slice(0, 64)}`,
+    );
   }
   const emailText = text(fields, 'email');
   let email: string | null = null;
@@ -142,7 +145,8 @@ export function normalizeContactFields(fields: ContactFields): ContactRecordFiel
     phone = normalized.phone;
   }
   const ownerId = text(fields, 'ownerId');
-  if (ownerId !== null && !isUuid(ownerId.toLowerCase())) throw new AppException(ErrorCodes.invalidOwner, 'ownerId must be an admin account id');
+  if (ownerId !== null && !isUuid(ownerId.toLowerCase()))
+    throw new AppException(ErrorCodes.invalidOwner, 'ownerId must be an admin account id');
   return {
     first_name: text(fields, 'firstName'),
     last_name: text(fields, 'lastName'),

@@ -1,10 +1,4 @@
-import {
-  AppException,
-  type ContactChangedData,
-  type ContactWriteReply,
-  ErrorCodes,
-  EventTypes,
-} from '@leadflow/contracts';
+import { AppException, type ContactChangedData, type ContactWriteReply, ErrorCodes, EventTypes } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -90,16 +84,30 @@ export class ContactRecordsService {
     const fields = fieldsOf(before);
     const beforeView = await this.query.view(before);
     const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
-      const conflict = await this.claimIdentities(manager, request.workspaceId, before.id, identitiesOfFields(before), identitiesOfFields(fields));
+      const conflict = await this.claimIdentities(
+        manager,
+        request.workspaceId,
+        before.id,
+        identitiesOfFields(before),
+        identitiesOfFields(fields),
+      );
       if (conflict) return conflict;
-      const after = await this.contacts.updateRecord(manager, { workspaceId: request.workspaceId, id: before.id, fields, actor: request.actor }, before.version);
+      const after = await this.contacts.updateRecord(
+        manager,
+        { workspaceId: request.workspaceId, id: before.id, fields, actor: request.actor },
+        before.version,
+      );
       if (!after) return this.versionConflict(manager, request);
       for (const kind of ['email', 'phone'] as const) {
         if (before[kind] !== after[kind]) {
           await this.contacts.replaceIdentity(manager, request.workspaceId, after.id, kind, before[kind], after[kind]);
         }
       }
-      await this.outbox.add(manager, { type: EventTypes.contactUpdated, workspaceId: request.workspaceId, data: changedData(after, request.actor) });
+      await this.outbox.add(manager, {
+        type: EventTypes.contactUpdated,
+        workspaceId: request.workspaceId,
+        data: changedData(after, request.actor),
+      });
       return after;
     });
     if (!isRow(outcome)) return outcome;
@@ -114,7 +122,12 @@ export class ContactRecordsService {
     if ((before.deleted_at !== null) === deleted) return { outcome: 'unchanged', contact: await this.query.view(before) };
     const beforeView = await this.query.view(before);
     const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
-      const after = await this.contacts.setDeleted(manager, { workspaceId: request.workspaceId, id: before.id, actor: request.actor }, before.version, deleted);
+      const after = await this.contacts.setDeleted(
+        manager,
+        { workspaceId: request.workspaceId, id: before.id, actor: request.actor },
+        before.version,
+        deleted,
+      );
       if (!after) return this.versionConflict(manager, request);
       const version = Number(after.version);
       await this.outbox.add(
@@ -125,7 +138,11 @@ export class ContactRecordsService {
               workspaceId: request.workspaceId,
               data: { contactId: after.id, version, deletedAt: (after.deleted_at as Date).toISOString(), actor: request.actor },
             }
-          : { type: EventTypes.contactRestored, workspaceId: request.workspaceId, data: { contactId: after.id, version, actor: request.actor } },
+          : {
+              type: EventTypes.contactRestored,
+              workspaceId: request.workspaceId,
+              data: { contactId: after.id, version, actor: request.actor },
+            },
       );
       return after;
     });

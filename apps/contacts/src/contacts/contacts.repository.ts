@@ -302,7 +302,10 @@ export class ContactsRepository {
       .where('c."updated_at" >= ?::timestamptz', filter.updatedSince);
     if (filter.q !== undefined) {
       const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where.where(`(c."first_name" ILIKE ? OR c."last_name" ILIKE ? OR c."company" ILIKE ? OR (c."first_name" || ' ' || c."last_name") ILIKE ?)`, pattern);
+      where.where(
+        `(c."first_name" ILIKE ? OR c."last_name" ILIKE ? OR c."company" ILIKE ? OR (c."first_name" || ' ' || c."last_name") ILIKE ?)`,
+        pattern,
+      );
     }
     const base = { select: columns('c'), from: `${this.contacts} c`, filter: where, idColumn: 'c."id"', limit: filter.limit };
     if (filter.sort) {

@@ -24,10 +24,14 @@ export class ContactConflictException extends AppException {
   }
 
   static identityConflict(field: 'email' | 'phone', contactId: string): ContactConflictException {
-    return new ContactConflictException(ErrorCodes.identityConflict, `Another contact (${contactId}) holds this ${field}; merge them instead`, {
-      contactId,
-      field,
-    });
+    return new ContactConflictException(
+      ErrorCodes.identityConflict,
+      `Another contact (${contactId}) holds this ${field}; merge them instead`,
+      {
+        contactId,
+        field,
+      },
+    );
   }
 }
 

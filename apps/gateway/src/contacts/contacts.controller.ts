@@ -84,9 +84,17 @@ export class ContactsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a contact; its email and phone must not identify another contact' })
   @ApiCreatedResponse({ type: ContactRecordDoc, description: 'With ETag and Location' })
-  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'validation_failed, invalid_email, invalid_phone, invalid_country, invalid_owner, properties_too_large' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorBodyDoc,
+    description: 'validation_failed, invalid_email, invalid_phone, invalid_country, invalid_owner, properties_too_large',
+  })
   @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict: error.contactId holds the email or phone' })
-  async create(@Caller() caller: Principal, @Body() body: ContactFieldsDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<ContactView> {
+  async create(
+    @Caller() caller: Principal,
+    @Body() body: ContactFieldsDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ContactView> {
     const contact = await this.contacts.create(caller, body);
     void reply.header('Location', `/api/v1/contacts/${contact.id}`);
     return tagged(reply, contact);
@@ -112,7 +120,11 @@ export class ContactsController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiHeader(IF_MATCH)
   @ApiOkResponse({ type: ContactRecordDoc })
-  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id, invalid_precondition, validation_failed, invalid_email, invalid_phone, …' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorBodyDoc,
+    description: 'invalid_id, invalid_precondition, validation_failed, invalid_email, invalid_phone, …',
+  })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict' })
   @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict: current is the contact as it is now' })
@@ -136,7 +148,11 @@ export class ContactsController {
   @ApiConsumes('application/merge-patch+json')
   @ApiBody({ type: ContactFieldsDto })
   @ApiOkResponse({ type: ContactRecordDoc })
-  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id, invalid_precondition, validation_failed, invalid_email, invalid_phone, …' })
+  @ApiResponse({
+    status: 400,
+    type: ErrorBodyDoc,
+    description: 'invalid_id, invalid_precondition, validation_failed, invalid_email, invalid_phone, …',
+  })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict' })
   @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict: current is the contact as it is now' })

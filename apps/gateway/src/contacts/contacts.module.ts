@@ -6,5 +6,9 @@ import { ContactsService } from './contacts.service';
 import { ScoreLeaderboardController } from './score-leaderboard.controller';
 
 /** The admin API's contacts and scores: reads and writes asked of contacts and scoring over NATS, writes audited. */
-@Module({ imports: [AuditModule], controllers: [ContactsController, ScoreLeaderboardController], providers: [ContactsService, WorkspaceAdminsRepository] })
+@Module({
+  imports: [AuditModule],
+  controllers: [ContactsController, ScoreLeaderboardController],
+  providers: [ContactsService, WorkspaceAdminsRepository],
+})
 export class ContactsModule {}

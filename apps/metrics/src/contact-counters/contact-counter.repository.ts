@@ -43,7 +43,11 @@ export class ContactCounterRepository {
   }
 
   /** The days of a range that have counts, with them. */
-  async byDay(workspaceId: string, from: string, to: string): Promise<Array<{ day: string; created: number; deleted: number; restored: number }>> {
+  async byDay(
+    workspaceId: string,
+    from: string,
+    to: string,
+  ): Promise<Array<{ day: string; created: number; deleted: number; restored: number }>> {
     const rows = (await this.dataSource.query(
       `SELECT to_char("day", 'YYYY-MM-DD') AS "day", "created", "deleted", "restored" FROM ${this.counters}
        WHERE "workspace_id" = $1 AND "day" BETWEEN $2::date AND $3::date ORDER BY "day"`,

@@ -55,7 +55,10 @@ export class ContactFieldsDto implements ContactFields {
   @MaxLength(254)
   email?: string | null;
 
-  @ApiPropertyOptional({ ...text, description: 'Stored as E.164, read with the contact country; 400 invalid_phone when not a valid number' })
+  @ApiPropertyOptional({
+    ...text,
+    description: 'Stored as E.164, read with the contact country; 400 invalid_phone when not a valid number',
+  })
   @Optional()
   @IsString()
   @MaxLength(64)

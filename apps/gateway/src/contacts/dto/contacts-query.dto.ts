@@ -1,4 +1,13 @@
-import { CONTACT_SORTS, type ContactSort, DEFAULT_PAGE_SIZE, LIFECYCLES, type Lifecycle, MAX_PAGE_SIZE, type Stage, STAGES } from '@leadflow/contracts';
+import {
+  CONTACT_SORTS,
+  type ContactSort,
+  DEFAULT_PAGE_SIZE,
+  LIFECYCLES,
+  type Lifecycle,
+  MAX_PAGE_SIZE,
+  type Stage,
+  STAGES,
+} from '@leadflow/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
