@@ -1,6 +1,6 @@
 // Contacts as records admins edit, through the gateway, with the pipeline running beside them.
 import type { ContactsDailyReport, ContactView, LeadView } from '@leadflow/contracts';
-import { waitFor } from '@leadflow/testing';
+import { findInvariantViolations, waitFor } from '@leadflow/testing';
 import { E2E_ADMIN_KEY, E2E_INTAKE_KEY, Platform } from './platform';
 
 interface Answer<T = Record<string, unknown>> {
@@ -290,5 +290,14 @@ describe('contact records, through the gateway, across all five apps', () => {
     expect(seen).toEqual(['Adler', 'Mayer', 'Zorn']);
     expect((await call('GET', `/api/v1/contacts?sort=rank`)).status).toBe(400);
     expect((await call('GET', `/api/v1/contacts?sort=lastName&cursor=nope`)).body).toMatchObject({ error: { code: 'invalid_cursor' } });
+  });
+
+  it('leaves every data invariant holding once the pipeline drained, soft deletions included', async () => {
+    await waitFor(async () => (await findInvariantViolations(platform.db, { drained: true })).length === 0, {
+      timeoutMs: 30000,
+      what: 'the drained invariants to hold',
+    }).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}: ${JSON.stringify(await findInvariantViolations(platform.db, { drained: true }), null, 2)}`);
+    });
   });
 });

@@ -329,6 +329,22 @@ describe('contact records against PostgreSQL', () => {
     });
   });
 
+  describe('merges and soft deletion', () => {
+    it('merges as always, the older surviving in its own state: a live contact folds into a deleted one and stays findable by id', async () => {
+      const ws = newWorkspace();
+      const older = await create(ws, { email: 'older@example.com' });
+      const newer = await create(ws, { phone: '+4915112345679' });
+      written(await records.delete({ workspaceId: ws, actor, id: older.id, ifMatch: [1] }));
+      await lead(ws, { email: 'older@example.com', emailValid: true, phone: '+4915112345679', phoneValid: true });
+      const survivor = await query.get({ workspaceId: ws, id: newer.id });
+      expect(survivor).toMatchObject({ id: older.id, deletedAt: expect.any(String), mergedIds: [newer.id], phones: ['+4915112345679'] });
+      expect((await query.list({ workspaceId: ws, limit: 10 })).items).toEqual([]);
+      // Restoring the survivor brings the person back, with everything merged into it.
+      const restored = written(await records.restore({ workspaceId: ws, actor, id: older.id, ifMatch: [survivor.version] }));
+      expect(restored).toMatchObject({ deletedAt: null, emails: ['older@example.com'], phones: ['+4915112345679'] });
+    });
+  });
+
   describe('lists', () => {
     it('filters by owner, tag, stage, lifecycle, update time and text, and sorts with keyset cursors', async () => {
       const ws = newWorkspace();
