@@ -18,7 +18,7 @@ export interface ScoreView {
   score: number;
   stage: Stage;
   history: ScoreHistoryEntry[];
-  /** True while the contact is soft-deleted: its score is kept, but it is off the leaderboard. */
+  /** Present (true) while the contact is soft-deleted: its score is kept, but it is off the leaderboard. */
   contactDeleted?: boolean;
 }
 

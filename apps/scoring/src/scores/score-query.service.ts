@@ -23,8 +23,9 @@ export class ScoreQueryService {
       const current = await this.scores.activeScore(manager, workspaceId, contactId);
       if (!current) throw new AppException(ErrorCodes.notFound, `no score for contact ${requested}`);
       const history = await this.scores.historyOf(manager, workspaceId, contactId);
-      const contactDeleted = await this.deletions.isDeleted(manager, workspaceId, contactId);
-      return { contactId, score: current.score, stage: current.stage, history, contactDeleted };
+      // Said only of a deleted contact, so that a live contact's score reads as before.
+      const deleted = await this.deletions.isDeleted(manager, workspaceId, contactId);
+      return { contactId, score: current.score, stage: current.stage, history, ...(deleted ? { contactDeleted: true } : {}) };
     });
   }
 }

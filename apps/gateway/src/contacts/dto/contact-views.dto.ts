@@ -49,7 +49,7 @@ export class ScoreViewDoc implements ScoreView {
   @ApiProperty({ example: 40 }) score!: number;
   @ApiProperty({ enum: STAGES }) stage!: Stage;
   @ApiProperty({ type: [ScoreHistoryEntryDoc] }) history!: ScoreHistoryEntry[];
-  @ApiProperty({ required: false, description: 'True while the contact is soft-deleted (it is then off the leaderboard)' })
+  @ApiProperty({ required: false, description: 'Present (true) while the contact is soft-deleted (it is then off the leaderboard)' })
   contactDeleted?: boolean;
 }
 
