@@ -10,7 +10,18 @@ import {
 } from '@leadflow/contracts';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateBy, type ValidationArguments } from 'class-validator';
+
+/** An unsorted list's cursor holds an id (at most 64 characters, as every list's); a sorted one's also a sort key. */
+const CursorLength = (): PropertyDecorator =>
+  ValidateBy({
+    name: 'cursorLength',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) =>
+        typeof value === 'string' && value.length <= ((args?.object as { sort?: string } | undefined)?.sort ? 2048 : 64),
+      defaultMessage: () => 'cursor must be nextCursor of the previous page (at most 64 characters, 2048 when sorted)',
+    },
+  });
 
 export class ContactsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
@@ -24,7 +35,7 @@ export class ContactsQueryDto {
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (of the same sort)' })
   @IsOptional()
   @IsString()
-  @MaxLength(2048)
+  @CursorLength()
   cursor?: string;
 
   @ApiPropertyOptional()
