@@ -81,6 +81,17 @@ describe('contact records against PostgreSQL', () => {
     await database.dataSource.transaction((manager) => resolver.onLeadsIngested([event], manager));
   }
 
+  /** A consumer's transaction that failed (a deadlock, a deferred check) is applied again, as the consumer would. */
+  async function retried(apply: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await apply();
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+
   async function outboxed(workspaceId: string, type: string): Promise<Array<Record<string, unknown>>> {
     const rows = await database.db.query<{ envelope: { data: Record<string, unknown> } }>(
       `SELECT "envelope" FROM contacts.outbox WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq"`,
@@ -278,6 +289,26 @@ describe('contact records against PostgreSQL', () => {
       const page = await query.list({ workspaceId: ws, limit: 10, email: 'old@example.com' });
       expect(page.items).toHaveLength(1);
       expect(page.items[0]?.id).not.toBe(contact.id);
+    });
+
+    it('races an admin moving an email against a lead with it: either the lead lands first (the write is stale) or the lead makes a new contact', async () => {
+      for (let round = 0; round < 8; round += 1) {
+        const ws = newWorkspace();
+        const contact = await create(ws, { email: 'race@example.com' });
+        const [reply] = await Promise.all([
+          records.patch({ workspaceId: ws, actor, id: contact.id, ifMatch: [1], patch: { email: 'moved@example.com' } }),
+          retried(() => lead(ws, { email: 'race@example.com', emailValid: true })),
+        ]);
+        const owner = await query.list({ workspaceId: ws, limit: 10, email: 'race@example.com' });
+        if (reply.outcome === 'written') {
+          expect(owner.items.map((c) => c.id)).not.toContain(contact.id);
+          expect(owner.items).toHaveLength(1);
+        } else {
+          expect(reply).toMatchObject({ outcome: 'version_conflict', current: { id: contact.id, email: 'race@example.com', version: 2 } });
+          expect(owner.items.map((c) => c.id)).toEqual([contact.id]);
+        }
+      }
+      expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
     });
 
     it('refuses an email another contact holds with identity_conflict, changing nothing', async () => {

@@ -482,11 +482,18 @@ export class ContactsRepository {
    */
   async copyStages(manager: EntityManager, copies: StageCopy[]): Promise<void> {
     if (copies.length === 0) return;
+    // The rows are locked in id order first, as identity resolution locks them, so that a batch of
+    // stages and a batch of leads touching the same contacts wait for each other instead of deadlocking.
     await manager.query(
-      `UPDATE ${this.contacts} c SET "stage" = u."stage", "stage_at" = u."at", "version" = c."version" + 1, "updated_at" = clock_timestamp()
-       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]) AS u("workspace_id", "id", "stage", "at")
-       WHERE c."workspace_id" = u."workspace_id" AND c."id" = u."id" AND c."merged_into" IS NULL
-         AND (c."stage_at" IS NULL OR c."stage_at" < u."at")`,
+      `WITH u AS (
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]) AS u("workspace_id", "id", "stage", "at")
+       ), locked AS (
+         SELECT c."id" FROM ${this.contacts} c JOIN u ON c."id" = u."id" AND c."workspace_id" = u."workspace_id"
+         ORDER BY c."id" FOR UPDATE OF c
+       )
+       UPDATE ${this.contacts} c SET "stage" = u."stage", "stage_at" = u."at", "version" = c."version" + 1, "updated_at" = clock_timestamp()
+       FROM u WHERE c."workspace_id" = u."workspace_id" AND c."id" = u."id" AND c."id" IN (SELECT "id" FROM locked)
+         AND c."merged_into" IS NULL AND (c."stage_at" IS NULL OR c."stage_at" < u."at")`,
       [copies.map((c) => c.workspaceId), copies.map((c) => c.contactId), copies.map((c) => c.stage), copies.map((c) => c.at)],
     );
   }
