@@ -271,6 +271,43 @@ describe('contact records, through the gateway, across all five apps', () => {
     expect(report.total.created).toBeGreaterThanOrEqual(5);
   });
 
+  it('answers malformed writes with a 4xx and a stable code, never a 5xx', async () => {
+    const { contact, etag } = await createContact({});
+    const deep = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const bodies: Array<[string, string]> = [
+      ['not JSON', '{"firstName":'],
+      ['an array', '[]'],
+      ['null', 'null'],
+      ['a number for a name', '{"firstName":5}'],
+      ['numbers for tags', '{"tags":[1,2]}'],
+      ['a string for properties', '{"properties":"x"}'],
+      ['a NUL in a name', '{"firstName":"a\\u0000b"}'],
+      ['deeply nested properties', `{"properties":${deep(2000)}}`],
+      ['an unknown field', '{"id":"x"}'],
+    ];
+    for (const [label, body] of bodies) {
+      for (const [method, path, contentType] of [
+        ['POST', '/api/v1/contacts', 'application/json'],
+        ['PUT', `/api/v1/contacts/${contact.id}`, 'application/json'],
+        ['PATCH', `/api/v1/contacts/${contact.id}`, MERGE_PATCH],
+      ] as const) {
+        const response = await fetch(platform.gateway.url(path), {
+          method,
+          headers: { Authorization: `Bearer ${E2E_ADMIN_KEY}`, 'Content-Type': contentType, 'If-Match': etag },
+          body,
+        });
+        const answer = (await response.json()) as { error?: { code?: string } };
+        expect({ label, method, status: response.status, code: typeof answer.error?.code }).toEqual({
+          label,
+          method,
+          status: 400,
+          code: 'string',
+        });
+      }
+    }
+    expect((await call<ContactView>('GET', `/api/v1/contacts/${contact.id}`)).etag).toBe(etag);
+  });
+
   it('filters and sorts the list with cursor pages', async () => {
     const tag = `t-${Date.now()}`;
     const made = [];

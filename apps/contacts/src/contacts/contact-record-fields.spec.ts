@@ -51,6 +51,12 @@ describe('contact fields an admin sets', () => {
     });
   });
 
+  it('refuses properties nested deeper than a lead body may be', () => {
+    const nested = (depth: number): Record<string, unknown> => (depth === 1 ? { a: 1 } : { a: nested(depth - 1) });
+    expect(normalizeContactFields({ properties: nested(32) }).properties).toEqual(nested(32));
+    expect(() => normalizeContactFields({ properties: nested(33) })).toThrow(expect.objectContaining({ code: 'validation_failed' }));
+  });
+
   it('reads a national phone with the contact country', () => {
     expect(normalizeContactFields({ country: 'de', phone: '030 901820' })).toMatchObject({ country: 'DE', phone: '+4930901820' });
   });

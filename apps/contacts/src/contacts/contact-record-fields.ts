@@ -9,7 +9,7 @@ import {
   MAX_CONTACT_TAG_LENGTH,
   MAX_CONTACT_TAGS,
 } from '@leadflow/contracts';
-import { MAX_LEAD_TEXT_LENGTH, normalizeCountry, normalizeEmail, normalizePhone } from '@leadflow/normalization';
+import { MAX_BODY_DEPTH, MAX_LEAD_TEXT_LENGTH, normalizeCountry, normalizeEmail, normalizePhone } from '@leadflow/normalization';
 import type { ContactRecordFields, ContactRow } from './contact-row';
 
 /** The fields an admin may set, as ContactFields names them. */
@@ -93,9 +93,24 @@ function lifecycleOf(value: unknown): Lifecycle {
   return value as Lifecycle;
 }
 
+/** How deep a JSON value nests (a scalar is 0), walked without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    for (const child of Object.values(node)) pending.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 function propertiesOf(value: unknown): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (!isPlainObject(value)) throw invalid('properties must be a JSON object');
+  // As deep as a lead body may be: deeper JSON is a hazard to whatever reads it later, never data.
+  if (depthOf(value) > MAX_BODY_DEPTH) throw invalid(`properties nest at most ${MAX_BODY_DEPTH} levels deep`);
   const size = Buffer.byteLength(JSON.stringify(value), 'utf8');
   if (size > MAX_CONTACT_PROPERTIES_BYTES) {
     throw new AppException(
