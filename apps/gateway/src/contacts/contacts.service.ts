@@ -13,9 +13,11 @@ import {
   RpcSubjects,
   type ScoreView,
 } from '@leadflow/contracts';
+import { APP_LOGGER } from '@leadflow/logging';
 import { RpcClient } from '@leadflow/messaging';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
 import type { Principal } from '../auth/principal';
@@ -43,6 +45,7 @@ export class ContactsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly admins: WorkspaceAdminsRepository,
     private readonly audit: AuditLogService,
+    @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
   list(query: ContactListQuery): Promise<Page<ContactSummary>> {
@@ -114,16 +117,28 @@ export class ContactsService {
         throw ContactConflictException.identityConflict(reply.kind, reply.contactId);
       case 'unchanged':
         return reply.contact;
-      case 'written':
-        // Contacts committed already: the audit row follows in the gateway's own database.
-        await this.audit.record(this.dataSource.manager, caller, {
+      case 'written': {
+        // Contacts committed already: the audit row follows in the gateway's own database (another
+        // database, so not the same transaction). Should it fail, the log says which write it was
+        // (ids and versions only: no personal data in logs).
+        const entry = {
           workspaceId: caller.workspaceId,
           action: write.action,
           target: `contact:${reply.contact.id}`,
           before: reply.before ? auditedState(reply.before) : undefined,
           after: auditedState(reply.contact),
-        });
+        };
+        try {
+          await this.audit.record(this.dataSource.manager, caller, entry);
+        } catch (error) {
+          this.logger.error(
+            { err: error, action: entry.action, target: entry.target, actor: caller.actor, version: reply.contact.version },
+            'a contact write committed but its audit row was not written',
+          );
+          throw error;
+        }
         return reply.contact;
+      }
     }
   }
 
