@@ -1,6 +1,7 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { MetricsEnv } from './config/env';
+import { ContactCountersModule } from './contact-counters/contact-counters.module';
 import { metricsMigrations } from './database/migrations';
 import { DealReportsModule } from './deal-reports/deal-reports.module';
 import { DealStateModule } from './deal-state/deal-state.module';
@@ -20,6 +21,7 @@ export class AppModule {
         DealStateModule,
         DealReportsModule,
         PrivacyModule,
+        ContactCountersModule,
       ],
     };
   }

@@ -1,6 +1,7 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ScoringEnv } from './config/env';
+import { ContactVisibilityModule } from './contact-visibility/contact-visibility.module';
 import { scoringMigrations } from './database/migrations';
 import { PrivacyModule } from './privacy/privacy.module';
 import { ScoresModule } from './scores/scores.module';
@@ -14,6 +15,7 @@ export class AppModule {
         PlatformModule.forRoot({ service: 'scoring', version: env.SERVICE_VERSION, env, migrations: scoringMigrations }),
         ScoresModule.forRoot({ rulesCacheMs: env.SCORING_RULES_CACHE_MS }),
         PrivacyModule,
+        ContactVisibilityModule,
       ],
     };
   }

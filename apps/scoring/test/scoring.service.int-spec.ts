@@ -6,6 +6,8 @@ import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { ContactDeletionsHandler } from '../src/contact-visibility/contact-deletions.handler';
+import { ContactDeletionsRepository } from '../src/contact-visibility/contact-deletions.repository';
 import { scoringMigrations } from '../src/database/migrations';
 import { RuleRepository } from '../src/rules/rule.repository';
 import { RULES_CACHE_MS, RulesService } from '../src/rules/rules.service';
@@ -21,6 +23,8 @@ describe('scoring services against PostgreSQL', () => {
   let activities: ActivityScoringService;
   let merges: ContactMergeService;
   let scores: ScoreQueryService;
+  let deletionsHandler: ContactDeletionsHandler;
+  let deletions: ContactDeletionsRepository;
 
   beforeAll(async () => {
     database = await openServiceDatabase('scoring', scoringMigrations);
@@ -37,11 +41,15 @@ describe('scoring services against PostgreSQL', () => {
         ActivityScoringService,
         ContactMergeService,
         ScoreQueryService,
+        ContactDeletionsRepository,
+        ContactDeletionsHandler,
       ],
     }).compile();
     activities = module.get(ActivityScoringService);
     merges = module.get(ContactMergeService);
     scores = module.get(ScoreQueryService);
+    deletionsHandler = module.get(ContactDeletionsHandler);
+    deletions = module.get(ContactDeletionsRepository);
   });
 
   afterAll(async () => {
@@ -246,5 +254,38 @@ describe('scoring services against PostgreSQL', () => {
     await score(b, lead(contact, 1));
     expect((await scores.get(a, contact)).score).toBe(15);
     expect((await scores.get(b, contact)).score).toBe(10);
+  });
+
+  it('takes a soft-deleted contact off the leaderboard and marks its score read, until it is restored (the higher version wins)', async () => {
+    const ws = newWorkspace();
+    const [high, low] = [randomUUID(), randomUUID()];
+    await score(ws, lead(high, 1, { email_valid: true, phone_valid: true }));
+    await score(ws, lead(low, 2));
+    const board = () => database.dataSource.transaction((manager) => deletions.leaderboard(manager, ws, 10));
+    expect((await board()).map((e) => [e.contactId, e.score])).toEqual([
+      [high, 20],
+      [low, 10],
+    ]);
+    const envelope = <T extends object>(type: string, data: T) =>
+      ({
+        id: randomUUID(),
+        type,
+        version: 1,
+        workspaceId: ws,
+        occurredAt: at(5),
+        producer: 'contacts',
+        correlationId: 'test',
+        data,
+      }) as EventEnvelope<T>;
+    const deleted = (version: number) => envelope('contact.deleted', { contactId: high, version, deletedAt: at(5), actor: null });
+    const restored = (version: number) => envelope('contact.restored', { contactId: high, version, actor: null });
+    await database.dataSource.transaction((manager) => deletionsHandler.onContactsDeleted([deleted(2)], manager));
+    expect((await board()).map((e) => e.contactId)).toEqual([low]);
+    expect(await scores.get(ws, high)).toMatchObject({ score: 20, contactDeleted: true });
+    // A restore (version 3) that arrives before a redelivered older deletion (version 2) still wins.
+    await database.dataSource.transaction((manager) => deletionsHandler.onContactsRestored([restored(3)], manager));
+    await database.dataSource.transaction((manager) => deletionsHandler.onContactsDeleted([deleted(2)], manager));
+    expect((await board()).map((e) => e.contactId)).toEqual([high, low]);
+    expect(await scores.get(ws, high)).not.toHaveProperty('contactDeleted');
   });
 });

@@ -23,13 +23,20 @@ export const ErrorCodes = {
   invalidMapping: 'invalid_mapping',
   importNotOpen: 'import_not_open',
   notFound: 'not_found',
+  /** A conditional write (PATCH, PUT, DELETE) without If-Match: 428. */
+  preconditionRequired: 'precondition_required',
+  invalidPrecondition: 'invalid_precondition',
+  /** If-Match names a version that is no longer current: 412, with the current representation. */
+  versionConflict: 'version_conflict',
+  identityConflict: 'identity_conflict',
+  invalidEmail: 'invalid_email',
+  invalidPhone: 'invalid_phone',
+  invalidCountry: 'invalid_country',
+  invalidOwner: 'invalid_owner',
+  propertiesTooLarge: 'properties_too_large',
   methodNotAllowed: 'method_not_allowed',
   unavailable: 'unavailable',
   internalError: 'internal_error',
-  /** A conditional write (PATCH, PUT, DELETE) without If-Match: 428. */
-  preconditionRequired: 'precondition_required',
-  /** If-Match names a version that is no longer current: 412, with the current representation. */
-  versionConflict: 'version_conflict',
   /** Money (see MoneyErrorCodes): 400. */
   invalidCurrency: 'invalid_currency',
   invalidAmount: 'invalid_amount',

@@ -90,7 +90,8 @@ const samples: { [T in EventType]: EventData<T> } = {
   'contact.created': { contactId, email: 'anna@example.com', phone: '+4915112345678', firstName: null, lastName: null, country: 'DE' },
   'contact.updated': { contactId, email: null, phone: null, firstName: 'Anna', lastName: 'Berg', country: null },
   'contact.merged': { survivorId: contactId, mergedId: otherContactId },
-  'contact.deleted': { contactId },
+  'contact.deleted': { contactId, version: 3, deletedAt: at, actor: 'key:0190a5b2-0000-7000-8000-000000000009' },
+  'contact.restored': { contactId, version: 4, actor: null },
   'contact.erased': {
     contactId,
     erasureId: otherContactId,

@@ -5,6 +5,7 @@ import {
   IsInt,
   isISO8601,
   IsObject,
+  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -289,6 +290,42 @@ export class ContactChangedData {
   @Nullable()
   @IsString()
   country!: string | null;
+
+  /** The contact's version after the change (records since contacts became editable). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  version?: number;
+
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  company?: string | null;
+
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  title?: string | null;
+
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  ownerId?: string | null;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  tags?: string[];
+
+  @IsOptional()
+  @IsString()
+  lifecycle?: string;
+
+  /** Who changed it: `account:<id>` or `key:<id>`; null for the pipeline (leads, merges). */
+  @IsOptional()
+  @Nullable()
+  @IsString()
+  actor?: string | null;
 }
 
 /** `contact.merged`: `mergedId` was folded into `survivorId` (the older contact). */
@@ -300,7 +337,7 @@ export class ContactMergedData {
   mergedId!: string;
 }
 
-/** `contact.deleted`: the contact is gone. No app publishes it yet. */
+/** The base of `contact.deleted`: the contact is gone. */
 export class ContactRemovedData {
   @IsUUID()
   contactId!: string;
@@ -337,6 +374,36 @@ export class ContactErasedData {
   @IsArray()
   @Matches(IDENTITY_HASH_PATTERN, { each: true, message: '$property must hold sha256 hashes in lower-case hex' })
   phoneHashes!: string[];
+}
+
+/** `contact.deleted`: an admin soft-deleted the contact; it keeps its data and identities and may be restored. */
+export class ContactDeletedData extends ContactRemovedData {
+  /** The contact's version after the deletion: of a deletion and a restore, the higher version is the later. */
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @IsTimestamp()
+  deletedAt!: string;
+
+  @Nullable()
+  @IsString()
+  actor!: string | null;
+}
+
+/** `contact.restored`: a soft-deleted contact is live again. */
+export class ContactRestoredData {
+  @IsUUID()
+  contactId!: string;
+
+  /** The contact's version after the restore. */
+  @IsInt()
+  @Min(1)
+  version!: number;
+
+  @Nullable()
+  @IsString()
+  actor!: string | null;
 }
 
 /**
@@ -483,7 +550,8 @@ export const EventDataClasses = {
   [EventTypes.contactCreated]: ContactChangedData,
   [EventTypes.contactUpdated]: ContactChangedData,
   [EventTypes.contactMerged]: ContactMergedData,
-  [EventTypes.contactDeleted]: ContactRemovedData,
+  [EventTypes.contactDeleted]: ContactDeletedData,
+  [EventTypes.contactRestored]: ContactRestoredData,
   [EventTypes.contactErased]: ContactErasedData,
   [EventTypes.opportunityCreated]: OpportunityChangedData,
   [EventTypes.opportunityUpdated]: OpportunityChangedData,

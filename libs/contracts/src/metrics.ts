@@ -37,3 +37,26 @@ export interface LeadsWeeklyReport extends LeadsReportBase {
 
 /** Longest range a report covers. */
 export const MAX_REPORT_DAYS = 1000;
+
+export interface ContactsReportQuery {
+  workspaceId: string;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  from: string;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  to: string;
+}
+
+export interface ContactCounts {
+  /** Contacts made, by leads or by admins (`contact.created`). */
+  created: number;
+  deleted: number;
+  restored: number;
+}
+
+/** Contact records per UTC day (every day of the range, zero-filled); `total` is always the sum of `breakdown`. */
+export interface ContactsDailyReport {
+  from: string;
+  to: string;
+  total: ContactCounts;
+  breakdown: Array<{ date: string } & ContactCounts>;
+}

@@ -41,11 +41,16 @@ describe('natsPermissions', () => {
         '$JS.API.CONSUMER.DELETE.INGESTION.contacts',
       ]),
     );
-    // Only lead.ingested: not activity.received, which shares the stream but contacts does not consume.
+    // Only lead.ingested: not activity.received, which shares the stream but contacts does not consume;
+    // and of scoring's stream stage.changed only (the stage a contact keeps a copy of), never score.changed.
     expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
       '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-lead-ingested',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.contacts-stage-changed',
     ]);
-    expect(publish.filter((subject) => subject.includes('SCORING'))).toEqual([]);
+    expect(publish.filter((subject) => subject.includes('SCORING') && !/contacts(-stage-changed)?($|\.)/.test(subject))).toEqual([
+      '$JS.API.STREAM.INFO.SCORING',
+      '$JS.API.STREAM.CREATE.SCORING',
+    ]);
     expect(publish.filter((subject) => /^\$JS\.(API\.CONSUMER|ACK)\./.test(subject) && !subject.includes('.contacts'))).toEqual([]);
     expect(subscribe).toEqual(['contacts.>', '_INBOX.contacts.>']);
   });

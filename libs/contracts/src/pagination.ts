@@ -35,3 +35,24 @@ export function pageOf<R extends { id: string }, T>(rows: readonly R[], limit: n
   const last = page.at(-1);
   return { items: page.map(view), nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null };
 }
+
+/**
+ * A cursor of a list sorted by something other than id: the sort key of the last row seen (as
+ * PostgreSQL prints it) and its id, which breaks ties.
+ */
+export function encodeKeysetCursor(key: string, id: string): string {
+  return Buffer.from(JSON.stringify([key, id]), 'utf8').toString('base64url');
+}
+
+/** The key and id inside a keyset cursor, or null when the cursor is not one of ours. */
+export function decodeKeysetCursor(cursor: string): { key: string; id: string } | null {
+  if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(parsed) || parsed.length !== 2) return null;
+    const [key, id] = parsed as unknown[];
+    return typeof key === 'string' && typeof id === 'string' && isUuid(id) ? { key, id } : null;
+  } catch {
+    return null;
+  }
+}

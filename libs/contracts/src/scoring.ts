@@ -18,4 +18,17 @@ export interface ScoreView {
   score: number;
   stage: Stage;
   history: ScoreHistoryEntry[];
+  /** Present (true) while the contact is soft-deleted: its score is kept, but it is off the leaderboard. */
+  contactDeleted?: boolean;
+}
+
+export interface LeaderboardQuery {
+  workspaceId: string;
+  limit: number;
+}
+
+export interface LeaderboardEntry {
+  contactId: string;
+  score: number;
+  stage: Stage;
 }

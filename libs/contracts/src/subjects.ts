@@ -59,11 +59,20 @@ export const RpcSubjects = {
     erasureGet: 'contacts.erasure.get',
     /** GDPR export: everything contacts holds of a contact. */
     contactExport: 'contacts.contact.export',
+    contactCreate: 'contacts.contact.create',
+    /** PUT (replace), PATCH (merge patch), DELETE (soft) and restore: each checks the version it is given. */
+    contactReplace: 'contacts.contact.replace',
+    contactPatch: 'contacts.contact.patch',
+    contactDelete: 'contacts.contact.delete',
+    contactRestore: 'contacts.contact.restore',
+    contactLeads: 'contacts.contact.leads',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
     scoreExport: 'scoring.score.export',
     erasureStep: 'scoring.erasure.step',
+    /** The highest scores of live contacts (soft-deleted ones leave it). */
+    leaderboard: 'scoring.score.leaderboard',
   },
   metrics: {
     leadsSummary: 'metrics.leads.summary',
@@ -73,6 +82,8 @@ export const RpcSubjects = {
     dealsClosedDaily: 'metrics.deals.closed_daily',
     dealsFunnel: 'metrics.deals.funnel',
     erasureStep: 'metrics.erasure.step',
+    /** Contacts created, deleted and restored per UTC day. */
+    contactsDaily: 'metrics.contacts.daily',
   },
 } as const;
 
@@ -86,6 +97,7 @@ export const EventTypes = {
   contactUpdated: 'contact.updated',
   contactMerged: 'contact.merged',
   contactDeleted: 'contact.deleted',
+  contactRestored: 'contact.restored',
   contactErased: 'contact.erased',
   opportunityCreated: 'opportunity.created',
   opportunityUpdated: 'opportunity.updated',
@@ -122,6 +134,7 @@ export const Streams = {
       EventTypes.contactUpdated,
       EventTypes.contactMerged,
       EventTypes.contactDeleted,
+      EventTypes.contactRestored,
       EventTypes.contactErased,
       EventTypes.opportunityCreated,
       EventTypes.opportunityUpdated,
@@ -161,8 +174,14 @@ export const Conversations = {
   consumes: {
     gateway: [EventTypes.contactErased],
     ingestion: [EventTypes.contactErased],
-    contacts: [EventTypes.leadIngested],
-    scoring: [EventTypes.leadAttributed, EventTypes.contactMerged, EventTypes.contactErased],
+    contacts: [EventTypes.leadIngested, EventTypes.stageChanged],
+    scoring: [
+      EventTypes.leadAttributed,
+      EventTypes.contactMerged,
+      EventTypes.contactErased,
+      EventTypes.contactDeleted,
+      EventTypes.contactRestored,
+    ],
     metrics: [
       EventTypes.leadIngested,
       EventTypes.leadAttributed,
@@ -173,6 +192,9 @@ export const Conversations = {
       EventTypes.opportunityLost,
       EventTypes.leadConverted,
       EventTypes.contactErased,
+      EventTypes.contactCreated,
+      EventTypes.contactDeleted,
+      EventTypes.contactRestored,
     ],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;

@@ -1,4 +1,4 @@
-import { type Page, pageOf } from '@leadflow/contracts';
+import { encodeKeysetCursor, type Page, pageOf } from '@leadflow/contracts';
 
 /** Anything that runs SQL with numbered parameters: a DataSource, an EntityManager, a QueryRunner. */
 export interface SqlRunner {
@@ -77,4 +77,43 @@ export async function selectPage<R extends { id: string }, T>(runner: SqlRunner,
     filter.params,
   )) as R[];
   return pageOf(rows, query.limit, view);
+}
+
+export interface KeysetPageQuery extends Omit<PageQuery, 'idColumn' | 'afterId'> {
+  idColumn: string;
+  /** The expression rows are sorted by (never null), and the type its printed form is read back as. */
+  sortKey: { sql: string; type: 'text' | 'timestamptz' };
+  order: 'asc' | 'desc';
+  /** The decoded cursor of the previous page. */
+  after?: { key: string; id: string };
+}
+
+/**
+ * One cursor page of a list sorted by `sortKey` then id (ties), in either direction: the next page
+ * starts strictly after the (key, id) of the last row seen. The key travels as PostgreSQL prints
+ * it, so a timestamp keeps its microseconds.
+ */
+export async function selectKeysetPage<R extends { id: string }, T>(
+  runner: SqlRunner,
+  query: KeysetPageQuery,
+  view: (row: R) => T,
+): Promise<Page<T>> {
+  const filter = query.filter.copy();
+  const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+  if (query.after !== undefined) {
+    const key = filter.param(query.after.key);
+    const id = filter.param(query.after.id);
+    filter.where(
+      `(${query.sortKey.sql}, ${query.idColumn}) ${query.order === 'asc' ? '>' : '<'} (${key}::${query.sortKey.type}, ${id}::uuid)`,
+    );
+  }
+  const limit = filter.param(query.limit + 1);
+  const rows = (await runner.query(
+    `SELECT ${query.select}, (${query.sortKey.sql})::text AS "sort_key" FROM ${query.from} WHERE ${filter.sql}
+     ORDER BY ${query.sortKey.sql} ${direction}, ${query.idColumn} ${direction} LIMIT ${limit}`,
+    filter.params,
+  )) as Array<R & { sort_key: string }>;
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return { items: page.map(view), nextCursor: rows.length > query.limit && last ? encodeKeysetCursor(last.sort_key, last.id) : null };
 }

@@ -83,6 +83,32 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
           WHERE COALESCE(c."leads", 0) <> COALESCE(e."leads", 0)`,
   },
   {
+    // A deletion is a write, so it bumps the version (merged contacts of earlier releases kept version 1).
+    name: 'a soft-deleted contact is still at its first version, or a version is below 1',
+    when: 'always',
+    sql: `SELECT c."workspace_id", c."id", c."version" FROM "contacts"."contacts" c
+          WHERE c."version" < 1 OR (c."version" = 1 AND c."deleted_at" IS NOT NULL)`,
+  },
+  {
+    name: 'scoring and contacts disagree on whether a contact is soft-deleted',
+    when: 'drained',
+    sql: `SELECT c."workspace_id", c."id", c."deleted_at", d."deleted" FROM "contacts"."contacts" c
+          LEFT JOIN "scoring"."contact_deletions" d ON d."workspace_id" = c."workspace_id" AND d."contact_id" = c."id"
+          WHERE (c."deleted_at" IS NOT NULL) <> COALESCE(d."deleted", false)`,
+  },
+  {
+    name: 'contact deletions minus restores counted by metrics differ from the contacts deleted now',
+    when: 'drained',
+    sql: `SELECT w."workspace_id", COALESCE(m."net", 0) AS "counted", COALESCE(c."deleted", 0) AS "deleted"
+          FROM (SELECT DISTINCT "workspace_id" FROM "contacts"."contacts" WHERE "deleted_at" IS NOT NULL
+                UNION SELECT DISTINCT "workspace_id" FROM "metrics"."contact_daily_counters") w
+          LEFT JOIN (SELECT "workspace_id", SUM("deleted" - "restored") AS "net" FROM "metrics"."contact_daily_counters"
+                     GROUP BY "workspace_id") m ON m."workspace_id" = w."workspace_id"
+          LEFT JOIN (SELECT "workspace_id", count(*) AS "deleted" FROM "contacts"."contacts" WHERE "deleted_at" IS NOT NULL
+                     GROUP BY "workspace_id") c ON c."workspace_id" = w."workspace_id"
+          WHERE COALESCE(m."net", 0) <> COALESCE(c."deleted", 0)`,
+  },
+  {
     name: 'a stored lead is not attributed to a contact',
     when: 'drained',
     // A lead from a suppressed identity is stored redacted and published to nobody.

@@ -29,6 +29,18 @@ export function newContactRow(workspaceId: string, lead: LeadFields, identities:
     created_at: now,
     updated_at: now,
     merged_into: null,
+    version: '1',
+    deleted_at: null,
+    company: null,
+    title: null,
+    owner_id: null,
+    tags: [],
+    lifecycle: 'lead',
+    properties: {},
+    parse_issues: [],
+    created_by: null,
+    updated_by: null,
+    stage: null,
   };
 }
 

@@ -1,9 +1,9 @@
-import { type Page } from '@leadflow/contracts';
-import { qualifiedTable, selectPage, SqlFilter } from '@leadflow/database';
+import { type ContactLeadEntry, type ContactSort, type Lifecycle, type Page, type Stage } from '@leadflow/contracts';
+import { qualifiedTable, selectKeysetPage, selectPage, SqlFilter } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { ContactRow } from './contact-row';
+import type { ContactRecordFields, ContactRow } from './contact-row';
 import type { Identity } from './identity';
 
 /** The columns of a contact, listed once for every read. */
@@ -18,6 +18,18 @@ const CONTACT_COLUMNS = [
   'created_at',
   'updated_at',
   'merged_into',
+  'version',
+  'deleted_at',
+  'company',
+  'title',
+  'owner_id',
+  'tags',
+  'lifecycle',
+  'properties',
+  'parse_issues',
+  'created_by',
+  'updated_by',
+  'stage',
 ] as const satisfies ReadonlyArray<keyof ContactRow>;
 
 function columns(alias: string): string {
@@ -40,9 +52,44 @@ export interface Attribution {
 export interface ContactListFilter {
   email?: string;
   phone?: string;
-  /** The last id of the previous page. */
+  ownerId?: string;
+  tag?: string;
+  stage?: Stage;
+  lifecycle?: Lifecycle;
+  updatedSince?: string;
+  q?: string;
+  includeDeleted?: boolean;
+  /** Unsorted lists (newest first by id): the last id of the previous page. */
   afterId?: string;
+  /** Sorted lists: the sort and the decoded cursor of the previous page. */
+  sort?: { by: ContactSort; order: 'asc' | 'desc'; after?: { key: string; id: string } };
   limit: number;
+}
+
+/** The sort keys of a contact list, never null (a missing last name sorts as empty). */
+const SORT_KEYS: Record<ContactSort, { sql: string; type: 'text' | 'timestamptz' }> = {
+  createdAt: { sql: 'c."created_at"', type: 'timestamptz' },
+  updatedAt: { sql: 'c."updated_at"', type: 'timestamptz' },
+  lastName: { sql: `COALESCE(c."last_name", '')`, type: 'text' },
+};
+
+/** A contact write as the records service plans it: what an admin set, and by whom. */
+export interface ContactRecordWrite {
+  workspaceId: string;
+  id: string;
+  fields: ContactRecordFields;
+  actor: string;
+}
+
+/** Why a versioned write found nothing to change: no such contact, or not at that version (or merged). */
+export type ContactWriteMiss = 'missing' | 'stale';
+
+/** A stage copied from scoring's `stage.changed`. */
+export interface StageCopy {
+  workspaceId: string;
+  contactId: string;
+  stage: Stage;
+  at: string;
 }
 
 /**
@@ -155,7 +202,7 @@ export class ContactsRepository {
     if (rows.length === 0) return;
     await manager.query(
       `UPDATE ${this.contacts} AS c SET "email" = u."email", "phone" = u."phone", "first_name" = u."first_name",
-         "last_name" = u."last_name", "country" = u."country", "updated_at" = clock_timestamp()
+         "last_name" = u."last_name", "country" = u."country", "updated_at" = clock_timestamp(), "version" = c."version" + 1
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
          AS u("id", "email", "phone", "first_name", "last_name", "country")
        WHERE c."id" = u."id"`,
@@ -216,7 +263,7 @@ export class ContactsRepository {
       mergedId,
     ]);
     await manager.query(
-      `UPDATE ${this.contacts} SET "merged_into" = $2, "updated_at" = clock_timestamp()
+      `UPDATE ${this.contacts} SET "merged_into" = $2, "updated_at" = clock_timestamp(), "version" = "version" + 1
        WHERE "workspace_id" = $1 AND ("merged_into" = $3 OR "id" = $3)`,
       [workspaceId, survivorId, mergedId],
     );
@@ -224,7 +271,7 @@ export class ContactsRepository {
       `UPDATE ${this.contacts} s SET
          "email" = COALESCE(s."email", m."email"), "phone" = COALESCE(s."phone", m."phone"),
          "first_name" = COALESCE(s."first_name", m."first_name"), "last_name" = COALESCE(s."last_name", m."last_name"),
-         "country" = COALESCE(s."country", m."country"), "updated_at" = clock_timestamp()
+         "country" = COALESCE(s."country", m."country"), "updated_at" = clock_timestamp(), "version" = s."version" + 1
        FROM ${this.contacts} m WHERE s."workspace_id" = $1 AND s."id" = $2 AND m."id" = $3 RETURNING ${columns('s')}`,
       [workspaceId, survivorId, mergedId],
     )) as [ContactRow[], number];
@@ -233,9 +280,13 @@ export class ContactsRepository {
     return survivor;
   }
 
-  /** A page of a workspace's live contacts, newest first; email and phone match any identity of the contact. */
+  /**
+   * A page of a workspace's contacts (not merged away; soft-deleted ones only when asked), newest
+   * first or sorted; email and phone match any identity of the contact.
+   */
   async listLive<T>(workspaceId: string, filter: ContactListFilter, view: (row: ContactRow) => T): Promise<Page<T>> {
     const where = new SqlFilter().where('c."workspace_id" = ?', workspaceId).where('c."merged_into" IS NULL');
+    if (!filter.includeDeleted) where.where('c."deleted_at" IS NULL');
     for (const kind of ['email', 'phone'] as const) {
       where.where(
         `(c."${kind}" = ? OR c."id" IN (SELECT "contact_id" FROM ${this.identities} i
@@ -243,11 +294,28 @@ export class ContactsRepository {
         filter[kind],
       );
     }
-    return selectPage(
-      this.dataSource,
-      { select: columns('c'), from: `${this.contacts} c`, filter: where, idColumn: 'c."id"', afterId: filter.afterId, limit: filter.limit },
-      view,
-    );
+    where
+      .where('c."owner_id" = ?::uuid', filter.ownerId)
+      .where('c."tags" @> ARRAY[?::text]', filter.tag)
+      .where('c."stage" = ?', filter.stage)
+      .where('c."lifecycle" = ?', filter.lifecycle)
+      .where('c."updated_at" >= ?::timestamptz', filter.updatedSince);
+    if (filter.q !== undefined) {
+      const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      where.where(
+        `(c."first_name" ILIKE ? OR c."last_name" ILIKE ? OR c."company" ILIKE ? OR (c."first_name" || ' ' || c."last_name") ILIKE ?)`,
+        pattern,
+      );
+    }
+    const base = { select: columns('c'), from: `${this.contacts} c`, filter: where, idColumn: 'c."id"', limit: filter.limit };
+    if (filter.sort) {
+      return selectKeysetPage(
+        this.dataSource,
+        { ...base, sortKey: SORT_KEYS[filter.sort.by], order: filter.sort.order, after: filter.sort.after },
+        view,
+      );
+    }
+    return selectPage(this.dataSource, { ...base, afterId: filter.afterId }, view);
   }
 
   /** The live contact an id stands for: itself, or the survivor it was merged into. */
@@ -286,5 +354,163 @@ export class ContactsRepository {
       leadId,
     ])) as Array<{ contact_id: string }>;
     return row?.contact_id;
+  }
+
+  /** A contact row by its own id (merged or not), without following merges. */
+  async findOwn(manager: EntityManager, workspaceId: string, id: string): Promise<ContactRow | undefined> {
+    const [row] = (await manager.query(`SELECT ${columns('c')} FROM ${this.contacts} c WHERE c."workspace_id" = $1 AND c."id" = $2`, [
+      workspaceId,
+      id,
+    ])) as ContactRow[];
+    return row;
+  }
+
+  /** Inserts a contact an admin made, at version 1; its identities follow in the same transaction. */
+  async insertRecord(manager: EntityManager, write: ContactRecordWrite): Promise<ContactRow> {
+    const f = write.fields;
+    const [row] = (await manager.query(
+      `INSERT INTO ${this.contacts} AS c ("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "company", "title",
+         "owner_id", "tags", "lifecycle", "properties", "parse_issues", "created_by", "updated_by", "created_at", "updated_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, clock_timestamp(), clock_timestamp())
+       RETURNING ${columns('c')}`,
+      [
+        write.id,
+        write.workspaceId,
+        f.email,
+        f.phone,
+        f.first_name,
+        f.last_name,
+        f.country,
+        f.company,
+        f.title,
+        f.owner_id,
+        f.tags,
+        f.lifecycle,
+        JSON.stringify(f.properties),
+        JSON.stringify(f.parse_issues),
+        write.actor,
+      ],
+    )) as ContactRow[];
+    if (!row) throw new Error(`contact ${write.id} was not inserted`);
+    return row;
+  }
+
+  /**
+   * Replaces an admin's fields of a live (not merged) contact, only while it is at `version`: the
+   * check and the write are one statement, so of two writers holding the same version exactly one
+   * changes the row (the other waits for its row lock, then finds the version moved on).
+   */
+  async updateRecord(manager: EntityManager, write: ContactRecordWrite, version: string): Promise<ContactRow | undefined> {
+    const f = write.fields;
+    const [rows] = (await manager.query(
+      `UPDATE ${this.contacts} c SET "email" = $4, "phone" = $5, "first_name" = $6, "last_name" = $7, "country" = $8, "company" = $9,
+         "title" = $10, "owner_id" = $11, "tags" = $12, "lifecycle" = $13, "properties" = $14, "parse_issues" = $15, "updated_by" = $16,
+         "version" = c."version" + 1, "updated_at" = clock_timestamp()
+       WHERE c."workspace_id" = $1 AND c."id" = $2 AND c."version" = $3 AND c."merged_into" IS NULL
+       RETURNING ${columns('c')}`,
+      [
+        write.workspaceId,
+        write.id,
+        version,
+        f.email,
+        f.phone,
+        f.first_name,
+        f.last_name,
+        f.country,
+        f.company,
+        f.title,
+        f.owner_id,
+        f.tags,
+        f.lifecycle,
+        JSON.stringify(f.properties),
+        JSON.stringify(f.parse_issues),
+        write.actor,
+      ],
+    )) as [ContactRow[], number];
+    return rows[0];
+  }
+
+  /** Soft-deletes (or restores) a live contact at `version`, in one statement with its check. */
+  async setDeleted(
+    manager: EntityManager,
+    target: { workspaceId: string; id: string; actor: string },
+    version: string,
+    deleted: boolean,
+  ): Promise<ContactRow | undefined> {
+    const [rows] = (await manager.query(
+      `UPDATE ${this.contacts} c SET "deleted_at" = ${deleted ? 'clock_timestamp()' : 'NULL'}, "updated_by" = $4,
+         "version" = c."version" + 1, "updated_at" = clock_timestamp()
+       WHERE c."workspace_id" = $1 AND c."id" = $2 AND c."version" = $3 AND c."merged_into" IS NULL
+         AND c."deleted_at" IS ${deleted ? 'NULL' : 'NOT NULL'}
+       RETURNING ${columns('c')}`,
+      [target.workspaceId, target.id, version, target.actor],
+    )) as [ContactRow[], number];
+    return rows[0];
+  }
+
+  /**
+   * Moves one of a contact's identities with its field: the old value stops identifying it, the
+   * new one starts (already its own after a merge: nothing to add). The caller holds both values'
+   * identity locks and has made sure no other contact owns the new one.
+   */
+  async replaceIdentity(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    kind: Identity['kind'],
+    from: string | null,
+    to: string | null,
+  ): Promise<void> {
+    if (from !== null) {
+      await manager.query(
+        `DELETE FROM ${this.identities} WHERE "workspace_id" = $1 AND "kind" = $2 AND "value" = $3 AND "contact_id" = $4`,
+        [workspaceId, kind, from, contactId],
+      );
+    }
+    if (to !== null) {
+      await manager.query(
+        `INSERT INTO ${this.identities} ("workspace_id", "kind", "value", "contact_id") VALUES ($1, $2, $3, $4)
+         ON CONFLICT ("workspace_id", "kind", "value") DO NOTHING`,
+        [workspaceId, kind, to, contactId],
+      );
+    }
+  }
+
+  /**
+   * Copies stages scoring announced onto their contacts (one per contact, the latest), skipping
+   * any older than the stage a contact holds; a changed copy is a write and bumps the version.
+   */
+  async copyStages(manager: EntityManager, copies: StageCopy[]): Promise<void> {
+    if (copies.length === 0) return;
+    // The rows are locked in id order first, as identity resolution locks them, so that a batch of
+    // stages and a batch of leads touching the same contacts wait for each other instead of deadlocking.
+    await manager.query(
+      `WITH u AS (
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]) AS u("workspace_id", "id", "stage", "at")
+       ), locked AS (
+         SELECT c."id" FROM ${this.contacts} c JOIN u ON c."id" = u."id" AND c."workspace_id" = u."workspace_id"
+         ORDER BY c."id" FOR UPDATE OF c
+       )
+       UPDATE ${this.contacts} c SET "stage" = u."stage", "stage_at" = u."at", "version" = c."version" + 1, "updated_at" = clock_timestamp()
+       FROM u WHERE c."workspace_id" = u."workspace_id" AND c."id" = u."id" AND c."id" IN (SELECT "id" FROM locked)
+         AND c."merged_into" IS NULL AND (c."stage_at" IS NULL OR c."stage_at" < u."at")`,
+      [copies.map((c) => c.workspaceId), copies.map((c) => c.contactId), copies.map((c) => c.stage), copies.map((c) => c.at)],
+    );
+  }
+
+  /** A page of the leads attributed to a contact, newest first. */
+  leadsOf(workspaceId: string, contactId: string, afterId: string | undefined, limit: number): Promise<Page<ContactLeadEntry>> {
+    return selectPage<{ id: string; received_at: Date; attributed_at: Date }, ContactLeadEntry>(
+      this.dataSource,
+      {
+        select: `"lead_id" AS "id", "received_at", "attributed_at"`,
+        from: this.leads,
+        filter: new SqlFilter().where('"workspace_id" = ?', workspaceId).where('"contact_id" = ?::uuid', contactId),
+        idColumn: '"lead_id"',
+        afterId,
+        limit,
+      },
+      (row) => ({ leadId: row.id, receivedAt: row.received_at.toISOString(), attributedAt: row.attributed_at.toISOString() }),
+    );
   }
 }

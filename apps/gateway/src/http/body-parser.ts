@@ -15,6 +15,19 @@ export const STREAMED_CONTENT_TYPE = 'text/csv';
  */
 export const ReadsRawBody = () => RouteConfig({ [RAW_BODY]: true });
 
+const MERGE_PATCH = 'leadflow:merge-patch';
+
+/**
+ * The route's body is an RFC 7396 JSON Merge Patch: a JSON object sent as
+ * `application/merge-patch+json`, the only content type it accepts (415 for any other, plain
+ * `application/json` included, since a merge patch and a JSON document mean different things).
+ */
+export const TakesMergePatch = () => RouteConfig({ [MERGE_PATCH]: true });
+
+function takesMergePatch(request: FastifyRequest): boolean {
+  return Reflect.get(request.routeOptions.config ?? {}, MERGE_PATCH) === true;
+}
+
 function readsRawBody(request: FastifyRequest): boolean {
   return Reflect.get(request.routeOptions.config ?? {}, RAW_BODY) === true;
 }
@@ -70,8 +83,12 @@ function readWhole(request: FastifyRequest, payload: Readable, limit: number, do
  * body without one is read as JSON), 400 `invalid_payload` for broken JSON or another JSON value.
  */
 function jsonObjectBody(request: FastifyRequest, bytes: Buffer): unknown {
-  const contentType = String(request.headers['content-type'] ?? 'application/json').toLowerCase();
-  if (!/^application\/json\s*(;|$)/.test(contentType)) {
+  const mergePatch = takesMergePatch(request);
+  const contentType = String(request.headers['content-type'] ?? (mergePatch ? '' : 'application/json')).toLowerCase();
+  if (mergePatch && !/^application\/merge-patch\+json\s*(;|$)/.test(contentType)) {
+    return new UnreadableBody(new AppException(ErrorCodes.unsupportedMediaType, 'Send a JSON Merge Patch as application/merge-patch+json'));
+  }
+  if (!mergePatch && !/^application\/json\s*(;|$)/.test(contentType)) {
     return new UnreadableBody(new AppException(ErrorCodes.unsupportedMediaType, 'Send application/json'));
   }
   let parsed: unknown;

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ContactReportsController } from './contact-reports.controller';
 import { DealReportsController } from './deal-reports.controller';
 import { LeadReportsController } from './lead-reports.controller';
 
-/** The admin API's lead and deal reports, asked of metrics over NATS. */
-@Module({ controllers: [LeadReportsController, DealReportsController] })
+/** The admin API's lead, contact and deal reports, asked of metrics over NATS. */
+@Module({ controllers: [LeadReportsController, ContactReportsController, DealReportsController] })
 export class MetricsModule {}

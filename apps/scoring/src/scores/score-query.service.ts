@@ -2,6 +2,7 @@ import { AppException, ErrorCodes, isUuid, type ScoreView } from '@leadflow/cont
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { ContactDeletionsRepository } from '../contact-visibility/contact-deletions.repository';
 import { ScoreRepository } from './score.repository';
 
 /** Reads a contact's score and history; a merged contact answers with its survivor's. */
@@ -10,6 +11,7 @@ export class ScoreQueryService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly scores: ScoreRepository,
+    private readonly deletions: ContactDeletionsRepository,
   ) {}
 
   async get(workspaceId: string, id: string): Promise<ScoreView> {
@@ -21,7 +23,9 @@ export class ScoreQueryService {
       const current = await this.scores.activeScore(manager, workspaceId, contactId);
       if (!current) throw new AppException(ErrorCodes.notFound, `no score for contact ${requested}`);
       const history = await this.scores.historyOf(manager, workspaceId, contactId);
-      return { contactId, score: current.score, stage: current.stage, history };
+      // Said only of a deleted contact, so that a live contact's score reads as before.
+      const deleted = await this.deletions.isDeleted(manager, workspaceId, contactId);
+      return { contactId, score: current.score, stage: current.stage, history, ...(deleted ? { contactDeleted: true } : {}) };
     });
   }
 }

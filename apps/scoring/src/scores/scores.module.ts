@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ContactVisibilityModule } from '../contact-visibility/contact-visibility.module';
 import { RulesModule } from '../rules/rules.module';
 import { ActivityScoringService } from './activity-scoring.service';
 import { ContactMergeService } from './contact-merge.service';
@@ -14,7 +15,7 @@ export class ScoresModule {
   static forRoot(options: { rulesCacheMs: number }): DynamicModule {
     return {
       module: ScoresModule,
-      imports: [RulesModule.forRoot({ cacheMs: options.rulesCacheMs })],
+      imports: [RulesModule.forRoot({ cacheMs: options.rulesCacheMs }), ContactVisibilityModule],
       controllers: [ScoresController],
       providers: [ScoreRepository, ScoreRecalculator, ActivityScoringService, ContactMergeService, ScoreQueryService, ScoringEventsHandler],
     };

@@ -3,6 +3,7 @@ import { ContactTables1795348800000 } from './1795348800000-contact-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { ContactIdentityInvariants1795700000000 } from './1795700000000-contact-identity-invariants';
 import { ContactRecords1795800000000 } from './1795800000000-contact-records';
+import { ContactStageCopy1795810000000 } from './1795810000000-contact-stage-copy';
 import { Opportunities1795820000000 } from './1795820000000-opportunities';
 import { Erasures1795830000000 } from './1795830000000-erasures';
 import { JobsTables1795840000000 } from './1795840000000-jobs-tables';
@@ -15,6 +16,7 @@ export const contactsMigrations = [
   OutboxClaims1795435200000,
   ContactIdentityInvariants1795700000000,
   ContactRecords1795800000000,
+  ContactStageCopy1795810000000,
   Opportunities1795820000000,
   Erasures1795830000000,
   JobsTables1795840000000,

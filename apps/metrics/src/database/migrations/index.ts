@@ -1,6 +1,7 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { LeadDailyCounters1795348800000 } from './1795348800000-lead-daily-counters';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
+import { ContactDailyCounters1795810000100 } from './1795810000100-contact-daily-counters';
 import { DealMetrics1795820000000 } from './1795820000000-deal-metrics';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 
@@ -9,6 +10,7 @@ export const metricsMigrations = [
   MessagingTables1795262400000,
   LeadDailyCounters1795348800000,
   OutboxClaims1795435200000,
+  ContactDailyCounters1795810000100,
   DealMetrics1795820000000,
   ErasureSteps1795830000000,
 ];

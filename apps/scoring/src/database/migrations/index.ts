@@ -1,6 +1,7 @@
 import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { ScoringTables1795348800000 } from './1795348800000-scoring-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
+import { DeletedContacts1795810000200 } from './1795810000200-deleted-contacts';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 
 /** Every migration of the scoring schema, oldest first. */
@@ -8,5 +9,6 @@ export const scoringMigrations = [
   MessagingTables1795262400000,
   ScoringTables1795348800000,
   OutboxClaims1795435200000,
+  DeletedContacts1795810000200,
   ErasureSteps1795830000000,
 ];

@@ -1,0 +1,233 @@
+import { AppException, type ContactChangedData, type ContactWriteReply, ErrorCodes, EventTypes } from '@leadflow/contracts';
+import { Outbox } from '@leadflow/messaging';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { applyMergePatch, editableFieldsOf, normalizeContactFields } from './contact-record-fields';
+import type { ContactRecordFields, ContactRow } from './contact-row';
+import { ContactQueryService } from './contact-query.service';
+import { ContactsRepository } from './contacts.repository';
+import type { ContactCreateDto, ContactPatchDto, ContactReplaceDto, ContactVersionedDto } from './dto/contact-write.dto';
+import { type Identity, identityLockKey } from './identity';
+
+/** What a versioned write found before writing: the contact as it is, or the answer to give instead. */
+type Target = { row: ContactRow } | { reply: ContactWriteReply };
+
+/**
+ * Contacts as records admins edit: create, replace (PUT), merge-patch (PATCH), soft delete and
+ * restore. Every change to an existing contact is allowed only at the version the caller read
+ * (If-Match), checked by the UPDATE that writes it; every write bumps the version and publishes its
+ * event through the outbox in the same transaction. Email and phone stay identities: changing one
+ * moves the identity with it, under the same advisory locks identity resolution takes, and a value
+ * another contact holds is refused (409), never merged.
+ *
+ * A soft-deleted contact keeps its identities: it is still the person, so a new lead with its email
+ * or phone is attributed to it (it stays deleted and keeps out of lists), no second contact is made
+ * for the person, and restoring it can never collide with another contact.
+ */
+@Injectable()
+export class ContactRecordsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly contacts: ContactsRepository,
+    private readonly query: ContactQueryService,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async create(request: ContactCreateDto): Promise<ContactWriteReply> {
+    const fields = normalizeContactFields(request.fields);
+    const id = uuidv7();
+    const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
+      const conflict = await this.claimIdentities(manager, request.workspaceId, id, [], identitiesOfFields(fields));
+      if (conflict) return conflict;
+      const row = await this.contacts.insertRecord(manager, { workspaceId: request.workspaceId, id, fields, actor: request.actor });
+      for (const identity of identitiesOfFields(fields)) {
+        await this.contacts.replaceIdentity(manager, request.workspaceId, id, identity.kind, null, identity.value);
+      }
+      await this.outbox.add(manager, {
+        type: EventTypes.contactCreated,
+        workspaceId: request.workspaceId,
+        data: changedData(row, request.actor),
+      });
+      return row;
+    });
+    if (!isRow(outcome)) return outcome;
+    return { outcome: 'written', contact: await this.query.view(outcome), before: null };
+  }
+
+  replace(request: ContactReplaceDto): Promise<ContactWriteReply> {
+    return this.write(request, () => normalizeContactFields(request.fields));
+  }
+
+  /** RFC 7396 against the contact's editable fields as they are at the version the caller names. */
+  patch(request: ContactPatchDto): Promise<ContactWriteReply> {
+    return this.write(request, (current) => {
+      const patched = applyMergePatch(editableFieldsOf(current), request.patch) as Record<string, unknown>;
+      return normalizeContactFields(patched);
+    });
+  }
+
+  delete(request: ContactVersionedDto): Promise<ContactWriteReply> {
+    return this.setDeleted(request, true);
+  }
+
+  restore(request: ContactVersionedDto): Promise<ContactWriteReply> {
+    return this.setDeleted(request, false);
+  }
+
+  private async write(request: ContactVersionedDto, fieldsOf: (current: ContactRow) => ContactRecordFields): Promise<ContactWriteReply> {
+    const target = await this.target(request);
+    if ('reply' in target) return target.reply;
+    const before = target.row;
+    // Computed from the version the caller named: if another write lands meanwhile, the UPDATE below misses.
+    const fields = fieldsOf(before);
+    const beforeView = await this.query.view(before);
+    const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
+      const conflict = await this.claimIdentities(
+        manager,
+        request.workspaceId,
+        before.id,
+        identitiesOfFields(before),
+        identitiesOfFields(fields),
+      );
+      if (conflict) return conflict;
+      const after = await this.contacts.updateRecord(
+        manager,
+        { workspaceId: request.workspaceId, id: before.id, fields, actor: request.actor },
+        before.version,
+      );
+      if (!after) return this.versionConflict(manager, request);
+      for (const kind of ['email', 'phone'] as const) {
+        if (before[kind] !== after[kind]) {
+          await this.contacts.replaceIdentity(manager, request.workspaceId, after.id, kind, before[kind], after[kind]);
+        }
+      }
+      await this.outbox.add(manager, {
+        type: EventTypes.contactUpdated,
+        workspaceId: request.workspaceId,
+        data: changedData(after, request.actor),
+      });
+      return after;
+    });
+    if (!isRow(outcome)) return outcome;
+    return { outcome: 'written', contact: await this.query.view(outcome), before: beforeView };
+  }
+
+  private async setDeleted(request: ContactVersionedDto, deleted: boolean): Promise<ContactWriteReply> {
+    const target = await this.target(request);
+    if ('reply' in target) return target.reply;
+    const before = target.row;
+    // Deleting a deleted contact (or restoring a live one) changes nothing and publishes nothing.
+    if ((before.deleted_at !== null) === deleted) return { outcome: 'unchanged', contact: await this.query.view(before) };
+    const beforeView = await this.query.view(before);
+    const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
+      const after = await this.contacts.setDeleted(
+        manager,
+        { workspaceId: request.workspaceId, id: before.id, actor: request.actor },
+        before.version,
+        deleted,
+      );
+      if (!after) return this.versionConflict(manager, request);
+      const version = Number(after.version);
+      await this.outbox.add(
+        manager,
+        deleted
+          ? {
+              type: EventTypes.contactDeleted,
+              workspaceId: request.workspaceId,
+              data: { contactId: after.id, version, deletedAt: (after.deleted_at as Date).toISOString(), actor: request.actor },
+            }
+          : {
+              type: EventTypes.contactRestored,
+              workspaceId: request.workspaceId,
+              data: { contactId: after.id, version, actor: request.actor },
+            },
+      );
+      return after;
+    });
+    if (!isRow(outcome)) return outcome;
+    return { outcome: 'written', contact: await this.query.view(outcome), before: beforeView };
+  }
+
+  /**
+   * The contact a versioned write is about, when it is at one of the versions the caller names: a
+   * contact merged away (its id now answers with its survivor) or at another version is a 412 with
+   * the current representation; an unknown id a 404.
+   */
+  private async target(request: ContactVersionedDto): Promise<Target> {
+    const row = await this.contacts.findOwn(this.dataSource.manager, request.workspaceId, request.id);
+    if (!row) throw new AppException(ErrorCodes.notFound, `No contact ${request.id}`);
+    if (row.merged_into !== null || !request.ifMatch.includes(Number(row.version))) {
+      return { reply: await this.versionConflict(this.dataSource.manager, request) };
+    }
+    return { row };
+  }
+
+  /** The answer to a write at a version the contact is no longer at: the current representation (of the survivor, when merged). */
+  private async versionConflict(manager: EntityManager, request: ContactVersionedDto): Promise<ContactWriteReply> {
+    const own = await this.contacts.findOwn(manager, request.workspaceId, request.id);
+    const current = own && (own.merged_into === null ? own : await this.contacts.findOwn(manager, request.workspaceId, own.merged_into));
+    if (!current) throw new AppException(ErrorCodes.notFound, `No contact ${request.id}`);
+    return { outcome: 'version_conflict', current: await this.query.view(current) };
+  }
+
+  /**
+   * Takes the identity locks of a contact's old and new email and phone (in the order identity
+   * resolution takes them) and answers 409 when another contact, deleted or not, holds a new one.
+   */
+  private async claimIdentities(
+    manager: EntityManager,
+    workspaceId: string,
+    contactId: string,
+    previous: Identity[],
+    next: Identity[],
+  ): Promise<ContactWriteReply | undefined> {
+    const same = (a: Identity, b: Identity) => a.kind === b.kind && a.value === b.value;
+    const added = next.filter((identity) => !previous.some((p) => same(p, identity)));
+    const removed = previous.filter((identity) => !next.some((n) => same(n, identity)));
+    if (added.length === 0 && removed.length === 0) return undefined;
+    // A removed one is locked too: a lead with it waits, then finds it free (a new contact) rather than refilling it.
+    await this.contacts.lockKeys(
+      manager,
+      [...previous, ...added].map((identity) => identityLockKey(workspaceId, identity)),
+    );
+    if (added.length === 0) return undefined;
+    const owners = await this.contacts.identityOwners(
+      manager,
+      added.map((identity) => ({ workspaceId, ...identity })),
+    );
+    const taken = owners.find((owner) => owner.contactId !== contactId);
+    if (!taken) return undefined;
+    return { outcome: 'identity_conflict', kind: taken.kind, value: taken.value, contactId: taken.contactId };
+  }
+}
+
+function isRow(outcome: ContactWriteReply | ContactRow): outcome is ContactRow {
+  return !('outcome' in outcome);
+}
+
+function identitiesOfFields(fields: Pick<ContactRecordFields, 'email' | 'phone'>): Identity[] {
+  const identities: Identity[] = [];
+  if (fields.email !== null) identities.push({ kind: 'email', value: fields.email });
+  if (fields.phone !== null) identities.push({ kind: 'phone', value: fields.phone });
+  return identities;
+}
+
+function changedData(row: ContactRow, actor: string | null): ContactChangedData {
+  return {
+    contactId: row.id,
+    email: row.email,
+    phone: row.phone,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    country: row.country,
+    version: Number(row.version),
+    company: row.company,
+    title: row.title,
+    ownerId: row.owner_id,
+    tags: row.tags,
+    lifecycle: row.lifecycle,
+    actor,
+  };
+}
