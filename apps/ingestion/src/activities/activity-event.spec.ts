@@ -71,7 +71,9 @@ describe('parseActivity', () => {
     expect(ok({ type: 'page', anonymousId: 'a1', messageId: 'p' }).name).toBe('page_view');
     const identify = ok({ anonymousId: 'a1', traits: { email: 'bo@example.com', plan: 'x' } }, 'identify');
     expect(identify).toMatchObject({ kind: 'identify', name: 'identify', email: 'bo@example.com', traits: { plan: 'x' } });
-    expect(ok({ type: 'track', event: 'x', anonymousId: 'a', context: { traits: { email: 'c@example.com' } } }).email).toBe('c@example.com');
+    expect(ok({ type: 'track', event: 'x', anonymousId: 'a', context: { traits: { email: 'c@example.com' } } }).email).toBe(
+      'c@example.com',
+    );
     expect(ok({ type: 'alias', userId: 'u1', previousId: 'a1' })).toMatchObject({ kind: 'alias', name: 'alias', previousId: 'a1' });
   });
 

@@ -48,9 +48,7 @@ export function correctedTime(
   sentAt: Date | null,
 ): { occurredAt: Date; timeFlag: ActivityTimeFlag | null } {
   const occurredAt =
-    timestamp && sentAt
-      ? new Date(receivedAt.getTime() - (sentAt.getTime() - timestamp.getTime()))
-      : (timestamp ?? receivedAt);
+    timestamp && sentAt ? new Date(receivedAt.getTime() - (sentAt.getTime() - timestamp.getTime())) : (timestamp ?? receivedAt);
   const ahead = occurredAt.getTime() - receivedAt.getTime();
   const timeFlag = ahead > FUTURE_TOLERANCE_MS ? 'future' : -ahead > PAST_TOLERANCE_MS ? 'past' : null;
   return { occurredAt: isFinite(occurredAt.getTime()) ? occurredAt : receivedAt, timeFlag };
@@ -60,16 +58,22 @@ export function correctedTime(
  * Validates and normalizes one event (our own shape or a Segment call; `defaultKind` is the type a
  * Segment route implies). Never throws: every refusal comes back with its code.
  */
-export function parseActivity(raw: unknown, defaultKind: ActivityKind | null, receivedAt: Date): ActivityParseResult {
+export function parseActivity(
+  raw: unknown,
+  defaultKind: ActivityKind | null,
+  receivedAt: Date,
+  /** A Segment batch's own `sentAt`, for the calls that carry none. */
+  batchSentAt: unknown = undefined,
+): ActivityParseResult {
   try {
-    return { ok: true, activity: normalizeActivity(raw, defaultKind, receivedAt) };
+    return { ok: true, activity: normalizeActivity(raw, defaultKind, receivedAt, batchSentAt) };
   } catch (error) {
     if (error instanceof Refusal) return { ok: false, error: error.body };
     throw error;
   }
 }
 
-function normalizeActivity(raw: unknown, defaultKind: ActivityKind | null, receivedAt: Date): NormalizedActivity {
+function normalizeActivity(raw: unknown, defaultKind: ActivityKind | null, receivedAt: Date, batchSentAt: unknown): NormalizedActivity {
   if (!isObject(raw)) invalid('each event must be a JSON object');
   const event = raw as Record<string, unknown>;
   const kind = event.type ?? defaultKind;
@@ -111,7 +115,7 @@ function normalizeActivity(raw: unknown, defaultKind: ActivityKind | null, recei
   }
 
   const timestamp = timeField(event, 'timestamp');
-  const sentAt = timeField(event, 'sentAt');
+  const sentAt = timeField(event.sentAt === undefined ? { sentAt: batchSentAt } : event, 'sentAt');
   const { occurredAt, timeFlag } = correctedTime(receivedAt, timestamp, sentAt);
   const messageId = idField(event, 'messageId') ?? idField(event, 'eventId') ?? `${DERIVED_ID_PREFIX}${fingerprint(event)}`;
 
@@ -176,7 +180,8 @@ function idField(event: Record<string, unknown>, field: string): string | null {
 function identityField(event: Record<string, unknown>, traits: Record<string, unknown> | undefined, field: string): string | null {
   const value = event[field] ?? traits?.[field];
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || value.length > MAX_IDENTITY_LENGTH) invalid(`"${field}" must be a string of at most ${MAX_IDENTITY_LENGTH} characters`);
+  if (typeof value !== 'string' || value.length > MAX_IDENTITY_LENGTH)
+    invalid(`"${field}" must be a string of at most ${MAX_IDENTITY_LENGTH} characters`);
   const text = toStorableText(value as string).trim();
   return text === '' ? null : text;
 }
@@ -196,7 +201,9 @@ function storable(value: unknown): unknown {
   if (typeof value === 'string') return toStorableText(value);
   if (Array.isArray(value)) return value.map(storable);
   if (isObject(value)) {
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, inner]) => [toStorableText(key), storable(inner)]));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, inner]) => [toStorableText(key), storable(inner)]),
+    );
   }
   return value;
 }

@@ -40,13 +40,13 @@ export class ActivityIntakeService {
 
   async ingest(request: IngestActivitiesRequest): Promise<IngestActivitiesReply> {
     const bytes = this.decode(request);
-    const items = await this.itemsOf(request, bytes);
+    const { items, sentAt, writeKey } = await this.itemsOf(request, bytes);
     const receivedAt = new Date(request.receivedAt);
     const results: ActivityItemResult[] = new Array(items.length);
     const valid: Array<{ index: number; activity: NormalizedActivity }> = [];
     const firstByMessage = new Map<string, number>();
     for (const [index, item] of items.entries()) {
-      const parsed = parseActivity(item, request.defaultKind, receivedAt);
+      const parsed = parseActivity(item, request.defaultKind, receivedAt, sentAt);
       if (!parsed.ok) {
         results[index] = { index, status: 'rejected', error: parsed.error };
       } else if (firstByMessage.has(parsed.activity.messageId)) {
@@ -58,13 +58,16 @@ export class ActivityIntakeService {
       }
     }
 
-    const rows = await this.markSuppressed(request.workspaceId, valid.map(({ activity }) => activity));
+    const rows = await this.markSuppressed(
+      request.workspaceId,
+      valid.map(({ activity }) => activity),
+    );
     const anySuppressed = rows.some((row) => row.suppressed);
     const requestRow = {
       id: uuidv7(),
       meta: anySuppressed ? { ...request, headers: {}, remoteAddress: null } : request,
       requestId: request.requestId,
-      body: anySuppressed ? Buffer.alloc(0) : bytes,
+      body: anySuppressed ? Buffer.alloc(0) : withoutSecret(bytes, writeKey),
       bodySha256: anySuppressed ? sha256Hex(bytes) : null,
       events: items.length,
     };
@@ -72,9 +75,7 @@ export class ActivityIntakeService {
       this.dataSource.manager,
       this.activities.insertStatement(requestRow, rows),
       // A suppressed identity's events publish nothing: no contact is made or scored from them.
-      rows
-        .filter((row) => !row.suppressed)
-        .map((row) => ({ key: row.id, event: activityReceivedEvent(row, request, request.requestId) })),
+      rows.filter((row) => !row.suppressed).map((row) => ({ key: row.id, event: activityReceivedEvent(row, request, request.requestId) })),
     );
     const taken = rows.filter((row) => !stored.has(row.id)).map((row) => row.activity.messageId);
     const earlier = await this.activities.idsByMessageId(request.workspaceId, taken);
@@ -103,7 +104,10 @@ export class ActivityIntakeService {
   }
 
   /** The events a body holds; a body that holds none is kept as rejected and refused as a whole. */
-  private async itemsOf(request: IngestActivitiesRequest, bytes: Buffer): Promise<unknown[]> {
+  private async itemsOf(
+    request: IngestActivitiesRequest,
+    bytes: Buffer,
+  ): Promise<{ items: unknown[]; sentAt?: unknown; writeKey?: unknown }> {
     let body: unknown;
     try {
       body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
@@ -115,16 +119,30 @@ export class ActivityIntakeService {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         return this.refuse(request, bytes, ErrorCodes.invalidPayload, 'The body must be one event, a JSON object');
       }
-      return [body];
+      return { items: [body] };
     }
-    const list = typeof body === 'object' && body !== null ? ((body as Record<string, unknown>).events ?? (body as Record<string, unknown>).batch) : undefined;
+    const list =
+      typeof body === 'object' && body !== null
+        ? ((body as Record<string, unknown>).events ?? (body as Record<string, unknown>).batch)
+        : undefined;
     if (!Array.isArray(list) || list.length === 0) {
-      return this.refuse(request, bytes, ErrorCodes.invalidPayload, 'The body must be {"events": [ ... ]} (or {"batch": [ ... ]}) with at least one event');
+      return this.refuse(
+        request,
+        bytes,
+        ErrorCodes.invalidPayload,
+        'The body must be {"events": [ ... ]} (or {"batch": [ ... ]}) with at least one event',
+      );
     }
     if (list.length > MAX_BATCH_EVENTS) {
-      return this.refuse(request, bytes, ErrorCodes.batchTooLarge, `A batch holds at most ${MAX_BATCH_EVENTS} events; this one has ${list.length}`);
+      return this.refuse(
+        request,
+        bytes,
+        ErrorCodes.batchTooLarge,
+        `A batch holds at most ${MAX_BATCH_EVENTS} events; this one has ${list.length}`,
+      );
     }
-    return list;
+    const { sentAt, writeKey } = body as Record<string, unknown>;
+    return { items: list, sentAt, writeKey };
   }
 
   /** Keeps a refused body (capped) with its reason, then refuses it. */
@@ -159,6 +177,15 @@ export class ActivityIntakeService {
       };
     });
   }
+}
+
+/**
+ * Segment libraries repeat their write key (a LeadFlow API key) in a batch body. Keys are stored
+ * only as hashes, so the raw bytes keep everything but the key itself.
+ */
+function withoutSecret(bytes: Buffer, writeKey: unknown): Buffer {
+  if (typeof writeKey !== 'string' || writeKey.length < 8) return bytes;
+  return Buffer.from(bytes.toString('utf8').split(writeKey).join('[redacted]'), 'utf8');
 }
 
 /** The hashes an erasure or a suppression finds an activity by: its email, and its phone when valid. */
