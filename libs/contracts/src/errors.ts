@@ -53,6 +53,10 @@ export const ErrorCodes = {
   leadNotAttributed: 'lead_not_attributed',
   /** The lead was converted before (without the Idempotency-Key of that conversion): 409. */
   leadAlreadyConverted: 'lead_already_converted',
+  /** The contact was erased (GDPR): it can no longer be written, deleted or restored: 410. */
+  contactErased: 'contact_erased',
+  /** The email or phone belongs to an erased person; it makes no contact by hand or import: 409. */
+  identityErased: 'identity_erased',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

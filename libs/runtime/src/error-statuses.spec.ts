@@ -57,6 +57,8 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       stage_in_use: 409,
       lead_not_attributed: 409,
       lead_already_converted: 409,
+      contact_erased: 410,
+      identity_erased: 409,
     });
   });
 
