@@ -7,7 +7,7 @@ import {
   type OpportunityUpdateCommand,
   PageRequest,
 } from '@leadflow/contracts';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
 
 class ActorCommandDto {
   @IsString()
@@ -29,10 +29,12 @@ export class OpportunityUpdateDto extends ActorCommandDto implements Opportunity
   @IsUUID()
   id!: string;
 
-  @ValidateIf((_object: object, value: unknown) => value !== null)
-  @IsInt()
-  @Min(0)
-  expectedVersion!: number | null;
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  ifMatch!: number[];
 
   @IsObject()
   fields!: OpportunityFields;
@@ -42,10 +44,12 @@ export class OpportunityDeleteDto extends ActorCommandDto implements Opportunity
   @IsUUID()
   id!: string;
 
-  @ValidateIf((_object: object, value: unknown) => value !== null)
-  @IsInt()
-  @Min(0)
-  expectedVersion!: number | null;
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @IsInt({ each: true })
+  @Min(1, { each: true })
+  ifMatch!: number[];
 }
 
 export class OpportunityListDto extends PageRequest implements OpportunityListQuery {
