@@ -5,7 +5,8 @@ import type {
   ContactReplaceRequest,
   ContactVersionedRequest,
 } from '@leadflow/contracts';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsObject, IsString, IsUUID, Length } from 'class-validator';
+import { IsIfMatchVersions } from './if-match.validator';
 
 /** The fields themselves are checked and normalized by the records service (normalizeContactFields). */
 export class ContactCreateDto implements ContactCreateRequest {
@@ -33,11 +34,7 @@ export class ContactVersionedDto implements ContactVersionedRequest {
   @IsUUID()
   id!: string;
 
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsIfMatchVersions()
   ifMatch!: number[];
 }
 

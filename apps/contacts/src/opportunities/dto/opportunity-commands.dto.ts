@@ -7,7 +7,8 @@ import {
   type OpportunityUpdateCommand,
   PageRequest,
 } from '@leadflow/contracts';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { IsIfMatchVersions } from '../../contacts/dto/if-match.validator';
 
 class ActorCommandDto {
   @IsString()
@@ -29,11 +30,7 @@ export class OpportunityUpdateDto extends ActorCommandDto implements Opportunity
   @IsUUID()
   id!: string;
 
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsIfMatchVersions()
   ifMatch!: number[];
 
   @IsObject()
@@ -44,11 +41,7 @@ export class OpportunityDeleteDto extends ActorCommandDto implements Opportunity
   @IsUUID()
   id!: string;
 
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsIfMatchVersions()
   ifMatch!: number[];
 }
 
