@@ -8,17 +8,8 @@ import {
   PageRequest,
 } from '@leadflow/contracts';
 import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ActorCommandDto } from '../../contacts/dto/actor-command.dto';
 import { IsIfMatchVersions } from '../../contacts/dto/if-match.validator';
-
-class ActorCommandDto {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsString()
-  @Length(1, 200)
-  actor!: string;
-}
 
 /** The fields object is checked field by field by the service (`readOpportunityFields`), each fault with its code. */
 export class OpportunityCreateDto extends ActorCommandDto implements OpportunityCreateCommand {
