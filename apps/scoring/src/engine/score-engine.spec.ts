@@ -1,11 +1,4 @@
-import {
-  DEFAULT_RULES,
-  type EngineActivity,
-  type EngineRule,
-  orderActivities,
-  scoreContact,
-  stageFor,
-} from './score-engine';
+import { DEFAULT_RULES, type EngineActivity, type EngineRule, orderActivities, scoreContact, stageFor } from './score-engine';
 
 const at = (day: number, minutes = 0) => new Date(Date.UTC(2026, 0, 1 + day, 10, minutes)).toISOString();
 

@@ -117,9 +117,7 @@ function compareText(a: string, b: string): number {
 
 /** The activities in scoring order: by time, ties by activity id. */
 export function orderActivities<T extends Pick<EngineActivity, 'activityId' | 'occurredAt'>>(activities: readonly T[]): T[] {
-  return [...activities].sort(
-    (a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || compareText(a.activityId, b.activityId),
-  );
+  return [...activities].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || compareText(a.activityId, b.activityId));
 }
 
 function valueAt(activity: EngineActivity, path: string): unknown {
@@ -164,7 +162,12 @@ export function ruleMatches(rule: EngineRule, activity: EngineActivity): boolean
 }
 
 /** The decay steps of an awarded row as (time, points) changes, up to `asOf`. */
-function decaySteps(points: number, awardedAt: number, decay: RuleDecay, asOf: number): Array<{ at: number; points: number; reason: RowReason }> {
+function decaySteps(
+  points: number,
+  awardedAt: number,
+  decay: RuleDecay,
+  asOf: number,
+): Array<{ at: number; points: number; reason: RowReason }> {
   if (decay.type === 'expire') {
     const at = awardedAt + decay.afterDays * DAY_MS;
     return at <= asOf && points !== 0 ? [{ at, points: -points, reason: 'expiry' }] : [];
@@ -232,7 +235,14 @@ export function scoreContact(
       changes.push({ ...base, reason: 'award', points, at: activity.occurredAt, time, seq: seq++ });
       if (rule.decay) {
         for (const step of decaySteps(points, time, rule.decay, asOf)) {
-          changes.push({ ...base, reason: step.reason, points: step.points, at: new Date(step.at).toISOString(), time: step.at, seq: seq++ });
+          changes.push({
+            ...base,
+            reason: step.reason,
+            points: step.points,
+            at: new Date(step.at).toISOString(),
+            time: step.at,
+            seq: seq++,
+          });
         }
       }
     }
