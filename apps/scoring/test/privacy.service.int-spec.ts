@@ -64,7 +64,8 @@ describe('scoring GDPR against PostgreSQL', () => {
           source: 'landing',
           offer: 'spring',
           country: 'DE',
-          conditions: { email_valid: true },
+          properties: {},
+          traits: { emailValid: true },
         },
       ]),
     );

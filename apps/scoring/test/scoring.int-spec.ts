@@ -371,23 +371,24 @@ describe('scoring: scores, stages and merges', () => {
     await expect(getScore(ws, contact.toUpperCase())).resolves.toMatchObject({ contactId: contact, score: 10 });
   });
 
-  it('reads the points from the rules table', async () => {
+  it("reads the points from the workspace's rules", async () => {
     const ws = newWorkspace();
     const contact = randomUUID();
-    await h.db.query(`UPDATE "scoring"."rules" SET "points" = 7 WHERE "id" = 'lead_submitted'`);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, RULES_CACHE_MS * 2));
-      await publishLead(ws, lead(contact, { emailValid: true }));
-      const view = await waitForScore(ws, contact, () => true);
-      expect(view.score).toBe(12);
-      expect(view.history.map((e) => [e.ruleId, e.points])).toEqual([
-        ['lead_submitted', 7],
-        ['fit_valid_email', 5],
-      ]);
-    } finally {
-      await h.db.query(`UPDATE "scoring"."rules" SET "points" = 10 WHERE "id" = 'lead_submitted'`);
-      await new Promise((resolve) => setTimeout(resolve, RULES_CACHE_MS * 2));
-    }
+    // A workspace with its own rules is not given the defaults.
+    await h.db.query(`INSERT INTO "scoring"."workspace_settings" ("workspace_id") VALUES ($1)`, [ws]);
+    await h.db.query(
+      `INSERT INTO "scoring"."workspace_rules" ("workspace_id", "id", "kind", "event", "conditions", "points") VALUES
+         ($1, 'lead_submitted', 'engagement', 'lead_submitted', '[]', 7),
+         ($1, 'fit_valid_email', 'fit', '*', '[{"path": "traits.emailValid", "op": "equals", "value": true}]', 5)`,
+      [ws],
+    );
+    await publishLead(ws, lead(contact, { emailValid: true, phoneValid: true }));
+    const view = await waitForScore(ws, contact, () => true);
+    expect(view.score).toBe(12);
+    expect(view.history.map((e) => [e.ruleId, e.points])).toEqual([
+      ['lead_submitted', 7],
+      ['fit_valid_email', 5],
+    ]);
   });
 
   it('loses and repeats nothing when the app is killed mid-stream', async () => {

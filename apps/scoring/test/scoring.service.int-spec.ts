@@ -62,7 +62,7 @@ describe('scoring services against PostgreSQL', () => {
 
   type Activity = Omit<ScoringActivity, 'workspaceId'>;
 
-  function lead(contactId: string, minutes: number, conditions: ScoringActivity['conditions'] = {}): Activity {
+  function lead(contactId: string, minutes: number, conditions: { email_valid?: boolean; phone_valid?: boolean } = {}): Activity {
     return {
       contactId,
       activityId: randomUUID(),
@@ -71,7 +71,8 @@ describe('scoring services against PostgreSQL', () => {
       source: 'landing',
       offer: `offer-${minutes}`,
       country: 'DE',
-      conditions,
+      properties: {},
+      traits: { emailValid: conditions.email_valid ?? false, phoneValid: conditions.phone_valid ?? false },
     };
   }
 
