@@ -262,7 +262,7 @@ describe('scoring services against PostgreSQL', () => {
     const [high, low] = [randomUUID(), randomUUID()];
     await score(ws, lead(high, 1, { email_valid: true, phone_valid: true }));
     await score(ws, lead(low, 2));
-    const board = () => database.dataSource.transaction((manager) => deletions.leaderboard(manager, ws, 10));
+    const board = async () => (await database.dataSource.transaction((manager) => deletions.leaderboard(manager, ws, { limit: 10 }))).items;
     expect((await board()).map((e) => [e.contactId, e.score])).toEqual([
       [high, 20],
       [low, 10],

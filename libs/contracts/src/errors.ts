@@ -53,6 +53,12 @@ export const ErrorCodes = {
   leadNotAttributed: 'lead_not_attributed',
   /** The lead was converted before (without the Idempotency-Key of that conversion): 409. */
   leadAlreadyConverted: 'lead_already_converted',
+  /** A scoring rule body that does not make a rule (bad condition, decay, caps…): 400. */
+  invalidRule: 'invalid_rule',
+  /** Stage thresholds that do not rise (warm < hot < qualified): 400. */
+  invalidThresholds: 'invalid_thresholds',
+  /** A scoring rule of that id exists in the workspace: 409. */
+  ruleExists: 'rule_exists',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

@@ -57,6 +57,9 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       stage_in_use: 409,
       lead_not_attributed: 409,
       lead_already_converted: 409,
+      invalid_rule: 400,
+      invalid_thresholds: 400,
+      rule_exists: 409,
     });
   });
 

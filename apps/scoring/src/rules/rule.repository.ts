@@ -150,19 +150,17 @@ export class RuleRepository {
   }
 
   async delete(manager: EntityManager, workspaceId: string, id: string): Promise<boolean> {
-    const rows = (await manager.query(`WITH d AS (DELETE FROM ${this.rules} WHERE "workspace_id" = $1 AND "id" = $2 RETURNING "id") SELECT "id" FROM d`, [
-      workspaceId,
-      id,
-    ])) as unknown[];
+    const rows = (await manager.query(
+      `WITH d AS (DELETE FROM ${this.rules} WHERE "workspace_id" = $1 AND "id" = $2 RETURNING "id") SELECT "id" FROM d`,
+      [workspaceId, id],
+    )) as unknown[];
     return rows.length === 1;
   }
 
   async saveThresholds(manager: EntityManager, workspaceId: string, thresholds: StageThresholds): Promise<void> {
-    await manager.query(`UPDATE ${this.settings} SET "warm" = $2, "hot" = $3, "qualified" = $4, "updated_at" = now() WHERE "workspace_id" = $1`, [
-      workspaceId,
-      thresholds.warm,
-      thresholds.hot,
-      thresholds.qualified,
-    ]);
+    await manager.query(
+      `UPDATE ${this.settings} SET "warm" = $2, "hot" = $3, "qualified" = $4, "updated_at" = now() WHERE "workspace_id" = $1`,
+      [workspaceId, thresholds.warm, thresholds.hot, thresholds.qualified],
+    );
   }
 }

@@ -61,11 +61,19 @@ export class ScoreRecalculator {
       const ruleset = options.ruleset ?? rulesets?.get(key.workspaceId);
       const acts = activities.get(keyOf(key.workspaceId, key.contactId)) ?? [];
       const result = scoreContact(acts, ruleset?.rules ?? [], { thresholds: ruleset?.thresholds, asOf });
-      return { key, result, dimensions: new Map(acts.map((a) => [a.activityId, { source: a.source, offer: a.offer, country: a.country }])) };
+      return {
+        key,
+        result,
+        dimensions: new Map(acts.map((a) => [a.activityId, { source: a.source, offer: a.offer, country: a.country }])),
+      };
     });
   }
 
-  async recalculate(manager: EntityManager, recalculations: readonly Recalculation[], options: RecalculationOptions = {}): Promise<Recalculated[]> {
+  async recalculate(
+    manager: EntityManager,
+    recalculations: readonly Recalculation[],
+    options: RecalculationOptions = {},
+  ): Promise<Recalculated[]> {
     if (recalculations.length === 0) return [];
     const evaluated = await this.evaluate(
       manager,

@@ -231,10 +231,7 @@ export class ScoreRepository {
    * Replaces these contacts' score and stage histories with what the engine derived, with four
    * statements. The contacts must be locked.
    */
-  async replaceHistories(
-    manager: EntityManager,
-    derived: readonly DerivedHistory[],
-  ): Promise<void> {
+  async replaceHistories(manager: EntityManager, derived: readonly DerivedHistory[]): Promise<void> {
     if (derived.length === 0) return;
     const keys = [derived.map((d) => d.key.workspaceId), derived.map((d) => d.key.contactId)];
     await manager.query(
@@ -379,20 +376,29 @@ export class ScoreRepository {
     return rows[0];
   }
 
-  /** The contact's history, oldest first (an activity's own row before the fit rules it earned). */
+  /** The contact's history in the order it happened (an activity's engagement rows before the fit rules it earned). */
   async historyOf(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreHistoryEntry[]> {
     const rows = (await manager.query(
-      `SELECT "activity_id", "activity_type", "points", "rule_id", "at" FROM ${this.history}
-       WHERE "workspace_id" = $1 AND "contact_id" = $2
-       ORDER BY "at", "activity_id" COLLATE "C", ("rule_kind" = 'fit'), "rule_id" COLLATE "C"`,
+      `SELECT "activity_id", "activity_type", "points", "rule_id", "rule_kind", "reason", "at" FROM ${this.history}
+       WHERE "workspace_id" = $1 AND "contact_id" = $2 ORDER BY "id"`,
       [workspaceId, contactId],
-    )) as Array<{ activity_id: string; activity_type: string; points: number; rule_id: string; at: Date }>;
+    )) as Array<{
+      activity_id: string;
+      activity_type: string;
+      points: number;
+      rule_id: string;
+      rule_kind: string;
+      reason: string;
+      at: Date;
+    }>;
     return rows.map((r) => ({
       activityId: r.activity_id,
       type: r.activity_type,
       points: r.points,
       ruleId: r.rule_id,
       at: r.at.toISOString(),
+      reason: r.reason as NonNullable<ScoreHistoryEntry['reason']>,
+      kind: r.rule_kind === 'fit' ? 'fit' : 'engagement',
     }));
   }
 }

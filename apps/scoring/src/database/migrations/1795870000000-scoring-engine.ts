@@ -1,3 +1,4 @@
+import { jobsTablesV1 } from '@leadflow/jobs';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
@@ -9,6 +10,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   with the defaults when it first needs them.
  * - `score_history` rows now come from any rule of the workspace (no reference to the old global
  *   `rules`), say why (`award`, `decay`, `expiry`) and the score after them.
+ * - `recompute_runs`: rescoring runs (progress, dry-run results) on the app's new `jobs` and
+ *   `schedules` tables (libs/jobs), which also drive the decay schedule.
  * - Existing history is kept and its lead activities are backfilled, so a rescore gives the same.
  */
 export class ScoringEngine1795870000000 implements MigrationInterface {
@@ -89,7 +92,26 @@ export class ScoringEngine1795870000000 implements MigrationInterface {
         "score" integer NOT NULL,
         "at" timestamptz NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX "stage_history_contact_at" ON "scoring"."stage_history" ("workspace_id", "contact_id", "at" DESC, "id" DESC)`);
+    await queryRunner.query(
+      `CREATE INDEX "stage_history_contact_at" ON "scoring"."stage_history" ("workspace_id", "contact_id", "at" DESC, "id" DESC)`,
+    );
+
+    await queryRunner.query(`
+      CREATE TABLE "scoring"."recompute_runs" (
+        "id" uuid PRIMARY KEY,
+        "workspace_id" text NOT NULL,
+        "status" text NOT NULL DEFAULT 'queued' CHECK ("status" IN ('queued', 'running', 'done', 'failed')),
+        "dry_run" boolean NOT NULL,
+        "filter" jsonb NOT NULL DEFAULT '{}',
+        "draft" jsonb,
+        "total" integer NOT NULL,
+        "done" integer NOT NULL DEFAULT 0,
+        "stage_changes" integer NOT NULL DEFAULT 0,
+        "after_contact_id" uuid,
+        "created_at" timestamptz NOT NULL DEFAULT now(),
+        "finished_at" timestamptz
+      )`);
+    for (const statement of jobsTablesV1('scoring').up) await queryRunner.query(statement);
 
     // Lead activities known so far, with the fit facts their history rows show.
     await queryRunner.query(`
@@ -106,6 +128,8 @@ export class ScoringEngine1795870000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    for (const statement of jobsTablesV1('scoring').down) await queryRunner.query(statement);
+    await queryRunner.query(`DROP TABLE "scoring"."recompute_runs"`);
     await queryRunner.query(`DROP TABLE "scoring"."stage_history"`);
     await queryRunner.query(`DROP INDEX "scoring"."score_history_contact_recorded"`);
     await queryRunner.query(`ALTER TABLE "scoring"."score_history" DROP COLUMN "reason", DROP COLUMN "score_after"`);
