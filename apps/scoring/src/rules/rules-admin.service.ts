@@ -1,7 +1,7 @@
 import { AppException, ErrorCodes, type ScoringRuleView, type ScoringRuleWriteReply, type StageThresholdsView } from '@leadflow/contracts';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { type RuleBody, ruleFromBody, ruleView, thresholdsFromBody } from './rule-body';
 import { RuleRepository } from './rule.repository';
 import { RulesService } from './rules.service';
@@ -77,7 +77,7 @@ export class RulesAdminService {
     return result;
   }
 
-  private async write(workspaceId: string, change: (manager: import('typeorm').EntityManager) => Promise<ScoringRuleWriteReply>) {
+  private async write(workspaceId: string, change: (manager: EntityManager) => Promise<ScoringRuleWriteReply>) {
     const reply = await this.dataSource.transaction(async (manager) => {
       await this.repository.ensureWorkspaces(manager, [workspaceId]);
       return change(manager);
