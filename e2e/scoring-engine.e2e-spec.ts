@@ -72,21 +72,21 @@ describe('scoring rules, recompute and reads, through the gateway', () => {
       'page_view:5',
       'signup:20',
     ]);
-    const invalid = await call<{ code: string }>('POST', '/api/v1/scoring/rules', {
+    const invalid = await call<{ error: { code: string } }>('POST', '/api/v1/scoring/rules', {
       id: 'bad',
       kind: 'engagement',
       event: 'x',
       points: 5,
       conditions: [{ path: 'nowhere', op: 'equals', value: 1 }],
     });
-    expect([invalid.status, invalid.body.code]).toEqual([400, 'invalid_rule']);
-    const malformed = await call<{ code: string }>('POST', '/api/v1/scoring/rules', {
+    expect([invalid.status, invalid.body.error.code]).toEqual([400, 'invalid_rule']);
+    const malformed = await call<{ error: { code: string } }>('POST', '/api/v1/scoring/rules', {
       id: 'bad',
       kind: 'sometimes',
       event: 'x',
       points: 5,
     });
-    expect([malformed.status, malformed.body.code]).toEqual([400, 'validation_failed']);
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'validation_failed']);
     const created = await call<ScoringRuleView>('POST', '/api/v1/scoring/rules', {
       id: 'webinar',
       kind: 'engagement',
@@ -96,7 +96,8 @@ describe('scoring rules, recompute and reads, through the gateway', () => {
     });
     expect([created.status, created.body.cap]).toEqual([201, 30]);
     expect(
-      (await call<{ code: string }>('POST', '/api/v1/scoring/rules', { id: 'webinar', kind: 'fit', event: '*', points: 1 })).body.code,
+      (await call<{ error: { code: string } }>('POST', '/api/v1/scoring/rules', { id: 'webinar', kind: 'fit', event: '*', points: 1 })).body
+        .error.code,
     ).toBe('rule_exists');
     expect((await call('DELETE', '/api/v1/scoring/rules/webinar')).status).toBe(204);
     expect((await call('DELETE', '/api/v1/scoring/rules/webinar')).status).toBe(404);
@@ -108,8 +109,8 @@ describe('scoring rules, recompute and reads, through the gateway', () => {
     expect(audit.map((a) => a.action)).toEqual(['scoring_rule.create', 'scoring_rule.delete', 'scoring_rule.update']);
 
     expect((await call('GET', '/api/v1/scoring/stages')).body).toEqual({ warm: 20, hot: 50, qualified: 100 });
-    const badStages = await call<{ code: string }>('PUT', '/api/v1/scoring/stages', { warm: 60, hot: 50, qualified: 100 });
-    expect([badStages.status, badStages.body.code]).toEqual([400, 'invalid_thresholds']);
+    const badStages = await call<{ error: { code: string } }>('PUT', '/api/v1/scoring/stages', { warm: 60, hot: 50, qualified: 100 });
+    expect([badStages.status, badStages.body.error.code]).toEqual([400, 'invalid_thresholds']);
 
     // A backtest: under the saved rules (lead 50) both would be hot; a draft keeping lead at 10 changes none.
     const dry = await call<RecomputeView>('POST', '/api/v1/scoring/recompute', { dryRun: true });
@@ -141,7 +142,7 @@ describe('scoring rules, recompute and reads, through the gateway', () => {
         (await platform.db.query(`SELECT 1 FROM scoring.outbox WHERE type = 'stage.changed' AND published_at IS NULL`)).length === 0,
       { timeoutMs: 10000, what: 'stage changes published' },
     );
-    expect((await call<{ code: string }>('GET', '/api/v1/scoring/recompute/not-a-uuid')).body.code).toBe('invalid_id');
+    expect((await call<{ error: { code: string } }>('GET', '/api/v1/scoring/recompute/not-a-uuid')).body.error.code).toBe('invalid_id');
 
     const page1 = await call<Page<LeaderboardEntry>>('GET', '/api/v1/leaderboard?limit=1');
     expect(page1.body.items).toEqual([{ contactId: first, score: 60, stage: 'hot' }]);
@@ -150,8 +151,8 @@ describe('scoring rules, recompute and reads, through the gateway', () => {
     expect((await call<Page<LeaderboardEntry>>('GET', '/api/v1/leaderboard?stage=warm')).body.items.map((e) => e.contactId)).toEqual([
       second,
     ]);
-    expect((await call<{ code: string }>('GET', '/api/v1/leaderboard?stage=boiling')).status).toBe(400);
-    expect((await call<{ code: string }>('GET', '/api/v1/leaderboard?cursor=zzz')).body.code).toBe('invalid_cursor');
+    expect((await call<{ error: { code: string } }>('GET', '/api/v1/leaderboard?stage=boiling')).status).toBe(400);
+    expect((await call<{ error: { code: string } }>('GET', '/api/v1/leaderboard?cursor=zzz')).body.error.code).toBe('invalid_cursor');
     expect((await call<{ items: LeaderboardEntry[] }>('GET', '/api/v1/scores/leaderboard?limit=1')).body.items).toHaveLength(1);
 
     const insights = await call<ContactInsightsView>('GET', `/api/v1/contacts/${first}/insights`);
