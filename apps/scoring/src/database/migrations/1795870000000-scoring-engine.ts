@@ -81,6 +81,10 @@ export class ScoringEngine1795870000000 implements MigrationInterface {
       `CREATE INDEX "score_history_contact_recorded" ON "scoring"."score_history" ("workspace_id", "contact_id", "at" DESC, "id" DESC)`,
     );
 
+    // The leaderboard of one stage (contact_scores_leaderboard_idx serves the whole one).
+    await queryRunner.query(
+      `CREATE INDEX "contact_scores_stage_leaderboard_idx" ON "scoring"."contact_scores" ("workspace_id", "stage", "score" DESC, "contact_id") WHERE "state" = 'active'`,
+    );
     await queryRunner.query(`
       CREATE TABLE "scoring"."stage_history" (
         "id" bigserial PRIMARY KEY,
@@ -131,6 +135,7 @@ export class ScoringEngine1795870000000 implements MigrationInterface {
     for (const statement of jobsTablesV1('scoring').down) await queryRunner.query(statement);
     await queryRunner.query(`DROP TABLE "scoring"."recompute_runs"`);
     await queryRunner.query(`DROP TABLE "scoring"."stage_history"`);
+    await queryRunner.query(`DROP INDEX "scoring"."contact_scores_stage_leaderboard_idx"`);
     await queryRunner.query(`DROP INDEX "scoring"."score_history_contact_recorded"`);
     await queryRunner.query(`ALTER TABLE "scoring"."score_history" DROP COLUMN "reason", DROP COLUMN "score_after"`);
     await queryRunner.query(`DROP TABLE "scoring"."workspace_rules"`);
