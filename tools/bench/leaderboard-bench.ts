@@ -52,10 +52,12 @@ async function main(): Promise<void> {
 
     const repository = new ContactDeletionsRepository(dataSource);
     const manager = dataSource.manager;
-    const middle = (await database.db.query<{ score: number; contact_id: string }>(
-      `SELECT score, contact_id FROM scoring.contact_scores WHERE workspace_id = 'bench' ORDER BY score DESC, contact_id OFFSET $1 LIMIT 1`,
-      [Math.floor(contacts / 2)],
-    ))[0] as { score: number; contact_id: string };
+    const middle = (
+      await database.db.query<{ score: number; contact_id: string }>(
+        `SELECT score, contact_id FROM scoring.contact_scores WHERE workspace_id = 'bench' ORDER BY score DESC, contact_id OFFSET $1 LIMIT 1`,
+        [Math.floor(contacts / 2)],
+      )
+    )[0] as { score: number; contact_id: string };
     const cases: Array<{ name: string; run: () => Promise<unknown> }> = [
       { name: 'first page (50)', run: () => repository.leaderboard(manager, 'bench', { limit: 50 }) },
       {
