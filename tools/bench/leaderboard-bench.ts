@@ -107,6 +107,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error);
+  process.stderr.write(`${String(error instanceof Error ? error.stack : error)}\n`);
   process.exitCode = 1;
 });
