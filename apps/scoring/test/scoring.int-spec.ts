@@ -117,10 +117,42 @@ describe('scoring: scores, stages and merges', () => {
     expect(view).toMatchObject({ contactId: contact, score: 100, stage: 'qualified' });
     expect(view.history).toHaveLength(11);
     expect(view.history.slice(0, 4)).toEqual([
-      { activityId: leads[0].leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(1) },
-      { activityId: leads[0].leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_email', at: at(1) },
-      { activityId: leads[1].leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(2) },
-      { activityId: leads[1].leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_phone', at: at(2) },
+      {
+        activityId: leads[0].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 10,
+        ruleId: 'lead_submitted',
+        at: at(1),
+        reason: 'award',
+        kind: 'engagement',
+      },
+      {
+        activityId: leads[0].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_email',
+        at: at(1),
+        reason: 'award',
+        kind: 'fit',
+      },
+      {
+        activityId: leads[1].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 10,
+        ruleId: 'lead_submitted',
+        at: at(2),
+        reason: 'award',
+        kind: 'engagement',
+      },
+      {
+        activityId: leads[1].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_phone',
+        at: at(2),
+        reason: 'award',
+        kind: 'fit',
+      },
     ]);
     expect(view.history.map((e) => e.at)).toEqual([...view.history.map((e) => e.at)].sort());
 
@@ -193,8 +225,24 @@ describe('scoring: scores, stages and merges', () => {
     expect(view.stage).toBe('warm');
     const fits = view.history.filter((e) => e.ruleId.startsWith('fit_'));
     expect(fits).toEqual([
-      { activityId: early.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_email', at: at(5) },
-      { activityId: late.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_phone', at: at(30) },
+      {
+        activityId: early.leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_email',
+        at: at(5),
+        reason: 'award',
+        kind: 'fit',
+      },
+      {
+        activityId: late.leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_phone',
+        at: at(30),
+        reason: 'award',
+        kind: 'fit',
+      },
     ]);
     expect(view.history.filter((e) => e.ruleId === 'lead_submitted').map((e) => e.activityId)).toEqual([
       early.leadId,
@@ -261,11 +309,45 @@ describe('scoring: scores, stages and merges', () => {
       contactId: survivor,
       score: 30,
       stage: 'warm',
+      fit: 10,
+      engagement: 20,
       history: [
-        { activityId: mergedLead.leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(0) },
-        { activityId: mergedLead.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_email', at: at(0) },
-        { activityId: mergedLead.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_phone', at: at(0) },
-        { activityId: survivorLead.leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(5) },
+        {
+          activityId: mergedLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 10,
+          ruleId: 'lead_submitted',
+          at: at(0),
+          reason: 'award',
+          kind: 'engagement',
+        },
+        {
+          activityId: mergedLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 5,
+          ruleId: 'fit_valid_email',
+          at: at(0),
+          reason: 'award',
+          kind: 'fit',
+        },
+        {
+          activityId: mergedLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 5,
+          ruleId: 'fit_valid_phone',
+          at: at(0),
+          reason: 'award',
+          kind: 'fit',
+        },
+        {
+          activityId: survivorLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 10,
+          ruleId: 'lead_submitted',
+          at: at(5),
+          reason: 'award',
+          kind: 'engagement',
+        },
       ],
     });
     // The merged id answers with its survivor.
