@@ -174,7 +174,7 @@ export const Conversations = {
   consumes: {
     gateway: [EventTypes.contactErased],
     ingestion: [EventTypes.contactErased],
-    contacts: [EventTypes.leadIngested, EventTypes.stageChanged],
+    contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived],
     scoring: [
       EventTypes.leadAttributed,
       EventTypes.contactMerged,

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ActivityAttributionService } from './activity-attribution.service';
+import { ContactActivitiesRepository } from './contact-activities.repository';
 import { ContactQueryService } from './contact-query.service';
 import { ContactRecordsService } from './contact-records.service';
 import { ContactsController } from './contacts.controller';
@@ -16,6 +18,8 @@ import { StageCopyHandler } from './stage-copy.handler';
     ContactQueryService,
     ContactRecordsService,
     StageCopyHandler,
+    ContactActivitiesRepository,
+    ActivityAttributionService,
   ],
   exports: [ContactsRepository],
 })

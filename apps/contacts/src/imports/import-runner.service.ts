@@ -6,7 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { type IdentityClaim, ContactsRepository } from '../contacts/contacts.repository';
-import { type Identity, identityLockKey } from '../contacts/identity';
+import { type Identity, identityLockKey, type PersonalIdentityKind } from '../contacts/identity';
 import { type CsvItem, CsvRowReader, RowTooLargeError } from './csv-rows';
 import { type ColumnPlan, type ImportedContact, planColumns, readImportRow } from './import-row';
 import { type ImportProgress, type ImportRow, ImportsRepository, type NewImportedContact, type NewImportIssue } from './imports.repository';
@@ -259,7 +259,7 @@ export class ImportRunner implements OnModuleInit {
     let duplicates = 0;
     for (const candidate of candidates) {
       const { contact } = candidate;
-      const owners = new Map<string, Identity>();
+      const owners = new Map<string, Identity<PersonalIdentityKind>>();
       for (const identity of contact.identities) {
         const owner = ownerOf.get(identityKey(identity));
         if (owner !== undefined && !owners.has(owner)) owners.set(owner, identity);

@@ -78,7 +78,12 @@ export class ContactErasureService {
           emailHashes: hashes('email'),
           phoneHashes: hashes('phone'),
         },
-        { contactsRedacted: redacted.contacts, identitiesRemoved: redacted.identities, deadLettersRedacted: deadLetters },
+        {
+          contactsRedacted: redacted.contacts,
+          identitiesRemoved: redacted.identities,
+          activitiesRemoved: redacted.activities,
+          deadLettersRedacted: deadLetters,
+        },
       );
       const { record } = stored;
       await this.outbox.add(manager, {

@@ -55,6 +55,7 @@ export class ErasureRepository {
   private readonly leads: string;
   private readonly erasures: string;
   private readonly erased: string;
+  private readonly activities: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.contacts = qualifiedTable(dataSource, 'contacts');
@@ -62,6 +63,7 @@ export class ErasureRepository {
     this.leads = qualifiedTable(dataSource, 'contact_leads');
     this.erasures = qualifiedTable(dataSource, 'erasures');
     this.erased = qualifiedTable(dataSource, 'erased_identities');
+    this.activities = qualifiedTable(dataSource, 'contact_activities');
   }
 
   /** The live contact a contact id stands for (itself, or the survivor it was merged into), locked. */
@@ -100,15 +102,20 @@ export class ErasureRepository {
 
   /**
    * Redacts these contacts (the erased one and those merged into it): personal fields emptied,
-   * marked erased and deleted, version bumped; their identities removed. Returns how many of each.
+   * marked erased and deleted, version bumped; their identities (of every kind: email, phone, user
+   * and anonymous ids) and their activities removed. Returns how many of each.
    */
   async redactContacts(
     manager: EntityManager,
     workspaceId: string,
     ids: readonly string[],
-  ): Promise<{ contacts: number; identities: number }> {
+  ): Promise<{ contacts: number; identities: number; activities: number }> {
     const [, identities] = (await manager.query(
       `DELETE FROM ${this.identities} WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])`,
+      [workspaceId, ids],
+    )) as [unknown, number];
+    const [, activities] = (await manager.query(
+      `DELETE FROM ${this.activities} WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])`,
       [workspaceId, ids],
     )) as [unknown, number];
     const [, contacts] = (await manager.query(
@@ -118,7 +125,7 @@ export class ErasureRepository {
        WHERE "workspace_id" = $1 AND "id" = ANY($2::uuid[])`,
       [workspaceId, ids],
     )) as [unknown, number];
-    return { contacts, identities };
+    return { contacts, identities, activities };
   }
 
   async insertErasure(manager: EntityManager, erasure: ErasureRecord, summary: StoredErasure['summary']): Promise<StoredErasure> {
