@@ -1,0 +1,305 @@
+import { type ActivityReceivedData, type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
+import { Outbox } from '@leadflow/messaging';
+import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { ActivityAttributionService } from '../src/contacts/activity-attribution.service';
+import { ContactActivitiesRepository } from '../src/contacts/contact-activities.repository';
+import { ContactsRepository } from '../src/contacts/contacts.repository';
+import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
+import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
+import { contactsMigrations } from '../src/database/migrations';
+
+/**
+ * Activity attribution in-process against a real PostgreSQL, no NATS: envelopes of
+ * `activity.received` are composed as ingestion publishes them and applied as the consumer would
+ * (one batch per transaction, retried on a deadlock), alone, in batches and racing.
+ */
+describe('activity attribution against PostgreSQL', () => {
+  let database: ServiceDatabase;
+  let attribution: ActivityAttributionService;
+  let leads: IdentityResolutionService;
+
+  beforeAll(async () => {
+    database = await openServiceDatabase('contacts', contactsMigrations);
+    const module = await Test.createTestingModule({
+      providers: [
+        { provide: getDataSourceToken(), useValue: database.dataSource },
+        { provide: Outbox, useValue: new Outbox(database.dataSource, 'contacts') },
+        ContactsRepository,
+        ContactActivitiesRepository,
+        ErasedIdentitiesRepository,
+        IdentityResolutionService,
+        ActivityAttributionService,
+      ],
+    }).compile();
+    attribution = module.get(ActivityAttributionService);
+    leads = module.get(IdentityResolutionService);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  const newWorkspace = () => `ws-${randomUUID().slice(0, 8)}`;
+
+  function activity(workspaceId: string, fields: Partial<ActivityReceivedData>): EventEnvelope<ActivityReceivedData> {
+    const now = new Date().toISOString();
+    return {
+      id: uuidv7(),
+      type: EventTypes.activityReceived,
+      version: 1,
+      workspaceId,
+      occurredAt: now,
+      producer: 'ingestion',
+      correlationId: `test-${randomUUID()}`,
+      data: {
+        activityId: uuidv7(),
+        messageId: randomUUID(),
+        kind: 'track',
+        name: 'page_view',
+        anonymousId: null,
+        userId: null,
+        previousId: null,
+        email: null,
+        emailValid: false,
+        phone: null,
+        phoneValid: false,
+        contactId: null,
+        properties: {},
+        traits: {},
+        occurredAt: now,
+        receivedAt: now,
+        timeFlag: null,
+        source: 'web',
+        ...fields,
+      },
+    };
+  }
+
+  const identify = (ws: string, fields: Partial<ActivityReceivedData>) => activity(ws, { kind: 'identify', name: 'identify', ...fields });
+
+  async function apply(events: Array<EventEnvelope<ActivityReceivedData>>): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await database.dataSource.transaction((manager) => attribution.onActivitiesReceived(events, manager));
+        return;
+      } catch (error) {
+        if (attempt >= 8) throw error;
+      }
+    }
+  }
+
+  async function applyLead(ws: string, fields: Partial<LeadIngestedData>): Promise<string> {
+    const lead = leadIngestedData(fields);
+    const envelope: EventEnvelope<LeadIngestedData> = {
+      id: uuidv7(),
+      type: EventTypes.leadIngested,
+      version: 1,
+      workspaceId: ws,
+      occurredAt: new Date().toISOString(),
+      producer: 'ingestion',
+      correlationId: `test-${randomUUID()}`,
+      data: lead,
+    };
+    await database.dataSource.transaction((manager) => leads.onLeadsIngested([envelope], manager));
+    return lead.leadId;
+  }
+
+  async function liveContacts(ws: string) {
+    return database.db.query<{ id: string; email: string | null; anonymous: boolean; version: string }>(
+      `SELECT id, email, anonymous, version FROM contacts.contacts WHERE workspace_id = $1 AND merged_into IS NULL ORDER BY created_at`,
+      [ws],
+    );
+  }
+
+  async function contactOfActivity(activityId: string): Promise<string | undefined> {
+    const [row] = await database.db.query<{ contact_id: string }>(
+      `SELECT COALESCE(c.merged_into, c.id) AS contact_id FROM contacts.contact_activities a JOIN contacts.contacts c ON c.id = a.contact_id
+       WHERE a.activity_id = $1`,
+      [activityId],
+    );
+    return row?.contact_id;
+  }
+
+  async function outbox(ws: string) {
+    return database.db.query<{ type: string; data: Record<string, unknown> }>(
+      `SELECT type, envelope->'data' AS data FROM contacts.outbox WHERE envelope->>'workspaceId' = $1 ORDER BY seq`,
+      [ws],
+    );
+  }
+
+  it('keeps the history of an unknown anonymous id on an anonymous profile without personal data', async () => {
+    const ws = newWorkspace();
+    const first = activity(ws, { anonymousId: 'anon-1' });
+    const second = activity(ws, { anonymousId: 'anon-1', name: 'download' });
+    await apply([first]);
+    await apply([second]);
+    const live = await liveContacts(ws);
+    expect(live).toEqual([{ id: expect.any(String), email: null, anonymous: true, version: '1' }]);
+    expect(await contactOfActivity(first.data.activityId)).toBe(live[0]?.id);
+    expect(await contactOfActivity(second.data.activityId)).toBe(live[0]?.id);
+    const events = await outbox(ws);
+    expect(events.map((e) => e.type)).toEqual(['activity.attributed', 'activity.attributed']);
+    expect(events[0]?.data).toMatchObject({ contactId: live[0]?.id, anonymous: true, name: 'page_view' });
+  });
+
+  it('attaches by contactId, userId, email and phone to the contact they name', async () => {
+    const ws = newWorkspace();
+    const leadId = await applyLead(ws, { email: 'ada@example.com', emailValid: true, phone: '+4915111111111', phoneValid: true });
+    const [contact] = await liveContacts(ws);
+    const byUser = identify(ws, { userId: 'u-ada', email: 'ada@example.com', emailValid: true });
+    await apply([byUser]);
+    const byEmail = activity(ws, { email: 'ada@example.com', emailValid: true });
+    const byPhone = activity(ws, { phone: '+4915111111111', phoneValid: true });
+    const byUserId = activity(ws, { userId: 'u-ada' });
+    const byContactId = activity(ws, { contactId: contact?.id ?? null });
+    await apply([byEmail, byPhone, byUserId, byContactId]);
+    for (const event of [byUser, byEmail, byPhone, byUserId, byContactId])
+      expect(await contactOfActivity(event.data.activityId)).toBe(contact?.id);
+    expect(await liveContacts(ws)).toHaveLength(1);
+    expect(leadId).toBeDefined();
+    // Learning the user id is a write: the version moved on.
+    expect(Number((await liveContacts(ws))[0]?.version)).toBeGreaterThan(Number(contact?.version));
+    expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+  });
+
+  it('meets a lead and events in one contact: lead with email X, identify U + X, track with U only', async () => {
+    const ws = newWorkspace();
+    await applyLead(ws, { email: 'x@example.com', emailValid: true });
+    await apply([identify(ws, { userId: 'U', email: 'x@example.com', emailValid: true })]);
+    const track = activity(ws, { userId: 'U', name: 'signup' });
+    await apply([track]);
+    const live = await liveContacts(ws);
+    expect(live).toHaveLength(1);
+    expect(await contactOfActivity(track.data.activityId)).toBe(live[0]?.id);
+  });
+
+  it('merges the anonymous profile into the known contact on identify, moving its activities and recording the merge', async () => {
+    const ws = newWorkspace();
+    await applyLead(ws, { email: 'bo@example.com', emailValid: true });
+    const [known] = await liveContacts(ws);
+    const views = [activity(ws, { anonymousId: 'anon-bo' }), activity(ws, { anonymousId: 'anon-bo', name: 'download' })];
+    await apply(views);
+    const anonymous = (await liveContacts(ws)).find((c) => c.anonymous);
+    expect(anonymous).toBeDefined();
+    const call = identify(ws, { anonymousId: 'anon-bo', email: 'bo@example.com', emailValid: true, traits: { firstName: 'Bo' } });
+    await apply([call]);
+    expect(await liveContacts(ws)).toEqual([expect.objectContaining({ id: known?.id, email: 'bo@example.com', anonymous: false })]);
+    for (const event of [...views, call]) expect(await contactOfActivity(event.data.activityId)).toBe(known?.id);
+    const rows = await database.db.query(`SELECT contact_id FROM contacts.contact_activities WHERE workspace_id = $1`, [ws]);
+    expect(new Set(rows.map((r) => r['contact_id']))).toEqual(new Set([known?.id]));
+    expect(
+      await database.db.query(`SELECT survivor_id, merged_id, reason, activity_id FROM contacts.contact_merges WHERE workspace_id = $1`, [
+        ws,
+      ]),
+    ).toEqual([{ survivor_id: known?.id, merged_id: anonymous?.id, reason: 'identify', activity_id: call.data.activityId }]);
+    const events = await outbox(ws);
+    expect(events.filter((e) => e.type === 'contact.merged').map((e) => e.data)).toEqual([
+      { survivorId: known?.id, mergedId: anonymous?.id },
+    ]);
+    expect(events.at(-1)).toMatchObject({ type: 'activity.attributed', data: { contactId: known?.id, anonymous: false } });
+    // A later page view with the anonymous id alone goes to the known contact.
+    const later = activity(ws, { anonymousId: 'anon-bo' });
+    await apply([later]);
+    expect(await contactOfActivity(later.data.activityId)).toBe(known?.id);
+    expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+  });
+
+  it('turns an anonymous profile into a person when it identifies with ids nobody holds', async () => {
+    const ws = newWorkspace();
+    await apply([activity(ws, { anonymousId: 'anon-new' })]);
+    await apply([identify(ws, { anonymousId: 'anon-new', userId: 'u-new', email: 'new@example.com', emailValid: true })]);
+    expect(await liveContacts(ws)).toEqual([expect.objectContaining({ email: 'new@example.com', anonymous: false, version: '2' })]);
+    expect((await outbox(ws)).map((e) => e.type)).toEqual(['activity.attributed', 'contact.created', 'activity.attributed']);
+  });
+
+  it('refuses to merge two identified contacts through an anonymous id, records it and attributes to the strongest identifier', async () => {
+    const ws = newWorkspace();
+    await apply([identify(ws, { anonymousId: 'shared-laptop', userId: 'u-a', email: 'a@example.com', emailValid: true })]);
+    await apply([identify(ws, { userId: 'u-b', email: 'b@example.com', emailValid: true })]);
+    const [a, b] = await liveContacts(ws);
+    const call = identify(ws, { anonymousId: 'shared-laptop', email: 'b@example.com', emailValid: true });
+    await apply([call]);
+    expect(await liveContacts(ws)).toHaveLength(2);
+    expect(await contactOfActivity(call.data.activityId)).toBe(b?.id);
+    expect(
+      await database.db.query(
+        `SELECT contact_id, other_contact_id, reason, activity_id FROM contacts.refused_merges WHERE workspace_id = $1`,
+        [ws],
+      ),
+    ).toEqual([{ contact_id: b?.id, other_contact_id: a?.id, reason: 'linked_id_of_another_contact', activity_id: call.data.activityId }]);
+    // Identifiers naming two contacts: userId of A, email of B → A (user id is stronger), refused.
+    const mixed = activity(ws, { userId: 'u-a', email: 'b@example.com', emailValid: true });
+    await apply([mixed]);
+    expect(await contactOfActivity(mixed.data.activityId)).toBe(a?.id);
+    expect(await database.db.query(`SELECT reason FROM contacts.refused_merges WHERE activity_id = $1`, [mixed.data.activityId])).toEqual([
+      { reason: 'identifiers_name_different_contacts' },
+    ]);
+    expect(await database.db.query(`SELECT 1 FROM contacts.contact_merges WHERE workspace_id = $1`, [ws])).toEqual([]);
+  });
+
+  it('links the two ids of an alias: the anonymous profile joins the user', async () => {
+    const ws = newWorkspace();
+    const view = activity(ws, { anonymousId: 'anon-al' });
+    await apply([view, identify(ws, { userId: 'u-al', email: 'al@example.com', emailValid: true })]);
+    expect(await liveContacts(ws)).toHaveLength(2);
+    const alias = activity(ws, { kind: 'alias', name: 'alias', userId: 'u-al', previousId: 'anon-al' });
+    await apply([alias]);
+    const live = await liveContacts(ws);
+    expect(live).toEqual([expect.objectContaining({ email: 'al@example.com', anonymous: false })]);
+    expect(await contactOfActivity(view.data.activityId)).toBe(live[0]?.id);
+    expect(await database.db.query(`SELECT reason FROM contacts.contact_merges WHERE workspace_id = $1`, [ws])).toEqual([
+      { reason: 'alias' },
+    ]);
+    // An alias of a previous user id names the same contact afterwards.
+    await apply([activity(ws, { kind: 'alias', name: 'alias', userId: 'u-al-2', previousId: 'u-al' })]);
+    const track = activity(ws, { userId: 'u-al-2' });
+    await apply([track]);
+    expect(await contactOfActivity(track.data.activityId)).toBe(live[0]?.id);
+  });
+
+  it('applies an identify delivered again (alone or in the same batch) once', async () => {
+    const ws = newWorkspace();
+    await applyLead(ws, { email: 're@example.com', emailValid: true });
+    await apply([activity(ws, { anonymousId: 'anon-re' })]);
+    const call = identify(ws, { anonymousId: 'anon-re', email: 're@example.com', emailValid: true });
+    await apply([call, call]);
+    const before = await outbox(ws);
+    await apply([call]);
+    expect(await outbox(ws)).toHaveLength(before.length);
+    expect(await database.db.query(`SELECT 1 FROM contacts.contact_merges WHERE workspace_id = $1`, [ws])).toHaveLength(1);
+    expect(await database.db.query(`SELECT 1 FROM contacts.contact_activities WHERE workspace_id = $1`, [ws])).toHaveLength(2);
+  });
+
+  it('makes one profile per anonymous id and one merge per identify when racing batches name the same visitors', async () => {
+    const ws = newWorkspace();
+    const visitors = Array.from({ length: 20 }, (_, n) => `visitor-${n}`);
+    for (const [n] of visitors.entries()) await applyLead(ws, { email: `v${n}@example.com`, emailValid: true });
+    const batches = [0, 1, 2, 3].map((replica) =>
+      visitors.flatMap((visitor, n) => [
+        activity(ws, { anonymousId: visitor }),
+        ...(replica % 2 === 0 ? [identify(ws, { anonymousId: visitor, email: `v${n}@example.com`, emailValid: true })] : []),
+        activity(ws, { anonymousId: visitor, name: 'download' }),
+      ]),
+    );
+    await Promise.all(batches.map((events) => apply(events.reverse())));
+    const live = await liveContacts(ws);
+    expect(live).toHaveLength(visitors.length);
+    expect(live.every((c) => !c.anonymous)).toBe(true);
+    const attributed = await database.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contacts.contact_activities a JOIN contacts.contacts c ON c.id = a.contact_id
+       WHERE a.workspace_id = $1 AND c.merged_into IS NULL`,
+      [ws],
+    );
+    expect(attributed[0]?.n).toBe(batches.flat().length);
+    const merges = await database.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM contacts.contact_merges WHERE workspace_id = $1`,
+      [ws],
+    );
+    expect(merges[0]?.n).toBeLessThanOrEqual(visitors.length);
+    expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+  });
+});
