@@ -7,6 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { ActivityAttributionService } from '../src/contacts/activity-attribution.service';
 import { ContactActivitiesRepository } from '../src/contacts/contact-activities.repository';
+import { ContactMergeService } from '../src/contacts/contact-merge.service';
+import { ContactQueryService } from '../src/contacts/contact-query.service';
+import { ContactTimelineService } from '../src/contacts/contact-timeline.service';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
@@ -21,6 +24,8 @@ describe('activity attribution against PostgreSQL', () => {
   let database: ServiceDatabase;
   let attribution: ActivityAttributionService;
   let leads: IdentityResolutionService;
+  let merges: ContactMergeService;
+  let timelines: ContactTimelineService;
 
   beforeAll(async () => {
     database = await openServiceDatabase('contacts', contactsMigrations);
@@ -33,9 +38,14 @@ describe('activity attribution against PostgreSQL', () => {
         ErasedIdentitiesRepository,
         IdentityResolutionService,
         ActivityAttributionService,
+        ContactQueryService,
+        ContactMergeService,
+        ContactTimelineService,
       ],
     }).compile();
     attribution = module.get(ActivityAttributionService);
+    merges = module.get(ContactMergeService);
+    timelines = module.get(ContactTimelineService);
     leads = module.get(IdentityResolutionService);
   });
 
@@ -301,5 +311,82 @@ describe('activity attribution against PostgreSQL', () => {
     );
     expect(merges[0]?.n).toBeLessThanOrEqual(visitors.length);
     expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+  });
+
+  it('merges two identified contacts when an admin asks: activities move, versions bump, the merge is recorded', async () => {
+    const ws = newWorkspace();
+    const callA = identify(ws, { userId: 'u-1', email: 'one@example.com', emailValid: true });
+    const callB = identify(ws, { userId: 'u-2', email: 'two@example.com', emailValid: true });
+    await apply([callA, callB]);
+    const [a, b] = await liveContacts(ws);
+    const reply = await merges.merge({ workspaceId: ws, actor: 'admin@example.com', id: a?.id as string, intoId: b?.id as string });
+    expect(reply).toMatchObject({ outcome: 'written', contact: { id: b?.id, mergedIds: [a?.id] } });
+    if (reply.outcome !== 'written') throw new Error('not written');
+    expect(reply.contact.version).toBeGreaterThan(reply.before?.version ?? Infinity);
+    expect(reply.contact.emails.sort()).toEqual(['one@example.com', 'two@example.com']);
+    expect(await contactOfActivity(callA.data.activityId)).toBe(b?.id);
+    expect(await database.db.query(`SELECT reason, actor FROM contacts.contact_merges WHERE workspace_id = $1`, [ws])).toEqual([
+      { reason: 'admin', actor: 'admin@example.com' },
+    ]);
+    expect((await outbox(ws)).filter((e) => e.type === 'contact.merged').map((e) => e.data)).toEqual([
+      { survivorId: b?.id, mergedId: a?.id },
+    ]);
+    // Asked again with the merged id: nothing more to do.
+    expect(await merges.merge({ workspaceId: ws, actor: 'admin@example.com', id: a?.id as string, intoId: b?.id as string })).toMatchObject(
+      {
+        outcome: 'unchanged',
+        contact: { id: b?.id },
+      },
+    );
+    expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+  });
+
+  it('refuses an admin merge of an unknown, the same, a deleted or an erased contact with its code', async () => {
+    const ws = newWorkspace();
+    await apply([identify(ws, { userId: 'u-x' }), identify(ws, { userId: 'u-y' }), identify(ws, { userId: 'u-z' })]);
+    const [x, y, z] = (await liveContacts(ws)).map((c) => c.id) as [string, string, string];
+    const attempt = (id: string, intoId: string) => merges.merge({ workspaceId: ws, actor: 'admin', id, intoId });
+    await expect(attempt(x, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
+    await expect(attempt(x, x)).rejects.toMatchObject({ code: 'merge_into_self' });
+    await expect(merges.merge({ workspaceId: newWorkspace(), actor: 'admin', id: x, intoId: y })).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await database.db.query(`UPDATE contacts.contacts SET deleted_at = now(), version = version + 1 WHERE id = $1`, [y]);
+    await expect(attempt(x, y)).rejects.toMatchObject({ code: 'contact_deleted' });
+    await database.db.query(`UPDATE contacts.contacts SET erased_at = now(), deleted_at = now(), version = version + 1 WHERE id = $1`, [z]);
+    await expect(attempt(z, x)).rejects.toMatchObject({ code: 'contact_erased' });
+    expect(await database.db.query(`SELECT 1 FROM contacts.contact_merges WHERE workspace_id = $1`, [ws])).toEqual([]);
+  });
+
+  it("reads a contact's leads, activities and merges newest first, in pages that follow each other", async () => {
+    const ws = newWorkspace();
+    const leadId = await applyLead(ws, { email: 'tl@example.com', emailValid: true });
+    const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    const view = activity(ws, { anonymousId: 'anon-tl', occurredAt: at(30) });
+    await apply([view]);
+    const call = identify(ws, { anonymousId: 'anon-tl', email: 'tl@example.com', emailValid: true, occurredAt: at(20) });
+    await apply([call]);
+    const [contact] = await liveContacts(ws);
+    const all = await timelines.timeline({ workspaceId: ws, id: contact?.id as string, limit: 10 });
+    expect(all.contactId).toBe(contact?.id);
+    expect(all.entries.map((e) => e.kind)).toEqual(['merge', 'lead', 'activity', 'activity']);
+    expect(all.entries.map((e) => e.activityId ?? e.leadId ?? e.name)).toEqual([
+      'identify',
+      leadId,
+      call.data.activityId,
+      view.data.activityId,
+    ]);
+    const times = all.entries.map((e) => Date.parse(e.at));
+    expect([...times].sort((p, q) => q - p)).toEqual(times);
+    const first = await timelines.timeline({ workspaceId: ws, id: contact?.id as string, limit: 3 });
+    const last = first.entries.at(-1) as { at: string; key: string };
+    const second = await timelines.timeline({
+      workspaceId: ws,
+      id: contact?.id as string,
+      limit: 3,
+      before: { at: last.at, key: last.key },
+    });
+    expect([...first.entries, ...second.entries]).toEqual(all.entries);
+    await expect(timelines.timeline({ workspaceId: ws, id: randomUUID(), limit: 3 })).rejects.toMatchObject({ code: 'not_found' });
   });
 });

@@ -53,6 +53,12 @@ export const ErrorCodes = {
   leadNotAttributed: 'lead_not_attributed',
   /** The lead was converted before (without the Idempotency-Key of that conversion): 409. */
   leadAlreadyConverted: 'lead_already_converted',
+  /** A contact cannot be merged into itself (or into a contact it was merged into already by another id): 409. */
+  mergeIntoSelf: 'merge_into_self',
+  /** A merge names a soft-deleted contact: restore it first. 409. */
+  contactDeleted: 'contact_deleted',
+  /** A merge names an erased contact (GDPR): 409. */
+  contactErased: 'contact_erased',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

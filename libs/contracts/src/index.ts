@@ -18,3 +18,4 @@ export * from './system';
 export * from './nats-namespace';
 export * from './nats-permissions';
 export * from './event-message';
+export * from './timeline';

@@ -66,6 +66,10 @@ export const RpcSubjects = {
     contactDelete: 'contacts.contact.delete',
     contactRestore: 'contacts.contact.restore',
     contactLeads: 'contacts.contact.leads',
+    /** An admin merges one contact into another (audited by the gateway). */
+    contactMerge: 'contacts.contact.merge',
+    /** Leads, activities and merges of a contact, newest first, in keyset pages. */
+    contactTimeline: 'contacts.contact.timeline',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
@@ -73,6 +77,8 @@ export const RpcSubjects = {
     erasureStep: 'scoring.erasure.step',
     /** The highest scores of live contacts (soft-deleted ones leave it). */
     leaderboard: 'scoring.score.leaderboard',
+    /** Score and stage changes of a contact, newest first, before an instant. */
+    contactTimeline: 'scoring.contact.timeline',
   },
   metrics: {
     leadsSummary: 'metrics.leads.summary',

@@ -57,6 +57,9 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       stage_in_use: 409,
       lead_not_attributed: 409,
       lead_already_converted: 409,
+      merge_into_self: 409,
+      contact_deleted: 409,
+      contact_erased: 409,
     });
   });
 

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ActivityAttributionService } from './activity-attribution.service';
 import { ContactActivitiesRepository } from './contact-activities.repository';
+import { ContactIdentityController } from './contact-identity.controller';
+import { ContactMergeService } from './contact-merge.service';
+import { ContactTimelineService } from './contact-timeline.service';
 import { ContactQueryService } from './contact-query.service';
 import { ContactRecordsService } from './contact-records.service';
 import { ContactsController } from './contacts.controller';
@@ -10,7 +13,7 @@ import { IdentityResolutionService } from './identity-resolution.service';
 import { StageCopyHandler } from './stage-copy.handler';
 
 @Module({
-  controllers: [ContactsController],
+  controllers: [ContactsController, ContactIdentityController],
   providers: [
     ContactsRepository,
     ErasedIdentitiesRepository,
@@ -20,6 +23,8 @@ import { StageCopyHandler } from './stage-copy.handler';
     StageCopyHandler,
     ContactActivitiesRepository,
     ActivityAttributionService,
+    ContactMergeService,
+    ContactTimelineService,
   ],
   exports: [ContactsRepository],
 })

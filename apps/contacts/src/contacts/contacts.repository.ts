@@ -177,6 +177,15 @@ export class ContactsRepository {
     return rows.map((row) => row.contact_id);
   }
 
+  /** Which of these contacts of a workspace were erased (GDPR). */
+  async erasedIds(manager: EntityManager, workspaceId: string, ids: string[]): Promise<Set<string>> {
+    const rows = (await manager.query(
+      `SELECT "id" FROM ${this.contacts} WHERE "workspace_id" = $1 AND "id" = ANY($2::uuid[]) AND "erased_at" IS NOT NULL`,
+      [workspaceId, ids],
+    )) as Array<{ id: string }>;
+    return new Set(rows.map((row) => row.id));
+  }
+
   /** Locks these contacts (live or merged away) for the rest of the transaction, in id order. */
   async lockContacts(manager: EntityManager, ids: string[]): Promise<ContactRow[]> {
     if (ids.length === 0) return [];
