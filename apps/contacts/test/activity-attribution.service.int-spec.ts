@@ -14,6 +14,8 @@ import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
 import { contactsMigrations } from '../src/database/migrations';
+import { ContactErasureService } from '../src/privacy/contact-erasure.service';
+import { ErasureRepository } from '../src/privacy/erasure.repository';
 
 /**
  * Activity attribution in-process against a real PostgreSQL, no NATS: envelopes of
@@ -26,6 +28,7 @@ describe('activity attribution against PostgreSQL', () => {
   let leads: IdentityResolutionService;
   let merges: ContactMergeService;
   let timelines: ContactTimelineService;
+  let erasure: ContactErasureService;
 
   beforeAll(async () => {
     database = await openServiceDatabase('contacts', contactsMigrations);
@@ -41,8 +44,11 @@ describe('activity attribution against PostgreSQL', () => {
         ContactQueryService,
         ContactMergeService,
         ContactTimelineService,
+        ErasureRepository,
+        ContactErasureService,
       ],
     }).compile();
+    erasure = module.get(ContactErasureService);
     attribution = module.get(ActivityAttributionService);
     merges = module.get(ContactMergeService);
     timelines = module.get(ContactTimelineService);
@@ -388,5 +394,18 @@ describe('activity attribution against PostgreSQL', () => {
     });
     expect([...first.entries, ...second.entries]).toEqual(all.entries);
     await expect(timelines.timeline({ workspaceId: ws, id: randomUUID(), limit: 3 })).rejects.toMatchObject({ code: 'not_found' });
+  });
+
+  it('erases the user and anonymous ids and the activities of an erased person; contact.erased carries hashes only', async () => {
+    const ws = newWorkspace();
+    await apply([activity(ws, { anonymousId: 'anon-gdpr' })]);
+    await apply([identify(ws, { anonymousId: 'anon-gdpr', userId: 'u-gdpr', email: 'gdpr@example.com', emailValid: true })]);
+    const [contact] = await liveContacts(ws);
+    await erasure.erase({ workspaceId: ws, id: contact?.id as string, requestedBy: 'admin' });
+    expect(await database.db.query(`SELECT kind FROM contacts.contact_identities WHERE workspace_id = $1`, [ws])).toEqual([]);
+    expect(await database.db.query(`SELECT 1 FROM contacts.contact_activities WHERE workspace_id = $1`, [ws])).toEqual([]);
+    const [erased] = (await outbox(ws)).filter((e) => e.type === 'contact.erased');
+    expect(JSON.stringify(erased?.data)).not.toMatch(/gdpr@|u-gdpr|anon-gdpr/);
+    expect(erased?.data['emailHashes']).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
   });
 });
