@@ -407,5 +407,13 @@ describe('activity attribution against PostgreSQL', () => {
     const [erased] = (await outbox(ws)).filter((e) => e.type === 'contact.erased');
     expect(JSON.stringify(erased?.data)).not.toMatch(/gdpr@|u-gdpr|anon-gdpr/);
     expect(erased?.data['emailHashes']).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    // Activities naming the erased person afterwards (by email, user id or anonymous id) make no contact.
+    await apply([
+      activity(ws, { email: 'gdpr@example.com', emailValid: true }),
+      activity(ws, { userId: 'u-gdpr' }),
+      activity(ws, { anonymousId: 'anon-gdpr' }),
+    ]);
+    expect(await liveContacts(ws)).toHaveLength(1);
+    expect(await database.db.query(`SELECT 1 FROM contacts.contact_activities WHERE workspace_id = $1`, [ws])).toEqual([]);
   });
 });

@@ -9,11 +9,12 @@ import { ConsumesEvents, type EventBatch, type NewEvent, Outbox } from '@leadflo
 import { runWithRequestId } from '@leadflow/logging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type ActivityIdentities, activityIdentitiesOf, namesOfTraits } from './activity-identity';
+import { type ActivityIdentities, activityIdentitiesOf, erasedIdentityHash, namesOfTraits } from './activity-identity';
 import { type ActivityRow, ContactActivitiesRepository, type MergeRefusal } from './contact-activities.repository';
 import { newContactRow } from './contact-fields';
 import type { ContactRow } from './contact-row';
 import { ContactsRepository, type IdentityClaim, type MergeCause } from './contacts.repository';
+import { ErasedIdentitiesRepository } from './erased-identities.repository';
 import { type Identity, identityLockKey } from './identity';
 import { lockLiveContacts } from './live-contacts';
 
@@ -51,6 +52,7 @@ export class ActivityAttributionService {
   constructor(
     private readonly contacts: ContactsRepository,
     private readonly activities: ContactActivitiesRepository,
+    private readonly erased: ErasedIdentitiesRepository,
     private readonly outbox: Outbox,
   ) {}
 
@@ -106,7 +108,14 @@ export class ActivityAttributionService {
       const usable = contact && contact.workspace_id === event.workspaceId && contact.deleted_at === null ? contact : undefined;
       return { identities: identitiesByEvent[i] as ActivityIdentities, named: usable };
     });
-    return { ownerOf, live, survivorOf, resolved };
+    // Read under the identities' locks, which an erasure holds until it commits.
+    const hashesByEvent = events.map((_, i) => all(i).map(erasedIdentityHash));
+    const erasedHashes = await this.erased.erasedAmong(
+      manager,
+      events.flatMap((event, i) => (hashesByEvent[i] ?? []).map((hash) => ({ workspaceId: event.workspaceId, hash }))),
+    );
+    const erased = events.map((event, i) => (hashesByEvent[i] ?? []).some((hash) => erasedHashes.has(`${event.workspaceId}\u0000${hash}`)));
+    return { ownerOf, live, survivorOf, resolved, erased };
   }
 
   /**
@@ -114,7 +123,7 @@ export class ActivityAttributionService {
    * if applied one after the other, then written together; returns how many it attributed.
    */
   private async attributeTogether(manager: EntityManager, events: Array<EventEnvelope<ActivityReceivedData>>): Promise<number> {
-    const { ownerOf, live, survivorOf, resolved } = await this.lockState(manager, events);
+    const { ownerOf, live, survivorOf, resolved, erased } = await this.lockState(manager, events);
     const current = (id: string | undefined) => (id === undefined ? undefined : live.get(survivorOf.get(id) ?? id));
 
     const created: ContactRow[] = [];
@@ -126,6 +135,11 @@ export class ActivityAttributionService {
     let handled = 0;
     for (const [i, event] of events.entries()) {
       const { identities, named } = resolved[i] as Resolved;
+      if (erased[i]) {
+        // An activity of an erased person that was on its way when they were erased: it makes no contact.
+        handled += 1;
+        continue;
+      }
       const ownerOfIdentity = (identity: Identity) => current(ownerOf.get(ownerKey(event.workspaceId, identity)));
       const plan = planOf(event, identities, named, ownerOfIdentity);
       if (plan.step === 'merge') break;

@@ -1,4 +1,5 @@
 import type { ActivityReceivedData } from '@leadflow/contracts';
+import { createHash } from 'node:crypto';
 import type { Identity } from './identity';
 
 /**
@@ -34,6 +35,14 @@ export function activityIdentitiesOf(
     claimable.push({ kind: 'anonymous_id', value: previousId });
   }
   return { known, linked, claimable };
+}
+
+/**
+ * The hash an erasure records of an identity, of any kind: sha256 hex of `<kind>:<value>`, the
+ * formula of `hashOfNormalizedIdentity` (libs/normalization) for email and phone.
+ */
+export function erasedIdentityHash(identity: Identity): string {
+  return createHash('sha256').update(`${identity.kind}:${identity.value}`, 'utf8').digest('hex');
 }
 
 /** Optional name fields of identify traits, as Segment's spec spells them. */

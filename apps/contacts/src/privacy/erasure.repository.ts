@@ -128,7 +128,16 @@ export class ErasureRepository {
     return { contacts, identities, activities };
   }
 
-  async insertErasure(manager: EntityManager, erasure: ErasureRecord, summary: StoredErasure['summary']): Promise<StoredErasure> {
+  /**
+   * `trackerHashes`: hashes of the person's user and anonymous ids, kept among the erased identities
+   * (so later activities naming them make no contact) but not in the record or `contact.erased`.
+   */
+  async insertErasure(
+    manager: EntityManager,
+    erasure: ErasureRecord,
+    summary: StoredErasure['summary'],
+    trackerHashes: readonly string[] = [],
+  ): Promise<StoredErasure> {
     const [row] = (await manager.query(
       `INSERT INTO ${this.erasures} ("id", "workspace_id", "contact_id", "requested_by", "lead_ids", "merged_contact_ids",
          "email_hashes", "phone_hashes", "summary")
@@ -149,7 +158,7 @@ export class ErasureRepository {
     await manager.query(
       `INSERT INTO ${this.erased} ("workspace_id", "hash", "erasure_id") SELECT $1, h, $2 FROM unnest($3::text[]) AS h
        ON CONFLICT DO NOTHING`,
-      [erasure.workspaceId, erasure.id, [...erasure.emailHashes, ...erasure.phoneHashes]],
+      [erasure.workspaceId, erasure.id, [...erasure.emailHashes, ...erasure.phoneHashes, ...trackerHashes]],
     );
     return storedOf(row);
   }
