@@ -53,12 +53,22 @@ export const ErrorCodes = {
   leadNotAttributed: 'lead_not_attributed',
   /** The lead was converted before (without the Idempotency-Key of that conversion): 409. */
   leadAlreadyConverted: 'lead_already_converted',
+  /** Activity events (per item): a field is missing or malformed: 400. */
+  invalidEvent: 'invalid_event',
+  /** An activity event names no one (anonymousId, userId, email, phone or contactId): 400. */
+  missingIdentifier: 'missing_identifier',
+  /** An activity event's properties and traits exceed 32 KB or nest deeper than 5: 400. */
+  eventTooLarge: 'event_too_large',
+  /** A browser key was used from an origin it does not list: 403. */
+  originNotAllowed: 'origin_not_allowed',
+  /** The contact was erased (GDPR): it can no longer be written, deleted or restored: 410. */
+  contactErased: 'contact_erased',
+  /** The email or phone belongs to an erased person; it makes no contact by hand or import: 409. */
+  identityErased: 'identity_erased',
   /** A contact cannot be merged into itself (or into a contact it was merged into already by another id): 409. */
   mergeIntoSelf: 'merge_into_self',
   /** A merge names a soft-deleted contact: restore it first. 409. */
   contactDeleted: 'contact_deleted',
-  /** A merge names an erased contact (GDPR): 409. */
-  contactErased: 'contact_erased',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

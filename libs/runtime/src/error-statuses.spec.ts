@@ -57,9 +57,14 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       stage_in_use: 409,
       lead_not_attributed: 409,
       lead_already_converted: 409,
+      invalid_event: 400,
+      missing_identifier: 400,
+      event_too_large: 400,
+      origin_not_allowed: 403,
+      contact_erased: 410,
+      identity_erased: 409,
       merge_into_self: 409,
       contact_deleted: 409,
-      contact_erased: 409,
     });
   });
 

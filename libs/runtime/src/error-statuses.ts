@@ -8,6 +8,10 @@ type KnownErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
  */
 export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>> = {
   [ErrorCodes.invalidPayload]: 400,
+  [ErrorCodes.invalidEvent]: 400,
+  [ErrorCodes.missingIdentifier]: 400,
+  [ErrorCodes.eventTooLarge]: 400,
+  [ErrorCodes.originNotAllowed]: 403,
   [ErrorCodes.validationFailed]: 400,
   [ErrorCodes.invalidQuery]: 400,
   [ErrorCodes.invalidId]: 400,
@@ -50,9 +54,10 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.stageInUse]: 409,
   [ErrorCodes.leadNotAttributed]: 409,
   [ErrorCodes.leadAlreadyConverted]: 409,
+  [ErrorCodes.contactErased]: 410,
+  [ErrorCodes.identityErased]: 409,
   [ErrorCodes.mergeIntoSelf]: 409,
   [ErrorCodes.contactDeleted]: 409,
-  [ErrorCodes.contactErased]: 409,
 };
 
 /** A code no table entry knows is a bug on our side, never the sender's: 500. */

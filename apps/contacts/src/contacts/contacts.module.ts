@@ -26,6 +26,6 @@ import { StageCopyHandler } from './stage-copy.handler';
     ContactMergeService,
     ContactTimelineService,
   ],
-  exports: [ContactsRepository],
+  exports: [ContactsRepository, ErasedIdentitiesRepository],
 })
 export class ContactsModule {}

@@ -31,7 +31,8 @@ export class ContactMergeController {
   @ApiOkResponse({ type: ContactRecordDoc, description: 'The surviving contact, with its ETag' })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id, validation_failed' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found: either contact' })
-  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'merge_into_self, contact_deleted, contact_erased' })
+  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'merge_into_self, contact_deleted' })
+  @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased: either contact was erased (GDPR)' })
   async merge(
     @Caller() caller: Principal,
     @Param('id', UuidParamPipe) id: string,
