@@ -155,11 +155,13 @@ describe('scoring engine against PostgreSQL', () => {
           kind,
           name,
           properties: {},
-          traits: { emailValid: true },
+          traits: {},
           occurredAt: daysAgo(1, minutes),
           receivedAt: daysAgo(1, minutes),
           source: 'tracker',
           anonymous: false,
+          emailValid: true,
+          phoneValid: false,
         },
       }) as EventEnvelope<never>;
     await database.dataSource.transaction((m) =>

@@ -86,6 +86,8 @@ const samples: { [T in EventType]: EventData<T> } = {
     receivedAt: at,
     source: 'segment',
     anonymous: true,
+    emailValid: false,
+    phoneValid: false,
   },
   'contact.created': { contactId, email: 'anna@example.com', phone: '+4915112345678', firstName: null, lastName: null, country: 'DE' },
   'contact.updated': { contactId, email: null, phone: null, firstName: 'Anna', lastName: 'Berg', country: null },

@@ -264,6 +264,14 @@ export class ActivityAttributedData {
   /** The contact is an anonymous profile (no email, phone or user id yet). */
   @IsBoolean()
   anonymous!: boolean;
+
+  /** The event carried a valid email (normalized by ingestion): a fit fact, as a lead's `emailValid`. */
+  @IsBoolean()
+  emailValid!: boolean;
+
+  /** The event carried a valid E.164 phone: a fit fact, as a lead's `phoneValid`. */
+  @IsBoolean()
+  phoneValid!: boolean;
 }
 
 /** `contact.created` / `contact.updated`. */

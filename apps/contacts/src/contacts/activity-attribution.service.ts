@@ -333,6 +333,8 @@ function attributedData(a: ActivityReceivedData, contact: ContactRow): ActivityA
     receivedAt: a.receivedAt,
     source: a.source,
     anonymous: contact.anonymous,
+    emailValid: a.emailValid,
+    phoneValid: a.phoneValid,
   };
 }
 

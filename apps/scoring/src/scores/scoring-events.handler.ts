@@ -59,7 +59,8 @@ export class ScoringEventsHandler {
         offer: typeof data.properties.offer === 'string' ? data.properties.offer : null,
         country: typeof data.traits.country === 'string' ? data.traits.country : null,
         properties: data.kind === 'page' ? { name: data.name, ...data.properties } : data.properties,
-        traits: data.traits,
+        // What contacts judged of the event's email and phone: fit facts, as a lead's, over any sender trait of that name.
+        traits: { ...data.traits, emailValid: data.emailValid, phoneValid: data.phoneValid },
       })),
     );
   }
