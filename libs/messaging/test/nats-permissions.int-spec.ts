@@ -139,13 +139,16 @@ describe('NATS permissions per app', () => {
         ack_policy: 'explicit' as never,
       }),
     ).rejects.toThrow();
+    const scoring = await connectAs('scoring');
+    // Of scoring's stream contacts takes stage.changed only: a durable for score.changed is refused.
+    const scoringStream = await ensureStream(await scoring.jetstreamManager(), ns, Streams.scoring);
     await expect(
-      manager.consumers.add(stream, {
-        durable_name: ns.durable(eventConsumerName('contacts', EventTypes.activityReceived)),
+      manager.consumers.add(scoringStream, {
+        durable_name: ns.durable(eventConsumerName('contacts', EventTypes.scoreChanged)),
         ack_policy: 'explicit' as never,
+        filter_subject: ns.subject(EventTypes.scoreChanged),
       }),
     ).rejects.toThrow();
-    const scoring = await connectAs('scoring');
     await expect((await scoring.jetstreamManager()).streams.info(stream)).rejects.toThrow();
     await waitFor(async () => !contacts.isClosed(), { what: 'the contacts connection to stay open' });
   });
