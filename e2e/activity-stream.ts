@@ -131,6 +131,8 @@ export function generateStream(options: StreamOptions): Stream {
       } else {
         identity.userId = visitor.userId;
       }
+      // Known visitors' trackers send the fit fact on every event: the fit rule must still count once.
+      const fitTraits = kind === 'known' ? { traits: { emailValid: true } } : {};
       if (k === identifyAt) {
         event = { messageId, type: 'identify', name: 'identify', timestamp, visitor };
         event.body = { type: 'identify', messageId, timestamp, ...identity, traits: { email: visitor.email, plan: 'trial' } };
@@ -138,10 +140,10 @@ export function generateStream(options: StreamOptions): Stream {
         const name = pickName(quiet);
         if (name === 'page_view') {
           event = { messageId, type: 'page', name, timestamp, visitor };
-          event.body = { type: 'page', messageId, timestamp, ...identity, properties: { path: `/p/${k}` } };
+          event.body = { type: 'page', messageId, timestamp, ...identity, properties: { path: `/p/${k}` }, ...fitTraits };
         } else {
           event = { messageId, type: 'track', name, timestamp, visitor };
-          event.body = { type: 'track', event: name, messageId, timestamp, ...identity, properties: { step: k } };
+          event.body = { type: 'track', event: name, messageId, timestamp, ...identity, properties: { step: k }, ...fitTraits };
         }
       }
       const complete = event as StreamEvent;
@@ -215,8 +217,8 @@ function stageOf(score: number, thresholds: ReferenceRules['thresholds']): Stage
 
 /**
  * What a visitor's contact must end with: its distinct events sorted by time (ties by message id),
- * each worth its name's points, plus the valid-email points once from the first event that made
- * the email known; the stage after each event.
+ * each worth its name's points, plus the valid-email fit points once, from the first event whose
+ * traits say `emailValid`; the stage after each event.
  */
 export function referenceScore(visitor: Visitor, rules: ReferenceRules): ReferenceScore {
   const unique = new Map(visitor.events.map((event) => [event.messageId, event]));
@@ -228,7 +230,8 @@ export function referenceScore(visitor: Visitor, rules: ReferenceRules): Referen
   const stages: Stage[] = [];
   for (const event of sorted) {
     score += rules.points[event.name] ?? 0;
-    if (!emailCounted && visitor.email !== null && event.body.email !== undefined) {
+    const traits = event.body.traits as Record<string, unknown> | undefined;
+    if (!emailCounted && traits?.emailValid === true) {
       score += rules.validEmail;
       emailCounted = true;
     }
