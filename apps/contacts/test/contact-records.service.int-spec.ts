@@ -15,6 +15,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ContactQueryService } from '../src/contacts/contact-query.service';
 import { ContactRecordsService } from '../src/contacts/contact-records.service';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
+import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
 import { StageCopyHandler } from '../src/contacts/stage-copy.handler';
 import { contactsMigrations } from '../src/database/migrations';
@@ -39,6 +40,7 @@ describe('contact records against PostgreSQL', () => {
         { provide: getDataSourceToken(), useValue: database.dataSource },
         { provide: Outbox, useValue: new Outbox(database.dataSource, 'contacts') },
         ContactsRepository,
+        ErasedIdentitiesRepository,
         ContactQueryService,
         ContactRecordsService,
         IdentityResolutionService,
