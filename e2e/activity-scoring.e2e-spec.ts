@@ -321,10 +321,10 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
       for (const until = Date.now() + DRAIN_TIMEOUT_MS; Date.now() < until;) {
         const view = await platform.admin<{ status: string; done: number; total: number }>(`/api/v1/scoring/recompute/${jobId}`);
         job = view;
-        if (view.status === 'completed' || view.status === 'failed') break;
+        if (view.status === 'done' || view.status === 'failed') break;
         await sleep(250);
       }
-      expect(job).toMatchObject({ status: 'completed' });
+      expect(job).toMatchObject({ status: 'done' });
       expect(job?.done).toBe(job?.total);
       await waitUntilDrained();
       await expectReferenceScores(
