@@ -68,10 +68,10 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
     await platform?.stop();
   });
 
-  async function post(pathname: string, body: unknown, key = E2E_ADMIN_KEY): Promise<{ status: number; body: unknown }> {
+  async function post(pathname: string, body: unknown, method = 'POST'): Promise<{ status: number; body: unknown }> {
     const response = await fetch(platform.gateway.url(pathname), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${E2E_ADMIN_KEY}` },
       body: JSON.stringify(body),
     });
     const text = await response.text();
@@ -320,7 +320,7 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
         ...DEFAULT_REFERENCE_RULES,
         points: { ...DEFAULT_REFERENCE_RULES.points, page_view: 8, video_play: 3 },
       };
-      const patched = await post('/api/v1/scoring/rules/page_view', { points: 8 });
+      const patched = await post('/api/v1/scoring/rules/page_view', { points: 8 }, 'PATCH');
       expect(patched.status).toBe(200);
       const created = await post('/api/v1/scoring/rules', { id: 'video_play', kind: 'engagement', event: 'video_play', points: 3 });
       expect(created.status).toBe(201);
