@@ -9,6 +9,7 @@ import {
   type StreamEvent,
   type Visitor,
 } from './activity-stream';
+import { findInvariantViolations } from '@leadflow/testing';
 import { inParallel } from './lead-load';
 import { E2E_ADMIN_KEY, E2E_INTAKE_KEY, Platform } from './platform';
 
@@ -240,6 +241,7 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
       expectAcknowledged(stream, await send(stream));
       await waitUntilDrained();
       await expectReferenceScores(stream.visitors, DEFAULT_REFERENCE_RULES);
+      expect(await findInvariantViolations(platform.db, { drained: true })).toEqual([]);
     },
     LONG_TEST_MS,
   );
@@ -274,6 +276,7 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
       expect(kills).toHaveLength(VICTIMS.length);
       await waitUntilDrained();
       await expectReferenceScores(stream.visitors, DEFAULT_REFERENCE_RULES);
+      expect(await findInvariantViolations(platform.db, { drained: true })).toEqual([]);
     },
     LONG_TEST_MS,
   );
