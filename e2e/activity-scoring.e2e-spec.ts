@@ -11,7 +11,7 @@ import {
 } from './activity-stream';
 import { findInvariantViolations } from '@leadflow/testing';
 import { inParallel } from './lead-load';
-import { E2E_ADMIN_KEY, E2E_INTAKE_KEY, Platform } from './platform';
+import { E2E_ADMIN_KEY, Platform } from './platform';
 
 /**
  * Issue 16's guarantees of scoring, through the gateway over HTTP with all five apps: a shuffled
@@ -61,8 +61,18 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
   const streams: Stream[] = [];
   const startAt = Date.now() - 6 * 3_600_000;
 
+  /** A server tracker's key: scope `events`, a rate limit far above the stream. */
+  let eventsKey: string;
+
   beforeAll(async () => {
     platform = await Platform.start({ env: FAST_REDELIVERY });
+    const created = await post('/api/v1/workspaces/default/api-keys', {
+      name: 'stream-tracker',
+      scopes: ['events'],
+      rateLimitPerSecond: 100_000,
+    });
+    expect(created.status).toBe(201);
+    eventsKey = (created.body as { key: string }).key;
   }, 120_000);
 
   afterAll(async () => {
@@ -85,7 +95,7 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
       try {
         const response = await fetch(platform.gateway.url('/api/v1/events/batch'), {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': E2E_INTAKE_KEY },
+          headers: { 'content-type': 'application/json', 'x-api-key': eventsKey },
           body: JSON.stringify({ events: events.map((e) => e.body) }),
         });
         const text = await response.text();
