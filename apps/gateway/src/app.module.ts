@@ -7,6 +7,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { gatewayMigrations } from './database/migrations';
 import { ImportsModule } from './imports/imports.module';
 import { IntakeModule } from './intake/intake.module';
+import { EventsModule } from './events/events.module';
 import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OpportunitiesModule } from './opportunities/opportunities.module';
@@ -28,6 +29,7 @@ export class AppModule {
         AuditModule,
         PlatformStatusModule,
         IntakeModule,
+        EventsModule,
         LeadsModule,
         ContactsModule,
         ImportsModule,

@@ -11,6 +11,8 @@ import { registerBodyParsers } from './http/body-parser';
 import { hardenHttp } from './http/http-hardening';
 import { setUpOpenApi } from './http/openapi';
 import { logRouteTable } from './http/route-table';
+import { EventsModule } from './events/events.module';
+import { registerEventsCors } from './events/events-cors';
 import { ImportsModule } from './imports/imports.module';
 import { IntakeModule } from './intake/intake.module';
 import { legacyErrorBody } from './intake/legacy-error-body';
@@ -23,6 +25,7 @@ import { WorkspacesModule } from './workspaces/workspaces.module';
 /** The modules whose routes the OpenAPI document describes: the gateway's own API. */
 const API_MODULES = [
   IntakeModule,
+  EventsModule,
   LeadsModule,
   ContactsModule,
   ImportsModule,
@@ -44,6 +47,7 @@ export const gatewayDefinition: ServiceDefinition<GatewayEnv> = {
     const fastify = app.getHttpAdapter().getInstance();
     logRouteTable(fastify, app.get<Logger>(APP_LOGGER));
     registerBodyParsers(fastify);
+    registerEventsCors(fastify);
     await hardenHttp(app, env.CORS_ORIGINS);
     setUpOpenApi(app, env.SERVICE_VERSION, API_MODULES);
   },

@@ -53,6 +53,14 @@ export const ErrorCodes = {
   leadNotAttributed: 'lead_not_attributed',
   /** The lead was converted before (without the Idempotency-Key of that conversion): 409. */
   leadAlreadyConverted: 'lead_already_converted',
+  /** Activity events (per item): a field is missing or malformed: 400. */
+  invalidEvent: 'invalid_event',
+  /** An activity event names no one (anonymousId, userId, email, phone or contactId): 400. */
+  missingIdentifier: 'missing_identifier',
+  /** An activity event's properties and traits exceed 32 KB or nest deeper than 5: 400. */
+  eventTooLarge: 'event_too_large',
+  /** A browser key was used from an origin it does not list: 403. */
+  originNotAllowed: 'origin_not_allowed',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

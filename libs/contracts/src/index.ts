@@ -1,3 +1,4 @@
+export * from './activities';
 export * from './contacts';
 export * from './envelope';
 export * from './errors';

@@ -28,6 +28,8 @@ export const RpcSubjects = {
     suppressionList: 'ingestion.suppression.list',
     suppressionAdd: 'ingestion.suppression.add',
     suppressionRemove: 'ingestion.suppression.remove',
+    /** Stores a request of activity events (one, a batch, or a Segment-style call): one result per event. */
+    activityIngest: 'ingestion.activity.ingest',
   },
   contacts: {
     contactList: 'contacts.contact.list',

@@ -9,3 +9,4 @@ export * from './phone';
 export * from './storable-text';
 export { issueValue, MAX_ISSUE_VALUE_LENGTH, MAX_LEAD_TEXT_LENGTH } from './lead-field-reader';
 export * from './identity-hash';
+export * from './json-depth';

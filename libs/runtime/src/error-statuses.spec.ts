@@ -57,6 +57,10 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       stage_in_use: 409,
       lead_not_attributed: 409,
       lead_already_converted: 409,
+      invalid_event: 400,
+      missing_identifier: 400,
+      event_too_large: 400,
+      origin_not_allowed: 403,
     });
   });
 

@@ -8,6 +8,10 @@ type KnownErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
  */
 export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>> = {
   [ErrorCodes.invalidPayload]: 400,
+  [ErrorCodes.invalidEvent]: 400,
+  [ErrorCodes.missingIdentifier]: 400,
+  [ErrorCodes.eventTooLarge]: 400,
+  [ErrorCodes.originNotAllowed]: 403,
   [ErrorCodes.validationFailed]: 400,
   [ErrorCodes.invalidQuery]: 400,
   [ErrorCodes.invalidId]: 400,

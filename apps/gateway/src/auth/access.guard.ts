@@ -72,6 +72,9 @@ export class AccessGuard implements CanActivate {
     if (!principal.scopes.has(rule.scope)) {
       throw new AppException(ErrorCodes.forbidden, `This credential lacks the "${rule.scope}" scope`);
     }
+    if (principal.allowedOrigins && !principal.allowedOrigins.includes((request.headers.origin ?? '').toLowerCase())) {
+      throw new AppException(ErrorCodes.originNotAllowed, 'This browser key is not allowed from this origin (see its allowedOrigins)');
+    }
     await this.rateLimits.take(principal.rateLimitSubject, principal.rateLimit, http.getResponse<FastifyReply>());
     attachPrincipal(request, principal);
     return true;

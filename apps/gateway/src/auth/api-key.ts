@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 /** What a credential may do. Keys carry scopes; admin accounts get them from their role. */
-export const SCOPES = ['intake', 'admin:read', 'admin:write'] as const;
+export const SCOPES = ['intake', 'admin:read', 'admin:write', 'events'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export type KeyEnvironment = 'live' | 'test';
@@ -35,14 +35,26 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-/** The key a request presents in `X-Api-Key`, or as `Authorization: Bearer <key>`; undefined when none. */
+/** The key a request presents in `X-Api-Key`, as `Authorization: Bearer <key>` or as Basic auth's user; undefined when none. */
 export function presentedCredential(headers: Record<string, string | string[] | undefined>): string | undefined {
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.trim() !== '') return apiKey.trim();
   const authorization = headers.authorization;
   if (typeof authorization !== 'string') return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-  return match?.[1];
+  return match?.[1] ?? basicAuthUser(authorization);
+}
+
+/**
+ * The user of `Authorization: Basic base64(user:password)`: Segment-style trackers send their write
+ * key (a LeadFlow key) as the user, with an empty password.
+ */
+function basicAuthUser(authorization: string): string | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
+  if (!match?.[1]) return undefined;
+  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
+  const user = decoded.split(':', 1)[0]?.trim();
+  return user === undefined || user === '' ? undefined : user;
 }
 
 export function isScope(value: unknown): value is Scope {

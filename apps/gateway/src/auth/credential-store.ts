@@ -74,6 +74,7 @@ export class CredentialStore {
       source: row.name,
       rateLimitSubject: `key:${row.id}`,
       rateLimit: storedKeyRateLimit(row.rate_limit_per_second, row.rate_limit_burst) ?? DEFAULT_KEY_RATE_LIMIT,
+      ...(row.allowed_origins ? { allowedOrigins: row.allowed_origins } : {}),
     };
   }
 

@@ -11,6 +11,7 @@ export interface LiveKeyRow {
   scopes: string[];
   rate_limit_per_second: number | null;
   rate_limit_burst: number | null;
+  allowed_origins: string[] | null;
 }
 
 export interface SessionRow {
@@ -49,7 +50,7 @@ export class CredentialsRepository {
 
   async liveKeyByHash(hash: string): Promise<LiveKeyRow | undefined> {
     const [row] = (await this.dataSource.query(
-      `SELECT "id", "workspace_id", "name", "scopes", "rate_limit_per_second", "rate_limit_burst" FROM ${this.apiKeys}
+      `SELECT "id", "workspace_id", "name", "scopes", "rate_limit_per_second", "rate_limit_burst", "allowed_origins" FROM ${this.apiKeys}
        WHERE "key_hash" = $1 AND "revoked_at" IS NULL`,
       [hash],
     )) as LiveKeyRow[];

@@ -21,6 +21,8 @@ export interface Principal {
   /** What the rate limit counts against (`key:<id>`, or `ip:<address>` for keyless senders), and how much. */
   rateLimitSubject: string;
   rateLimit: RateLimit;
+  /** A browser key: the only origins (`Origin` header) it may be used from. Undefined for other credentials. */
+  allowedOrigins?: readonly string[];
 }
 
 const PRINCIPAL = Symbol('leadflow.principal');

@@ -6,6 +6,7 @@ export const DOCS_PATH = 'docs';
 
 const TAGS: Array<[string, string]> = [
   ['intake', 'Sending leads: stored before they are acknowledged; retry with the same Idempotency-Key'],
+  ['events', 'Activity events from trackers (ours, and Segment-compatible /v1 routes): stored before they are acknowledged'],
   ['admin: leads', 'Leads as received and normalized'],
   ['admin: contacts', 'Contacts: people de-duplicated by email and phone, with their scores'],
   ['admin: metrics', 'Lead counts by source, day and week'],
@@ -31,7 +32,11 @@ export function setUpOpenApi(app: NestFastifyApplication, version: string, modul
     .setVersion(version)
     .addServer('/', 'The gateway serving this document')
     .addBearerAuth()
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey');
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'apiKey')
+    .addBasicAuth(
+      { type: 'http', scheme: 'basic', description: 'Segment-style: the write key (a LeadFlow key) as the user, no password' },
+      'basicWriteKey',
+    );
   for (const [name, description] of TAGS) builder.addTag(name, description);
   const document = SwaggerModule.createDocument(app, builder.build(), { include: modules });
   SwaggerModule.setup(DOCS_PATH, app, document, {

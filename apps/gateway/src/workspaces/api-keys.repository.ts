@@ -13,6 +13,7 @@ export interface ApiKeyRow {
   scopes: Scope[];
   rate_limit_per_second: number | null;
   rate_limit_burst: number | null;
+  allowed_origins: string[] | null;
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
@@ -26,12 +27,14 @@ export interface NewApiKey {
   scopes: Scope[];
   perSecond: number | null;
   burst: number | null;
+  /** A browser key's origins (it then has the `events` scope only). */
+  allowedOrigins?: string[] | null;
   /** Set on the keys the gateway keeps from its environment (`admin`, `intake`). */
   bootstrap?: 'admin' | 'intake';
 }
 
 /** The columns of a key that are ever shown: never its hash. */
-const KEY_COLUMNS = `"id", "workspace_id", "name", "prefix", "scopes", "rate_limit_per_second", "rate_limit_burst", "created_at", "last_used_at", "revoked_at"`;
+const KEY_COLUMNS = `"id", "workspace_id", "name", "prefix", "scopes", "rate_limit_per_second", "rate_limit_burst", "allowed_origins", "created_at", "last_used_at", "revoked_at"`;
 
 /** The SQL of a workspace's API keys. Every statement is scoped by the workspace it is given. */
 @Injectable()
@@ -45,9 +48,20 @@ export class ApiKeysRepository {
   /** Throws PostgreSQL's unique violation (23505) when a live key of the workspace has the name. */
   async insert(manager: EntityManager, workspaceId: string, key: NewApiKey): Promise<ApiKeyRow> {
     const [row] = (await manager.query(
-      `INSERT INTO ${this.table} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "rate_limit_per_second", "rate_limit_burst", "bootstrap")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${KEY_COLUMNS}`,
-      [key.id, workspaceId, key.name, key.prefix, key.hash, key.scopes, key.perSecond, key.burst, key.bootstrap ?? null],
+      `INSERT INTO ${this.table} ("id", "workspace_id", "name", "prefix", "key_hash", "scopes", "rate_limit_per_second", "rate_limit_burst", "bootstrap", "allowed_origins")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${KEY_COLUMNS}`,
+      [
+        key.id,
+        workspaceId,
+        key.name,
+        key.prefix,
+        key.hash,
+        key.scopes,
+        key.perSecond,
+        key.burst,
+        key.bootstrap ?? null,
+        key.allowedOrigins ?? null,
+      ],
     )) as ApiKeyRow[];
     return row as ApiKeyRow;
   }

@@ -92,6 +92,9 @@ export class WorkspacesService {
     if (burst !== null && perSecond !== null && burst < perSecond) {
       throw new AppException(ErrorCodes.validationFailed, 'rateLimitBurst must be at least rateLimitPerSecond');
     }
+    if (request.allowedOrigins && (request.scopes.length !== 1 || request.scopes[0] !== 'events')) {
+      throw new AppException(ErrorCodes.validationFailed, 'A browser key (with allowedOrigins) has the "events" scope only');
+    }
     const { key, prefix, hash } = generateApiKey(request.environment);
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -103,6 +106,7 @@ export class WorkspacesService {
           scopes: request.scopes,
           perSecond,
           burst,
+          allowedOrigins: request.allowedOrigins?.map((origin) => origin.toLowerCase()) ?? null,
         });
         const view = apiKeyView(row);
         await this.audit.record(manager, caller, { workspaceId, action: 'api_key.create', target: `api_key:${view.id}`, after: view });
@@ -150,6 +154,7 @@ function apiKeyView(row: ApiKeyRow): ApiKeyView {
     prefix: row.prefix,
     scopes: row.scopes,
     rateLimit: storedKeyRateLimit(row.rate_limit_per_second, row.rate_limit_burst),
+    allowedOrigins: row.allowed_origins,
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at?.toISOString() ?? null,
     revokedAt: row.revoked_at?.toISOString() ?? null,

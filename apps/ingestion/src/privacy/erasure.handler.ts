@@ -29,6 +29,7 @@ export class ErasureHandler {
       const emails = clear.filter((value) => value.includes('@'));
       const redacted = await this.erasures.redactLeads(manager, workspaceId, leadIds, emails);
       const rejected = await this.erasures.redactRejected(manager, workspaceId, clear);
+      const activities = await this.erasures.redactActivities(manager, workspaceId, [...data.emailHashes, ...data.phoneHashes]);
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...leadIds, ...clear]);
       const suppressed = await this.suppressions.add(
         manager,
@@ -51,6 +52,7 @@ export class ErasureHandler {
           leadsRedacted: redacted.length,
           rawRequestsRedacted: redacted.length,
           rejectedRequestsRedacted: rejected,
+          activitiesRedacted: activities,
           deadLettersRedacted: deadLetters,
           suppressionsAdded: suppressed.filter((s) => s.created).length,
         },

@@ -15,8 +15,12 @@ export class ErasureRepository {
   private readonly raw: string;
   private readonly leads: string;
   private readonly rejected: string;
+  private readonly activities: string;
+  private readonly rawActivities: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.activities = qualifiedTable(dataSource, 'activities');
+    this.rawActivities = qualifiedTable(dataSource, 'raw_activity_requests');
     this.raw = qualifiedTable(dataSource, 'raw_leads');
     this.leads = qualifiedTable(dataSource, 'leads');
     this.rejected = qualifiedTable(dataSource, 'rejected_requests');
@@ -148,5 +152,29 @@ export class ErasureRepository {
         },
       };
     });
+  }
+
+  /**
+   * Erasure: the workspace's activities carrying any of these identity hashes lose what names the
+   * person (ids, email, phone, properties, traits), and so do the raw requests they came in (their
+   * sha256 kept). Returns how many activities were redacted.
+   */
+  async redactActivities(manager: EntityManager, workspaceId: string, hashes: readonly string[]): Promise<number> {
+    if (hashes.length === 0) return 0;
+    const rows = (await manager.query(
+      `WITH "hit" AS (
+         UPDATE ${this.activities} SET "anonymous_id" = NULL, "user_id" = NULL, "previous_id" = NULL, "email" = NULL,
+           "phone" = NULL, "properties" = '{}', "traits" = '{}', "redacted_at" = COALESCE("redacted_at", now())
+         WHERE "workspace_id" = $1 AND "identity_hashes" && $2::text[]
+         RETURNING "raw_request_id"
+       ), "raw" AS (
+         UPDATE ${this.rawActivities} r SET "body_sha256" = COALESCE(r."body_sha256", encode(sha256(r."body"), 'hex')), "body" = '',
+           "headers" = '{}', "remote_address" = NULL, "redacted_at" = COALESCE(r."redacted_at", now())
+         WHERE r."id" IN (SELECT "raw_request_id" FROM "hit") AND r."redacted_at" IS NULL
+       )
+       SELECT count(*)::int AS "count" FROM "hit"`,
+      [workspaceId, hashes],
+    )) as Array<{ count: number }>;
+    return rows[0]?.count ?? 0;
   }
 }

@@ -4,6 +4,7 @@ import { WorkspacesAndKeys1795600000000 } from './1795600000000-workspaces-and-k
 import { RateLimitCounters1795600100000 } from './1795600100000-rate-limit-counters';
 import { AdminAccountsAndAudit1795600200000 } from './1795600200000-admin-accounts-and-audit';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
+import { BrowserKeyOrigins1795850100000 } from './1795850100000-browser-key-origins';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -13,4 +14,5 @@ export const gatewayMigrations = [
   RateLimitCounters1795600100000,
   AdminAccountsAndAudit1795600200000,
   ErasureSteps1795830000000,
+  BrowserKeyOrigins1795850100000,
 ];

@@ -23,6 +23,8 @@ export class ApiKeyView {
   @ApiProperty({ example: 'lf_live_Xy3kP0aQ', description: 'The first characters of the key, to recognise it' }) prefix!: string;
   @ApiProperty({ enum: SCOPES, isArray: true }) scopes!: Scope[];
   @ApiProperty({ type: RateLimitView, nullable: true, description: 'null: the default limit' }) rateLimit!: RateLimitView | null;
+  @ApiProperty({ type: [String], nullable: true, description: 'A browser key: the origins it may be used from; null for other keys' })
+  allowedOrigins!: string[] | null;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastUsedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt!: string | null;

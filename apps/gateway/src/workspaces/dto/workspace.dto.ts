@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   ArrayUnique,
   IsArray,
@@ -19,6 +20,9 @@ import { SCOPES, type KeyEnvironment, type Scope } from '../../auth/api-key';
 import { ROLES, type Role } from '../../auth/roles';
 
 /** A key's name becomes the source of the leads it sends: printable, no leading space. */
+/** An origin as browsers send it in `Origin`: scheme, host and optional port. */
+const ORIGIN_PATTERN = /^https?:\/\/[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?$/;
+
 export const KEY_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,99}$/;
 
 export class CreateApiKeyDto {
@@ -52,6 +56,19 @@ export class CreateApiKeyDto {
   @Min(1)
   @Max(200000)
   rateLimitBurst?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['https://www.example.com'],
+    description: 'A browser key, safe to publish: scopes must be ["events"], and requests must come from one of these origins',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ArrayUnique()
+  @Matches(ORIGIN_PATTERN, { each: true, message: 'each value in allowedOrigins must be an origin: scheme://host[:port], no path' })
+  allowedOrigins?: string[];
 }
 
 export class UpdateWorkspaceDto {

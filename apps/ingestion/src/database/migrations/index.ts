@@ -2,6 +2,7 @@ import { MessagingTables1795262400000 } from './1795262400000-messaging-tables';
 import { IntakeTables1795348800000 } from './1795348800000-intake-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { Privacy1795830000000 } from './1795830000000-privacy';
+import { Activities1795850000000 } from './1795850000000-activities';
 
 /** Every migration of the ingestion schema, oldest first. */
 export const ingestionMigrations = [
@@ -9,4 +10,5 @@ export const ingestionMigrations = [
   IntakeTables1795348800000,
   OutboxClaims1795435200000,
   Privacy1795830000000,
+  Activities1795850000000,
 ];
