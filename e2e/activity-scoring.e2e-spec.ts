@@ -1,4 +1,11 @@
-import type { ActivityAttributedData, ActivityDailyReport, ScoreView, ServiceName } from '@leadflow/contracts';
+import {
+  type ActivityAttributedData,
+  type ActivityDailyReport,
+  type ScoreView,
+  SERVICE_NAMES,
+  type ServiceName,
+} from '@leadflow/contracts';
+import { streamBacklog } from '@leadflow/dev-services';
 import {
   DEFAULT_REFERENCE_RULES,
   generateStream,
@@ -44,14 +51,6 @@ interface BatchResult {
   status: string;
   error?: { code: string };
 }
-
-/** Each (producer, event type) of the activity pipeline and the apps that consume it. */
-const FLOWS: ReadonlyArray<{ producer: string; type: string; consumers: string[] }> = [
-  { producer: 'ingestion', type: 'activity.received', consumers: ['contacts'] },
-  { producer: 'contacts', type: 'activity.attributed', consumers: ['scoring', 'metrics'] },
-  { producer: 'contacts', type: 'contact.merged', consumers: ['scoring'] },
-  { producer: 'scoring', type: 'stage.changed', consumers: ['metrics'] },
-];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -127,26 +126,25 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
     return { results: results.flat(), retries };
   }
 
-  /** Waits until every event published on the way has been taken in by every app that consumes it. */
+  /**
+   * Waits until the pipeline applied everything: every outbox empty (a row stays only until it is
+   * published) and no durable consumer with a message undelivered or unacknowledged (a consumer
+   * acknowledges once the events are committed), twice in a row.
+   */
   async function waitUntilDrained(): Promise<void> {
     const deadline = Date.now() + DRAIN_TIMEOUT_MS;
     let pending = '';
+    let quiet = 0;
     while (Date.now() < deadline) {
       const gaps: string[] = [];
-      for (const flow of FLOWS) {
-        const [out] = await platform.db.query<{ total: number; unpublished: number }>(
-          `SELECT count(*)::int AS total, count(*) FILTER (WHERE published_at IS NULL)::int AS unpublished FROM ${flow.producer}.outbox WHERE type = $1`,
-          [flow.type],
-        );
-        if ((out?.unpublished ?? 0) > 0) gaps.push(`${out?.unpublished} ${flow.type} unpublished by ${flow.producer}`);
-        for (const consumer of flow.consumers) {
-          const [taken] = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${consumer}.inbox WHERE event_type = $1`, [
-            flow.type,
-          ]);
-          if ((taken?.n ?? 0) < (out?.total ?? 0)) gaps.push(`${consumer} took in ${taken?.n} of ${out?.total} ${flow.type}`);
-        }
+      for (const service of SERVICE_NAMES) {
+        const [outbox] = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${service}.outbox`);
+        if ((outbox?.n ?? 0) > 0) gaps.push(`${outbox?.n} unpublished in ${service}`);
       }
-      if (gaps.length === 0) return;
+      const backlog = await streamBacklog(platform.nats.url, platform.namespace, platform.nats.admin);
+      if (backlog.pending > 0) gaps.push(JSON.stringify(backlog.consumers));
+      quiet = gaps.length === 0 ? quiet + 1 : 0;
+      if (quiet >= 2) return;
       pending = gaps.join('; ');
       await sleep(250);
     }

@@ -3,14 +3,14 @@
  * baseline's lead requests in the same run. Sends `POST /api/v1/events/batch` with 100 events per
  * request (event-sequence.ts: identified and anonymous visitors, identify calls that merge some),
  * then waits until the pipeline has applied every acknowledged event: attributed by contacts,
- * scored by scoring and counted by metrics. Drained is read from the apps' own outboxes and
- * inboxes, which keep every event id: each event ingestion published was taken in by contacts, and
- * each event contacts and scoring published on the way (attributions, merges, stage changes) was
- * taken in by every app that consumes it. CPU is read from /proc over the load and the drain
+ * scored by scoring and counted by metrics. Drained is when ingestion stored every acknowledged
+ * event, every app's outbox is empty (a row stays only until published) and no durable consumer of
+ * the run's streams has a message left undelivered or unacknowledged (a consumer acknowledges after
+ * the events are committed). CPU is read from /proc over the load and the drain
  * together, and divided by the events acknowledged.
  */
 import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
-import { appRoleName } from '@leadflow/dev-services';
+import { appRoleName, streamBacklog } from '@leadflow/dev-services';
 import autocannon from 'autocannon';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -82,37 +82,25 @@ export interface EventsBenchReport {
   verdict: 'PASS' | 'FAIL' | 'NOT JUDGED';
 }
 
-/** Each (producer, event type) of the activity pipeline and the apps that consume it. */
-const FLOWS: ReadonlyArray<{ producer: string; type: string; consumers: string[] }> = [
-  { producer: 'ingestion', type: 'activity.received', consumers: ['contacts'] },
-  { producer: 'contacts', type: 'activity.attributed', consumers: ['scoring', 'metrics'] },
-  { producer: 'contacts', type: 'contact.merged', consumers: ['scoring'] },
-  { producer: 'scoring', type: 'stage.changed', consumers: ['metrics', 'contacts'] },
-];
-
-export async function pipelineCounts(db: Pool): Promise<PipelineCounts> {
+/**
+ * Where the pipeline stands: events ingestion stored, and what is still in flight anywhere: outbox
+ * rows (a row stays only until it is published) and messages the apps' durable consumers have not
+ * acknowledged yet (a consumer acknowledges once the events are committed).
+ */
+export async function pipelineCounts(db: Pool, natsUrl: string, namespace: string): Promise<PipelineCounts> {
   const detail: Record<string, number> = {};
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "ingestion"."activities"`);
+  const stored = rows[0]?.n ?? 0;
   let pending = 0;
-  let stored = 0;
-  for (const flow of FLOWS) {
-    const { rows } = await db.query<{ total: number; unpublished: number }>(
-      `SELECT count(*)::int AS "total", count(*) FILTER (WHERE "published_at" IS NULL)::int AS "unpublished"
-       FROM "${flow.producer}"."outbox" WHERE "type" = $1`,
-      [flow.type],
-    );
-    const { total, unpublished } = rows[0] ?? { total: 0, unpublished: 0 };
-    if (flow.type === 'activity.received') stored = total;
-    detail[`${flow.producer} published ${flow.type}`] = total - unpublished;
-    pending += unpublished;
-    for (const consumer of flow.consumers) {
-      const taken = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "${consumer}"."inbox" WHERE "event_type" = $1`, [
-        flow.type,
-      ]);
-      const n = taken.rows[0]?.n ?? 0;
-      detail[`${consumer} took in ${flow.type}`] = n;
-      pending += Math.max(0, total - n);
-    }
+  for (const service of SERVICE_NAMES) {
+    const outbox = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "${service}"."outbox"`);
+    const n = outbox.rows[0]?.n ?? 0;
+    if (n > 0) detail[`${service} outbox`] = n;
+    pending += n;
   }
+  const backlog = await streamBacklog(natsUrl, namespace);
+  Object.assign(detail, backlog.consumers);
+  pending += backlog.pending;
   return { stored, pending, detail };
 }
 
@@ -240,7 +228,7 @@ export async function benchEvents(
     warmup = await runEventsLoad(platform.baseUrl, eventsKey, sequence, options.warmupS, options.connections, signal);
     acknowledged += warmup.acknowledged;
     // The warm-up's events drain before the measurement, so that the drain time is the measured load's.
-    await waitUntilDrained(run.db, acknowledged, Date.now() + options.drainTimeoutS * 1000, signal);
+    await waitUntilDrained(run, acknowledged, Date.now() + options.drainTimeoutS * 1000, signal);
   }
   log(`events: measuring for ${options.durationS} s with ${options.connections} connections, ${EVENTS_PER_BATCH} events per request`);
   const meter = await CpuMeter.start(groups);
@@ -252,7 +240,7 @@ export async function benchEvents(
   );
   const loadEndedAt = Date.parse(measured.finishedAt);
   let lastProgress = Date.now();
-  const drain = await waitUntilDrained(run.db, acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
+  const drain = await waitUntilDrained(run, acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
     if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
     lastProgress = Date.now();
     log(`events: ${counts.pending} events still in the pipeline (${counts.stored} stored)`);
@@ -308,7 +296,7 @@ export async function benchEvents(
 
 /** Polls the pipeline until every acknowledged event is stored and nothing is pending; the time it was, or null. */
 async function waitUntilDrained(
-  db: Pool,
+  run: Pick<EventsBenchRun, 'db' | 'natsUrl' | 'runId'>,
   acknowledged: number,
   deadline: number,
   signal: AbortSignal,
@@ -316,7 +304,7 @@ async function waitUntilDrained(
 ): Promise<{ drainedAt: number | null; counts: PipelineCounts }> {
   let counts: PipelineCounts = { stored: 0, pending: Number.NaN, detail: {} };
   while (!signal.aborted) {
-    counts = await pipelineCounts(db);
+    counts = await pipelineCounts(run.db, run.natsUrl, `bench${run.runId}`);
     if (counts.stored >= acknowledged && counts.pending === 0) return { drainedAt: Date.now(), counts };
     onPoll?.(counts);
     if (Date.now() >= deadline) break;
