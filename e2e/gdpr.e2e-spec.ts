@@ -1,6 +1,6 @@
 // GDPR over the whole platform: a person's leads go through every app, the person is exported,
 // erased, and then searched for in every column of every table of every app's schema.
-import type { ContactView, ErasureView, PersonExport, SuppressionView } from '@leadflow/contracts';
+import type { ContactView, ErasureView, ImportView, PersonExport, SuppressionView } from '@leadflow/contracts';
 import { waitFor } from '@leadflow/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { E2E_ADMIN_KEY, E2E_INTAKE_KEY, Platform } from './platform';
@@ -87,7 +87,49 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
     return found;
   }
 
+  const writeContact = async (method: string, path: string, body: unknown, ifMatch?: string) => {
+    const response = await fetch(platform.gateway.url(path), {
+      method,
+      headers: {
+        Authorization: `Bearer ${E2E_ADMIN_KEY}`,
+        'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+        ...(ifMatch === undefined ? {} : { 'If-Match': ifMatch }),
+      },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      etag: response.headers.get('etag'),
+      body: ((await response.json().catch(() => null)) ?? {}) as { id?: string; error?: { code: string } },
+    };
+  };
+
+  const importCsv = async (csv: string): Promise<ImportView> => {
+    const response = await fetch(platform.gateway.url('/api/v1/imports'), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${E2E_ADMIN_KEY}`, 'Content-Type': 'text/csv' },
+      body: csv,
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    return waitFor(
+      async () => {
+        const view = await call<ImportView>('GET', `/api/v1/imports/${id}`);
+        return view.body.status === 'completed' || view.body.status === 'failed' ? view.body : undefined;
+      },
+      { timeoutMs: 30000, intervalMs: 100, what: `import ${id} finished` },
+    );
+  };
+
   it('exports a person, erases them within 60 s, idempotently, and then finds their email and phone nowhere', async () => {
+    // The person is first made by hand through the contacts API, then their leads arrive.
+    const made = await writeContact('POST', '/api/v1/contacts', {
+      email,
+      firstName: 'Greta',
+      lastName: `Privacy${tag}`,
+      company: `${email} GmbH`,
+    });
+    expect(made.status).toBe(201);
     // The person's leads: email and phone, email only (another spelling), phone only.
     const leadIds = [
       await sendLead({ email, phone: phoneTyped, firstName: 'Greta', lastName: `Privacy${tag}`, offer: 'spring', country: 'DE' }),
@@ -130,16 +172,31 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
     );
     expect((await findEverywhere([email])).length).toBeGreaterThan(0);
 
-    // An audited admin write about the contact, where the contacts API has one (another part of this issue).
-    const patched = await fetch(platform.gateway.url(`/api/v1/contacts/${contactId}`), {
-      method: 'PATCH',
-      headers: { Authorization: `Bearer ${E2E_ADMIN_KEY}`, 'Content-Type': 'application/merge-patch+json', 'If-Match': '*' },
-      body: JSON.stringify({ title: `Head of ${email}` }),
+    expect(contactId).toBe(made.body.id);
+    // An audited admin write about the contact: a merge patch at the version read.
+    const read = await fetch(platform.gateway.url(`/api/v1/contacts/${contactId}`), {
+      headers: { Authorization: `Bearer ${E2E_ADMIN_KEY}` },
     });
-    if (patched.ok) {
-      const audit = await call<{ items: Array<{ target: string }> }>('GET', '/api/v1/audit?limit=200');
-      expect(audit.body.items.some((entry) => entry.target === `contact:${contactId}`)).toBe(true);
-    }
+    const patched = await writeContact(
+      'PATCH',
+      `/api/v1/contacts/${contactId}`,
+      { title: `Head of ${email}` },
+      read.headers.get('etag') ?? '',
+    );
+    expect(patched.status).toBe(200);
+    const audit = await call<{ items: Array<{ target: string; before: unknown }> }>('GET', '/api/v1/audit?limit=200');
+    expect(audit.body.items.filter((entry) => entry.target === `contact:${contactId}`)).toHaveLength(2);
+
+    // The first lead converted, with an opportunity whose name holds the email.
+    const converted = await call<{ opportunity: { id: string } | null }>('POST', `/api/v1/leads/${leadIds[0]}/convert`, {
+      opportunity: { name: `Deal with ${email}`, amount: { amount: '129900', currency: 'EUR' } },
+    });
+    expect(converted.status).toBe(200);
+    const opportunityId = converted.body.opportunity?.id;
+
+    // An import holding the person's row (a duplicate of the contact) beside somebody else's.
+    const imported = await importCsv(`Email,FirstName,LastName\r\n${email},Greta,Privacy${tag}\r\nother.${tag}@example.com,Olga,Other\r\n`);
+    expect(imported).toMatchObject({ status: 'completed', created: 1, duplicates: 1, errors: 0 });
 
     // Export: everything about the person, from every app, in one document.
     const exported = await call<PersonExport>('GET', `/api/v1/contacts/${contactId}/export`);
@@ -153,6 +210,9 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
     expect(exported.body.scoring.score).toMatchObject({ contact_id: contactId, state: 'active' });
     expect(Number(exported.body.scoring.score?.['score'])).toBeGreaterThan(0);
     expect(exported.body.scoring.history.length).toBeGreaterThanOrEqual(3);
+    expect(exported.body.contacts.opportunities.map((o) => [o['id'], o['name']])).toEqual([[opportunityId, `Deal with ${email}`]]);
+    expect(exported.body.contacts.conversions.map((c) => c['lead_id'])).toEqual([leadIds[0]]);
+    expect(exported.body.contacts.importRows.map((r) => [r['kind'], r['contact_id']])).toEqual([['duplicate', contactId]]);
     const scoreBefore = exported.body.scoring.score?.['score'];
 
     // Erase, and follow it until every app has recorded its step.
@@ -193,6 +253,23 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
       expect(erasedContact.body).toMatchObject({ email: null, phone: null, firstName: null, emails: [], phones: [] });
     const scoreAfter = await call<PersonExport>('GET', `/api/v1/contacts/${contactId}/export`);
     expect(scoreAfter.body.scoring.score?.['score']).toBe(scoreBefore);
+
+    // The erased contact takes no more writes, and the person is not made again by hand or by import.
+    const etag = `"${(await call<ContactView>('GET', `/api/v1/contacts/${contactId}`)).body.version}"`;
+    const refusedPatch = await writeContact('PATCH', `/api/v1/contacts/${contactId}`, { firstName: 'Greta' }, etag);
+    expect([refusedPatch.status, refusedPatch.body.error?.code]).toEqual([410, 'contact_erased']);
+    const refusedRestore = await writeContact('POST', `/api/v1/contacts/${contactId}/restore`, {}, etag);
+    expect([refusedRestore.status, refusedRestore.body.error?.code]).toEqual([410, 'contact_erased']);
+    const remade = await writeContact('POST', '/api/v1/contacts', { email: email.toUpperCase(), firstName: 'Greta' });
+    expect([remade.status, remade.body.error?.code]).toEqual([409, 'identity_erased']);
+    const reimported = await importCsv(`Email,FirstName\r\n${email},Greta\r\n`);
+    expect(reimported).toMatchObject({ status: 'completed', created: 0, duplicates: 0, errors: 1 });
+    const report = await fetch(platform.gateway.url(`/api/v1/imports/${reimported.id}/errors`), {
+      headers: { Authorization: `Bearer ${E2E_ADMIN_KEY}` },
+    });
+    const reportText = await report.text();
+    expect([report.status, reportText]).toEqual([200, expect.stringContaining('identity_erased')]);
+    expect(reportText.toLowerCase()).not.toContain(email.toLowerCase());
 
     // What the person sends afterwards is stored redacted and makes no contact: erased identities are suppressed.
     const contactsBefore = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts.contacts`);

@@ -109,21 +109,29 @@ describe('opportunities, lead conversion and deal metrics, through the gateway',
     const conflict = racing.find((answer) => answer.status === 412) as Answer<{ error: { code: string }; current: OpportunityView }>;
     expect(conflict.body.error.code).toBe('version_conflict');
     expect([conflict.body.current.version, conflict.headers.get('etag')]).toEqual([2, '"2"']);
+    expect(conflict.body.error).toMatchObject({ message: expect.any(String), requestId: expect.any(String) });
+    // One rule with contacts: * (a blind write) and weak tags are refused; a list of strong ones is allowed.
+    for (const ifMatch of ['*', 'W/"2"']) {
+      const refused = await call('PATCH', path, { body: { name: 'Blind' }, headers: { 'If-Match': ifMatch } });
+      expect([refused.status, refused.text]).toEqual([400, expect.stringContaining('invalid_precondition')]);
+    }
+    const listed = await call<OpportunityView>('PATCH', path, { body: { name: 'Enterprise deal' }, headers: { 'If-Match': '"1", "2"' } });
+    expect([listed.status, listed.body.version]).toEqual([200, 3]);
 
     const floats = await call('POST', '/api/v1/opportunities', {
       body: { name: 'Yen', contactId: lead.contactId, amount: { amount: '1299.5', currency: 'JPY' } },
     });
     expect([floats.status, floats.text]).toEqual([400, expect.stringContaining('invalid_amount')]);
 
-    const won = await call<OpportunityView>('PATCH', path, { body: { stage: 'closed_won' }, headers: { 'If-Match': '"2"' } });
+    const won = await call<OpportunityView>('PATCH', path, { body: { stage: 'closed_won' }, headers: { 'If-Match': '"3"' } });
     expect(won.status).toBe(200);
-    expect(won.body).toMatchObject({ status: 'won', probability: 100, version: 3 });
-    expect(won.headers.get('etag')).toBe('"3"');
+    expect(won.body).toMatchObject({ status: 'won', probability: 100, version: 4 });
+    expect(won.headers.get('etag')).toBe('"4"');
     const closedDay = String(won.body.closedAt).slice(0, 10);
     const history = await call<{ items: Array<{ fromStage: string | null; toStage: string; version: number }> }>('GET', `${path}/history`);
     expect(history.body.items.map((move) => [move.version, move.fromStage, move.toStage])).toEqual([
       [1, null, 'appointment_scheduled'],
-      [3, 'appointment_scheduled', 'closed_won'],
+      [4, 'appointment_scheduled', 'closed_won'],
     ]);
 
     // A second opportunity stays open in the pipeline, also at the largest amount.
@@ -164,13 +172,13 @@ describe('opportunities, lead conversion and deal metrics, through the gateway',
     const convertedEvents = await platform.published<{ leadId: string; contactId: string }>('lead.converted');
     expect(convertedEvents.map((event) => [event.data.leadId, event.data.contactId])).toEqual([[leadId, lead.contactId]]);
     const wonEvents = await platform.published<{ opportunityId: string; amount: string; version: number }>('opportunity.won');
-    expect(wonEvents.map((event) => [event.data.opportunityId, event.data.amount, event.data.version])).toEqual([[opportunity.id, MAX, 3]]);
+    expect(wonEvents.map((event) => [event.data.opportunityId, event.data.amount, event.data.version])).toEqual([[opportunity.id, MAX, 4]]);
     const audit = await platform.admin<{ items: Array<{ action: string; target: string }> }>('/api/v1/audit?limit=50');
     expect(
       audit.items
         .filter((entry) => /^(lead|opportunity):/.test(entry.target))
         .map((entry) => entry.action)
         .sort(),
-    ).toEqual(['lead.convert', 'opportunity.create', 'opportunity.update', 'opportunity.update'].sort());
+    ).toEqual(['lead.convert', 'opportunity.create', 'opportunity.update', 'opportunity.update', 'opportunity.update'].sort());
   });
 });

@@ -19,6 +19,8 @@ import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.re
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
 import { StageCopyHandler } from '../src/contacts/stage-copy.handler';
 import { contactsMigrations } from '../src/database/migrations';
+import { ContactErasureService } from '../src/privacy/contact-erasure.service';
+import { ErasureRepository } from '../src/privacy/erasure.repository';
 
 /**
  * Contacts as records admins edit, in-process against a real PostgreSQL: versions checked by the
@@ -31,6 +33,7 @@ describe('contact records against PostgreSQL', () => {
   let query: ContactQueryService;
   let resolver: IdentityResolutionService;
   let stages: StageCopyHandler;
+  let erasures: ContactErasureService;
   const actor = 'account:0190a5b2-0000-7000-8000-00000000000a';
 
   beforeAll(async () => {
@@ -45,12 +48,16 @@ describe('contact records against PostgreSQL', () => {
         ContactRecordsService,
         IdentityResolutionService,
         StageCopyHandler,
+        ErasedIdentitiesRepository,
+        ErasureRepository,
+        ContactErasureService,
       ],
     }).compile();
     records = module.get(ContactRecordsService);
     query = module.get(ContactQueryService);
     resolver = module.get(IdentityResolutionService);
     stages = module.get(StageCopyHandler);
+    erasures = module.get(ContactErasureService);
   });
 
   afterAll(async () => {
@@ -375,6 +382,48 @@ describe('contact records against PostgreSQL', () => {
       // Restoring the survivor brings the person back, with everything merged into it.
       const restored = written(await records.restore({ workspaceId: ws, actor, id: older.id, ifMatch: [survivor.version] }));
       expect(restored).toMatchObject({ deletedAt: null, emails: ['older@example.com'], phones: ['+4915112345679'] });
+    });
+  });
+
+  describe('erased people', () => {
+    it('refuses every write, delete and restore of an erased contact with contact_erased, whatever the version', async () => {
+      const ws = newWorkspace();
+      const contact = await create(ws, { email: 'erased.one@example.com', phone: '+49 151 55500001' });
+      await erasures.erase({ workspaceId: ws, id: contact.id, requestedBy: actor });
+      const [row] = await database.db.query<{ version: string }>(`SELECT version FROM contacts.contacts WHERE id = $1`, [contact.id]);
+      for (const ifMatch of [[1], [Number(row?.version)]]) {
+        const versioned = { workspaceId: ws, actor, id: contact.id, ifMatch };
+        await expect(records.patch({ ...versioned, patch: { firstName: 'Back' } })).rejects.toMatchObject({ code: 'contact_erased' });
+        await expect(records.replace({ ...versioned, fields: { firstName: 'Back' } })).rejects.toMatchObject({ code: 'contact_erased' });
+        await expect(records.delete(versioned)).rejects.toMatchObject({ code: 'contact_erased' });
+        await expect(records.restore(versioned)).rejects.toMatchObject({ code: 'contact_erased' });
+      }
+      const [after] = await database.db.query<Record<string, unknown>>(
+        `SELECT first_name, email, deleted_at IS NOT NULL AS deleted, version FROM contacts.contacts WHERE id = $1`,
+        [contact.id],
+      );
+      expect(after).toEqual({ first_name: null, email: null, deleted: true, version: row?.version });
+    });
+
+    it('makes no contact with an erased email or phone, nor moves a contact onto one (identity_erased)', async () => {
+      const ws = newWorkspace();
+      const erased = await create(ws, { email: 'erased.two@example.com', phone: '+49 151 55500002' });
+      await erasures.erase({ workspaceId: ws, id: erased.id, requestedBy: actor });
+      await expect(records.create({ workspaceId: ws, actor, fields: { email: 'Erased.Two@Example.com' } })).rejects.toMatchObject({
+        code: 'identity_erased',
+      });
+      const other = await create(ws, { email: 'someone.else@example.com' });
+      await expect(
+        records.patch({ workspaceId: ws, actor, id: other.id, ifMatch: [other.version], patch: { phone: '0049 151 55500002' } }),
+      ).rejects.toMatchObject({ code: 'identity_erased' });
+      const [unchanged] = await database.db.query(`SELECT phone, version::int FROM contacts.contacts WHERE id = $1`, [other.id]);
+      expect(unchanged).toEqual({ phone: null, version: other.version });
+      // In another workspace the same email is somebody else's to have.
+      expect((await create(newWorkspace(), { email: 'erased.two@example.com' })).email).toBe('erased.two@example.com');
+      const rows = await database.db.query(`SELECT 1 FROM contacts.contacts WHERE workspace_id = $1 AND email = 'erased.two@example.com'`, [
+        ws,
+      ]);
+      expect(rows).toEqual([]);
     });
   });
 

@@ -205,4 +205,70 @@ describe('contact erasure against PostgreSQL', () => {
     expect(exported.mergedContacts).toHaveLength(1);
     expect(exported.erasure).toBeNull();
   });
+
+  it('exports and redacts what deals and imports hold of the person: opportunities, conversions, import rows naming them', async () => {
+    const ws = newWorkspace();
+    const leadId = await ingest(ws, { email: 'deals@example.com', emailValid: true, phone: '+4915112349003', phoneValid: true });
+    const contactId = await contactOf(leadId);
+    const pipelineId = uuidv7();
+    const opportunityId = uuidv7();
+    const importId = uuidv7();
+    await database.db.query(`INSERT INTO contacts.pipelines (id, workspace_id, name, stages) VALUES ($1, $2, 'P', '[{"key":"s"}]')`, [
+      pipelineId,
+      ws,
+    ]);
+    await database.db.query(
+      `INSERT INTO contacts.opportunities (id, workspace_id, name, contact_id, lead_id, amount, currency, pipeline_id, stage, lost_reason)
+       VALUES ($1, $2, 'Deal for Greta Deals', $3, $4, 129900, 'EUR', $5, 's', 'Greta Deals moved away')`,
+      [opportunityId, ws, contactId, leadId, pipelineId],
+    );
+    const result = {
+      leadId,
+      contactId,
+      lifecycle: 'contact',
+      opportunity: { id: opportunityId, name: 'Deal for Greta Deals', lostReason: null },
+    };
+    await database.db.query(
+      `INSERT INTO contacts.lead_conversions (workspace_id, lead_id, contact_id, opportunity_id, request_fingerprint, result)
+       VALUES ($1, $2, $3, $4, 'f', $5)`,
+      [ws, leadId, contactId, opportunityId, JSON.stringify(result)],
+    );
+    await database.db.query(`INSERT INTO contacts.imports (id, workspace_id, status, created_by) VALUES ($1, $2, 'completed', 'key:x')`, [
+      importId,
+      ws,
+    ]);
+    await database.db.query(
+      `INSERT INTO contacts.import_issues (import_id, kind, row, ord, "column", code, message, contact_id, raw) VALUES
+         ($1, 'duplicate', 1, 0, 'Email', 'duplicate', 'email deals@example.com already belongs to contact', $2, 'DEALS@example.com,,Greta'),
+         ($1, 'error', 2, 0, 'Country', 'invalid_country', 'XX is no country', NULL, 'other@example.com,4915112349003,Greta,XX'),
+         ($1, 'error', 3, 0, 'Email', 'invalid_email', 'not an email', NULL, 'nobody,,Sam')`,
+      [importId, contactId],
+    );
+
+    const exported = await erasures.export({ workspaceId: ws, id: contactId });
+    expect(exported.opportunities.map((o) => [o['id'], o['name'], o['amount']])).toEqual([
+      [opportunityId, 'Deal for Greta Deals', '129900'],
+    ]);
+    expect(exported.conversions.map((c) => [c['lead_id'], c['opportunity_id']])).toEqual([[leadId, opportunityId]]);
+    expect(exported.importRows.map((r) => [r['row'], r['code']])).toEqual([
+      [1, 'duplicate'],
+      [2, 'invalid_country'],
+    ]);
+
+    const erased = await erasures.erase({ workspaceId: ws, id: contactId, requestedBy: 'key:admin' });
+    expect(erased.step.summary).toMatchObject({ opportunitiesRedacted: 1, conversionsRedacted: 1, importRowsRedacted: 2 });
+    const left = await database.db.query<{ text: string }>(
+      `SELECT o::text AS text FROM contacts.opportunities o WHERE workspace_id = $1
+       UNION ALL SELECT v::text FROM contacts.lead_conversions v WHERE workspace_id = $1
+       UNION ALL SELECT i::text FROM contacts.import_issues i WHERE import_id = $2`,
+      [ws, importId],
+    );
+    const text = left.map((row) => row.text).join('\n');
+    expect(text).not.toMatch(/greta|deals@|4915112349003/i);
+    expect(text).toContain('nobody,,Sam'); // a row about somebody else stays
+    const [opportunity] = await database.db.query(`SELECT amount::text, stage, version::int FROM contacts.opportunities WHERE id = $1`, [
+      opportunityId,
+    ]);
+    expect(opportunity).toEqual({ amount: '129900', stage: 's', version: 1 });
+  });
 });

@@ -1,6 +1,7 @@
 import { AppException, type EventEnvelope, EventTypes, type ImportView, type LeadIngestedData } from '@leadflow/contracts';
 import { JobQueue, JobsRepository, JobWorker, Scheduler, SchedulesRepository } from '@leadflow/jobs';
 import { Outbox } from '@leadflow/messaging';
+import { hashOfNormalizedIdentity } from '@leadflow/normalization';
 import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
@@ -50,6 +51,7 @@ describe('contact imports against PostgreSQL', () => {
       database.dataSource,
       repository,
       contactsRepository,
+      new ErasedIdentitiesRepository(database.dataSource),
       withOutbox,
       jobs,
       new JobWorker(new JobsRepository(database.dataSource), { logger: quietLogger }),
@@ -195,6 +197,42 @@ describe('contact imports against PostgreSQL', () => {
     expect(events).toHaveLength(2);
     expect(await database.db.query(`SELECT 1 FROM contacts.import_chunks WHERE import_id = $1`, [queued.id])).toEqual([]);
     expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);
+  });
+
+  it('makes no contact for a row of an erased person: an identity_erased error that keeps nothing of the row', async () => {
+    const ws = newWorkspace();
+    const erasureId = uuidv7();
+    const erasedEmail = 'gone@example.com';
+    const erasedPhone = '+4915199990000';
+    await database.db.query(
+      `INSERT INTO contacts.erasures (id, workspace_id, contact_id, requested_by, lead_ids, merged_contact_ids, email_hashes, phone_hashes, summary)
+       VALUES ($1, $2, $3, 'key:admin', '{}', '{}', $4, $5, '{}')`,
+      [erasureId, ws, uuidv7(), [hashOfNormalizedIdentity('email', erasedEmail)], [hashOfNormalizedIdentity('phone', erasedPhone)]],
+    );
+    await database.db.query(
+      `INSERT INTO contacts.erased_identities (workspace_id, hash, erasure_id) SELECT $1, h, $2 FROM unnest($3::text[]) h`,
+      [ws, erasureId, [hashOfNormalizedIdentity('email', erasedEmail), hashOfNormalizedIdentity('phone', erasedPhone)]],
+    );
+    const csv = [
+      'Email,Phone,FirstName',
+      'GONE@example.com,,Greta', // 1 the erased email, typed otherwise
+      'fresh.address@example.com,0049 151 99990000,Greta', // 2 the erased phone with a new email
+      'someone.else@example.com,,Sam', // 3 created
+    ].join('\n');
+    const queued = await upload(ws, csv);
+    await expect(runner().run(queued.id)).resolves.toBe(true);
+
+    expect(await importOf(ws, queued.id)).toMatchObject({ status: 'completed', rowsDone: 3, created: 1, duplicates: 0, errors: 2 });
+    expect((await issues(ws, queued.id, 'error')).map((i) => [i.row, i.column, i.code, i.raw])).toEqual([
+      [1, 'Email', 'identity_erased', ''],
+      [2, 'Phone', 'identity_erased', ''],
+    ]);
+    expect((await liveContacts(ws)).map((c) => c.email)).toEqual(['someone.else@example.com']);
+    const stored = await database.db.query(
+      `SELECT 1 FROM contacts.import_issues WHERE import_id = $1 AND (raw || message) ~* '(gone|fresh|9999)'`,
+      [queued.id],
+    );
+    expect(stored).toEqual([]);
   });
 
   it('feeds fields and custom properties through a mapping', async () => {

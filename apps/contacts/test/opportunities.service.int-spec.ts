@@ -239,8 +239,8 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       const workspaceId = newWorkspace();
       const { contactId } = await contactWithLeads(workspaceId);
       const opened = await create(workspaceId, contactId);
-      const update = (expectedVersion: number, fields: Record<string, unknown>) =>
-        opportunities.update({ workspaceId, actor, id: opened.id, expectedVersion, fields }).then(written);
+      const update = (version: number, fields: Record<string, unknown>) =>
+        opportunities.update({ workspaceId, actor, id: opened.id, ifMatch: [version], fields }).then(written);
 
       const won = await update(1, { stage: 'closed_won' });
       expect(won).toMatchObject({ status: 'won', probability: 100, version: 2 });
@@ -278,11 +278,11 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       const created = await create(workspaceId, contactId, { probability: 55 });
       expect([created.probability, created.probabilityOverridden]).toEqual([55, true]);
       const moved = written(
-        await opportunities.update({ workspaceId, actor, id: created.id, expectedVersion: 1, fields: { stage: 'qualified_to_buy' } }),
+        await opportunities.update({ workspaceId, actor, id: created.id, ifMatch: [1], fields: { stage: 'qualified_to_buy' } }),
       );
       expect([moved.probability, moved.probabilityOverridden]).toEqual([55, true]);
       const cleared = written(
-        await opportunities.update({ workspaceId, actor, id: created.id, expectedVersion: 2, fields: { probability: null } }),
+        await opportunities.update({ workspaceId, actor, id: created.id, ifMatch: [2], fields: { probability: null } }),
       );
       expect([cleared.probability, cleared.probabilityOverridden]).toEqual([40, false]);
     });
@@ -291,10 +291,10 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       const workspaceId = newWorkspace();
       const { contactId } = await contactWithLeads(workspaceId);
       const created = await create(workspaceId, contactId);
-      written(await opportunities.update({ workspaceId, actor, id: created.id, expectedVersion: 1, fields: { name: 'First' } }));
-      const stale = await opportunities.update({ workspaceId, actor, id: created.id, expectedVersion: 1, fields: { name: 'Second' } });
+      written(await opportunities.update({ workspaceId, actor, id: created.id, ifMatch: [1], fields: { name: 'First' } }));
+      const stale = await opportunities.update({ workspaceId, actor, id: created.id, ifMatch: [1], fields: { name: 'Second' } });
       expect(stale).toMatchObject({ outcome: 'version_conflict', current: { name: 'First', version: 2 } });
-      const staleDelete = await opportunities.delete({ workspaceId, actor, id: created.id, expectedVersion: 1 });
+      const staleDelete = await opportunities.delete({ workspaceId, actor, id: created.id, ifMatch: [1] });
       expect(staleDelete.outcome).toBe('version_conflict');
       expect((await opportunities.get(workspaceId, created.id)).name).toBe('First');
     });
@@ -304,7 +304,7 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       const { contactId } = await contactWithLeads(workspaceId);
       const created = await create(workspaceId, contactId);
       const replies = await Promise.all(
-        ['A', 'B', 'C'].map((name) => opportunities.update({ workspaceId, actor, id: created.id, expectedVersion: 1, fields: { name } })),
+        ['A', 'B', 'C'].map((name) => opportunities.update({ workspaceId, actor, id: created.id, ifMatch: [1], fields: { name } })),
       );
       expect(replies.map((r) => r.outcome).sort()).toEqual(['version_conflict', 'version_conflict', 'written']);
       const [row] = await database.db.query<{ version: string }>(`SELECT version::text FROM contacts.opportunities WHERE id = $1`, [
@@ -317,10 +317,10 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       const workspaceId = newWorkspace();
       const { contactId } = await contactWithLeads(workspaceId);
       const created = await create(workspaceId, contactId);
-      const deleted = written(await opportunities.delete({ workspaceId, actor, id: created.id, expectedVersion: 1 }));
+      const deleted = written(await opportunities.delete({ workspaceId, actor, id: created.id, ifMatch: [1] }));
       expect(deleted.version).toBe(2);
       expect(await codeOf(opportunities.get(workspaceId, created.id))).toBe('not_found');
-      expect(await codeOf(opportunities.delete({ workspaceId, actor, id: created.id, expectedVersion: 2 }))).toBe('not_found');
+      expect(await codeOf(opportunities.delete({ workspaceId, actor, id: created.id, ifMatch: [2] }))).toBe('not_found');
       expect((await opportunities.list({ workspaceId, limit: 10 })).items).toEqual([]);
       expect((await outbox(workspaceId)).at(-1)).toMatchObject({ type: 'opportunity.updated', data: { deleted: true, version: 2 } });
     });
@@ -334,7 +334,7 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
       expect((await opportunities.get(workspaceId, created.id)).contactId).toBe(survivor.contactId);
       const listed = await opportunities.list({ workspaceId, limit: 10, contactId: survivor.contactId });
       expect(listed.items.map((o) => [o.id, o.contactId])).toEqual([[created.id, survivor.contactId]]);
-      written(await opportunities.update({ workspaceId, actor, id: created.id, expectedVersion: 1, fields: { name: 'Renamed' } }));
+      written(await opportunities.update({ workspaceId, actor, id: created.id, ifMatch: [1], fields: { name: 'Renamed' } }));
       const [row] = await database.db.query(`SELECT contact_id FROM contacts.opportunities WHERE id = $1`, [created.id]);
       expect(row).toEqual({ contact_id: survivor.contactId });
       expect((await outbox(workspaceId)).at(-1)?.data.contactId).toBe(survivor.contactId);

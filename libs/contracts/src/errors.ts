@@ -61,6 +61,10 @@ export const ErrorCodes = {
   eventTooLarge: 'event_too_large',
   /** A browser key was used from an origin it does not list: 403. */
   originNotAllowed: 'origin_not_allowed',
+  /** The contact was erased (GDPR): it can no longer be written, deleted or restored: 410. */
+  contactErased: 'contact_erased',
+  /** The email or phone belongs to an erased person; it makes no contact by hand or import: 409. */
+  identityErased: 'identity_erased',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

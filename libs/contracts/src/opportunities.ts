@@ -105,8 +105,8 @@ export interface OpportunityUpdateCommand {
   workspaceId: string;
   actor: string;
   id: string;
-  /** The version the caller's If-Match names; null for `If-Match: *` (any current version). */
-  expectedVersion: number | null;
+  /** The versions the caller's If-Match names (as for contacts); the write goes through only at one of them. */
+  ifMatch: number[];
   fields: OpportunityFields;
 }
 
@@ -114,7 +114,8 @@ export interface OpportunityDeleteCommand {
   workspaceId: string;
   actor: string;
   id: string;
-  expectedVersion: number | null;
+  /** As for an update. */
+  ifMatch: number[];
 }
 
 /**

@@ -170,6 +170,12 @@ export interface ContactExport {
   leadIds: string[];
   mergedContacts: Array<Record<string, unknown>>;
   erasure: ErasureRecord | null;
+  /** The person's opportunities (of the contact or those merged into it), as rows, with their stage moves. */
+  opportunities: Array<Record<string, unknown>>;
+  /** The conversions of the person's leads, as rows. */
+  conversions: Array<Record<string, unknown>>;
+  /** Import rows that named the person (duplicates of the contact, or rows holding its email or phone). */
+  importRows: Array<Record<string, unknown>>;
 }
 
 /** What scoring holds of one contact: its score, stage and history (ids, points, dimensions). */

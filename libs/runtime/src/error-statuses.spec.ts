@@ -61,6 +61,8 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       missing_identifier: 400,
       event_too_large: 400,
       origin_not_allowed: 403,
+      contact_erased: 410,
+      identity_erased: 409,
     });
   });
 

@@ -54,6 +54,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.stageInUse]: 409,
   [ErrorCodes.leadNotAttributed]: 409,
   [ErrorCodes.leadAlreadyConverted]: 409,
+  [ErrorCodes.contactErased]: 410,
+  [ErrorCodes.identityErased]: 409,
 };
 
 /** A code no table entry knows is a bug on our side, never the sender's: 500. */

@@ -31,6 +31,7 @@ export function newContactRow(workspaceId: string, lead: LeadFields, identities:
     merged_into: null,
     version: '1',
     deleted_at: null,
+    erased_at: null,
     company: null,
     title: null,
     owner_id: null,

@@ -1,5 +1,6 @@
 import { AppException, type ContactChangedData, type ContactWriteReply, ErrorCodes, EventTypes } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
+import { hashOfNormalizedIdentity } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -8,6 +9,7 @@ import { applyMergePatch, editableFieldsOf, normalizeContactFields } from './con
 import type { ContactRecordFields, ContactRow } from './contact-row';
 import { ContactQueryService } from './contact-query.service';
 import { ContactsRepository } from './contacts.repository';
+import { ErasedIdentitiesRepository } from './erased-identities.repository';
 import type { ContactCreateDto, ContactPatchDto, ContactReplaceDto, ContactVersionedDto } from './dto/contact-write.dto';
 import { type Identity, identityLockKey } from './identity';
 
@@ -25,6 +27,10 @@ type Target = { row: ContactRow } | { reply: ContactWriteReply };
  * A soft-deleted contact keeps its identities: it is still the person, so a new lead with its email
  * or phone is attributed to it (it stays deleted and keeps out of lists), no second contact is made
  * for the person, and restoring it can never collide with another contact.
+ *
+ * An erased contact (GDPR) is redacted for good: every write, delete and restore of it answers 410
+ * `contact_erased`; and an email or phone of an erased person makes no contact by hand either (409
+ * `identity_erased`), as it makes none from leads or imports.
  */
 @Injectable()
 export class ContactRecordsService {
@@ -33,6 +39,7 @@ export class ContactRecordsService {
     private readonly contacts: ContactsRepository,
     private readonly query: ContactQueryService,
     private readonly outbox: Outbox,
+    private readonly erased: ErasedIdentitiesRepository,
   ) {}
 
   async create(request: ContactCreateDto): Promise<ContactWriteReply> {
@@ -158,6 +165,7 @@ export class ContactRecordsService {
   private async target(request: ContactVersionedDto): Promise<Target> {
     const row = await this.contacts.findOwn(this.dataSource.manager, request.workspaceId, request.id);
     if (!row) throw new AppException(ErrorCodes.notFound, `No contact ${request.id}`);
+    refuseErased(row);
     if (row.merged_into !== null || !request.ifMatch.includes(Number(row.version))) {
       return { reply: await this.versionConflict(this.dataSource.manager, request) };
     }
@@ -169,12 +177,15 @@ export class ContactRecordsService {
     const own = await this.contacts.findOwn(manager, request.workspaceId, request.id);
     const current = own && (own.merged_into === null ? own : await this.contacts.findOwn(manager, request.workspaceId, own.merged_into));
     if (!current) throw new AppException(ErrorCodes.notFound, `No contact ${request.id}`);
+    // Erased while this write was on its way (the erasure bumps the version): the same 410 as before it.
+    refuseErased(current);
     return { outcome: 'version_conflict', current: await this.query.view(current) };
   }
 
   /**
    * Takes the identity locks of a contact's old and new email and phone (in the order identity
-   * resolution takes them) and answers 409 when another contact, deleted or not, holds a new one.
+   * resolution takes them) and answers 409 when another contact, deleted or not, holds a new one,
+   * or when a new one is an erased person's (`identity_erased`, thrown: the transaction rolls back).
    */
   private async claimIdentities(
     manager: EntityManager,
@@ -193,6 +204,14 @@ export class ContactRecordsService {
       [...previous, ...added].map((identity) => identityLockKey(workspaceId, identity)),
     );
     if (added.length === 0) return undefined;
+    const erased = await this.erased.erasedAmong(
+      manager,
+      added.map((identity) => ({ workspaceId, hash: hashOfNormalizedIdentity(identity.kind, identity.value) })),
+    );
+    if (erased.size > 0) {
+      const kinds = added.filter((i) => erased.has(`${workspaceId}\u0000${hashOfNormalizedIdentity(i.kind, i.value)}`)).map((i) => i.kind);
+      throw new AppException(ErrorCodes.identityErased, `The ${kinds.join(' and ')} belongs to an erased person`);
+    }
     const owners = await this.contacts.identityOwners(
       manager,
       added.map((identity) => ({ workspaceId, ...identity })),
@@ -201,6 +220,10 @@ export class ContactRecordsService {
     if (!taken) return undefined;
     return { outcome: 'identity_conflict', kind: taken.kind, value: taken.value, contactId: taken.contactId };
   }
+}
+
+function refuseErased(row: ContactRow): void {
+  if (row.erased_at !== null) throw new AppException(ErrorCodes.contactErased, `Contact ${row.id} was erased`);
 }
 
 function isRow(outcome: ContactWriteReply | ContactRow): outcome is ContactRow {

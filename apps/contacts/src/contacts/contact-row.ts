@@ -16,6 +16,8 @@ export interface ContactRow {
   /** bigint, as the driver returns it. */
   version: string;
   deleted_at: Date | null;
+  /** Set when the person was erased (GDPR): the row is redacted and takes no more writes. */
+  erased_at: Date | null;
   company: string | null;
   title: string | null;
   owner_id: string | null;

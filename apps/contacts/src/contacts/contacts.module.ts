@@ -17,6 +17,6 @@ import { StageCopyHandler } from './stage-copy.handler';
     ContactRecordsService,
     StageCopyHandler,
   ],
-  exports: [ContactsRepository],
+  exports: [ContactsRepository, ErasedIdentitiesRepository],
 })
 export class ContactsModule {}

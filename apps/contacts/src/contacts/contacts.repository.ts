@@ -20,6 +20,7 @@ const CONTACT_COLUMNS = [
   'merged_into',
   'version',
   'deleted_at',
+  'erased_at',
   'company',
   'title',
   'owner_id',

@@ -1,11 +1,13 @@
 import { type ContactChangedData, EventTypes, type ImportMapping } from '@leadflow/contracts';
 import { type Job, JobQueue, JobWorker, PermanentJobFailure } from '@leadflow/jobs';
 import { type NewEvent, Outbox } from '@leadflow/messaging';
+import { hashOfNormalizedIdentity } from '@leadflow/normalization';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { type IdentityClaim, ContactsRepository } from '../contacts/contacts.repository';
+import { ErasedIdentitiesRepository } from '../contacts/erased-identities.repository';
 import { type Identity, identityLockKey } from '../contacts/identity';
 import { type CsvItem, CsvRowReader, RowTooLargeError } from './csv-rows';
 import { type ColumnPlan, type ImportedContact, planColumns, readImportRow } from './import-row';
@@ -51,6 +53,9 @@ class ImportMovedOn extends Error {}
  * import creates contacts, never edits them; the duplicate list names the contact. A row whose
  * email and phone identify two different contacts is an error (`identity_conflict`), never a merge.
  * Identities are locked with the pipeline's advisory locks, so a lead arriving meanwhile waits.
+ *
+ * A row with the email or phone of an erased person (GDPR) is an error (`identity_erased`) and makes
+ * no contact; its issue keeps neither the row's text nor the value, so the import stores nothing of them.
  */
 @Injectable()
 export class ImportRunner implements OnModuleInit {
@@ -58,6 +63,7 @@ export class ImportRunner implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly imports: ImportsRepository,
     private readonly contacts: ContactsRepository,
+    private readonly erased: ErasedIdentitiesRepository,
     private readonly outbox: Outbox,
     private readonly jobs: JobQueue,
     private readonly worker: JobWorker,
@@ -252,6 +258,11 @@ export class ImportRunner implements OnModuleInit {
       identities.map((identity) => ({ workspaceId, ...identity })),
     );
     const ownerOf = new Map(recorded.map((owner) => [identityKey(owner), owner.contactId]));
+    const hashOf = (identity: Identity) => hashOfNormalizedIdentity(identity.kind, identity.value);
+    const erased = await this.erased.erasedAmong(
+      manager,
+      identities.map((identity) => ({ workspaceId, hash: hashOf(identity) })),
+    );
 
     const created: NewImportedContact[] = [];
     const claims: IdentityClaim[] = [];
@@ -259,6 +270,21 @@ export class ImportRunner implements OnModuleInit {
     let duplicates = 0;
     for (const candidate of candidates) {
       const { contact } = candidate;
+      const erasedOnes = contact.identities.filter((identity) => erased.has(`${workspaceId}\u0000${hashOf(identity)}`));
+      if (erasedOnes.length > 0) {
+        const [first] = erasedOnes;
+        issues.push({
+          kind: 'error',
+          row: candidate.row,
+          ord: 0,
+          column: first ? (plan.fields[first.kind]?.column ?? null) : null,
+          code: 'identity_erased',
+          message: `the ${erasedOnes.map((identity) => identity.kind).join(' and ')} belongs to an erased person: no contact is made`,
+          contactId: null,
+          raw: '',
+        });
+        continue;
+      }
       const owners = new Map<string, Identity>();
       for (const identity of contact.identities) {
         const owner = ownerOf.get(identityKey(identity));

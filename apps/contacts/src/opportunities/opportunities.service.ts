@@ -171,7 +171,7 @@ export class OpportunitiesService {
       const current = await this.opportunities.lock(manager, workspaceId, id);
       if (!current) throw notFound(id);
       const currentPipeline = await this.pipelines.lockForOpportunity(manager, workspaceId, current.pipeline_id);
-      if (command.expectedVersion !== null && current.version !== String(command.expectedVersion)) {
+      if (!command.ifMatch.includes(Number(current.version))) {
         return { outcome: 'version_conflict', current: opportunityView(current, currentPipeline) };
       }
       if (change.contactId !== undefined && change.contactId !== current.contact_id) {
@@ -244,7 +244,7 @@ export class OpportunitiesService {
       const current = await this.opportunities.lock(manager, workspaceId, id);
       if (!current) throw notFound(id);
       const pipeline = await this.pipelines.lockForOpportunity(manager, workspaceId, current.pipeline_id);
-      if (command.expectedVersion !== null && current.version !== String(command.expectedVersion)) {
+      if (!command.ifMatch.includes(Number(current.version))) {
         return { outcome: 'version_conflict', current: opportunityView(current, pipeline) };
       }
       const row = await this.opportunities.deleteIfVersion(manager, workspaceId, id, current.version, actor);

@@ -58,6 +58,7 @@ export class ContactErasureService {
       const ids = person.contacts.map((row) => row['id'] as string);
       const mergedContactIds = ids.filter((id) => id !== contactId);
       const redacted = await this.erasures.redactContacts(manager, workspaceId, ids);
+      const deals = await this.erasures.redactDealsAndImports(manager, workspaceId, ids, searchValues(identities));
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [
         ...ids,
         ...person.leadIds,
@@ -78,7 +79,14 @@ export class ContactErasureService {
           emailHashes: hashes('email'),
           phoneHashes: hashes('phone'),
         },
-        { contactsRedacted: redacted.contacts, identitiesRemoved: redacted.identities, deadLettersRedacted: deadLetters },
+        {
+          contactsRedacted: redacted.contacts,
+          identitiesRemoved: redacted.identities,
+          deadLettersRedacted: deadLetters,
+          opportunitiesRedacted: deals.opportunities,
+          conversionsRedacted: deals.conversions,
+          importRowsRedacted: deals.importRows,
+        },
       );
       const { record } = stored;
       await this.outbox.add(manager, {
@@ -108,6 +116,12 @@ export class ContactErasureService {
     if (!contactId) throw new AppException(ErrorCodes.notFound, `No contact ${query.id}`);
     const person = await this.erasures.personOf(this.dataSource, query.workspaceId, contactId);
     const [contact, ...merged] = person.contacts;
+    const deals = await this.erasures.dealsAndImportsOf(
+      this.dataSource,
+      query.workspaceId,
+      person.contacts.map((row) => row['id'] as string),
+      searchValues(identitiesIn(person.contacts, person.identities)),
+    );
     return {
       contact: contact ?? {},
       identities: person.identities.map((identity) => ({
@@ -118,6 +132,7 @@ export class ContactErasureService {
       leadIds: person.leadIds,
       mergedContacts: merged,
       erasure: (await this.erasures.findByContact(this.dataSource, query.workspaceId, contactId))?.record ?? null,
+      ...deals,
     };
   }
 }
@@ -137,4 +152,11 @@ function identitiesIn(
     add('phone', row['phone']);
   }
   return [...all.values()];
+}
+
+/** The texts an import row naming the person would hold: emails as stored, phones with and without their +. */
+function searchValues(identities: ReadonlyArray<{ kind: IdentityKind; value: string }>): string[] {
+  return identities.flatMap((identity) =>
+    identity.kind === 'phone' ? [identity.value, identity.value.replace(/^\+/, '')] : [identity.value],
+  );
 }

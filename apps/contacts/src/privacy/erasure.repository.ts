@@ -55,6 +55,12 @@ export class ErasureRepository {
   private readonly leads: string;
   private readonly erasures: string;
   private readonly erased: string;
+  private readonly opportunities: string;
+  private readonly stageHistory: string;
+  private readonly conversions: string;
+  private readonly imports: string;
+  private readonly importIssues: string;
+  private readonly importChunks: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.contacts = qualifiedTable(dataSource, 'contacts');
@@ -62,6 +68,12 @@ export class ErasureRepository {
     this.leads = qualifiedTable(dataSource, 'contact_leads');
     this.erasures = qualifiedTable(dataSource, 'erasures');
     this.erased = qualifiedTable(dataSource, 'erased_identities');
+    this.opportunities = qualifiedTable(dataSource, 'opportunities');
+    this.stageHistory = qualifiedTable(dataSource, 'opportunity_stage_history');
+    this.conversions = qualifiedTable(dataSource, 'lead_conversions');
+    this.imports = qualifiedTable(dataSource, 'imports');
+    this.importIssues = qualifiedTable(dataSource, 'import_issues');
+    this.importChunks = qualifiedTable(dataSource, 'import_chunks');
   }
 
   /** The live contact a contact id stands for (itself, or the survivor it was merged into), locked. */
@@ -121,6 +133,87 @@ export class ErasureRepository {
     return { contacts, identities };
   }
 
+  /**
+   * What the deals and imports hold of a person: their opportunities (with their stage moves), the
+   * conversions of their contacts, and the import rows that named them (a duplicate of one of their
+   * contacts, or a row or message holding one of `values`, their emails and phones).
+   */
+  async dealsAndImportsOf(
+    manager: EntityManager | DataSource,
+    workspaceId: string,
+    ids: readonly string[],
+    values: readonly string[],
+  ): Promise<{
+    opportunities: Array<Record<string, unknown>>;
+    conversions: Array<Record<string, unknown>>;
+    importRows: Array<Record<string, unknown>>;
+  }> {
+    const opportunities = (await manager.query(
+      `SELECT to_jsonb(o) || jsonb_build_object('amount', o."amount"::text, 'stageMoves',
+         (SELECT coalesce(jsonb_agg(to_jsonb(h) ORDER BY h."id"), '[]') FROM ${this.stageHistory} h WHERE h."opportunity_id" = o."id")) AS "row"
+       FROM ${this.opportunities} o WHERE o."workspace_id" = $1 AND o."contact_id" = ANY($2::uuid[]) ORDER BY o."id"`,
+      [workspaceId, ids],
+    )) as Array<{ row: Record<string, unknown> }>;
+    const conversions = (await manager.query(
+      `SELECT to_jsonb(v) AS "row" FROM ${this.conversions} v WHERE v."workspace_id" = $1 AND v."contact_id" = ANY($2::uuid[])
+       ORDER BY v."converted_at", v."lead_id"`,
+      [workspaceId, ids],
+    )) as Array<{ row: Record<string, unknown> }>;
+    const importRows = (await manager.query(
+      `SELECT to_jsonb(i) AS "row" FROM ${this.importIssues} i JOIN ${this.imports} m ON m."id" = i."import_id"
+       WHERE ${this.namesPerson('i')} ORDER BY i."import_id", i."row", i."kind", i."ord"`,
+      [workspaceId, ids, likePatterns(values)],
+    )) as Array<{ row: Record<string, unknown> }>;
+    return {
+      opportunities: opportunities.map(({ row }) => row),
+      conversions: conversions.map(({ row }) => row),
+      importRows: importRows.map(({ row }) => row),
+    };
+  }
+
+  /**
+   * Redacts what deals and imports hold of a person: their opportunities' names and lost reasons
+   * (amounts, stages and versions stay, as metrics count them), the opportunity names kept in their
+   * conversions' answers, and the import rows that named them (the row's text and message emptied;
+   * its number and code stay). Returns how many of each.
+   */
+  async redactDealsAndImports(
+    manager: EntityManager,
+    workspaceId: string,
+    ids: readonly string[],
+    values: readonly string[],
+  ): Promise<{ opportunities: number; conversions: number; importRows: number }> {
+    const [, opportunities] = (await manager.query(
+      `UPDATE ${this.opportunities} SET "name" = 'erased', "lost_reason" = NULL
+       WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[]) AND ("name" <> 'erased' OR "lost_reason" IS NOT NULL)`,
+      [workspaceId, ids],
+    )) as [unknown, number];
+    const [, conversions] = (await manager.query(
+      `UPDATE ${this.conversions}
+         SET "result" = jsonb_set(jsonb_set("result"::jsonb, '{opportunity,name}', '"erased"'), '{opportunity,lostReason}', 'null')::json
+       WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[]) AND json_typeof("result"->'opportunity') = 'object'`,
+      [workspaceId, ids],
+    )) as [unknown, number];
+    const [, importRows] = (await manager.query(
+      `UPDATE ${this.importIssues} i SET "raw" = '', "message" = 'erased'
+       FROM ${this.imports} m WHERE m."id" = i."import_id" AND ${this.namesPerson('i')}`,
+      [workspaceId, ids, likePatterns(values)],
+    )) as [unknown, number];
+    // A finished import's file is dropped when it finishes; one whose chunks stayed (an older failure) goes now.
+    await manager.query(
+      `DELETE FROM ${this.importChunks} c USING ${this.imports} m
+       WHERE m."id" = c."import_id" AND m."workspace_id" = $1 AND m."status" IN ('completed', 'failed')`,
+      [workspaceId],
+    );
+    return { opportunities, conversions, importRows };
+  }
+
+  /** An import row (alias `alias`, its import `m`) of workspace $1 naming contacts $2 or holding one of patterns $3. */
+  private namesPerson(alias: string): string {
+    return `m."workspace_id" = $1 AND (${alias}."contact_id" = ANY($2::uuid[])
+      OR (cardinality($3::text[]) > 0 AND (${alias}."raw" ILIKE ANY($3::text[]) OR ${alias}."message" ILIKE ANY($3::text[]))))`;
+  }
+
   async insertErasure(manager: EntityManager, erasure: ErasureRecord, summary: StoredErasure['summary']): Promise<StoredErasure> {
     const [row] = (await manager.query(
       `INSERT INTO ${this.erasures} ("id", "workspace_id", "contact_id", "requested_by", "lead_ids", "merged_contact_ids",
@@ -163,4 +256,9 @@ export class ErasureRepository {
     ])) as ErasureRow[];
     return row ? storedOf(row) : undefined;
   }
+}
+
+/** ILIKE patterns finding any of these values as they are (their own % and _ escaped). */
+function likePatterns(values: readonly string[]): string[] {
+  return values.filter((value) => value.length > 0).map((value) => `%${value.replace(/[%_\\]/g, (c) => `\\${c}`)}%`);
 }

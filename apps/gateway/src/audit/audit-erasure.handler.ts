@@ -26,7 +26,8 @@ export class AuditErasureHandler {
       const redacted = await this.audit.redactTargets(
         manager,
         workspaceId,
-        contactIds.map((id) => contactAuditTarget(id)),
+        [...contactIds.map((id) => contactAuditTarget(id)), ...data.leadIds.map((id) => leadAuditTarget(id))],
+        contactIds,
         `erasure:${data.erasureId}`,
       );
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...contactIds, ...data.leadIds]);
@@ -38,6 +39,11 @@ export class AuditErasureHandler {
       });
     });
   }
+}
+
+/** The audit target naming a lead (its conversion). */
+export function leadAuditTarget(leadId: string): string {
+  return `lead:${leadId}`;
 }
 
 /** The audit target naming a contact. */

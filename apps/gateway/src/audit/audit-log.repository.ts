@@ -55,18 +55,26 @@ export class AuditLogRepository {
   }
 
   /**
-   * Redacts the entries about these targets (`contact:<id>`): their before and after states, which
-   * hold a person's data, become `{"redacted": "<marker>"}`; who, what, when and the request stay.
-   * Returns how many entries were redacted now.
+   * Redacts the entries about these targets (`contact:<id>`, `lead:<id>`) and those whose states name
+   * one of these contacts (`contactId`: an opportunity's writes, a lead's conversion): their before
+   * and after states, which hold a person's data, become `{"redacted": "<marker>"}`; who, what, when
+   * and the request stay. Returns how many entries were redacted now.
    */
-  async redactTargets(manager: EntityManager, workspaceId: string, targets: readonly string[], marker: string): Promise<number> {
+  async redactTargets(
+    manager: EntityManager,
+    workspaceId: string,
+    targets: readonly string[],
+    contactIds: readonly string[],
+    marker: string,
+  ): Promise<number> {
     const [, count] = (await manager.query(
       `UPDATE ${this.table} SET
          "before" = CASE WHEN "before" IS NULL THEN NULL ELSE jsonb_build_object('redacted', $3::text) END,
          "after" = CASE WHEN "after" IS NULL THEN NULL ELSE jsonb_build_object('redacted', $3::text) END
-       WHERE "workspace_id" = $1 AND "target" = ANY($2::text[])
+       WHERE "workspace_id" = $1
+         AND ("target" = ANY($2::text[]) OR "before"->>'contactId' = ANY($4::text[]) OR "after"->>'contactId' = ANY($4::text[]))
          AND NOT (("before" IS NULL OR "before" ? 'redacted') AND ("after" IS NULL OR "after" ? 'redacted'))`,
-      [workspaceId, targets, marker],
+      [workspaceId, targets, marker, contactIds],
     )) as [unknown, number];
     return count;
   }

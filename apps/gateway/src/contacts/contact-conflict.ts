@@ -3,7 +3,7 @@ import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { currentRequestId } from '@leadflow/logging';
 import { type ArgumentsHost, Catch, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { etagOf } from '../http/preconditions';
+import { sendETag, versionConflictBody } from '../http/preconditions';
 
 /** A write refused for a conflict whose answer carries data: the current contact (412) or the contact holding an identity (409). */
 export class ContactConflictException extends AppException {
@@ -46,11 +46,11 @@ export class ContactConflictFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const requestId = currentRequestId() ?? http.getRequest<FastifyRequest>().id;
     const { current, contactId, field } = exception.details;
-    const error = { code: exception.code, message: exception.message, requestId };
     if (current) {
-      void reply.header('ETag', etagOf(current.version)).status(412).send({ error, current });
+      sendETag(reply, current.version);
+      void reply.status(412).send(versionConflictBody(current, requestId));
     } else {
-      void reply.status(409).send({ error: { ...error, contactId, field } });
+      void reply.status(409).send({ error: { code: exception.code, message: exception.message, requestId, contactId, field } });
     }
   }
 }

@@ -21,7 +21,7 @@ import { TakesMergePatch } from '../http/body-parser';
 import { ErrorBodyDoc } from '../http/error-body.doc';
 import { cursorId, UuidParamPipe } from '../http/path-params.pipe';
 import { PageQueryDto } from '../http/page-query.dto';
-import { etagOf, ifMatchVersions } from '../http/preconditions';
+import { IF_MATCH_HEADER, ifMatchVersions, sendETag } from '../http/preconditions';
 import { emailFilter, instantOf, phoneFilter } from '../http/query-values';
 import { ContactConflictFilter } from './contact-conflict';
 import { ContactsService } from './contacts.service';
@@ -36,11 +36,9 @@ import {
 } from './dto/contact-views.dto';
 import { ContactsQueryDto } from './dto/contacts-query.dto';
 
-const IF_MATCH = { name: 'If-Match', required: true, description: 'The ETag of the version read, e.g. "3"' } as const;
-
 /** The ETag of the contact answered. */
 function tagged<T extends { version: number }>(reply: FastifyReply, contact: T): T {
-  void reply.header('ETag', etagOf(contact.version));
+  sendETag(reply, contact.version);
   return contact;
 }
 
@@ -89,7 +87,11 @@ export class ContactsController {
     type: ErrorBodyDoc,
     description: 'validation_failed, invalid_email, invalid_phone, invalid_country, invalid_owner, properties_too_large',
   })
-  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict: error.contactId holds the email or phone' })
+  @ApiResponse({
+    status: 409,
+    type: ErrorBodyDoc,
+    description: 'identity_conflict: error.contactId holds the email or phone; identity_erased: an erased person’s email or phone',
+  })
   async create(
     @Caller() caller: Principal,
     @Body() body: ContactFieldsDto,
@@ -118,7 +120,7 @@ export class ContactsController {
   @RequireScope('admin:write')
   @ApiOperation({ summary: 'Replace a contact: fields left out are emptied. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: ContactRecordDoc })
   @ApiResponse({
     status: 400,
@@ -126,7 +128,8 @@ export class ContactsController {
     description: 'invalid_id, invalid_precondition, validation_failed, invalid_email, invalid_phone, …',
   })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict' })
+  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict, identity_erased' })
+  @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased: the contact was erased (GDPR)' })
   @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict: current is the contact as it is now' })
   @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' })
   async replace(
@@ -144,7 +147,7 @@ export class ContactsController {
   @TakesMergePatch()
   @ApiOperation({ summary: 'Change a contact with a JSON Merge Patch (RFC 7396): null removes a field. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiConsumes('application/merge-patch+json')
   @ApiBody({ type: ContactFieldsDto })
   @ApiOkResponse({ type: ContactRecordDoc })
@@ -154,7 +157,8 @@ export class ContactsController {
     description: 'invalid_id, invalid_precondition, validation_failed, invalid_email, invalid_phone, …',
   })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict' })
+  @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict, identity_erased' })
+  @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased: the contact was erased (GDPR)' })
   @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict: current is the contact as it is now' })
   @ApiResponse({ status: 415, type: ErrorBodyDoc, description: 'unsupported_media_type: not application/merge-patch+json' })
   @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' })
@@ -172,9 +176,10 @@ export class ContactsController {
   @RequireScope('admin:write')
   @ApiOperation({ summary: 'Soft-delete a contact: lists hide it unless include=deleted; it can be restored. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: ContactRecordDoc, description: 'The contact, deletedAt set' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
+  @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased' })
   @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict' })
   @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required' })
   async remove(
@@ -191,9 +196,10 @@ export class ContactsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Restore a soft-deleted contact. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: ContactRecordDoc })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
+  @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased' })
   @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict' })
   @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required' })
   async restore(

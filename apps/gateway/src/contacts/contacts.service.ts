@@ -20,6 +20,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
+import { contactAuditTarget } from '../audit/audit-erasure.handler';
 import type { Principal } from '../auth/principal';
 import { WorkspaceAdminsRepository } from '../workspaces/workspace-admins.repository';
 import { ContactConflictException } from './contact-conflict';
@@ -124,7 +125,7 @@ export class ContactsService {
         const entry = {
           workspaceId: caller.workspaceId,
           action: write.action,
-          target: `contact:${reply.contact.id}`,
+          target: contactAuditTarget(reply.contact.id),
           before: reply.before ? auditedState(reply.before) : undefined,
           after: auditedState(reply.contact),
         };

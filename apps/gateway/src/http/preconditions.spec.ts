@@ -1,4 +1,4 @@
-import { etagOf, ifMatchVersions } from './preconditions';
+import { etagOf, ifMatchVersions, versionConflictBody } from './preconditions';
 
 describe('If-Match', () => {
   it('reads the versions of our strong ETags, one or a list', () => {
@@ -13,5 +13,14 @@ describe('If-Match', () => {
 
   it.each(['*', 'W/"3"', '3', '"0"', '"abc"', '"3",'])('refuses %s with invalid_precondition', (header) => {
     expect(() => ifMatchVersions(header)).toThrow(expect.objectContaining({ code: 'invalid_precondition' }));
+  });
+});
+
+describe('the 412 answer', () => {
+  it('is the standard error body with the current record', () => {
+    expect(versionConflictBody({ id: 'x', version: 4 }, 'req-1')).toEqual({
+      error: { code: 'version_conflict', message: expect.stringContaining('version 4'), requestId: 'req-1' },
+      current: { id: 'x', version: 4 },
+    });
   });
 });

@@ -1,14 +1,32 @@
 import { AppException, ErrorCodes } from '@leadflow/contracts';
+import type { FastifyReply } from 'fastify';
 
-/** The ETag of a record at `version`: a strong validator, `"<version>"`. */
+/**
+ * Optimistic concurrency over HTTP, one rule for every versioned record (contacts, opportunities):
+ * a record's version is its strong ETag (`"<version>"`), sent on every read and write; a change names
+ * the version(s) it was made from in `If-Match`, and a stale one is 412 `version_conflict` with the
+ * current representation (`versionConflictBody`) and its ETag.
+ */
 export function etagOf(version: number): string {
   return `"${version}"`;
 }
 
+/** The OpenAPI header of every conditional write. */
+export const IF_MATCH_HEADER = {
+  name: 'If-Match',
+  required: true,
+  description: 'The ETag of the version the change is made from, e.g. "3" (a list of them is allowed; * and weak tags are not)',
+} as const;
+
+export function sendETag(reply: FastifyReply, version: number): void {
+  void reply.header('ETag', etagOf(version));
+}
+
 /**
  * The versions an `If-Match` header names (`"3"`, or a list `"3", "4"`). A write to a versioned
- * record without one is 428 `precondition_required`; `*`, weak validators (which If-Match may not
- * use) and anything but our ETags are 400 `invalid_precondition`.
+ * record without one is 428 `precondition_required`; `*` (a blind write: optimistic concurrency is
+ * the point of the header), weak validators (which If-Match may not use) and anything but our ETags
+ * are 400 `invalid_precondition`.
  */
 export function ifMatchVersions(header: string | string[] | undefined): number[] {
   const value = (Array.isArray(header) ? header.join(',') : header)?.trim();
@@ -20,4 +38,16 @@ export function ifMatchVersions(header: string | string[] | undefined): number[]
     throw new AppException(ErrorCodes.invalidPrecondition, 'If-Match must hold ETags this API answered, such as "3"');
   }
   return versions.map(Number);
+}
+
+/** The body of every 412: the standard error, and the record as it now is (its ETag goes in the header: `sendETag`). */
+export function versionConflictBody<T extends { version: number }>(current: T, requestId: string | undefined) {
+  return {
+    error: {
+      code: ErrorCodes.versionConflict,
+      message: `The record is at version ${current.version}: read it again (current holds it) and retry with its ETag`,
+      requestId: requestId ?? '',
+    },
+    current,
+  };
 }

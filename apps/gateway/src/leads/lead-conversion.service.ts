@@ -13,6 +13,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { AuditLogService } from '../audit/audit-log.service';
+import { leadAuditTarget } from '../audit/audit-erasure.handler';
 import type { Principal } from '../auth/principal';
 
 /**
@@ -50,7 +51,7 @@ export class LeadConversionService {
       await this.audit.record(this.dataSource.manager, caller, {
         workspaceId,
         action: 'lead.convert',
-        target: `lead:${leadId}`,
+        target: leadAuditTarget(leadId),
         after: reply.conversion,
       });
     }

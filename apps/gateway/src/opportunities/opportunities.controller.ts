@@ -17,14 +17,13 @@ import { RequireScope } from '../auth/access-rules';
 import { CallerWorkspace } from '../auth/caller-workspace.decorator';
 import { Caller, type Principal } from '../auth/principal';
 import { ErrorBodyDoc } from '../http/error-body.doc';
-import { expectedVersionOf, sendETag, versionConflictBody } from '../http/etag-headers';
+import { IF_MATCH_HEADER, ifMatchVersions, sendETag, versionConflictBody } from '../http/preconditions';
 import { cursorId, UuidParamPipe } from '../http/path-params.pipe';
 import { OpportunitiesQueryDto } from './dto/opportunities-query.dto';
 import { CreateOpportunityDto, UpdateOpportunityDto } from './dto/opportunity.dto';
 import { OpportunityConflictDoc, OpportunityPage, OpportunityViewDoc, StageHistoryDoc } from './dto/opportunity-views.dto';
 import { OpportunitiesService } from './opportunities.service';
 
-const IF_MATCH = { name: 'If-Match', required: true, description: 'The ETag of the version the change is made from ("<version>")' };
 const MONEY_ERRORS = 'validation_failed, invalid_amount (not minor units as a string, negative), invalid_currency, amount_out_of_range';
 
 @ApiTags('admin: opportunities')
@@ -106,9 +105,9 @@ export class OpportunitiesController {
       'Change an opportunity: the fields sent are set, null clears; moving to a closed stage closes it (won/lost), out of one reopens it',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: OpportunityViewDoc })
-  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: `invalid_id, invalid_payload, ${MONEY_ERRORS}` })
+  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: `invalid_id, invalid_precondition, invalid_payload, ${MONEY_ERRORS}` })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 412, type: OpportunityConflictDoc, description: 'version_conflict, with the current opportunity' })
   @ApiResponse({ status: 422, type: ErrorBodyDoc, description: 'unknown_contact, unknown_lead, unknown_pipeline, unknown_stage' })
@@ -121,7 +120,7 @@ export class OpportunitiesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OpportunityView | OpportunityConflictDoc> {
-    const outcome = await this.opportunities.update(caller, workspaceId, id, expectedVersionOf(request), body);
+    const outcome = await this.opportunities.update(caller, workspaceId, id, ifMatchVersions(request.headers['if-match']), body);
     return this.answer(outcome, reply, request);
   }
 
@@ -130,9 +129,9 @@ export class OpportunitiesController {
   @RequireScope('admin:write')
   @ApiOperation({ summary: 'Delete an opportunity (soft: it leaves lists and reports); answers it as deleted' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiOkResponse({ type: OpportunityViewDoc })
-  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id' })
+  @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id, invalid_precondition' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 412, type: OpportunityConflictDoc, description: 'version_conflict, with the current opportunity' })
   @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' })
@@ -143,7 +142,7 @@ export class OpportunitiesController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<OpportunityView | OpportunityConflictDoc> {
-    const outcome = await this.opportunities.delete(caller, workspaceId, id, expectedVersionOf(request));
+    const outcome = await this.opportunities.delete(caller, workspaceId, id, ifMatchVersions(request.headers['if-match']));
     return this.answer(outcome, reply, request);
   }
 

@@ -51,25 +51,25 @@ export class OpportunitiesService {
     caller: Principal,
     workspaceId: string,
     id: string,
-    expectedVersion: number | null,
+    ifMatch: number[],
     fields: OpportunityFields,
   ): Promise<OpportunityWriteReply> {
     const reply = await this.rpc.request<OpportunityWriteReply>(RpcSubjects.contacts.opportunityUpdate, {
       workspaceId,
       actor: caller.actor,
       id,
-      expectedVersion,
+      ifMatch,
       fields,
     });
     return reply.outcome === 'written' ? this.audited(caller, workspaceId, 'opportunity.update', reply) : reply;
   }
 
-  async delete(caller: Principal, workspaceId: string, id: string, expectedVersion: number | null): Promise<OpportunityWriteReply> {
+  async delete(caller: Principal, workspaceId: string, id: string, ifMatch: number[]): Promise<OpportunityWriteReply> {
     const reply = await this.rpc.request<OpportunityWriteReply>(RpcSubjects.contacts.opportunityDelete, {
       workspaceId,
       actor: caller.actor,
       id,
-      expectedVersion,
+      ifMatch,
     });
     return reply.outcome === 'written' ? this.audited(caller, workspaceId, 'opportunity.delete', reply) : reply;
   }

@@ -5,39 +5,21 @@ import type {
   ContactReplaceRequest,
   ContactVersionedRequest,
 } from '@leadflow/contracts';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsString, IsUUID, Length, Min } from 'class-validator';
+import { IsObject, IsUUID } from 'class-validator';
+import { ActorCommandDto } from './actor-command.dto';
+import { IsIfMatchVersions } from './if-match.validator';
 
 /** The fields themselves are checked and normalized by the records service (normalizeContactFields). */
-export class ContactCreateDto implements ContactCreateRequest {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsString()
-  @Length(1, 200)
-  actor!: string;
-
+export class ContactCreateDto extends ActorCommandDto implements ContactCreateRequest {
   @IsObject()
   fields!: ContactFields;
 }
 
-export class ContactVersionedDto implements ContactVersionedRequest {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsString()
-  @Length(1, 200)
-  actor!: string;
-
+export class ContactVersionedDto extends ActorCommandDto implements ContactVersionedRequest {
   @IsUUID()
   id!: string;
 
-  @IsArray()
-  @ArrayMinSize(1)
-  @ArrayMaxSize(20)
-  @IsInt({ each: true })
-  @Min(1, { each: true })
+  @IsIfMatchVersions()
   ifMatch!: number[];
 }
 

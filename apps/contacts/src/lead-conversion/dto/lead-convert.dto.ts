@@ -1,15 +1,8 @@
 import type { LeadConvertCommand, OpportunityFields } from '@leadflow/contracts';
+import { ActorCommandDto } from '../../contacts/dto/actor-command.dto';
 import { IsObject, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
 
-export class LeadConvertDto implements LeadConvertCommand {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsString()
-  @Length(1, 200)
-  actor!: string;
-
+export class LeadConvertDto extends ActorCommandDto implements LeadConvertCommand {
   @IsUUID()
   leadId!: string;
 

@@ -7,17 +7,9 @@ import {
   type OpportunityUpdateCommand,
   PageRequest,
 } from '@leadflow/contracts';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Length, Min, ValidateIf } from 'class-validator';
-
-class ActorCommandDto {
-  @IsString()
-  @Length(1, 64)
-  workspaceId!: string;
-
-  @IsString()
-  @Length(1, 200)
-  actor!: string;
-}
+import { IsIn, IsObject, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ActorCommandDto } from '../../contacts/dto/actor-command.dto';
+import { IsIfMatchVersions } from '../../contacts/dto/if-match.validator';
 
 /** The fields object is checked field by field by the service (`readOpportunityFields`), each fault with its code. */
 export class OpportunityCreateDto extends ActorCommandDto implements OpportunityCreateCommand {
@@ -29,10 +21,8 @@ export class OpportunityUpdateDto extends ActorCommandDto implements Opportunity
   @IsUUID()
   id!: string;
 
-  @ValidateIf((_object: object, value: unknown) => value !== null)
-  @IsInt()
-  @Min(0)
-  expectedVersion!: number | null;
+  @IsIfMatchVersions()
+  ifMatch!: number[];
 
   @IsObject()
   fields!: OpportunityFields;
@@ -42,10 +32,8 @@ export class OpportunityDeleteDto extends ActorCommandDto implements Opportunity
   @IsUUID()
   id!: string;
 
-  @ValidateIf((_object: object, value: unknown) => value !== null)
-  @IsInt()
-  @Min(0)
-  expectedVersion!: number | null;
+  @IsIfMatchVersions()
+  ifMatch!: number[];
 }
 
 export class OpportunityListDto extends PageRequest implements OpportunityListQuery {

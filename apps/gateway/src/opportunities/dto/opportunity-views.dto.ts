@@ -1,6 +1,6 @@
 import type { OpportunityStatus, OpportunityView, StageMoveView } from '@leadflow/contracts';
 import { ApiProperty } from '@nestjs/swagger';
-import { VersionConflictDetail } from '../../http/etag-headers';
+import { ErrorBodyDoc } from '../../http/error-body.doc';
 import { PageDoc } from '../../http/page.dto';
 import { MoneyDoc } from './opportunity.dto';
 
@@ -36,8 +36,7 @@ export class OpportunityViewDoc implements OpportunityView {
 export class OpportunityPage extends PageDoc(OpportunityViewDoc) {}
 
 /** 412 `version_conflict`: the opportunity as it is now, its ETag in the header. */
-export class OpportunityConflictDoc {
-  @ApiProperty({ type: VersionConflictDetail }) error!: VersionConflictDetail;
+export class OpportunityConflictDoc extends ErrorBodyDoc {
   @ApiProperty({ type: OpportunityViewDoc }) current!: OpportunityViewDoc;
 }
 
