@@ -53,7 +53,7 @@ async function drained(platform: Platform, leads: number): Promise<void> {
   await waitFor(
     async () =>
       (await count(platform, `SELECT count(*) AS n FROM contacts.contact_leads`)) === leads &&
-      (await count(platform, `SELECT count(*) AS n FROM scoring.score_history WHERE rule_kind = 'activity'`)) === leads &&
+      (await count(platform, `SELECT count(*) AS n FROM scoring.activities WHERE event = 'lead_submitted'`)) === leads &&
       (await countedByMetrics(platform)) === leads &&
       (await count(platform, `SELECT count(*) AS n FROM scoring.outbox WHERE published_at IS NULL`)) === 0 &&
       (await count(platform, `SELECT count(*) AS n FROM contacts.outbox WHERE published_at IS NULL`)) === 0,

@@ -254,7 +254,7 @@ async function lagging(platform: Platform, leadIds: string[], countedLeads: numb
   if (attributed !== leadIds.length) lags.push(`${attributed}/${leadIds.length} leads attributed`);
   const scored = await count(
     platform,
-    `SELECT count(DISTINCT activity_id) AS n FROM scoring.score_history WHERE rule_kind = 'activity' AND activity_id = ANY($1::text[])`,
+    `SELECT count(DISTINCT activity_id) AS n FROM scoring.activities WHERE activity_id = ANY($1::text[])`,
     [leadIds],
   );
   if (scored !== leadIds.length) lags.push(`${scored}/${leadIds.length} leads scored`);
@@ -304,22 +304,31 @@ function contactsExpectedOf(person: Person): Array<{ leads: PlannedLead[]; email
   ];
 }
 
-/** What the active rules give one contact for these leads: each activity once, each fit rule once per contact. */
+/** What the active rules give one contact for these leads: each lead once, each fit rule once per contact. */
 async function scoreRules(platform: Platform): Promise<(leads: PlannedLead[]) => number> {
-  const rules = await rows<{ kind: string; activity_type: string | null; condition: string | null; points: number }>(
+  // Every workspace starts with the same default rules; the leads' workspace holds them once scored.
+  const rules = await rows<{
+    kind: string;
+    event: string;
+    conditions: Array<{ path: string; op: string; value?: unknown }>;
+    points: number;
+  }>(
     platform,
-    `SELECT kind, activity_type, condition, points FROM scoring.rules WHERE active`,
+    `SELECT DISTINCT ON ("id") "kind", "event", "conditions", "points" FROM scoring.workspace_rules WHERE "active" ORDER BY "id", "workspace_id"`,
   );
   return (leads) => {
-    const holds: Record<string, boolean> = {
-      // The fit conditions of the rules table (scoring's FitConditions); every planned email is valid.
-      email_valid: leads.some((lead) => lead.kind !== 'phone only'),
-      phone_valid: leads.some((lead) => lead.kind !== 'email only' && lead.person.phoneIdentifies),
+    const traits: Record<string, boolean> = {
+      // The fit facts a lead carries as traits (every planned email is valid).
+      'traits.emailValid': leads.some((lead) => lead.kind !== 'phone only'),
+      'traits.phoneValid': leads.some((lead) => lead.kind !== 'email only' && lead.person.phoneIdentifies),
     };
-    const activityPoints =
-      rules.find((rule) => rule.kind === 'activity' && rule.activity_type === ActivityTypes.leadSubmitted)?.points ?? 0;
+    const activityPoints = rules
+      .filter((rule) => rule.kind === 'engagement' && rule.event === ActivityTypes.leadSubmitted && rule.conditions.length === 0)
+      .reduce((sum, rule) => sum + rule.points, 0);
     const fitPoints = rules
-      .filter((rule) => rule.kind === 'fit' && holds[rule.condition ?? ''] === true)
+      .filter(
+        (rule) => rule.kind === 'fit' && rule.conditions.every((c) => c.op === 'equals' && c.value === true && traits[c.path] === true),
+      )
       .reduce((sum, rule) => sum + rule.points, 0);
     return leads.length * activityPoints + fitPoints;
   };

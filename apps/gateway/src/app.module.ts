@@ -13,6 +13,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OpportunitiesModule } from './opportunities/opportunities.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
+import { ScoringModule } from './scoring/scoring.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         MetricsModule,
         OpportunitiesModule,
         PipelinesModule,
+        ScoringModule,
         SuppressionsModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],

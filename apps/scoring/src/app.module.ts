@@ -1,3 +1,4 @@
+import { JobsModule } from '@leadflow/jobs';
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ScoringEnv } from './config/env';
@@ -13,7 +14,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({ service: 'scoring', version: env.SERVICE_VERSION, env, migrations: scoringMigrations }),
-        ScoresModule.forRoot({ rulesCacheMs: env.SCORING_RULES_CACHE_MS }),
+        JobsModule.forRoot(),
+        ScoresModule.forRoot({
+          rulesCacheMs: env.SCORING_RULES_CACHE_MS,
+          riskSilentDays: env.SCORING_RISK_SILENT_DAYS,
+          decayIntervalMs: env.SCORING_DECAY_INTERVAL_MS,
+          batchSize: env.SCORING_RECOMPUTE_BATCH,
+        }),
         PrivacyModule,
         ContactVisibilityModule,
       ],

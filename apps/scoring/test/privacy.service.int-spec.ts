@@ -64,7 +64,8 @@ describe('scoring GDPR against PostgreSQL', () => {
           source: 'landing',
           offer: 'spring',
           country: 'DE',
-          conditions: { email_valid: true },
+          properties: { note: 'call me at home' },
+          traits: { emailValid: true, email: 'erased.person@example.com' },
         },
       ]),
     );
@@ -93,8 +94,11 @@ describe('scoring GDPR against PostgreSQL', () => {
     const { step } = await privacy.erasureStep({ workspaceId, erasureId: event.data.erasureId });
     expect(step).toMatchObject({
       app: 'scoring',
-      summary: { personalDataHeld: false, scoresKept: 1, historyRowsKept: 2, deadLettersRedacted: 1 },
+      summary: { personalDataHeld: false, scoresKept: 1, historyRowsKept: 2, activitiesScrubbed: 1, deadLettersRedacted: 1 },
     });
+    expect(await database.db.query(`SELECT properties, traits FROM scoring.activities WHERE contact_id = $1`, [contactId])).toEqual([
+      { properties: {}, traits: { emailValid: true } },
+    ]);
     expect(await privacy.export({ workspaceId, id: contactId })).toEqual(before);
     const letters = await database.db.query<{ payload: string }>(`SELECT payload FROM scoring.dead_letters`);
     expect(letters.map((letter) => letter.payload)).toEqual(['"redacted"']);

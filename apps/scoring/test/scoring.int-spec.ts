@@ -117,10 +117,42 @@ describe('scoring: scores, stages and merges', () => {
     expect(view).toMatchObject({ contactId: contact, score: 100, stage: 'qualified' });
     expect(view.history).toHaveLength(11);
     expect(view.history.slice(0, 4)).toEqual([
-      { activityId: leads[0].leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(1) },
-      { activityId: leads[0].leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_email', at: at(1) },
-      { activityId: leads[1].leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(2) },
-      { activityId: leads[1].leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_phone', at: at(2) },
+      {
+        activityId: leads[0].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 10,
+        ruleId: 'lead_submitted',
+        at: at(1),
+        reason: 'award',
+        kind: 'engagement',
+      },
+      {
+        activityId: leads[0].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_email',
+        at: at(1),
+        reason: 'award',
+        kind: 'fit',
+      },
+      {
+        activityId: leads[1].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 10,
+        ruleId: 'lead_submitted',
+        at: at(2),
+        reason: 'award',
+        kind: 'engagement',
+      },
+      {
+        activityId: leads[1].leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_phone',
+        at: at(2),
+        reason: 'award',
+        kind: 'fit',
+      },
     ]);
     expect(view.history.map((e) => e.at)).toEqual([...view.history.map((e) => e.at)].sort());
 
@@ -193,8 +225,24 @@ describe('scoring: scores, stages and merges', () => {
     expect(view.stage).toBe('warm');
     const fits = view.history.filter((e) => e.ruleId.startsWith('fit_'));
     expect(fits).toEqual([
-      { activityId: early.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_email', at: at(5) },
-      { activityId: late.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_phone', at: at(30) },
+      {
+        activityId: early.leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_email',
+        at: at(5),
+        reason: 'award',
+        kind: 'fit',
+      },
+      {
+        activityId: late.leadId,
+        type: ActivityTypes.leadSubmitted,
+        points: 5,
+        ruleId: 'fit_valid_phone',
+        at: at(30),
+        reason: 'award',
+        kind: 'fit',
+      },
     ]);
     expect(view.history.filter((e) => e.ruleId === 'lead_submitted').map((e) => e.activityId)).toEqual([
       early.leadId,
@@ -261,11 +309,45 @@ describe('scoring: scores, stages and merges', () => {
       contactId: survivor,
       score: 30,
       stage: 'warm',
+      fit: 10,
+      engagement: 20,
       history: [
-        { activityId: mergedLead.leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(0) },
-        { activityId: mergedLead.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_email', at: at(0) },
-        { activityId: mergedLead.leadId, type: ActivityTypes.leadSubmitted, points: 5, ruleId: 'fit_valid_phone', at: at(0) },
-        { activityId: survivorLead.leadId, type: ActivityTypes.leadSubmitted, points: 10, ruleId: 'lead_submitted', at: at(5) },
+        {
+          activityId: mergedLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 10,
+          ruleId: 'lead_submitted',
+          at: at(0),
+          reason: 'award',
+          kind: 'engagement',
+        },
+        {
+          activityId: mergedLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 5,
+          ruleId: 'fit_valid_email',
+          at: at(0),
+          reason: 'award',
+          kind: 'fit',
+        },
+        {
+          activityId: mergedLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 5,
+          ruleId: 'fit_valid_phone',
+          at: at(0),
+          reason: 'award',
+          kind: 'fit',
+        },
+        {
+          activityId: survivorLead.leadId,
+          type: ActivityTypes.leadSubmitted,
+          points: 10,
+          ruleId: 'lead_submitted',
+          at: at(5),
+          reason: 'award',
+          kind: 'engagement',
+        },
       ],
     });
     // The merged id answers with its survivor.
@@ -371,23 +453,24 @@ describe('scoring: scores, stages and merges', () => {
     await expect(getScore(ws, contact.toUpperCase())).resolves.toMatchObject({ contactId: contact, score: 10 });
   });
 
-  it('reads the points from the rules table', async () => {
+  it("reads the points from the workspace's rules", async () => {
     const ws = newWorkspace();
     const contact = randomUUID();
-    await h.db.query(`UPDATE "scoring"."rules" SET "points" = 7 WHERE "id" = 'lead_submitted'`);
-    try {
-      await new Promise((resolve) => setTimeout(resolve, RULES_CACHE_MS * 2));
-      await publishLead(ws, lead(contact, { emailValid: true }));
-      const view = await waitForScore(ws, contact, () => true);
-      expect(view.score).toBe(12);
-      expect(view.history.map((e) => [e.ruleId, e.points])).toEqual([
-        ['lead_submitted', 7],
-        ['fit_valid_email', 5],
-      ]);
-    } finally {
-      await h.db.query(`UPDATE "scoring"."rules" SET "points" = 10 WHERE "id" = 'lead_submitted'`);
-      await new Promise((resolve) => setTimeout(resolve, RULES_CACHE_MS * 2));
-    }
+    // A workspace with its own rules is not given the defaults.
+    await h.db.query(`INSERT INTO "scoring"."workspace_settings" ("workspace_id") VALUES ($1)`, [ws]);
+    await h.db.query(
+      `INSERT INTO "scoring"."workspace_rules" ("workspace_id", "id", "kind", "event", "conditions", "points") VALUES
+         ($1, 'lead_submitted', 'engagement', 'lead_submitted', '[]', 7),
+         ($1, 'fit_valid_email', 'fit', '*', '[{"path": "traits.emailValid", "op": "equals", "value": true}]', 5)`,
+      [ws],
+    );
+    await publishLead(ws, lead(contact, { emailValid: true, phoneValid: true }));
+    const view = await waitForScore(ws, contact, () => true);
+    expect(view.score).toBe(12);
+    expect(view.history.map((e) => [e.ruleId, e.points])).toEqual([
+      ['lead_submitted', 7],
+      ['fit_valid_email', 5],
+    ]);
   });
 
   it('loses and repeats nothing when the app is killed mid-stream', async () => {

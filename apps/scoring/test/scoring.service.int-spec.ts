@@ -62,7 +62,7 @@ describe('scoring services against PostgreSQL', () => {
 
   type Activity = Omit<ScoringActivity, 'workspaceId'>;
 
-  function lead(contactId: string, minutes: number, conditions: ScoringActivity['conditions'] = {}): Activity {
+  function lead(contactId: string, minutes: number, conditions: { email_valid?: boolean; phone_valid?: boolean } = {}): Activity {
     return {
       contactId,
       activityId: randomUUID(),
@@ -71,7 +71,8 @@ describe('scoring services against PostgreSQL', () => {
       source: 'landing',
       offer: `offer-${minutes}`,
       country: 'DE',
-      conditions,
+      properties: {},
+      traits: { emailValid: conditions.email_valid ?? false, phoneValid: conditions.phone_valid ?? false },
     };
   }
 
@@ -261,7 +262,7 @@ describe('scoring services against PostgreSQL', () => {
     const [high, low] = [randomUUID(), randomUUID()];
     await score(ws, lead(high, 1, { email_valid: true, phone_valid: true }));
     await score(ws, lead(low, 2));
-    const board = () => database.dataSource.transaction((manager) => deletions.leaderboard(manager, ws, 10));
+    const board = async () => (await database.dataSource.transaction((manager) => deletions.leaderboard(manager, ws, { limit: 10 }))).items;
     expect((await board()).map((e) => [e.contactId, e.score])).toEqual([
       [high, 20],
       [low, 10],

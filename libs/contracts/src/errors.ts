@@ -65,6 +65,12 @@ export const ErrorCodes = {
   contactErased: 'contact_erased',
   /** The email or phone belongs to an erased person; it makes no contact by hand or import: 409. */
   identityErased: 'identity_erased',
+  /** A scoring rule body that does not make a rule (bad condition, decay, caps…): 400. */
+  invalidRule: 'invalid_rule',
+  /** Stage thresholds that do not rise (warm < hot < qualified): 400. */
+  invalidThresholds: 'invalid_thresholds',
+  /** A scoring rule of that id exists in the workspace: 409. */
+  ruleExists: 'rule_exists',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

@@ -75,6 +75,16 @@ export const RpcSubjects = {
     erasureStep: 'scoring.erasure.step',
     /** The highest scores of live contacts (soft-deleted ones leave it). */
     leaderboard: 'scoring.score.leaderboard',
+    contactTimeline: 'scoring.contact.timeline',
+    rulesList: 'scoring.rules.list',
+    ruleCreate: 'scoring.rules.create',
+    rulePatch: 'scoring.rules.patch',
+    ruleDelete: 'scoring.rules.delete',
+    stagesGet: 'scoring.stages.get',
+    stagesPut: 'scoring.stages.put',
+    recomputeStart: 'scoring.recompute.start',
+    recomputeGet: 'scoring.recompute.get',
+    contactInsights: 'scoring.contact.insights',
   },
   metrics: {
     leadsSummary: 'metrics.leads.summary',
@@ -181,6 +191,7 @@ export const Conversations = {
     contacts: [EventTypes.leadIngested, EventTypes.stageChanged],
     scoring: [
       EventTypes.leadAttributed,
+      EventTypes.activityAttributed,
       EventTypes.contactMerged,
       EventTypes.contactErased,
       EventTypes.contactDeleted,

@@ -63,6 +63,9 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       origin_not_allowed: 403,
       contact_erased: 410,
       identity_erased: 409,
+      invalid_rule: 400,
+      invalid_thresholds: 400,
+      rule_exists: 409,
     });
   });
 

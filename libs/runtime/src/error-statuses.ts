@@ -56,6 +56,9 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.leadAlreadyConverted]: 409,
   [ErrorCodes.contactErased]: 410,
   [ErrorCodes.identityErased]: 409,
+  [ErrorCodes.invalidRule]: 400,
+  [ErrorCodes.invalidThresholds]: 400,
+  [ErrorCodes.ruleExists]: 409,
 };
 
 /** A code no table entry knows is a bug on our side, never the sender's: 500. */

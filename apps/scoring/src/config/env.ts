@@ -14,4 +14,28 @@ export class ScoringEnv extends PlatformEnv {
   @Min(0)
   @Max(300000)
   SCORING_RULES_CACHE_MS = 5000;
+
+  /** Days without activity after which a hot or qualified contact is flagged at risk (insights). */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  SCORING_RISK_SILENT_DAYS = 14;
+
+  /** How often decay rescores contacts holding decaying points (once per interval across replicas). */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  @Max(7 * 86_400_000)
+  SCORING_DECAY_INTERVAL_MS = 3_600_000;
+
+  /** Contacts rescored per transaction by a recompute run or a decay run. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  SCORING_RECOMPUTE_BATCH = 500;
 }

@@ -42,15 +42,38 @@ export class ContactDeletionsRepository {
     return row?.deleted ?? false;
   }
 
-  /** The highest active scores of contacts that are not soft-deleted (ties: by id). */
-  async leaderboard(manager: EntityManager, workspaceId: string, limit: number): Promise<LeaderboardEntry[]> {
+  /**
+   * A page of the highest active scores of contacts that are not soft-deleted, by score descending
+   * then contact id, optionally of one stage; `after` is the (score, contact id) of the last row of
+   * the previous page. It walks `contact_scores_leaderboard_idx` (workspace, score desc, contact id).
+   */
+  async leaderboard(
+    manager: EntityManager,
+    workspaceId: string,
+    query: { limit: number; stage?: Stage; after?: { score: number; contactId: string } },
+  ): Promise<{ items: LeaderboardEntry[]; more: boolean }> {
+    const params: unknown[] = [workspaceId, query.limit + 1];
+    let where = '';
+    if (query.stage) {
+      params.push(query.stage);
+      where += ` AND s."stage" = $${params.length}`;
+    }
+    if (query.after) {
+      params.push(query.after.score, query.after.contactId);
+      const score = `$${params.length - 1}::integer`;
+      const id = `$${params.length}::uuid`;
+      where += ` AND s."score" <= ${score} AND (s."score" < ${score} OR s."contact_id" > ${id})`;
+    }
     const rows = (await manager.query(
       `SELECT s."contact_id", s."score", s."stage" FROM ${this.scores} s
-       WHERE s."workspace_id" = $1 AND s."state" = 'active'
+       WHERE s."workspace_id" = $1 AND s."state" = 'active'${where}
          AND NOT EXISTS (SELECT 1 FROM ${this.deletions} d WHERE d."workspace_id" = s."workspace_id" AND d."contact_id" = s."contact_id" AND d."deleted")
        ORDER BY s."score" DESC, s."contact_id" LIMIT $2`,
-      [workspaceId, limit],
+      params,
     )) as Array<{ contact_id: string; score: number; stage: Stage }>;
-    return rows.map((row) => ({ contactId: row.contact_id, score: row.score, stage: row.stage }));
+    return {
+      items: rows.slice(0, query.limit).map((row) => ({ contactId: row.contact_id, score: row.score, stage: row.stage })),
+      more: rows.length > query.limit,
+    };
   }
 }

@@ -10,8 +10,10 @@ type Row = Record<string, unknown>;
 export class PrivacyRepository {
   private readonly scores: string;
   private readonly history: string;
+  private readonly activities: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.activities = qualifiedTable(dataSource, 'activities');
     this.scores = qualifiedTable(dataSource, 'contact_scores');
     this.history = qualifiedTable(dataSource, 'score_history');
   }
@@ -28,6 +30,24 @@ export class PrivacyRepository {
       [workspaceId, contactIds],
     )) as Array<{ scores: number; history: number }>;
     return row ?? { scores: 0, history: 0 };
+  }
+
+  /**
+   * Empties the properties and traits of these contacts' stored activities (what a tracker sent may
+   * name the person), keeping only the fit facts the rules score; returns how many rows changed.
+   */
+  async scrubActivities(manager: EntityManager, workspaceId: string, contactIds: readonly string[]): Promise<number> {
+    const rows = (await manager.query(
+      `WITH s AS (
+         UPDATE ${this.activities} SET "properties" = '{}'::jsonb,
+           "traits" = jsonb_strip_nulls(jsonb_build_object('emailValid', "traits"->'emailValid', 'phoneValid', "traits"->'phoneValid'))
+         WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])
+           AND ("properties" <> '{}'::jsonb OR "traits" - 'emailValid' - 'phoneValid' <> '{}'::jsonb)
+         RETURNING 1)
+       SELECT count(*)::int AS "n" FROM s`,
+      [workspaceId, contactIds],
+    )) as Array<{ n: number }>;
+    return rows[0]?.n ?? 0;
   }
 
   async scoreRow(workspaceId: string, contactId: string): Promise<Row | null> {

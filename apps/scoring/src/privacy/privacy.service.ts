@@ -8,7 +8,8 @@ import { PrivacyRepository } from './privacy.repository';
 
 /**
  * GDPR in scoring. Scores and their history hold ids, points and campaign dimensions, no personal
- * data: an erasure keeps them (the numbers stay), redacts the dead letters that name the person's
+ * data: an erasure keeps them (the numbers stay), empties the properties and traits of the stored
+ * activities (keeping the fit facts, so a rescore gives the same), redacts the dead letters that name the person's
  * leads or contacts, and records what it found. Export answers the score and its history.
  */
 @Injectable()
@@ -24,12 +25,19 @@ export class PrivacyService {
     await forEachEvent(events, async ({ workspaceId, data }) => {
       const contactIds = [data.contactId, ...data.mergedContactIds].map((id) => id.toLowerCase());
       const held = await this.repository.countHeld(manager, workspaceId, contactIds);
+      const activitiesScrubbed = await this.repository.scrubActivities(manager, workspaceId, contactIds);
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...contactIds, ...data.leadIds]);
       await this.steps.record(manager, {
         workspaceId,
         erasureId: data.erasureId,
         contactId: data.contactId,
-        summary: { personalDataHeld: false, scoresKept: held.scores, historyRowsKept: held.history, deadLettersRedacted: deadLetters },
+        summary: {
+          personalDataHeld: false,
+          scoresKept: held.scores,
+          historyRowsKept: held.history,
+          activitiesScrubbed,
+          deadLettersRedacted: deadLetters,
+        },
       });
     });
   }

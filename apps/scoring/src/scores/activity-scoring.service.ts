@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { RulesService } from '../rules/rules.service';
-import { type FitCondition, rulesHitBy } from '../rules/scoring-rule';
 import { ScoreRecalculator } from './score-recalculator';
 import { type ActivityRecord, keyOf, ScoreRepository } from './score.repository';
 
@@ -9,7 +7,6 @@ export interface ScoringActivity extends ActivityRecord {
   workspaceId: string;
   /** The contact the activity was attributed to; it may have been merged since. */
   contactId: string;
-  conditions: Partial<Record<FitCondition, boolean>>;
   /** The request that brought the activity, carried by the score events it causes. */
   correlationId?: string;
 }
@@ -19,7 +16,8 @@ const MAX_LOCK_ATTEMPTS = 5;
 
 /**
  * Scores activities for their contacts (or the contacts' survivors, when they were merged), a
- * batch at a time with a fixed number of statements. A contact's activities are scored one after
+ * batch at a time with a fixed number of statements: each activity is stored, and its contact
+ * rescored from all its stored activities (so one arriving late lands in its place in the history). A contact's activities are scored one after
  * another, in the order given, as if each had its own transaction: each round takes at most one
  * activity per contact, so that every score.changed and stage.changed is the one that activity
  * alone caused.
@@ -27,13 +25,11 @@ const MAX_LOCK_ATTEMPTS = 5;
 @Injectable()
 export class ActivityScoringService {
   constructor(
-    private readonly rules: RulesService,
     private readonly scores: ScoreRepository,
     private readonly recalculator: ScoreRecalculator,
   ) {}
 
   async score(manager: EntityManager, activities: readonly ScoringActivity[]): Promise<void> {
-    const rules = await this.rules.activeRules(manager);
     let pending = activities.map((activity) => ({ activity, attempts: 0 }));
     while (pending.length > 0) {
       // What each contact id stands for now; a merge may have committed since the last round.
@@ -65,13 +61,9 @@ export class ActivityScoringService {
         later.unshift({ activity: item.activity, attempts: item.attempts + 1 });
         return [];
       });
-      await this.scores.recordHits(
+      await this.scores.recordActivities(
         manager,
-        ready.map(({ key, activity }) => ({
-          key,
-          activity,
-          hits: rulesHitBy(rules, { type: activity.type, conditions: activity.conditions }),
-        })),
+        ready.map(({ key, activity }) => ({ key, activity })),
       );
       await this.recalculator.recalculate(
         manager,

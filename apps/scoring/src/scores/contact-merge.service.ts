@@ -3,7 +3,6 @@ import { APP_LOGGER } from '@leadflow/logging';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { redundantHistoryRows } from './history-merge';
 import type { ScoreSnapshot } from './score-changes';
 import { ScoreRecalculator } from './score-recalculator';
 import { type LockedScore, ScoreRepository } from './score.repository';
@@ -17,7 +16,7 @@ export interface ContactMerge {
 
 /**
  * Folds a merged contact into its survivor: the merge is recorded (so activities that arrive
- * later for the merged id follow it), the histories become one and the survivor is recomputed.
+ * later for the merged id follow it), the activities become one list and the survivor is rescored.
  */
 @Injectable()
 export class ContactMergeService {
@@ -60,9 +59,9 @@ export class ContactMergeService {
     const merged = locks.get(mergedId) as LockedScore;
     if (survivor.state !== 'active') throw new Error(`survivor ${survivorId} was merged meanwhile; the event will be retried`);
 
-    // Of rows both histories hold once (an activity, a fit rule), the earliest stays.
-    const redundant = redundantHistoryRows(await this.scores.historyKeys(manager, workspaceId, [mergedId, survivorId]));
-    await this.scores.moveHistory(manager, workspaceId, mergedId, survivorId, redundant);
+    // The activities become one list (an activity both hold stays once); the survivor's history is
+    // derived from it again below.
+    await this.scores.moveActivities(manager, workspaceId, mergedId, survivorId);
     await this.scores.markMerged(manager, workspaceId, mergedId);
 
     const mergedWasActive = !merged.created && merged.state === 'active';

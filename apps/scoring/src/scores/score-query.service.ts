@@ -25,7 +25,16 @@ export class ScoreQueryService {
       const history = await this.scores.historyOf(manager, workspaceId, contactId);
       // Said only of a deleted contact, so that a live contact's score reads as before.
       const deleted = await this.deletions.isDeleted(manager, workspaceId, contactId);
-      return { contactId, score: current.score, stage: current.stage, history, ...(deleted ? { contactDeleted: true } : {}) };
+      const fit = history.filter((h) => h.kind === 'fit').reduce((sum, h) => sum + h.points, 0);
+      return {
+        contactId,
+        score: current.score,
+        stage: current.stage,
+        fit,
+        engagement: current.score - fit,
+        history,
+        ...(deleted ? { contactDeleted: true } : {}),
+      };
     });
   }
 }

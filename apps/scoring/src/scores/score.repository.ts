@@ -1,10 +1,9 @@
-import type { ScoreHistoryEntry, Stage } from '@leadflow/contracts';
+import { DEFAULT_LEAD_SOURCE, type ScoreHistoryEntry, type Stage } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { RuleHit, RuleKind } from '../rules/scoring-rule';
-import type { HistoryRowKey } from './history-merge';
+import type { EngineActivity, EngineHistoryRow, StageTransition } from '../engine/score-engine';
 
 /** Longer merge chains than this are taken as a loop in the data and cut. */
 const MAX_MERGE_CHAIN = 64;
@@ -19,11 +18,25 @@ export interface LockedScore {
 
 export interface ActivityRecord {
   activityId: string;
+  /** The event name rules match: `lead_submitted`, `page_view`, … */
   type: string;
+  /** ISO time the activity happened. */
   at: string;
+  properties: Record<string, unknown>;
+  /** What the activity says about the contact (for a lead: emailValid, phoneValid, …). */
+  traits: Record<string, unknown>;
   source: string;
   offer: string | null;
   country: string | null;
+}
+
+/** A contact's derived history, as the engine computed it. */
+export interface DerivedHistory {
+  key: ContactKey;
+  rows: readonly EngineHistoryRow[];
+  transitions: readonly StageTransition[];
+  /** Campaign dimensions of each activity, by activity id, copied onto its rows. */
+  dimensions: ReadonlyMap<string, Dimensions>;
 }
 
 export interface Dimensions {
@@ -60,8 +73,12 @@ export class ScoreRepository {
   private readonly scores: string;
   private readonly history: string;
   private readonly merges: string;
+  private readonly activities: string;
+  private readonly stages: string;
 
   constructor(@InjectDataSource() dataSource: DataSource) {
+    this.activities = qualifiedTable(dataSource, 'activities');
+    this.stages = qualifiedTable(dataSource, 'stage_history');
     this.scores = qualifiedTable(dataSource, 'contact_scores');
     this.history = qualifiedTable(dataSource, 'score_history');
     this.merges = qualifiedTable(dataSource, 'contact_merges');
@@ -146,57 +163,125 @@ export class ScoreRepository {
     return (await this.lockScores(manager, [{ workspaceId, contactId }], 'merged'))[0] as LockedScore;
   }
 
-  /**
-   * Adds what activities earned, each for its contact, with a statement per rule kind. The unique
-   * indexes keep an activity to one row per contact and a fit rule to one row per contact; of two
-   * activities earning a fit rule, the earlier one holds it, so the history does not depend on the
-   * order activities arrive in. The contacts must be distinct (one row per fit rule and contact).
-   */
-  async recordHits(
+  /** Stores activities, each for its contact, with one statement; an activity already stored stays as it was. */
+  async recordActivities(manager: EntityManager, stored: ReadonlyArray<{ key: ContactKey; activity: ActivityRecord }>): Promise<void> {
+    if (stored.length === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.activities} ("workspace_id", "contact_id", "activity_id", "event", "occurred_at", "properties", "traits", "source", "offer", "country")
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[], $10::text[])
+       ON CONFLICT DO NOTHING`,
+      [
+        stored.map((r) => r.key.workspaceId),
+        stored.map((r) => r.key.contactId),
+        stored.map((r) => r.activity.activityId),
+        stored.map((r) => r.activity.type),
+        stored.map((r) => r.activity.at),
+        stored.map((r) => JSON.stringify(r.activity.properties)),
+        stored.map((r) => JSON.stringify(r.activity.traits)),
+        stored.map((r) => r.activity.source),
+        stored.map((r) => r.activity.offer),
+        stored.map((r) => r.activity.country),
+      ],
+    );
+  }
+
+  /** The stored activities of these contacts, in scoring order, with one statement. */
+  async activitiesOf(
     manager: EntityManager,
-    scored: ReadonlyArray<{ key: ContactKey; activity: ActivityRecord; hits: RuleHit[] }>,
-  ): Promise<void> {
-    const columns = `"workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "points", "at", "source", "offer", "country"`;
-    const rows = (kind: RuleKind) => {
-      const of = scored.flatMap(({ key, activity, hits }) =>
-        hits.filter((hit) => hit.kind === kind).map((hit) => ({ key, activity, hit })),
-      );
-      return {
-        count: of.length,
-        sql: `INSERT INTO ${this.history} AS h (${columns})
-              SELECT "workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "points", "at", "source", "offer", "country"
-              FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-                AS r(${columns})`,
-        params: [
-          of.map((r) => r.key.workspaceId),
-          of.map((r) => r.key.contactId),
-          of.map((r) => r.activity.activityId),
-          of.map((r) => r.activity.type),
-          of.map((r) => r.hit.ruleId),
-          of.map((r) => r.hit.kind),
-          of.map((r) => r.hit.points),
-          of.map((r) => r.activity.at),
-          of.map((r) => r.activity.source),
-          of.map((r) => r.activity.offer),
-          of.map((r) => r.activity.country),
-        ],
-      };
-    };
-    const activityRows = rows('activity');
-    if (activityRows.count > 0) {
+    contacts: readonly ContactKey[],
+  ): Promise<Map<string, Array<EngineActivity & { source: string; offer: string | null; country: string | null }>>> {
+    const result = new Map<string, Array<EngineActivity & { source: string; offer: string | null; country: string | null }>>();
+    for (const c of contacts) result.set(keyOf(c.workspaceId, c.contactId), []);
+    if (contacts.length === 0) return result;
+    const rows = (await manager.query(
+      `SELECT a."workspace_id", a."contact_id"::text AS "contact_id", a."activity_id", a."event", a."occurred_at", a."properties", a."traits",
+              a."source", a."offer", a."country"
+       FROM ${this.activities} a JOIN unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+         ON a."workspace_id" = k."workspace_id" AND a."contact_id" = k."contact_id"
+       ORDER BY a."workspace_id", a."contact_id", a."occurred_at", a."activity_id" COLLATE "C"`,
+      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId)],
+    )) as Array<{
+      workspace_id: string;
+      contact_id: string;
+      activity_id: string;
+      event: string;
+      occurred_at: Date;
+      properties: Record<string, unknown>;
+      traits: Record<string, unknown>;
+      source: string;
+      offer: string | null;
+      country: string | null;
+    }>;
+    for (const row of rows) {
+      result.get(keyOf(row.workspace_id, row.contact_id))?.push({
+        activityId: row.activity_id,
+        event: row.event,
+        occurredAt: row.occurred_at.toISOString(),
+        properties: row.properties,
+        traits: row.traits,
+        source: row.source,
+        offer: row.offer,
+        country: row.country,
+      });
+    }
+    return result;
+  }
+
+  /**
+   * Replaces these contacts' score and stage histories with what the engine derived, with four
+   * statements. The contacts must be locked.
+   */
+  async replaceHistories(manager: EntityManager, derived: readonly DerivedHistory[]): Promise<void> {
+    if (derived.length === 0) return;
+    const keys = [derived.map((d) => d.key.workspaceId), derived.map((d) => d.key.contactId)];
+    await manager.query(
+      `DELETE FROM ${this.history} h USING unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+       WHERE h."workspace_id" = k."workspace_id" AND h."contact_id" = k."contact_id"`,
+      keys,
+    );
+    await manager.query(
+      `DELETE FROM ${this.stages} h USING unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+       WHERE h."workspace_id" = k."workspace_id" AND h."contact_id" = k."contact_id"`,
+      keys,
+    );
+    const rows = derived.flatMap((d) => d.rows.map((row) => ({ key: d.key, row, dims: d.dimensions.get(row.activityId) })));
+    if (rows.length > 0) {
       await manager.query(
-        `${activityRows.sql} ON CONFLICT ("workspace_id", "contact_id", "activity_id") WHERE "rule_kind" = 'activity' DO NOTHING`,
-        activityRows.params,
+        `INSERT INTO ${this.history} ("workspace_id", "contact_id", "activity_id", "activity_type", "rule_id", "rule_kind", "reason", "points",
+           "score_after", "at", "source", "offer", "country")
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::integer[], $9::integer[],
+           $10::timestamptz[], $11::text[], $12::text[], $13::text[])`,
+        [
+          rows.map((r) => r.key.workspaceId),
+          rows.map((r) => r.key.contactId),
+          rows.map((r) => r.row.activityId),
+          rows.map((r) => r.row.event),
+          rows.map((r) => r.row.ruleId),
+          rows.map((r) => r.row.kind),
+          rows.map((r) => r.row.reason),
+          rows.map((r) => r.row.points),
+          rows.map((r) => r.row.score),
+          rows.map((r) => r.row.at),
+          rows.map((r) => r.dims?.source ?? DEFAULT_LEAD_SOURCE),
+          rows.map((r) => r.dims?.offer ?? null),
+          rows.map((r) => r.dims?.country ?? null),
+        ],
       );
     }
-    const fitRows = rows('fit');
-    if (fitRows.count > 0) {
+    const transitions = derived.flatMap((d) => d.transitions.map((t) => ({ key: d.key, t })));
+    if (transitions.length > 0) {
       await manager.query(
-        `${fitRows.sql} ON CONFLICT ("workspace_id", "contact_id", "rule_id") WHERE "rule_kind" = 'fit'
-         DO UPDATE SET "activity_id" = EXCLUDED."activity_id", "activity_type" = EXCLUDED."activity_type", "points" = EXCLUDED."points",
-           "at" = EXCLUDED."at", "source" = EXCLUDED."source", "offer" = EXCLUDED."offer", "country" = EXCLUDED."country", "recorded_at" = now()
-         WHERE (EXCLUDED."at", EXCLUDED."activity_id" COLLATE "C") < (h."at", h."activity_id" COLLATE "C")`,
-        fitRows.params,
+        `INSERT INTO ${this.stages} ("workspace_id", "contact_id", "activity_id", "from_stage", "to_stage", "score", "at")
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::timestamptz[])`,
+        [
+          transitions.map((r) => r.key.workspaceId),
+          transitions.map((r) => r.key.contactId),
+          transitions.map((r) => r.t.activityId),
+          transitions.map((r) => r.t.from),
+          transitions.map((r) => r.t.to),
+          transitions.map((r) => r.t.score),
+          transitions.map((r) => r.t.at),
+        ],
       );
     }
   }
@@ -254,32 +339,22 @@ export class ScoreRepository {
     return rows[0]?.survivor_id ?? survivorId;
   }
 
-  /** The keys of the history rows of these contacts, which say which rows repeat one another. */
-  async historyKeys(manager: EntityManager, workspaceId: string, contactIds: readonly string[]): Promise<HistoryRowKey[]> {
-    const rows = (await manager.query(
-      `SELECT "id"::text AS "id", "rule_kind", "activity_id", "rule_id", "at" FROM ${this.history}
-       WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])`,
-      [workspaceId, contactIds],
-    )) as Array<{ id: string; rule_kind: RuleKind; activity_id: string; rule_id: string; at: Date }>;
-    return rows.map((r) => ({ id: r.id, ruleKind: r.rule_kind, activityId: r.activity_id, ruleId: r.rule_id, at: r.at }));
-  }
-
-  /** Gives `fromId`'s history to `toId`, first deleting the rows `redundant` names (ids from `historyKeys`). */
-  async moveHistory(
-    manager: EntityManager,
-    workspaceId: string,
-    fromId: string,
-    toId: string,
-    redundant: readonly string[],
-  ): Promise<void> {
-    if (redundant.length > 0) {
-      await manager.query(`DELETE FROM ${this.history} WHERE "workspace_id" = $1 AND "id" = ANY($2::bigint[])`, [workspaceId, redundant]);
+  /**
+   * Gives `fromId`'s activities to `toId` (an activity both hold stays once) and drops `fromId`'s
+   * derived histories; the survivor is rescored after.
+   */
+  async moveActivities(manager: EntityManager, workspaceId: string, fromId: string, toId: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.activities} ("workspace_id", "contact_id", "activity_id", "event", "occurred_at", "properties", "traits", "source", "offer", "country", "recorded_at")
+       SELECT "workspace_id", $3, "activity_id", "event", "occurred_at", "properties", "traits", "source", "offer", "country", "recorded_at"
+       FROM ${this.activities} WHERE "workspace_id" = $1 AND "contact_id" = $2
+       ON CONFLICT ("workspace_id", "contact_id", "activity_id") DO UPDATE SET
+         "occurred_at" = LEAST(${this.activities}."occurred_at", EXCLUDED."occurred_at")`,
+      [workspaceId, fromId, toId],
+    );
+    for (const table of [this.activities, this.history, this.stages]) {
+      await manager.query(`DELETE FROM ${table} WHERE "workspace_id" = $1 AND "contact_id" = $2`, [workspaceId, fromId]);
     }
-    await manager.query(`UPDATE ${this.history} SET "contact_id" = $3 WHERE "workspace_id" = $1 AND "contact_id" = $2`, [
-      workspaceId,
-      fromId,
-      toId,
-    ]);
   }
 
   /** Dimensions of the contact's latest scored activity, if it has one. */
@@ -301,20 +376,29 @@ export class ScoreRepository {
     return rows[0];
   }
 
-  /** The contact's history, oldest first (an activity's own row before the fit rules it earned). */
+  /** The contact's history in the order it happened (an activity's engagement rows before the fit rules it earned). */
   async historyOf(manager: EntityManager, workspaceId: string, contactId: string): Promise<ScoreHistoryEntry[]> {
     const rows = (await manager.query(
-      `SELECT "activity_id", "activity_type", "points", "rule_id", "at" FROM ${this.history}
-       WHERE "workspace_id" = $1 AND "contact_id" = $2
-       ORDER BY "at", "activity_id" COLLATE "C", ("rule_kind" = 'fit'), "rule_id" COLLATE "C"`,
+      `SELECT "activity_id", "activity_type", "points", "rule_id", "rule_kind", "reason", "at" FROM ${this.history}
+       WHERE "workspace_id" = $1 AND "contact_id" = $2 ORDER BY "id"`,
       [workspaceId, contactId],
-    )) as Array<{ activity_id: string; activity_type: string; points: number; rule_id: string; at: Date }>;
+    )) as Array<{
+      activity_id: string;
+      activity_type: string;
+      points: number;
+      rule_id: string;
+      rule_kind: string;
+      reason: string;
+      at: Date;
+    }>;
     return rows.map((r) => ({
       activityId: r.activity_id,
       type: r.activity_type,
       points: r.points,
       ruleId: r.rule_id,
       at: r.at.toISOString(),
+      reason: r.reason as NonNullable<ScoreHistoryEntry['reason']>,
+      kind: r.rule_kind === 'fit' ? 'fit' : 'engagement',
     }));
   }
 }

@@ -1,10 +1,15 @@
-import { ActivityTypes, EventTypes } from '@leadflow/contracts';
+import { type ActivityKind, ActivityTypes, EventTypes } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch, forEachEvent } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { FitConditions } from '../rules/scoring-rule';
 import { ActivityScoringService } from './activity-scoring.service';
 import { ContactMergeService } from './contact-merge.service';
+
+/** The event name rules match for an activity of this kind and name. */
+export function activityEvent(kind: ActivityKind, name: string): string {
+  if (kind === 'track') return name;
+  return kind === 'page' ? 'page_view' : kind;
+}
 
 /** The events scoring consumes, translated into activities and merges. */
 @Injectable()
@@ -28,7 +33,33 @@ export class ScoringEventsHandler {
         source: lead.source,
         offer: lead.offer,
         country: lead.country,
-        conditions: { [FitConditions.emailValid]: lead.emailValid, [FitConditions.phoneValid]: lead.phoneValid },
+        properties: {},
+        // The lead's fit facts, which fit rules test as traits.
+        traits: { emailValid: lead.emailValid, phoneValid: lead.phoneValid, source: lead.source, offer: lead.offer, country: lead.country },
+      })),
+    );
+  }
+
+  /**
+   * Tracked activities. A `page` is scored as `page_view` (its name stays in the properties as
+   * `name`), `identify` and `alias` under their kind, a `track` under its event name.
+   */
+  @ConsumesEvents(EventTypes.activityAttributed)
+  async onActivitiesAttributed(events: EventBatch<typeof EventTypes.activityAttributed>, manager: EntityManager): Promise<void> {
+    await this.activities.score(
+      manager,
+      events.map(({ workspaceId, correlationId, data }) => ({
+        workspaceId,
+        correlationId,
+        contactId: data.contactId.toLowerCase(),
+        activityId: data.activityId.toLowerCase(),
+        type: activityEvent(data.kind, data.name),
+        at: data.occurredAt,
+        source: data.source,
+        offer: typeof data.properties.offer === 'string' ? data.properties.offer : null,
+        country: typeof data.traits.country === 'string' ? data.traits.country : null,
+        properties: data.kind === 'page' ? { name: data.name, ...data.properties } : data.properties,
+        traits: data.traits,
       })),
     );
   }

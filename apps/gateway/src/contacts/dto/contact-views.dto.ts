@@ -42,12 +42,16 @@ export class ScoreHistoryEntryDoc implements ScoreHistoryEntry {
   @ApiProperty({ example: 10 }) points!: number;
   @ApiProperty({ example: 'lead-with-phone' }) ruleId!: string;
   @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ required: false, enum: ['award', 'decay', 'expiry'] }) reason?: 'award' | 'decay' | 'expiry';
+  @ApiProperty({ required: false, enum: ['fit', 'engagement'] }) kind?: 'fit' | 'engagement';
 }
 
 export class ScoreViewDoc implements ScoreView {
   @ApiProperty({ format: 'uuid' }) contactId!: string;
   @ApiProperty({ example: 40 }) score!: number;
   @ApiProperty({ enum: STAGES }) stage!: Stage;
+  @ApiProperty({ required: false, description: 'The part of the score from fit rules' }) fit?: number;
+  @ApiProperty({ required: false, description: 'The part of the score from engagement rules' }) engagement?: number;
   @ApiProperty({ type: [ScoreHistoryEntryDoc] }) history!: ScoreHistoryEntry[];
   @ApiProperty({ required: false, description: 'Present (true) while the contact is soft-deleted (it is then off the leaderboard)' })
   contactDeleted?: boolean;

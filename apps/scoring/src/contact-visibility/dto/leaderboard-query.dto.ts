@@ -1,5 +1,5 @@
-import { type LeaderboardQuery, MAX_PAGE_SIZE } from '@leadflow/contracts';
-import { IsInt, IsString, Length, Max, Min } from 'class-validator';
+import { type LeaderboardQuery, MAX_PAGE_SIZE, type Stage, STAGES } from '@leadflow/contracts';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 
 export class LeaderboardQueryDto implements LeaderboardQuery {
   @IsString()
@@ -10,4 +10,13 @@ export class LeaderboardQueryDto implements LeaderboardQuery {
   @Min(1)
   @Max(MAX_PAGE_SIZE)
   limit!: number;
+
+  @IsOptional()
+  @IsIn(STAGES)
+  stage?: Stage;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 2048)
+  cursor?: string;
 }

@@ -3,6 +3,7 @@ import { ScoringTables1795348800000 } from './1795348800000-scoring-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { DeletedContacts1795810000200 } from './1795810000200-deleted-contacts';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
+import { ScoringEngine1795870000000 } from './1795870000000-scoring-engine';
 
 /** Every migration of the scoring schema, oldest first. */
 export const scoringMigrations = [
@@ -11,4 +12,5 @@ export const scoringMigrations = [
   OutboxClaims1795435200000,
   DeletedContacts1795810000200,
   ErasureSteps1795830000000,
+  ScoringEngine1795870000000,
 ];
