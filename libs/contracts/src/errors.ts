@@ -71,6 +71,10 @@ export const ErrorCodes = {
   invalidThresholds: 'invalid_thresholds',
   /** A scoring rule of that id exists in the workspace: 409. */
   ruleExists: 'rule_exists',
+  /** A contact cannot be merged into itself (or into a contact it was merged into already by another id): 409. */
+  mergeIntoSelf: 'merge_into_self',
+  /** A merge names a soft-deleted contact: restore it first. 409. */
+  contactDeleted: 'contact_deleted',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

@@ -19,3 +19,4 @@ export * from './system';
 export * from './nats-namespace';
 export * from './nats-permissions';
 export * from './event-message';
+export * from './timeline';

@@ -68,6 +68,10 @@ export const RpcSubjects = {
     contactDelete: 'contacts.contact.delete',
     contactRestore: 'contacts.contact.restore',
     contactLeads: 'contacts.contact.leads',
+    /** An admin merges one contact into another (audited by the gateway). */
+    contactMerge: 'contacts.contact.merge',
+    /** Leads, activities and merges of a contact, newest first, in keyset pages. */
+    contactTimeline: 'contacts.contact.timeline',
   },
   scoring: {
     scoreGet: 'scoring.score.get',
@@ -75,6 +79,7 @@ export const RpcSubjects = {
     erasureStep: 'scoring.erasure.step',
     /** The highest scores of live contacts (soft-deleted ones leave it). */
     leaderboard: 'scoring.score.leaderboard',
+    /** Score and stage changes of a contact, newest first, before an instant. */
     contactTimeline: 'scoring.contact.timeline',
     rulesList: 'scoring.rules.list',
     ruleCreate: 'scoring.rules.create',
@@ -188,7 +193,7 @@ export const Conversations = {
   consumes: {
     gateway: [EventTypes.contactErased],
     ingestion: [EventTypes.contactErased],
-    contacts: [EventTypes.leadIngested, EventTypes.stageChanged],
+    contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived],
     scoring: [
       EventTypes.leadAttributed,
       EventTypes.activityAttributed,

@@ -57,6 +57,20 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
           JOIN "contacts"."contacts" c ON c."id" = l."contact_id" WHERE c."merged_into" IS NOT NULL`,
   },
   {
+    name: 'an activity is attributed to a merged contact',
+    when: 'always',
+    sql: `SELECT a."workspace_id", a."activity_id", a."contact_id" FROM "contacts"."contact_activities" a
+          JOIN "contacts"."contacts" c ON c."id" = a."contact_id" WHERE c."merged_into" IS NOT NULL`,
+  },
+  {
+    // An anonymous profile is made from a tracker's anonymous id alone; the first known id makes it a person.
+    name: 'an anonymous profile holds personal data or an identity other than an anonymous id',
+    when: 'always',
+    sql: `SELECT c."workspace_id", c."id" FROM "contacts"."contacts" c WHERE c."anonymous" AND c."merged_into" IS NULL AND (
+            c."email" IS NOT NULL OR c."phone" IS NOT NULL OR EXISTS (SELECT 1 FROM "contacts"."contact_identities" i
+              WHERE i."contact_id" = c."id" AND i."kind" <> 'anonymous_id'))`,
+  },
+  {
     name: 'a merged contact points at a contact that is not live',
     when: 'always',
     sql: `SELECT m."workspace_id", m."id", m."merged_into" FROM "contacts"."contacts" m

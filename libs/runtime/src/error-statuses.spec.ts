@@ -66,6 +66,8 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       invalid_rule: 400,
       invalid_thresholds: 400,
       rule_exists: 409,
+      merge_into_self: 409,
+      contact_deleted: 409,
     });
   });
 

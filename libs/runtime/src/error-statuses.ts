@@ -59,6 +59,8 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.invalidRule]: 400,
   [ErrorCodes.invalidThresholds]: 400,
   [ErrorCodes.ruleExists]: 409,
+  [ErrorCodes.mergeIntoSelf]: 409,
+  [ErrorCodes.contactDeleted]: 409,
 };
 
 /** A code no table entry knows is a bug on our side, never the sender's: 500. */

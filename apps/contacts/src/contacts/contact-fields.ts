@@ -42,6 +42,7 @@ export function newContactRow(workspaceId: string, lead: LeadFields, identities:
     created_by: null,
     updated_by: null,
     stage: null,
+    anonymous: false,
   };
 }
 

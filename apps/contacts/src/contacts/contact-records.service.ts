@@ -11,7 +11,7 @@ import { ContactQueryService } from './contact-query.service';
 import { ContactsRepository } from './contacts.repository';
 import { ErasedIdentitiesRepository } from './erased-identities.repository';
 import type { ContactCreateDto, ContactPatchDto, ContactReplaceDto, ContactVersionedDto } from './dto/contact-write.dto';
-import { type Identity, identityLockKey } from './identity';
+import { type Identity, identityLockKey, type PersonalIdentityKind } from './identity';
 
 /** What a versioned write found before writing: the contact as it is, or the answer to give instead. */
 type Target = { row: ContactRow } | { reply: ContactWriteReply };
@@ -191,8 +191,8 @@ export class ContactRecordsService {
     manager: EntityManager,
     workspaceId: string,
     contactId: string,
-    previous: Identity[],
-    next: Identity[],
+    previous: Array<Identity<PersonalIdentityKind>>,
+    next: Array<Identity<PersonalIdentityKind>>,
   ): Promise<ContactWriteReply | undefined> {
     const same = (a: Identity, b: Identity) => a.kind === b.kind && a.value === b.value;
     const added = next.filter((identity) => !previous.some((p) => same(p, identity)));
@@ -230,8 +230,8 @@ function isRow(outcome: ContactWriteReply | ContactRow): outcome is ContactRow {
   return !('outcome' in outcome);
 }
 
-function identitiesOfFields(fields: Pick<ContactRecordFields, 'email' | 'phone'>): Identity[] {
-  const identities: Identity[] = [];
+function identitiesOfFields(fields: Pick<ContactRecordFields, 'email' | 'phone'>): Array<Identity<PersonalIdentityKind>> {
+  const identities: Array<Identity<PersonalIdentityKind>> = [];
   if (fields.email !== null) identities.push({ kind: 'email', value: fields.email });
   if (fields.phone !== null) identities.push({ kind: 'phone', value: fields.phone });
   return identities;

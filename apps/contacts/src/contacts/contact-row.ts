@@ -28,6 +28,8 @@ export interface ContactRow {
   created_by: string | null;
   updated_by: string | null;
   stage: Stage | null;
+  /** An anonymous profile: made from a tracker's anonymous id alone, no personal data. */
+  anonymous: boolean;
 }
 
 /** The fields of a contact an admin sets (PUT, PATCH, POST), normalized. */

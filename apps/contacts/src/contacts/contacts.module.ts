@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { ActivityAttributionService } from './activity-attribution.service';
+import { ContactActivitiesRepository } from './contact-activities.repository';
+import { ContactIdentityController } from './contact-identity.controller';
+import { ContactMergeService } from './contact-merge.service';
+import { ContactTimelineService } from './contact-timeline.service';
 import { ContactQueryService } from './contact-query.service';
 import { ContactRecordsService } from './contact-records.service';
 import { ContactsController } from './contacts.controller';
@@ -8,7 +13,7 @@ import { IdentityResolutionService } from './identity-resolution.service';
 import { StageCopyHandler } from './stage-copy.handler';
 
 @Module({
-  controllers: [ContactsController],
+  controllers: [ContactsController, ContactIdentityController],
   providers: [
     ContactsRepository,
     ErasedIdentitiesRepository,
@@ -16,6 +21,10 @@ import { StageCopyHandler } from './stage-copy.handler';
     ContactQueryService,
     ContactRecordsService,
     StageCopyHandler,
+    ContactActivitiesRepository,
+    ActivityAttributionService,
+    ContactMergeService,
+    ContactTimelineService,
   ],
   exports: [ContactsRepository, ErasedIdentitiesRepository],
 })

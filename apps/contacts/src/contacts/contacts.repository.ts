@@ -3,8 +3,9 @@ import { qualifiedTable, selectKeysetPage, selectPage, SqlFilter } from '@leadfl
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import type { ContactRecordFields, ContactRow } from './contact-row';
-import type { Identity } from './identity';
+import type { Identity, IdentityKind } from './identity';
 
 /** The columns of a contact, listed once for every read. */
 const CONTACT_COLUMNS = [
@@ -31,6 +32,7 @@ const CONTACT_COLUMNS = [
   'created_by',
   'updated_by',
   'stage',
+  'anonymous',
 ] as const satisfies ReadonlyArray<keyof ContactRow>;
 
 function columns(alias: string): string {
@@ -85,6 +87,13 @@ export interface ContactRecordWrite {
 /** Why a versioned write found nothing to change: no such contact, or not at that version (or merged). */
 export type ContactWriteMiss = 'missing' | 'stale';
 
+/** Why two contacts became one: recorded with the merge (`contacts.contact_merges`). */
+export interface MergeCause {
+  reason: 'lead' | 'identify' | 'alias' | 'admin';
+  activityId?: string;
+  actor?: string;
+}
+
 /** A stage copied from scoring's `stage.changed`. */
 export interface StageCopy {
   workspaceId: string;
@@ -103,11 +112,15 @@ export class ContactsRepository {
   private readonly contacts: string;
   private readonly identities: string;
   private readonly leads: string;
+  private readonly activities: string;
+  private readonly merges: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.contacts = qualifiedTable(dataSource, 'contacts');
     this.identities = qualifiedTable(dataSource, 'contact_identities');
     this.leads = qualifiedTable(dataSource, 'contact_leads');
+    this.activities = qualifiedTable(dataSource, 'contact_activities');
+    this.merges = qualifiedTable(dataSource, 'contact_merges');
   }
 
   /** Which of these leads are attributed already. */
@@ -133,10 +146,10 @@ export class ContactsRepository {
   }
 
   /** The contact recorded for each of these identities (possibly merged away since). */
-  async identityOwners(
+  async identityOwners<K extends IdentityKind>(
     manager: EntityManager,
-    identities: Array<Identity & { workspaceId: string }>,
-  ): Promise<Array<Identity & { workspaceId: string; contactId: string }>> {
+    identities: Array<Identity<K> & { workspaceId: string }>,
+  ): Promise<Array<Identity<K> & { workspaceId: string; contactId: string }>> {
     if (identities.length === 0) return [];
     // One primary-key probe per identity (LATERAL … LIMIT 1 cannot be turned into a join): with a
     // fresh table's missing statistics, a join would read the whole table once per batch.
@@ -148,7 +161,7 @@ export class ContactsRepository {
          WHERE c."workspace_id" = i."workspace_id" AND c."kind" = i."kind" AND c."value" = i."value" LIMIT 1
        ) AS o`,
       [identities.map((i) => i.workspaceId), identities.map((i) => i.kind), identities.map((i) => i.value)],
-    )) as Array<{ workspace_id: string; kind: Identity['kind']; value: string; contact_id: string }>;
+    )) as Array<{ workspace_id: string; kind: K; value: string; contact_id: string }>;
     return rows.map((row) => ({ workspaceId: row.workspace_id, kind: row.kind, value: row.value, contactId: row.contact_id }));
   }
 
@@ -165,6 +178,15 @@ export class ContactsRepository {
     return rows.map((row) => row.contact_id);
   }
 
+  /** Which of these contacts of a workspace were erased (GDPR). */
+  async erasedIds(manager: EntityManager, workspaceId: string, ids: string[]): Promise<Set<string>> {
+    const rows = (await manager.query(
+      `SELECT "id" FROM ${this.contacts} WHERE "workspace_id" = $1 AND "id" = ANY($2::uuid[]) AND "erased_at" IS NOT NULL`,
+      [workspaceId, ids],
+    )) as Array<{ id: string }>;
+    return new Set(rows.map((row) => row.id));
+  }
+
   /** Locks these contacts (live or merged away) for the rest of the transaction, in id order. */
   async lockContacts(manager: EntityManager, ids: string[]): Promise<ContactRow[]> {
     if (ids.length === 0) return [];
@@ -179,10 +201,10 @@ export class ContactsRepository {
     // clock_timestamp() per row, in order: the first contact of a person is the oldest, as if
     // each had been created by its own transaction.
     const inserted = (await manager.query(
-      `INSERT INTO ${this.contacts} ("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "created_at", "updated_at")
-       SELECT "id", "workspace_id", "email", "phone", "first_name", "last_name", "country", clock_timestamp(), clock_timestamp()
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
-         AS c("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "ord")
+      `INSERT INTO ${this.contacts} ("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "anonymous", "created_at", "updated_at")
+       SELECT "id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "anonymous", clock_timestamp(), clock_timestamp()
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::boolean[]) WITH ORDINALITY
+         AS c("id", "workspace_id", "email", "phone", "first_name", "last_name", "country", "anonymous", "ord")
        ORDER BY "ord"
        RETURNING "id"`,
       [
@@ -193,6 +215,7 @@ export class ContactsRepository {
         rows.map((r) => r.first_name),
         rows.map((r) => r.last_name),
         rows.map((r) => r.country),
+        rows.map((r) => r.anonymous),
       ],
     )) as Array<{ id: string }>;
     if (inserted.length !== rows.length) throw new Error(`inserted ${inserted.length} of ${rows.length} contacts`);
@@ -203,9 +226,10 @@ export class ContactsRepository {
     if (rows.length === 0) return;
     await manager.query(
       `UPDATE ${this.contacts} AS c SET "email" = u."email", "phone" = u."phone", "first_name" = u."first_name",
-         "last_name" = u."last_name", "country" = u."country", "updated_at" = clock_timestamp(), "version" = c."version" + 1
-       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         AS u("id", "email", "phone", "first_name", "last_name", "country")
+         "last_name" = u."last_name", "country" = u."country", "anonymous" = u."anonymous", "updated_at" = clock_timestamp(),
+         "version" = c."version" + 1
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[])
+         AS u("id", "email", "phone", "first_name", "last_name", "country", "anonymous")
        WHERE c."id" = u."id"`,
       [
         rows.map((r) => r.id),
@@ -214,6 +238,7 @@ export class ContactsRepository {
         rows.map((r) => r.first_name),
         rows.map((r) => r.last_name),
         rows.map((r) => r.country),
+        rows.map((r) => r.anonymous),
       ],
     );
   }
@@ -248,11 +273,17 @@ export class ContactsRepository {
   }
 
   /**
-   * Folds `mergedId` into `survivorId`: identities and leads move over, the merged contact and
-   * those merged into it before point at the survivor, and the survivor takes the fields it lacks.
-   * Returns the survivor as it now is.
+   * Folds `mergedId` into `survivorId`: identities, leads and activities move over, the merged
+   * contact and those merged into it before point at the survivor, the survivor takes the fields it
+   * lacks, and the merge is recorded with its cause. Returns the survivor as it now is.
    */
-  async merge(manager: EntityManager, workspaceId: string, survivorId: string, mergedId: string): Promise<ContactRow> {
+  async merge(
+    manager: EntityManager,
+    workspaceId: string,
+    survivorId: string,
+    mergedId: string,
+    cause: MergeCause = { reason: 'lead' },
+  ): Promise<ContactRow> {
     await manager.query(`UPDATE ${this.identities} SET "contact_id" = $2 WHERE "workspace_id" = $1 AND "contact_id" = $3`, [
       workspaceId,
       survivorId,
@@ -263,6 +294,16 @@ export class ContactsRepository {
       survivorId,
       mergedId,
     ]);
+    await manager.query(`UPDATE ${this.activities} SET "contact_id" = $2 WHERE "workspace_id" = $1 AND "contact_id" = $3`, [
+      workspaceId,
+      survivorId,
+      mergedId,
+    ]);
+    await manager.query(
+      `INSERT INTO ${this.merges} ("id", "workspace_id", "survivor_id", "merged_id", "reason", "activity_id", "actor")
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [uuidv7(), workspaceId, survivorId, mergedId, cause.reason, cause.activityId ?? null, cause.actor ?? null],
+    );
     await manager.query(
       `UPDATE ${this.contacts} SET "merged_into" = $2, "updated_at" = clock_timestamp(), "version" = "version" + 1
        WHERE "workspace_id" = $1 AND ("merged_into" = $3 OR "id" = $3)`,
@@ -272,7 +313,8 @@ export class ContactsRepository {
       `UPDATE ${this.contacts} s SET
          "email" = COALESCE(s."email", m."email"), "phone" = COALESCE(s."phone", m."phone"),
          "first_name" = COALESCE(s."first_name", m."first_name"), "last_name" = COALESCE(s."last_name", m."last_name"),
-         "country" = COALESCE(s."country", m."country"), "updated_at" = clock_timestamp(), "version" = s."version" + 1
+         "country" = COALESCE(s."country", m."country"), "anonymous" = s."anonymous" AND m."anonymous",
+         "updated_at" = clock_timestamp(), "version" = s."version" + 1
        FROM ${this.contacts} m WHERE s."workspace_id" = $1 AND s."id" = $2 AND m."id" = $3 RETURNING ${columns('s')}`,
       [workspaceId, survivorId, mergedId],
     )) as [ContactRow[], number];

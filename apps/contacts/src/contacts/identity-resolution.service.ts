@@ -10,11 +10,12 @@ import { runWithRequestId } from '@leadflow/logging';
 import { hashOfNormalizedIdentity } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type Identity, identitiesOf, identityLockKey, survivorOf } from './identity';
+import { type Identity, identitiesOf, identityLockKey, type PersonalIdentityKind, survivorOf } from './identity';
 import { absorbInto, newContactRow } from './contact-fields';
 import type { ContactRow } from './contact-row';
 import { type Attribution, ContactsRepository, type IdentityClaim } from './contacts.repository';
 import { ErasedIdentitiesRepository } from './erased-identities.repository';
+import { lockLiveContacts } from './live-contacts';
 
 /**
  * Turns ingested leads into contacts: one contact per person in a workspace, found by normalized
@@ -158,7 +159,7 @@ export class IdentityResolutionService {
   private async erasedEvents(
     manager: EntityManager,
     events: ReadonlyArray<EventEnvelope<LeadIngestedData>>,
-    identitiesByEvent: Identity[][],
+    identitiesByEvent: Array<Array<Identity<PersonalIdentityKind>>>,
   ): Promise<Set<EventEnvelope<LeadIngestedData>>> {
     const hashesByEvent = identitiesByEvent.map((identities) => identities.map((i) => hashOfNormalizedIdentity(i.kind, i.value)));
     const erased = await this.erased.erasedAmong(
@@ -182,34 +183,8 @@ export class IdentityResolutionService {
     for (const other of others) survivor = await this.merge(manager, event.workspaceId, survivor, other);
   }
 
-  /**
-   * Locks these contacts and, for those merged away, their survivors (a merge that committed while
-   * we waited is followed). Returns the live ones and, for every id, the live contact it stands for.
-   */
-  private async lockLive(
-    manager: EntityManager,
-    ids: string[],
-  ): Promise<{ live: Map<string, ContactRow>; survivorOf: Map<string, string> }> {
-    const live = new Map<string, ContactRow>();
-    const mergedInto = new Map<string, string>();
-    let pending = ids;
-    while (pending.length > 0) {
-      const locked = await this.contacts.lockContacts(manager, pending);
-      pending = [];
-      for (const row of locked) {
-        if (row.merged_into) {
-          mergedInto.set(row.id, row.merged_into);
-          if (!live.has(row.merged_into) && !mergedInto.has(row.merged_into)) pending.push(row.merged_into);
-        } else live.set(row.id, row);
-      }
-    }
-    const survivorOf = new Map<string, string>();
-    for (const id of ids) {
-      let at = id;
-      for (let hops = 0; mergedInto.has(at) && hops <= mergedInto.size; hops += 1) at = mergedInto.get(at) as string;
-      survivorOf.set(id, at);
-    }
-    return { live, survivorOf };
+  private lockLive(manager: EntityManager, ids: string[]): ReturnType<typeof lockLiveContacts> {
+    return lockLiveContacts(this.contacts, manager, ids);
   }
 
   /**

@@ -1,9 +1,16 @@
 import type { LeadIngestedData } from '@leadflow/contracts';
 
-export type IdentityKind = 'email' | 'phone';
+/**
+ * `email` and `phone` come from leads and events; `user_id` (the sender's own id of a person, per
+ * workspace) and `anonymous_id` (a tracker's visitor id) from activity events only.
+ */
+export type IdentityKind = 'email' | 'phone' | 'user_id' | 'anonymous_id';
 
-export interface Identity {
-  kind: IdentityKind;
+/** The identities a lead or an admin's record carries: a person's email and phone. */
+export type PersonalIdentityKind = 'email' | 'phone';
+
+export interface Identity<K extends IdentityKind = IdentityKind> {
+  kind: K;
   value: string;
 }
 
@@ -11,8 +18,10 @@ export interface Identity {
  * What identifies the person behind a lead: a valid normalized email and a valid E.164 phone.
  * Invalid values ("n/a", "test") would tie strangers together, so they identify nobody.
  */
-export function identitiesOf(lead: Pick<LeadIngestedData, 'email' | 'emailValid' | 'phone' | 'phoneValid'>): Identity[] {
-  const identities: Identity[] = [];
+export function identitiesOf(
+  lead: Pick<LeadIngestedData, 'email' | 'emailValid' | 'phone' | 'phoneValid'>,
+): Array<Identity<PersonalIdentityKind>> {
+  const identities: Array<Identity<PersonalIdentityKind>> = [];
   if (lead.email && lead.emailValid) identities.push({ kind: 'email', value: lead.email });
   if (lead.phone && lead.phoneValid) identities.push({ kind: 'phone', value: lead.phone });
   return identities;

@@ -1,6 +1,6 @@
 import { type ImportField, IMPORT_FIELDS, type ImportMapping, importTargetOf } from '@leadflow/contracts';
 import { normalizeCountry, normalizeEmail, normalizePhone, toStorableText } from '@leadflow/normalization';
-import type { Identity } from '../contacts/identity';
+import type { Identity, PersonalIdentityKind } from '../contacts/identity';
 
 /** Which column (by index) feeds which field and property, resolved against the file's header. */
 export interface ColumnPlan {
@@ -56,7 +56,7 @@ export interface ImportedContact {
   country: string | null;
   tags: string[];
   properties: Record<string, string>;
-  identities: Identity[];
+  identities: Array<Identity<PersonalIdentityKind>>;
 }
 
 export interface RowProblem {
@@ -99,7 +99,7 @@ export function readImportRow(fields: readonly string[], plan: ColumnPlan): { co
     problems.push({ column: column('country'), code: 'invalid_country', message: `"${countryText}" is not a country` });
   }
 
-  const identities: Identity[] = [];
+  const identities: Array<Identity<PersonalIdentityKind>> = [];
   const emailText = text('email');
   let email: string | null = null;
   if (emailText !== null) {

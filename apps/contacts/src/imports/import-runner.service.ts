@@ -8,7 +8,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { type IdentityClaim, ContactsRepository } from '../contacts/contacts.repository';
 import { ErasedIdentitiesRepository } from '../contacts/erased-identities.repository';
-import { type Identity, identityLockKey } from '../contacts/identity';
+import { type Identity, identityLockKey, type PersonalIdentityKind } from '../contacts/identity';
 import { type CsvItem, CsvRowReader, RowTooLargeError } from './csv-rows';
 import { type ColumnPlan, type ImportedContact, planColumns, readImportRow } from './import-row';
 import { type ImportProgress, type ImportRow, ImportsRepository, type NewImportedContact, type NewImportIssue } from './imports.repository';
@@ -258,7 +258,7 @@ export class ImportRunner implements OnModuleInit {
       identities.map((identity) => ({ workspaceId, ...identity })),
     );
     const ownerOf = new Map(recorded.map((owner) => [identityKey(owner), owner.contactId]));
-    const hashOf = (identity: Identity) => hashOfNormalizedIdentity(identity.kind, identity.value);
+    const hashOf = (identity: Identity<PersonalIdentityKind>) => hashOfNormalizedIdentity(identity.kind, identity.value);
     const erased = await this.erased.erasedAmong(
       manager,
       identities.map((identity) => ({ workspaceId, hash: hashOf(identity) })),
@@ -285,7 +285,7 @@ export class ImportRunner implements OnModuleInit {
         });
         continue;
       }
-      const owners = new Map<string, Identity>();
+      const owners = new Map<string, Identity<PersonalIdentityKind>>();
       for (const identity of contact.identities) {
         const owner = ownerOf.get(identityKey(identity));
         if (owner !== undefined && !owners.has(owner)) owners.set(owner, identity);

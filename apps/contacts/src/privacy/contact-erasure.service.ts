@@ -17,6 +17,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { erasedIdentityHash } from '../contacts/activity-identity';
 import { identityLockKey } from '../contacts/identity';
 import { ContactsRepository } from '../contacts/contacts.repository';
 import { ErasureRepository, type StoredErasure } from './erasure.repository';
@@ -82,11 +83,13 @@ export class ContactErasureService {
         {
           contactsRedacted: redacted.contacts,
           identitiesRemoved: redacted.identities,
+          activitiesRemoved: redacted.activities,
           deadLettersRedacted: deadLetters,
           opportunitiesRedacted: deals.opportunities,
           conversionsRedacted: deals.conversions,
           importRowsRedacted: deals.importRows,
         },
+        identities.filter((i) => (i.kind as string) === 'user_id' || (i.kind as string) === 'anonymous_id').map(erasedIdentityHash),
       );
       const { record } = stored;
       await this.outbox.add(manager, {

@@ -55,6 +55,7 @@ export class ErasureRepository {
   private readonly leads: string;
   private readonly erasures: string;
   private readonly erased: string;
+  private readonly activities: string;
   private readonly opportunities: string;
   private readonly stageHistory: string;
   private readonly conversions: string;
@@ -68,6 +69,7 @@ export class ErasureRepository {
     this.leads = qualifiedTable(dataSource, 'contact_leads');
     this.erasures = qualifiedTable(dataSource, 'erasures');
     this.erased = qualifiedTable(dataSource, 'erased_identities');
+    this.activities = qualifiedTable(dataSource, 'contact_activities');
     this.opportunities = qualifiedTable(dataSource, 'opportunities');
     this.stageHistory = qualifiedTable(dataSource, 'opportunity_stage_history');
     this.conversions = qualifiedTable(dataSource, 'lead_conversions');
@@ -112,15 +114,20 @@ export class ErasureRepository {
 
   /**
    * Redacts these contacts (the erased one and those merged into it): personal fields emptied,
-   * marked erased and deleted, version bumped; their identities removed. Returns how many of each.
+   * marked erased and deleted, version bumped; their identities (of every kind: email, phone, user
+   * and anonymous ids) and their activities removed. Returns how many of each.
    */
   async redactContacts(
     manager: EntityManager,
     workspaceId: string,
     ids: readonly string[],
-  ): Promise<{ contacts: number; identities: number }> {
+  ): Promise<{ contacts: number; identities: number; activities: number }> {
     const [, identities] = (await manager.query(
       `DELETE FROM ${this.identities} WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])`,
+      [workspaceId, ids],
+    )) as [unknown, number];
+    const [, activities] = (await manager.query(
+      `DELETE FROM ${this.activities} WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])`,
       [workspaceId, ids],
     )) as [unknown, number];
     const [, contacts] = (await manager.query(
@@ -130,7 +137,7 @@ export class ErasureRepository {
        WHERE "workspace_id" = $1 AND "id" = ANY($2::uuid[])`,
       [workspaceId, ids],
     )) as [unknown, number];
-    return { contacts, identities };
+    return { contacts, identities, activities };
   }
 
   /**
@@ -214,7 +221,16 @@ export class ErasureRepository {
       OR (cardinality($3::text[]) > 0 AND (${alias}."raw" ILIKE ANY($3::text[]) OR ${alias}."message" ILIKE ANY($3::text[]))))`;
   }
 
-  async insertErasure(manager: EntityManager, erasure: ErasureRecord, summary: StoredErasure['summary']): Promise<StoredErasure> {
+  /**
+   * `trackerHashes`: hashes of the person's user and anonymous ids, kept among the erased identities
+   * (so later activities naming them make no contact) but not in the record or `contact.erased`.
+   */
+  async insertErasure(
+    manager: EntityManager,
+    erasure: ErasureRecord,
+    summary: StoredErasure['summary'],
+    trackerHashes: readonly string[] = [],
+  ): Promise<StoredErasure> {
     const [row] = (await manager.query(
       `INSERT INTO ${this.erasures} ("id", "workspace_id", "contact_id", "requested_by", "lead_ids", "merged_contact_ids",
          "email_hashes", "phone_hashes", "summary")
@@ -235,7 +251,7 @@ export class ErasureRepository {
     await manager.query(
       `INSERT INTO ${this.erased} ("workspace_id", "hash", "erasure_id") SELECT $1, h, $2 FROM unnest($3::text[]) AS h
        ON CONFLICT DO NOTHING`,
-      [erasure.workspaceId, erasure.id, [...erasure.emailHashes, ...erasure.phoneHashes]],
+      [erasure.workspaceId, erasure.id, [...erasure.emailHashes, ...erasure.phoneHashes, ...trackerHashes]],
     );
     return storedOf(row);
   }

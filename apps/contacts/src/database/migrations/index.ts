@@ -8,6 +8,7 @@ import { Opportunities1795820000000 } from './1795820000000-opportunities';
 import { Erasures1795830000000 } from './1795830000000-erasures';
 import { JobsTables1795840000000 } from './1795840000000-jobs-tables';
 import { ContactImports1795840100000 } from './1795840100000-contact-imports';
+import { ActivityIdentities1795860000000 } from './1795860000000-activity-identities';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -21,4 +22,5 @@ export const contactsMigrations = [
   Erasures1795830000000,
   JobsTables1795840000000,
   ContactImports1795840100000,
+  ActivityIdentities1795860000000,
 ];
