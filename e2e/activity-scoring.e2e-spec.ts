@@ -36,7 +36,7 @@ const STREAM = { visitors: 500, events: 10_000, duplicateShare: 0.2, lateShare: 
 /** The stream under kills is half as long: it proves the same property, with two restarts in it. */
 const KILLED_STREAM = { ...STREAM, visitors: 250, events: 5_000 };
 const VICTIMS: readonly ServiceName[] = ['contacts', 'scoring'];
-const DRAIN_TIMEOUT_MS = 120_000;
+const DRAIN_TIMEOUT_MS = 60_000;
 const LONG_TEST_MS = 240_000;
 /** Visitors whose score is also read through `GET /api/v1/contacts/:id/score` (all of them are read from the database). */
 const READ_THROUGH_API = 150;

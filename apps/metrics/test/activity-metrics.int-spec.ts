@@ -116,7 +116,7 @@ describe('metrics: activities per day and name, stage entries and the stage funn
 
   it('reports stage entries per day and the funnel cold → warm → hot → qualified by the day each contact first reached each stage', async () => {
     const ws = newWorkspace();
-    const [a, b, c] = [randomUUID(), randomUUID(), randomUUID()];
+    const [a, b, c, d] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const changes = [
       stageChange(a, null, 'cold', '2026-04-01T09:00:00Z'),
       stageChange(a, 'cold', 'warm', '2026-04-01T10:00:00Z'),
@@ -125,6 +125,8 @@ describe('metrics: activities per day and name, stage entries and the stage funn
       stageChange(b, 'hot', 'warm', '2026-04-02T11:00:00Z'), // down: reaches nothing new
       stageChange(b, 'warm', 'hot', '2026-04-03T11:00:00Z'), // hot again: already reached on the 1st
       stageChange(c, null, 'cold', '2026-04-03T12:00:00Z'),
+      // First seen from cold (its first stage was given under a contact merged into it): reaches cold too.
+      stageChange(d, 'cold', 'warm', '2026-04-02T12:00:00Z'),
     ];
     const envelopes = [];
     for (const data of changes) envelopes.push(await h.publish(EventTypes.stageChanged, data, { workspaceId: ws }));
@@ -137,11 +139,11 @@ describe('metrics: activities per day and name, stage entries and the stage funn
     const report = await daily(ws, '2026-04-01', '2026-04-03');
     expect(report.breakdown.map((d) => [d.date, d.stageEntries, d.funnel])).toEqual([
       ['2026-04-01', { cold: 1, warm: 1, hot: 1, qualified: 0 }, { cold: 2, warm: 2, hot: 1, qualified: 0 }],
-      ['2026-04-02', { cold: 0, warm: 1, hot: 0, qualified: 1 }, { cold: 0, warm: 0, hot: 1, qualified: 1 }],
+      ['2026-04-02', { cold: 0, warm: 2, hot: 0, qualified: 1 }, { cold: 1, warm: 1, hot: 1, qualified: 1 }],
       ['2026-04-03', { cold: 1, warm: 0, hot: 1, qualified: 0 }, { cold: 1, warm: 0, hot: 0, qualified: 0 }],
     ]);
     expect(report.total).toEqual(sumOfBreakdown(report));
-    expect(report.total.funnel).toEqual({ cold: 3, warm: 2, hot: 2, qualified: 1 });
+    expect(report.total.funnel).toEqual({ cold: 4, warm: 3, hot: 2, qualified: 1 });
   });
 
   it('refuses a bad range with invalid_query', async () => {

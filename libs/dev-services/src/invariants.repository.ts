@@ -109,9 +109,9 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
           WHERE COALESCE(c."events", 0) <> COALESCE(e."events", 0)`,
   },
   {
-    // Stage changes of one contact may be applied out of order, so this holds once they all are.
+    // A stage change records the stage and every one below it in one statement.
     name: 'a contact reached a stage of the funnel without reaching the one below it',
-    when: 'drained',
+    when: 'always',
     sql: `SELECT f."workspace_id", f."contact_id", f."stage" FROM "metrics"."stage_funnel" f
           WHERE f."stage" <> 'cold' AND NOT EXISTS (SELECT 1 FROM "metrics"."stage_funnel" b
             WHERE b."workspace_id" = f."workspace_id" AND b."contact_id" = f."contact_id"

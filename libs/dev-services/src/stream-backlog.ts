@@ -10,7 +10,7 @@ export interface StreamBacklog {
 }
 
 /**
- * Reads every durable consumer of the streams of `namespace` (`<NAMESPACE>_…`): a consumer
+ * Reads every durable consumer (the apps') of the streams of `namespace` (`<NAMESPACE>_…`): a consumer
  * acknowledges a message once its events are committed, so a backlog of 0 everywhere, with every
  * outbox empty, means the pipeline applied all it was given.
  */
@@ -27,6 +27,8 @@ export async function streamBacklog(
     for await (const stream of manager.streams.list()) {
       if (!stream.config.name.startsWith(prefix)) continue;
       for await (const consumer of manager.consumers.list(stream.config.name)) {
+        // The apps' consumers are durable; ordered readers (a test reading a stream) are not theirs.
+        if (!consumer.config.durable_name) continue;
         const left = consumer.num_pending + consumer.num_ack_pending;
         if (left === 0) continue;
         backlog.pending += left;

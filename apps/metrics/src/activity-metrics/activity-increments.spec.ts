@@ -39,14 +39,12 @@ describe('stagesReached', () => {
       data: { contactId: 'c1', from, to, at: '2026-03-01T00:00:00Z', source: 's', offer: null, country: null },
     }).map((r) => r.stage);
 
-  it('reaches every stage passed on the way up, cold included for a first stage', () => {
+  it('reaches the stage moved to and every stage below it', () => {
     expect(change(null, 'cold')).toEqual(['cold']);
     expect(change(null, 'hot')).toEqual(['cold', 'warm', 'hot']);
-    expect(change('cold', 'qualified')).toEqual(['warm', 'hot', 'qualified']);
-    expect(change('warm', 'hot')).toEqual(['hot']);
-  });
-
-  it('reaches nothing on a move down', () => {
-    expect(change('hot', 'warm')).toEqual([]);
+    expect(change('cold', 'qualified')).toEqual(['cold', 'warm', 'hot', 'qualified']);
+    // First seen from warm (its earlier changes made under a merged contact): cold was passed too.
+    expect(change('warm', 'hot')).toEqual(['cold', 'warm', 'hot']);
+    expect(change('hot', 'warm')).toEqual(['cold', 'warm']);
   });
 });

@@ -16,16 +16,15 @@ export function activityCount(event: Pick<EventEnvelope<ActivityAttributedData>,
 }
 
 /**
- * `stage.changed` → the stages a contact reached: `to`, and every stage between `from` and `to`
- * when it moved up past them (cold → hot passes warm). A first stage (`from` null) reaches cold
- * and everything up to `to`. A move down reaches nothing.
+ * `stage.changed` → the stages a contact reached: `to` and every stage below it (a contact at hot
+ * has passed cold and warm, even when the changes that took it there were made under another
+ * contact id and merged, or came from a rescore). Only the first day each is reached is kept.
  */
 export function stagesReached(event: Pick<EventEnvelope<StageChangedData>, 'workspaceId' | 'data'>): StageReached[] {
   const { data } = event;
   const day = utcDayOf(data.at);
   if (day === null) throw new UncountableEventError('data.at must be an ISO 8601 timestamp of a day between years 1 and 9999');
-  const from = data.from === null ? -1 : STAGES.indexOf(data.from);
   const to = STAGES.indexOf(data.to);
-  const reached: Stage[] = STAGES.filter((_, rank) => rank > from && rank <= to);
+  const reached: Stage[] = STAGES.filter((_, rank) => rank <= to);
   return reached.map((stage) => ({ workspaceId: event.workspaceId, contactId: data.contactId, stage, day }));
 }
