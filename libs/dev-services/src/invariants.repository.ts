@@ -109,6 +109,13 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
           WHERE COALESCE(c."events", 0) <> COALESCE(e."events", 0)`,
   },
   {
+    name: 'an activity attributed by contacts is not counted by metrics',
+    when: 'drained',
+    sql: `SELECT a."workspace_id", a."activity_id" FROM "contacts"."contact_activities" a
+          WHERE NOT EXISTS (SELECT 1 FROM "metrics"."counted_activities" m
+            WHERE m."workspace_id" = a."workspace_id" AND m."activity_id" = a."activity_id")`,
+  },
+  {
     // A stage change records the stage and every one below it in one statement.
     name: 'a contact reached a stage of the funnel without reaching the one below it',
     when: 'always',
