@@ -5,6 +5,7 @@
  *   npm run bench -- --duration 30 --connections 100  (or BENCH_DURATION, BENCH_CONNECTIONS, BENCH_WARMUP)
  *   npm run bench -- --only baseline                  one side only: no ratio, no verdict
  *   npm run bench -- --import                         one CSV import of 100,000 rows (100 MB) instead (import-bench.ts)
+ *   npm run bench -- --events                         activity events, 100 per request, against the baseline (events-bench.ts)
  *   npm run bench -- --help
  *
  * Builds the apps into .data/bench/dist-<id> (its own copy: a build or a test run elsewhere in the
@@ -48,6 +49,7 @@ import { residentMemory } from './memory';
 import { type LoadResult, runLoad } from './load';
 import { type BenchOptions, parseBenchOptions, USAGE } from './options';
 import { benchImport, renderImportReport } from './import-bench';
+import { benchEvents, renderEventsReport, writeEventsReport } from './events-bench';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
 import { type BenchReport, judge, type PlatformRun, renderReport, type TargetRun, writeReport } from './report';
 
@@ -355,6 +357,15 @@ async function main(): Promise<void> {
       const imported = await benchImport(run, log);
       process.stdout.write(renderImportReport(imported));
       exitCode = imported.verdict === 'FAIL' ? 1 : 0;
+      return;
+    }
+    if (options.events) {
+      const baseline = options.only === 'platform' ? null : await benchBaseline(run);
+      const events = await benchEvents(run, baseline ? baseline.measured.requestsPerSecond : null, log);
+      if (interrupt.signal.aborted) return;
+      process.stdout.write(renderEventsReport(events));
+      log(`report written to ${path.relative(process.cwd(), await writeEventsReport(events, DATA_DIR))}`);
+      exitCode = events.verdict === 'FAIL' ? 1 : 0;
       return;
     }
     const report = await benchAll(run);

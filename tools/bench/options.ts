@@ -18,6 +18,8 @@ export interface BenchOptions {
   profileDir: string | undefined;
   /** Bench one CSV import instead of intake (see import-bench.ts). */
   import: boolean;
+  /** Bench activity events (batches of 100) against the baseline instead of leads (see events-bench.ts). */
+  events: boolean;
   importRows: number;
   /** Each row is padded to about this many bytes (0: not padded). */
   importRowBytes: number;
@@ -32,6 +34,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --only <target>      platform or baseline: bench one side, no verdict
   --profile <dir>      write a CPU profile per platform app into <dir> (open in Chrome DevTools)
   --import             bench one CSV import through the platform instead of intake
+  --events             bench activity events (POST /api/v1/events/batch, 100 per request) against the baseline
   --rows <n>           rows of the imported file                (default 100000)
   --row-bytes <n>      pad each row to n bytes                 (default 0: about 120; 1000 makes 100,000 rows 100 MB)
 DATABASE_URL and NATS_URL choose the servers (default postgres://postgres@127.0.0.1:5432/postgres, nats://127.0.0.1:4222).`;
@@ -48,6 +51,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       only: { type: 'string' },
       profile: { type: 'string' },
       import: { type: 'boolean', default: false },
+      events: { type: 'boolean', default: false },
       rows: { type: 'string' },
       'row-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -61,6 +65,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     only: targetName(values.only),
     profileDir: values.profile === undefined || values.profile.trim() === '' ? undefined : path.resolve(values.profile),
     import: values.import === true,
+    events: values.events === true,
     importRows: Math.round(positiveNumber('--rows', values.rows, 100_000)),
     importRowBytes: Math.round(nonNegativeNumber('--row-bytes', values['row-bytes'], 0)),
     help: values.help === true,

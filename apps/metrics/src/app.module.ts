@@ -1,5 +1,6 @@
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { ActivityMetricsModule } from './activity-metrics/activity-metrics.module';
 import type { MetricsEnv } from './config/env';
 import { ContactCountersModule } from './contact-counters/contact-counters.module';
 import { metricsMigrations } from './database/migrations';
@@ -22,6 +23,7 @@ export class AppModule {
         DealReportsModule,
         PrivacyModule,
         ContactCountersModule,
+        ActivityMetricsModule,
       ],
     };
   }

@@ -60,3 +60,37 @@ export interface ContactsDailyReport {
   total: ContactCounts;
   breakdown: Array<{ date: string } & ContactCounts>;
 }
+
+export interface ActivityReportQuery {
+  workspaceId: string;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  from: string;
+  /** YYYY-MM-DD, UTC, inclusive. */
+  to: string;
+}
+
+/** Counts per stage: entries into it, or contacts reaching it for the first time. */
+export type StageCounts = Record<Stage, number>;
+
+/** Activity metrics of one UTC day, or of the whole range (`total`). */
+export interface ActivityCounts {
+  /** Activities attributed to a contact, all names together: always the sum of `byName`. */
+  events: number;
+  /** Activities per event name (`page_view`, `signup`, …), on the UTC day they occurred. */
+  byName: Record<string, number>;
+  /** Stage changes into each stage (`stage.changed`), on the day of the change. */
+  stageEntries: StageCounts;
+  /**
+   * The funnel cold → warm → hot → qualified: contacts that reached each stage (or passed it on
+   * the way up) for the first time that day. Over any range, cold ≥ warm ≥ hot ≥ qualified.
+   */
+  funnel: StageCounts;
+}
+
+/** Activity metrics per UTC day (every day of the range, zero-filled); `total` is always the sum of `breakdown`. */
+export interface ActivityDailyReport {
+  from: string;
+  to: string;
+  total: ActivityCounts;
+  breakdown: Array<{ date: string } & ActivityCounts>;
+}

@@ -101,6 +101,8 @@ export const RpcSubjects = {
     erasureStep: 'metrics.erasure.step',
     /** Contacts created, deleted and restored per UTC day. */
     contactsDaily: 'metrics.contacts.daily',
+    /** Activities per day and name, stage entries and the stage funnel per UTC day. */
+    activityDaily: 'metrics.activity.daily',
   },
 } as const;
 
@@ -213,6 +215,7 @@ export const Conversations = {
       EventTypes.contactCreated,
       EventTypes.contactDeleted,
       EventTypes.contactRestored,
+      EventTypes.activityAttributed,
     ],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;

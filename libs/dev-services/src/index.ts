@@ -9,3 +9,4 @@ export * from './proc-stat';
 export * from './server-exit';
 export * from './invariants.repository';
 export * from './app-node-flags';
+export * from './stream-backlog';

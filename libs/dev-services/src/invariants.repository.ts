@@ -97,6 +97,34 @@ export const INVARIANT_CHECKS: readonly InvariantCheck[] = [
           WHERE COALESCE(c."leads", 0) <> COALESCE(e."leads", 0)`,
   },
   {
+    name: 'daily activity counters do not add up to the activities counted',
+    when: 'always',
+    sql: `SELECT w."workspace_id", COALESCE(c."events", 0) AS "counters", COALESCE(e."events", 0) AS "counted"
+          FROM (SELECT DISTINCT "workspace_id" FROM "metrics"."activity_daily_counters"
+                UNION SELECT DISTINCT "workspace_id" FROM "metrics"."counted_activities") w
+          LEFT JOIN (SELECT "workspace_id", SUM("events") AS "events" FROM "metrics"."activity_daily_counters" GROUP BY "workspace_id") c
+            ON c."workspace_id" = w."workspace_id"
+          LEFT JOIN (SELECT "workspace_id", count(*) AS "events" FROM "metrics"."counted_activities" GROUP BY "workspace_id") e
+            ON e."workspace_id" = w."workspace_id"
+          WHERE COALESCE(c."events", 0) <> COALESCE(e."events", 0)`,
+  },
+  {
+    name: 'an activity attributed by contacts is not counted by metrics',
+    when: 'drained',
+    sql: `SELECT a."workspace_id", a."activity_id" FROM "contacts"."contact_activities" a
+          WHERE NOT EXISTS (SELECT 1 FROM "metrics"."counted_activities" m
+            WHERE m."workspace_id" = a."workspace_id" AND m."activity_id" = a."activity_id")`,
+  },
+  {
+    // A stage change records the stage and every one below it in one statement.
+    name: 'a contact reached a stage of the funnel without reaching the one below it',
+    when: 'always',
+    sql: `SELECT f."workspace_id", f."contact_id", f."stage" FROM "metrics"."stage_funnel" f
+          WHERE f."stage" <> 'cold' AND NOT EXISTS (SELECT 1 FROM "metrics"."stage_funnel" b
+            WHERE b."workspace_id" = f."workspace_id" AND b."contact_id" = f."contact_id"
+              AND b."stage" = CASE f."stage" WHEN 'warm' THEN 'cold' WHEN 'hot' THEN 'warm' ELSE 'hot' END)`,
+  },
+  {
     // A deletion is a write, so it bumps the version (merged contacts of earlier releases kept version 1).
     name: 'a soft-deleted contact is still at its first version, or a version is below 1',
     when: 'always',

@@ -2,6 +2,7 @@ import { EventTypes } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch, forEachEvent } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { ActivityMetricsService } from '../activity-metrics/activity-metrics.service';
 import { DealStateService } from '../deal-state/deal-state.service';
 import { LeadCountersService } from './lead-counters.service';
 
@@ -11,6 +12,7 @@ export class LeadCountersHandler {
   constructor(
     private readonly counters: LeadCountersService,
     private readonly deals: DealStateService,
+    private readonly activity: ActivityMetricsService,
   ) {}
 
   @ConsumesEvents(EventTypes.leadIngested)
@@ -28,5 +30,7 @@ export class LeadCountersHandler {
   @ConsumesEvents(EventTypes.stageChanged)
   async onStagesChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
     await forEachEvent(events, (event) => this.counters.countStageChanged(event, manager));
+    // The stage funnel: the day each contact first reached each stage.
+    await this.activity.recordStagesReached(manager, events);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ActivityMetricsModule } from '../activity-metrics/activity-metrics.module';
 import { DealStateModule } from '../deal-state/deal-state.module';
 import { LeadCounterRepository } from './lead-counter.repository';
 import { LeadCountersHandler } from './lead-counters.handler';
@@ -6,7 +7,7 @@ import { LeadCountersService } from './lead-counters.service';
 
 /** Daily lead, contact and stage-entry counters, kept from domain events. */
 @Module({
-  imports: [DealStateModule],
+  imports: [DealStateModule, ActivityMetricsModule],
   providers: [LeadCounterRepository, LeadCountersService, LeadCountersHandler],
   exports: [LeadCounterRepository],
 })

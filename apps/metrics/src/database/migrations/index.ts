@@ -4,6 +4,7 @@ import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { ContactDailyCounters1795810000100 } from './1795810000100-contact-daily-counters';
 import { DealMetrics1795820000000 } from './1795820000000-deal-metrics';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
+import { ActivityMetrics1795880000000 } from './1795880000000-activity-metrics';
 
 /** Every migration of the metrics schema, oldest first. */
 export const metricsMigrations = [
@@ -13,4 +14,5 @@ export const metricsMigrations = [
   ContactDailyCounters1795810000100,
   DealMetrics1795820000000,
   ErasureSteps1795830000000,
+  ActivityMetrics1795880000000,
 ];
