@@ -131,7 +131,8 @@ export function generateStream(options: StreamOptions): Stream {
       } else {
         identity.userId = visitor.userId;
       }
-      // Known visitors' trackers send the fit fact on every event: the fit rule must still count once.
+      // Known visitors' trackers also claim the fit fact as a trait on every event: LeadFlow judges the
+      // email itself, so only the event that carries a valid email earns the fit points, once.
       const fitTraits = kind === 'known' ? { traits: { emailValid: true } } : {};
       if (k === identifyAt) {
         event = { messageId, type: 'identify', name: 'identify', timestamp, visitor };
@@ -217,8 +218,9 @@ function stageOf(score: number, thresholds: ReferenceRules['thresholds']): Stage
 
 /**
  * What a visitor's contact must end with: its distinct events sorted by time (ties by message id),
- * each worth its name's points, plus the valid-email fit points once, from the first event whose
- * traits say `emailValid`; the stage after each event.
+ * each worth its name's points, plus the valid-email fit points once, from the first event that
+ * carries an email (every generated email is valid; a sender's `emailValid` trait counts for
+ * nothing); the stage after each event.
  */
 export function referenceScore(visitor: Visitor, rules: ReferenceRules): ReferenceScore {
   const unique = new Map(visitor.events.map((event) => [event.messageId, event]));
@@ -230,8 +232,7 @@ export function referenceScore(visitor: Visitor, rules: ReferenceRules): Referen
   const stages: Stage[] = [];
   for (const event of sorted) {
     score += rules.points[event.name] ?? 0;
-    const traits = event.body.traits as Record<string, unknown> | undefined;
-    if (!emailCounted && traits?.emailValid === true) {
+    if (!emailCounted && typeof event.body.email === 'string') {
       score += rules.validEmail;
       emailCounted = true;
     }

@@ -28,6 +28,8 @@ function activity(name: string, occurredAt: string, overrides: Partial<ActivityA
     receivedAt: '2026-03-03T12:00:00.000Z',
     source: 'web',
     anonymous: true,
+    emailValid: false,
+    phoneValid: false,
     ...overrides,
   };
 }

@@ -14,6 +14,8 @@ const data: ActivityAttributedData = {
   receivedAt: '2026-03-05T10:00:00.000Z',
   source: 'web',
   anonymous: true,
+  emailValid: false,
+  phoneValid: false,
 };
 
 describe('activityCount', () => {
