@@ -5,7 +5,6 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from '@leadflow/contracts';
-import { streamBacklog } from '@leadflow/dev-services';
 import {
   DEFAULT_REFERENCE_RULES,
   generateStream,
@@ -16,7 +15,7 @@ import {
   type StreamEvent,
   type Visitor,
 } from './activity-stream';
-import { findInvariantViolations } from '@leadflow/testing';
+import { findInvariantViolations, streamBacklog } from '@leadflow/testing';
 import { inParallel } from './lead-load';
 import { E2E_ADMIN_KEY, Platform } from './platform';
 

@@ -218,7 +218,12 @@ describe('ActivityIntakeService against PostgreSQL', () => {
 
   it('stores an event from a suppressed email redacted, with the request bytes as a sha256 only, and publishes nothing for it', async () => {
     const ws = newWorkspace();
-    await privacy.addSuppression({ workspaceId: ws, kind: 'email', hash: identityHash('email', 'quiet@example.com') as string, createdBy: 'key:t' });
+    await privacy.addSuppression({
+      workspaceId: ws,
+      kind: 'email',
+      hash: identityHash('email', 'quiet@example.com') as string,
+      createdBy: 'key:t',
+    });
     const body = JSON.stringify({ events: [track('q1', { email: 'Quiet@Example.com' }), track('q2', { email: 'loud@example.com' })] });
     const reply = await intake.ingest(request(ws, body));
     expect(reply.results.map((r) => r.status)).toEqual(['accepted', 'accepted']);

@@ -1,4 +1,4 @@
-export { findFreePort, findInvariantViolations, type InvariantViolation } from '@leadflow/dev-services';
+export { findFreePort, findInvariantViolations, type InvariantViolation, streamBacklog } from '@leadflow/dev-services';
 export * from './child-process';
 export * from './tcp-proxy';
 export * from './test-database';

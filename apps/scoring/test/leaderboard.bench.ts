@@ -1,6 +1,6 @@
 /**
  * Leaderboard benchmark (a benchmark, not a test):
- *   node tools/run-ts.js tools/test/with-services.ts node tools/run-ts.js tools/bench/leaderboard-bench.ts [--contacts 1000000]
+ *   node tools/run-ts.js tools/test/with-services.ts node tools/run-ts.js apps/scoring/test/leaderboard.bench.ts [--contacts 1000000]
  *
  * Seeds a scratch database (scoring's migrations) with `--contacts` active score rows in one
  * workspace with generate_series (plus 1 % soft-deleted contacts and a second workspace of the
@@ -12,8 +12,8 @@
  */
 import { openServiceDatabase } from '@leadflow/testing';
 import { performance } from 'node:perf_hooks';
-import { ContactDeletionsRepository } from '../../apps/scoring/src/contact-visibility/contact-deletions.repository';
-import { scoringMigrations } from '../../apps/scoring/src/database/migrations';
+import { ContactDeletionsRepository } from '../src/contact-visibility/contact-deletions.repository';
+import { scoringMigrations } from '../src/database/migrations';
 
 const TARGET_MS = 50;
 const RUNS = 50;
