@@ -6,7 +6,6 @@ import {
   EventTypes,
 } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch, type NewEvent, Outbox } from '@leadflow/messaging';
-import { runWithRequestId } from '@leadflow/logging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type ActivityIdentities, activityIdentitiesOf, erasedIdentityHash, namesOfTraits } from './activity-identity';
@@ -14,6 +13,7 @@ import { type ActivityRow, ContactActivitiesRepository, type MergeRefusal } from
 import { newContactRow } from './contact-fields';
 import type { ContactRow } from './contact-row';
 import { ContactsRepository, type IdentityClaim, type MergeCause } from './contacts.repository';
+import { attributeInRuns, notYetAttributed } from './attribution-runs';
 import { ErasedIdentitiesRepository } from './erased-identities.repository';
 import { type Identity, identityLockKey } from './identity';
 import { lockLiveContacts } from './live-contacts';
@@ -58,33 +58,16 @@ export class ActivityAttributionService {
 
   @ConsumesEvents(EventTypes.activityReceived)
   async onActivitiesReceived(events: EventBatch<typeof EventTypes.activityReceived>, manager: EntityManager): Promise<void> {
-    let pending = await this.unattributed(manager, events);
-    let merged: EventEnvelope<ActivityReceivedData> | undefined;
-    while (pending.length > 0) {
-      pending = pending.slice(await this.attributeTogether(manager, pending));
-      const merging = pending[0];
-      if (!merging) break;
-      if (merging === merged) throw new Error(`activity ${merging.data.activityId} still asks for a merge after it`);
-      await runWithRequestId(merging.correlationId, () => this.mergeFor(manager, merging));
-      merged = merging;
-    }
-  }
-
-  /** The events whose activities are not attributed yet; an activity delivered twice in one run counts once. */
-  private async unattributed(
-    manager: EntityManager,
-    events: EventBatch<typeof EventTypes.activityReceived>,
-  ): Promise<Array<EventEnvelope<ActivityReceivedData>>> {
-    const seen = await this.activities.attributedIds(
+    const attributed = await this.activities.attributedIds(
       manager,
       events.map((event) => event.data.activityId),
     );
-    return events.filter((event) => {
-      const id = event.data.activityId.toLowerCase();
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
+    await attributeInRuns(
+      notYetAttributed(events, attributed, (event) => event.data.activityId),
+      (run) => this.attributeTogether(manager, run),
+      (event) => this.mergeFor(manager, event),
+      (event) => `activity ${event.data.activityId}`,
+    );
   }
 
   /** Locks the identities and contacts these events name; returns what each event resolves to. */

@@ -6,13 +6,13 @@ import {
   type LeadIngestedData,
 } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch, type NewEvent, Outbox } from '@leadflow/messaging';
-import { runWithRequestId } from '@leadflow/logging';
 import { hashOfNormalizedIdentity } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type Identity, identitiesOf, identityLockKey, type PersonalIdentityKind, survivorOf } from './identity';
 import { absorbInto, newContactRow } from './contact-fields';
 import type { ContactRow } from './contact-row';
+import { attributeInRuns, notYetAttributed } from './attribution-runs';
 import { type Attribution, ContactsRepository, type IdentityClaim } from './contacts.repository';
 import { ErasedIdentitiesRepository } from './erased-identities.repository';
 import { lockLiveContacts } from './live-contacts';
@@ -39,33 +39,16 @@ export class IdentityResolutionService {
    */
   @ConsumesEvents(EventTypes.leadIngested)
   async onLeadsIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
-    let pending = await this.unattributed(manager, events);
-    let merged: EventEnvelope<LeadIngestedData> | undefined;
-    while (pending.length > 0) {
-      pending = pending.slice(await this.resolveTogether(manager, pending));
-      const tying = pending[0];
-      if (!tying) break;
-      if (tying === merged) throw new Error(`lead ${tying.data.leadId} still ties several contacts after their merge`);
-      await runWithRequestId(tying.correlationId, () => this.mergeOwners(manager, tying));
-      merged = tying;
-    }
-  }
-
-  /** The events whose leads are not attributed yet; a lead delivered twice in one run counts once. */
-  private async unattributed(
-    manager: EntityManager,
-    events: EventBatch<typeof EventTypes.leadIngested>,
-  ): Promise<Array<EventEnvelope<LeadIngestedData>>> {
-    const seen = await this.contacts.attributedLeadIds(
+    const attributed = await this.contacts.attributedLeadIds(
       manager,
       events.map((event) => event.data.leadId),
     );
-    return events.filter((event) => {
-      const leadId = event.data.leadId.toLowerCase();
-      if (seen.has(leadId)) return false;
-      seen.add(leadId);
-      return true;
-    });
+    await attributeInRuns(
+      notYetAttributed(events, attributed, (event) => event.data.leadId),
+      (run) => this.resolveTogether(manager, run),
+      (event) => this.mergeOwners(manager, event),
+      (event) => `lead ${event.data.leadId}`,
+    );
   }
 
   /**
