@@ -7,6 +7,7 @@ import {
   RpcSubjects,
 } from '@leadflow/contracts';
 import { decodeBody } from '@leadflow/messaging';
+import http from 'node:http';
 import { AppHarness, startTcpProxy, type TcpProxy, testNatsUrl, waitFor } from '@leadflow/testing';
 
 const ADMIN_KEY = 'lf_test_gateway-int-admin-key-0000000';
@@ -154,6 +155,34 @@ describe('gateway: intake and admin over HTTP', () => {
     const response = await post('/api/lead', Buffer.alloc(1024 * 1024 + 1, 'a'), { 'Content-Type': 'text/csv' });
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ ok: false, error: 'payload_too_large' });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('reads a body over the limit to its end before refusing it, so that a sender still writing gets its 413 and not a reset', async () => {
+    // Each sender writes 4 MiB on a connection it closes afterwards; a server that answers and
+    // closes while the body is still arriving resets the connection, and the sender never sees 413.
+    const outcomes = await Promise.all(
+      Array.from(
+        { length: 12 },
+        () =>
+          new Promise<string>((resolve) => {
+            const body = Buffer.alloc(4 * 1024 * 1024, 'a');
+            const request = http.request(url('/api/lead'), {
+              method: 'POST',
+              agent: false,
+              headers: { 'Content-Type': 'application/json', 'Content-Length': body.length, 'X-Api-Key': INTAKE_KEY },
+            });
+            request.on('response', (response) => {
+              const chunks: Buffer[] = [];
+              response.on('data', (chunk: Buffer) => chunks.push(chunk));
+              response.on('end', () => resolve(`${response.statusCode} ${Buffer.concat(chunks).toString()}`));
+            });
+            request.on('error', (error: NodeJS.ErrnoException) => resolve(`error ${error.code ?? error.message}`));
+            request.end(body);
+          }),
+      ),
+    );
+    expect(outcomes).toEqual(Array(12).fill('413 {"ok":false,"error":"payload_too_large"}'));
     expect(seen).toHaveLength(0);
   });
 

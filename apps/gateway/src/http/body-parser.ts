@@ -53,28 +53,45 @@ export function bodyStream(request: FastifyRequest): Readable | undefined {
   return body && typeof body.pipe === 'function' && typeof body.on === 'function' ? (request.body as Readable) : undefined;
 }
 
-/** The whole body, at most `limit` bytes, as Fastify's own parser reads it (413 above, 400 on a short body). */
+/**
+ * How much of a body over the limit is still read (and dropped) before the 413 is sent. A sender
+ * that is still writing when the server closes the connection gets a reset instead of the answer,
+ * and a sender that retries blindly would retry a reset forever; bodies declared larger than this
+ * are refused at once.
+ */
+export const DRAIN_LIMIT_BYTES = 8 * MAX_BODY_BYTES;
+
+/**
+ * The whole body, at most `limit` bytes (413 above, 400 on a short body). A body over the limit is
+ * read to its end and dropped before the refusal, up to `DRAIN_LIMIT_BYTES`.
+ */
 function readWhole(request: FastifyRequest, payload: Readable, limit: number, done: (error: Error | null, body?: Buffer) => void): void {
   const declared = Number(request.headers['content-length']);
-  if (declared > limit) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
-  const chunks: Buffer[] = [];
+  if (declared > DRAIN_LIMIT_BYTES) return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+  let chunks: Buffer[] = [];
   let received = 0;
+  let settled = false;
+  const settle = (error: Error | null, body?: Buffer): void => {
+    if (settled) return;
+    settled = true;
+    payload.removeListener('data', onData);
+    payload.removeListener('end', onEnd);
+    done(error, body);
+  };
   const onData = (chunk: Buffer): void => {
     received += chunk.length;
-    if (received > limit) {
-      payload.removeListener('data', onData);
-      payload.removeListener('end', onEnd);
-      return done(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
-    }
-    chunks.push(chunk);
+    if (received > DRAIN_LIMIT_BYTES) return settle(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    if (received > limit) chunks = [];
+    else chunks.push(chunk);
   };
   const onEnd = (): void => {
-    if (!Number.isNaN(declared) && declared !== received) return done(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
-    done(null, Buffer.concat(chunks));
+    if (received > limit) return settle(new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE());
+    if (!Number.isNaN(declared) && declared !== received) return settle(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH());
+    settle(null, Buffer.concat(chunks));
   };
   payload.on('data', onData);
   payload.on('end', onEnd);
-  payload.once('error', (error) => done(Object.assign(error, { statusCode: 400 })));
+  payload.once('error', (error) => settle(Object.assign(error, { statusCode: 400 })));
 }
 
 /**
@@ -110,11 +127,14 @@ function jsonObjectBody(request: FastifyRequest, bytes: Buffer): unknown {
  */
 export function registerBodyParsers(fastify: FastifyInstance): void {
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
-    // No route answers (404): nothing reads the body.
-    if (request.routeOptions.url === undefined) return done(null, undefined);
-    done(null, readsRawBody(request) ? body : jsonObjectBody(request, body));
-  });
+  fastify.addContentTypeParser('*', (request, payload, done) =>
+    readWhole(request, payload, MAX_BODY_BYTES, (error, body = Buffer.alloc(0)) => {
+      if (error) return done(error, undefined);
+      // No route answers (404): nothing reads the body.
+      if (request.routeOptions.url === undefined) return done(null, undefined);
+      done(null, readsRawBody(request) ? body : jsonObjectBody(request, body));
+    }),
+  );
   // CSV reaches a `@StreamsBody()` route as the request stream; elsewhere it is read as any body.
   fastify.addContentTypeParser(STREAMED_CONTENT_TYPE, (request, payload, done) => {
     if (request.routeOptions.url === undefined) return done(null, undefined);
