@@ -116,6 +116,25 @@ const samples: { [T in EventType]: EventData<T> } = {
   },
   'score.changed': { contactId, score: 25, previousScore: 10, stage: 'warm', activityId: null },
   'stage.changed': { contactId, from: null, to: 'cold', at, source: 'landing', offer: 'summer', country: null },
+  'crm_event.received': {
+    crmEventId: '0190a5b2-0000-7000-8000-000000000041',
+    integrationId: '0190a5b2-0000-7000-8000-000000000042',
+    type: 'contact.updated',
+    externalId: 'crm-contact-42',
+    sourceUpdatedAt: at,
+    attempt: 1,
+    fields: { email: 'ana@example.com', tags: ['vip'] },
+  },
+  'crm_event.processed': {
+    crmEventId: '0190a5b2-0000-7000-8000-000000000041',
+    integrationId: '0190a5b2-0000-7000-8000-000000000042',
+    attempt: 1,
+    status: 'skipped',
+    reason: 'stale',
+    error: null,
+    retryable: false,
+    recordId: contactId,
+  },
 };
 
 const allTypes = Object.values(EventTypes);

@@ -15,6 +15,7 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { CRM_EVENT_TYPES, type CrmEventStatus, type CrmEventType } from './crm';
 import { IsCurrencyCode, IsMinorUnits } from './money';
 import type { OpportunityStatus } from './opportunities';
 import { IDENTITY_HASH_PATTERN } from './privacy';
@@ -549,6 +550,77 @@ export class StageChangedData {
   country!: string | null;
 }
 
+/** `crm_event.received`: ingestion stored a CRM webhook and read it; contacts applies it. */
+export class CrmEventReceivedData {
+  /** The event's id in ingestion's CRM event log. */
+  @IsUUID()
+  crmEventId!: string;
+
+  @IsUUID()
+  integrationId!: string;
+
+  @IsIn(CRM_EVENT_TYPES, { message: `$property must be one of ${CRM_EVENT_TYPES.join(', ')}` })
+  type!: CrmEventType;
+
+  /** The record's id in the CRM. */
+  @IsId()
+  externalId!: string;
+
+  /** The record's time in the CRM: events of one record apply in this order, an older one is stale. */
+  @IsTimestamp()
+  sourceUpdatedAt!: string;
+
+  /** 1 for the first delivery to contacts, then one more for each retry or replay. */
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @IsObject()
+  fields!: Record<string, unknown>;
+
+  /** For `lead.*` events: the lead ingestion stored for this CRM lead (its id in LeadFlow). */
+  @IsOptional()
+  @Nullable()
+  @IsUUID()
+  leadId?: string | null;
+}
+
+/** `crm_event.processed`: what contacts did with a `crm_event.received`. */
+export class CrmEventProcessedData {
+  @IsUUID()
+  crmEventId!: string;
+
+  @IsUUID()
+  integrationId!: string;
+
+  @IsInt()
+  @Min(1)
+  attempt!: number;
+
+  @IsIn(['processed', 'skipped', 'failed'], { message: '$property must be processed, skipped or failed' })
+  status!: Exclude<CrmEventStatus, 'received'>;
+
+  /** Why it was skipped (`stale`, `duplicate`, `unsupported_type`); null otherwise. */
+  @Nullable()
+  @IsString()
+  reason!: string | null;
+
+  /** What went wrong, in words an admin can act on; null unless failed. */
+  @Nullable()
+  @IsString()
+  @MaxLength(1000)
+  error!: string | null;
+
+  /** True when trying again later may succeed (a contact not known yet); false for bad data. */
+  @IsBoolean()
+  retryable!: boolean;
+
+  /** The contact or opportunity the event created or changed; null when none. */
+  @Nullable()
+  @IsUUID()
+  recordId!: string | null;
+}
+
 /** The class of each event type's data: the one place that ties a type to its shape. */
 export const EventDataClasses = {
   [EventTypes.leadIngested]: LeadIngestedData,
@@ -568,6 +640,8 @@ export const EventDataClasses = {
   [EventTypes.scoreChanged]: ScoreChangedData,
   [EventTypes.stageChanged]: StageChangedData,
   [EventTypes.leadConverted]: LeadConvertedData,
+  [EventTypes.crmEventReceived]: CrmEventReceivedData,
+  [EventTypes.crmEventProcessed]: CrmEventProcessedData,
 } as const satisfies Record<EventType, new () => object>;
 
 /** The data of an event of type `T`. */

@@ -1,5 +1,6 @@
 export * from './activities';
 export * from './contacts';
+export * from './crm';
 export * from './envelope';
 export * from './errors';
 export * from './health';

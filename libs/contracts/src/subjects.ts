@@ -125,6 +125,10 @@ export const EventTypes = {
   scoreChanged: 'score.changed',
   stageChanged: 'stage.changed',
   leadConverted: 'lead.converted',
+  /** Ingestion stored a CRM webhook and read it into a canonical CRM event, for contacts to apply. */
+  crmEventReceived: 'crm_event.received',
+  /** Contacts applied (or skipped, or failed) a CRM event; ingestion keeps its status. */
+  crmEventProcessed: 'crm_event.processed',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -141,7 +145,7 @@ export const Streams = {
   ingestion: {
     name: 'INGESTION',
     owner: 'ingestion',
-    subjects: [EventTypes.leadIngested, EventTypes.activityReceived],
+    subjects: [EventTypes.leadIngested, EventTypes.activityReceived, EventTypes.crmEventReceived],
   },
   contacts: {
     name: 'CONTACTS',
@@ -160,6 +164,7 @@ export const Streams = {
       EventTypes.opportunityWon,
       EventTypes.opportunityLost,
       EventTypes.leadConverted,
+      EventTypes.crmEventProcessed,
     ],
   },
   scoring: {
