@@ -243,7 +243,7 @@ export async function benchEvents(
   const drain = await waitUntilDrained(run, acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
     if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
     lastProgress = Date.now();
-    log(`events: ${counts.pending} events still in the pipeline (${counts.stored} stored)`);
+    log(`events: ${counts.pending} events still in the pipeline (${counts.stored} stored): ${JSON.stringify(counts.detail)}`);
   });
   const drainedAfterS = drain.drainedAt === null ? null : Math.max(0, (drain.drainedAt - loadEndedAt) / 1000);
   const cpu = (await meter?.stop()) ?? null;
