@@ -2,7 +2,7 @@ import { DEFAULT_LEAD_SOURCE, EventTypes, type Stage } from '@leadflow/contracts
 import { type NewEvent, Outbox } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type EngineResult, type EngineRule, scoreContact, type StageThresholds } from '../engine/score-engine';
+import { type EngineResult, type EngineRule, scoreContact, scoreOnly, type StageThresholds } from '../engine/score-engine';
 import { RulesService } from '../rules/rules.service';
 import { type ChangeCause, scoreChangeEvents, type ScoreSnapshot } from './score-changes';
 import { type ContactKey, type DerivedHistory, keyOf, ScoreRepository } from './score.repository';
@@ -137,17 +137,19 @@ export class ScoreRecalculator {
       const dimensions = new Map(acts.map((a) => [a.activityId, { source: a.source, offer: a.offer, country: a.country }]));
       // Activities this transaction stored for later steps: not in the history of the earlier ones.
       const notYet = new Set(steps.flatMap((step) => (step.fresh && step.cause?.activityId ? [step.cause.activityId] : [])));
+      const engineOptions = { thresholds: ruleset?.thresholds, asOf };
       let previous: ScoreSnapshot = before;
       let result: EngineResult | undefined;
       let after: Recalculated['after'] | undefined;
-      for (const { cause, correlationId, fresh } of steps) {
+      for (const [i, { cause, correlationId, fresh }] of steps.entries()) {
         if (fresh && cause?.activityId) notYet.delete(cause.activityId);
-        result = scoreContact(notYet.size === 0 ? acts : acts.filter((a) => !notYet.has(a.activityId)), ruleset?.rules ?? [], {
-          thresholds: ruleset?.thresholds,
-          asOf,
-        });
-        after = { score: result.score, stage: result.stage };
-        const last = result.transitions.at(-1);
+        const seen = notYet.size === 0 ? acts : acts.filter((a) => !notYet.has(a.activityId));
+        // Only the last step's history is written: the earlier ones need their score and stage alone.
+        if (i === steps.length - 1) {
+          result = scoreContact(seen, ruleset?.rules ?? [], engineOptions);
+          after = { score: result.score, stage: result.stage };
+        } else after = scoreOnly(seen, ruleset?.rules ?? [], engineOptions);
+        const last = result?.transitions.at(-1);
         const lastDims = last ? dimensions.get(last.activityId) : undefined;
         const effective: ChangeCause = cause ?? {
           activityId: null,
