@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import type { AppProcess } from './app-process';
+import type { AppProcess, LogSummary } from './app-process';
 import { type CpuUsage, CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
 import { EVENTS_PER_BATCH, EventSequence } from './event-sequence';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
@@ -85,6 +85,8 @@ export interface EventsBenchReport {
   cpu: CpuUsage | null;
   cpuMsPerEvent: number | null;
   crashes: string[];
+  /** Each app's warnings and errors over the run (a failed batch retried, a redelivery, …). */
+  logs: Record<string, LogSummary>;
   loadAverage: { start: number; end: number };
   checks: Array<{ name: string; pass: boolean; detail: string }>;
   verdict: 'PASS' | 'FAIL' | 'NOT JUDGED';
@@ -258,6 +260,8 @@ export async function benchEvents(
   const drainedAfterS = drain.drainedAt === null ? null : Math.max(0, (drain.drainedAt - loadEndedAt) / 1000);
   const cpu = (await meter?.stop()) ?? null;
   const crashes = platform.crashes();
+  // Read before the stop, whose own shutdown messages are not the bench's business.
+  const logs = platform.logSummaries();
   await platform.stop();
 
   const cpuMsPerEvent = cpu && measured.acknowledged > 0 ? cpu.machineMs / measured.acknowledged : null;
@@ -298,6 +302,7 @@ export async function benchEvents(
     cpu,
     cpuMsPerEvent,
     crashes,
+    logs,
     loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number(os.loadavg()[0].toFixed(2)) },
     checks,
     verdict: baselineRequestsPerSecond === null ? 'NOT JUDGED' : checks.every((c) => c.pass) ? 'PASS' : 'FAIL',
@@ -339,6 +344,12 @@ export function renderEventsReport(report: EventsBenchReport): string {
     `  drain           ${report.drainedAfterS === null ? 'NOT DRAINED' : `${report.drainedAfterS.toFixed(1)} s after the load`}; ${report.stored} events stored`,
     `  CPU per event   ${report.cpuMsPerEvent === null ? 'n/a' : `${report.cpuMsPerEvent.toFixed(3)} ms (whole machine, load and drain)`}`,
     ...cpuLines,
+    ...Object.entries(report.logs)
+      .filter(([, logs]) => logs.warnings + logs.errors > 0)
+      .map(
+        ([service, logs]) =>
+          `  logs ${service}: ${logs.warnings} warnings, ${logs.errors} errors (${logs.messages.map((m) => JSON.stringify(m)).join(', ')})`,
+      ),
     `  load average ${report.loadAverage.start} at start, ${report.loadAverage.end} at end (${os.cpus().length} CPUs, shared with other work)`,
     ...report.checks.map((c) => `  ${c.pass ? 'ok  ' : 'MISS'} ${c.name}: ${c.detail}`),
     `  verdict: ${report.verdict}`,
