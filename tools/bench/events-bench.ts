@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import type { AppProcess } from './app-process';
+import type { AppProcess, LogSummary } from './app-process';
 import { type CpuUsage, CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
 import { EVENTS_PER_BATCH, EventSequence } from './event-sequence';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
@@ -60,8 +60,16 @@ export interface EventsLoad {
 export interface PipelineCounts {
   /** `activity.received` published by ingestion: every event it stored. */
   stored: number;
-  /** Events of the pipeline still to be taken in by some consumer, or still unpublished. */
+  /**
+   * What is still in flight: outbox rows (one event each) plus messages some durable consumer has
+   * not acknowledged (a message packs up to a relay batch of events, often 250): zero when drained,
+   * but not a count of events.
+   */
   pending: number;
+  /** Unpublished events in the apps' outboxes. */
+  outboxRows: number;
+  /** Messages not yet acknowledged by the consumers that must take them. */
+  messages: number;
   detail: Record<string, number>;
 }
 
@@ -77,6 +85,8 @@ export interface EventsBenchReport {
   cpu: CpuUsage | null;
   cpuMsPerEvent: number | null;
   crashes: string[];
+  /** Each app's warnings and errors over the run (a failed batch retried, a redelivery, …). */
+  logs: Record<string, LogSummary>;
   loadAverage: { start: number; end: number };
   checks: Array<{ name: string; pass: boolean; detail: string }>;
   verdict: 'PASS' | 'FAIL' | 'NOT JUDGED';
@@ -91,17 +101,16 @@ export async function pipelineCounts(db: Pool, natsUrl: string, namespace: strin
   const detail: Record<string, number> = {};
   const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "ingestion"."activities"`);
   const stored = rows[0]?.n ?? 0;
-  let pending = 0;
+  let outboxRows = 0;
   for (const service of SERVICE_NAMES) {
     const outbox = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "${service}"."outbox"`);
     const n = outbox.rows[0]?.n ?? 0;
     if (n > 0) detail[`${service} outbox`] = n;
-    pending += n;
+    outboxRows += n;
   }
   const backlog = await streamBacklog(natsUrl, namespace);
   Object.assign(detail, backlog.consumers);
-  pending += backlog.pending;
-  return { stored, pending, detail };
+  return { stored, pending: outboxRows + backlog.pending, outboxRows, messages: backlog.pending, detail };
 }
 
 function runEventsLoad(
@@ -243,11 +252,16 @@ export async function benchEvents(
   const drain = await waitUntilDrained(run, acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
     if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
     lastProgress = Date.now();
-    log(`events: ${counts.pending} events still in the pipeline (${counts.stored} stored)`);
+    log(
+      `events: ${counts.outboxRows} events in outboxes and ${counts.messages} messages (packs of events) unacknowledged ` +
+        `(${counts.stored} stored): ${JSON.stringify(counts.detail)}`,
+    );
   });
   const drainedAfterS = drain.drainedAt === null ? null : Math.max(0, (drain.drainedAt - loadEndedAt) / 1000);
   const cpu = (await meter?.stop()) ?? null;
   const crashes = platform.crashes();
+  // Read before the stop, whose own shutdown messages are not the bench's business.
+  const logs = platform.logSummaries();
   await platform.stop();
 
   const cpuMsPerEvent = cpu && measured.acknowledged > 0 ? cpu.machineMs / measured.acknowledged : null;
@@ -268,7 +282,7 @@ export async function benchEvents(
       pass: drainedAfterS !== null && drainedAfterS <= EVENT_TARGETS.maxDrainS,
       detail:
         drainedAfterS === null
-          ? `not drained within ${options.drainTimeoutS} s: ${drain.counts.pending} events pending`
+          ? `not drained within ${options.drainTimeoutS} s: ${drain.counts.outboxRows} events in outboxes, ${drain.counts.messages} messages unacknowledged`
           : `${drainedAfterS.toFixed(1)} s after the load (target ≤ ${EVENT_TARGETS.maxDrainS} s)`,
     },
     {
@@ -288,6 +302,7 @@ export async function benchEvents(
     cpu,
     cpuMsPerEvent,
     crashes,
+    logs,
     loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number(os.loadavg()[0].toFixed(2)) },
     checks,
     verdict: baselineRequestsPerSecond === null ? 'NOT JUDGED' : checks.every((c) => c.pass) ? 'PASS' : 'FAIL',
@@ -302,7 +317,7 @@ async function waitUntilDrained(
   signal: AbortSignal,
   onPoll?: (counts: PipelineCounts) => void,
 ): Promise<{ drainedAt: number | null; counts: PipelineCounts }> {
-  let counts: PipelineCounts = { stored: 0, pending: Number.NaN, detail: {} };
+  let counts: PipelineCounts = { stored: 0, pending: Number.NaN, outboxRows: Number.NaN, messages: Number.NaN, detail: {} };
   while (!signal.aborted) {
     counts = await pipelineCounts(run.db, run.natsUrl, `bench${run.runId}`);
     if (counts.stored >= acknowledged && counts.pending === 0) return { drainedAt: Date.now(), counts };
@@ -329,6 +344,12 @@ export function renderEventsReport(report: EventsBenchReport): string {
     `  drain           ${report.drainedAfterS === null ? 'NOT DRAINED' : `${report.drainedAfterS.toFixed(1)} s after the load`}; ${report.stored} events stored`,
     `  CPU per event   ${report.cpuMsPerEvent === null ? 'n/a' : `${report.cpuMsPerEvent.toFixed(3)} ms (whole machine, load and drain)`}`,
     ...cpuLines,
+    ...Object.entries(report.logs)
+      .filter(([, logs]) => logs.warnings + logs.errors > 0)
+      .map(
+        ([service, logs]) =>
+          `  logs ${service}: ${logs.warnings} warnings, ${logs.errors} errors (${logs.messages.map((m) => JSON.stringify(m)).join(', ')})`,
+      ),
     `  load average ${report.loadAverage.start} at start, ${report.loadAverage.end} at end (${os.cpus().length} CPUs, shared with other work)`,
     ...report.checks.map((c) => `  ${c.pass ? 'ok  ' : 'MISS'} ${c.name}: ${c.detail}`),
     `  verdict: ${report.verdict}`,

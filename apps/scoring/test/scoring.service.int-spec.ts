@@ -168,6 +168,40 @@ describe('scoring services against PostgreSQL', () => {
     for (const type of ['score.changed', 'stage.changed']) expect(await byContact(batched, type)).toEqual(await byContact(oneByOne, type));
   });
 
+  it('scores a batch of one contact’s activities out of time order, one stored before, with the events one transaction each gives', async () => {
+    const contact = randomUUID();
+    const earlier = lead(contact, 5);
+    // Late ones land before activities already scored; the stored one is applied again without effect.
+    const sent = [
+      lead(contact, 7),
+      lead(contact, 2, { email_valid: true }),
+      earlier,
+      lead(contact, 3, { phone_valid: true }),
+      lead(contact, 6),
+    ];
+    const oneByOne = newWorkspace();
+    const batched = newWorkspace();
+    for (const ws of [oneByOne, batched]) await score(ws, earlier);
+    for (const activity of sent) await score(oneByOne, activity);
+    await scoreBatch(sent.map((activity) => ({ workspaceId: batched, activity })));
+
+    const [expected, actual] = await Promise.all([scores.get(oneByOne, contact), scores.get(batched, contact)]);
+    expect(actual).toMatchObject({ score: 60, stage: 'hot' });
+    expect([actual.score, actual.stage]).toEqual([expected.score, expected.stage]);
+    expect(historyKeys(actual.history)).toEqual(historyKeys(expected.history));
+    const changes = async (ws: string) =>
+      (await outbox<{ score: number; previousScore: number }>(ws, 'score.changed')).map((e) => [e.previousScore, e.score]);
+    expect(await changes(batched)).toEqual([
+      [0, 10],
+      [10, 20],
+      [20, 35],
+      [35, 50],
+      [50, 60],
+    ]);
+    expect(await changes(batched)).toEqual(await changes(oneByOne));
+    expect(await outbox(batched, 'stage.changed')).toEqual(await outbox(oneByOne, 'stage.changed'));
+  });
+
   it('gives the same history and score whatever order the activities arrive in', async () => {
     const contact = randomUUID();
     const sent = [

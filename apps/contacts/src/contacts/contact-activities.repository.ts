@@ -61,9 +61,13 @@ export class ContactActivitiesRepository {
 
   /** Which of these activities are attributed already. */
   async attributedIds(manager: EntityManager, activityIds: string[]): Promise<Set<string>> {
-    const rows = (await manager.query(`SELECT "activity_id" FROM ${this.activities} WHERE "activity_id" = ANY($1::uuid[])`, [
-      activityIds,
-    ])) as Array<{ activity_id: string }>;
+    // A primary-key probe per id: with a fresh table's missing statistics, `= ANY(…)` may read the
+    // whole table once per batch.
+    const rows = (await manager.query(
+      `SELECT a."activity_id" FROM unnest($1::uuid[]) AS i("id")
+       CROSS JOIN LATERAL (SELECT "activity_id" FROM ${this.activities} WHERE "activity_id" = i."id") AS a`,
+      [activityIds],
+    )) as Array<{ activity_id: string }>;
     return new Set(rows.map((row) => row.activity_id));
   }
 

@@ -527,16 +527,19 @@ export class ContactsRepository {
     if (copies.length === 0) return;
     // The rows are locked in id order first, as identity resolution locks them, so that a batch of
     // stages and a batch of leads touching the same contacts wait for each other instead of deadlocking.
+    // Each row is reached by its id alone (a primary-key probe per copy, in id order): with a fresh
+    // table's missing statistics a join may scan the whole workspace instead, once per batch or per row.
     await manager.query(
-      `WITH u AS (
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]) AS u("workspace_id", "id", "stage", "at")
-       ), locked AS (
-         SELECT c."id" FROM ${this.contacts} c JOIN u ON c."id" = u."id" AND c."workspace_id" = u."workspace_id"
-         ORDER BY c."id" FOR UPDATE OF c
+      `WITH locked AS (
+         SELECT c."id", u."stage", u."at" FROM (
+           SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]) AS u("workspace_id", "id", "stage", "at") ORDER BY "id"
+         ) AS u CROSS JOIN LATERAL (
+           SELECT "id", "workspace_id", "merged_into", "stage_at" FROM ${this.contacts} WHERE "id" = u."id" FOR UPDATE
+         ) AS c
+         WHERE c."workspace_id" = u."workspace_id" AND c."merged_into" IS NULL AND (c."stage_at" IS NULL OR c."stage_at" < u."at")
        )
-       UPDATE ${this.contacts} c SET "stage" = u."stage", "stage_at" = u."at", "version" = c."version" + 1, "updated_at" = clock_timestamp()
-       FROM u WHERE c."workspace_id" = u."workspace_id" AND c."id" = u."id" AND c."id" IN (SELECT "id" FROM locked)
-         AND c."merged_into" IS NULL AND (c."stage_at" IS NULL OR c."stage_at" < u."at")`,
+       UPDATE ${this.contacts} c SET "stage" = l."stage", "stage_at" = l."at", "version" = c."version" + 1, "updated_at" = clock_timestamp()
+       FROM locked l WHERE c."id" = l."id"`,
       [copies.map((c) => c.workspaceId), copies.map((c) => c.contactId), copies.map((c) => c.stage), copies.map((c) => c.at)],
     );
   }

@@ -1,4 +1,4 @@
-import { DEFAULT_RULES, type EngineActivity, type EngineRule, orderActivities, scoreContact, stageFor } from './score-engine';
+import { DEFAULT_RULES, type EngineActivity, type EngineRule, orderActivities, scoreContact, scoreOnly, stageFor } from './score-engine';
 
 const at = (day: number, minutes = 0) => new Date(Date.UTC(2026, 0, 1 + day, 10, minutes)).toISOString();
 
@@ -192,6 +192,34 @@ describe('scoreContact', () => {
     for (let seed = 1; seed <= 25; seed += 1) {
       expect(scoreContact(shuffled(acts, seed), shuffled(rules, seed + 100), { asOf })).toEqual(reference);
     }
+  });
+});
+
+describe('scoreOnly', () => {
+  it('gives the score and stage of scoreContact for every prefix of a history, with caps, negatives and decay', () => {
+    const rules = [
+      ...DEFAULT_RULES,
+      rule('view_cap', 'page_view', 3, { cap: 9, group: 'web', groupCap: 12 }),
+      rule('unsub', 'unsubscribed', -30),
+      rule('dl_decay', 'download', 4, { decay: { type: 'halve', percent: 50, everyDays: 7 } }),
+      rule('demo_expiry', 'demo_request', 40, { decay: { type: 'expire', afterDays: 10 } }),
+    ];
+    const thresholds = { warm: 10, hot: 40, qualified: 80 };
+    const events = ['page_view', 'download', 'signup', 'unsubscribed', 'demo_request', 'lead_submitted'];
+    const acts = Array.from({ length: 40 }, (_, i) =>
+      activity(events[(i * 5) % events.length] as string, at(i % 15, i % 7), {
+        traits: { emailValid: i % 6 === 2, phoneValid: i % 11 === 3 },
+      }),
+    );
+    const stages = new Set<string>();
+    for (let n = 0; n <= acts.length; n += 1) {
+      const seen = shuffled(acts.slice(0, n), n);
+      const full = scoreContact(seen, rules, { thresholds, asOf: at(20) });
+      expect(scoreOnly(seen, rules, { thresholds, asOf: at(20) })).toEqual({ score: full.score, stage: full.stage });
+      stages.add(full.stage);
+    }
+    // The prefixes went through more than one stage, so the stage is really compared.
+    expect(stages.size).toBeGreaterThan(2);
   });
 });
 

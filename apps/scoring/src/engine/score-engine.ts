@@ -117,7 +117,16 @@ function compareText(a: string, b: string): number {
 
 /** The activities in scoring order: by time, ties by activity id. */
 export function orderActivities<T extends Pick<EngineActivity, 'activityId' | 'occurredAt'>>(activities: readonly T[]): T[] {
-  return [...activities].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || compareText(a.activityId, b.activityId));
+  return timed(activities).map(({ activity }) => activity);
+}
+
+/** The activities in scoring order, each with its time parsed once. */
+function timed<T extends Pick<EngineActivity, 'activityId' | 'occurredAt'>>(
+  activities: readonly T[],
+): Array<{ activity: T; time: number }> {
+  return activities
+    .map((activity) => ({ activity, time: Date.parse(activity.occurredAt) }))
+    .sort((a, b) => a.time - b.time || compareText(a.activity.activityId, b.activity.activityId));
 }
 
 function valueAt(activity: EngineActivity, path: string): unknown {
@@ -185,18 +194,14 @@ function decaySteps(
   return steps;
 }
 
+/** One change the rules make, in the order they make it (awards by activity, each followed by its decay steps). */
+type Emit = (activity: EngineActivity, rule: EngineRule, reason: RowReason, points: number, time: number) => void;
+
 /**
- * Scores a contact: see the module comment. `asOf` (ISO) is the time of evaluation, for decay;
- * without it no decay step counts.
+ * Walks the activities in scoring order and emits every award, each followed by its decay steps up
+ * to `asOf` (ms): the one pass both the full evaluation and the score alone come from.
  */
-export function scoreContact(
-  activities: readonly EngineActivity[],
-  rules: readonly EngineRule[],
-  options: { thresholds?: StageThresholds; asOf?: string } = {},
-): EngineResult {
-  const thresholds = options.thresholds ?? DEFAULT_STAGE_THRESHOLDS;
-  const asOf = options.asOf === undefined ? Number.NEGATIVE_INFINITY : Date.parse(options.asOf);
-  const ordered = orderActivities(activities);
+function applyRules(activities: readonly EngineActivity[], rules: readonly EngineRule[], asOf: number, emit: Emit): void {
   // An activity's engagement rows come before the fit rules it earns, each part in rule id order.
   const sortedRules = [...rules]
     .filter((r) => r.active)
@@ -210,13 +215,7 @@ export function scoreContact(
   const earnedByRule = new Map<string, number>();
   const earnedByGroup = new Map<string, number>();
   const fitDone = new Set<string>();
-
-  // Awards first, each with its decay steps; then everything in time order.
-  type Change = Omit<EngineHistoryRow, 'score'> & { time: number; seq: number };
-  const changes: Change[] = [];
-  let seq = 0;
-  for (const activity of ordered) {
-    const time = Date.parse(activity.occurredAt);
+  for (const { activity, time } of timed(activities)) {
     for (const rule of sortedRules) {
       if (rule.kind === 'fit' && fitDone.has(rule.id)) continue;
       if (!ruleMatches(rule, activity)) continue;
@@ -231,22 +230,43 @@ export function scoreContact(
       if (points === 0) continue;
       earnedByRule.set(rule.id, (earnedByRule.get(rule.id) ?? 0) + points);
       if (rule.group) earnedByGroup.set(rule.group, (earnedByGroup.get(rule.group) ?? 0) + points);
-      const base = { activityId: activity.activityId, event: activity.event, ruleId: rule.id, kind: rule.kind };
-      changes.push({ ...base, reason: 'award', points, at: activity.occurredAt, time, seq: seq++ });
-      if (rule.decay) {
-        for (const step of decaySteps(points, time, rule.decay, asOf)) {
-          changes.push({
-            ...base,
-            reason: step.reason,
-            points: step.points,
-            at: new Date(step.at).toISOString(),
-            time: step.at,
-            seq: seq++,
-          });
-        }
-      }
+      emit(activity, rule, 'award', points, time);
+      if (rule.decay)
+        for (const step of decaySteps(points, time, rule.decay, asOf)) emit(activity, rule, step.reason, step.points, step.at);
     }
   }
+}
+
+function asOfMs(asOf: string | undefined): number {
+  return asOf === undefined ? Number.NEGATIVE_INFINITY : Date.parse(asOf);
+}
+
+/**
+ * Scores a contact: see the module comment. `asOf` (ISO) is the time of evaluation, for decay;
+ * without it no decay step counts.
+ */
+export function scoreContact(
+  activities: readonly EngineActivity[],
+  rules: readonly EngineRule[],
+  options: { thresholds?: StageThresholds; asOf?: string } = {},
+): EngineResult {
+  const thresholds = options.thresholds ?? DEFAULT_STAGE_THRESHOLDS;
+  // Awards first, each with its decay steps; then everything in time order.
+  type Change = Omit<EngineHistoryRow, 'score'> & { time: number; seq: number };
+  const changes: Change[] = [];
+  applyRules(activities, rules, asOfMs(options.asOf), (activity, rule, reason, points, time) => {
+    changes.push({
+      activityId: activity.activityId,
+      event: activity.event,
+      ruleId: rule.id,
+      kind: rule.kind,
+      reason,
+      points,
+      at: reason === 'award' ? activity.occurredAt : new Date(time).toISOString(),
+      time,
+      seq: changes.length,
+    });
+  });
   // Stable: same time keeps award order, and a decay step sorts after the awards it follows.
   changes.sort((a, b) => a.time - b.time || a.seq - b.seq);
 
@@ -258,8 +278,16 @@ export function scoreContact(
   changes.forEach((change, i) => {
     score += change.points;
     if (change.kind === 'fit') fit += change.points;
-    const { time: _time, seq: _seq, ...row } = change;
-    history.push({ ...row, score });
+    history.push({
+      activityId: change.activityId,
+      event: change.event,
+      ruleId: change.ruleId,
+      kind: change.kind,
+      reason: change.reason,
+      points: change.points,
+      at: change.at,
+      score,
+    });
     // The stage moves once all changes of one moment (one activity, or one decay instant) applied.
     const next = changes[i + 1];
     if (next && next.time === change.time && next.activityId === change.activityId) return;
@@ -270,6 +298,22 @@ export function scoreContact(
     }
   });
   return { score, fit, engagement: score - fit, stage: stage ?? stageFor(score, thresholds), history, transitions };
+}
+
+/**
+ * The score and stage `scoreContact` gives, without its history: the stage always follows the
+ * last change, so it is the final score's.
+ */
+export function scoreOnly(
+  activities: readonly EngineActivity[],
+  rules: readonly EngineRule[],
+  options: { thresholds?: StageThresholds; asOf?: string } = {},
+): { score: number; stage: Stage } {
+  let score = 0;
+  applyRules(activities, rules, asOfMs(options.asOf), (_activity, _rule, _reason, points) => {
+    score += points;
+  });
+  return { score, stage: stageFor(score, options.thresholds ?? DEFAULT_STAGE_THRESHOLDS) };
 }
 
 /** The rules a workspace starts with. Ids are stable names, so history rows stay readable. */

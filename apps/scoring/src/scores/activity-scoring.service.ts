@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ScoreRecalculator } from './score-recalculator';
-import { type ActivityRecord, keyOf, ScoreRepository } from './score.repository';
+import { type ActivityRecord, type ContactKey, keyOf, ScoreRepository } from './score.repository';
 
 export interface ScoringActivity extends ActivityRecord {
   workspaceId: string;
@@ -16,11 +16,11 @@ const MAX_LOCK_ATTEMPTS = 5;
 
 /**
  * Scores activities for their contacts (or the contacts' survivors, when they were merged), a
- * batch at a time with a fixed number of statements: each activity is stored, and its contact
- * rescored from all its stored activities (so one arriving late lands in its place in the history). A contact's activities are scored one after
- * another, in the order given, as if each had its own transaction: each round takes at most one
- * activity per contact, so that every score.changed and stage.changed is the one that activity
- * alone caused.
+ * batch at a time with a fixed number of statements: each activity is stored, and each contact
+ * rescored once from all its stored activities (so one arriving late lands in its place in the
+ * history). A contact's activities are scored as if one after another, in the order given, each in
+ * a transaction of its own: every score.changed and stage.changed is the one that activity alone
+ * caused.
  */
 @Injectable()
 export class ActivityScoringService {
@@ -37,47 +37,51 @@ export class ActivityScoringService {
         manager,
         pending.map(({ activity }) => activity),
       );
-      const round: Array<{ activity: ScoringActivity; attempts: number; contactId: string }> = [];
-      const later: typeof pending = [];
-      const inRound = new Set<string>();
+      // Each contact's activities, in the order given.
+      const byContact = new Map<string, { key: ContactKey; items: Array<(typeof pending)[number]> }>();
       pending.forEach((item, i) => {
-        const contactId = current[i] ?? item.activity.contactId;
-        const key = keyOf(item.activity.workspaceId, contactId);
-        if (inRound.has(key)) later.push(item);
-        else {
-          inRound.add(key);
-          round.push({ ...item, contactId });
-        }
+        const key = { workspaceId: item.activity.workspaceId, contactId: current[i] ?? item.activity.contactId };
+        const group = byContact.get(keyOf(key.workspaceId, key.contactId));
+        if (group) group.items.push(item);
+        else byContact.set(keyOf(key.workspaceId, key.contactId), { key, items: [item] });
       });
-      const keys = round.map(({ activity, contactId }) => ({ workspaceId: activity.workspaceId, contactId }));
-      const locked = await this.scores.lockScores(manager, keys);
+      const groups = [...byContact.values()];
+      const locked = await this.scores.lockScores(
+        manager,
+        groups.map((g) => g.key),
+      );
       // A contact merged away while we waited for its lock: follow the merge in a later round.
-      const ready = round.flatMap((item, i) => {
+      const later: typeof pending = [];
+      const ready = groups.flatMap((group, i) => {
         const lock = locked[i];
-        if (lock?.state === 'active') return [{ ...item, key: keys[i] as (typeof keys)[number], before: lock }];
-        if (item.attempts + 1 >= MAX_LOCK_ATTEMPTS) {
-          throw new Error(`contact ${item.activity.contactId} is still being merged; the event will be retried`);
+        if (lock?.state === 'active') return [{ ...group, before: lock }];
+        for (const item of group.items) {
+          if (item.attempts + 1 >= MAX_LOCK_ATTEMPTS) {
+            throw new Error(`contact ${item.activity.contactId} is still being merged; the event will be retried`);
+          }
+          later.push({ activity: item.activity, attempts: item.attempts + 1 });
         }
-        later.unshift({ activity: item.activity, attempts: item.attempts + 1 });
         return [];
       });
-      await this.scores.recordActivities(
+      const stored = ready.flatMap(({ key, items }) => items.map(({ activity }) => ({ key, activity })));
+      const fresh = await this.scores.recordActivities(manager, stored);
+      let at = 0;
+      await this.recalculator.recalculateSteps(
         manager,
-        ready.map(({ key, activity }) => ({ key, activity })),
-      );
-      await this.recalculator.recalculate(
-        manager,
-        ready.map(({ key, before, activity }) => ({
+        ready.map(({ key, before, items }) => ({
           key,
           before,
-          correlationId: activity.correlationId,
-          cause: {
-            activityId: activity.activityId,
-            at: activity.at,
-            source: activity.source,
-            offer: activity.offer,
-            country: activity.country,
-          },
+          steps: items.map(({ activity }) => ({
+            fresh: fresh[at++] === true,
+            correlationId: activity.correlationId,
+            cause: {
+              activityId: activity.activityId,
+              at: activity.at,
+              source: activity.source,
+              offer: activity.offer,
+              country: activity.country,
+            },
+          })),
         })),
       );
       pending = later;

@@ -2,7 +2,7 @@ import { DEFAULT_LEAD_SOURCE, EventTypes, type Stage } from '@leadflow/contracts
 import { type NewEvent, Outbox } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { type EngineResult, type EngineRule, scoreContact, type StageThresholds } from '../engine/score-engine';
+import { type EngineResult, type EngineRule, scoreContact, scoreOnly, type StageThresholds } from '../engine/score-engine';
 import { RulesService } from '../rules/rules.service';
 import { type ChangeCause, scoreChangeEvents, type ScoreSnapshot } from './score-changes';
 import { type ContactKey, type DerivedHistory, keyOf, ScoreRepository } from './score.repository';
@@ -15,6 +15,22 @@ export interface Recalculation {
   cause?: ChangeCause;
   /** The request behind the cause, carried by the events it leads to. */
   correlationId?: string;
+}
+
+/**
+ * A locked contact that took several activities in one transaction, rescored as if each had come in
+ * a transaction of its own: each step's events are those its activity alone caused.
+ */
+export interface StepwiseRecalculation {
+  key: ContactKey;
+  before: ScoreSnapshot;
+  /** In the order they apply. */
+  steps: ReadonlyArray<{
+    cause: ChangeCause & { activityId: string };
+    correlationId?: string;
+    /** Stored by this transaction: the steps before it do not see the activity yet. */
+    fresh: boolean;
+  }>;
 }
 
 export interface RecalculationOptions {
@@ -74,38 +90,87 @@ export class ScoreRecalculator {
     recalculations: readonly Recalculation[],
     options: RecalculationOptions = {},
   ): Promise<Recalculated[]> {
-    if (recalculations.length === 0) return [];
-    const evaluated = await this.evaluate(
+    return this.rescore(
       manager,
-      recalculations.map((r) => r.key),
+      recalculations.map(({ key, before, cause, correlationId }) => ({ key, before, steps: [{ cause, correlationId, fresh: false }] })),
       options,
     );
-    await this.scores.replaceHistories(
+  }
+
+  /**
+   * Rescores each contact once for all the activities it took, with the statements of one
+   * recomputation: the steps before the last are evaluated in memory only, for their events, and
+   * the history written is the last step's.
+   */
+  async recalculateSteps(manager: EntityManager, contacts: readonly StepwiseRecalculation[]): Promise<Recalculated[]> {
+    return this.rescore(manager, contacts);
+  }
+
+  private async rescore(
+    manager: EntityManager,
+    contacts: ReadonlyArray<{
+      key: ContactKey;
+      before: ScoreSnapshot;
+      steps: ReadonlyArray<Omit<Recalculation, 'key' | 'before'> & { fresh: boolean }>;
+    }>,
+    options: RecalculationOptions = {},
+  ): Promise<Recalculated[]> {
+    if (contacts.length === 0) return [];
+    const asOf = options.asOf ?? new Date().toISOString();
+    const rulesets = options.ruleset
+      ? undefined
+      : await this.rules.rulesets(
+          manager,
+          contacts.map((c) => c.key.workspaceId),
+        );
+    const activities = await this.scores.activitiesOf(
       manager,
-      evaluated.map(({ key, result, dimensions }) => ({ key, rows: result.history, transitions: result.transitions, dimensions })),
+      contacts.map((c) => c.key),
     );
-    const saved = evaluated.map(({ key, result }) => ({ key, score: result.score, stage: result.stage }));
-    await this.scores.saveScores(manager, saved);
+    const derived: DerivedHistory[] = [];
+    const saved: Array<{ key: ContactKey; score: number; stage: Stage }> = [];
     const events: NewEvent[] = [];
     const done: Recalculated[] = [];
-    recalculations.forEach(({ key, before, cause, correlationId }, i) => {
-      const { result, dimensions } = evaluated[i] as (typeof evaluated)[number];
-      const after = { score: result.score, stage: result.stage };
+    for (const { key, before, steps } of contacts) {
+      const ruleset = options.ruleset ?? rulesets?.get(key.workspaceId);
+      const acts = activities.get(keyOf(key.workspaceId, key.contactId)) ?? [];
+      const dimensions = new Map(acts.map((a) => [a.activityId, { source: a.source, offer: a.offer, country: a.country }]));
+      // Activities this transaction stored for later steps: not in the history of the earlier ones.
+      const notYet = new Set(steps.flatMap((step) => (step.fresh && step.cause?.activityId ? [step.cause.activityId] : [])));
+      const engineOptions = { thresholds: ruleset?.thresholds, asOf };
+      let previous: ScoreSnapshot = before;
+      let result: EngineResult | undefined;
+      let after: Recalculated['after'] | undefined;
+      for (const [i, { cause, correlationId, fresh }] of steps.entries()) {
+        if (fresh && cause?.activityId) notYet.delete(cause.activityId);
+        const seen = notYet.size === 0 ? acts : acts.filter((a) => !notYet.has(a.activityId));
+        // Only the last step's history is written: the earlier ones need their score and stage alone.
+        if (i === steps.length - 1) {
+          result = scoreContact(seen, ruleset?.rules ?? [], engineOptions);
+          after = { score: result.score, stage: result.stage };
+        } else after = scoreOnly(seen, ruleset?.rules ?? [], engineOptions);
+        const last = result?.transitions.at(-1);
+        const lastDims = last ? dimensions.get(last.activityId) : undefined;
+        const effective: ChangeCause = cause ?? {
+          activityId: null,
+          at: last?.at ?? new Date().toISOString(),
+          source: lastDims?.source ?? DEFAULT_LEAD_SOURCE,
+          offer: lastDims?.offer ?? null,
+          country: lastDims?.country ?? null,
+        };
+        const changes = scoreChangeEvents(key.contactId, previous, after, effective);
+        const workspaceId = key.workspaceId;
+        if (changes.scoreChanged) events.push({ type: EventTypes.scoreChanged, workspaceId, correlationId, data: changes.scoreChanged });
+        if (changes.stageChanged) events.push({ type: EventTypes.stageChanged, workspaceId, correlationId, data: changes.stageChanged });
+        previous = after;
+      }
+      if (!result || !after) continue;
+      derived.push({ key, rows: result.history, transitions: result.transitions, dimensions });
+      saved.push({ key, score: result.score, stage: result.stage });
       done.push({ key, before, after });
-      const last = result.transitions.at(-1);
-      const lastDims = last ? dimensions.get(last.activityId) : undefined;
-      const effective: ChangeCause = cause ?? {
-        activityId: null,
-        at: last?.at ?? new Date().toISOString(),
-        source: lastDims?.source ?? DEFAULT_LEAD_SOURCE,
-        offer: lastDims?.offer ?? null,
-        country: lastDims?.country ?? null,
-      };
-      const changes = scoreChangeEvents(key.contactId, before, after, effective);
-      const workspaceId = key.workspaceId;
-      if (changes.scoreChanged) events.push({ type: EventTypes.scoreChanged, workspaceId, correlationId, data: changes.scoreChanged });
-      if (changes.stageChanged) events.push({ type: EventTypes.stageChanged, workspaceId, correlationId, data: changes.stageChanged });
-    });
+    }
+    await this.scores.replaceHistories(manager, derived);
+    await this.scores.saveScores(manager, saved);
     await this.outbox.addMany(manager, events);
     return done;
   }

@@ -163,13 +163,17 @@ export class ScoreRepository {
     return (await this.lockScores(manager, [{ workspaceId, contactId }], 'merged'))[0] as LockedScore;
   }
 
-  /** Stores activities, each for its contact, with one statement; an activity already stored stays as it was. */
-  async recordActivities(manager: EntityManager, stored: ReadonlyArray<{ key: ContactKey; activity: ActivityRecord }>): Promise<void> {
-    if (stored.length === 0) return;
-    await manager.query(
+  /**
+   * Stores activities, each for its contact, with one statement; an activity already stored stays as
+   * it was. Returns which of them this call stored, by their place in `stored`.
+   */
+  async recordActivities(manager: EntityManager, stored: ReadonlyArray<{ key: ContactKey; activity: ActivityRecord }>): Promise<boolean[]> {
+    if (stored.length === 0) return [];
+    const inserted = (await manager.query(
       `INSERT INTO ${this.activities} ("workspace_id", "contact_id", "activity_id", "event", "occurred_at", "properties", "traits", "source", "offer", "country")
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::jsonb[], $7::jsonb[], $8::text[], $9::text[], $10::text[])
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT DO NOTHING
+       RETURNING "workspace_id", "contact_id"::text AS "contact_id", "activity_id"`,
       [
         stored.map((r) => r.key.workspaceId),
         stored.map((r) => r.key.contactId),
@@ -182,7 +186,10 @@ export class ScoreRepository {
         stored.map((r) => r.activity.offer),
         stored.map((r) => r.activity.country),
       ],
-    );
+    )) as Array<{ workspace_id: string; contact_id: string; activity_id: string }>;
+    const fresh = new Set(inserted.map((row) => `${keyOf(row.workspace_id, row.contact_id)}\u0000${row.activity_id}`));
+    // The same activity twice in one call is stored once: by its first place.
+    return stored.map((r) => fresh.delete(`${keyOf(r.key.workspaceId, r.key.contactId)}\u0000${r.activity.activityId}`));
   }
 
   /** The stored activities of these contacts, in scoring order, with one statement. */
