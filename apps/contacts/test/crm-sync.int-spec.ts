@@ -1,5 +1,12 @@
-import { type CrmEventProcessedData, type CrmEventReceivedData, type EventEnvelope, EventTypes, readMessage } from '@leadflow/contracts';
-import { AppHarness, crmEventReceivedData, type RunningProcess, waitFor } from '@leadflow/testing';
+import {
+  type CrmEventProcessedData,
+  type CrmEventReceivedData,
+  type EventEnvelope,
+  EventTypes,
+  Money,
+  readMessage,
+} from '@leadflow/contracts';
+import { AppHarness, type CrmWebhookPayload, crmEventReceivedData, planCrmWebhooks, type RunningProcess, waitFor } from '@leadflow/testing';
 import type { Subscription } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -167,7 +174,119 @@ describe('contacts: CRM events', () => {
     const [closed] = await h.db.query<{ stage: string }>(`SELECT "stage" FROM contacts.opportunities WHERE "id" = $1`, [answer.recordId]);
     expect(closed?.stage).toBe('closed_won');
   });
+
+  it('ends in the state the CRM webhook generator expects, from its events sent out of order and again, retries included', async () => {
+    const ws = newWorkspace();
+    const plan = planCrmWebhooks({ count: 1000, seed: 20261130, runId: ws });
+    // As ingestion would: one CRM event per distinct webhook (a resent webhook is the same CRM event,
+    // here delivered again in a new message), read into the canonical fields.
+    const crmEventIds = new Map<string, string>();
+    const received = plan.webhooks.map(({ payload }) => {
+      const crmEventId = crmEventIds.get(payload.id) ?? uuidv7();
+      crmEventIds.set(payload.id, crmEventId);
+      return crmEventReceivedData({
+        crmEventId,
+        integrationId,
+        type: payload.type,
+        externalId: payload.data.id,
+        sourceUpdatedAt: payload.data.updatedAt,
+        fields: canonicalFields(payload),
+      });
+    });
+    const settled = new Map<string, CrmEventProcessedData>();
+    let pending = received;
+    for (let attempt = 1; pending.length > 0 && attempt <= 5; attempt += 1) {
+      const batch = pending.map((data) => ({ ...data, attempt }));
+      for (const data of batch) await h.publish(EventTypes.crmEventReceived, data, { workspaceId: ws });
+      const answered = await waitFor(
+        () => {
+          const mine = answers.filter((a) => a.workspaceId === ws && a.data.attempt === attempt).map((a) => a.data);
+          return mine.length >= batch.length && mine;
+        },
+        { what: `${batch.length} answers of attempt ${attempt}`, timeoutMs: 60000 },
+      );
+      for (const answer of answered) if (answer.status !== 'failed') settled.set(answer.crmEventId, answer);
+      // As ingestion does: a retryable failure is sent again with the next attempt.
+      expect(answered.filter((a) => a.status === 'failed' && !a.retryable)).toEqual([]);
+      const retry = new Set(answered.filter((a) => a.status === 'failed').map((a) => a.crmEventId));
+      pending = batch.filter((data) => retry.has(data.crmEventId) && !settled.has(data.crmEventId));
+    }
+    expect(pending).toEqual([]);
+    expect(settled.size).toBe(plan.counts.distinct);
+    // How many were stale depends on batching: a late event in its newer one's batch is applied first, in source order.
+    expect([...settled.values()].filter((a) => a.status === 'skipped' && a.reason !== 'stale' && a.reason !== 'duplicate')).toEqual([]);
+
+    const contacts = await h.db.query<{
+      external_id: string;
+      email: string;
+      phone: string | null;
+      first_name: string;
+      title: string;
+      deleted: boolean;
+    }>(
+      `SELECT l."external_id", c."email", c."phone", c."first_name", c."title", c."deleted_at" IS NOT NULL AS "deleted"
+       FROM contacts.crm_links l JOIN contacts.contacts c ON c."id" = l."record_id"
+       WHERE l."workspace_id" = $1 AND l."object_type" = 'contact' ORDER BY l."external_id"`,
+      [ws],
+    );
+    const live = plan.expected.contacts.filter((c) => !c.deleted);
+    expect(contacts.filter((c) => !c.deleted)).toEqual(
+      live
+        .map((c) => ({
+          external_id: c.externalId,
+          email: c.email,
+          phone: c.phone,
+          first_name: c.firstName,
+          title: c.title,
+          deleted: false,
+        }))
+        .sort((a, b) => (a.external_id < b.external_id ? -1 : 1)),
+    );
+    // A record deleted in the CRM is a deleted contact, or none when its deletion came before its creation.
+    const [{ count }] = (await h.db.query<{ count: string }>(
+      `SELECT count(*) FROM contacts.contacts WHERE "workspace_id" = $1 AND "deleted_at" IS NULL AND "merged_into" IS NULL`,
+      [ws],
+    )) as [{ count: string }];
+    expect(Number(count)).toBe(live.length);
+    const opportunities = await h.db.query<{
+      external_id: string;
+      contact: string;
+      name: string;
+      amount: string;
+      currency: string;
+      stage: string;
+    }>(
+      `SELECT l."external_id", cl."external_id" AS "contact", o."name", o."amount"::text AS "amount", o."currency", o."stage"
+       FROM contacts.crm_links l JOIN contacts.opportunities o ON o."id" = l."record_id"
+       JOIN contacts.crm_links cl ON cl."workspace_id" = l."workspace_id" AND cl."object_type" = 'contact' AND cl."record_id" = o."contact_id"
+       WHERE l."workspace_id" = $1 AND l."object_type" = 'opportunity' AND o."deleted_at" IS NULL ORDER BY l."external_id"`,
+      [ws],
+    );
+    expect(opportunities).toEqual(
+      plan.expected.opportunities
+        .map((o) => ({
+          external_id: o.externalId,
+          contact: o.contactExternalId,
+          name: o.name,
+          amount: o.amount,
+          currency: o.currency,
+          stage: o.stage,
+        }))
+        .sort((a, b) => (a.external_id < b.external_id ? -1 : 1)),
+    );
+  }, 180000);
 });
+
+/** The canonical fields ingestion reads from a wire payload (libs/contracts crm.ts): theirs renamed, amounts in minor units. */
+function canonicalFields(payload: CrmWebhookPayload): Record<string, unknown> {
+  const { id: _id, updatedAt: _updatedAt, createdAt: _createdAt, contactId, amount, currency, ...fields } = payload.data;
+  if (!payload.type.startsWith('opportunity.')) return fields;
+  return {
+    ...fields,
+    contactExternalId: contactId,
+    amount: Money.fromMajorUnits(amount as string, currency as string).toJSON(),
+  };
+}
 
 /** A deterministic shuffle (mulberry32), so a failure can be replayed. */
 function shuffle<T>(items: readonly T[], seed: number): T[] {
