@@ -5,7 +5,6 @@ import {
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
-  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -21,7 +20,7 @@ import { TakesMergePatch } from '../http/body-parser';
 import { ErrorBodyDoc } from '../http/error-body.doc';
 import { cursorId, UuidParamPipe } from '../http/path-params.pipe';
 import { PageQueryDto } from '../http/page-query.dto';
-import { IF_MATCH_HEADER, ifMatchVersions, sendETag } from '../http/preconditions';
+import { ApiConditionalWrite, ifMatchVersions, sendETag } from '../http/preconditions';
 import { emailFilter, instantOf, phoneFilter } from '../http/query-values';
 import { ContactConflictFilter } from './contact-conflict';
 import { ContactsService } from './contacts.service';
@@ -120,7 +119,7 @@ export class ContactsController {
   @RequireScope('admin:write')
   @ApiOperation({ summary: 'Replace a contact: fields left out are emptied. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiConditionalWrite(VersionConflictDoc)
   @ApiOkResponse({ type: ContactRecordDoc })
   @ApiResponse({
     status: 400,
@@ -130,8 +129,6 @@ export class ContactsController {
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict, identity_erased' })
   @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased: the contact was erased (GDPR)' })
-  @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict: current is the contact as it is now' })
-  @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' })
   async replace(
     @Caller() caller: Principal,
     @Param('id', UuidParamPipe) id: string,
@@ -147,7 +144,7 @@ export class ContactsController {
   @TakesMergePatch()
   @ApiOperation({ summary: 'Change a contact with a JSON Merge Patch (RFC 7396): null removes a field. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiConditionalWrite(VersionConflictDoc)
   @ApiConsumes('application/merge-patch+json')
   @ApiBody({ type: ContactFieldsDto })
   @ApiOkResponse({ type: ContactRecordDoc })
@@ -159,9 +156,7 @@ export class ContactsController {
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 409, type: ErrorBodyDoc, description: 'identity_conflict, identity_erased' })
   @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased: the contact was erased (GDPR)' })
-  @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict: current is the contact as it is now' })
   @ApiResponse({ status: 415, type: ErrorBodyDoc, description: 'unsupported_media_type: not application/merge-patch+json' })
-  @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' })
   async patch(
     @Caller() caller: Principal,
     @Param('id', UuidParamPipe) id: string,
@@ -176,12 +171,10 @@ export class ContactsController {
   @RequireScope('admin:write')
   @ApiOperation({ summary: 'Soft-delete a contact: lists hide it unless include=deleted; it can be restored. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiConditionalWrite(VersionConflictDoc)
   @ApiOkResponse({ type: ContactRecordDoc, description: 'The contact, deletedAt set' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased' })
-  @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict' })
-  @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required' })
   async remove(
     @Caller() caller: Principal,
     @Param('id', UuidParamPipe) id: string,
@@ -196,12 +189,10 @@ export class ContactsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Restore a soft-deleted contact. Needs If-Match' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiConditionalWrite(VersionConflictDoc)
   @ApiOkResponse({ type: ContactRecordDoc })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
   @ApiResponse({ status: 410, type: ErrorBodyDoc, description: 'contact_erased' })
-  @ApiResponse({ status: 412, type: VersionConflictDoc, description: 'version_conflict' })
-  @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required' })
   async restore(
     @Caller() caller: Principal,
     @Param('id', UuidParamPipe) id: string,

@@ -1,5 +1,8 @@
 import { AppException, ErrorCodes } from '@leadflow/contracts';
+import { applyDecorators, type Type } from '@nestjs/common';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { ErrorBodyDoc } from './error-body.doc';
 
 /**
  * Optimistic concurrency over HTTP, one rule for every versioned record (contacts, opportunities):
@@ -17,6 +20,21 @@ export const IF_MATCH_HEADER = {
   required: true,
   description: 'The ETag of the version the change is made from, e.g. "3" (a list of them is allowed; * and weak tags are not)',
 } as const;
+
+/**
+ * The OpenAPI side of a conditional write: the If-Match header, 412 with the record as it now is
+ * (`conflict` documents that body), and 428 without If-Match.
+ */
+export const ApiConditionalWrite = (conflict: Type<unknown>) =>
+  applyDecorators(
+    ApiHeader(IF_MATCH_HEADER),
+    ApiResponse({
+      status: 412,
+      type: conflict,
+      description: 'version_conflict: current is the record as it is now, its ETag in the header',
+    }),
+    ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' }),
+  );
 
 export function sendETag(reply: FastifyReply, version: number): void {
   void reply.header('ETag', etagOf(version));

@@ -4,7 +4,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Req
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
-  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -17,7 +16,7 @@ import { RequireScope } from '../auth/access-rules';
 import { CallerWorkspace } from '../auth/caller-workspace.decorator';
 import { Caller, type Principal } from '../auth/principal';
 import { ErrorBodyDoc } from '../http/error-body.doc';
-import { IF_MATCH_HEADER, ifMatchVersions, sendETag, versionConflictBody } from '../http/preconditions';
+import { ApiConditionalWrite, ifMatchVersions, sendETag, versionConflictBody } from '../http/preconditions';
 import { cursorId, UuidParamPipe } from '../http/path-params.pipe';
 import { OpportunitiesQueryDto } from './dto/opportunities-query.dto';
 import { CreateOpportunityDto, UpdateOpportunityDto } from './dto/opportunity.dto';
@@ -105,13 +104,11 @@ export class OpportunitiesController {
       'Change an opportunity: the fields sent are set, null clears; moving to a closed stage closes it (won/lost), out of one reopens it',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiConditionalWrite(OpportunityConflictDoc)
   @ApiOkResponse({ type: OpportunityViewDoc })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: `invalid_id, invalid_precondition, invalid_payload, ${MONEY_ERRORS}` })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  @ApiResponse({ status: 412, type: OpportunityConflictDoc, description: 'version_conflict, with the current opportunity' })
   @ApiResponse({ status: 422, type: ErrorBodyDoc, description: 'unknown_contact, unknown_lead, unknown_pipeline, unknown_stage' })
-  @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' })
   async update(
     @Caller() caller: Principal,
     @CallerWorkspace() workspaceId: string,
@@ -129,12 +126,10 @@ export class OpportunitiesController {
   @RequireScope('admin:write')
   @ApiOperation({ summary: 'Delete an opportunity (soft: it leaves lists and reports); answers it as deleted' })
   @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiHeader(IF_MATCH_HEADER)
+  @ApiConditionalWrite(OpportunityConflictDoc)
   @ApiOkResponse({ type: OpportunityViewDoc })
   @ApiResponse({ status: 400, type: ErrorBodyDoc, description: 'invalid_id, invalid_precondition' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found' })
-  @ApiResponse({ status: 412, type: OpportunityConflictDoc, description: 'version_conflict, with the current opportunity' })
-  @ApiResponse({ status: 428, type: ErrorBodyDoc, description: 'precondition_required: no If-Match' })
   async delete(
     @Caller() caller: Principal,
     @CallerWorkspace() workspaceId: string,
