@@ -1,6 +1,8 @@
 import { INTEGRATION_KINDS, Money } from '@leadflow/contracts';
 import { webhookSignatureScheme } from '@leadflow/signing';
-import { type CrmWebhookPayload, planCrmWebhooks, signCrmWebhook } from './crm-webhooks';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CrmWebhookPayload, planCrmWebhooks, sendCrmWebhooks, signCrmWebhook } from './crm-webhooks';
 
 describe('CRM webhook plans', () => {
   it('is the same for the same seed, and another for another seed', () => {
@@ -90,5 +92,44 @@ describe('CRM webhook plans', () => {
     expect(verification).toMatchObject({ ok: true });
     const tampered = scheme.verify({ method: 'POST', url, headers, body: Buffer.from(body.replace('crm-', 'crx-')) }, [secret]);
     expect(tampered).toMatchObject({ ok: false });
+  });
+
+  it('sends every webhook signed, in order but for those in flight, and sends again after a 503', async () => {
+    const scheme = webhookSignatureScheme('standard');
+    const secret = scheme.generateSecret();
+    const plan = planCrmWebhooks({ count: 40, seed: 2 });
+    const received: string[] = [];
+    let refusedOnce = false;
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${request.url}`;
+        const verified = scheme.verify({ method: 'POST', url, headers, body }, [secret]);
+        if (!verified.ok) {
+          response.writeHead(401).end();
+          return;
+        }
+        if (!refusedOnce) {
+          refusedOnce = true;
+          response.writeHead(503, { 'retry-after': '0' }).end();
+          return;
+        }
+        received.push((JSON.parse(body.toString('utf8')) as CrmWebhookPayload).id);
+        response.writeHead(202).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1/webhooks/0190a5b2-0000-7000-8000-000000000042`;
+      const { statuses, retried } = await sendCrmWebhooks(plan.webhooks, { url, kind: 'standard', secret, concurrency: 1 });
+      expect([...statuses]).toEqual([['202', 40]]);
+      expect(retried).toBe(1);
+      expect(received).toEqual(plan.webhooks.map((w) => w.payload.id));
+    } finally {
+      server.close();
+    }
   });
 });

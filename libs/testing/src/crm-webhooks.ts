@@ -326,3 +326,60 @@ export function signCrmWebhook(
   const headers = webhookSignatureScheme(kind).sign({ id: payload.id, method: 'POST', url, body }, [secret], signedAt);
   return { body, headers: { 'content-type': 'application/json', ...headers } };
 }
+
+export interface CrmWebhookSending {
+  /** The endpoint: `<gateway>/api/v1/webhooks/<integration id>`. */
+  url: string;
+  kind: IntegrationKind;
+  secret: string;
+  /** Webhooks in flight at once. */
+  concurrency: number;
+  /** Sendings of one webhook at most (default 6). */
+  maxAttempts?: number;
+}
+
+/**
+ * Sends webhooks in order (but for those in flight together), each signed anew on every attempt,
+ * retrying as a sender does on 429, 5xx and lost connections (honouring Retry-After, at most 5 s).
+ * Returns how many got each final status (`no answer` when none came) and how many needed retries.
+ */
+export async function sendCrmWebhooks(
+  webhooks: readonly PlannedCrmWebhook[],
+  sending: CrmWebhookSending,
+): Promise<{ statuses: Map<string, number>; retried: number }> {
+  const statuses = new Map<string, number>();
+  let retried = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < webhooks.length) {
+      const webhook = webhooks[next++] as PlannedCrmWebhook;
+      const { status, attempts } = await sendOne(webhook.payload, sending);
+      statuses.set(String(status), (statuses.get(String(status)) ?? 0) + 1);
+      if (attempts > 1) retried += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(sending.concurrency, webhooks.length) }, worker));
+  return { statuses, retried };
+}
+
+async function sendOne(
+  payload: CrmWebhookPayload,
+  sending: CrmWebhookSending,
+): Promise<{ status: number | 'no answer'; attempts: number }> {
+  const maxAttempts = sending.maxAttempts ?? 6;
+  for (let attempt = 1; ; attempt += 1) {
+    const { body, headers } = signCrmWebhook(sending.kind, sending.secret, sending.url, payload);
+    let retryAfterMs = 200 * 2 ** attempt;
+    try {
+      const response = await fetch(sending.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
+      await response.arrayBuffer();
+      if (response.status !== 429 && response.status < 500) return { status: response.status, attempts: attempt };
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;
+      if (attempt >= maxAttempts) return { status: response.status, attempts: attempt };
+    } catch {
+      if (attempt >= maxAttempts) return { status: 'no answer', attempts: attempt };
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterMs, 5000)));
+  }
+}

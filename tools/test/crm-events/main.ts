@@ -7,33 +7,8 @@
  * retries are made on 429, 5xx and lost connections (the same webhook, signed anew). Prints what
  * it sent and the answers; exits 1 when a webhook was refused or never answered.
  */
-import { type PlannedCrmWebhook, planCrmWebhooks, signCrmWebhook } from '@leadflow/testing';
+import { planCrmWebhooks, sendCrmWebhooks } from '@leadflow/testing';
 import { type CrmEventsOptions, OptionsError, parseCrmEventsOptions, USAGE } from './options';
-
-const MAX_ATTEMPTS = 6;
-
-interface Answer {
-  status: number | 'no answer';
-  attempts: number;
-}
-
-async function send(options: CrmEventsOptions, url: string, webhook: PlannedCrmWebhook): Promise<Answer> {
-  for (let attempt = 1; ; attempt += 1) {
-    const { body, headers } = signCrmWebhook(options.kind, options.secret, url, webhook.payload);
-    let retryAfterMs = 200 * 2 ** attempt;
-    try {
-      const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(30_000) });
-      await response.arrayBuffer();
-      if (response.status !== 429 && response.status < 500) return { status: response.status, attempts: attempt };
-      const retryAfter = Number(response.headers.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) retryAfterMs = retryAfter * 1000;
-      if (attempt >= MAX_ATTEMPTS) return { status: response.status, attempts: attempt };
-    } catch {
-      if (attempt >= MAX_ATTEMPTS) return { status: 'no answer', attempts: attempt };
-    }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(retryAfterMs, 5000)));
-  }
-}
 
 function line(counts: Map<string, number> | Record<string, number | undefined>): string {
   const entries = counts instanceof Map ? [...counts.entries()] : Object.entries(counts);
@@ -62,20 +37,13 @@ async function main(): Promise<number> {
     duplicateRate: options.duplicateRate,
     outOfOrderRate: options.outOfOrderRate,
   });
-  const statuses = new Map<string, number>();
-  let retried = 0;
-  let next = 0;
   const started = Date.now();
-  // Workers take the webhooks in plan order, so the order is kept but for those in flight together.
-  const worker = async () => {
-    while (next < plan.webhooks.length) {
-      const webhook = plan.webhooks[next++] as PlannedCrmWebhook;
-      const answer = await send(options, url, webhook);
-      statuses.set(String(answer.status), (statuses.get(String(answer.status)) ?? 0) + 1);
-      if (answer.attempts > 1) retried += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency, plan.webhooks.length) }, worker));
+  const { statuses, retried } = await sendCrmWebhooks(plan.webhooks, {
+    url,
+    kind: options.kind,
+    secret: options.secret,
+    concurrency: options.concurrency,
+  });
   const seconds = (Date.now() - started) / 1000;
   const { counts, expected } = plan;
   process.stdout.write(
