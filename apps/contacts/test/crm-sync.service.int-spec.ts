@@ -18,6 +18,8 @@ import { OpportunitiesRepository } from '../src/opportunities/opportunities.repo
 import { OpportunitiesService } from '../src/opportunities/opportunities.service';
 import { PipelinesRepository } from '../src/pipelines/pipelines.repository';
 import { PipelinesService } from '../src/pipelines/pipelines.service';
+import { ContactErasureService } from '../src/privacy/contact-erasure.service';
+import { ErasureRepository } from '../src/privacy/erasure.repository';
 
 /**
  * CRM sync in-process against a real PostgreSQL: CRM contact, opportunity and conversion events
@@ -29,6 +31,7 @@ describe('CRM sync against PostgreSQL', () => {
   let database: ServiceDatabase;
   let sync: CrmSyncService;
   let records: ContactRecordsService;
+  let erasures: ContactErasureService;
   const integrationId = uuidv7();
 
   beforeAll(async () => {
@@ -49,10 +52,13 @@ describe('CRM sync against PostgreSQL', () => {
         LeadConversionService,
         CrmLinksRepository,
         CrmSyncService,
+        ErasureRepository,
+        ContactErasureService,
       ],
     }).compile();
     sync = module.get(CrmSyncService);
     records = module.get(ContactRecordsService);
+    erasures = module.get(ContactErasureService);
   });
 
   afterAll(async () => {
@@ -341,6 +347,28 @@ describe('CRM sync against PostgreSQL', () => {
       // The refused record has no link: its corrected event applies.
       await apply(crmEvent(ws, 'contact.created', 'c-bad', 1, { email: 'fixed@example.com' }));
       expect((await contacts(ws)).map((c) => c.email).sort()).toEqual(['fixed@example.com', 'good@example.com']);
+    });
+
+    it('keeps an erased person erased: their record takes no more writes, their email makes no new contact', async () => {
+      const ws = newWorkspace();
+      const created = crmEvent(ws, 'contact.created', 'c-er', 1, { email: 'erased@example.com', firstName: 'Eve' });
+      await apply(created);
+      const contactId = (await answerTo(created)).recordId as string;
+      await erasures.erase({ workspaceId: ws, id: contactId, requestedBy: 'account:admin' });
+      const update = crmEvent(ws, 'contact.updated', 'c-er', 2, { firstName: 'Eve again' });
+      const recreated = crmEvent(ws, 'contact.created', 'c-er-new', 3, { email: 'erased@example.com' });
+      await apply(update, recreated);
+      expect(await answerTo(update)).toMatchObject({
+        status: 'failed',
+        retryable: false,
+        error: expect.stringMatching(/^contact_erased: /),
+      });
+      expect(await answerTo(recreated)).toMatchObject({
+        status: 'failed',
+        retryable: false,
+        error: expect.stringMatching(/^identity_erased: /),
+      });
+      expect((await contacts(ws)).map((c) => [c.id, c.email, c.first_name])).toEqual([[contactId, null, null]]);
     });
   });
 
