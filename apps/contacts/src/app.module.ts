@@ -3,6 +3,7 @@ import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ContactsEnv } from './config/env';
 import { ContactsModule } from './contacts/contacts.module';
+import { CrmSyncModule } from './crm-sync/crm-sync.module';
 import { contactsMigrations } from './database/migrations';
 import { LeadConversionModule } from './lead-conversion/lead-conversion.module';
 import { OpportunitiesModule } from './opportunities/opportunities.module';
@@ -27,6 +28,7 @@ export class AppModule {
         LeadConversionModule,
         ImportsModule.forRoot({ batchRows: IMPORT_BATCH_ROWS, sliceMs: Math.min(env.JOB_LEASE_MS / 4, 5000) }),
         PrivacyModule,
+        CrmSyncModule,
       ],
     };
   }

@@ -9,7 +9,8 @@ export class EventEnvelope<TData extends object = Record<string, unknown>> {
   id!: string;
 
   @IsString()
-  @Matches(/^[a-z]+\.[a-z_]+$/)
+  // `<aggregate>.<past tense>`, either part snake_case (`crm_event.received`).
+  @Matches(/^[a-z][a-z_]*\.[a-z_]+$/)
   type!: string;
 
   @IsInt()

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync } from 'class-validator';
+import { EventEnvelope } from './envelope';
 import { type EventData, EventDataClasses } from './events';
 import { type EventType, EventTypes } from './subjects';
 
@@ -151,6 +152,20 @@ describe('EventDataClasses', () => {
       const rules = getMetadataStorage().getTargetValidationMetadatas(EventDataClasses[type], '', true, false);
       expect({ type, fields: rules.length > 0 }).toEqual({ type, fields: true });
     }
+  });
+
+  it.each(allTypes)('takes %s as an envelope type', (type) => {
+    const envelope = plainToInstance(EventEnvelope, {
+      id: '0190a5b2-0000-7000-8000-000000000009',
+      type,
+      version: 1,
+      workspaceId: 'default',
+      occurredAt: at,
+      producer: 'test',
+      correlationId: 'test',
+      data: samples[type],
+    });
+    expect(validateSync(envelope).flatMap((error) => Object.values(error.constraints ?? {}))).toEqual([]);
   });
 
   it.each(allTypes)('accepts well-formed %s data', (type) => {

@@ -41,11 +41,13 @@ describe('natsPermissions', () => {
         '$JS.API.CONSUMER.DELETE.INGESTION.contacts',
       ]),
     );
-    // Of ingestion's stream the two types contacts attributes, each through its own durable; and of
-    // scoring's stream stage.changed only (the stage a contact keeps a copy of), never score.changed.
+    // Of ingestion's stream the two types contacts attributes and the CRM events it applies, each
+    // through its own durable; and of scoring's stream stage.changed only (the stage a contact keeps
+    // a copy of), never score.changed.
     expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
       '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-lead-ingested',
       '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-activity-received',
+      '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-crm_event-received',
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.contacts-stage-changed',
     ]);
     expect(publish.filter((subject) => subject.includes('SCORING') && !/contacts(-stage-changed)?($|\.)/.test(subject))).toEqual([

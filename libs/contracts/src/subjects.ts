@@ -198,7 +198,7 @@ export const Conversations = {
   consumes: {
     gateway: [EventTypes.contactErased],
     ingestion: [EventTypes.contactErased],
-    contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived],
+    contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived, EventTypes.crmEventReceived],
     scoring: [
       EventTypes.leadAttributed,
       EventTypes.activityAttributed,

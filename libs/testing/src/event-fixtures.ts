@@ -1,4 +1,4 @@
-import type { LeadIngestedData } from '@leadflow/contracts';
+import type { CrmEventReceivedData, LeadIngestedData } from '@leadflow/contracts';
 import { v7 as uuidv7 } from 'uuid';
 
 /** The data of a `lead.ingested` event as ingestion publishes it: a new lead id, nothing identifying unless given. */
@@ -15,6 +15,22 @@ export function leadIngestedData(fields: Partial<LeadIngestedData> = {}): LeadIn
     offer: null,
     firstName: null,
     lastName: null,
+    ...fields,
+  };
+}
+
+/**
+ * The data of a `crm_event.received` event as ingestion publishes it for a stored CRM event: a new
+ * CRM event id, its first delivery, the record's time now unless given.
+ */
+export function crmEventReceivedData(
+  fields: Pick<CrmEventReceivedData, 'integrationId' | 'type' | 'externalId'> & Partial<CrmEventReceivedData>,
+): CrmEventReceivedData {
+  return {
+    crmEventId: uuidv7(),
+    sourceUpdatedAt: new Date().toISOString(),
+    attempt: 1,
+    fields: {},
     ...fields,
   };
 }

@@ -11,3 +11,4 @@ export * from './app-harness';
 export * from './service-database';
 export * from './event-fixtures';
 export * from './published-events';
+export * from './crm-webhooks';

@@ -13,6 +13,9 @@ import { ErasedIdentitiesRepository } from './erased-identities.repository';
 import type { ContactCreateDto, ContactPatchDto, ContactReplaceDto, ContactVersionedDto } from './dto/contact-write.dto';
 import { type Identity, identityLockKey, type PersonalIdentityKind } from './identity';
 
+/** A write refused because another contact holds one of its identities. */
+export type IdentityConflictReply = Extract<ContactWriteReply, { outcome: 'identity_conflict' }>;
+
 /** What a versioned write found before writing: the contact as it is, or the answer to give instead. */
 type Target = { row: ContactRow } | { reply: ContactWriteReply };
 
@@ -44,23 +47,30 @@ export class ContactRecordsService {
 
   async create(request: ContactCreateDto): Promise<ContactWriteReply> {
     const fields = normalizeContactFields(request.fields);
-    const id = uuidv7();
-    const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
-      const conflict = await this.claimIdentities(manager, request.workspaceId, id, [], identitiesOfFields(fields));
-      if (conflict) return conflict;
-      const row = await this.contacts.insertRecord(manager, { workspaceId: request.workspaceId, id, fields, actor: request.actor });
-      for (const identity of identitiesOfFields(fields)) {
-        await this.contacts.replaceIdentity(manager, request.workspaceId, id, identity.kind, null, identity.value);
-      }
-      await this.outbox.add(manager, {
-        type: EventTypes.contactCreated,
-        workspaceId: request.workspaceId,
-        data: changedData(row, request.actor),
-      });
-      return row;
-    });
+    const outcome = await this.dataSource.transaction((manager) => this.createIn(manager, request.workspaceId, fields, request.actor));
     if (!isRow(outcome)) return outcome;
     return { outcome: 'written', contact: await this.query.view(outcome), before: null };
+  }
+
+  /**
+   * Creates a contact with these normalized fields inside the caller's transaction (CRM sync uses it
+   * too): the row, or the identity conflict that refuses it (an erased identity throws).
+   */
+  async createIn(
+    manager: EntityManager,
+    workspaceId: string,
+    fields: ContactRecordFields,
+    actor: string,
+  ): Promise<ContactRow | IdentityConflictReply> {
+    const id = uuidv7();
+    const conflict = await this.claimIdentities(manager, workspaceId, id, [], identitiesOfFields(fields));
+    if (conflict) return conflict;
+    const row = await this.contacts.insertRecord(manager, { workspaceId, id, fields, actor });
+    for (const identity of identitiesOfFields(fields)) {
+      await this.contacts.replaceIdentity(manager, workspaceId, id, identity.kind, null, identity.value);
+    }
+    await this.outbox.add(manager, { type: EventTypes.contactCreated, workspaceId, data: changedData(row, actor) });
+    return row;
   }
 
   replace(request: ContactReplaceDto): Promise<ContactWriteReply> {
@@ -91,34 +101,36 @@ export class ContactRecordsService {
     const fields = fieldsOf(before);
     const beforeView = await this.query.view(before);
     const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
-      const conflict = await this.claimIdentities(
-        manager,
-        request.workspaceId,
-        before.id,
-        identitiesOfFields(before),
-        identitiesOfFields(fields),
-      );
-      if (conflict) return conflict;
-      const after = await this.contacts.updateRecord(
-        manager,
-        { workspaceId: request.workspaceId, id: before.id, fields, actor: request.actor },
-        before.version,
-      );
-      if (!after) return this.versionConflict(manager, request);
-      for (const kind of ['email', 'phone'] as const) {
-        if (before[kind] !== after[kind]) {
-          await this.contacts.replaceIdentity(manager, request.workspaceId, after.id, kind, before[kind], after[kind]);
-        }
-      }
-      await this.outbox.add(manager, {
-        type: EventTypes.contactUpdated,
-        workspaceId: request.workspaceId,
-        data: changedData(after, request.actor),
-      });
-      return after;
+      const after = await this.updateIn(manager, request.workspaceId, before, fields, request.actor);
+      return after ?? this.versionConflict(manager, request);
     });
     if (!isRow(outcome)) return outcome;
     return { outcome: 'written', contact: await this.query.view(outcome), before: beforeView };
+  }
+
+  /**
+   * Replaces the fields of `before` (a live, not merged contact) inside the caller's transaction,
+   * only while it is at `before.version`: the row written, the identity conflict that refuses it, or
+   * undefined when another write moved the version on. Email and phone move their identities.
+   */
+  async updateIn(
+    manager: EntityManager,
+    workspaceId: string,
+    before: ContactRow,
+    fields: ContactRecordFields,
+    actor: string,
+  ): Promise<ContactRow | IdentityConflictReply | undefined> {
+    const conflict = await this.claimIdentities(manager, workspaceId, before.id, identitiesOfFields(before), identitiesOfFields(fields));
+    if (conflict) return conflict;
+    const after = await this.contacts.updateRecord(manager, { workspaceId, id: before.id, fields, actor }, before.version);
+    if (!after) return undefined;
+    for (const kind of ['email', 'phone'] as const) {
+      if (before[kind] !== after[kind]) {
+        await this.contacts.replaceIdentity(manager, workspaceId, after.id, kind, before[kind], after[kind]);
+      }
+    }
+    await this.outbox.add(manager, { type: EventTypes.contactUpdated, workspaceId, data: changedData(after, actor) });
+    return after;
   }
 
   private async setDeleted(request: ContactVersionedDto, deleted: boolean): Promise<ContactWriteReply> {
@@ -129,32 +141,38 @@ export class ContactRecordsService {
     if ((before.deleted_at !== null) === deleted) return { outcome: 'unchanged', contact: await this.query.view(before) };
     const beforeView = await this.query.view(before);
     const outcome = await this.dataSource.transaction(async (manager): Promise<ContactWriteReply | ContactRow> => {
-      const after = await this.contacts.setDeleted(
-        manager,
-        { workspaceId: request.workspaceId, id: before.id, actor: request.actor },
-        before.version,
-        deleted,
-      );
-      if (!after) return this.versionConflict(manager, request);
-      const version = Number(after.version);
-      await this.outbox.add(
-        manager,
-        deleted
-          ? {
-              type: EventTypes.contactDeleted,
-              workspaceId: request.workspaceId,
-              data: { contactId: after.id, version, deletedAt: (after.deleted_at as Date).toISOString(), actor: request.actor },
-            }
-          : {
-              type: EventTypes.contactRestored,
-              workspaceId: request.workspaceId,
-              data: { contactId: after.id, version, actor: request.actor },
-            },
-      );
-      return after;
+      const after = await this.setDeletedIn(manager, request.workspaceId, before, deleted, request.actor);
+      return after ?? this.versionConflict(manager, request);
     });
     if (!isRow(outcome)) return outcome;
     return { outcome: 'written', contact: await this.query.view(outcome), before: beforeView };
+  }
+
+  /**
+   * Soft-deletes (or restores) `before` inside the caller's transaction, only while it is at
+   * `before.version` and not already so; undefined when it was not written.
+   */
+  async setDeletedIn(
+    manager: EntityManager,
+    workspaceId: string,
+    before: ContactRow,
+    deleted: boolean,
+    actor: string,
+  ): Promise<ContactRow | undefined> {
+    const after = await this.contacts.setDeleted(manager, { workspaceId, id: before.id, actor }, before.version, deleted);
+    if (!after) return undefined;
+    const version = Number(after.version);
+    await this.outbox.add(
+      manager,
+      deleted
+        ? {
+            type: EventTypes.contactDeleted,
+            workspaceId,
+            data: { contactId: after.id, version, deletedAt: (after.deleted_at as Date).toISOString(), actor },
+          }
+        : { type: EventTypes.contactRestored, workspaceId, data: { contactId: after.id, version, actor } },
+    );
+    return after;
   }
 
   /**
@@ -193,7 +211,7 @@ export class ContactRecordsService {
     contactId: string,
     previous: Array<Identity<PersonalIdentityKind>>,
     next: Array<Identity<PersonalIdentityKind>>,
-  ): Promise<ContactWriteReply | undefined> {
+  ): Promise<IdentityConflictReply | undefined> {
     const same = (a: Identity, b: Identity) => a.kind === b.kind && a.value === b.value;
     const added = next.filter((identity) => !previous.some((p) => same(p, identity)));
     const removed = previous.filter((identity) => !next.some((n) => same(n, identity)));

@@ -26,6 +26,6 @@ import { StageCopyHandler } from './stage-copy.handler';
     ContactMergeService,
     ContactTimelineService,
   ],
-  exports: [ContactsRepository, ErasedIdentitiesRepository],
+  exports: [ContactsRepository, ErasedIdentitiesRepository, ContactRecordsService],
 })
 export class ContactsModule {}

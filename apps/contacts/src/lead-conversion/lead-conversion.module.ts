@@ -9,5 +9,6 @@ import { LeadConversionService } from './lead-conversion.service';
   imports: [OpportunitiesModule],
   controllers: [LeadConversionController],
   providers: [LeadConversionRepository, LeadConversionService],
+  exports: [LeadConversionService],
 })
 export class LeadConversionModule {}

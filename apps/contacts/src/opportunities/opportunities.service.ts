@@ -166,75 +166,89 @@ export class OpportunitiesService {
 
   async update(command: OpportunityUpdateCommand): Promise<OpportunityWriteReply> {
     const change = readOpportunityFields(command.fields, false);
-    const { workspaceId, actor, id } = command;
-    return this.dataSource.transaction(async (manager): Promise<OpportunityWriteReply> => {
-      const current = await this.opportunities.lock(manager, workspaceId, id);
-      if (!current) throw notFound(id);
-      const currentPipeline = await this.pipelines.lockForOpportunity(manager, workspaceId, current.pipeline_id);
-      if (!command.ifMatch.includes(Number(current.version))) {
-        return { outcome: 'version_conflict', current: opportunityView(current, currentPipeline) };
-      }
-      if (change.contactId !== undefined && change.contactId !== current.contact_id) {
-        await this.checkContact(manager, workspaceId, change.contactId);
-      }
-      if (change.leadId !== undefined && change.leadId !== null && change.leadId !== current.lead_id) {
-        await this.checkLead(manager, workspaceId, change.leadId);
-      }
-      const pipeline =
-        change.pipelineId === undefined || change.pipelineId === current.pipeline_id
-          ? currentPipeline
-          : await this.pipelines.lockForOpportunity(manager, workspaceId, change.pipelineId);
-      const fromStage = stageIn(currentPipeline, current.stage);
-      const toStage =
-        change.stage !== undefined
-          ? stageOf(pipeline.stages, change.stage, pipeline.id)
-          : pipeline === currentPipeline
-            ? fromStage
-            : firstOpenStage(pipeline.stages);
-      const moved = pipeline.id !== current.pipeline_id || toStage.key !== current.stage;
-      const fromStatus = statusOf(fromStage);
-      const toStatus: OpportunityStatus = statusOf(toStage);
-      const closedNow = moved && toStage.closed && (fromStatus !== toStatus || !fromStage.closed);
-      const values: OpportunityValues = {
-        id: current.id,
-        workspace_id: workspaceId,
-        name: change.name ?? current.name,
-        contact_id: change.contactId ?? current.contact_id,
-        lead_id: change.leadId === undefined ? current.lead_id : change.leadId,
-        origin_lead_id: change.leadId ? change.leadId : current.origin_lead_id,
-        amount: change.amount ? change.amount.amount.toString() : current.amount,
-        currency: change.amount ? change.amount.currency : current.currency,
-        pipeline_id: pipeline.id,
-        stage: toStage.key,
-        probability_override: change.probability === undefined ? current.probability_override : change.probability,
-        expected_close_date: change.expectedCloseDate === undefined ? current.expected_close_date : change.expectedCloseDate,
-        owner_id: change.ownerId === undefined ? current.owner_id : change.ownerId,
-        closed_at: !toStage.closed ? null : closedNow ? new Date() : current.closed_at,
-        // A reason for losing stays while lost; leaving that status drops it unless one is given.
-        lost_reason:
-          change.lostReason !== undefined ? change.lostReason : toStatus === 'lost' && fromStatus === 'lost' ? current.lost_reason : null,
-      };
-      const row = await this.opportunities.updateIfVersion(manager, workspaceId, id, current.version, values, actor);
-      if (!row) throw new Error(`opportunity ${id} changed under its lock`);
-      if (moved) {
-        await this.opportunities.recordStageMove(manager, {
-          workspaceId,
-          opportunityId: id,
-          version: row.version,
-          pipelineId: pipeline.id,
-          fromStage: current.stage,
-          toStage: toStage.key,
-          reopened: fromStage.closed && !toStage.closed,
-          by: actor,
-        });
-      }
-      const view = opportunityView(row, pipeline);
-      await this.outbox.addMany(
-        manager,
-        changeEvents(workspaceId, view, row, { created: false, fromStage: moved ? current.stage : null, closedNow }),
-      );
-      return { outcome: 'written', opportunity: view, before: opportunityView(current, currentPipeline) };
-    });
+    return this.dataSource.transaction((manager) =>
+      this.updateIn(manager, command.workspaceId, command.actor, command.id, change, command.ifMatch),
+    );
+  }
+
+  /**
+   * Updates a live opportunity inside the caller's transaction, at one of the versions `ifMatch`
+   * names (any version when it is undefined: CRM sync orders its writes by the source's own time).
+   */
+  async updateIn(
+    manager: EntityManager,
+    workspaceId: string,
+    actor: string,
+    id: string,
+    change: OpportunityChange,
+    ifMatch?: readonly number[],
+  ): Promise<OpportunityWriteReply> {
+    const current = await this.opportunities.lock(manager, workspaceId, id);
+    if (!current) throw notFound(id);
+    const currentPipeline = await this.pipelines.lockForOpportunity(manager, workspaceId, current.pipeline_id);
+    if (ifMatch !== undefined && !ifMatch.includes(Number(current.version))) {
+      return { outcome: 'version_conflict', current: opportunityView(current, currentPipeline) };
+    }
+    if (change.contactId !== undefined && change.contactId !== current.contact_id) {
+      await this.checkContact(manager, workspaceId, change.contactId);
+    }
+    if (change.leadId !== undefined && change.leadId !== null && change.leadId !== current.lead_id) {
+      await this.checkLead(manager, workspaceId, change.leadId);
+    }
+    const pipeline =
+      change.pipelineId === undefined || change.pipelineId === current.pipeline_id
+        ? currentPipeline
+        : await this.pipelines.lockForOpportunity(manager, workspaceId, change.pipelineId);
+    const fromStage = stageIn(currentPipeline, current.stage);
+    const toStage =
+      change.stage !== undefined
+        ? stageOf(pipeline.stages, change.stage, pipeline.id)
+        : pipeline === currentPipeline
+          ? fromStage
+          : firstOpenStage(pipeline.stages);
+    const moved = pipeline.id !== current.pipeline_id || toStage.key !== current.stage;
+    const fromStatus = statusOf(fromStage);
+    const toStatus: OpportunityStatus = statusOf(toStage);
+    const closedNow = moved && toStage.closed && (fromStatus !== toStatus || !fromStage.closed);
+    const values: OpportunityValues = {
+      id: current.id,
+      workspace_id: workspaceId,
+      name: change.name ?? current.name,
+      contact_id: change.contactId ?? current.contact_id,
+      lead_id: change.leadId === undefined ? current.lead_id : change.leadId,
+      origin_lead_id: change.leadId ? change.leadId : current.origin_lead_id,
+      amount: change.amount ? change.amount.amount.toString() : current.amount,
+      currency: change.amount ? change.amount.currency : current.currency,
+      pipeline_id: pipeline.id,
+      stage: toStage.key,
+      probability_override: change.probability === undefined ? current.probability_override : change.probability,
+      expected_close_date: change.expectedCloseDate === undefined ? current.expected_close_date : change.expectedCloseDate,
+      owner_id: change.ownerId === undefined ? current.owner_id : change.ownerId,
+      closed_at: !toStage.closed ? null : closedNow ? new Date() : current.closed_at,
+      // A reason for losing stays while lost; leaving that status drops it unless one is given.
+      lost_reason:
+        change.lostReason !== undefined ? change.lostReason : toStatus === 'lost' && fromStatus === 'lost' ? current.lost_reason : null,
+    };
+    const row = await this.opportunities.updateIfVersion(manager, workspaceId, id, current.version, values, actor);
+    if (!row) throw new Error(`opportunity ${id} changed under its lock`);
+    if (moved) {
+      await this.opportunities.recordStageMove(manager, {
+        workspaceId,
+        opportunityId: id,
+        version: row.version,
+        pipelineId: pipeline.id,
+        fromStage: current.stage,
+        toStage: toStage.key,
+        reopened: fromStage.closed && !toStage.closed,
+        by: actor,
+      });
+    }
+    const view = opportunityView(row, pipeline);
+    await this.outbox.addMany(
+      manager,
+      changeEvents(workspaceId, view, row, { created: false, fromStage: moved ? current.stage : null, closedNow }),
+    );
+    return { outcome: 'written', opportunity: view, before: opportunityView(current, currentPipeline) };
   }
 
   /** Soft deletion: the opportunity leaves lists and reports; `opportunity.updated` says `deleted`. */

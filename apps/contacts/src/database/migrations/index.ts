@@ -9,6 +9,7 @@ import { Erasures1795830000000 } from './1795830000000-erasures';
 import { JobsTables1795840000000 } from './1795840000000-jobs-tables';
 import { ContactImports1795840100000 } from './1795840100000-contact-imports';
 import { ActivityIdentities1795860000000 } from './1795860000000-activity-identities';
+import { CrmLinks1796200000000 } from './1796200000000-crm-links';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -23,4 +24,5 @@ export const contactsMigrations = [
   JobsTables1795840000000,
   ContactImports1795840100000,
   ActivityIdentities1795860000000,
+  CrmLinks1796200000000,
 ];
