@@ -50,17 +50,26 @@ export const CRM_SKIP_REASONS = ['stale', 'duplicate', 'unsupported_type'] as co
 export type CrmSkipReason = (typeof CRM_SKIP_REASONS)[number];
 
 /**
- * The canonical payload of a webhook of kind `standard`, `stripe` or `hubspot` (and of `acme` once
- * its field mapping has been applied), as the simulator and the generator send it:
+ * The wire payload of a CRM webhook of kind `acme` or `standard` (the simulator and the generator
+ * send it; `stripe` and `hubspot` keep their own payloads, read into the same canonical event):
  *
  * ```json
- * { "id": "evt_123", "type": "contact.updated", "occurredAt": "2026-11-30T10:00:00Z",
+ * { "type": "contact.updated", "id": "evt_123", "timestamp": "2026-11-30T10:00:00Z",
  *   "data": { "id": "crm-contact-42", "updatedAt": "2026-11-30T10:00:00Z", "email": "ana@example.com" } }
  * ```
  *
- * `id` is the webhook's own id (replay protection uses it, or the header id of the scheme);
- * `data.id` is the record's id in the CRM, `data.updatedAt` the record's time in the CRM, which
- * orders events (an older one never overwrites a newer state).
+ * AcmeCRM's `eventType` is accepted for `type` (and an integration's field mapping may name other
+ * places). `id` is the webhook's own id (replay protection uses it, or the scheme's header id);
+ * `data.id` is the record's id in the CRM; `data.updatedAt` (else `timestamp`) is the record's time
+ * in the CRM, which orders events: an older one never overwrites a newer state.
+ * `data` of a contact: `firstName`, `lastName`, `email`, `phone`, `company`, `title`, `leadId`,
+ * `createdAt`, `updatedAt`; of a lead: the same plus `source`, `status`, `score`, `assignedTo`; of an
+ * opportunity: `name`, `leadId`, `contactId` (theirs), `amount` (a decimal in major units as sent,
+ * e.g. "1299.00", converted exactly to minor units with `currency`'s exponent), `currency`, `stage`,
+ * `probability`, `expectedCloseDate`, `createdAt`, `updatedAt`.
+ * Ingestion reads the wire payload into a `CanonicalCrmEvent`, whose `fields` use the names of
+ * `CrmContactFields` / `CrmOpportunityFields` (so `data.contactId` becomes `contactExternalId` and
+ * the amount becomes minor units), or the lead body for leads.
  */
 export interface CanonicalCrmEvent {
   type: CrmEventType;
