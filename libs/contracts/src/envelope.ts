@@ -9,7 +9,7 @@ export class EventEnvelope<TData extends object = Record<string, unknown>> {
   id!: string;
 
   @IsString()
-  @Matches(/^[a-z]+\.[a-z_]+$/)
+  @Matches(/^[a-z][a-z_]*\.[a-z_]+$/)
   type!: string;
 
   @IsInt()
