@@ -7,6 +7,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { gatewayMigrations } from './database/migrations';
 import { ImportsModule } from './imports/imports.module';
 import { IntakeModule } from './intake/intake.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { EventsModule } from './events/events.module';
 import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -39,6 +40,7 @@ export class AppModule {
         PipelinesModule,
         ScoringModule,
         SuppressionsModule,
+        IntegrationsModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],
       exports: [GatewayEnv],
