@@ -7,6 +7,7 @@ import {
   type IntegrationKind,
   Money,
 } from '@leadflow/contracts';
+import { shortenText, toStorableText } from '@leadflow/normalization';
 import { createHash } from 'node:crypto';
 
 /** How a received webhook body reads: a canonical event, a type LeadFlow does not apply, or an unreadable body. */
@@ -43,14 +44,10 @@ const ENVELOPE_FIELDS = new Set(['id', 'updatedAt', 'createdAt']);
 export function readCrmPayload(body: Buffer, kind: IntegrationKind, mapping: AcmeFieldMapping | null, receivedAt: Date): CrmPayloadReading {
   let payload: unknown;
   try {
-    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+    payload = storable(JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body)));
   } catch (error) {
-    return {
-      outcome: 'unreadable',
-      error: `The body is not JSON: ${String((error as Error).message).slice(0, 200)}`,
-      type: null,
-      webhookId: null,
-    };
+    const reason = shortenText(toStorableText(String((error as Error).message)), 200);
+    return { outcome: 'unreadable', error: `The body is not JSON: ${reason}`, type: null, webhookId: null };
   }
   if (!isObject(payload)) return { outcome: 'unreadable', error: 'The body must be a JSON object', type: null, webhookId: null };
   const raw = kind === 'acme' && mapping ? mapped(payload, mapping) : wire(payload);
@@ -190,6 +187,14 @@ function idText(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   const text = value.trim();
   return text === '' || text.length > MAX_EXTERNAL_ID ? null : text;
+}
+
+/** The payload with every text PostgreSQL can store (no NUL, no lone surrogate), keys included. */
+function storable(value: unknown): unknown {
+  if (typeof value === 'string') return toStorableText(value);
+  if (Array.isArray(value)) return value.map(storable);
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [toStorableText(key), storable(item)]));
+  return value;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

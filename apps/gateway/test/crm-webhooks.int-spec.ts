@@ -1,0 +1,331 @@
+import { type CrmEventReceivedData, type EventEnvelope, EventTypes, readMessage } from '@leadflow/contracts';
+import { AppHarness, waitFor } from '@leadflow/testing';
+import { createHmac, randomUUID } from 'node:crypto';
+import { type Subscription } from 'nats';
+import { Webhook } from 'standardwebhooks';
+import Stripe from 'stripe';
+
+const ADMIN_KEY = 'lf_test_gateway-crm-admin-key-00000000';
+const STACK_TRACE = /at \w+ \(|node_modules|\.ts:\d|\.js:\d/;
+const stripe = new Stripe('sk_test_signing_compatibility_only');
+
+interface Integration {
+  id: string;
+  kind: string;
+  webhookUrl: string;
+  secret?: string;
+  secrets: Array<{ id: string; expiresAt: string | null }>;
+  paused: boolean;
+}
+
+/**
+ * CRM webhooks end to end between the gateway and ingestion (both as processes, on one NATS
+ * namespace, each with its database): integrations over the admin API, webhooks signed with the
+ * senders' own libraries or documented algorithms, and what lands in ingestion's tables.
+ */
+describe('gateway + ingestion: CRM integrations and webhooks', () => {
+  let ingestion: AppHarness;
+  let gateway: AppHarness;
+  let events: Subscription;
+  const received: Array<EventEnvelope<CrmEventReceivedData>> = [];
+
+  beforeAll(async () => {
+    ingestion = await AppHarness.start('ingestion');
+    gateway = await AppHarness.start('gateway', {
+      NATS_NAMESPACE: ingestion.namespace,
+      BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+      BOOTSTRAP_ADMIN_RATE_LIMIT: '10000',
+    });
+    events = ingestion.nats.subscribe(`${ingestion.namespace}.${EventTypes.crmEventReceived}`);
+    void (async () => {
+      for await (const message of events) received.push(...(readMessage(message.data) as Array<EventEnvelope<CrmEventReceivedData>>));
+    })();
+  }, 120_000);
+
+  afterAll(async () => {
+    events?.unsubscribe();
+    await gateway?.stop();
+    await ingestion?.stop();
+  });
+
+  const url = (path: string) => `http://127.0.0.1:${gateway.port}${path}`;
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(url(path), {
+      method,
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as Record<string, unknown>) };
+  };
+  const create = async (body: Record<string, unknown>): Promise<Integration> => {
+    const response = await admin('POST', '/api/v1/integrations', body);
+    expect(response.status).toBe(201);
+    return response.body as unknown as Integration;
+  };
+  const deliver = async (integration: Integration, body: string, headers: Record<string, string>) => {
+    const response = await fetch(url(`/api/v1/webhooks/${integration.id}`), {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
+    const text = await response.text();
+    expect(text).not.toMatch(STACK_TRACE);
+    return { status: response.status, body: JSON.parse(text) as { eventId?: string; replayed?: boolean; error?: { code: string } } };
+  };
+  const payload = (type = 'contact.updated', updatedAt = new Date().toISOString(), id = `evt_${randomUUID()}`) =>
+    JSON.stringify({ type, id, timestamp: updatedAt, data: { id: `crm-${randomUUID()}`, updatedAt, email: 'ana@example.com' } });
+  const logRows = (integrationId: string) =>
+    ingestion.db.query<{ id: string; status: string; body: Buffer; headers: Record<string, string> }>(
+      `SELECT id, status, body, headers FROM ingestion.crm_events_log WHERE integration_id = $1 ORDER BY received_at`,
+      [integrationId],
+    );
+  const rejections = (integrationId: string) =>
+    ingestion.db.query<{ code: string; body: Buffer }>(
+      `SELECT code, body FROM ingestion.crm_rejected_webhooks WHERE integration_id = $1 ORDER BY id`,
+      [integrationId],
+    );
+
+  const standardHeaders = (secret: string, body: string, id = `msg_${randomUUID()}`, at = new Date()) => {
+    const signature = new Webhook(secret).sign(id, at, body);
+    return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
+  };
+  const acmeHeaders = (secret: string, body: string, at = new Date()) => {
+    const timestamp = String(Math.floor(at.getTime() / 1000));
+    return {
+      'X-Acme-Timestamp': timestamp,
+      'X-Acme-Signature': createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${timestamp}.${body}`).digest('hex'),
+    };
+  };
+  /** HubSpot's documented v3 algorithm: base64 HMAC-SHA256 of method + URI + body + timestamp (ms). */
+  const hubspotHeaders = (secret: string, integration: Integration, body: string, at = Date.now()) => {
+    const uri = url(`/api/v1/webhooks/${integration.id}`);
+    const source = `POST${uri}${body}${at}`;
+    return {
+      'X-HubSpot-Request-Timestamp': String(at),
+      'X-HubSpot-Signature-v3': createHmac('sha256', secret).update(source).digest('base64'),
+    };
+  };
+
+  it('creates an integration with a secret shown once, audited, and never reads the secret back', async () => {
+    const created = await create({ name: 'Standard CRM', kind: 'standard' });
+    expect(created).toMatchObject({ kind: 'standard', paused: false, secret: expect.stringMatching(/^whsec_/) });
+    expect(created.webhookUrl).toBe(url(`/api/v1/webhooks/${created.id}`));
+    const read = await admin('GET', `/api/v1/integrations/${created.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body).not.toHaveProperty('secret');
+    expect(JSON.stringify(read.body)).not.toContain(created.secret);
+    const audit = await gateway.db.query<{ action: string; after: object }>(
+      `SELECT action, after FROM gateway.audit_log WHERE target = $1`,
+      [`integration:${created.id}`],
+    );
+    expect(audit.map((entry) => entry.action)).toEqual(['integration.create']);
+    expect(JSON.stringify(audit)).not.toContain(created.secret);
+    const [stored] = await gateway.db.query<{ kind: string; tolerance_seconds: number }>(
+      `SELECT kind, tolerance_seconds FROM gateway.integrations WHERE id = $1`,
+      [created.id],
+    );
+    expect(stored).toEqual({ kind: 'standard', tolerance_seconds: 300 });
+  });
+
+  it('refuses a bad mapping or kind with a 400 and a stable code', async () => {
+    expect((await admin('POST', '/api/v1/integrations', { name: 'x', kind: 'acme', mapping: { type: 'event' } })).body).toMatchObject({
+      error: { code: 'invalid_mapping' },
+    });
+    expect((await admin('POST', '/api/v1/integrations', { name: 'x', kind: 'acme', mapping: [] })).status).toBe(400);
+    expect((await admin('POST', '/api/v1/integrations', { name: 'x', kind: 'salesforce' })).status).toBe(400);
+    const mappingForStripe = await admin('POST', '/api/v1/integrations', {
+      name: 'x',
+      kind: 'stripe',
+      mapping: { type: 'a', externalId: 'b', updatedAt: 'c', fields: {} },
+    });
+    expect(mappingForStripe).toMatchObject({ status: 400, body: { error: { code: 'invalid_mapping' } } });
+  });
+
+  it('takes a Standard Webhooks delivery once: 202 stored, the same webhook id again 200 and nothing more', async () => {
+    const integration = await create({ name: 'std', kind: 'standard' });
+    const body = payload();
+    const headers = standardHeaders(integration.secret as string, body);
+    const first = await deliver(integration, body, headers);
+    expect(first).toMatchObject({ status: 202, body: { replayed: false, eventId: expect.any(String) } });
+    const again = await deliver(integration, body, headers);
+    expect(again).toMatchObject({ status: 200, body: { replayed: true, eventId: first.body.eventId } });
+    const rows = await logRows(integration.id);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]?.body.toString('utf8')).toBe(body);
+    expect(rows[0]?.headers).toMatchObject({ 'webhook-id': headers['webhook-id'] });
+    await waitFor(() => received.find((e) => e.data.crmEventId === first.body.eventId), { what: 'crm_event.received' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(received.filter((e) => e.data.crmEventId === first.body.eventId)).toHaveLength(1);
+  });
+
+  it('refuses a tampered body, a wrong secret and an old timestamp with 401, keeping each refusal', async () => {
+    const integration = await create({ name: 'std-refusals', kind: 'standard' });
+    const body = payload();
+    const tampered = await deliver(integration, body.replace('ana@', 'eve@'), standardHeaders(integration.secret as string, body));
+    expect(tampered).toMatchObject({ status: 401, body: { error: { code: 'invalid_signature' } } });
+    const otherSecret = `whsec_${Buffer.from(randomUUID()).toString('base64')}`;
+    const wrongSecret = await deliver(integration, body, standardHeaders(otherSecret, body));
+    expect(wrongSecret).toMatchObject({ status: 401, body: { error: { code: 'invalid_signature' } } });
+    const old = await deliver(
+      integration,
+      body,
+      standardHeaders(integration.secret as string, body, undefined, new Date(Date.now() - 600_000)),
+    );
+    expect(old).toMatchObject({ status: 401, body: { error: { code: 'stale_timestamp' } } });
+    const unsigned = await deliver(integration, body, {});
+    expect(unsigned).toMatchObject({ status: 401, body: { error: { code: 'invalid_signature' } } });
+    expect((await rejections(integration.id)).map((row) => row.code)).toEqual([
+      'invalid_signature',
+      'invalid_signature',
+      'stale_timestamp',
+      'missing_signature',
+    ]);
+    expect(await logRows(integration.id)).toHaveLength(0);
+  });
+
+  it('verifies Stripe deliveries signed by the stripe package', async () => {
+    const integration = await create({ name: 'stripe', kind: 'stripe' });
+    const body = payload('opportunity.updated');
+    const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: integration.secret as string });
+    expect(await deliver(integration, body, { 'Stripe-Signature': header })).toMatchObject({ status: 202 });
+    const wrong = stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_not_ours' });
+    expect(await deliver(integration, body, { 'Stripe-Signature': wrong })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'invalid_signature' } },
+    });
+    const old = stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret: integration.secret as string,
+      timestamp: Math.floor(Date.now() / 1000) - 3600,
+    });
+    expect(await deliver(integration, body, { 'Stripe-Signature': old })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'stale_timestamp' } },
+    });
+    expect((await logRows(integration.id)).map((row) => row.status)).toEqual(['received']);
+  });
+
+  it('verifies HubSpot v3 signatures over method, URL, body and timestamp', async () => {
+    const integration = await create({ name: 'hubspot', kind: 'hubspot' });
+    const body = payload('contact.created');
+    expect(await deliver(integration, body, hubspotHeaders(integration.secret as string, integration, body))).toMatchObject({
+      status: 202,
+    });
+    const tampered = await deliver(integration, `${body} `, hubspotHeaders(integration.secret as string, integration, body));
+    expect(tampered).toMatchObject({ status: 401, body: { error: { code: 'invalid_signature' } } });
+    const old = await deliver(integration, body, hubspotHeaders(integration.secret as string, integration, body, Date.now() - 600_000));
+    expect(old).toMatchObject({ status: 401, body: { error: { code: 'stale_timestamp' } } });
+  });
+
+  it('verifies acme signatures and reads acme payloads with the mapping; a body that is not an event is stored failed, never a 5xx', async () => {
+    const integration = await create({
+      name: 'acme',
+      kind: 'acme',
+      toleranceSeconds: 60,
+      mapping: {
+        type: 'event',
+        externalId: 'contact.key',
+        updatedAt: 'contact.modified',
+        id: 'delivery',
+        fields: { email: 'contact.mail' },
+      },
+    });
+    const body = JSON.stringify({
+      event: 'contact.created',
+      delivery: 'd-1',
+      contact: { key: 'K1', modified: new Date().toISOString(), mail: 'k@example.com' },
+    });
+    const stored = await deliver(integration, body, acmeHeaders(integration.secret as string, body));
+    expect(stored.status).toBe(202);
+    const event = await waitFor(() => received.find((e) => e.data.crmEventId === stored.body.eventId), { what: 'acme event' });
+    expect(event.data).toMatchObject({ type: 'contact.created', externalId: 'K1', fields: { email: 'k@example.com' } });
+    // 90 s old: inside the default 300 s, outside this integration's 60 s.
+    const old = await deliver(integration, body, acmeHeaders(integration.secret as string, body, new Date(Date.now() - 90_000)));
+    expect(old).toMatchObject({ status: 401, body: { error: { code: 'stale_timestamp' } } });
+    const nul = JSON.stringify({
+      event: 'contact.updated',
+      contact: { key: 'K\u0000', modified: new Date().toISOString(), mail: '\u0000' },
+    });
+    for (const garbage of ['not json at all', '[]', '{"event": 5}', '\u0000\u0001', nul]) {
+      const response = await deliver(integration, garbage, acmeHeaders(integration.secret as string, garbage));
+      expect(response.status).toBe(202);
+    }
+    const statuses = (await logRows(integration.id)).map((row) => row.status);
+    expect(statuses).toEqual(['received', 'failed', 'failed', 'failed', 'failed', 'received']);
+    expect((await fetch(url(`/api/v1/webhooks/${randomUUID()}`), { method: 'POST', body })).status).toBe(404);
+    expect((await fetch(url('/api/v1/webhooks/not-an-id'), { method: 'POST', body })).status).toBe(404);
+  });
+
+  it('keeps the previous secret valid after a rotation, and takes the new one', async () => {
+    const integration = await create({ name: 'rotating', kind: 'standard' });
+    const rotated = await admin('POST', `/api/v1/integrations/${integration.id}/secrets/rotate`);
+    expect(rotated.status).toBe(200);
+    const newSecret = rotated.body?.secret as string;
+    expect(newSecret).not.toBe(integration.secret);
+    expect((rotated.body?.integration as Integration).secrets).toHaveLength(2);
+    for (const secret of [integration.secret as string, newSecret]) {
+      const body = payload();
+      expect(await deliver(integration, body, standardHeaders(secret, body))).toMatchObject({ status: 202 });
+    }
+  });
+
+  it('stores everything while paused and hands it on in event-time order on resume', async () => {
+    const integration = await create({ name: 'paused', kind: 'standard' });
+    expect((await admin('POST', `/api/v1/integrations/${integration.id}/pause`)).body).toMatchObject({ paused: true });
+    const base = Date.now() - 3600_000;
+    const offsets = [30, 10, 40, 20];
+    for (const offset of offsets) {
+      const body = payload('contact.updated', new Date(base + offset * 1000).toISOString());
+      expect(await deliver(integration, body, standardHeaders(integration.secret as string, body))).toMatchObject({ status: 202 });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(received.filter((e) => e.data.integrationId === integration.id)).toHaveLength(0);
+    const status = await admin('GET', `/api/v1/integrations/${integration.id}/status`);
+    expect(status.body).toMatchObject({ paused: true, lastHour: { received: 4 } });
+
+    expect((await admin('POST', `/api/v1/integrations/${integration.id}/resume`)).body).toMatchObject({ paused: false });
+    const published = await waitFor(
+      () => {
+        const mine = received.filter((e) => e.data.integrationId === integration.id);
+        return mine.length === 4 ? mine : undefined;
+      },
+      { what: 'the held events' },
+    );
+    expect(published.map((e) => e.data.sourceUpdatedAt)).toEqual(
+      [...offsets].sort((a, b) => a - b).map((o) => new Date(base + o * 1000).toISOString()),
+    );
+    const audit = await gateway.db.query<{ action: string }>(`SELECT action FROM gateway.audit_log WHERE target = $1 ORDER BY id`, [
+      `integration:${integration.id}`,
+    ]);
+    expect(audit.map((entry) => entry.action)).toEqual(['integration.create', 'integration.pause', 'integration.resume']);
+  });
+
+  it('lists the event log with filters and cursor pages, and answers 404 once the integration is deleted', async () => {
+    const integration = await create({ name: 'log', kind: 'standard' });
+    for (const type of ['contact.created', 'contact.updated', 'invoice.paid']) {
+      const body = payload(type);
+      await deliver(integration, body, standardHeaders(integration.secret as string, body));
+    }
+    const page = await admin('GET', `/api/v1/integrations/${integration.id}/events?limit=2`);
+    expect(page.status).toBe(200);
+    expect((page.body?.items as unknown[]).length).toBe(2);
+    const next = await admin('GET', `/api/v1/integrations/${integration.id}/events?limit=2&cursor=${String(page.body?.nextCursor)}`);
+    expect((next.body?.items as unknown[]).length).toBe(1);
+    const skipped = await admin('GET', `/api/v1/integrations/${integration.id}/events?status=skipped`);
+    expect(skipped.body?.items).toEqual([
+      expect.objectContaining({
+        type: 'invoice.paid',
+        status: 'skipped',
+        reason: 'unsupported_type',
+        attempts: 0,
+        externalEventId: expect.any(String),
+      }),
+    ]);
+    expect((await admin('GET', `/api/v1/integrations/${integration.id}/events?status=nope`)).status).toBe(400);
+    expect((await admin('DELETE', `/api/v1/integrations/${integration.id}`)).status).toBe(204);
+    const body = payload();
+    expect((await deliver(integration, body, standardHeaders(integration.secret as string, body))).status).toBe(404);
+    expect((await admin('GET', `/api/v1/integrations/${integration.id}`)).status).toBe(404);
+  });
+});
