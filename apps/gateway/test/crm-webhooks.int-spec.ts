@@ -328,4 +328,77 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
     expect((await deliver(integration, body, standardHeaders(integration.secret as string, body))).status).toBe(404);
     expect((await admin('GET', `/api/v1/integrations/${integration.id}`)).status).toBe(404);
   });
+
+  it('simulates signed deliveries to each kind, placed by an acme mapping, with a history', async () => {
+    const acme = await create({
+      name: 'sim-acme',
+      kind: 'acme',
+      mapping: {
+        type: 'event',
+        externalId: 'contact.key',
+        updatedAt: 'contact.modified',
+        types: { ContactChanged: 'contact.updated' },
+        fields: { email: 'contact.mail' },
+      },
+    });
+    const sent = await admin('POST', '/api/v1/simulator/webhooks', {
+      integrationId: acme.id,
+      eventType: 'contact.updated',
+      data: { id: 'S1', email: 'sim@example.com' },
+    });
+    expect(sent).toMatchObject({ status: 201, body: { responseStatus: 202, error: null, kind: 'acme', targetUrl: acme.webhookUrl } });
+    expect(JSON.parse(sent.body?.requestBody as string)).toMatchObject({
+      event: 'ContactChanged',
+      contact: { key: 'S1', mail: 'sim@example.com' },
+    });
+    const eventId = (JSON.parse(sent.body?.responseBody as string) as { eventId: string }).eventId;
+    const event = await waitFor(() => received.find((e) => e.data.crmEventId === eventId), { what: 'the simulated acme event' });
+    expect(event.data).toMatchObject({ type: 'contact.updated', externalId: 'S1', fields: { email: 'sim@example.com' } });
+
+    for (const kind of ['standard', 'stripe', 'hubspot']) {
+      const integration = await create({ name: `sim-${kind}`, kind });
+      const delivery = await admin('POST', '/api/v1/simulator/webhooks', {
+        integrationId: integration.id,
+        eventType: 'contact.created',
+        data: {},
+      });
+      expect(delivery.body).toMatchObject({ responseStatus: 202, kind });
+      expect(await logRows(integration.id)).toHaveLength(1);
+    }
+
+    // Another target, signed with a kind and secret given (here: a standard integration's own URL).
+    const standard = await create({ name: 'sim-target', kind: 'standard' });
+    const byUrl = await admin('POST', '/api/v1/simulator/webhooks', {
+      targetUrl: standard.webhookUrl,
+      kind: 'standard',
+      secret: standard.secret,
+      eventType: 'invoice.paid',
+      data: { id: 'inv-1' },
+    });
+    expect(byUrl.body).toMatchObject({ responseStatus: 202, integrationId: null });
+    expect(JSON.stringify(byUrl.body)).not.toContain(standard.secret);
+    const wrong = await admin('POST', '/api/v1/simulator/webhooks', {
+      targetUrl: standard.webhookUrl,
+      kind: 'standard',
+      secret: `whsec_${Buffer.from('not the secret of this one').toString('base64')}`,
+      eventType: 'contact.created',
+      data: {},
+    });
+    expect(wrong.body).toMatchObject({ responseStatus: 401, responseBody: expect.stringContaining('invalid_signature') });
+    expect(await admin('POST', '/api/v1/simulator/webhooks', { eventType: 'contact.created', data: {} })).toMatchObject({
+      status: 400,
+      body: { error: { code: 'validation_failed' } },
+    });
+    expect(
+      (await admin('POST', '/api/v1/simulator/webhooks', { integrationId: randomUUID(), eventType: 'contact.created', data: {} })).status,
+    ).toBe(404);
+
+    const history = await admin('GET', '/api/v1/simulator/webhooks/history?limit=2');
+    expect((history.body?.items as Array<{ id: string }>).map((item) => item.id)).toEqual([wrong.body?.id, byUrl.body?.id]);
+    expect((await admin('GET', `/api/v1/simulator/webhooks/history/${String(sent.body?.id)}`)).body).toMatchObject({
+      id: sent.body?.id,
+      responseStatus: 202,
+    });
+    expect((await admin('GET', `/api/v1/simulator/webhooks/history/${randomUUID()}`)).status).toBe(404);
+  });
 });

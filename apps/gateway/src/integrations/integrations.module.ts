@@ -11,5 +11,6 @@ import { WebhooksService } from './webhooks.service';
   imports: [AuditModule],
   controllers: [IntegrationsController, WebhooksController],
   providers: [IntegrationsRepository, IntegrationsService, WebhooksService],
+  exports: [IntegrationsRepository],
 })
 export class IntegrationsModule {}

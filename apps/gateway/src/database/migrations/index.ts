@@ -6,6 +6,7 @@ import { AdminAccountsAndAudit1795600200000 } from './1795600200000-admin-accoun
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { BrowserKeyOrigins1795850100000 } from './1795850100000-browser-key-origins';
 import { Integrations1796100000000 } from './1796100000000-integrations';
+import { SimulatedWebhooks1796100100000 } from './1796100100000-simulated-webhooks';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -17,4 +18,5 @@ export const gatewayMigrations = [
   ErasureSteps1795830000000,
   BrowserKeyOrigins1795850100000,
   Integrations1796100000000,
+  SimulatedWebhooks1796100100000,
 ];
