@@ -13,7 +13,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { DataSource, EntityManager } from 'typeorm';
 
-/** The tables partitioned by event time, one partition a month each. */
+/** The tables partitioned by event time, one partition a month each, in the order they are locked: the log first. */
 export const CRM_PARTITIONED_TABLES = ['crm_events_log', 'crm_leads_staging', 'crm_contacts_staging', 'crm_opportunities_staging'] as const;
 
 const STAGING_TABLE: Record<CrmObjectType, string> = {
@@ -110,14 +110,20 @@ export class CrmEventsRepository {
    * (which locks it for update), so an event is either held before the resume or handed on after.
    */
   async lockIntegration(manager: EntityManager, integrationId: string, workspaceId: string, paused: boolean): Promise<boolean> {
+    const read = async () =>
+      (
+        (await manager.query(`SELECT "paused" FROM ${this.integrations} WHERE "id" = $1 FOR SHARE`, [integrationId])) as Array<{
+          paused: boolean;
+        }>
+      )[0];
+    const known = await read();
+    if (known) return known.paused;
+    // The integration's first event: it starts as the gateway knows it.
     await manager.query(
       `INSERT INTO ${this.integrations} ("id", "workspace_id", "paused") VALUES ($1, $2, $3) ON CONFLICT ("id") DO NOTHING`,
       [integrationId, workspaceId, paused],
     );
-    const [row] = (await manager.query(`SELECT "paused" FROM ${this.integrations} WHERE "id" = $1 FOR SHARE`, [integrationId])) as Array<{
-      paused: boolean;
-    }>;
-    return row?.paused ?? paused;
+    return (await read())?.paused ?? paused;
   }
 
   /** Sets the paused state, the row locked for update until the caller's transaction ends. */

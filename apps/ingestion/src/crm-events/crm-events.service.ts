@@ -149,11 +149,23 @@ export class CrmEventsService implements OnModuleInit {
       const paused = await this.repository.lockIntegration(manager, integration.id, integration.workspaceId, integration.paused);
       const key = await this.repository.claimKey(manager, row);
       if (!key.claimed) return { replayOf: key.eventId, after: null };
-      await this.repository.insert(manager, { ...row, held: false, attempts: 0, leadId: null });
-      if (reading.outcome !== 'event') return { replayOf: null, after: null };
-      await this.repository.insertStaging(manager, crmObjectType(reading.event.type), row);
-      const after = await this.handOn(manager, { ...rowOf(row), attempts: 0 }, reading.event, paused);
-      return { replayOf: null, after };
+      if (reading.outcome !== 'event') {
+        await this.repository.insert(manager, { ...row, held: false, attempts: 0, leadId: null });
+        return { replayOf: null, after: null };
+      }
+      const event = reading.event;
+      // The log before its staging table, in the order partitions are made and dropped: a
+      // month's partitions made meanwhile never wait on this transaction while it waits on them.
+      // The usual cases are written as they end up, in one insert: held, or handed on to contacts.
+      const final = paused || !(LEAD_APPLIED_TYPES.has(event.type) || event.type === 'lead.converted');
+      await this.repository.insert(manager, { ...row, held: paused, attempts: final && !paused ? 1 : 0, leadId: null });
+      await this.repository.insertStaging(manager, crmObjectType(event.type), row);
+      if (paused) return { replayOf: null, after: null };
+      if (final) {
+        await this.publish(manager, { ...rowOf(row), attempts: 0 }, event, null);
+        return { replayOf: null, after: null };
+      }
+      return { replayOf: null, after: await this.handOn(manager, { ...rowOf(row), attempts: 0 }, event, false) };
     });
     if (stored.replayOf !== null) {
       this.count(integration.id, 'replay');
@@ -359,8 +371,23 @@ export class CrmEventsService implements OnModuleInit {
         return null;
       }
     }
-    const attempt = row.attempts + 1;
-    await this.repository.update(manager, row, { held: false, attempts: attempt, status: 'received', leadId: leadId ?? undefined });
+    await this.repository.update(manager, row, {
+      held: false,
+      attempts: row.attempts + 1,
+      status: 'received',
+      leadId: leadId ?? undefined,
+    });
+    await this.publish(manager, row, event, leadId);
+    return null;
+  }
+
+  /** `crm_event.received` for the delivery after `row.attempts`, in the caller's transaction. */
+  private async publish(
+    manager: EntityManager,
+    row: Pick<CrmEventRow, 'id' | 'integration_id' | 'workspace_id' | 'attempts'>,
+    event: CanonicalCrmEvent,
+    leadId: string | null,
+  ): Promise<void> {
     await this.outbox.add(manager, {
       type: EventTypes.crmEventReceived,
       workspaceId: row.workspace_id,
@@ -370,12 +397,11 @@ export class CrmEventsService implements OnModuleInit {
         type: event.type,
         externalId: event.externalId,
         sourceUpdatedAt: event.sourceUpdatedAt,
-        attempt,
+        attempt: row.attempts + 1,
         fields: event.fields,
         leadId,
       } satisfies CrmEventReceivedData,
     });
-    return null;
   }
 
   private async afterCommit(step: AfterCommit): Promise<void> {
