@@ -401,4 +401,62 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
     });
     expect((await admin('GET', `/api/v1/simulator/webhooks/history/${randomUUID()}`)).status).toBe(404);
   });
+
+  it('changes an integration with PATCH (audited), retries and replays events over the admin API', async () => {
+    const integration = await create({ name: 'patch-me', kind: 'acme', paused: true });
+    const body = JSON.stringify({ type: 'contact.created', id: 'p-1', data: { id: 'P1', updatedAt: new Date().toISOString() } });
+    expect((await deliver(integration, body, acmeHeaders(integration.secret as string, body))).status).toBe(202);
+    const [held] = await ingestion.db.query<{ held: boolean }>(`SELECT held FROM ingestion.crm_events_log WHERE integration_id = $1`, [
+      integration.id,
+    ]);
+    expect(held).toEqual({ held: true });
+
+    const mapping = { type: 'kind', externalId: 'obj.id', updatedAt: 'obj.at', fields: {} };
+    const patched = await admin('PATCH', `/api/v1/integrations/${integration.id}`, {
+      name: 'patched',
+      toleranceSeconds: 30,
+      mapping,
+      paused: false,
+    });
+    expect(patched).toMatchObject({ status: 200, body: { name: 'patched', toleranceSeconds: 30, mapping, paused: false } });
+    // Resumed by the PATCH: the held event went on (read without the mapping it was stored under).
+    await waitFor(() => received.find((e) => e.data.integrationId === integration.id), { what: 'the event released by PATCH' });
+    expect((await admin('PATCH', `/api/v1/integrations/${integration.id}`, { mapping: { type: 'kind' } })).body).toMatchObject({
+      error: { code: 'invalid_mapping' },
+    });
+    expect((await admin('PATCH', `/api/v1/integrations/${integration.id}`, { mapping: null })).body).toMatchObject({ mapping: null });
+    expect((await admin('PATCH', `/api/v1/integrations/${integration.id}`, { toleranceSeconds: 0 })).status).toBe(400);
+
+    const [event] = (await admin('GET', `/api/v1/integrations/${integration.id}/events`)).body?.items as Array<{
+      id: string;
+      status: string;
+    }>;
+    expect(event?.status).toBe('received');
+    expect(await admin('POST', `/api/v1/integrations/${integration.id}/events/${String(event?.id)}/retry`)).toMatchObject({
+      status: 409,
+      body: { error: { code: 'event_not_retryable' } },
+    });
+    expect((await admin('POST', `/api/v1/integrations/${integration.id}/events/${randomUUID()}/retry`)).status).toBe(404);
+    const replay = await admin('POST', `/api/v1/integrations/${integration.id}/events/replay`, {
+      from: new Date(Date.now() - 60_000).toISOString(),
+      to: new Date(Date.now() + 60_000).toISOString(),
+    });
+    expect(replay).toMatchObject({ status: 200, body: { replayed: 1 } });
+    await waitFor(() => received.find((e) => e.data.integrationId === integration.id && e.data.attempt === 2), {
+      what: 'the replayed event',
+    });
+    expect((await admin('POST', `/api/v1/integrations/${integration.id}/events/replay`, { from: 'yesterday', to: 'now' })).status).toBe(
+      400,
+    );
+
+    const audit = await gateway.db.query<{ action: string }>(`SELECT action FROM gateway.audit_log WHERE target = $1 ORDER BY id`, [
+      `integration:${integration.id}`,
+    ]);
+    expect(audit.map((entry) => entry.action)).toEqual([
+      'integration.create',
+      'integration.update',
+      'integration.update',
+      'integration.replay',
+    ]);
+  });
 });
