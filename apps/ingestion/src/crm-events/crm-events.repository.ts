@@ -10,6 +10,7 @@ import {
 import { qualifiedTable, selectPage, SqlFilter } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { CausingStatement } from '@leadflow/messaging';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -124,6 +125,79 @@ export class CrmEventsRepository {
       [integrationId, workspaceId, paused],
     );
     return (await read())?.paused ?? paused;
+  }
+
+  /** Records the integration (as the gateway knows it) unless ingestion knows it already. */
+  async ensureIntegration(integrationId: string, workspaceId: string, paused: boolean): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO ${this.integrations} ("id", "workspace_id", "paused") VALUES ($1, $2, $3) ON CONFLICT ("id") DO NOTHING`,
+      [integrationId, workspaceId, paused],
+    );
+  }
+
+  /**
+   * One statement that stores a webhook: its replay key, the event (held when the integration is
+   * paused and `publish` is set; handed on with its first attempt otherwise) and its staging row;
+   * its keys are the event's id when it was stored now and is to be published. Its tables are
+   * locked in the order month partitions are made (the log before its staging table), so making
+   * one never deadlocks with a store. The integration's
+   * row is read `FOR SHARE` by the statement, so a resume in flight is waited for. Run through
+   * `Outbox.addManyWith`, which writes `crm_event.received` in the same statement.
+   */
+  storeStatement(event: NewCrmEvent, staging: CrmObjectType | null, publish: boolean): CausingStatement {
+    const stagingCte = staging
+      ? `, "staged" AS (
+          INSERT INTO "${this.schema}"."${STAGING_TABLE[staging]}"
+            ("crm_event_id", "integration_id", "workspace_id", "type", "external_id", "source_updated_at", "event_at", "received_at", "fields")
+          SELECT c."id", $2::uuid, $3, $7, $8, $9::timestamptz, $10::timestamptz, $11::timestamptz, $14::jsonb FROM "claimed" c)`
+      : '';
+    return {
+      ctes: `"integ" AS (SELECT "paused" FROM ${this.integrations} WHERE "id" = $2::uuid FOR SHARE),
+        "claimed" AS (
+          INSERT INTO ${this.ids} ("id", "integration_id", "dedup_key", "event_at", "received_at")
+          VALUES ($1::uuid, $2::uuid, $5, $10::timestamptz, $11::timestamptz)
+          ON CONFLICT ("integration_id", "dedup_key") DO NOTHING RETURNING "id"),
+        "logged" AS (
+          INSERT INTO ${this.log} ("id", "integration_id", "workspace_id", "kind", "dedup_key", "external_event_id", "type", "external_id",
+            "source_updated_at", "event_at", "received_at", "headers", "body", "fields", "status", "reason", "error", "attempts", "held", "request_id")
+          SELECT c."id", $2::uuid, $3, $4, $5, $6, $7, $8, $9::timestamptz, $10::timestamptz, $11::timestamptz, $12::jsonb, $13::bytea,
+            $14::jsonb, $15, $16, $17,
+            CASE WHEN $18::boolean AND NOT coalesce(i."paused", false) THEN 1 ELSE 0 END,
+            $18::boolean AND coalesce(i."paused", false), $19
+          FROM "claimed" c LEFT JOIN "integ" i ON true
+          RETURNING "id", "held")${stagingCte}`,
+      keys: `SELECT "id"::text AS "key" FROM "logged" WHERE $18::boolean AND NOT "held"`,
+      params: [
+        event.id,
+        event.integrationId,
+        event.workspaceId,
+        event.kind,
+        event.dedupKey,
+        event.externalEventId,
+        event.type,
+        event.externalId,
+        event.sourceUpdatedAt,
+        event.eventAt,
+        event.receivedAt,
+        JSON.stringify(event.headers),
+        event.body,
+        event.fields === null ? null : JSON.stringify(event.fields),
+        event.status,
+        event.reason,
+        event.error,
+        publish,
+        event.requestId,
+      ],
+    };
+  }
+
+  /** The event that holds the webhook's key. */
+  async eventOfKey(integrationId: string, dedupKey: string): Promise<string | undefined> {
+    const [row] = (await this.dataSource.query(`SELECT "id" FROM ${this.ids} WHERE "integration_id" = $1 AND "dedup_key" = $2`, [
+      integrationId,
+      dedupKey,
+    ])) as Array<{ id: string }>;
+    return row?.id;
   }
 
   /** Sets the paused state, the row locked for update until the caller's transaction ends. */

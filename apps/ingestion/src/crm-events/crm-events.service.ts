@@ -22,7 +22,7 @@ import {
 } from '@leadflow/contracts';
 import { type Job, JobQueue, JobWorker, Scheduler } from '@leadflow/jobs';
 import { APP_LOGGER, currentRequestId } from '@leadflow/logging';
-import { decodeBody, encodeBody, type EventBatch, Outbox } from '@leadflow/messaging';
+import { decodeBody, encodeBody, type EventBatch, type NewEvent, Outbox } from '@leadflow/messaging';
 import { isDependencyOutage } from '@leadflow/runtime';
 import { Inject, Injectable, type OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -61,6 +61,8 @@ type AfterCommit = { applyLead: { integrationId: string; eventId: string } } | n
 @Injectable()
 export class CrmEventsService implements OnModuleInit {
   private readonly outcomes: Counter<'integration' | 'outcome'> | undefined;
+  /** Integrations ingestion has a row for (rows are never deleted). */
+  private readonly knownIntegrations = new Set<string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -145,26 +147,42 @@ export class CrmEventsService implements OnModuleInit {
       error: reading.outcome === 'unreadable' ? reading.error : null,
       requestId: request.requestId,
     };
+    if (!this.knownIntegrations.has(integration.id)) {
+      await this.repository.ensureIntegration(integration.id, integration.workspaceId, integration.paused);
+      this.knownIntegrations.add(integration.id);
+    }
+    const event = reading.outcome === 'event' ? reading.event : null;
+    if (event && (LEAD_APPLIED_TYPES.has(event.type) || event.type === 'lead.converted')) {
+      return this.storeLeadEvent(row, event, integration);
+    }
+    // Everything else is one statement: the key, the event, its staging row and its crm_event.received.
+    const published = await this.outbox.addManyWith(
+      this.dataSource.manager,
+      this.repository.storeStatement(row, event ? crmObjectType(event.type) : null, event !== null),
+      event ? [{ key: row.id, event: receivedEvent({ ...rowOf(row), attempts: 0 }, event, null) }] : [],
+    );
+    if (!published.has(row.id)) {
+      const holder = await this.repository.eventOfKey(integration.id, row.dedupKey);
+      if (holder !== row.id) {
+        this.count(integration.id, 'replay');
+        return { outcome: 'replay', eventId: holder ?? null };
+      }
+    }
+    this.count(integration.id, 'stored');
+    if (row.status !== 'received') this.count(integration.id, row.status);
+    return { outcome: 'stored', eventId: row.id };
+  }
+
+  /** A lead event: stored in a transaction, then (unless paused) stored as a lead or handed on as a conversion. */
+  private async storeLeadEvent(row: NewCrmEvent, event: CanonicalCrmEvent, integration: CrmIntegrationRef): Promise<StoreCrmWebhookReply> {
     const stored = await this.dataSource.transaction(async (manager) => {
       const paused = await this.repository.lockIntegration(manager, integration.id, integration.workspaceId, integration.paused);
       const key = await this.repository.claimKey(manager, row);
       if (!key.claimed) return { replayOf: key.eventId, after: null };
-      if (reading.outcome !== 'event') {
-        await this.repository.insert(manager, { ...row, held: false, attempts: 0, leadId: null });
-        return { replayOf: null, after: null };
-      }
-      const event = reading.event;
-      // The log before its staging table, in the order partitions are made and dropped: a
-      // month's partitions made meanwhile never wait on this transaction while it waits on them.
-      // The usual cases are written as they end up, in one insert: held, or handed on to contacts.
-      const final = paused || !(LEAD_APPLIED_TYPES.has(event.type) || event.type === 'lead.converted');
-      await this.repository.insert(manager, { ...row, held: paused, attempts: final && !paused ? 1 : 0, leadId: null });
+      // The log before its staging table, in the order month partitions are made.
+      await this.repository.insert(manager, { ...row, held: paused, attempts: 0, leadId: null });
       await this.repository.insertStaging(manager, crmObjectType(event.type), row);
       if (paused) return { replayOf: null, after: null };
-      if (final) {
-        await this.publish(manager, { ...rowOf(row), attempts: 0 }, event, null);
-        return { replayOf: null, after: null };
-      }
       return { replayOf: null, after: await this.handOn(manager, { ...rowOf(row), attempts: 0 }, event, false) };
     });
     if (stored.replayOf !== null) {
@@ -172,7 +190,6 @@ export class CrmEventsService implements OnModuleInit {
       return { outcome: 'replay', eventId: stored.replayOf };
     }
     this.count(integration.id, 'stored');
-    if (row.status !== 'received') this.count(integration.id, row.status);
     await this.afterCommit(stored.after);
     return { outcome: 'stored', eventId: row.id };
   }
@@ -388,20 +405,7 @@ export class CrmEventsService implements OnModuleInit {
     event: CanonicalCrmEvent,
     leadId: string | null,
   ): Promise<void> {
-    await this.outbox.add(manager, {
-      type: EventTypes.crmEventReceived,
-      workspaceId: row.workspace_id,
-      data: {
-        crmEventId: row.id,
-        integrationId: row.integration_id,
-        type: event.type,
-        externalId: event.externalId,
-        sourceUpdatedAt: event.sourceUpdatedAt,
-        attempt: row.attempts + 1,
-        fields: event.fields,
-        leadId,
-      } satisfies CrmEventReceivedData,
-    });
+    await this.outbox.add(manager, receivedEvent(row, event, leadId));
   }
 
   private async afterCommit(step: AfterCommit): Promise<void> {
@@ -465,6 +469,27 @@ export class CrmEventsService implements OnModuleInit {
   private count(integrationId: string, outcome: string): void {
     this.outcomes?.inc({ integration: integrationId, outcome });
   }
+}
+
+function receivedEvent(
+  row: Pick<CrmEventRow, 'id' | 'integration_id' | 'workspace_id' | 'attempts'>,
+  event: CanonicalCrmEvent,
+  leadId: string | null,
+): NewEvent<typeof EventTypes.crmEventReceived> {
+  return {
+    type: EventTypes.crmEventReceived,
+    workspaceId: row.workspace_id,
+    data: {
+      crmEventId: row.id,
+      integrationId: row.integration_id,
+      type: event.type,
+      externalId: event.externalId,
+      sourceUpdatedAt: event.sourceUpdatedAt,
+      attempt: row.attempts + 1,
+      fields: event.fields,
+      leadId,
+    } satisfies CrmEventReceivedData,
+  };
 }
 
 function rowOf(event: NewCrmEvent): Pick<CrmEventRow, 'id' | 'event_at' | 'integration_id' | 'workspace_id'> {
