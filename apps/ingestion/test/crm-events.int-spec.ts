@@ -331,4 +331,22 @@ describe('ingestion: CRM events', () => {
     expect(reply.replayed).toBe(1);
     await waitFor(() => received.find((e) => e.data.crmEventId === a.eventId && e.data.attempt === 2), { what: 'replayed delivery' });
   });
+
+  it('reads a failed event again with a mapping fixed since: retried, staged and handed on', async () => {
+    const ref = integration({ kind: 'acme' });
+    const stored = await store(ref, {
+      event: 'contact.created',
+      person: { key: 'A1', at: '2026-11-30T05:00:00Z', mail: 'a1@example.com' },
+    });
+    expect(await logRow(stored.eventId as string)).toMatchObject({ status: 'failed', error: 'The payload names no event type' });
+    const mapping = { type: 'event', externalId: 'person.key', updatedAt: 'person.at', fields: { email: 'person.mail' } };
+    const retried = await h.request<CrmEventView>(subjects.crmEventRetry, { integration: { ...ref, mapping }, eventId: stored.eventId });
+    expect(retried).toMatchObject({ status: 'received', type: 'contact.created', externalId: 'A1', attempts: 1 });
+    const [staged] = await h.db.query(`SELECT external_id, fields FROM ingestion.crm_contacts_staging WHERE crm_event_id = $1`, [
+      stored.eventId,
+    ]);
+    expect(staged).toEqual({ external_id: 'A1', fields: { email: 'a1@example.com' } });
+    const event = await waitFor(() => received.find((e) => e.data.crmEventId === stored.eventId), { what: 'the re-read event' });
+    expect(event.data).toMatchObject({ type: 'contact.created', externalId: 'A1', attempt: 1, fields: { email: 'a1@example.com' } });
+  });
 });

@@ -268,12 +268,19 @@ export class CrmEventsRepository {
     );
   }
 
-  /** The record as the CRM sent it, for analytics, in its kind's staging table. */
-  async insertStaging(manager: EntityManager, kind: CrmObjectType, event: NewCrmEvent): Promise<void> {
+  /** The record as the CRM sent it, for analytics, in its kind's staging table (once per event: a re-read one is staged if it was not). */
+  async insertStaging(
+    manager: EntityManager,
+    kind: CrmObjectType,
+    event: Pick<
+      NewCrmEvent,
+      'id' | 'integrationId' | 'workspaceId' | 'type' | 'externalId' | 'sourceUpdatedAt' | 'eventAt' | 'receivedAt' | 'fields'
+    >,
+  ): Promise<void> {
     await manager.query(
       `INSERT INTO "${this.schema}"."${STAGING_TABLE[kind]}"
          ("crm_event_id", "integration_id", "workspace_id", "type", "external_id", "source_updated_at", "event_at", "received_at", "fields")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT ("crm_event_id", "event_at") DO NOTHING`,
       [
         event.id,
         event.integrationId,

@@ -347,6 +347,18 @@ export class CrmEventsService implements OnModuleInit {
       sourceUpdatedAt: event.sourceUpdatedAt,
       fields: event.fields,
     });
+    // An event that could not be read before (a mapping fixed since) reaches its staging table now.
+    await this.repository.insertStaging(manager, crmObjectType(event.type), {
+      id: row.id,
+      integrationId: row.integration_id,
+      workspaceId: row.workspace_id,
+      type: event.type,
+      externalId: event.externalId,
+      sourceUpdatedAt: event.sourceUpdatedAt,
+      eventAt: row.event_at,
+      receivedAt: row.received_at,
+      fields: event.fields,
+    });
     return this.handOn(manager, row, event, paused);
   }
 
