@@ -349,4 +349,56 @@ describe('ingestion: CRM events', () => {
     const event = await waitFor(() => received.find((e) => e.data.crmEventId === stored.eventId), { what: 'the re-read event' });
     expect(event.data).toMatchObject({ type: 'contact.created', externalId: 'A1', attempt: 1, fields: { email: 'a1@example.com' } });
   });
+
+  it('erases a person from the CRM event log: their lead events, events and refused webhooks naming them, and staging rows', async () => {
+    const ref = integration();
+    const lead = await store(ref, {
+      type: 'lead.created',
+      id: 'g-1',
+      data: { id: 'crm-gdpr-1', updatedAt: '2026-11-30T04:00:00Z', email: 'Gdpr.Person@Example.com', lastName: 'Erasable' },
+    });
+    const [{ lead_id: leadId }] = await h.waitForRows<{ lead_id: string }>(
+      `SELECT lead_id FROM ingestion.crm_events_log WHERE id = $1 AND status = 'processed'`,
+      [lead.eventId],
+    );
+    const contact = await store(ref, contactEvent('crm-gdpr-c', '2026-11-30T04:30:00Z', { email: 'gdpr.person@example.com' }));
+    const other = await store(ref, contactEvent('crm-other', '2026-11-30T04:31:00Z'));
+    await store(ref, contactEvent('crm-gdpr-r', '2026-11-30T04:32:00Z', { email: 'gdpr.person@example.com' }), {
+      verification: { ok: false, code: 'invalid_signature', reason: 'no v1 signature matches' },
+    });
+    await h.publish(EventTypes.contactErased, {
+      erasureId: randomUUID(),
+      contactId: randomUUID(),
+      mergedContactIds: [],
+      leadIds: [leadId],
+      emailHashes: [],
+      phoneHashes: [],
+    });
+    await h.waitForRows(`SELECT 1 FROM ingestion.crm_events_log WHERE id = $1 AND octet_length(body) = 0`, [contact.eventId]);
+    const rows = await h.db.query<{ id: string; bytes: number; fields: object | null; status: string }>(
+      `SELECT id, octet_length(body) AS bytes, fields, status FROM ingestion.crm_events_log WHERE integration_id = $1 ORDER BY id`,
+      [ref.id],
+    );
+    expect(rows).toEqual([
+      { id: lead.eventId, bytes: 0, fields: {}, status: 'processed' },
+      { id: contact.eventId, bytes: 0, fields: {}, status: 'received' },
+      {
+        id: other.eventId,
+        bytes: expect.any(Number),
+        fields: expect.objectContaining({ email: 'crm-other@example.com' }),
+        status: 'received',
+      },
+    ]);
+    const text = JSON.stringify(
+      await h.db.query(
+        `SELECT s.fields FROM ingestion.crm_leads_staging s WHERE integration_id = $1
+         UNION ALL SELECT c.fields FROM ingestion.crm_contacts_staging c WHERE integration_id = $1
+         UNION ALL SELECT to_jsonb(encode(r.body, 'escape')) FROM ingestion.crm_rejected_webhooks r WHERE integration_id = $1`,
+        [ref.id],
+      ),
+    ).toLowerCase();
+    expect(text).not.toContain('gdpr.person');
+    expect(text).not.toContain('erasable');
+    expect(text).toContain('crm-other@example.com');
+  });
 });
