@@ -157,6 +157,17 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
     await waitFor(() => received.find((e) => e.data.crmEventId === first.body.eventId), { what: 'crm_event.received' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(received.filter((e) => e.data.crmEventId === first.body.eventId)).toHaveLength(1);
+
+    // Counted per integration and outcome, by each app.
+    const gatewayMetrics = await (await fetch(url('/metrics'))).text();
+    expect(gatewayMetrics).toMatch(
+      new RegExp(`crm_webhooks_received_total\\{[^}]*integration="${integration.id}",outcome="accepted"[^}]*\\} 1`),
+    );
+    expect(gatewayMetrics).toMatch(
+      new RegExp(`crm_webhooks_received_total\\{[^}]*integration="${integration.id}",outcome="replay"[^}]*\\} 1`),
+    );
+    const ingestionMetrics = await (await fetch(`http://127.0.0.1:${ingestion.port}/metrics`)).text();
+    expect(ingestionMetrics).toMatch(new RegExp(`crm_events_total\\{[^}]*integration="${integration.id}",outcome="stored"[^}]*\\} 1`));
   });
 
   it('refuses a tampered body, a wrong secret and an old timestamp with 401, keeping each refusal', async () => {
