@@ -184,11 +184,18 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
       standardHeaders(integration.secret as string, body, undefined, new Date(Date.now() - 600_000)),
     );
     expect(old).toMatchObject({ status: 401, body: { error: { code: 'stale_timestamp' } } });
+    const future = await deliver(
+      integration,
+      body,
+      standardHeaders(integration.secret as string, body, undefined, new Date(Date.now() + 600_000)),
+    );
+    expect(future).toMatchObject({ status: 401, body: { error: { code: 'stale_timestamp' } } });
     const unsigned = await deliver(integration, body, {});
     expect(unsigned).toMatchObject({ status: 401, body: { error: { code: 'invalid_signature' } } });
     expect((await rejections(integration.id)).map((row) => row.code)).toEqual([
       'invalid_signature',
       'invalid_signature',
+      'stale_timestamp',
       'stale_timestamp',
       'missing_signature',
     ]);
