@@ -1,19 +1,46 @@
-import type { AcmeFieldMapping } from '@leadflow/contracts';
+import type { AcmeFieldMapping, IntegrationKind } from '@leadflow/contracts';
+
+/** HubSpot's subscription types for LeadFlow's event types (others are sent by LeadFlow's name). */
+const HUBSPOT_SUBSCRIPTIONS: Readonly<Record<string, string>> = {
+  'contact.created': 'contact.creation',
+  'contact.updated': 'contact.propertyChange',
+  'contact.deleted': 'contact.deletion',
+  'opportunity.created': 'deal.creation',
+  'opportunity.updated': 'deal.propertyChange',
+};
 
 /**
  * The body a CRM would send for `eventType` about the record `data`: the wire payload of
- * `libs/contracts/src/crm.ts`, or for an `acme` integration with a field mapping, the same values
- * placed where the mapping reads them (its sent type name when it renames one).
+ * `libs/contracts/src/crm.ts`; Stripe's and HubSpot's own event shapes for those kinds; for an
+ * `acme` integration with a field mapping, the values placed where the mapping reads them (its
+ * sent type name when it renames one).
  */
 export function simulatedPayload(
+  kind: IntegrationKind,
   eventType: string,
   data: Record<string, unknown>,
   webhookId: string,
   now: Date,
   mapping: AcmeFieldMapping | null,
-): Record<string, unknown> {
+): unknown {
   const record = { ...data, id: data.id ?? `sim-${webhookId}`, updatedAt: data.updatedAt ?? now.toISOString() };
-  if (!mapping) return { type: eventType, id: webhookId, timestamp: now.toISOString(), data: record };
+  if (kind === 'stripe') {
+    return { id: webhookId, object: 'event', type: eventType, created: Math.floor(now.getTime() / 1000), data: { object: record } };
+  }
+  if (kind === 'hubspot') {
+    const { id, updatedAt, ...properties } = record;
+    const occurredAt = new Date(String(updatedAt)).getTime();
+    return [
+      {
+        eventId: webhookId,
+        subscriptionType: HUBSPOT_SUBSCRIPTIONS[eventType] ?? eventType,
+        objectId: id,
+        occurredAt: Number.isNaN(occurredAt) ? now.getTime() : occurredAt,
+        properties,
+      },
+    ];
+  }
+  if (kind !== 'acme' || !mapping) return { type: eventType, id: webhookId, timestamp: now.toISOString(), data: record };
   const payload: Record<string, unknown> = {};
   const sentType = Object.entries(mapping.types ?? {}).find(([, ours]) => ours === eventType)?.[0] ?? eventType;
   setAt(payload, mapping.type, sentType);

@@ -30,7 +30,7 @@ export class SimulatorService {
     const target = await this.target(workspaceId, body, baseUrl);
     const webhookId = `sim_${uuidv7()}`;
     const now = new Date();
-    const requestBody = JSON.stringify(simulatedPayload(body.eventType, body.data, webhookId, now, target.mapping));
+    const requestBody = JSON.stringify(simulatedPayload(target.kind, body.eventType, body.data, webhookId, now, target.mapping));
     let signature: Record<string, string>;
     try {
       signature = webhookSignatureScheme(target.kind).sign(

@@ -99,6 +99,80 @@ describe('readCrmPayload', () => {
   });
 });
 
+describe('readCrmPayload: the senders’ own shapes', () => {
+  it('reads a Stripe event: data.object is the record, created dates it', () => {
+    const stripe = readCrmPayload(
+      Buffer.from(
+        JSON.stringify({
+          id: 'evt_1',
+          object: 'event',
+          type: 'contact.updated',
+          created: 1796030000,
+          data: { object: { id: 'cus_1', object: 'customer', email: 's@x.y' } },
+        }),
+      ),
+      'stripe',
+      null,
+      receivedAt,
+    );
+    expect(stripe).toEqual({
+      outcome: 'event',
+      webhookId: 'evt_1',
+      eventAt: new Date(1796030000 * 1000),
+      event: {
+        type: 'contact.updated',
+        externalId: 'cus_1',
+        sourceUpdatedAt: new Date(1796030000 * 1000).toISOString(),
+        fields: { email: 's@x.y' },
+      },
+    });
+  });
+
+  it('reads a HubSpot event (alone or in an array of one), its subscription type and property', () => {
+    const event = {
+      eventId: 77,
+      subscriptionType: 'contact.propertyChange',
+      objectId: 1234,
+      occurredAt: 1796030000123,
+      propertyName: 'firstname',
+      propertyValue: 'Ana',
+    };
+    for (const body of [event, [event]]) {
+      expect(readCrmPayload(Buffer.from(JSON.stringify(body)), 'hubspot', null, receivedAt)).toEqual({
+        outcome: 'event',
+        webhookId: '77',
+        eventAt: new Date(1796030000123),
+        event: {
+          type: 'contact.updated',
+          externalId: '1234',
+          sourceUpdatedAt: new Date(1796030000123).toISOString(),
+          fields: { firstName: 'Ana' },
+        },
+      });
+    }
+    expect(readCrmPayload(Buffer.from(JSON.stringify([event, event])), 'hubspot', null, receivedAt)).toMatchObject({
+      outcome: 'unreadable',
+      error: 'A HubSpot request of 2 events: send one event per request',
+    });
+    expect(
+      readCrmPayload(Buffer.from(JSON.stringify({ ...event, subscriptionType: 'company.creation' })), 'hubspot', null, receivedAt),
+    ).toMatchObject({
+      outcome: 'unsupported',
+      type: 'company.creation',
+    });
+  });
+
+  it('reads the wire payload from every kind', () => {
+    const wire = { type: 'contact.created', id: 'w1', data: { id: 'c1', updatedAt: '2026-11-30T10:00:00Z' } };
+    for (const kind of ['stripe', 'hubspot', 'acme'] as const) {
+      expect(readCrmPayload(Buffer.from(JSON.stringify(wire)), kind, null, receivedAt)).toMatchObject({
+        outcome: 'event',
+        event: { externalId: 'c1' },
+      });
+    }
+  });
+});
+
 describe('webhookDedupKey', () => {
   it('prefers the scheme id, then the payload id, then the body hash', () => {
     const body = Buffer.from('{}');

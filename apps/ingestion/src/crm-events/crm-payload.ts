@@ -38,8 +38,9 @@ const ENVELOPE_FIELDS = new Set(['id', 'updatedAt', 'createdAt']);
 
 /**
  * Reads a webhook body into a `CanonicalCrmEvent`: with the integration's field mapping for `acme`
- * when it has one, else the wire payload documented with `CanonicalCrmEvent` (`type` or
- * `eventType`, `id`, `timestamp`, `data`). Never throws: what cannot be read says why.
+ * when it has one; Stripe's and HubSpot's own event shapes for those kinds; else the wire payload
+ * documented with `CanonicalCrmEvent` (`type` or `eventType`, `id`, `timestamp`, `data`), which
+ * every kind accepts. Never throws: what cannot be read says why.
  */
 export function readCrmPayload(body: Buffer, kind: IntegrationKind, mapping: AcmeFieldMapping | null, receivedAt: Date): CrmPayloadReading {
   let payload: unknown;
@@ -49,8 +50,27 @@ export function readCrmPayload(body: Buffer, kind: IntegrationKind, mapping: Acm
     const reason = shortenText(toStorableText(String((error as Error).message)), 200);
     return { outcome: 'unreadable', error: `The body is not JSON: ${reason}`, type: null, webhookId: null };
   }
+  // HubSpot sends its events as an array; LeadFlow reads one event per request.
+  if (kind === 'hubspot' && Array.isArray(payload)) {
+    if (payload.length !== 1) {
+      return {
+        outcome: 'unreadable',
+        error: `A HubSpot request of ${payload.length} events: send one event per request`,
+        type: null,
+        webhookId: null,
+      };
+    }
+    payload = payload[0];
+  }
   if (!isObject(payload)) return { outcome: 'unreadable', error: 'The body must be a JSON object', type: null, webhookId: null };
-  const raw = kind === 'acme' && mapping ? mapped(payload, mapping) : wire(payload);
+  const raw =
+    kind === 'acme' && mapping
+      ? mapped(payload, mapping)
+      : kind === 'stripe' && isObject(payload.data) && isObject(payload.data.object)
+        ? stripeEvent(payload)
+        : kind === 'hubspot' && typeof payload.subscriptionType === 'string'
+          ? hubspotEvent(payload)
+          : wire(payload);
   const webhookId = idText(raw.id);
   if (typeof raw.type !== 'string' || raw.type.trim() === '') {
     return { outcome: 'unreadable', error: 'The payload names no event type', type: null, webhookId };
@@ -107,6 +127,63 @@ function wire(payload: Record<string, unknown>): RawEvent {
     externalId: data.id,
     updatedAt: data.updatedAt,
     occurredAt: payload.timestamp ?? payload.occurredAt,
+    fields,
+  };
+}
+
+/** Stripe's own event shape: `{id, type, created (Unix seconds), data: {object: {id, ...}}}`. */
+function stripeEvent(payload: Record<string, unknown>): RawEvent {
+  const object = (payload.data as { object: Record<string, unknown> }).object;
+  const fields: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(object))
+    if (!ENVELOPE_FIELDS.has(name) && name !== 'object' && name !== 'updated') fields[name] = value;
+  return {
+    id: payload.id,
+    type: payload.type,
+    externalId: object.id,
+    updatedAt: object.updatedAt ?? object.updated,
+    occurredAt: payload.created,
+    fields,
+  };
+}
+
+/** HubSpot's subscription types, as LeadFlow's event types. */
+const HUBSPOT_TYPES: Readonly<Record<string, string>> = {
+  'contact.creation': 'contact.created',
+  'contact.propertyChange': 'contact.updated',
+  'contact.deletion': 'contact.deleted',
+  'deal.creation': 'opportunity.created',
+  'deal.propertyChange': 'opportunity.updated',
+};
+
+/** HubSpot property names, as LeadFlow's field names. */
+const HUBSPOT_PROPERTIES: Readonly<Record<string, string>> = {
+  firstname: 'firstName',
+  lastname: 'lastName',
+  jobtitle: 'title',
+  dealname: 'name',
+  dealstage: 'stage',
+  closedate: 'expectedCloseDate',
+  deal_currency_code: 'currency',
+};
+
+/**
+ * One HubSpot webhook event: `{eventId, subscriptionType, objectId, occurredAt (Unix ms),
+ * propertyName?, propertyValue?}` (and `properties`, an object, when a sender has them all).
+ */
+function hubspotEvent(payload: Record<string, unknown>): RawEvent {
+  const sent = payload.subscriptionType as string;
+  const fields: Record<string, unknown> = {};
+  const properties = isObject(payload.properties) ? payload.properties : {};
+  for (const [name, value] of Object.entries(properties)) fields[HUBSPOT_PROPERTIES[name] ?? name] = value;
+  if (typeof payload.propertyName === 'string')
+    fields[HUBSPOT_PROPERTIES[payload.propertyName] ?? payload.propertyName] = payload.propertyValue;
+  return {
+    id: payload.eventId,
+    type: HUBSPOT_TYPES[sent] ?? sent,
+    externalId: payload.objectId,
+    updatedAt: payload.occurredAt,
+    occurredAt: undefined,
     fields,
   };
 }
