@@ -7,6 +7,7 @@ import { ContactsModule } from './contacts/contacts.module';
 import { gatewayMigrations } from './database/migrations';
 import { ImportsModule } from './imports/imports.module';
 import { IntakeModule } from './intake/intake.module';
+import { IntegrationsModule } from './integrations/integrations.module';
 import { EventsModule } from './events/events.module';
 import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -14,6 +15,7 @@ import { OpportunitiesModule } from './opportunities/opportunities.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
 import { ScoringModule } from './scoring/scoring.module';
+import { SimulatorModule } from './simulator/simulator.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
@@ -39,6 +41,8 @@ export class AppModule {
         PipelinesModule,
         ScoringModule,
         SuppressionsModule,
+        IntegrationsModule,
+        SimulatorModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],
       exports: [GatewayEnv],

@@ -128,7 +128,7 @@ describe('gateway: access rules', () => {
         .filter((route) => route.rule && 'public' in route.rule)
         .map((route) => `${route.method} ${route.path}`)
         .sort(),
-    ).toEqual(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/refresh']);
+    ).toEqual(['GET /health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/refresh', 'POST /api/v1/webhooks/:integrationId']);
     // The test's own route is seen too, and seen without a rule.
     expect(routes.filter((route) => route.handler.startsWith('RuleLessController.')).map((route) => route.rule)).toEqual([
       undefined,

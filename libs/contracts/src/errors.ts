@@ -75,6 +75,12 @@ export const ErrorCodes = {
   mergeIntoSelf: 'merge_into_self',
   /** A merge names a soft-deleted contact: restore it first. 409. */
   contactDeleted: 'contact_deleted',
+  /** A webhook whose signature matches none of the integration's secrets (or is missing or unreadable): 401. */
+  invalidSignature: 'invalid_signature',
+  /** A webhook signed further from now than the integration's tolerance: 401. */
+  staleTimestamp: 'stale_timestamp',
+  /** A CRM event that is not failed cannot be retried: 409. */
+  eventNotRetryable: 'event_not_retryable',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

@@ -1,6 +1,7 @@
 export * from './activities';
 export * from './contacts';
 export * from './crm';
+export * from './crm-integrations';
 export * from './envelope';
 export * from './errors';
 export * from './health';

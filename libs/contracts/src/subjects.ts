@@ -30,6 +30,17 @@ export const RpcSubjects = {
     suppressionRemove: 'ingestion.suppression.remove',
     /** Stores a request of activity events (one, a batch, or a Segment-style call): one result per event. */
     activityIngest: 'ingestion.activity.ingest',
+    /** Stores a received CRM webhook (verified or rejected) before the gateway answers it. */
+    crmWebhookStore: 'ingestion.crm_webhook.store',
+    /** The CRM event log of an integration, newest first, in cursor pages. */
+    crmEventList: 'ingestion.crm_event.list',
+    /** Hands one CRM event on again; and a range of them, re-read with the current mapping. */
+    crmEventRetry: 'ingestion.crm_event.retry',
+    crmEventReplay: 'ingestion.crm_event.replay',
+    /** Pauses an integration's processing, or resumes it (held events in event-time order). */
+    crmIntegrationSetPaused: 'ingestion.crm_integration.set_paused',
+    /** Lag, last event and counts per status of an integration. */
+    crmIntegrationStatus: 'ingestion.crm_integration.status',
   },
   contacts: {
     contactList: 'contacts.contact.list',
@@ -197,7 +208,7 @@ export const Conversations = {
   } satisfies Record<ServiceName, readonly ServiceName[]>,
   consumes: {
     gateway: [EventTypes.contactErased],
-    ingestion: [EventTypes.contactErased],
+    ingestion: [EventTypes.contactErased, EventTypes.crmEventProcessed],
     contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived, EventTypes.crmEventReceived],
     scoring: [
       EventTypes.leadAttributed,

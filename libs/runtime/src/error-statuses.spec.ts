@@ -68,6 +68,9 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       rule_exists: 409,
       merge_into_self: 409,
       contact_deleted: 409,
+      invalid_signature: 401,
+      stale_timestamp: 401,
+      event_not_retryable: 409,
     });
   });
 

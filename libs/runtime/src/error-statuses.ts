@@ -61,6 +61,9 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.ruleExists]: 409,
   [ErrorCodes.mergeIntoSelf]: 409,
   [ErrorCodes.contactDeleted]: 409,
+  [ErrorCodes.invalidSignature]: 401,
+  [ErrorCodes.staleTimestamp]: 401,
+  [ErrorCodes.eventNotRetryable]: 409,
 };
 
 /** A code no table entry knows is a bug on our side, never the sender's: 500. */

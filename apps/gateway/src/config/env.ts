@@ -96,6 +96,14 @@ export class GatewayEnv extends PlatformEnv {
   @Max(4500)
   INTAKE_TIMEOUT_MS = 3000;
 
+  /** How long an integration's previous webhook secret keeps working after a rotation, in seconds. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 86_400)
+  INTEGRATION_SECRET_OVERLAP_SECONDS = 86_400;
+
   /** Largest CSV file `POST /api/v1/imports` takes (413 `payload_too_large` above); at most 100 MiB. */
   @Expose()
   @Type(() => Number)

@@ -10,5 +10,6 @@ import { RejectedRequestRepository } from './rejected-request.repository';
   imports: [PrivacyModule],
   controllers: [LeadsController],
   providers: [LeadRepository, RejectedRequestRepository, LeadIntakeService, LeadQueryService],
+  exports: [LeadIntakeService],
 })
 export class LeadsModule {}

@@ -30,6 +30,7 @@ export class ErasureHandler {
       const redacted = await this.erasures.redactLeads(manager, workspaceId, leadIds, emails);
       const rejected = await this.erasures.redactRejected(manager, workspaceId, clear);
       const activities = await this.erasures.redactActivities(manager, workspaceId, [...data.emailHashes, ...data.phoneHashes]);
+      const crmEvents = await this.erasures.redactCrmEvents(manager, workspaceId, leadIds, clear);
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...leadIds, ...clear]);
       const suppressed = await this.suppressions.add(
         manager,
@@ -53,6 +54,7 @@ export class ErasureHandler {
           rawRequestsRedacted: redacted.length,
           rejectedRequestsRedacted: rejected,
           activitiesRedacted: activities,
+          crmEventsRedacted: crmEvents,
           deadLettersRedacted: deadLetters,
           suppressionsAdded: suppressed.filter((s) => s.created).length,
         },

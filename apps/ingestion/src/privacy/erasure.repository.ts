@@ -17,6 +17,9 @@ export class ErasureRepository {
   private readonly rejected: string;
   private readonly activities: string;
   private readonly rawActivities: string;
+  private readonly crmEvents: string;
+  private readonly crmRejected: string;
+  private readonly crmStaging: string[];
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.activities = qualifiedTable(dataSource, 'activities');
@@ -24,6 +27,11 @@ export class ErasureRepository {
     this.raw = qualifiedTable(dataSource, 'raw_leads');
     this.leads = qualifiedTable(dataSource, 'leads');
     this.rejected = qualifiedTable(dataSource, 'rejected_requests');
+    this.crmEvents = qualifiedTable(dataSource, 'crm_events_log');
+    this.crmRejected = qualifiedTable(dataSource, 'crm_rejected_webhooks');
+    this.crmStaging = ['crm_leads_staging', 'crm_contacts_staging', 'crm_opportunities_staging'].map((table) =>
+      qualifiedTable(dataSource, table),
+    );
   }
 
   /** The clear emails and phones these leads hold (before they are redacted), to find what else names the person. */
@@ -174,6 +182,43 @@ export class ErasureRepository {
        )
        SELECT count(*)::int AS "count" FROM "hit"`,
       [workspaceId, hashes],
+    )) as Array<{ count: number }>;
+    return rows[0]?.count ?? 0;
+  }
+
+  /**
+   * CRM webhooks about the person: the events of their leads (`lead_id`), and the events and
+   * refused webhooks whose record names one of their clear emails or phones (the email in any
+   * case) or whose bytes hold one. Bodies and headers are emptied, fields and staging rows cleared;
+   * ids, times, types and statuses stay. Returns the events redacted now. A person a CRM named
+   * only in contact events, never in a lead, is not found this way (ingestion knows only hashes).
+   */
+  async redactCrmEvents(
+    manager: EntityManager,
+    workspaceId: string,
+    leadIds: readonly string[],
+    clear: readonly string[],
+  ): Promise<number> {
+    if (leadIds.length === 0 && clear.length === 0) return 0;
+    const lowered = clear.map((value) => value.toLowerCase());
+    const names = `(EXISTS (SELECT 1 FROM unnest($3::text[]) AS v("value") WHERE position(convert_to(v."value", 'UTF8') IN t."body") > 0))`;
+    const rows = (await manager.query(
+      `WITH "hit" AS (
+         UPDATE ${this.crmEvents} t SET "body" = '', "headers" = '{}', "fields" = CASE WHEN t."fields" IS NULL THEN NULL ELSE '{}'::jsonb END,
+           "updated_at" = now()
+         WHERE t."workspace_id" = $1 AND (octet_length(t."body") > 0 OR t."fields" <> '{}'::jsonb) AND (
+           t."lead_id" = ANY($2::uuid[]) OR lower(t."fields"->>'email') = ANY($4::text[]) OR t."fields"->>'phone' = ANY($3::text[]) OR ${names})
+         RETURNING t."id", t."event_at"
+       ), ${this.crmStaging
+         .map(
+           (table, i) => `"staged${i}" AS (
+         UPDATE ${table} SET "fields" = '{}' WHERE ("crm_event_id", "event_at") IN (SELECT "id", "event_at" FROM "hit"))`,
+         )
+         .join(', ')}, "refused" AS (
+         UPDATE ${this.crmRejected} t SET "body" = '', "headers" = '{}' WHERE t."workspace_id" = $1 AND octet_length(t."body") > 0 AND ${names}
+       )
+       SELECT count(*)::int AS "count" FROM "hit"`,
+      [workspaceId, leadIds, clear, lowered],
     )) as Array<{ count: number }>;
     return rows[0]?.count ?? 0;
   }

@@ -29,6 +29,10 @@ describe('parseEnvelope', () => {
     expect(() => parseEnvelope(input, undefined)).toThrow(message);
   });
 
+  it('accepts every event type of the map, those with an underscore in their first part included', () => {
+    for (const type of Object.values(EventTypes)) expect(parseEnvelope({ ...valid, type }, type)).toMatchObject({ type });
+  });
+
   it('rejects an event whose type does not match the subject it arrived on', () => {
     expect(() => parseEnvelope(valid, 'contact.created')).toThrow(/arrived on subject contact.created/);
   });

@@ -5,6 +5,8 @@ import { RateLimitCounters1795600100000 } from './1795600100000-rate-limit-count
 import { AdminAccountsAndAudit1795600200000 } from './1795600200000-admin-accounts-and-audit';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { BrowserKeyOrigins1795850100000 } from './1795850100000-browser-key-origins';
+import { Integrations1796100000000 } from './1796100000000-integrations';
+import { SimulatedWebhooks1796100100000 } from './1796100100000-simulated-webhooks';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -15,4 +17,6 @@ export const gatewayMigrations = [
   AdminAccountsAndAudit1795600200000,
   ErasureSteps1795830000000,
   BrowserKeyOrigins1795850100000,
+  Integrations1796100000000,
+  SimulatedWebhooks1796100100000,
 ];

@@ -3,6 +3,7 @@ import { IntakeTables1795348800000 } from './1795348800000-intake-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { Privacy1795830000000 } from './1795830000000-privacy';
 import { Activities1795850000000 } from './1795850000000-activities';
+import { CrmEvents1796100000000 } from './1796100000000-crm-events';
 
 /** Every migration of the ingestion schema, oldest first. */
 export const ingestionMigrations = [
@@ -11,4 +12,5 @@ export const ingestionMigrations = [
   OutboxClaims1795435200000,
   Privacy1795830000000,
   Activities1795850000000,
+  CrmEvents1796100000000,
 ];

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
+import { IntegrationsController } from './integrations.controller';
+import { IntegrationsRepository } from './integrations.repository';
+import { IntegrationsService } from './integrations.service';
+import { WebhooksController } from './webhooks.controller';
+import { WebhooksService } from './webhooks.service';
+
+/** CRM integrations (kept here, audited) and their signed webhooks, stored by ingestion before they are answered. */
+@Module({
+  imports: [AuditModule],
+  controllers: [IntegrationsController, WebhooksController],
+  providers: [IntegrationsRepository, IntegrationsService, WebhooksService],
+  exports: [IntegrationsRepository],
+})
+export class IntegrationsModule {}

@@ -1,0 +1,90 @@
+import {
+  AppException,
+  type CrmVerificationOutcome,
+  ErrorCodes,
+  isUuid,
+  RpcSubjects,
+  type StoreCrmWebhookReply,
+  type StoreCrmWebhookRequest,
+} from '@leadflow/contracts';
+import { currentRequestId } from '@leadflow/logging';
+import { encodeBody, RpcClient } from '@leadflow/messaging';
+import { SignatureFailureCodes, webhookSignatureScheme } from '@leadflow/signing';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Counter, Registry } from 'prom-client';
+import { GatewayEnv } from '../config/env';
+import { rawBody } from '../http/body-parser';
+import { IntegrationsRepository } from './integrations.repository';
+import { refOf } from './integrations.service';
+import { requestBaseUrl, webhookHeaders } from './webhook-request';
+
+export interface WebhookAnswer {
+  eventId: string | null;
+  replayed: boolean;
+}
+
+/**
+ * Receives a CRM webhook: the integration's secrets valid now, the signature over the raw bytes
+ * (constant-time comparisons, each secret), then ingestion stores it, verified or not, before
+ * anything is answered. A refused webhook is kept for audit and answered 401; a webhook id seen
+ * before is answered 200 and not processed again.
+ */
+@Injectable()
+export class WebhooksService {
+  private readonly outcomes: Counter<'integration' | 'outcome'> | undefined;
+
+  constructor(
+    private readonly repository: IntegrationsRepository,
+    private readonly rpc: RpcClient,
+    @Inject(GatewayEnv) private readonly env: GatewayEnv,
+    @Optional() registry?: Registry,
+  ) {
+    this.outcomes = registry
+      ? new Counter({
+          name: 'crm_webhooks_received_total',
+          help: 'CRM webhooks received, by integration and outcome (accepted, replay, invalid_signature, stale_timestamp)',
+          labelNames: ['integration', 'outcome'] as const,
+          registers: [registry],
+        })
+      : undefined;
+  }
+
+  async receive(integrationId: string, request: FastifyRequest): Promise<WebhookAnswer> {
+    const id = integrationId.toLowerCase();
+    const integration = isUuid(id) ? await this.repository.receiving(id) : undefined;
+    if (!integration || integration.secrets.length === 0)
+      throw new AppException(ErrorCodes.notFound, `no integration ${integrationId.slice(0, 64)}`);
+    const body = rawBody(request);
+    const receivedAt = new Date();
+    const checked = webhookSignatureScheme(integration.kind).verify(
+      { method: request.method, url: `${requestBaseUrl(request)}${request.url}`, headers: request.headers, body },
+      integration.secrets,
+      { now: receivedAt, toleranceSeconds: integration.tolerance_seconds },
+    );
+    const verification: CrmVerificationOutcome = checked.ok
+      ? { ok: true, secretIndex: checked.secretIndex, signedAt: checked.signedAt.toISOString(), webhookId: checked.webhookId }
+      : { ok: false, code: checked.code, reason: checked.reason };
+    const reply = await this.rpc.request<StoreCrmWebhookReply>(
+      RpcSubjects.ingestion.crmWebhookStore,
+      {
+        integration: refOf(integration),
+        receivedAt: receivedAt.toISOString(),
+        headers: webhookHeaders(request),
+        body: encodeBody(body),
+        verification,
+        requestId: currentRequestId() ?? null,
+      } satisfies StoreCrmWebhookRequest,
+      { timeoutMs: this.env.INTAKE_TIMEOUT_MS },
+    );
+    if (!checked.ok) {
+      const stale = checked.code === SignatureFailureCodes.staleTimestamp;
+      this.outcomes?.inc({ integration: id, outcome: stale ? 'stale_timestamp' : 'invalid_signature' });
+      throw stale
+        ? new AppException(ErrorCodes.staleTimestamp, 'The signed timestamp is outside the tolerance')
+        : new AppException(ErrorCodes.invalidSignature, `The signature does not verify: ${checked.reason}`);
+    }
+    this.outcomes?.inc({ integration: id, outcome: reply.outcome === 'replay' ? 'replay' : 'accepted' });
+    return { eventId: reply.eventId, replayed: reply.outcome === 'replay' };
+  }
+}
