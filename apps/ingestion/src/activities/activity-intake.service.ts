@@ -10,7 +10,7 @@ import {
   MAX_REJECTED_BODY_BYTES,
 } from '@leadflow/contracts';
 import { decodeBody, Outbox } from '@leadflow/messaging';
-import { hashOfNormalizedIdentity, toStorableText, shortenText } from '@leadflow/normalization';
+import { hashOfActivityId, hashOfNormalizedIdentity, toStorableText, shortenText } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -162,14 +162,14 @@ export class ActivityIntakeService {
    * name, times and ids of the message, not who or what), with one read for the request.
    */
   private async markSuppressed(workspaceId: string, activities: NormalizedActivity[]): Promise<NewActivity[]> {
-    const hashes = activities.map(identityHashesOf);
+    const hashes = activities.map(suppressibleHashesOf);
     const suppressed = await this.suppressions.suppressedAmong(hashes.flat().map((hash) => ({ workspaceId, hash })));
     return activities.map((activity, i): NewActivity => {
-      const identityHashes = hashes[i] ?? [];
-      const isSuppressed = identityHashes.some((hash) => suppressed.has(suppressionKey(workspaceId, hash)));
+      const suppressible = hashes[i] ?? [];
+      const isSuppressed = suppressible.some((hash) => suppressed.has(suppressionKey(workspaceId, hash)));
       return {
         id: uuidv7(),
-        identityHashes,
+        identityHashes: [...suppressible, ...activityIdHashesOf(activity)],
         suppressed: isSuppressed,
         activity: isSuppressed
           ? { ...activity, anonymousId: null, userId: null, previousId: null, email: null, phone: null, properties: {}, traits: {} }
@@ -188,12 +188,27 @@ function withoutSecret(bytes: Buffer, writeKey: unknown): Buffer {
   return Buffer.from(bytes.toString('utf8').split(writeKey).join('[redacted]'), 'utf8');
 }
 
-/** The hashes an erasure or a suppression finds an activity by: its email, and its phone when valid. */
-function identityHashesOf(activity: NormalizedActivity): string[] {
+/** The hashes a suppression or an erasure finds an activity by: its email, and its phone when valid. */
+function suppressibleHashesOf(activity: NormalizedActivity): string[] {
   const hashes: string[] = [];
   if (activity.email) hashes.push(hashOfNormalizedIdentity('email', activity.email));
   if (activity.phone && activity.phoneValid) hashes.push(hashOfNormalizedIdentity('phone', activity.phone));
   return hashes;
+}
+
+/**
+ * The hashes only an erasure finds an activity by: its tracker ids and the contact id it names (an
+ * alias's earlier id may be either tracker id, as contacts reads it).
+ */
+function activityIdHashesOf(activity: NormalizedActivity): string[] {
+  const hashes: string[] = [];
+  if (activity.anonymousId) hashes.push(hashOfActivityId('anonymous_id', activity.anonymousId));
+  if (activity.userId) hashes.push(hashOfActivityId('user_id', activity.userId));
+  if (activity.previousId) {
+    hashes.push(hashOfActivityId('anonymous_id', activity.previousId), hashOfActivityId('user_id', activity.previousId));
+  }
+  if (activity.contactId) hashes.push(hashOfActivityId('contact_id', activity.contactId));
+  return [...new Set(hashes)];
 }
 
 function activityReceivedEvent(row: NewActivity, request: IngestActivitiesRequest, requestId: string | null) {

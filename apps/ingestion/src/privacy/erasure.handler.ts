@@ -1,6 +1,7 @@
 import { EventTypes } from '@leadflow/contracts';
 import { ErasureStepsRepository } from '@leadflow/database';
 import { ConsumesEvents, type EventBatch, forEachEvent, redactDeadLetters } from '@leadflow/messaging';
+import { hashOfActivityId } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -8,9 +9,10 @@ import { ErasureRepository } from './erasure.repository';
 import { SuppressionRepository } from './suppression.repository';
 
 /**
- * Ingestion's part of an erasure: the person's leads, raw requests and refused requests are
- * redacted in place, their identities join the suppression list (so that what they send later is
- * stored redacted and reaches no contact), and the step is recorded, all in the inbox's transaction.
+ * Ingestion's part of an erasure: the person's leads, raw requests, refused requests and activities
+ * (found by email, phone, tracker ids or contact id) are redacted in place, their email and phone
+ * join the suppression list (so that what they send later is stored redacted and reaches no
+ * contact), and the step is recorded, all in the inbox's transaction.
  */
 @Injectable()
 export class ErasureHandler {
@@ -29,7 +31,14 @@ export class ErasureHandler {
       const emails = clear.filter((value) => value.includes('@'));
       const redacted = await this.erasures.redactLeads(manager, workspaceId, leadIds, emails);
       const rejected = await this.erasures.redactRejected(manager, workspaceId, clear);
-      const activities = await this.erasures.redactActivities(manager, workspaceId, [...data.emailHashes, ...data.phoneHashes]);
+      const activities = await this.erasures.redactActivities(manager, workspaceId, [
+        ...data.emailHashes,
+        ...data.phoneHashes,
+        // Activities naming the person by a tracker id or their contact id alone carry no email or phone.
+        ...(data.anonymousIdHashes ?? []),
+        ...(data.userIdHashes ?? []),
+        ...[data.contactId, ...data.mergedContactIds].map((id) => hashOfActivityId('contact_id', id.toLowerCase())),
+      ]);
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...leadIds, ...clear]);
       const suppressed = await this.suppressions.add(
         manager,

@@ -3,6 +3,7 @@ import { IntakeTables1795348800000 } from './1795348800000-intake-tables';
 import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { Privacy1795830000000 } from './1795830000000-privacy';
 import { Activities1795850000000 } from './1795850000000-activities';
+import { ActivityIdHashes1796400000000 } from './1796400000000-activity-id-hashes';
 
 /** Every migration of the ingestion schema, oldest first. */
 export const ingestionMigrations = [
@@ -11,4 +12,5 @@ export const ingestionMigrations = [
   OutboxClaims1795435200000,
   Privacy1795830000000,
   Activities1795850000000,
+  ActivityIdHashes1796400000000,
 ];
