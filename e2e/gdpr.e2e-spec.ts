@@ -353,7 +353,10 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
       },
       { timeoutMs: ERASURE_DEADLINE_MS, intervalMs: 50, what: 'the erasure completed by every app' },
     );
-    expect(completed.steps.find((step) => step.app === 'ingestion')?.summary).toMatchObject({ activitiesRedacted: 6 });
+    expect(completed.steps.find((step) => step.app === 'ingestion')?.summary).toMatchObject({
+      activitiesRedacted: 6,
+      suppressionsAdded: 3, // the email, the anonymous id and the user id
+    });
     // The rows stay (ids, kinds, names, times), emptied of who and what.
     const redacted = await platform.db.query<{ name: string; redacted: boolean; raw_bytes: number; raw_sha256: string | null }>(
       `SELECT a.name, a.redacted_at IS NOT NULL AS redacted, length(r.body) AS raw_bytes, r.body_sha256 AS raw_sha256
@@ -369,6 +372,20 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
     // Erasing again is the same erasure, and redacts nothing twice.
     const again = await call<ErasureView>('POST', `/api/v1/contacts/${contactId}/erase`);
     expect(again).toMatchObject({ status: 200, body: { id: erase.body.id, status: 'completed' } });
+
+    // The visitor's tracker keeps sending by its ids: stored redacted, attributed to nobody.
+    const later = [
+      await track({ type: 'page', anonymousId, properties: { path: `/again?ref=${secret('later-visit')}` } }),
+      await track({ type: 'track', event: 'demo_request', userId, properties: { message: secret('later-user') } }),
+    ];
+    await drainContacts();
+    expect(await attributed(later)).toEqual([]);
+    const laterRows = await platform.db.query<{ suppressed: boolean }>(
+      `SELECT suppressed FROM ingestion.activities WHERE id = ANY($1::uuid[])`,
+      [later],
+    );
+    expect(laterRows).toEqual([{ suppressed: true }, { suppressed: true }]);
+    expect(await findEverywhere(needles)).toEqual([]);
   });
 
   it('keeps a suppression list of hashes: a suppressed email never makes a contact, and every change is audited', async () => {

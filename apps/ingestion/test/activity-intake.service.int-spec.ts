@@ -337,5 +337,26 @@ describe('ActivityIntakeService against PostgreSQL', () => {
       [ws],
     );
     expect(kept.map((row) => row.properties)).toEqual([{}, {}, {}, {}, {}]);
+
+    // The tracker ids are suppressed: what the person's tracker sends later is stored redacted.
+    const suppressions = await database.db.query<{ kind: string; hash: string }>(
+      `SELECT kind, hash FROM ingestion.suppressions WHERE workspace_id = $1 ORDER BY kind`,
+      [ws],
+    );
+    expect(suppressions).toEqual([
+      { kind: 'anonymous_id', hash: sha('anonymous_id:v-gone') },
+      { kind: 'user_id', hash: sha('user_id:u-gone') },
+    ]);
+    await intake.ingest(request(ws, { events: [track('t-later', { anonymousId: 'v-gone', properties: secret })] }));
+    await intake.ingest(request(ws, { events: [track('t-later-user', { anonymousId: undefined, userId: 'u-gone' })] }));
+    const later = await database.db.query<{ suppressed: boolean; anonymous_id: string | null; user_id: string | null; properties: object }>(
+      `SELECT suppressed, anonymous_id, user_id, properties FROM ingestion.activities WHERE workspace_id = $1 AND message_id LIKE 't-later%'`,
+      [ws],
+    );
+    expect(later).toEqual([
+      { suppressed: true, anonymous_id: null, user_id: null, properties: {} },
+      { suppressed: true, anonymous_id: null, user_id: null, properties: {} },
+    ]);
+    expect((await stored(ws)).events.map((e) => e.data.messageId)).not.toContain('t-later');
   });
 });

@@ -158,18 +158,18 @@ export class ActivityIntakeService {
   }
 
   /**
-   * Events whose email or phone is on the workspace's suppression list are stored redacted (kind,
-   * name, times and ids of the message, not who or what), with one read for the request.
+   * Events whose email, phone or tracker id is on the workspace's suppression list are stored
+   * redacted (kind, name, times and ids of the message, not who or what), with one read for the request.
    */
   private async markSuppressed(workspaceId: string, activities: NormalizedActivity[]): Promise<NewActivity[]> {
-    const hashes = activities.map(suppressibleHashesOf);
+    const hashes = activities.map(identityHashesOf);
     const suppressed = await this.suppressions.suppressedAmong(hashes.flat().map((hash) => ({ workspaceId, hash })));
     return activities.map((activity, i): NewActivity => {
-      const suppressible = hashes[i] ?? [];
-      const isSuppressed = suppressible.some((hash) => suppressed.has(suppressionKey(workspaceId, hash)));
+      const identityHashes = hashes[i] ?? [];
+      const isSuppressed = identityHashes.some((hash) => suppressed.has(suppressionKey(workspaceId, hash)));
       return {
         id: uuidv7(),
-        identityHashes: [...suppressible, ...activityIdHashesOf(activity)],
+        identityHashes,
         suppressed: isSuppressed,
         activity: isSuppressed
           ? { ...activity, anonymousId: null, userId: null, previousId: null, email: null, phone: null, properties: {}, traits: {} }
@@ -188,20 +188,14 @@ function withoutSecret(bytes: Buffer, writeKey: unknown): Buffer {
   return Buffer.from(bytes.toString('utf8').split(writeKey).join('[redacted]'), 'utf8');
 }
 
-/** The hashes a suppression or an erasure finds an activity by: its email, and its phone when valid. */
-function suppressibleHashesOf(activity: NormalizedActivity): string[] {
+/**
+ * The hashes a suppression or an erasure finds an activity by: its email, its phone when valid, its
+ * tracker ids (an alias's earlier id may be either, as contacts reads it) and the contact id it names.
+ */
+function identityHashesOf(activity: NormalizedActivity): string[] {
   const hashes: string[] = [];
   if (activity.email) hashes.push(hashOfNormalizedIdentity('email', activity.email));
   if (activity.phone && activity.phoneValid) hashes.push(hashOfNormalizedIdentity('phone', activity.phone));
-  return hashes;
-}
-
-/**
- * The hashes only an erasure finds an activity by: its tracker ids and the contact id it names (an
- * alias's earlier id may be either tracker id, as contacts reads it).
- */
-function activityIdHashesOf(activity: NormalizedActivity): string[] {
-  const hashes: string[] = [];
   if (activity.anonymousId) hashes.push(hashOfActivityId('anonymous_id', activity.anonymousId));
   if (activity.userId) hashes.push(hashOfActivityId('user_id', activity.userId));
   if (activity.previousId) {

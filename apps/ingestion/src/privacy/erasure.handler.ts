@@ -10,9 +10,9 @@ import { SuppressionRepository } from './suppression.repository';
 
 /**
  * Ingestion's part of an erasure: the person's leads, raw requests, refused requests and activities
- * (found by email, phone, tracker ids or contact id) are redacted in place, their email and phone
- * join the suppression list (so that what they send later is stored redacted and reaches no
- * contact), and the step is recorded, all in the inbox's transaction.
+ * (found by email, phone, tracker ids or contact id) are redacted in place, their email, phone and
+ * tracker ids join the suppression list (so that what they send later is stored redacted and
+ * reaches no contact), and the step is recorded, all in the inbox's transaction.
  */
 @Injectable()
 export class ErasureHandler {
@@ -31,22 +31,22 @@ export class ErasureHandler {
       const emails = clear.filter((value) => value.includes('@'));
       const redacted = await this.erasures.redactLeads(manager, workspaceId, leadIds, emails);
       const rejected = await this.erasures.redactRejected(manager, workspaceId, clear);
+      const identities = [
+        ...data.emailHashes.map((hash) => ({ kind: 'email' as const, hash })),
+        ...data.phoneHashes.map((hash) => ({ kind: 'phone' as const, hash })),
+        // Activities naming the person by a tracker id alone carry no email or phone.
+        ...(data.anonymousIdHashes ?? []).map((hash) => ({ kind: 'anonymous_id' as const, hash })),
+        ...(data.userIdHashes ?? []).map((hash) => ({ kind: 'user_id' as const, hash })),
+      ];
       const activities = await this.erasures.redactActivities(manager, workspaceId, [
-        ...data.emailHashes,
-        ...data.phoneHashes,
-        // Activities naming the person by a tracker id or their contact id alone carry no email or phone.
-        ...(data.anonymousIdHashes ?? []),
-        ...(data.userIdHashes ?? []),
+        ...identities.map((identity) => identity.hash),
         ...[data.contactId, ...data.mergedContactIds].map((id) => hashOfActivityId('contact_id', id.toLowerCase())),
       ]);
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...leadIds, ...clear]);
       const suppressed = await this.suppressions.add(
         manager,
         workspaceId,
-        [
-          ...data.emailHashes.map((hash) => ({ kind: 'email' as const, hash })),
-          ...data.phoneHashes.map((hash) => ({ kind: 'phone' as const, hash })),
-        ].map((identity) => ({
+        identities.map((identity) => ({
           ...identity,
           reason: 'erasure' as const,
           erasureId: data.erasureId,
