@@ -250,4 +250,56 @@ describe('activity intake through the platform', () => {
     expect(published.map((e) => e.data.name).sort()).toEqual(['alias', 'demo_request', 'download', 'identify', 'page_view', 'signup']);
     expect(published.find((e) => e.data.name === 'identify')?.data).toMatchObject({ email: `${user}@example.com`, emailValid: true });
   }, 60_000);
+
+  it('works with the real @segment/analytics-node while ingestion is down: 503, retried, stored and applied once', async () => {
+    // analytics-node 3.x retries a 503 with backoff (1-2 s, then 2-4 s, ...; Retry-After is read on 429 only), up to maxRetries.
+    const sent: Array<string | undefined> = [];
+    const statuses: number[] = [];
+    const analytics = new Analytics({ writeKey: serverKey, host: platform.gateway.url(''), flushAt: 1, maxRetries: 8 });
+    analytics.on('http_request', (request) => sent.push(request.headers['X-Retry-Count']));
+    analytics.on('http_response', (response) => statuses.push(response.status));
+    const user = `retry-${randomUUID()}`;
+
+    await platform.kill('ingestion');
+    try {
+      analytics.track({ userId: user, event: 'demo_request', properties: { plan: 'enterprise' } });
+      await waitFor(() => statuses.includes(503), { timeoutMs: 10_000, what: 'the gateway answering 503 while ingestion is down' });
+      expect(await platform.db.query(`SELECT 1 FROM ingestion.activities WHERE user_id = $1`, [user])).toEqual([]);
+    } finally {
+      await platform.restart('ingestion');
+    }
+    await analytics.closeAndFlush({ timeout: 30_000 });
+
+    // Every attempt reached the gateway; all but the last were refused with 503, the last stored the event.
+    expect(statuses.length).toBeGreaterThanOrEqual(2);
+    expect(statuses).toEqual([...statuses.slice(0, -1).map(() => 503), 200]);
+    expect(sent).toEqual(statuses.map((_, i) => (i === 0 ? undefined : String(i))));
+    const rows = await platform.db.query<{ id: string; message_id: string }>(
+      `SELECT id, message_id FROM ingestion.activities WHERE workspace_id = 'default' AND user_id = $1`,
+      [user],
+    );
+    expect(rows).toHaveLength(1);
+    const [{ id: activityId, message_id: messageId }] = rows as [{ id: string; message_id: string }];
+    // Applied once: one activity.received, one timeline entry in contacts, one activity scored.
+    const attributed = await waitFor(
+      async () => {
+        const [row] = await platform.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM contacts.contact_activities WHERE message_id = $1`,
+          [messageId],
+        );
+        const [scored] = await platform.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM scoring.activities WHERE activity_id = $1`,
+          [activityId],
+        );
+        return row?.n && scored?.n ? [row.n, scored.n] : undefined;
+      },
+      { timeoutMs: 20_000, what: 'the retried event attributed and scored' },
+    );
+    expect(attributed).toEqual([1, 1]);
+    const published = (await platform.published<ActivityReceivedData>(EventTypes.activityReceived)).filter(
+      (e) => e.data.messageId === messageId,
+    );
+    expect(published.map((e) => e.data.activityId)).toEqual([activityId]);
+    process.stdout.write(`analytics-node: ${statuses.length} attempts (${statuses.join(', ')}) for one event stored once\n`);
+  }, 90_000);
 });

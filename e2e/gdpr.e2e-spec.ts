@@ -284,6 +284,110 @@ describe('GDPR: erase, export and suppression, through the gateway, across all f
     expect(await findEverywhere(needles)).toEqual([]);
   });
 
+  it("erases a tracked visitor's activities too, those naming them by anonymous id, user id or contact id only included", async () => {
+    const keyAnswer = await call<{ key: string }>('POST', '/api/v1/workspaces/default/api-keys', {
+      name: `tracker-${tag}`,
+      scopes: ['events'],
+    });
+    expect(keyAnswer.status).toBe(201);
+    const anonymousId = `anon-${tag}-visitor`;
+    const userId = `user-${tag}-account`;
+    const visitorEmail = `tracked.${tag}@erase-me.example.com`;
+    const secret = (what: string) => `secret-${tag}-${what}`;
+    const track = async (event: Record<string, unknown>): Promise<string> => {
+      const response = await fetch(platform.gateway.url('/api/v1/events'), {
+        method: 'POST',
+        headers: { 'X-Api-Key': keyAnswer.body.key, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messageId: randomUUID(), ...event }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { id: string }).id;
+    };
+    const attributed = (activityIds: string[]) =>
+      platform.db.query<{ activity_id: string; contact_id: string }>(
+        `SELECT activity_id, contact_id FROM contacts.contact_activities WHERE activity_id = ANY($1::uuid[])`,
+        [activityIds],
+      );
+
+    // An anonymous visit (an anonymous profile), then the visitor identifies (the profile joins the
+    // person), then events naming them by one tracker id only, and one by the contact's id only.
+    const activityIds = [await track({ type: 'page', anonymousId, properties: { path: `/pricing?ref=${secret('first-visit')}` } })];
+    await waitFor(async () => (await attributed(activityIds)).length === 1, { timeoutMs: 20000, what: 'the anonymous visit attributed' });
+    activityIds.push(
+      await track({ type: 'identify', anonymousId, userId, traits: { email: visitorEmail, firstName: 'Tracy', note: secret('traits') } }),
+    );
+    await waitFor(async () => (await attributed(activityIds)).length === 2, { timeoutMs: 20000, what: 'the identify attributed' });
+    activityIds.push(
+      await track({ type: 'track', event: 'video_played', anonymousId, properties: { title: secret('anonymous-only') } }),
+      await track({ type: 'track', event: 'demo_request', userId, properties: { message: secret('user-only') } }),
+      await track({ type: 'alias', userId, previousId: anonymousId }),
+    );
+    const rows = await waitFor(async () => ((await attributed(activityIds)).length === 5 ? attributed(activityIds) : undefined), {
+      timeoutMs: 20000,
+      what: 'the five activities attributed',
+    });
+    const contactId = rows.find((row) => row.activity_id === activityIds[1])?.contact_id ?? '';
+    activityIds.push(await track({ type: 'track', event: 'webinar_joined', contactId, properties: { question: secret('contact-only') } }));
+    await waitFor(async () => (await attributed(activityIds)).length === 6, { timeoutMs: 20000, what: 'the contact-id event attributed' });
+    await waitFor(
+      async () => {
+        const [row] = await platform.db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM scoring.activities WHERE activity_id = ANY($1::text[])`,
+          [activityIds],
+        );
+        return row?.n === 6;
+      },
+      { timeoutMs: 20000, what: 'the six activities stored by scoring' },
+    );
+    const needles = [anonymousId, userId, visitorEmail, secret('')];
+    expect((await findEverywhere(needles)).map((hit) => hit.where)).toEqual(
+      expect.arrayContaining(['ingestion.activities.anonymous_id', 'ingestion.activities.user_id', 'ingestion.raw_activity_requests.body']),
+    );
+
+    const erase = await call<ErasureView>('POST', `/api/v1/contacts/${contactId}/erase`);
+    expect(erase.status).toBe(202);
+    const completed = await waitFor(
+      async () => {
+        const view = await call<ErasureView>('GET', `/api/v1/erasures/${erase.body.id}`);
+        return view.status === 200 && view.body.status === 'completed' ? view.body : undefined;
+      },
+      { timeoutMs: ERASURE_DEADLINE_MS, intervalMs: 50, what: 'the erasure completed by every app' },
+    );
+    expect(completed.steps.find((step) => step.app === 'ingestion')?.summary).toMatchObject({
+      activitiesRedacted: 6,
+      suppressionsAdded: 3, // the email, the anonymous id and the user id
+    });
+    // The rows stay (ids, kinds, names, times), emptied of who and what.
+    const redacted = await platform.db.query<{ name: string; redacted: boolean; raw_bytes: number; raw_sha256: string | null }>(
+      `SELECT a.name, a.redacted_at IS NOT NULL AS redacted, length(r.body) AS raw_bytes, r.body_sha256 AS raw_sha256
+       FROM ingestion.activities a JOIN ingestion.raw_activity_requests r ON r.id = a.raw_request_id
+       WHERE a.id = ANY($1::uuid[]) ORDER BY a.id`,
+      [activityIds],
+    );
+    expect(redacted.map((row) => row.name)).toEqual(['page_view', 'identify', 'video_played', 'demo_request', 'alias', 'webinar_joined']);
+    for (const row of redacted)
+      expect(row).toMatchObject({ redacted: true, raw_bytes: 0, raw_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(await findEverywhere(needles)).toEqual([]);
+
+    // Erasing again is the same erasure, and redacts nothing twice.
+    const again = await call<ErasureView>('POST', `/api/v1/contacts/${contactId}/erase`);
+    expect(again).toMatchObject({ status: 200, body: { id: erase.body.id, status: 'completed' } });
+
+    // The visitor's tracker keeps sending by its ids: stored redacted, attributed to nobody.
+    const later = [
+      await track({ type: 'page', anonymousId, properties: { path: `/again?ref=${secret('later-visit')}` } }),
+      await track({ type: 'track', event: 'demo_request', userId, properties: { message: secret('later-user') } }),
+    ];
+    await drainContacts();
+    expect(await attributed(later)).toEqual([]);
+    const laterRows = await platform.db.query<{ suppressed: boolean }>(
+      `SELECT suppressed FROM ingestion.activities WHERE id = ANY($1::uuid[])`,
+      [later],
+    );
+    expect(laterRows).toEqual([{ suppressed: true }, { suppressed: true }]);
+    expect(await findEverywhere(needles)).toEqual([]);
+  });
+
   it('keeps a suppression list of hashes: a suppressed email never makes a contact, and every change is audited', async () => {
     const added = await call<SuppressionView>('POST', '/api/v1/suppressions', { email: `  ${suppressedEmail.toUpperCase()} ` });
     expect(added.status).toBe(201);

@@ -3,7 +3,7 @@ import { Outbox } from '@leadflow/messaging';
 import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { ActivityAttributionService } from '../src/contacts/activity-attribution.service';
 import { ContactActivitiesRepository } from '../src/contacts/contact-activities.repository';
@@ -407,6 +407,9 @@ describe('activity attribution against PostgreSQL', () => {
     const [erased] = (await outbox(ws)).filter((e) => e.type === 'contact.erased');
     expect(JSON.stringify(erased?.data)).not.toMatch(/gdpr@|u-gdpr|anon-gdpr/);
     expect(erased?.data['emailHashes']).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+    // Ingestion finds the activities that name the person by a tracker id alone through these.
+    const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    expect(erased?.data).toMatchObject({ anonymousIdHashes: [sha('anonymous_id:anon-gdpr')], userIdHashes: [sha('user_id:u-gdpr')] });
     // Activities naming the erased person afterwards (by email, user id or anonymous id) make no contact.
     await apply([
       activity(ws, { email: 'gdpr@example.com', emailValid: true }),

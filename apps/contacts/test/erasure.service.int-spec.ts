@@ -143,6 +143,8 @@ describe('contact erasure against PostgreSQL', () => {
       leadIds: reply.erasure.leadIds,
       emailHashes: reply.erasure.emailHashes,
       phoneHashes: reply.erasure.phoneHashes,
+      anonymousIdHashes: [],
+      userIdHashes: [],
     });
     expect(JSON.stringify(event)).not.toContain(email);
     expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);

@@ -267,4 +267,96 @@ describe('ActivityIntakeService against PostgreSQL', () => {
     expect(rows.raw.map((r) => r.body.toString('utf8').includes('gone@example.com'))).toEqual([false, false]);
     expect(rows.raw[0]?.body_sha256).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('redacts the activities naming an erased person by an anonymous id, a user id or their contact id alone', async () => {
+    const ws = newWorkspace();
+    const contactId = randomUUID();
+    const mergedId = randomUUID();
+    const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+    const erased = (data: Partial<ContactErasedData>): EventEnvelope<ContactErasedData> => ({
+      id: uuidv7(),
+      type: EventTypes.contactErased,
+      version: 1,
+      workspaceId: ws,
+      occurredAt: new Date().toISOString(),
+      producer: 'contacts',
+      correlationId: 'test',
+      data: { contactId, erasureId: uuidv7(), mergedContactIds: [mergedId], leadIds: [], emailHashes: [], phoneHashes: [], ...data },
+    });
+    const secret = { note: 'only the tracker knows' };
+    await intake.ingest(request(ws, { events: [track('t-anon', { anonymousId: 'v-gone', properties: secret })] }));
+    await intake.ingest(request(ws, { events: [track('t-user', { anonymousId: undefined, userId: 'u-gone', properties: secret })] }));
+    await intake.ingest(request(ws, { events: [{ type: 'alias', messageId: 't-alias', userId: 'u-new', previousId: 'v-gone' }] }));
+    await intake.ingest(request(ws, { events: [track('t-merged', { anonymousId: undefined, contactId: mergedId.toUpperCase() })] }));
+    await intake.ingest(request(ws, { events: [track('t-contact', { anonymousId: undefined, contactId, properties: secret })] }));
+    await intake.ingest(request(ws, { events: [track('t-other', { anonymousId: 'v-stays', userId: 'u-stays' })] }));
+    const [anon] = await database.db.query<{ identity_hashes: string[] }>(
+      `SELECT identity_hashes FROM ingestion.activities WHERE workspace_id = $1 AND message_id = 't-anon'`,
+      [ws],
+    );
+    expect(anon?.identity_hashes).toEqual([sha('anonymous_id:v-gone')]);
+
+    const names = async () =>
+      (
+        await database.db.query<{ message_id: string; redacted: boolean; ids: string | null; body: Buffer }>(
+          `SELECT a.message_id, a.redacted_at IS NOT NULL AS redacted, concat(a.anonymous_id, a.user_id, a.previous_id) AS ids, r.body
+           FROM ingestion.activities a JOIN ingestion.raw_activity_requests r ON r.id = a.raw_request_id
+           WHERE a.workspace_id = $1 ORDER BY a.id`,
+          [ws],
+        )
+      ).map((row) => [row.message_id, row.redacted, row.ids, row.body.length > 0]);
+
+    // An older producer's event carries no tracker hashes: the contact ids still find what names them.
+    await database.dataSource.transaction((manager) => handler.onContactErased([erased({})], manager));
+    expect(await names()).toEqual([
+      ['t-anon', false, 'v-gone', true],
+      ['t-user', false, 'u-gone', true],
+      ['t-alias', false, 'u-newv-gone', true],
+      ['t-merged', true, '', false],
+      ['t-contact', true, '', false],
+      ['t-other', false, 'v-staysu-stays', true],
+    ]);
+
+    const event = erased({ anonymousIdHashes: [sha('anonymous_id:v-gone')], userIdHashes: [sha('user_id:u-gone')] });
+    await database.dataSource.transaction((manager) => handler.onContactErased([event], manager));
+    expect(await names()).toEqual([
+      ['t-anon', true, '', false],
+      ['t-user', true, '', false],
+      ['t-alias', true, '', false],
+      ['t-merged', true, '', false],
+      ['t-contact', true, '', false],
+      ['t-other', false, 'v-staysu-stays', true],
+    ]);
+    const [step] = await database.db.query<{ summary: Record<string, number> }>(
+      `SELECT summary FROM ingestion.erasure_steps WHERE erasure_id = $1`,
+      [event.data.erasureId],
+    );
+    expect(step?.summary).toMatchObject({ activitiesRedacted: 3 });
+    const kept = await database.db.query<{ properties: object }>(
+      `SELECT properties FROM ingestion.activities WHERE workspace_id = $1 AND redacted_at IS NOT NULL`,
+      [ws],
+    );
+    expect(kept.map((row) => row.properties)).toEqual([{}, {}, {}, {}, {}]);
+
+    // The tracker ids are suppressed: what the person's tracker sends later is stored redacted.
+    const suppressions = await database.db.query<{ kind: string; hash: string }>(
+      `SELECT kind, hash FROM ingestion.suppressions WHERE workspace_id = $1 ORDER BY kind`,
+      [ws],
+    );
+    expect(suppressions).toEqual([
+      { kind: 'anonymous_id', hash: sha('anonymous_id:v-gone') },
+      { kind: 'user_id', hash: sha('user_id:u-gone') },
+    ]);
+    await intake.ingest(request(ws, { events: [track('t-later', { anonymousId: 'v-gone', properties: secret })] }));
+    await intake.ingest(request(ws, { events: [track('t-later-user', { anonymousId: undefined, userId: 'u-gone' })] }));
+    const later = await database.db.query<{ suppressed: boolean; anonymous_id: string | null; user_id: string | null; properties: object }>(
+      `SELECT suppressed, anonymous_id, user_id, properties FROM ingestion.activities WHERE workspace_id = $1 AND message_id LIKE 't-later%'`,
+      [ws],
+    );
+    expect(later).toEqual([
+      { suppressed: true, anonymous_id: null, user_id: null, properties: {} },
+      { suppressed: true, anonymous_id: null, user_id: null, properties: {} },
+    ]);
+    expect((await stored(ws)).events.map((e) => e.data.messageId)).not.toContain('t-later');
+  });
 });

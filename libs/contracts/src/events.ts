@@ -383,6 +383,21 @@ export class ContactErasedData {
   @IsArray()
   @Matches(IDENTITY_HASH_PATTERN, { each: true, message: '$property must hold sha256 hashes in lower-case hex' })
   phoneHashes!: string[];
+
+  /**
+   * sha256 of `anonymous_id:<id>` for each tracker visitor id of the person, so that activities
+   * naming them by that id alone are erased too. Absent from older producers.
+   */
+  @IsOptional()
+  @IsArray()
+  @Matches(IDENTITY_HASH_PATTERN, { each: true, message: '$property must hold sha256 hashes in lower-case hex' })
+  anonymousIdHashes?: string[];
+
+  /** sha256 of `user_id:<id>` for each of the sender's own user ids of the person. Absent from older producers. */
+  @IsOptional()
+  @IsArray()
+  @Matches(IDENTITY_HASH_PATTERN, { each: true, message: '$property must hold sha256 hashes in lower-case hex' })
+  userIdHashes?: string[];
 }
 
 /** `contact.deleted`: an admin soft-deleted the contact; it keeps its data and identities and may be restored. */

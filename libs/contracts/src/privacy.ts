@@ -202,9 +202,16 @@ export interface PersonExport {
 export const SUPPRESSION_REASONS = ['manual', 'erasure'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
+/**
+ * What a suppression names: an email or phone, or (added by erasures only) a tracker's visitor id
+ * or the sender's own user id of an erased person, hashed in the same `<kind>:<value>` form.
+ */
+export const SUPPRESSION_KINDS = [...IDENTITY_KINDS, 'anonymous_id', 'user_id'] as const;
+export type SuppressionKind = (typeof SUPPRESSION_KINDS)[number];
+
 export interface SuppressionView {
   id: string;
-  kind: IdentityKind;
+  kind: SuppressionKind;
   hash: string;
   reason: SuppressionReason;
   erasureId: string | null;

@@ -34,3 +34,14 @@ export function leadIdentityHashes(lead: { email: string | null; phone: string |
   if (lead.phone && lead.phoneValid) hashes.push(hashOfNormalizedIdentity('phone', lead.phone));
   return hashes;
 }
+
+/** What else names the sender of an activity: a tracker's visitor id, the sender's own user id, a contact id. */
+export type ActivityIdKind = 'anonymous_id' | 'user_id' | 'contact_id';
+
+/**
+ * The hash of one of an activity's ids, as sent (a contact id lower-cased), in the same
+ * `<kind>:<value>` form: an erasure names the person's tracker ids by these, never in clear.
+ */
+export function hashOfActivityId(kind: ActivityIdKind, value: string): string {
+  return createHash('sha256').update(`${kind}:${value}`, 'utf8').digest('hex');
+}

@@ -67,6 +67,11 @@ export class ContactErasureService {
       ]);
       const hashes = (kind: IdentityKind) =>
         [...new Set(identities.filter((i) => i.kind === kind).map((i) => hashOfNormalizedIdentity(kind, i.value)))].sort();
+      // The tracker ids activities name the person by (with no email or phone): ingestion erases those activities by them.
+      const trackerHashes = (kind: 'anonymous_id' | 'user_id') =>
+        [...new Set(identities.filter((i) => (i.kind as string) === kind).map(erasedIdentityHash))].sort();
+      const anonymousIdHashes = trackerHashes('anonymous_id');
+      const userIdHashes = trackerHashes('user_id');
       const stored = await this.erasures.insertErasure(
         manager,
         {
@@ -89,7 +94,7 @@ export class ContactErasureService {
           conversionsRedacted: deals.conversions,
           importRowsRedacted: deals.importRows,
         },
-        identities.filter((i) => (i.kind as string) === 'user_id' || (i.kind as string) === 'anonymous_id').map(erasedIdentityHash),
+        [...anonymousIdHashes, ...userIdHashes],
       );
       const { record } = stored;
       await this.outbox.add(manager, {
@@ -102,6 +107,8 @@ export class ContactErasureService {
           leadIds: record.leadIds,
           emailHashes: record.emailHashes,
           phoneHashes: record.phoneHashes,
+          anonymousIdHashes,
+          userIdHashes,
         },
       });
       return { erasure: record, step: stepOf(stored), created: true };

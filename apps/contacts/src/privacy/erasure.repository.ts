@@ -223,7 +223,7 @@ export class ErasureRepository {
 
   /**
    * `trackerHashes`: hashes of the person's user and anonymous ids, kept among the erased identities
-   * (so later activities naming them make no contact) but not in the record or `contact.erased`.
+   * (so later activities naming them make no contact); `contact.erased` carries them, the record does not.
    */
   async insertErasure(
     manager: EntityManager,

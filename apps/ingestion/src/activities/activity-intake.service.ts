@@ -10,7 +10,7 @@ import {
   MAX_REJECTED_BODY_BYTES,
 } from '@leadflow/contracts';
 import { decodeBody, Outbox } from '@leadflow/messaging';
-import { hashOfNormalizedIdentity, toStorableText, shortenText } from '@leadflow/normalization';
+import { hashOfActivityId, hashOfNormalizedIdentity, toStorableText, shortenText } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -158,8 +158,8 @@ export class ActivityIntakeService {
   }
 
   /**
-   * Events whose email or phone is on the workspace's suppression list are stored redacted (kind,
-   * name, times and ids of the message, not who or what), with one read for the request.
+   * Events whose email, phone or tracker id is on the workspace's suppression list are stored
+   * redacted (kind, name, times and ids of the message, not who or what), with one read for the request.
    */
   private async markSuppressed(workspaceId: string, activities: NormalizedActivity[]): Promise<NewActivity[]> {
     const hashes = activities.map(identityHashesOf);
@@ -188,12 +188,21 @@ function withoutSecret(bytes: Buffer, writeKey: unknown): Buffer {
   return Buffer.from(bytes.toString('utf8').split(writeKey).join('[redacted]'), 'utf8');
 }
 
-/** The hashes an erasure or a suppression finds an activity by: its email, and its phone when valid. */
+/**
+ * The hashes a suppression or an erasure finds an activity by: its email, its phone when valid, its
+ * tracker ids (an alias's earlier id may be either, as contacts reads it) and the contact id it names.
+ */
 function identityHashesOf(activity: NormalizedActivity): string[] {
   const hashes: string[] = [];
   if (activity.email) hashes.push(hashOfNormalizedIdentity('email', activity.email));
   if (activity.phone && activity.phoneValid) hashes.push(hashOfNormalizedIdentity('phone', activity.phone));
-  return hashes;
+  if (activity.anonymousId) hashes.push(hashOfActivityId('anonymous_id', activity.anonymousId));
+  if (activity.userId) hashes.push(hashOfActivityId('user_id', activity.userId));
+  if (activity.previousId) {
+    hashes.push(hashOfActivityId('anonymous_id', activity.previousId), hashOfActivityId('user_id', activity.previousId));
+  }
+  if (activity.contactId) hashes.push(hashOfActivityId('contact_id', activity.contactId));
+  return [...new Set(hashes)];
 }
 
 function activityReceivedEvent(row: NewActivity, request: IngestActivitiesRequest, requestId: string | null) {

@@ -20,6 +20,7 @@ export interface NewActivityRequest {
 export interface NewActivity {
   id: string;
   activity: NormalizedActivity;
+  /** What an erasure finds the activity by: hashes of its email, phone, tracker ids and contact id. */
   identityHashes: string[];
   /** From a suppressed identity: stored redacted, published nowhere. */
   suppressed: boolean;

@@ -163,17 +163,18 @@ export class ErasureRepository {
   }
 
   /**
-   * Erasure: the workspace's activities carrying any of these identity hashes lose what names the
-   * person (ids, email, phone, properties, traits), and so do the raw requests they came in (their
-   * sha256 kept). Returns how many activities were redacted.
+   * Erasure: the workspace's activities carrying any of these hashes (of an email, phone, tracker id
+   * or contact id: `identity_hashes`) lose what names the person (ids, email, phone, properties,
+   * traits), and so do the raw requests they came in (their sha256 kept). Returns how many
+   * activities were redacted now (already redacted ones are left as they are).
    */
   async redactActivities(manager: EntityManager, workspaceId: string, hashes: readonly string[]): Promise<number> {
     if (hashes.length === 0) return 0;
     const rows = (await manager.query(
       `WITH "hit" AS (
          UPDATE ${this.activities} SET "anonymous_id" = NULL, "user_id" = NULL, "previous_id" = NULL, "email" = NULL,
-           "phone" = NULL, "properties" = '{}', "traits" = '{}', "redacted_at" = COALESCE("redacted_at", now())
-         WHERE "workspace_id" = $1 AND "identity_hashes" && $2::text[]
+           "phone" = NULL, "properties" = '{}', "traits" = '{}', "redacted_at" = now()
+         WHERE "workspace_id" = $1 AND "identity_hashes" && $2::text[] AND "redacted_at" IS NULL
          RETURNING "raw_request_id"
        ), "raw" AS (
          UPDATE ${this.rawActivities} r SET "body_sha256" = COALESCE(r."body_sha256", encode(sha256(r."body"), 'hex')), "body" = '',

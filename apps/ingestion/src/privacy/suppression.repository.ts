@@ -1,4 +1,4 @@
-import type { IdentityKind, Page, SuppressionReason, SuppressionView } from '@leadflow/contracts';
+import type { Page, SuppressionKind, SuppressionReason, SuppressionView } from '@leadflow/contracts';
 import { qualifiedTable, selectPage, SqlFilter } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -7,7 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 
 interface SuppressionRow {
   id: string;
-  kind: IdentityKind;
+  kind: SuppressionKind;
   hash: string;
   reason: SuppressionReason;
   erasure_id: string | null;
@@ -28,7 +28,7 @@ function viewOf(row: SuppressionRow): SuppressionView {
 }
 
 export interface NewSuppression {
-  kind: IdentityKind;
+  kind: SuppressionKind;
   hash: string;
   reason: SuppressionReason;
   erasureId: string | null;

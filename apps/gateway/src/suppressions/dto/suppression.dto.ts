@@ -2,7 +2,9 @@ import {
   IDENTITY_HASH_PATTERN,
   IDENTITY_KINDS,
   type IdentityKind,
+  SUPPRESSION_KINDS,
   SUPPRESSION_REASONS,
+  type SuppressionKind,
   type SuppressionReason,
   type SuppressionView,
 } from '@leadflow/contracts';
@@ -52,7 +54,8 @@ export class AddSuppressionDto {
 
 export class SuppressionViewDoc implements SuppressionView {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: IDENTITY_KINDS }) kind!: IdentityKind;
+  @ApiProperty({ enum: SUPPRESSION_KINDS, description: 'anonymous_id and user_id: added by erasures of tracked people' })
+  kind!: SuppressionKind;
   @ApiProperty({ description: 'sha256 of "<kind>:<normalized value>"' }) hash!: string;
   @ApiProperty({ enum: SUPPRESSION_REASONS, description: 'manual, or erasure (added when the person was erased)' })
   reason!: SuppressionReason;

@@ -4,6 +4,7 @@ import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { Privacy1795830000000 } from './1795830000000-privacy';
 import { Activities1795850000000 } from './1795850000000-activities';
 import { CrmEvents1796100000000 } from './1796100000000-crm-events';
+import { ActivityIdHashes1796400000000 } from './1796400000000-activity-id-hashes';
 
 /** Every migration of the ingestion schema, oldest first. */
 export const ingestionMigrations = [
@@ -13,4 +14,5 @@ export const ingestionMigrations = [
   Privacy1795830000000,
   Activities1795850000000,
   CrmEvents1796100000000,
+  ActivityIdHashes1796400000000,
 ];
