@@ -6,6 +6,7 @@
  *   npm run bench -- --only baseline                  one side only: no ratio, no verdict
  *   npm run bench -- --import                         one CSV import of 100,000 rows (100 MB) instead (import-bench.ts)
  *   npm run bench -- --events                         activity events, 100 per request, against the baseline (events-bench.ts)
+ *   npm run bench -- --webhooks                       signed CRM webhooks, paced and flat out, against the baseline (webhooks-bench.ts)
  *   npm run bench -- --help
  *
  * Builds the apps into .data/bench/dist-<id> (its own copy: a build or a test run elsewhere in the
@@ -50,6 +51,7 @@ import { type LoadResult, runLoad } from './load';
 import { type BenchOptions, parseBenchOptions, USAGE } from './options';
 import { benchImport, renderImportReport } from './import-bench';
 import { benchEvents, renderEventsReport, writeEventsReport } from './events-bench';
+import { benchWebhooks, renderWebhooksReport, writeWebhooksReport } from './webhooks-bench';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
 import { type BenchReport, judge, type PlatformRun, renderReport, type TargetRun, writeReport } from './report';
 
@@ -366,6 +368,19 @@ async function main(): Promise<void> {
       process.stdout.write(renderEventsReport(events));
       log(`report written to ${path.relative(process.cwd(), await writeEventsReport(events, DATA_DIR))}`);
       exitCode = events.verdict === 'FAIL' ? 1 : 0;
+      return;
+    }
+    if (options.webhooks) {
+      const baseline = options.only === 'platform' ? null : await benchBaseline(run);
+      const webhooks = await benchWebhooks(
+        run,
+        baseline ? { requestsPerSecond: baseline.measured.requestsPerSecond, latencyP99Ms: baseline.measured.latencyP99Ms } : null,
+        log,
+      );
+      if (interrupt.signal.aborted) return;
+      process.stdout.write(renderWebhooksReport(webhooks));
+      log(`report written to ${path.relative(process.cwd(), await writeWebhooksReport(webhooks, DATA_DIR))}`);
+      exitCode = webhooks.verdict === 'FAIL' ? 1 : 0;
       return;
     }
     const report = await benchAll(run);

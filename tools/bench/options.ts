@@ -20,6 +20,10 @@ export interface BenchOptions {
   import: boolean;
   /** Bench activity events (batches of 100) against the baseline instead of leads (see events-bench.ts). */
   events: boolean;
+  /** Bench signed CRM webhooks against the baseline instead of leads (see webhooks-bench.ts). */
+  webhooks: boolean;
+  /** The total rate of the paced webhook load, in webhooks per second. */
+  webhookRate: number;
   importRows: number;
   /** Each row is padded to about this many bytes (0: not padded). */
   importRowBytes: number;
@@ -35,6 +39,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --profile <dir>      write a CPU profile per platform app into <dir> (open in Chrome DevTools)
   --import             bench one CSV import through the platform instead of intake
   --events             bench activity events (POST /api/v1/events/batch, 100 per request) against the baseline
+  --webhooks           bench signed CRM webhooks (POST /api/v1/webhooks/:id), paced and flat out, against the baseline
+  --webhook-rate <n>   webhooks per second of all senders together in the paced load (default 500)
   --rows <n>           rows of the imported file                (default 100000)
   --row-bytes <n>      pad each row to n bytes                 (default 0: about 120; 1000 makes 100,000 rows 100 MB)
 DATABASE_URL and NATS_URL choose the servers (default postgres://postgres@127.0.0.1:5432/postgres, nats://127.0.0.1:4222).`;
@@ -52,6 +58,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       profile: { type: 'string' },
       import: { type: 'boolean', default: false },
       events: { type: 'boolean', default: false },
+      webhooks: { type: 'boolean', default: false },
+      'webhook-rate': { type: 'string' },
       rows: { type: 'string' },
       'row-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -66,6 +74,8 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     profileDir: values.profile === undefined || values.profile.trim() === '' ? undefined : path.resolve(values.profile),
     import: values.import === true,
     events: values.events === true,
+    webhooks: values.webhooks === true,
+    webhookRate: Math.round(positiveNumber('--webhook-rate', values['webhook-rate'], 500)),
     importRows: Math.round(positiveNumber('--rows', values.rows, 100_000)),
     importRowBytes: Math.round(nonNegativeNumber('--row-bytes', values['row-bytes'], 0)),
     help: values.help === true,
