@@ -236,6 +236,180 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
     expect(old).toMatchObject({ status: 401, body: { error: { code: 'stale_timestamp' } } });
   });
 
+  describe('HubSpot batches: one request of up to 100 events, each its own event', () => {
+    const at = Date.now() - 60_000;
+    const hubspotEvent = (eventId: number, subscriptionType: string, objectId: number, occurredAt: number, extra = {}) => ({
+      eventId,
+      subscriptionId: 4071,
+      portalId: 62515,
+      appId: 1160452,
+      occurredAt,
+      subscriptionType,
+      attemptNumber: 0,
+      objectId,
+      changeSource: 'CRM',
+      ...extra,
+    });
+    const base = Math.floor(Math.random() * 1e9);
+    // Sent out of time order: the events are stored and handed on by their own occurredAt.
+    const three = [
+      hubspotEvent(base + 1, 'contact.propertyChange', 501, at + 2000, { propertyName: 'firstname', propertyValue: 'Ana' }),
+      hubspotEvent(base + 2, 'contact.creation', 501, at),
+      hubspotEvent(base + 3, 'deal.creation', 901, at + 1000),
+    ];
+    type BatchAnswer = {
+      eventId: string;
+      replayed: boolean;
+      stored: number;
+      replays: number;
+      failed: number;
+      events: Array<{ eventId: string; externalEventId: string | null; replayed: boolean; error: string | null }>;
+    };
+    const send = async (integration: Integration, items: unknown[] | string) => {
+      const body = typeof items === 'string' ? items : JSON.stringify(items);
+      const response = await deliver(integration, body, hubspotHeaders(integration.secret as string, integration, body));
+      return { status: response.status, body: response.body as unknown as BatchAnswer };
+    };
+    const rows = (integrationId: string) =>
+      ingestion.db.query<{
+        id: string;
+        status: string;
+        type: string;
+        external_id: string;
+        external_event_id: string;
+        event_at: Date;
+        body: Buffer;
+        error: string | null;
+      }>(
+        `SELECT id, status, type, external_id, external_event_id, event_at, body, error FROM ingestion.crm_events_log
+         WHERE integration_id = $1 ORDER BY event_at, id`,
+        [integrationId],
+      );
+    const handedOn = (integrationId: string) => received.filter((e) => e.data.integrationId === integrationId);
+
+    it('stores a signed request of 3 events as 3 events, each handed on once; the same request again is 3 replays', async () => {
+      const integration = await create({ name: 'hubspot-batch', kind: 'hubspot' });
+      const first = await send(integration, three);
+      expect(first.status).toBe(202);
+      expect(first.body).toMatchObject({ ok: true, replayed: false, stored: 3, replays: 0, failed: 0 });
+      expect(first.body.events.map((event) => [event.externalEventId, event.replayed, event.error])).toEqual(
+        three.map((event) => [String(event.eventId), false, null]),
+      );
+      expect(first.body.eventId).toBe(first.body.events[0]?.eventId);
+
+      const stored = await rows(integration.id);
+      expect(stored.map((row) => [row.external_event_id, row.type, row.external_id, row.event_at.getTime(), row.status])).toEqual([
+        [String(base + 2), 'contact.created', '501', at, 'received'],
+        [String(base + 3), 'opportunity.created', '901', at + 1000, 'received'],
+        [String(base + 1), 'contact.updated', '501', at + 2000, 'received'],
+      ]);
+      // Each event keeps its own item's bytes, verbatim from the request.
+      for (const row of stored) {
+        const item = three.find((event) => String(event.eventId) === row.external_event_id);
+        expect(row.body.toString('utf8')).toBe(JSON.stringify(item));
+      }
+      const events = await waitFor(() => (handedOn(integration.id).length >= 3 ? handedOn(integration.id) : undefined), {
+        what: 'the three HubSpot events handed on',
+      });
+      // Handed on in event-time order, the property read as LeadFlow's field.
+      expect(events.map((e) => [e.data.type, e.data.externalId])).toEqual([
+        ['contact.created', '501'],
+        ['opportunity.created', '901'],
+        ['contact.updated', '501'],
+      ]);
+      expect(events[2]?.data.fields).toEqual({ firstName: 'Ana' });
+
+      // HubSpot's retry of the same request: 200, every item a replay of its event, nothing stored or handed on again.
+      const again = await send(integration, three);
+      expect(again.status).toBe(200);
+      expect(again.body).toMatchObject({ ok: true, replayed: true, stored: 0, replays: 3, failed: 0 });
+      expect(again.body.events.map((event) => event.eventId)).toEqual(first.body.events.map((event) => event.eventId));
+      expect(await rows(integration.id)).toHaveLength(3);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(handedOn(integration.id)).toHaveLength(3);
+
+      // The event log API shows each event of the batch.
+      const listed = await admin('GET', `/api/v1/integrations/${integration.id}/events`);
+      expect((listed.body?.items as Array<{ externalEventId: string }>).map((item) => item.externalEventId).sort()).toEqual(
+        three.map((event) => String(event.eventId)).sort(),
+      );
+    });
+
+    it('stores only the new events of a request that repeats some eventIds', async () => {
+      const integration = await create({ name: 'hubspot-partial', kind: 'hubspot' });
+      expect((await send(integration, three)).status).toBe(202);
+      const mixed = [
+        hubspotEvent(base + 11, 'contact.creation', 502, at + 3000),
+        three[1],
+        hubspotEvent(base + 12, 'deal.propertyChange', 901, at + 4000, { propertyName: 'dealstage', propertyValue: 'won' }),
+      ];
+      const answer = await send(integration, mixed);
+      expect(answer.status).toBe(202);
+      expect(answer.body).toMatchObject({ replayed: false, stored: 2, replays: 1, failed: 0 });
+      expect(answer.body.events.map((event) => event.replayed)).toEqual([false, true, false]);
+      const stored = await rows(integration.id);
+      expect(stored).toHaveLength(5);
+      expect(answer.body.events[1]?.eventId).toBe(stored.find((row) => row.external_event_id === String(base + 2))?.id);
+      const events = await waitFor(() => (handedOn(integration.id).length >= 5 ? handedOn(integration.id) : undefined), {
+        what: 'five HubSpot events handed on',
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(handedOn(integration.id)).toHaveLength(5);
+      expect(new Set(events.map((e) => e.data.crmEventId)).size).toBe(5);
+    });
+
+    it('stores an unreadable item as failed with its reason beside the good ones, and items beyond 100 as failed; never a 5xx', async () => {
+      const integration = await create({ name: 'hubspot-broken', kind: 'hubspot' });
+      const items = [
+        hubspotEvent(base + 21, 'contact.creation', 503, at),
+        { eventId: base + 22, subscriptionType: 'contact.creation', occurredAt: at }, // no objectId
+        'not an event',
+        hubspotEvent(base + 23, 'contact.deletion', 504, at + 10),
+      ];
+      const answer = await send(integration, items);
+      expect(answer.status).toBe(202);
+      expect(answer.body).toMatchObject({ stored: 4, replays: 0, failed: 2 });
+      expect(answer.body.events.map((event) => event.error)).toEqual([
+        null,
+        expect.stringMatching(/^Item 2 of 4: The record id/),
+        'Item 3 of 4: The body must be a JSON object',
+        null,
+      ]);
+      const stored = await rows(integration.id);
+      expect(stored.map((row) => [row.external_event_id, row.status]).sort()).toEqual(
+        [
+          [String(base + 21), 'received'],
+          [String(base + 22), 'failed'],
+          [null, 'failed'],
+          [String(base + 23), 'received'],
+        ].sort(),
+      );
+      expect(stored.find((row) => row.external_event_id === null)?.body.toString('utf8')).toBe('"not an event"');
+
+      // 101 events: the first 100 stored, the 101st failed (and keyed by its bytes, so it can be sent again on its own).
+      const many = Array.from({ length: 101 }, (_, index) =>
+        hubspotEvent(base + 100 + index, 'contact.creation', 6000 + index, at + index),
+      );
+      const big = await send(integration, many);
+      expect(big.status).toBe(202);
+      expect(big.body).toMatchObject({ stored: 101, replays: 0, failed: 1 });
+      expect(big.body.events[100]?.error).toMatch(/^Item 101 of 101: HubSpot sends at most 100 events a request/);
+      const [counts] = await ingestion.db.query<{ received: number; failed: number }>(
+        `SELECT count(*) FILTER (WHERE status = 'received')::int AS received, count(*) FILTER (WHERE status = 'failed')::int AS failed
+         FROM ingestion.crm_events_log WHERE integration_id = $1 AND external_id::int >= 6000`,
+        [integration.id],
+      );
+      expect(counts).toEqual({ received: 100, failed: 0 });
+      const alone = await send(integration, [many[100]]);
+      expect(alone).toMatchObject({ status: 202, body: { stored: 1, failed: 0 } });
+
+      // A body that is not JSON at all is one failed event, as for any kind.
+      const broken = await send(integration, '[{"eventId": 1,');
+      expect(broken.status).toBe(202);
+      expect(await logRows(integration.id)).toHaveLength(4 + 101 + 1 + 1);
+    });
+  });
+
   it('verifies acme signatures and reads acme payloads with the mapping; a body that is not an event is stored failed, never a 5xx', async () => {
     const integration = await create({
       name: 'acme',

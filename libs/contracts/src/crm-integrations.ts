@@ -60,6 +60,21 @@ export interface StoreCrmWebhookRequest {
 export interface StoreCrmWebhookReply {
   outcome: 'stored' | 'replay' | 'rejected';
   eventId: string | null;
+  /**
+   * A batch (a HubSpot request's array): each item's event in request order, `replayed` when its
+   * id was received before; the batch is `replay` only when every item is, and `eventId` is then
+   * the first item's. Absent for a request of one event.
+   */
+  events?: StoredCrmBatchEvent[];
+}
+
+/** One item of a batch as stored: its event (the earlier one for a replay), its id in the CRM, why it failed. */
+export interface StoredCrmBatchEvent {
+  eventId: string | null;
+  externalEventId: string | null;
+  replayed: boolean;
+  /** Set when the item could not be read (stored `failed`). */
+  error: string | null;
 }
 
 /** One event of the CRM event log as the admin API shows it. */

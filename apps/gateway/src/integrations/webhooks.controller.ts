@@ -24,8 +24,15 @@ export class WebhooksController {
       'stripe: Stripe-Signature t=…,v1=…; hubspot: X-HubSpot-Signature-v3 with X-HubSpot-Request-Timestamp.',
   })
   @ApiParam({ name: 'integrationId', format: 'uuid' })
-  @ApiResponse({ status: 202, type: WebhookAcceptedDoc, description: 'Stored; processed asynchronously' })
-  @ApiOkResponse({ type: WebhookAcceptedDoc, description: 'The same webhook id was received before: nothing is done again' })
+  @ApiResponse({
+    status: 202,
+    type: WebhookAcceptedDoc,
+    description: 'Stored; processed asynchronously (a HubSpot batch: each item an event, listed in `events`)',
+  })
+  @ApiOkResponse({
+    type: WebhookAcceptedDoc,
+    description: 'The same webhook id (for a batch: every item’s eventId) was received before: nothing is done again',
+  })
   @ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'invalid_signature, stale_timestamp (the request is kept for audit)' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found: no such integration' })
   @ApiResponse({ status: 413, type: ErrorBodyDoc, description: 'payload_too_large' })
@@ -37,6 +44,16 @@ export class WebhooksController {
   ): Promise<WebhookAcceptedDoc> {
     const answer = await this.webhooks.receive(integrationId, request);
     if (answer.replayed) void reply.status(200);
-    return { ok: true, eventId: answer.eventId, replayed: answer.replayed };
+    if (!answer.events) return { ok: true, eventId: answer.eventId, replayed: answer.replayed };
+    const replays = answer.events.filter((event) => event.replayed).length;
+    return {
+      ok: true,
+      eventId: answer.eventId,
+      replayed: answer.replayed,
+      events: answer.events,
+      stored: answer.events.length - replays,
+      replays,
+      failed: answer.events.filter((event) => !event.replayed && event.error !== null).length,
+    };
   }
 }

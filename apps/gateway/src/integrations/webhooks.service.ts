@@ -6,6 +6,7 @@ import {
   RpcSubjects,
   type StoreCrmWebhookReply,
   type StoreCrmWebhookRequest,
+  type StoredCrmBatchEvent,
 } from '@leadflow/contracts';
 import { currentRequestId } from '@leadflow/logging';
 import { encodeBody, RpcClient } from '@leadflow/messaging';
@@ -22,6 +23,8 @@ import { requestBaseUrl, webhookHeaders } from './webhook-request';
 export interface WebhookAnswer {
   eventId: string | null;
   replayed: boolean;
+  /** A batch's events, in request order (absent for a request of one event). */
+  events?: StoredCrmBatchEvent[];
 }
 
 /**
@@ -85,6 +88,6 @@ export class WebhooksService {
         : new AppException(ErrorCodes.invalidSignature, `The signature does not verify: ${checked.reason}`);
     }
     this.outcomes?.inc({ integration: id, outcome: reply.outcome === 'replay' ? 'replay' : 'accepted' });
-    return { eventId: reply.eventId, replayed: reply.outcome === 'replay' };
+    return { eventId: reply.eventId, replayed: reply.outcome === 'replay', ...(reply.events ? { events: reply.events } : {}) };
   }
 }

@@ -19,6 +19,7 @@ import {
   type SetCrmIntegrationPausedRequest,
   type StoreCrmWebhookReply,
   type StoreCrmWebhookRequest,
+  type StoredCrmBatchEvent,
 } from '@leadflow/contracts';
 import { type Job, JobQueue, JobWorker, Scheduler } from '@leadflow/jobs';
 import { APP_LOGGER, currentRequestId } from '@leadflow/logging';
@@ -34,7 +35,7 @@ import { LeadIntakeService } from '../leads/lead-intake.service';
 import { CRM_EVENT_OPTIONS, type CrmEventOptions } from './crm-event-options';
 import { type CrmEventChange, type CrmEventRow, CrmEventsRepository, type NewCrmEvent } from './crm-events.repository';
 import { CrmPartitionsService } from './crm-partitions.service';
-import { readCrmPayload, webhookDedupKey } from './crm-payload';
+import { type CrmPayloadReading, HUBSPOT_MAX_BATCH, jsonArrayItems, readCrmPayload, webhookDedupKey } from './crm-payload';
 
 export const CRM_RETRY_JOB = 'crm.event.retry';
 export const CRM_LEAD_SWEEP_SCHEDULE = 'ingestion.crm-lead-sweep';
@@ -124,7 +125,63 @@ export class CrmEventsService implements OnModuleInit {
       return { outcome: 'rejected', eventId: null };
     }
 
+    if (!this.knownIntegrations.has(integration.id)) {
+      await this.repository.ensureIntegration(integration.id, integration.workspaceId, integration.paused);
+      this.knownIntegrations.add(integration.id);
+    }
+    const items = integration.kind === 'hubspot' ? jsonArrayItems(bytes) : null;
+    if (items !== null && items.length > 0) return this.storeBatch(request, items, receivedAt);
     const reading = readCrmPayload(bytes, integration.kind, integration.mapping, receivedAt);
+    return this.storeReading(request, reading, webhookDedupKey(verification.webhookId, reading.webhookId, bytes), bytes, receivedAt);
+  }
+
+  /**
+   * A HubSpot request: each item is an event of its own (its bytes, its eventId as replay key, its
+   * type, record and time), stored in event-time order. Each is stored and recognized on its own,
+   * so a request resent after a partial store stores only what is missing. Items beyond
+   * `HUBSPOT_MAX_BATCH` and items that cannot be read are stored as failed with the reason.
+   */
+  private async storeBatch(request: StoreCrmWebhookRequest, items: Buffer[], receivedAt: Date): Promise<StoreCrmWebhookReply> {
+    const { integration } = request;
+    const readings = items.map((item, index) => {
+      const position = `Item ${index + 1} of ${items.length}`;
+      if (index >= HUBSPOT_MAX_BATCH) {
+        const error = `${position}: HubSpot sends at most ${HUBSPOT_MAX_BATCH} events a request; send this one again in another`;
+        // Keyed by its bytes, not its eventId, so that the event sent again in a request of its own is stored.
+        return { item, index, reading: { outcome: 'unreadable', error, type: null, webhookId: null } as CrmPayloadReading };
+      }
+      const reading = readCrmPayload(item, integration.kind, integration.mapping, receivedAt);
+      return {
+        item,
+        index,
+        reading: reading.outcome === 'unreadable' ? { ...reading, error: `${position}: ${reading.error}`.slice(0, 1000) } : reading,
+      };
+    });
+    const at = (reading: CrmPayloadReading) => (reading.outcome === 'unreadable' ? receivedAt : reading.eventAt).getTime();
+    const stored: StoredCrmBatchEvent[] = new Array<StoredCrmBatchEvent>(items.length);
+    // Stable: items of one time keep the request's order.
+    for (const { item, index, reading } of [...readings].sort((a, b) => at(a.reading) - at(b.reading) || a.index - b.index)) {
+      const reply = await this.storeReading(request, reading, webhookDedupKey(null, reading.webhookId, item), item, receivedAt);
+      stored[index] = {
+        eventId: reply.eventId,
+        externalEventId: reading.webhookId,
+        replayed: reply.outcome === 'replay',
+        error: reading.outcome === 'unreadable' ? reading.error : null,
+      };
+    }
+    const replayed = stored.every((event) => event.replayed);
+    return { outcome: replayed ? 'replay' : 'stored', eventId: stored[0]?.eventId ?? null, events: stored };
+  }
+
+  /** Stores one event as read (or why it could not be), unless its key was taken: then the event that holds it. */
+  private async storeReading(
+    request: StoreCrmWebhookRequest,
+    reading: CrmPayloadReading,
+    dedupKey: string,
+    bytes: Buffer,
+    receivedAt: Date,
+  ): Promise<StoreCrmWebhookReply> {
+    const { integration } = request;
     const eventAt = reading.outcome === 'unreadable' ? receivedAt : reading.eventAt;
     await this.partitions.ensure(eventAt);
     const row: NewCrmEvent = {
@@ -132,8 +189,8 @@ export class CrmEventsService implements OnModuleInit {
       integrationId: integration.id,
       workspaceId: integration.workspaceId,
       kind: integration.kind,
-      dedupKey: webhookDedupKey(verification.webhookId, reading.webhookId, bytes),
-      externalEventId: verification.webhookId ?? reading.webhookId,
+      dedupKey,
+      externalEventId: (request.verification.ok ? request.verification.webhookId : null) ?? reading.webhookId,
       type: reading.outcome === 'event' ? reading.event.type : reading.type,
       externalId: reading.outcome === 'event' ? reading.event.externalId : reading.outcome === 'unsupported' ? reading.externalId : null,
       sourceUpdatedAt: reading.outcome === 'event' ? reading.event.sourceUpdatedAt : null,
@@ -147,10 +204,6 @@ export class CrmEventsService implements OnModuleInit {
       error: reading.outcome === 'unreadable' ? reading.error : null,
       requestId: request.requestId,
     };
-    if (!this.knownIntegrations.has(integration.id)) {
-      await this.repository.ensureIntegration(integration.id, integration.workspaceId, integration.paused);
-      this.knownIntegrations.add(integration.id);
-    }
     const event = reading.outcome === 'event' ? reading.event : null;
     if (event && (LEAD_APPLIED_TYPES.has(event.type) || event.type === 'lead.converted')) {
       return this.storeLeadEvent(row, event, integration);

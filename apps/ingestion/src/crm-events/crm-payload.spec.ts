@@ -1,4 +1,4 @@
-import { readCrmPayload, webhookDedupKey } from './crm-payload';
+import { jsonArrayItems, readCrmPayload, webhookDedupKey } from './crm-payload';
 
 const receivedAt = new Date('2026-11-30T12:00:00Z');
 const read = (payload: unknown, kind: 'acme' | 'standard' = 'standard', mapping = null) =>
@@ -152,7 +152,7 @@ describe('readCrmPayload: the senders’ own shapes', () => {
     }
     expect(readCrmPayload(Buffer.from(JSON.stringify([event, event])), 'hubspot', null, receivedAt)).toMatchObject({
       outcome: 'unreadable',
-      error: 'A HubSpot request of 2 events: send one event per request',
+      error: 'A HubSpot request of 2 events, read as one: each event is read from its own item',
     });
     expect(
       readCrmPayload(Buffer.from(JSON.stringify({ ...event, subscriptionType: 'company.creation' })), 'hubspot', null, receivedAt),
@@ -170,6 +170,22 @@ describe('readCrmPayload: the senders’ own shapes', () => {
         event: { externalId: 'c1' },
       });
     }
+  });
+});
+
+describe('jsonArrayItems', () => {
+  it('gives the verbatim bytes of each item of a JSON array, strings with brackets and escapes included', () => {
+    const body = Buffer.from('\uFEFF [ {"a":"x,]}\\"","b":[1,{"c":2}]} ,42,\n"é" , null,[] ]\n');
+    expect(jsonArrayItems(body)?.map((item) => item.toString('utf8'))).toEqual([
+      '{"a":"x,]}\\"","b":[1,{"c":2}]}',
+      '42',
+      '"é"',
+      'null',
+      '[]',
+    ]);
+    expect(jsonArrayItems(Buffer.from('[]'))).toEqual([]);
+    expect(jsonArrayItems(Buffer.from('{"a":[1,2]}'))).toBeNull();
+    expect(jsonArrayItems(Buffer.from('[1,'))).toBeNull();
   });
 });
 

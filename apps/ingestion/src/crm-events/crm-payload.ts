@@ -50,12 +50,12 @@ export function readCrmPayload(body: Buffer, kind: IntegrationKind, mapping: Acm
     const reason = shortenText(toStorableText(String((error as Error).message)), 200);
     return { outcome: 'unreadable', error: `The body is not JSON: ${reason}`, type: null, webhookId: null };
   }
-  // HubSpot sends its events as an array; LeadFlow reads one event per request.
+  // A HubSpot request is an array, stored item by item (`jsonArrayItems`); an array of one is its event.
   if (kind === 'hubspot' && Array.isArray(payload)) {
     if (payload.length !== 1) {
       return {
         outcome: 'unreadable',
-        error: `A HubSpot request of ${payload.length} events: send one event per request`,
+        error: `A HubSpot request of ${payload.length} events, read as one: each event is read from its own item`,
         type: null,
         webhookId: null,
       };
@@ -99,6 +99,64 @@ export function readCrmPayload(body: Buffer, kind: IntegrationKind, mapping: Acm
     eventAt,
     webhookId,
   };
+}
+
+/** The most events HubSpot sends in one request; items beyond it are stored as failed. */
+export const HUBSPOT_MAX_BATCH = 100;
+
+/**
+ * The verbatim bytes of each item of a body that is a JSON array (null for any other body): a
+ * batch's events are stored each with its own bytes, so the request is kept once, retry and
+ * replay re-read one event, and an erasure redacts only the items that name the person.
+ */
+export function jsonArrayItems(body: Buffer): Buffer[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed)) return null;
+  // The body is valid JSON: its structure is ASCII, so the bytes can be scanned as they are.
+  let at = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  while (at < body.length && isJsonSpace(body[at] as number)) at++;
+  if (body[at] !== 0x5b) return null;
+  const items: Buffer[] = [];
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let start = -1;
+  let end = -1;
+  const close = () => {
+    if (start >= 0) items.push(Buffer.from(body.subarray(start, end)));
+    start = -1;
+  };
+  for (at++; at < body.length; at++) {
+    const byte = body[at] as number;
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (byte === 0x5c) escaped = true;
+      else if (byte === 0x22) inString = false;
+      end = at + 1;
+      continue;
+    }
+    if (isJsonSpace(byte)) continue;
+    if (depth === 0 && (byte === 0x2c || byte === 0x5d)) {
+      close();
+      if (byte === 0x5d) break;
+      continue;
+    }
+    if (start < 0) start = at;
+    end = at + 1;
+    if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) depth++;
+    else if (byte === 0x5d || byte === 0x7d) depth--;
+  }
+  return items.length === parsed.length ? items : null;
+}
+
+function isJsonSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }
 
 /** The key a webhook is recognized by when it comes again: its id (the scheme's, else the payload's), else its bytes. */

@@ -6,6 +6,7 @@ import {
   type CrmStatusCounts,
   INTEGRATION_KINDS,
   type IntegrationKind,
+  type StoredCrmBatchEvent,
 } from '@leadflow/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
@@ -184,9 +185,30 @@ export class IntegrationStatusDoc implements CrmIntegrationStatusView {
   @ApiProperty() deadLettered!: number;
 }
 
+export class WebhookBatchEventDoc implements StoredCrmBatchEvent {
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The item’s event (the first one, for a replay)' })
+  eventId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The item’s id in the CRM (HubSpot’s eventId): its replay key' })
+  externalEventId!: string | null;
+  @ApiProperty({ description: 'This eventId was received before: nothing is done again' }) replayed!: boolean;
+  @ApiProperty({ type: String, nullable: true, description: 'Why the item could not be read (stored as failed)' })
+  error!: string | null;
+}
+
 export class WebhookAcceptedDoc {
   @ApiProperty({ example: true }) ok!: boolean;
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The stored event (the first one, for a replay)' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'The stored event (the first one, for a replay; a batch’s first item’s)',
+  })
   eventId!: string | null;
-  @ApiProperty({ description: 'The same webhook id was received before: nothing is done again' }) replayed!: boolean;
+  @ApiProperty({ description: 'The same webhook id (a batch: every item) was received before: nothing is done again' })
+  replayed!: boolean;
+  @ApiPropertyOptional({ type: [WebhookBatchEventDoc], description: 'A HubSpot batch: each item’s event, in request order' })
+  events?: WebhookBatchEventDoc[];
+  @ApiPropertyOptional({ description: 'A batch: items stored now (failed ones included)' }) stored?: number;
+  @ApiPropertyOptional({ description: 'A batch: items whose eventId was received before' }) replays?: number;
+  @ApiPropertyOptional({ description: 'A batch: items stored now as failed (unreadable, or beyond 100)' }) failed?: number;
 }
