@@ -237,6 +237,14 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
   });
 
   describe('HubSpot batches: one request of up to 100 events, each its own event', () => {
+    // Contacts applies what ingestion hands on, so that each event's outcome comes back.
+    let contacts: AppHarness;
+    beforeAll(async () => {
+      contacts = await AppHarness.start('contacts', { NATS_NAMESPACE: ingestion.namespace });
+    }, 120_000);
+    afterAll(async () => {
+      await contacts?.stop();
+    });
     const at = Date.now() - 60_000;
     const hubspotEvent = (eventId: number, subscriptionType: string, objectId: number, occurredAt: number, extra = {}) => ({
       eventId,
@@ -255,7 +263,10 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
     const three = [
       hubspotEvent(base + 1, 'contact.propertyChange', 501, at + 2000, { propertyName: 'firstname', propertyValue: 'Ana' }),
       hubspotEvent(base + 2, 'contact.creation', 501, at),
-      hubspotEvent(base + 3, 'deal.creation', 901, at + 1000),
+      // HubSpot names a deal's contact in its associations, not in the event: a sender adds it as a property.
+      hubspotEvent(base + 3, 'deal.creation', 901, at + 1000, {
+        properties: { dealname: 'Renewal', amount: '1200.50', deal_currency_code: 'EUR', contactExternalId: '501' },
+      }),
     ];
     type BatchAnswer = {
       eventId: string;
@@ -318,6 +329,18 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
         ['contact.updated', '501'],
       ]);
       expect(events[2]?.data.fields).toEqual({ firstName: 'Ana' });
+      // Each applied by contacts once: one delivery, its outcome kept.
+      const settled = await ingestion.waitForRows<{ status: string; attempts: number; record_id: string | null; error: string | null }>(
+        `SELECT status, attempts, record_id, error FROM ingestion.crm_events_log WHERE integration_id = $1 AND status <> 'received'
+         ORDER BY event_at`,
+        [integration.id],
+        (found) => found.length === 3,
+      );
+      expect(settled.map((row) => [row.status, row.attempts, row.error])).toEqual([
+        ['processed', 1, null],
+        ['processed', 1, null],
+        ['processed', 1, null],
+      ]);
 
       // HubSpot's retry of the same request: 200, every item a replay of its event, nothing stored or handed on again.
       const again = await send(integration, three);
@@ -327,6 +350,17 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
       expect(await rows(integration.id)).toHaveLength(3);
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(handedOn(integration.id)).toHaveLength(3);
+      const [applied] = await contacts.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM contacts.contacts WHERE id = $1`, [
+        settled[0]?.record_id,
+      ]);
+      expect(applied?.n).toBe(1);
+      expect(
+        (
+          await ingestion.db.query<{ attempts: number }>(`SELECT attempts FROM ingestion.crm_events_log WHERE integration_id = $1`, [
+            integration.id,
+          ])
+        ).map((row) => row.attempts),
+      ).toEqual([1, 1, 1]);
 
       // The event log API shows each event of the batch.
       const listed = await admin('GET', `/api/v1/integrations/${integration.id}/events`);
@@ -394,12 +428,13 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
       expect(big.status).toBe(202);
       expect(big.body).toMatchObject({ stored: 101, replays: 0, failed: 1 });
       expect(big.body.events[100]?.error).toMatch(/^Item 101 of 101: HubSpot sends at most 100 events a request/);
-      const [counts] = await ingestion.db.query<{ received: number; failed: number }>(
-        `SELECT count(*) FILTER (WHERE status = 'received')::int AS received, count(*) FILTER (WHERE status = 'failed')::int AS failed
-         FROM ingestion.crm_events_log WHERE integration_id = $1 AND external_id::int >= 6000`,
+      const [counts] = await ingestion.db.query<{ read: number; failed: number }>(
+        `SELECT count(*) FILTER (WHERE external_id::int >= 6000 AND type = 'contact.created')::int AS read,
+                count(*) FILTER (WHERE error LIKE 'Item 101 of 101:%')::int AS failed
+         FROM ingestion.crm_events_log WHERE integration_id = $1`,
         [integration.id],
       );
-      expect(counts).toEqual({ received: 100, failed: 0 });
+      expect(counts).toEqual({ read: 100, failed: 1 });
       const alone = await send(integration, [many[100]]);
       expect(alone).toMatchObject({ status: 202, body: { stored: 1, failed: 0 } });
 

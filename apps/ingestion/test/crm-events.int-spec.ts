@@ -401,4 +401,60 @@ describe('ingestion: CRM events', () => {
     expect(text).not.toContain('erasable');
     expect(text).toContain('crm-other@example.com');
   });
+
+  it('erases a person from a HubSpot batch: only the items naming them, each item being an event of its own', async () => {
+    const ref = integration({ kind: 'hubspot' });
+    const lead = await store(ref, {
+      type: 'lead.created',
+      id: 'hb-g-1',
+      data: { id: 'crm-hb-gdpr-1', updatedAt: '2026-11-30T05:00:00Z', email: 'Batch.Person@Example.com' },
+    });
+    const [{ lead_id: leadId }] = await h.waitForRows<{ lead_id: string }>(
+      `SELECT lead_id FROM ingestion.crm_events_log WHERE id = $1 AND status = 'processed'`,
+      [lead.eventId],
+    );
+    const item = (eventId: number, objectId: number, email: string) => ({
+      eventId,
+      subscriptionType: 'contact.propertyChange',
+      objectId,
+      occurredAt: Date.parse('2026-11-30T05:10:00Z') + eventId,
+      propertyName: 'email',
+      propertyValue: email,
+      changeSource: 'CRM',
+    });
+    const batch = await store(ref, [item(1, 71, 'batch.person@example.com'), item(2, 72, 'someone.else@example.com')]);
+    expect(batch).toMatchObject({ outcome: 'stored', events: [{ replayed: false }, { replayed: false }] });
+    const [named, other] = (batch.events ?? []).map((event) => event.eventId as string);
+    await h.publish(EventTypes.contactErased, {
+      erasureId: randomUUID(),
+      contactId: randomUUID(),
+      mergedContactIds: [],
+      leadIds: [leadId],
+      emailHashes: [],
+      phoneHashes: [],
+    });
+    await h.waitForRows(`SELECT 1 FROM ingestion.crm_events_log WHERE id = $1 AND octet_length(body) = 0`, [named]);
+    const [kept] = await h.db.query<{ body: Buffer; fields: object }>(`SELECT body, fields FROM ingestion.crm_events_log WHERE id = $1`, [
+      other,
+    ]);
+    expect(kept?.body.toString('utf8')).toBe(JSON.stringify(item(2, 72, 'someone.else@example.com')));
+    expect(kept?.fields).toEqual({ email: 'someone.else@example.com' });
+    const text = JSON.stringify(
+      await h.db.query(`SELECT encode(body, 'escape') AS body, fields FROM ingestion.crm_events_log WHERE integration_id = $1`, [ref.id]),
+    ).toLowerCase();
+    expect(text).not.toContain('batch.person');
+  });
+
+  it('re-reads a failed item of a HubSpot batch from its own bytes on retry', async () => {
+    const ref = integration({ kind: 'hubspot' });
+    const good = { eventId: 31, subscriptionType: 'contact.creation', objectId: 81, occurredAt: Date.parse('2026-11-30T06:00:00Z') };
+    const batch = await store(ref, [good, { ...good, eventId: 32, objectId: null }]);
+    expect(batch.events?.map((event) => event.error)).toEqual([null, expect.stringMatching(/^Item 2 of 2: The record id/)]);
+    const failed = batch.events?.[1]?.eventId as string;
+    expect(await logRow(failed)).toMatchObject({ status: 'failed', type: 'contact.created', external_id: null });
+    const retried = await h.request<CrmEventView>(subjects.crmEventRetry, { integration: ref, eventId: failed });
+    expect(retried).toMatchObject({ status: 'failed', error: expect.stringMatching(/^The record id/) });
+    await waitFor(() => received.find((e) => e.data.integrationId === ref.id), { what: 'the good item handed on' });
+    expect(received.filter((e) => e.data.integrationId === ref.id).map((e) => e.data.externalId)).toEqual(['81']);
+  });
 });
