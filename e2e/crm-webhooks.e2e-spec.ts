@@ -269,10 +269,10 @@ describe('CRM webhooks: signed, stored first, applied once in their newest state
     const statuses = deliveries.map((d) => d.status);
     const log = await logOf(integration.id);
     const count = (predicate: (e: (typeof log)[number]) => boolean) => log.filter(predicate).length;
-    console.log(
+    process.stdout.write(
       `[crm-webhooks] ${plan.webhooks.length} webhooks (${plan.counts.duplicates} resent, ${plan.counts.outOfOrder} late), ` +
         `${deliveries.reduce((n, d) => n + d.retries, 0)} retries, kills: ${kills.map((k) => `${k.service} at ${k.at} (restart ${k.restartMs} ms)`).join(', ')}; ` +
-        `${count((e) => e.status === 'processed')} processed, ${count((e) => e.status === 'skipped')} skipped`,
+        `${count((e) => e.status === 'processed')} processed, ${count((e) => e.status === 'skipped')} skipped\n`,
     );
     expect(kills.map((k) => k.service)).toEqual(victims);
     // Every webhook acknowledged: 202 stored, or 200 for one whose id was stored before.
