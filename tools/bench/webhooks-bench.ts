@@ -9,12 +9,12 @@
  */
 import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import { appRoleName } from '@leadflow/dev-services';
-import { webhookSignatureScheme } from '@leadflow/signing';
 import autocannon from 'autocannon';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { Webhook } from 'standardwebhooks';
 import type { AppProcess, LogSummary } from './app-process';
 import { type CpuUsage, CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
@@ -94,15 +94,17 @@ async function createIntegration(baseUrl: string, adminKey: string): Promise<Int
   return JSON.parse(text) as Integration;
 }
 
-/** Signed webhooks, each a new contact of the CRM, numbered from 1. */
+/** Webhooks signed as a Standard Webhooks sender signs them (the `standardwebhooks` package), each a new contact of the CRM. */
 class WebhookSequence {
   private next = 0;
-  private readonly scheme = webhookSignatureScheme('standard');
+  private readonly signer: Webhook;
 
   constructor(
     private readonly runId: string,
-    private readonly integration: Integration,
-  ) {}
+    integration: Integration,
+  ) {
+    this.signer = new Webhook(integration.secret);
+  }
 
   take(): { headers: Record<string, string>; body: string } {
     this.next += 1;
@@ -122,8 +124,13 @@ class WebhookSequence {
         company: 'Acme GmbH',
       },
     });
-    const headers = this.scheme.sign({ id, method: 'POST', url: this.integration.webhookUrl, body }, [this.integration.secret], now);
-    return { headers: { 'content-type': 'application/json', ...headers }, body };
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+      'webhook-signature': this.signer.sign(id, now, body),
+    };
+    return { headers, body };
   }
 }
 
@@ -206,7 +213,7 @@ export async function benchWebhooks(
   );
   const integration = await createIntegration(platform.baseUrl, run.adminKey);
   const webhookPath = new URL(integration.webhookUrl).pathname;
-  const sequence = new WebhookSequence(run.runId, { ...integration, webhookUrl: `${platform.baseUrl}${webhookPath}` });
+  const sequence = new WebhookSequence(run.runId, integration);
   const loadAtStart = os.loadavg()[0];
   const roles = new Map(SERVICE_NAMES.map((service) => [appRoleName(run.database, service), service]));
   const own: ProcessGroups = new Map([...platform.pids()].map(([service, pid]) => [service, [pid]]));
