@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- --webhooks`: signed CRM webhooks (`POST /api/v1/webhooks/:integrationId`, a
  * `standard` integration) through the whole platform, next to the bare baseline's lead requests in
- * the same run. Two loads of `--connections` senders: at a fixed total rate (`--webhook-rate`, as
- * CRMs send events when they happen), where the answer's latency is judged (p99 under 50 ms), and
- * flat out, for the throughput. Each webhook is a new contact, signed with the integration's secret
+ * the same run. Two loads of `--connections` senders: at a total rate (`--webhook-rate`), each
+ * sender at random moments as CRMs send events when they happen, where the answer's latency is
+ * judged (p99 under 50 ms), and flat out (autocannon), for the throughput. Each webhook is a new contact, signed with the integration's secret
  * as the sender signs it. Then it waits until contacts has applied every stored webhook (the CRM
  * event log holds no event still `received`).
  */
@@ -182,6 +182,65 @@ function runWebhooksLoad(
   });
 }
 
+/**
+ * `senders` senders that each send a webhook at random moments (exponential gaps, as events happen
+ * in a CRM), `rate` webhooks a second together, each waiting for its answer before the next: the
+ * answer's latency without the bursts a rate limit per tick makes.
+ */
+async function runPacedSenders(
+  url: string,
+  sequence: WebhookSequence,
+  options: { durationS: number; senders: number; rate: number },
+  signal: AbortSignal,
+): Promise<WebhooksLoad> {
+  const latencies: number[] = [];
+  const statusCodes: Record<string, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  const endAt = started + options.durationS * 1000;
+  const meanGapMs = (options.senders / options.rate) * 1000;
+  const sender = async (): Promise<void> => {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, -Math.log(1 - Math.random()) * meanGapMs));
+      if (performance.now() >= endAt || signal.aborted) return;
+      const webhook = sequence.take();
+      const sentAt = performance.now();
+      try {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: webhook.headers,
+          body: webhook.body,
+          signal: AbortSignal.timeout(10_000),
+        });
+        await response.arrayBuffer();
+        latencies.push(performance.now() - sentAt);
+        statusCodes[response.status] = (statusCodes[response.status] ?? 0) + 1;
+      } catch {
+        errors += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.senders }, sender));
+  const durationS = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  const answered = latencies.length;
+  return {
+    rate: options.rate,
+    durationS,
+    requestsPerSecond: answered / durationS,
+    acknowledged: statusCodes['202'] ?? 0,
+    latencyP50Ms: at(0.5),
+    latencyP99Ms: at(0.99),
+    latencyMaxMs: Math.round(latencies[latencies.length - 1] ?? 0),
+    non2xx: Object.entries(statusCodes)
+      .filter(([code]) => !code.startsWith('2'))
+      .reduce((n, [, count]) => n + count, 0),
+    errors,
+    statusCodes,
+  };
+}
+
 /** Webhooks stored, and those still waiting for contacts (status `received`). */
 async function crmLog(db: Pool): Promise<{ stored: number; waiting: number }> {
   const { rows } = await db.query<{ stored: number; waiting: number }>(
@@ -237,7 +296,12 @@ export async function benchWebhooks(
   }
   const meter = await CpuMeter.start(groups);
   log(`webhooks: ${options.connections} senders at ${options.webhookRate} webhooks/s in all for ${options.durationS} s`);
-  const paced = await runWebhooksLoad(platform.baseUrl, webhookPath, sequence, { ...options, rate: options.webhookRate }, signal);
+  const paced = await runPacedSenders(
+    `${platform.baseUrl}${webhookPath}`,
+    sequence,
+    { durationS: options.durationS, senders: options.connections, rate: options.webhookRate },
+    signal,
+  );
   log(`webhooks: paced: ${paced.requestsPerSecond.toFixed(0)} req/s, p50 ${paced.latencyP50Ms} ms, p99 ${paced.latencyP99Ms} ms`);
   log(`webhooks: ${options.connections} senders flat out for ${options.durationS} s`);
   const flatOut = await runWebhooksLoad(platform.baseUrl, webhookPath, sequence, { ...options, rate: null }, signal);
