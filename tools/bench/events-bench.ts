@@ -20,6 +20,7 @@ import type { AppProcess, LogSummary } from './app-process';
 import { type CpuUsage, CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
 import { EVENTS_PER_BATCH, EventSequence } from './event-sequence';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
+import { closingLines, cpuLines } from './report-lines';
 
 export const EVENTS_PATH = '/api/v1/events/batch';
 /** The issue's targets: events/s at least 1.0 × the baseline's requests/s, no errors, drained within 10 s. */
@@ -330,11 +331,6 @@ async function waitUntilDrained(
 
 export function renderEventsReport(report: EventsBenchReport): string {
   const m = report.measured;
-  const cpuLines = report.cpu
-    ? report.cpu.processes
-        .filter((p) => p.ms > 0)
-        .map((p) => `    ${p.name.padEnd(28)} ${(p.ms / Math.max(1, m.acknowledged)).toFixed(3)} ms/event  (${(p.ms / 1000).toFixed(1)} s)`)
-    : ['    (not readable on this system)'];
   return [
     '',
     `Activity events: ${EVENTS_PER_BATCH} events per POST ${EVENTS_PATH}`,
@@ -343,17 +339,8 @@ export function renderEventsReport(report: EventsBenchReport): string {
     `  statuses        ${JSON.stringify(m.statusCodes)}, ${m.errors} connection errors`,
     `  drain           ${report.drainedAfterS === null ? 'NOT DRAINED' : `${report.drainedAfterS.toFixed(1)} s after the load`}; ${report.stored} events stored`,
     `  CPU per event   ${report.cpuMsPerEvent === null ? 'n/a' : `${report.cpuMsPerEvent.toFixed(3)} ms (whole machine, load and drain)`}`,
-    ...cpuLines,
-    ...Object.entries(report.logs)
-      .filter(([, logs]) => logs.warnings + logs.errors > 0)
-      .map(
-        ([service, logs]) =>
-          `  logs ${service}: ${logs.warnings} warnings, ${logs.errors} errors (${logs.messages.map((m) => JSON.stringify(m)).join(', ')})`,
-      ),
-    `  load average ${report.loadAverage.start} at start, ${report.loadAverage.end} at end (${os.cpus().length} CPUs, shared with other work)`,
-    ...report.checks.map((c) => `  ${c.pass ? 'ok  ' : 'MISS'} ${c.name}: ${c.detail}`),
-    `  verdict: ${report.verdict}`,
-    '',
+    ...cpuLines(report.cpu, m.acknowledged, 'event'),
+    ...closingLines(report),
   ].join('\n');
 }
 

@@ -18,6 +18,7 @@ import { Webhook } from 'standardwebhooks';
 import type { AppProcess, LogSummary } from './app-process';
 import { type CpuUsage, CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
+import { closingLines, cpuLines } from './report-lines';
 
 /** The issue's target: the answer's p99 under 50 ms at 50 concurrent senders. */
 export const WEBHOOK_TARGETS = { maxP99Ms: 50 } as const;
@@ -360,11 +361,6 @@ export function renderWebhooksReport(report: WebhooksBenchReport): string {
     `  ${name.padEnd(15)} ${load.requestsPerSecond.toFixed(0)} req/s, p50 ${load.latencyP50Ms} ms, p99 ${load.latencyP99Ms} ms, max ${load.latencyMaxMs} ms; ${JSON.stringify(load.statusCodes)}, ${load.errors} connection errors`;
   const ratio = (value: number, of: number | undefined) => (of ? ` (${(value / of).toFixed(2)} × the baseline)` : '');
   const acknowledged = report.paced.acknowledged + report.flatOut.acknowledged;
-  const cpuLines = report.cpu
-    ? report.cpu.processes
-        .filter((p) => p.ms > 0)
-        .map((p) => `    ${p.name.padEnd(28)} ${(p.ms / Math.max(1, acknowledged)).toFixed(3)} ms/webhook  (${(p.ms / 1000).toFixed(1)} s)`)
-    : ['    (not readable on this system)'];
   return [
     '',
     'CRM webhooks: POST /api/v1/webhooks/:integrationId, Standard Webhooks signatures, one new contact each',
@@ -373,17 +369,8 @@ export function renderWebhooksReport(report: WebhooksBenchReport): string {
     `${line('flat out', report.flatOut)}${ratio(report.flatOut.requestsPerSecond, report.baseline?.requestsPerSecond)}`,
     `  applied         ${report.appliedAfterS === null ? 'NOT APPLIED' : `${report.appliedAfterS.toFixed(1)} s after the load`}; ${report.stored} webhooks stored`,
     `  CPU per webhook ${report.cpuMsPerWebhook === null ? 'n/a' : `${report.cpuMsPerWebhook.toFixed(3)} ms (whole machine, loads and drain)`}`,
-    ...cpuLines,
-    ...Object.entries(report.logs)
-      .filter(([, logs]) => logs.warnings + logs.errors > 0)
-      .map(
-        ([service, logs]) =>
-          `  logs ${service}: ${logs.warnings} warnings, ${logs.errors} errors (${logs.messages.map((m) => JSON.stringify(m)).join(', ')})`,
-      ),
-    `  load average ${report.loadAverage.start} at start, ${report.loadAverage.end} at end (${os.cpus().length} CPUs, shared with other work)`,
-    ...report.checks.map((c) => `  ${c.pass ? 'ok  ' : 'MISS'} ${c.name}: ${c.detail}`),
-    `  verdict: ${report.verdict}`,
-    '',
+    ...cpuLines(report.cpu, acknowledged, 'webhook'),
+    ...closingLines(report),
   ].join('\n');
 }
 

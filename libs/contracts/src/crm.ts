@@ -95,6 +95,20 @@ export interface CrmContactFields {
   properties?: Record<string, unknown>;
 }
 
+/** The names of `CrmContactFields`: what LeadFlow reads and applies of a CRM contact (other fields are left out, not refused). */
+export const CRM_CONTACT_FIELDS = [
+  'email',
+  'phone',
+  'firstName',
+  'lastName',
+  'company',
+  'title',
+  'country',
+  'tags',
+  'lifecycle',
+  'properties',
+] as const satisfies ReadonlyArray<keyof CrmContactFields>;
+
 /** The fields an opportunity event may carry. */
 export interface CrmOpportunityFields {
   name?: string;

@@ -1,6 +1,7 @@
 import {
   AppException,
   type ContactFields,
+  CRM_CONTACT_FIELDS,
   type CrmContactFields,
   type CrmEventReceivedData,
   type CrmObjectType,
@@ -16,19 +17,8 @@ export function crmActor(integrationId: string): string {
   return `integration:${integrationId}`;
 }
 
-/** The CRM contact fields LeadFlow applies; a CRM's other fields are left out, not refused. */
-const CONTACT_FIELDS = [
-  'email',
-  'phone',
-  'firstName',
-  'lastName',
-  'company',
-  'title',
-  'country',
-  'tags',
-  'lifecycle',
-  'properties',
-] as const satisfies ReadonlyArray<keyof CrmContactFields & keyof ContactFields>;
+/** Every CRM contact field is a field of a contact. */
+const CONTACT_FIELDS: ReadonlyArray<keyof CrmContactFields & keyof ContactFields> = CRM_CONTACT_FIELDS;
 
 /**
  * A contact event's fields as a merge patch over the contact's editable fields: absent leaves a

@@ -1,5 +1,6 @@
 import { type IntakeRequestMeta } from '@leadflow/contracts';
 import type { FastifyRequest } from 'fastify';
+import { keptHeaders } from '../http/kept-headers';
 import type { Principal } from '../auth/principal';
 
 /** Headers kept beside a raw lead: who sent it, from where, and how. */
@@ -15,17 +16,6 @@ const KEPT_HEADERS = [
   'x-request-id',
   'idempotency-key',
 ] as const;
-const MAX_HEADER_VALUE = 1024;
-
-export function keptHeaders(request: FastifyRequest): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const value = request.headers[name];
-    if (value === undefined) continue;
-    kept[name] = (Array.isArray(value) ? value.join(', ') : value).slice(0, MAX_HEADER_VALUE);
-  }
-  return kept;
-}
 
 /** What the gateway records about an intake request; the workspace and source come from the sender's key. */
 export function intakeMeta(request: FastifyRequest, sender: Principal): IntakeRequestMeta {
@@ -34,7 +24,7 @@ export function intakeMeta(request: FastifyRequest, sender: Principal): IntakeRe
     source: sender.source,
     receivedAt: new Date().toISOString(),
     contentType: request.headers['content-type'] ?? '',
-    headers: keptHeaders(request),
+    headers: keptHeaders(request, KEPT_HEADERS),
     remoteAddress: request.ip ?? null,
   };
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { keptHeaders } from '../http/kept-headers';
 
 /** Headers kept beside a received webhook: every scheme's, and who sent it from where. */
 const KEPT_HEADERS = [
@@ -16,16 +17,9 @@ const KEPT_HEADERS = [
   'x-hubspot-signature-v3',
   'x-hubspot-request-timestamp',
 ] as const;
-const MAX_HEADER_VALUE = 1024;
 
 export function webhookHeaders(request: FastifyRequest): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of KEPT_HEADERS) {
-    const value = request.headers[name];
-    if (value === undefined) continue;
-    kept[name] = (Array.isArray(value) ? value.join(', ') : value).slice(0, MAX_HEADER_VALUE);
-  }
-  return kept;
+  return keptHeaders(request, KEPT_HEADERS);
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

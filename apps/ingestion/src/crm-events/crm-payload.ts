@@ -1,6 +1,7 @@
 import {
   type AcmeFieldMapping,
   type CanonicalCrmEvent,
+  CRM_CONTACT_FIELDS,
   CRM_EVENT_TYPES,
   type CrmEventType,
   crmObjectType,
@@ -21,18 +22,7 @@ const EARLIEST_EVENT = Date.UTC(2000, 0, 1);
 const MAX_FUTURE_MS = 24 * 3600 * 1000;
 const MAX_EXTERNAL_ID = 256;
 
-const CONTACT_FIELDS = new Set([
-  'email',
-  'phone',
-  'firstName',
-  'lastName',
-  'company',
-  'title',
-  'country',
-  'tags',
-  'lifecycle',
-  'properties',
-]);
+const CONTACT_FIELDS = new Set<string>(CRM_CONTACT_FIELDS);
 /** Record times and ids that travel beside the fields rather than in them. */
 const ENVELOPE_FIELDS = new Set(['id', 'updatedAt', 'createdAt']);
 
