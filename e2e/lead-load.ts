@@ -2,6 +2,8 @@
  * A reproducible intake load: distinct leads of a known set of people, with retried keys mixed in,
  * and the expected end state computed independently of the platform.
  */
+import { seededRandom } from '@leadflow/testing';
+
 export interface PlannedLead {
   key: string;
   body: Record<string, unknown>;
@@ -16,17 +18,8 @@ export interface LoadPlan {
   distinct: PlannedLead[];
 }
 
-/** mulberry32: a small seeded generator, so that two runs send the very same load. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, so that two runs send the very same load. */
+export const random = seededRandom;
 
 const OFFERS = ['alpha', 'beta', 'gamma'];
 const COUNTRIES = ['DE', 'France', 'us'];

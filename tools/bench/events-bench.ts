@@ -9,17 +9,17 @@
  * the events are committed). CPU is read from /proc over the load and the drain
  * together, and divided by the events acknowledged.
  */
-import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
-import { appRoleName, streamBacklog } from '@leadflow/dev-services';
+import { SERVICE_NAMES } from '@leadflow/contracts';
+import { streamBacklog } from '@leadflow/dev-services';
 import autocannon from 'autocannon';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
-import type { AppProcess, LogSummary } from './app-process';
-import { type CpuUsage, CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
+import type { LogSummary } from './app-process';
+import { type CpuUsage, CpuMeter } from './cpu-usage';
 import { EVENTS_PER_BATCH, EventSequence } from './event-sequence';
-import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
+import { type PlatformBenchRun, startBenchPlatform } from './bench-platform';
 import { closingLines, cpuLines } from './report-lines';
 
 export const EVENTS_PATH = '/api/v1/events/batch';
@@ -28,17 +28,7 @@ export const EVENT_TARGETS = { minRatio: 1.0, maxDrainS: 10 } as const;
 const DRAIN_POLL_MS = 250;
 const DRAIN_PROGRESS_EVERY_MS = 5000;
 
-export interface EventsBenchRun {
-  runId: string;
-  distDir: string;
-  database: string;
-  db: Pool;
-  appDatabaseUrls: Record<ServiceName, string>;
-  natsUrl: string;
-  adminKey: string;
-  intakeKey: string;
-  signal: AbortSignal;
-  cleanup: { add(label: string, action: () => Promise<unknown> | unknown): void };
+export interface EventsBenchRun extends PlatformBenchRun {
   options: { durationS: number; connections: number; warmupS: number; drainTimeoutS: number; profileDir: string | undefined };
 }
 
@@ -204,32 +194,9 @@ export async function benchEvents(
   log: (line: string) => void,
 ): Promise<EventsBenchReport> {
   const { options, signal } = run;
-  const namespace = `bench${run.runId}`;
-  run.cleanup.add(`delete the streams of ${namespace}`, () => deleteNamespaceStreams(run.natsUrl, namespace));
-  log('events: starting gateway, ingestion, contacts, scoring, metrics');
-  const platform = await PlatformTarget.start(
-    {
-      distDir: run.distDir,
-      databaseUrls: run.appDatabaseUrls,
-      natsUrl: run.natsUrl,
-      namespace,
-      adminKey: run.adminKey,
-      intakeKey: run.intakeKey,
-      profileDir: options.profileDir,
-    },
-    (app: AppProcess) => run.cleanup.add(`stop ${app.name}`, () => app.stop()),
-  );
+  const { platform, processes: groups } = await startBenchPlatform(run, log, 'events');
   const eventsKey = await createEventsKey(platform.baseUrl, run.adminKey);
   const loadAtStart = os.loadavg()[0];
-  const roles = new Map(SERVICE_NAMES.map((service) => [appRoleName(run.database, service), service]));
-  const own: ProcessGroups = new Map([...platform.pids()].map(([service, pid]) => [service, [pid]]));
-  own.set('nats-server', await natsServerPids());
-  const groups = async (): Promise<ProcessGroups> => {
-    const all = new Map(own);
-    for (const [name, pids] of await postgresGroups(run.db, run.database, (role) => roles.get(role))) all.set(name, pids);
-    all.set('load generator', [process.pid]);
-    return all;
-  };
   const sequence = new EventSequence(run.runId);
   let acknowledged = await probe(platform.baseUrl, eventsKey, sequence);
   let warmup: EventsLoad | null = null;

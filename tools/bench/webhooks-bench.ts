@@ -7,34 +7,22 @@
  * as the sender signs it. Then it waits until contacts has applied every stored webhook (the CRM
  * event log holds no event still `received`).
  */
-import { SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
-import { appRoleName } from '@leadflow/dev-services';
 import autocannon from 'autocannon';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Pool } from 'pg';
 import { Webhook } from 'standardwebhooks';
-import type { AppProcess, LogSummary } from './app-process';
-import { type CpuUsage, CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
-import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
+import type { LogSummary } from './app-process';
+import { type CpuUsage, CpuMeter } from './cpu-usage';
+import { type PlatformBenchRun, startBenchPlatform } from './bench-platform';
 import { closingLines, cpuLines } from './report-lines';
 
 /** The issue's target: the answer's p99 under 50 ms at 50 concurrent senders. */
 export const WEBHOOK_TARGETS = { maxP99Ms: 50 } as const;
 const DRAIN_POLL_MS = 250;
 
-export interface WebhooksBenchRun {
-  runId: string;
-  distDir: string;
-  database: string;
-  db: Pool;
-  appDatabaseUrls: Record<ServiceName, string>;
-  natsUrl: string;
-  adminKey: string;
-  intakeKey: string;
-  signal: AbortSignal;
-  cleanup: { add(label: string, action: () => Promise<unknown> | unknown): void };
+export interface WebhooksBenchRun extends PlatformBenchRun {
   options: {
     durationS: number;
     connections: number;
@@ -135,11 +123,12 @@ class WebhookSequence {
   }
 }
 
+/** `connections` senders as fast as they are answered (autocannon): the throughput. */
 function runWebhooksLoad(
   baseUrl: string,
   webhookPath: string,
   sequence: WebhookSequence,
-  options: { durationS: number; connections: number; rate: number | null },
+  options: { durationS: number; connections: number },
   signal: AbortSignal,
 ): Promise<WebhooksLoad> {
   return new Promise((resolve, reject) => {
@@ -148,7 +137,6 @@ function runWebhooksLoad(
         url: baseUrl,
         connections: options.connections,
         duration: options.durationS,
-        ...(options.rate === null ? {} : { overallRate: options.rate }),
         requests: [
           {
             method: 'POST',
@@ -165,7 +153,7 @@ function runWebhooksLoad(
         if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count ?? 0]));
         resolve({
-          rate: options.rate,
+          rate: null,
           durationS: result.duration,
           requestsPerSecond: result.requests.average,
           acknowledged: statusCodes['202'] ?? 0,
@@ -256,42 +244,18 @@ export async function benchWebhooks(
   log: (line: string) => void,
 ): Promise<WebhooksBenchReport> {
   const { options, signal } = run;
-  const namespace = `bench${run.runId}`;
-  run.cleanup.add(`delete the streams of ${namespace}`, () => deleteNamespaceStreams(run.natsUrl, namespace));
-  log('webhooks: starting gateway, ingestion, contacts, scoring, metrics');
-  const platform = await PlatformTarget.start(
-    {
-      distDir: run.distDir,
-      databaseUrls: run.appDatabaseUrls,
-      natsUrl: run.natsUrl,
-      namespace,
-      adminKey: run.adminKey,
-      intakeKey: run.intakeKey,
-      profileDir: options.profileDir,
-    },
-    (app: AppProcess) => run.cleanup.add(`stop ${app.name}`, () => app.stop()),
-  );
+  const { platform, processes: groups } = await startBenchPlatform(run, log, 'webhooks');
   const integration = await createIntegration(platform.baseUrl, run.adminKey);
   const webhookPath = new URL(integration.webhookUrl).pathname;
   const sequence = new WebhookSequence(run.runId, integration);
   const loadAtStart = os.loadavg()[0];
-  const roles = new Map(SERVICE_NAMES.map((service) => [appRoleName(run.database, service), service]));
-  const own: ProcessGroups = new Map([...platform.pids()].map(([service, pid]) => [service, [pid]]));
-  own.set('nats-server', await natsServerPids());
-  const groups = async (): Promise<ProcessGroups> => {
-    const all = new Map(own);
-    for (const [name, pids] of await postgresGroups(run.db, run.database, (role) => roles.get(role))) all.set(name, pids);
-    all.set('load generator', [process.pid]);
-    return all;
-  };
 
   if (options.warmupS > 0) {
     log(`webhooks: warming up for ${options.warmupS} s`);
-    await runWebhooksLoad(
-      platform.baseUrl,
-      webhookPath,
+    await runPacedSenders(
+      `${platform.baseUrl}${webhookPath}`,
       sequence,
-      { ...options, durationS: options.warmupS, rate: options.webhookRate },
+      { durationS: options.warmupS, senders: options.connections, rate: options.webhookRate },
       signal,
     );
   }
@@ -305,7 +269,7 @@ export async function benchWebhooks(
   );
   log(`webhooks: paced: ${paced.requestsPerSecond.toFixed(0)} req/s, p50 ${paced.latencyP50Ms} ms, p99 ${paced.latencyP99Ms} ms`);
   log(`webhooks: ${options.connections} senders flat out for ${options.durationS} s`);
-  const flatOut = await runWebhooksLoad(platform.baseUrl, webhookPath, sequence, { ...options, rate: null }, signal);
+  const flatOut = await runWebhooksLoad(platform.baseUrl, webhookPath, sequence, options, signal);
   log(`webhooks: flat out: ${flatOut.requestsPerSecond.toFixed(0)} req/s, p50 ${flatOut.latencyP50Ms} ms, p99 ${flatOut.latencyP99Ms} ms`);
   const loadEndedAt = Date.now();
   let counts = await crmLog(run.db);

@@ -6,7 +6,15 @@ import {
   Money,
   readMessage,
 } from '@leadflow/contracts';
-import { AppHarness, type CrmWebhookPayload, crmEventReceivedData, planCrmWebhooks, type RunningProcess, waitFor } from '@leadflow/testing';
+import {
+  AppHarness,
+  type CrmWebhookPayload,
+  crmEventReceivedData,
+  planCrmWebhooks,
+  type RunningProcess,
+  shuffled,
+  waitFor,
+} from '@leadflow/testing';
 import type { Subscription } from 'nats';
 import { v7 as uuidv7 } from 'uuid';
 
@@ -132,8 +140,8 @@ describe('contacts: CRM events', () => {
           );
         }
       }
-      const shuffled = shuffle(events, 42);
-      await Promise.all(shuffled.map((data) => h.publish(EventTypes.crmEventReceived, data, { workspaceId: ws })));
+      const arriving = shuffled(events, 42);
+      await Promise.all(arriving.map((data) => h.publish(EventTypes.crmEventReceived, data, { workspaceId: ws })));
       await waitFor(() => answers.filter((a) => a.workspaceId === ws).length >= events.length, {
         what: `${events.length} answers`,
         timeoutMs: 60000,
@@ -191,7 +199,7 @@ describe('contacts: CRM events', () => {
         );
       }
     }
-    const shuffledEvents = shuffle(events, 99);
+    const shuffledEvents = shuffled(events, 99);
     await Promise.all(shuffledEvents.map((data) => h.publish(EventTypes.crmEventReceived, data, { workspaceId: ws })));
     await waitFor(() => answers.some((a) => a.workspaceId === ws), { what: 'the first answers' });
     await h.restart();
@@ -320,22 +328,4 @@ function canonicalFields(payload: CrmWebhookPayload): Record<string, unknown> {
     contactExternalId: contactId,
     amount: Money.fromMajorUnits(amount as string, currency as string).toJSON(),
   };
-}
-
-/** A deterministic shuffle (mulberry32), so a failure can be replayed. */
-function shuffle<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const result = [...items];
-  for (let i = result.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [result[i], result[j]] = [result[j] as T, result[i] as T];
-  }
-  return result;
 }

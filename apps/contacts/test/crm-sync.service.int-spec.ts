@@ -1,6 +1,6 @@
 import { type CrmEventProcessedData, type CrmEventReceivedData, type EventEnvelope, EventTypes } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { findInvariantViolations, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { findInvariantViolations, openServiceDatabase, type ServiceDatabase, shuffled } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -264,10 +264,10 @@ describe('CRM sync against PostgreSQL', () => {
             );
           }
         }
-        const shuffled = shuffle(events, 7);
-        if (mode === 'batch') await apply(...shuffled);
-        else if (mode === 'one by one') for (const event of shuffled) await apply(event);
-        else await Promise.all(shuffled.map((event) => apply(event)));
+        const arriving = shuffled(events, 7);
+        if (mode === 'batch') await apply(...arriving);
+        else if (mode === 'one by one') for (const event of arriving) await apply(event);
+        else await Promise.all(arriving.map((event) => apply(event)));
         const state = await contacts(ws);
         expect(state.map((c) => [c.email, c.first_name, c.tags, c.deleted])).toEqual(
           expect.arrayContaining([
@@ -486,21 +486,3 @@ describe('CRM sync against PostgreSQL', () => {
     });
   });
 });
-
-/** A deterministic shuffle (mulberry32), so a failure can be replayed. */
-function shuffle<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const result = [...items];
-  for (let i = result.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [result[i], result[j]] = [result[j] as T, result[i] as T];
-  }
-  return result;
-}

@@ -1,5 +1,6 @@
 import { type CrmEventType, type IntegrationKind, Money } from '@leadflow/contracts';
 import { webhookSignatureScheme } from '@leadflow/signing';
+import { seededRandom, shuffled } from './seeded';
 
 /**
  * Realistic CRM webhooks for `npm run generate:crm-events` and the end-to-end suite: contacts
@@ -75,18 +76,6 @@ const DEAL_NAMES = ['Annual plan', 'Pilot', 'Enterprise licence', 'Renewal', 'Up
 const OPEN_STAGES = ['appointment_scheduled', 'qualified_to_buy', 'presentation_scheduled', 'decision_maker_bought_in', 'contract_sent'];
 const CURRENCIES = ['EUR', 'USD', 'GBP', 'JPY'];
 
-/** mulberry32: small, fast and the same on every machine. */
-function randomOf(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface RecordEvents {
   kind: 'contact' | 'opportunity';
   externalId: string;
@@ -96,7 +85,7 @@ interface RecordEvents {
 
 /** Plans `count` webhooks; see the module's comment. */
 export function planCrmWebhooks(options: CrmWebhookPlanOptions): CrmWebhookPlan {
-  const random = randomOf(options.seed);
+  const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const runId = options.runId ?? `s${options.seed.toString(36)}`;
   const total = Math.max(0, Math.floor(options.count));
@@ -296,15 +285,6 @@ function spread(total: number, parts: number, random: () => number): number[] {
     counts[i] = (counts[i] as number) + 1;
   }
   return counts;
-}
-
-function shuffled<T>(items: readonly T[], random: () => number): T[] {
-  const result = [...items];
-  for (let i = result.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [result[i], result[j]] = [result[j] as T, result[i] as T];
-  }
-  return result;
 }
 
 function ascii(name: string): string {

@@ -12,3 +12,4 @@ export * from './service-database';
 export * from './event-fixtures';
 export * from './published-events';
 export * from './crm-webhooks';
+export * from './seeded';
