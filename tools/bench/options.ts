@@ -40,7 +40,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --import             bench one CSV import through the platform instead of intake
   --events             bench activity events (POST /api/v1/events/batch, 100 per request) against the baseline
   --webhooks           bench signed CRM webhooks (POST /api/v1/webhooks/:id), paced and flat out, against the baseline
-  --webhook-rate <n>   webhooks per second of all senders together in the paced load (default 500)
+  --webhook-rate <n>   webhooks per second of all senders together in the paced load (default 100)
   --rows <n>           rows of the imported file                (default 100000)
   --row-bytes <n>      pad each row to n bytes                 (default 0: about 120; 1000 makes 100,000 rows 100 MB)
 DATABASE_URL and NATS_URL choose the servers (default postgres://postgres@127.0.0.1:5432/postgres, nats://127.0.0.1:4222).`;
@@ -75,7 +75,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     import: values.import === true,
     events: values.events === true,
     webhooks: values.webhooks === true,
-    webhookRate: Math.round(positiveNumber('--webhook-rate', values['webhook-rate'], 500)),
+    webhookRate: Math.round(positiveNumber('--webhook-rate', values['webhook-rate'], 100)),
     importRows: Math.round(positiveNumber('--rows', values.rows, 100_000)),
     importRowBytes: Math.round(nonNegativeNumber('--row-bytes', values['row-bytes'], 0)),
     help: values.help === true,

@@ -484,8 +484,11 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
     expect((await fetch(url('/api/v1/webhooks/not-an-id'), { method: 'POST', body })).status).toBe(404);
   });
 
-  it('keeps the previous secret valid after a rotation, and takes the new one', async () => {
+  it('keeps the previous secret valid after a rotation, and takes the new one at once', async () => {
     const integration = await create({ name: 'rotating', kind: 'standard' });
+    // Received before the rotation: the gateway has the integration with its one secret in memory.
+    const before = payload();
+    expect(await deliver(integration, before, standardHeaders(integration.secret as string, before))).toMatchObject({ status: 202 });
     const rotated = await admin('POST', `/api/v1/integrations/${integration.id}/secrets/rotate`);
     expect(rotated.status).toBe(200);
     const newSecret = rotated.body?.secret as string;
@@ -495,6 +498,21 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
       const body = payload();
       expect(await deliver(integration, body, standardHeaders(secret, body))).toMatchObject({ status: 202 });
     }
+  });
+
+  it('takes at once a secret another gateway replica added, though it holds the integration in memory', async () => {
+    const integration = await create({ name: 'rotated elsewhere', kind: 'standard' });
+    const first = payload();
+    expect(await deliver(integration, first, standardHeaders(integration.secret as string, first))).toMatchObject({ status: 202 });
+    // Written as another replica's rotation writes it: this gateway is not told.
+    const secret = `whsec_${Buffer.from(randomUUID()).toString('base64')}`;
+    await gateway.db.query(`INSERT INTO gateway.integration_secrets ("id", "integration_id", "secret") VALUES ($1, $2, $3)`, [
+      randomUUID(),
+      integration.id,
+      secret,
+    ]);
+    const next = payload();
+    expect(await deliver(integration, next, standardHeaders(secret, next))).toMatchObject({ status: 202 });
   });
 
   it('stores everything while paused and hands it on in event-time order on resume', async () => {

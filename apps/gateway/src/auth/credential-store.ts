@@ -2,6 +2,7 @@ import { DEFAULT_WORKSPACE_ID } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { ShortMemo } from '../http/short-memo';
 import { hashApiKey, isScope, type Scope } from './api-key';
 import { CredentialsRepository } from './credentials.repository';
 import type { Principal } from './principal';
@@ -16,32 +17,11 @@ export const CREDENTIAL_CACHE_MS = 500;
 const LAST_USED_WRITE_INTERVAL_MS = 60_000;
 const MAX_CACHED = 10_000;
 
-interface Cached<T> {
-  value: Promise<T>;
-  expiresAt: number;
-}
-
-/** A small time-bounded memo; one lookup in flight per key, failures are not kept. */
-class ShortMemo<T> {
-  private readonly entries = new Map<string, Cached<T>>();
-
-  get(key: string, load: () => Promise<T>): Promise<T> {
-    const now = Date.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > now) return hit.value;
-    if (this.entries.size >= MAX_CACHED) this.entries.clear();
-    const value = load();
-    this.entries.set(key, { value, expiresAt: now + CREDENTIAL_CACHE_MS });
-    value.catch(() => this.entries.delete(key));
-    return value;
-  }
-}
-
 /** Turns presented API keys into principals, and answers the workspace settings intake needs. */
 @Injectable()
 export class CredentialStore {
-  private readonly keys = new ShortMemo<Principal | undefined>();
-  private readonly legacyIntake = new ShortMemo<boolean>();
+  private readonly keys = new ShortMemo<Principal | undefined>(CREDENTIAL_CACHE_MS);
+  private readonly legacyIntake = new ShortMemo<boolean>(CREDENTIAL_CACHE_MS);
   private readonly lastUsedWritten = new Map<string, number>();
 
   constructor(

@@ -4,13 +4,14 @@ import { IntegrationsController } from './integrations.controller';
 import { IntegrationsRepository } from './integrations.repository';
 import { IntegrationsService } from './integrations.service';
 import { WebhooksController } from './webhooks.controller';
+import { ReceivingIntegrations } from './receiving-integrations';
 import { WebhooksService } from './webhooks.service';
 
 /** CRM integrations (kept here, audited) and their signed webhooks, stored by ingestion before they are answered. */
 @Module({
   imports: [AuditModule],
   controllers: [IntegrationsController, WebhooksController],
-  providers: [IntegrationsRepository, IntegrationsService, WebhooksService],
+  providers: [IntegrationsRepository, IntegrationsService, ReceivingIntegrations, WebhooksService],
   exports: [IntegrationsRepository],
 })
 export class IntegrationsModule {}

@@ -29,6 +29,7 @@ import type {
 } from './dto/integration.dto';
 import { acmeMappingProblem } from './integration-mapping';
 import { type IntegrationRow, IntegrationsRepository, type SecretRow } from './integrations.repository';
+import { ReceivingIntegrations } from './receiving-integrations';
 
 /** The path a sender posts an integration's webhooks to. */
 export function webhookPath(integrationId: string): string {
@@ -47,6 +48,7 @@ export class IntegrationsService {
     private readonly repository: IntegrationsRepository,
     private readonly audit: AuditLogService,
     private readonly rpc: RpcClient,
+    private readonly receiving: ReceivingIntegrations,
     @Inject(GatewayEnv) private readonly env: GatewayEnv,
   ) {}
 
@@ -116,12 +118,13 @@ export class IntegrationsService {
         before: viewOf(current, [], ''),
       });
     });
+    this.receiving.changed(id);
   }
 
   /** A new secret; the ones valid now keep working for the overlap, so that senders can switch without a gap. */
   async rotateSecret(caller: Principal, workspaceId: string, id: string, baseUrl: string): Promise<SecretRotatedDoc> {
     const previousExpireAt = new Date(Date.now() + this.env.INTEGRATION_SECRET_OVERLAP_SECONDS * 1000);
-    return this.dataSource.transaction(async (manager) => {
+    const rotated = await this.dataSource.transaction(async (manager): Promise<SecretRotatedDoc> => {
       const current = await this.repository.find(workspaceId, id, manager);
       if (!current) throw notFound(id);
       const before = await this.view(current, baseUrl, manager);
@@ -138,6 +141,8 @@ export class IntegrationsService {
       });
       return { integration, secret, previousExpireAt: previousExpireAt.toISOString() };
     });
+    this.receiving.changed(id);
+    return rotated;
   }
 
   /** Pauses or resumes: ingestion first (it holds or hands on the events), then the integration's flag. */
@@ -220,14 +225,16 @@ export class IntegrationsService {
     baseUrl: string,
     change: (manager: EntityManager) => Promise<IntegrationRow>,
   ): Promise<IntegrationViewDoc> {
-    return this.dataSource.transaction(async (manager) => {
+    const after = await this.dataSource.transaction(async (manager) => {
       const current = await this.repository.find(workspaceId, id, manager);
       if (!current) throw notFound(id);
       const before = await this.view(current, baseUrl, manager);
-      const after = await this.view(await change(manager), baseUrl, manager);
-      await this.audit.record(manager, caller, { workspaceId, action, target: `integration:${id}`, before, after });
-      return after;
+      const written = await this.view(await change(manager), baseUrl, manager);
+      await this.audit.record(manager, caller, { workspaceId, action, target: `integration:${id}`, before, after: written });
+      return written;
     });
+    this.receiving.changed(id);
+    return after;
   }
 
   private async view(row: IntegrationRow, baseUrl: string, manager?: EntityManager): Promise<IntegrationViewDoc> {

@@ -68,6 +68,20 @@ export interface CrmEventRow {
   record_id: string | null;
 }
 
+/** What settling an outcome reads of its event. */
+export type CrmOutcomeRow = Pick<CrmEventRow, 'id' | 'integration_id' | 'workspace_id' | 'event_at' | 'attempts'>;
+
+/** An outcome as recorded on its event. */
+export interface CrmSettledOutcome {
+  id: string;
+  eventAt: Date;
+  status: CrmEventStatus;
+  reason: string | null;
+  error: string | null;
+  recordId: string | null;
+  deadLettered: boolean;
+}
+
 /** A change of an event's outcome; fields left undefined keep their value. */
 export interface CrmEventChange {
   status?: CrmEventStatus;
@@ -303,6 +317,35 @@ export class CrmEventsRepository {
       [eventId, integrationId],
     )) as CrmEventRow[];
     return row;
+  }
+
+  /**
+   * The events outcomes name, locked, with what settling an outcome reads (not their bytes); in id
+   * order, so that two batches lock shared events in one order.
+   */
+  async lockForOutcomes(manager: EntityManager, refs: ReadonlyArray<{ integrationId: string; eventId: string }>): Promise<CrmOutcomeRow[]> {
+    if (refs.length === 0) return [];
+    return (await manager.query(
+      `SELECT l."id", l."integration_id", l."workspace_id", l."event_at", l."attempts"
+       FROM ${this.log} l JOIN ${this.ids} i ON i."id" = l."id" AND i."event_at" = l."event_at"
+       JOIN unnest($1::uuid[], $2::uuid[]) AS r("id", "integration_id") ON r."id" = l."id" AND r."integration_id" = l."integration_id"
+       ORDER BY l."id" FOR UPDATE OF l`,
+      [refs.map((ref) => ref.eventId), refs.map((ref) => ref.integrationId)],
+    )) as CrmOutcomeRow[];
+  }
+
+  /** Records outcomes, one statement for all. */
+  async settleOutcomes(manager: EntityManager, outcomes: readonly CrmSettledOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const column = <K extends keyof CrmSettledOutcome>(key: K) => outcomes.map((outcome) => outcome[key]);
+    await manager.query(
+      `UPDATE ${this.log} l SET "updated_at" = now(), "status" = o."status", "reason" = o."reason", "error" = o."error",
+         "record_id" = o."record_id", "dead_lettered" = o."dead_lettered"
+       FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::boolean[])
+         AS o("id", "event_at", "status", "reason", "error", "record_id", "dead_lettered")
+       WHERE l."id" = o."id" AND l."event_at" = o."event_at"`,
+      [column('id'), column('eventAt'), column('status'), column('reason'), column('error'), column('recordId'), column('deadLettered')],
+    );
   }
 
   async update(manager: EntityManager, row: Pick<CrmEventRow, 'id' | 'event_at'>, change: CrmEventChange): Promise<void> {

@@ -33,7 +33,14 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { LeadIntakeService } from '../leads/lead-intake.service';
 import { CRM_EVENT_OPTIONS, type CrmEventOptions } from './crm-event-options';
-import { type CrmEventChange, type CrmEventRow, CrmEventsRepository, type NewCrmEvent } from './crm-events.repository';
+import {
+  type CrmEventChange,
+  type CrmEventRow,
+  CrmEventsRepository,
+  type CrmOutcomeRow,
+  type CrmSettledOutcome,
+  type NewCrmEvent,
+} from './crm-events.repository';
 import { CrmPartitionsService } from './crm-partitions.service';
 import { type CrmPayloadReading, HUBSPOT_MAX_BATCH, jsonArrayItems, readCrmPayload, webhookDedupKey } from './crm-payload';
 
@@ -47,6 +54,9 @@ const MAX_REJECTED_BODY = 64 * 1024;
 const LEAD_SWEEP_AFTER_MS = 60_000;
 
 const LEAD_APPLIED_TYPES: ReadonlySet<string> = new Set(['lead.created', 'lead.updated']);
+
+/** An outcome of applying an event, as contacts reports it. */
+type CrmOutcome = Pick<CrmEventProcessedData, 'status' | 'reason' | 'error' | 'retryable' | 'recordId'>;
 
 /** What an event hands on after the transaction that stored or released it commits. */
 type AfterCommit = { applyLead: { integrationId: string; eventId: string } } | null;
@@ -319,44 +329,61 @@ export class CrmEventsService implements OnModuleInit {
   }
 
   /** What contacts did with an event: its status, and a retry later (or a dead letter) for a failure. */
+  /**
+   * Records contacts' outcomes: the events are locked and updated with one statement each for the
+   * batch. An outcome of an earlier delivery than the event's last changes nothing; a retryable
+   * failure with attempts left is retried later (a job), the last failure is dead-lettered.
+   */
   async onProcessed(events: EventBatch<typeof EventTypes.crmEventProcessed>, manager: EntityManager): Promise<void> {
+    const rows = await this.repository.lockForOutcomes(
+      manager,
+      events.map(({ data }) => ({ integrationId: data.integrationId, eventId: data.crmEventId })),
+    );
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    // The last outcome of an event in the batch is the one that stands.
+    const latest = new Map<string, { row: CrmOutcomeRow; outcome: CrmOutcome }>();
     for (const { data } of events) {
-      const row = await this.repository.lock(manager, data.integrationId, data.crmEventId);
-      // An outcome of an earlier delivery than the last one changes nothing.
-      if (!row || row.attempts !== data.attempt) continue;
-      await this.settle(manager, row, data);
+      const row = byId.get(data.crmEventId.toLowerCase());
+      if (row && row.attempts === data.attempt) latest.set(row.id, { row, outcome: data });
     }
+    await this.settle(manager, [...latest.values()]);
   }
 
-  private async settle(
-    manager: EntityManager,
-    row: CrmEventRow,
-    outcome: Pick<CrmEventProcessedData, 'status' | 'reason' | 'error' | 'retryable' | 'recordId'>,
-  ): Promise<void> {
-    const retry = outcome.status === 'failed' && outcome.retryable && row.attempts < this.options.maxAttempts;
-    const deadLettered = outcome.status === 'failed' && !retry;
-    await this.repository.update(manager, row, {
-      status: outcome.status,
-      reason: outcome.reason,
-      error: outcome.error,
-      recordId: outcome.recordId,
-      deadLettered,
+  /** Records outcomes with one statement; retries later (a job) what may succeed then, dead-letters the rest. */
+  private async settle(manager: EntityManager, settling: ReadonlyArray<{ row: CrmOutcomeRow; outcome: CrmOutcome }>): Promise<void> {
+    const settled = settling.map(({ row, outcome }) => {
+      const retry = outcome.status === 'failed' && outcome.retryable && row.attempts < this.options.maxAttempts;
+      const recorded: CrmSettledOutcome = {
+        id: row.id,
+        eventAt: row.event_at,
+        status: outcome.status,
+        reason: outcome.reason,
+        error: outcome.error,
+        recordId: outcome.recordId,
+        deadLettered: outcome.status === 'failed' && !retry,
+      };
+      return { row, retry, recorded };
     });
-    if (retry) {
-      const runAt = new Date(Date.now() + this.options.retryBaseMs * 2 ** Math.max(0, row.attempts - 1));
+    await this.repository.settleOutcomes(
+      manager,
+      settled.map(({ recorded }) => recorded),
+    );
+    const retries = settled.filter(({ retry }) => retry);
+    if (retries.length > 0)
       await this.queue.add(
-        [
-          {
-            kind: CRM_RETRY_JOB,
-            workspaceId: row.workspace_id,
-            payload: { integrationId: row.integration_id, eventId: row.id, attempts: row.attempts },
-            runAt,
-          },
-        ],
+        retries.map(({ row }) => this.retryJobOf(row)),
         manager,
       );
-    }
-    this.count(row.integration_id, deadLettered ? 'dead_letter' : outcome.status);
+    for (const { row, recorded } of settled) this.count(row.integration_id, recorded.deadLettered ? 'dead_letter' : recorded.status);
+  }
+
+  private retryJobOf(row: CrmOutcomeRow) {
+    return {
+      kind: CRM_RETRY_JOB,
+      workspaceId: row.workspace_id,
+      payload: { integrationId: row.integration_id, eventId: row.id, attempts: row.attempts },
+      runAt: new Date(Date.now() + this.options.retryBaseMs * 2 ** Math.max(0, row.attempts - 1)),
+    };
   }
 
   /** An automatic retry: the event is handed on again unless something else moved it since. */
@@ -439,17 +466,18 @@ export class CrmEventsService implements OnModuleInit {
       if (leadId === null) {
         const attempts = row.attempts + 1;
         await this.repository.update(manager, row, { held: false, attempts });
-        await this.settle(
-          manager,
-          { ...(row as CrmEventRow), attempts },
+        await this.settle(manager, [
           {
-            status: 'failed',
-            reason: null,
-            error: `no lead of this integration has the CRM id ${event.externalId} yet`,
-            retryable: true,
-            recordId: null,
+            row: { ...row, attempts },
+            outcome: {
+              status: 'failed',
+              reason: null,
+              error: `no lead of this integration has the CRM id ${event.externalId} yet`,
+              retryable: true,
+              recordId: null,
+            },
           },
-        );
+        ]);
         return null;
       }
     }
