@@ -1,4 +1,4 @@
-import { type CrmEventProcessedData, type CrmEventReceivedData, type EventEnvelope, EventTypes } from '@leadflow/contracts';
+import { crmRecordKey, type CrmEventProcessedData, type CrmEventReceivedData, type EventEnvelope, EventTypes } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
 import { findInvariantViolations, openServiceDatabase, type ServiceDatabase, shuffled } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
@@ -355,6 +355,12 @@ describe('CRM sync against PostgreSQL', () => {
       await apply(created);
       const contactId = (await answerTo(created)).recordId as string;
       await erasures.erase({ workspaceId: ws, id: contactId, requestedBy: 'account:admin' });
+      // The erasure names the person's CRM record, so that ingestion erases the events naming them by it alone.
+      const [erased] = await database.db.query<{ data: Record<string, unknown> }>(
+        `SELECT envelope->'data' AS data FROM contacts.outbox WHERE type = 'contact.erased' AND envelope->>'workspaceId' = $1`,
+        [ws],
+      );
+      expect(erased?.data).toMatchObject({ contactId, crmContactRecords: [crmRecordKey(integrationId, 'c-er')] });
       const update = crmEvent(ws, 'contact.updated', 'c-er', 2, { firstName: 'Eve again' });
       const recreated = crmEvent(ws, 'contact.created', 'c-er-new', 3, { email: 'erased@example.com' });
       await apply(update, recreated);

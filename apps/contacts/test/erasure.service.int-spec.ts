@@ -145,6 +145,7 @@ describe('contact erasure against PostgreSQL', () => {
       phoneHashes: reply.erasure.phoneHashes,
       anonymousIdHashes: [],
       userIdHashes: [],
+      crmContactRecords: [],
     });
     expect(JSON.stringify(event)).not.toContain(email);
     expect(await findInvariantViolations(database.db, { drained: false })).toEqual([]);

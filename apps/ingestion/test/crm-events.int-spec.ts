@@ -1,4 +1,5 @@
 import {
+  crmRecordKey,
   type CrmEventProcessedData,
   type CrmEventReceivedData,
   type CrmEventView,
@@ -400,6 +401,64 @@ describe('ingestion: CRM events', () => {
     expect(text).not.toContain('gdpr.person');
     expect(text).not.toContain('erasable');
     expect(text).toContain('crm-other@example.com');
+  });
+
+  it('erases a person known to it only from CRM contact events, by their CRM record: events without email or phone too', async () => {
+    const ref = integration();
+    const created = await store(ref, contactEvent('crm-only-c', '2026-11-30T05:00:00Z', { firstName: 'Onlycrm' }));
+    // A later version names the record by its id alone: no email, no phone.
+    const renamed = await store(ref, {
+      type: 'contact.updated',
+      id: `evt-${randomUUID()}`,
+      timestamp: '2026-11-30T05:01:00Z',
+      data: { id: 'crm-only-c', updatedAt: '2026-11-30T05:01:00Z', lastName: 'Renamedperson' },
+    });
+    const deal = await store(ref, {
+      type: 'opportunity.created',
+      id: `evt-${randomUUID()}`,
+      timestamp: '2026-11-30T05:02:00Z',
+      data: {
+        id: 'crm-only-deal',
+        updatedAt: '2026-11-30T05:02:00Z',
+        name: 'Deal of Renamedperson',
+        contactId: 'crm-only-c',
+        amount: '10.00',
+        currency: 'EUR',
+      },
+    });
+    const other = await store(ref, contactEvent('crm-only-other', '2026-11-30T05:03:00Z', { lastName: 'Keptperson' }));
+    // The same CRM id in another integration is another record.
+    const elsewhere = integration();
+    const namesake = await store(elsewhere, contactEvent('crm-only-c', '2026-11-30T05:04:00Z', { lastName: 'Namesake' }));
+    await h.publish(EventTypes.contactErased, {
+      erasureId: randomUUID(),
+      contactId: randomUUID(),
+      mergedContactIds: [],
+      leadIds: [],
+      emailHashes: [],
+      phoneHashes: [],
+      crmContactRecords: [crmRecordKey(ref.id, 'crm-only-c')],
+    });
+    await h.waitForRows(`SELECT 1 FROM ingestion.crm_events_log WHERE id = $1 AND octet_length(body) = 0`, [renamed.eventId]);
+    const bytes = async (id: string | null) =>
+      (await h.db.query<{ bytes: number }>(`SELECT octet_length(body) AS bytes FROM ingestion.crm_events_log WHERE id = $1`, [id]))[0]
+        ?.bytes;
+    expect(await bytes(created.eventId)).toBe(0);
+    expect(await bytes(renamed.eventId)).toBe(0);
+    expect(await bytes(deal.eventId)).toBe(0);
+    expect(await bytes(other.eventId)).toBeGreaterThan(0);
+    expect(await bytes(namesake.eventId)).toBeGreaterThan(0);
+    const staged = JSON.stringify(
+      await h.db.query(
+        `SELECT fields FROM ingestion.crm_contacts_staging WHERE integration_id = ANY($1::uuid[])
+         UNION ALL SELECT fields FROM ingestion.crm_opportunities_staging WHERE integration_id = ANY($1::uuid[])`,
+        [[ref.id, elsewhere.id]],
+      ),
+    ).toLowerCase();
+    expect(staged).not.toContain('onlycrm');
+    expect(staged).not.toContain('renamedperson');
+    expect(staged).toContain('keptperson');
+    expect(staged).toContain('namesake');
   });
 
   it('erases a person from a HubSpot batch: only the items naming them, each item being an event of its own', async () => {

@@ -22,6 +22,9 @@ import { IDENTITY_HASH_PATTERN } from './privacy';
 import { STAGES, type Stage } from './scoring';
 import { type EventType, EventTypes } from './subjects';
 
+/** `<integration id>:<CRM id>`; the CRM's ids are at most 256 characters, as ingestion reads them. */
+const CRM_RECORD_KEY_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}:.{1,256}$/s;
+
 /*
  * The data of each domain event, as a class that class-validator checks: the messaging library
  * validates every event it receives against its type's class before any handler runs, so handlers
@@ -398,6 +401,26 @@ export class ContactErasedData {
   @IsArray()
   @Matches(IDENTITY_HASH_PATTERN, { each: true, message: '$property must hold sha256 hashes in lower-case hex' })
   userIdHashes?: string[];
+
+  /**
+   * The CRM contact records that are the person, each `<integration id>:<the CRM's id>` (see
+   * `crmRecordKey`), so that CRM events naming them by that id alone (an update without email or
+   * phone, a person with no lead) are erased too. Absent from older producers.
+   */
+  @IsOptional()
+  @IsArray()
+  @Matches(CRM_RECORD_KEY_PATTERN, { each: true, message: '$property must hold "<integration id>:<CRM id>" keys' })
+  crmContactRecords?: string[];
+}
+
+/** `<integration id>:<the CRM's own id of the record>`: a CRM record in an event. */
+export function crmRecordKey(integrationId: string, externalId: string): string {
+  return `${integrationId.toLowerCase()}:${externalId}`;
+}
+
+/** The integration id and the CRM's id of a `crmRecordKey`. */
+export function parseCrmRecordKey(key: string): { integrationId: string; externalId: string } {
+  return { integrationId: key.slice(0, 36), externalId: key.slice(37) };
 }
 
 /** `contact.deleted`: an admin soft-deleted the contact; it keeps its data and identities and may be restored. */

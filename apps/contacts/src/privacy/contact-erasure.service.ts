@@ -70,6 +70,8 @@ export class ContactErasureService {
       // The tracker ids activities name the person by (with no email or phone): ingestion erases those activities by them.
       const trackerHashes = (kind: 'anonymous_id' | 'user_id') =>
         [...new Set(identities.filter((i) => (i.kind as string) === kind).map(erasedIdentityHash))].sort();
+      // CRM events naming the person by their CRM id alone: ingestion erases those by these records.
+      const crmContactRecords = await this.erasures.crmContactRecordsOf(manager, workspaceId, ids);
       const anonymousIdHashes = trackerHashes('anonymous_id');
       const userIdHashes = trackerHashes('user_id');
       const stored = await this.erasures.insertErasure(
@@ -109,6 +111,7 @@ export class ContactErasureService {
           phoneHashes: record.phoneHashes,
           anonymousIdHashes,
           userIdHashes,
+          crmContactRecords,
         },
       });
       return { erasure: record, step: stepOf(stored), created: true };

@@ -1,4 +1,4 @@
-import type { ErasureRecord, IdentityKind } from '@leadflow/contracts';
+import { crmRecordKey, type ErasureRecord, type IdentityKind } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -62,6 +62,7 @@ export class ErasureRepository {
   private readonly imports: string;
   private readonly importIssues: string;
   private readonly importChunks: string;
+  private readonly crmLinks: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.contacts = qualifiedTable(dataSource, 'contacts');
@@ -76,6 +77,19 @@ export class ErasureRepository {
     this.imports = qualifiedTable(dataSource, 'imports');
     this.importIssues = qualifiedTable(dataSource, 'import_issues');
     this.importChunks = qualifiedTable(dataSource, 'import_chunks');
+    this.crmLinks = qualifiedTable(dataSource, 'crm_links');
+  }
+
+  /** The CRM contact records linked to these contacts, as `crmRecordKey`s. */
+  async crmContactRecordsOf(manager: EntityManager, workspaceId: string, contactIds: readonly string[]): Promise<string[]> {
+    if (contactIds.length === 0) return [];
+    const rows = (await manager.query(
+      `SELECT "integration_id", "external_id" FROM ${this.crmLinks}
+       WHERE "workspace_id" = $1 AND "object_type" = 'contact' AND "record_id" = ANY($2::uuid[])
+       ORDER BY "integration_id", "external_id"`,
+      [workspaceId, contactIds],
+    )) as Array<{ integration_id: string; external_id: string }>;
+    return rows.map((row) => crmRecordKey(row.integration_id, row.external_id));
   }
 
   /** The live contact a contact id stands for (itself, or the survivor it was merged into), locked. */

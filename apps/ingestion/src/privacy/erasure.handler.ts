@@ -42,7 +42,7 @@ export class ErasureHandler {
         ...identities.map((identity) => identity.hash),
         ...[data.contactId, ...data.mergedContactIds].map((id) => hashOfActivityId('contact_id', id.toLowerCase())),
       ]);
-      const crmEvents = await this.erasures.redactCrmEvents(manager, workspaceId, leadIds, clear);
+      const crmEvents = await this.erasures.redactCrmEvents(manager, workspaceId, leadIds, clear, data.crmContactRecords ?? []);
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...leadIds, ...clear]);
       const suppressed = await this.suppressions.add(
         manager,

@@ -1,4 +1,4 @@
-import type { LeadExport, RejectedRequestExport } from '@leadflow/contracts';
+import { type LeadExport, parseCrmRecordKey, type RejectedRequestExport } from '@leadflow/contracts';
 import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -190,25 +190,33 @@ export class ErasureRepository {
   /**
    * CRM webhooks about the person: the events of their leads (`lead_id`), and the events and
    * refused webhooks whose record names one of their clear emails or phones (the email in any
-   * case) or whose bytes hold one. Bodies and headers are emptied, fields and staging rows cleared;
-   * ids, times, types and statuses stay. Returns the events redacted now. A person a CRM named
-   * only in contact events, never in a lead, is not found this way (ingestion knows only hashes).
+   * case) or whose bytes hold one, and the events of their CRM contact records (`crmContactRecords`
+   * of `contact.erased`: the contact events of each record, and the deals naming it as their
+   * contact), which finds a person a CRM named only in contact events, never in a lead. Bodies and
+   * headers are emptied, fields and staging rows cleared; ids, times, types and statuses stay.
+   * Returns the events redacted now.
    */
   async redactCrmEvents(
     manager: EntityManager,
     workspaceId: string,
     leadIds: readonly string[],
     clear: readonly string[],
+    crmContactRecords: readonly string[] = [],
   ): Promise<number> {
-    if (leadIds.length === 0 && clear.length === 0) return 0;
+    if (leadIds.length === 0 && clear.length === 0 && crmContactRecords.length === 0) return 0;
     const lowered = clear.map((value) => value.toLowerCase());
+    const records = crmContactRecords.map(parseCrmRecordKey);
     const names = `(EXISTS (SELECT 1 FROM unnest($3::text[]) AS v("value") WHERE position(convert_to(v."value", 'UTF8') IN t."body") > 0))`;
     const rows = (await manager.query(
       `WITH "hit" AS (
          UPDATE ${this.crmEvents} t SET "body" = '', "headers" = '{}', "fields" = CASE WHEN t."fields" IS NULL THEN NULL ELSE '{}'::jsonb END,
            "updated_at" = now()
          WHERE t."workspace_id" = $1 AND (octet_length(t."body") > 0 OR t."fields" <> '{}'::jsonb) AND (
-           t."lead_id" = ANY($2::uuid[]) OR lower(t."fields"->>'email') = ANY($4::text[]) OR t."fields"->>'phone' = ANY($3::text[]) OR ${names})
+           t."lead_id" = ANY($2::uuid[]) OR lower(t."fields"->>'email') = ANY($4::text[]) OR t."fields"->>'phone' = ANY($3::text[]) OR ${names}
+           -- The person's CRM contact records: their events, and the deals that name them as their contact.
+           OR EXISTS (SELECT 1 FROM unnest($5::uuid[], $6::text[]) AS r("integration_id", "external_id")
+             WHERE r."integration_id" = t."integration_id" AND (
+               (t."type" LIKE 'contact.%' AND t."external_id" = r."external_id") OR t."fields"->>'contactExternalId' = r."external_id")))
          RETURNING t."id", t."event_at"
        ), ${this.crmStaging
          .map(
@@ -219,7 +227,7 @@ export class ErasureRepository {
          UPDATE ${this.crmRejected} t SET "body" = '', "headers" = '{}' WHERE t."workspace_id" = $1 AND octet_length(t."body") > 0 AND ${names}
        )
        SELECT count(*)::int AS "count" FROM "hit"`,
-      [workspaceId, leadIds, clear, lowered],
+      [workspaceId, leadIds, clear, lowered, records.map((r) => r.integrationId), records.map((r) => r.externalId)],
     )) as Array<{ count: number }>;
     return rows[0]?.count ?? 0;
   }
