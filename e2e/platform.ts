@@ -60,6 +60,7 @@ export class Platform {
       // The suites send thousands of leads at once; rate limits have their own tests.
       BOOTSTRAP_INTAKE_RATE_LIMIT: '100000',
       BOOTSTRAP_ADMIN_RATE_LIMIT: '100000',
+      WEBHOOK_RATE_LIMIT_PER_SECOND: '100000',
       BOOTSTRAP_ADMIN_EMAIL: E2E_OWNER.email,
       BOOTSTRAP_ADMIN_PASSWORD: E2E_OWNER.password,
       AUTH_TOKEN_SECRET: 'e2e-token-secret-0000000000000000000000',

@@ -55,6 +55,7 @@ export class PlatformTarget {
           BOOTSTRAP_INTAKE_KEY: settings.intakeKey,
           // Limited, so that the rate limit is part of what is measured, but far above what the load reaches.
           BOOTSTRAP_INTAKE_RATE_LIMIT: '1000000',
+          WEBHOOK_RATE_LIMIT_PER_SECOND: '1000000',
         },
         port,
       });

@@ -746,4 +746,38 @@ describe('gateway + ingestion: CRM integrations and webhooks', () => {
     expect(new Set(answers.map((answer) => answer.body.eventId)).size).toBe(1);
     expect(await logRows(integration.id)).toHaveLength(221);
   });
+
+  // It restarts the gateway with a small limit, then with the default again.
+  it('limits each integration’s webhooks a second: 429 rate_limited with Retry-After, nothing stored, other integrations unaffected', async () => {
+    await gateway.restart({ WEBHOOK_RATE_LIMIT_PER_SECOND: '3' });
+    const busy = await create({ name: 'busy', kind: 'standard' });
+    const quiet = await create({ name: 'quiet', kind: 'standard' });
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const body = payload();
+        const headers = standardHeaders(busy.secret as string, body);
+        const response = await fetch(url(`/api/v1/webhooks/${busy.id}`), {
+          method: 'POST',
+          body,
+          headers: { 'Content-Type': 'application/json', ...headers },
+        });
+        return {
+          status: response.status,
+          retryAfter: response.headers.get('retry-after'),
+          body: (await response.json()) as Record<string, unknown>,
+        };
+      }),
+    );
+    const accepted = answers.filter((answer) => answer.status === 202);
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(accepted.length + limited.length).toBe(20);
+    // At most the burst (twice the rate) in the first second.
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted.length).toBeLessThanOrEqual(6);
+    expect(limited[0]).toMatchObject({ retryAfter: expect.stringMatching(/^[1-9]\d*$/), body: { error: { code: 'rate_limited' } } });
+    expect((await logRows(busy.id)).length).toBe(accepted.length);
+    const body = payload();
+    expect(await deliver(quiet, body, standardHeaders(quiet.secret as string, body))).toMatchObject({ status: 202 });
+    await gateway.restart({ WEBHOOK_RATE_LIMIT_PER_SECOND: '200' });
+  });
 });

@@ -19,5 +19,6 @@ import { SignInThrottle } from './sign-in-throttle';
     SignInThrottle,
     { provide: APP_GUARD, useClass: AccessGuard },
   ],
+  exports: [RateLimits],
 })
 export class AuthModule {}

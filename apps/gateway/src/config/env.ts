@@ -96,6 +96,18 @@ export class GatewayEnv extends PlatformEnv {
   @Max(4500)
   INTAKE_TIMEOUT_MS = 3000;
 
+  /**
+   * CRM webhooks a second one integration may send (twice as many in a burst, counted across the
+   * replicas); over it, 429 `rate_limited` with Retry-After, which senders retry. Nothing over it is
+   * stored, so one integration cannot crowd out the others.
+   */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  WEBHOOK_RATE_LIMIT_PER_SECOND = 200;
+
   /** How long an integration's previous webhook secret keeps working after a rotation, in seconds. */
   @Expose()
   @Type(() => Number)

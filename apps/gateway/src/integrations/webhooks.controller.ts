@@ -36,13 +36,18 @@ export class WebhooksController {
   @ApiResponse({ status: 401, type: ErrorBodyDoc, description: 'invalid_signature, stale_timestamp (the request is kept for audit)' })
   @ApiResponse({ status: 404, type: ErrorBodyDoc, description: 'not_found: no such integration' })
   @ApiResponse({ status: 413, type: ErrorBodyDoc, description: 'payload_too_large' })
+  @ApiResponse({
+    status: 429,
+    type: ErrorBodyDoc,
+    description: 'rate_limited (Retry-After): over the integration’s webhooks per second; nothing was stored, send again',
+  })
   @ApiResponse({ status: 503, type: ErrorBodyDoc, description: 'unavailable (Retry-After): nothing was stored, send again' })
   async receive(
     @Param('integrationId') integrationId: string,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebhookAcceptedDoc> {
-    const answer = await this.webhooks.receive(integrationId, request);
+    const answer = await this.webhooks.receive(integrationId, request, reply);
     if (answer.replayed) void reply.status(200);
     if (!answer.events) return { ok: true, eventId: answer.eventId, replayed: answer.replayed };
     const replays = answer.events.filter((event) => event.replayed).length;

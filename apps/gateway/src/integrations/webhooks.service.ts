@@ -11,8 +11,9 @@ import { currentRequestId } from '@leadflow/logging';
 import { encodeBody, RpcClient } from '@leadflow/messaging';
 import { SignatureFailureCodes, webhookSignatureScheme } from '@leadflow/signing';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, Registry } from 'prom-client';
+import { RateLimits } from '../auth/rate-limits';
 import { GatewayEnv } from '../config/env';
 import { rawBody } from '../http/body-parser';
 import type { ReceivingIntegration } from './integrations.repository';
@@ -40,6 +41,7 @@ export class WebhooksService {
   constructor(
     private readonly integrations: ReceivingIntegrations,
     private readonly rpc: RpcClient,
+    private readonly rateLimits: RateLimits,
     @Inject(GatewayEnv) private readonly env: GatewayEnv,
     @Optional() registry?: Registry,
   ) {
@@ -53,7 +55,7 @@ export class WebhooksService {
       : undefined;
   }
 
-  async receive(integrationId: string, request: FastifyRequest): Promise<WebhookAnswer> {
+  async receive(integrationId: string, request: FastifyRequest, response: FastifyReply): Promise<WebhookAnswer> {
     const id = integrationId.toLowerCase();
     const body = rawBody(request);
     const receivedAt = new Date();
@@ -71,6 +73,8 @@ export class WebhooksService {
       checked = integration ? check(integration) : undefined;
     }
     if (!integration || !checked) throw new AppException(ErrorCodes.notFound, `no integration ${integrationId.slice(0, 64)}`);
+    const perSecond = this.env.WEBHOOK_RATE_LIMIT_PER_SECOND;
+    await this.rateLimits.take(`webhooks:${integration.id}`, { perSecond, burst: perSecond * 2 }, response);
     const verification: CrmVerificationOutcome = checked.ok
       ? { ok: true, secretIndex: checked.secretIndex, signedAt: checked.signedAt.toISOString(), webhookId: checked.webhookId }
       : { ok: false, code: checked.code, reason: checked.reason };
