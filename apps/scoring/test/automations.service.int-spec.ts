@@ -1,6 +1,7 @@
 import {
   type AutomationContactChangeRequestedData,
   type AutomationRunCompletedData,
+  type AutomationView,
   type AutomationWebhookRequestedData,
   type EventEnvelope,
   EventTypes,
@@ -168,7 +169,7 @@ describe('automations against PostgreSQL', () => {
       ],
       enabled: true,
     });
-    const automation = created.automation!;
+    const automation = created.automation as AutomationView;
     expect(automation).toMatchObject({
       name: 'Hot leads to sales',
       trigger: { type: 'stage_changed', toStage: 'hot' },
@@ -184,7 +185,7 @@ describe('automations against PostgreSQL', () => {
     expect(await admin.get(ws, automation.id)).toEqual(automation);
     const second = (
       await admin.create(ws, { name: 'Second', trigger: { type: 'contact_created' }, actions: [{ type: 'add_tag', tag: 'new' }] })
-    ).automation!;
+    ).automation as AutomationView;
     const first = await admin.list(ws, { limit: 1 });
     expect(first.items.map((a) => a.id)).toEqual([second.id]);
     expect((await admin.list(ws, { limit: 1, cursor: first.nextCursor as string })).items.map((a) => a.id)).toEqual([automation.id]);
@@ -277,7 +278,7 @@ describe('automations against PostgreSQL', () => {
           { type: 'add_tag', tag: 'hot-lead' },
         ],
       })
-    ).automation!;
+    ).automation as AutomationView;
     // A warm-only automation, which this change must not run.
     const warm = (
       await admin.create(ws, {
@@ -285,7 +286,7 @@ describe('automations against PostgreSQL', () => {
         trigger: { type: 'stage_changed', toStage: 'warm' },
         actions: [{ type: 'add_tag', tag: 'w' }],
       })
-    ).automation!;
+    ).automation as AutomationView;
     const contact = randomUUID();
     // A demo request (50 points) takes the contact from nothing to hot.
     await database.dataSource.transaction((manager) =>
@@ -389,7 +390,7 @@ describe('automations against PostgreSQL', () => {
         actions: [{ type: 'webhook', endpointId }],
         cooldownSeconds: 3600,
       })
-    ).automation!;
+    ).automation as AutomationView;
     const [one, two] = [randomUUID(), randomUUID()];
     await deliver([stageChanged(ws, one, null, 'warm', at(0))], onStage);
     await deliver([stageChanged(ws, one, 'warm', 'hot', at(10)), stageChanged(ws, two, null, 'warm', at(10))], onStage);
@@ -418,14 +419,14 @@ describe('automations against PostgreSQL', () => {
         trigger: { type: 'score_crossed', threshold: 50, direction: 'up' },
         actions: [{ type: 'add_tag', tag: 'up' }],
       })
-    ).automation!;
+    ).automation as AutomationView;
     const down = (
       await admin.create(ws, {
         name: 'Down',
         trigger: { type: 'score_crossed', threshold: 50, direction: 'down' },
         actions: [{ type: 'add_tag', tag: 'down' }],
       })
-    ).automation!;
+    ).automation as AutomationView;
     const contact = randomUUID();
     const steps = [
       scoreChanged(ws, contact, 40, 60),
@@ -454,7 +455,7 @@ describe('automations against PostgreSQL', () => {
           { type: 'set_lifecycle', lifecycle: 'contact' },
         ],
       })
-    ).automation!;
+    ).automation as AutomationView;
     const contacts = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const created = contacts.map((contactId, i) =>
       envelope(ws, EventTypes.contactCreated, {
@@ -500,7 +501,7 @@ describe('automations against PostgreSQL', () => {
         },
         actions: [{ type: 'webhook', endpointId }],
       })
-    ).automation!;
+    ).automation as AutomationView;
     const track = (contactId: string, plan: string) =>
       envelope(ws, EventTypes.activityAttributed, {
         activityId: randomUUID(),
@@ -578,7 +579,7 @@ describe('automations against PostgreSQL', () => {
       },
       true,
     );
-    const automation = reply.automation!;
+    const automation = reply.automation as AutomationView;
     expect(reply.backfill).toMatchObject({ automationId: automation.id, status: 'running', total: 5, processed: 0 });
     const done = await waitFor(
       () => admin.backfill(ws, automation.id),
