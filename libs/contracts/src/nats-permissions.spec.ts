@@ -32,6 +32,7 @@ describe('natsPermissions', () => {
     expect(publish).toEqual(
       expect.arrayContaining([
         '$JS.API.STREAM.INFO.CONTACTS',
+        '$JS.API.STREAM.UPDATE.CONTACTS',
         '$JS.API.STREAM.INFO.INGESTION',
         '$JS.API.CONSUMER.CREATE.INGESTION.contacts-lead-ingested.>',
         '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-lead-ingested',
