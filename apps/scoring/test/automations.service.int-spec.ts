@@ -545,8 +545,9 @@ describe('automations against PostgreSQL', () => {
   it('backfills the contacts that already match, once each, as a job whose progress reaches the total', async () => {
     const ws = newWorkspace();
     const contacts = Array.from({ length: 5 }, () => randomUUID());
-    // Three hot (demo_request, 50 points), two warm (signup, 20).
-    for (const [i, contactId] of contacts.entries()) {
+    // Three hot (demo_request, 50 points), two warm (signup, 20), and a hot one soft-deleted in contacts.
+    const deleted = randomUUID();
+    for (const [i, contactId] of [...contacts, deleted].entries()) {
       await database.dataSource.transaction((manager) =>
         scoring.onActivitiesAttributed(
           [
@@ -554,7 +555,7 @@ describe('automations against PostgreSQL', () => {
               activityId: randomUUID(),
               contactId,
               kind: 'track',
-              name: i < 3 ? 'demo_request' : 'signup',
+              name: i < 3 || i === 5 ? 'demo_request' : 'signup',
               occurredAt: at(i),
               source: 'web',
               properties: {},
@@ -567,6 +568,26 @@ describe('automations against PostgreSQL', () => {
         ),
       );
     }
+    await database.db.query(`INSERT INTO scoring.contact_deletions (workspace_id, contact_id, deleted, version) VALUES ($1, $2, true, 2)`, [
+      ws,
+      deleted,
+    ]);
+    // A contact scoring knows from contact.created alone (never scored): looked at, not at the stage.
+    await deliver(
+      [
+        envelope(ws, EventTypes.contactCreated, {
+          contactId: randomUUID(),
+          email: null,
+          phone: null,
+          firstName: null,
+          lastName: null,
+          country: null,
+          version: 1,
+          tags: [],
+        }),
+      ],
+      (e, m) => automations.onContactCreated(e as never, m),
+    );
     const reply = await admin.create(
       ws,
       {
@@ -580,12 +601,12 @@ describe('automations against PostgreSQL', () => {
       true,
     );
     const automation = reply.automation as AutomationView;
-    expect(reply.backfill).toMatchObject({ automationId: automation.id, status: 'running', total: 5, processed: 0 });
+    expect(reply.backfill).toMatchObject({ automationId: automation.id, status: 'running', total: 6, processed: 0 });
     const done = await waitFor(
       () => admin.backfill(ws, automation.id),
       (b) => b.status === 'done',
     );
-    expect(done).toMatchObject({ status: 'done', total: 5, processed: 5, matched: 3 });
+    expect(done).toMatchObject({ status: 'done', total: 6, processed: 6, matched: 3 });
     const hot = contacts.slice(0, 3).sort();
     const log = await runs(ws, automation.id);
     expect(log.map((r) => r.contactId).sort()).toEqual(hot);
@@ -594,7 +615,7 @@ describe('automations against PostgreSQL', () => {
     expect(await outbox(ws, EventTypes.automationWebhookRequested)).toHaveLength(3);
 
     // Asked again: the same backfill, no second run for anyone.
-    expect(await admin.startBackfill(ws, automation.id)).toMatchObject({ status: 'done', processed: 5, matched: 3 });
+    expect(await admin.startBackfill(ws, automation.id)).toMatchObject({ status: 'done', processed: 6, matched: 3 });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await runs(ws, automation.id)).toHaveLength(3);
     await expect(admin.backfill(ws, randomUUID())).rejects.toMatchObject({ code: 'not_found' });

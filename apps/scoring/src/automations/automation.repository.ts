@@ -285,24 +285,43 @@ export class AutomationRepository {
     return new Set(rows.map((r) => r.contact_id));
   }
 
-  /** The live contacts scoring knows of a workspace (scored, or announced by contacts), after `after` in id order. */
-  private liveContacts(): string {
-    return `SELECT "contact_id" FROM ${this.scores} WHERE "workspace_id" = $1 AND "state" = 'active'
-            UNION SELECT "contact_id" FROM ${this.contacts} c WHERE "workspace_id" = $1
-              AND NOT EXISTS (SELECT 1 FROM ${this.scores} m WHERE m."workspace_id" = $1 AND m."contact_id" = c."contact_id" AND m."state" = 'merged')
-            EXCEPT SELECT "contact_id" FROM ${this.deletions} WHERE "workspace_id" = $1 AND "deleted"`;
+  /** Not a contact soft-deleted in contacts (`alias` names the row being tested). */
+  private notDeleted(alias: string): string {
+    return `NOT EXISTS (SELECT 1 FROM ${this.deletions} d WHERE d."workspace_id" = $1 AND d."contact_id" = ${alias}."contact_id" AND d."deleted")`;
+  }
+
+  /** Announced by contacts and not merged away in scoring. */
+  private notMerged(alias: string): string {
+    return `NOT EXISTS (SELECT 1 FROM ${this.scores} m WHERE m."workspace_id" = $1 AND m."contact_id" = ${alias}."contact_id" AND m."state" = 'merged')`;
   }
 
   async countLiveContacts(manager: EntityManager, workspaceId: string): Promise<number> {
-    const rows = (await manager.query(`SELECT count(*)::int AS "n" FROM (${this.liveContacts()}) l`, [workspaceId])) as Array<{
-      n: number;
-    }>;
+    const rows = (await manager.query(
+      `SELECT count(*)::int AS "n" FROM (
+         SELECT s."contact_id" FROM ${this.scores} s WHERE s."workspace_id" = $1 AND s."state" = 'active' AND ${this.notDeleted('s')}
+         UNION
+         SELECT c."contact_id" FROM ${this.contacts} c WHERE c."workspace_id" = $1 AND ${this.notMerged('c')} AND ${this.notDeleted('c')}
+       ) l`,
+      [workspaceId],
+    )) as Array<{ n: number }>;
     return rows[0]?.n ?? 0;
   }
 
+  /**
+   * The next live contacts scoring knows of a workspace (scored, or announced by contacts; not
+   * deleted, not merged away) after `after` in id order: each side walks its primary key from there.
+   */
   async nextLiveContacts(manager: EntityManager, workspaceId: string, after: string | null, limit: number): Promise<string[]> {
     const rows = (await manager.query(
-      `SELECT "contact_id" FROM (${this.liveContacts()}) l WHERE $2::uuid IS NULL OR "contact_id" > $2::uuid ORDER BY "contact_id" LIMIT $3`,
+      `SELECT "contact_id" FROM (
+         (SELECT s."contact_id" FROM ${this.scores} s
+          WHERE s."workspace_id" = $1 AND ($2::uuid IS NULL OR s."contact_id" > $2::uuid) AND s."state" = 'active' AND ${this.notDeleted('s')}
+          ORDER BY s."contact_id" LIMIT $3)
+         UNION
+         (SELECT c."contact_id" FROM ${this.contacts} c
+          WHERE c."workspace_id" = $1 AND ($2::uuid IS NULL OR c."contact_id" > $2::uuid) AND ${this.notMerged('c')} AND ${this.notDeleted('c')}
+          ORDER BY c."contact_id" LIMIT $3)
+       ) l ORDER BY "contact_id" LIMIT $3`,
       [workspaceId, after, limit],
     )) as Array<{ contact_id: string }>;
     return rows.map((r) => r.contact_id);
