@@ -443,6 +443,56 @@ describe('automations against PostgreSQL', () => {
     expect((await runs(ws, down.id)).map((r) => r.occurrenceId)).toEqual([`score.changed:${steps[2]?.id}`]);
   });
 
+  it('runs opportunity_won and opportunity_lost automations for the opportunity’s contact, once per event', async () => {
+    const ws = newWorkspace();
+    const won = (
+      await admin.create(ws, {
+        name: 'Won',
+        trigger: { type: 'opportunity_won' },
+        actions: [{ type: 'set_lifecycle', lifecycle: 'customer' }],
+      })
+    ).automation as AutomationView;
+    const lost = (
+      await admin.create(ws, { name: 'Lost', trigger: { type: 'opportunity_lost' }, actions: [{ type: 'add_tag', tag: 'lost-deal' }] })
+    ).automation as AutomationView;
+    const contact = randomUUID();
+    const opportunity = (type: string, status: 'won' | 'lost') =>
+      envelope(ws, type, {
+        opportunityId: randomUUID(),
+        contactId: contact,
+        version: 2,
+        leadId: null,
+        originLeadId: null,
+        pipelineId: randomUUID(),
+        stage: status === 'won' ? 'closed_won' : 'closed_lost',
+        fromStage: 'proposal',
+        status,
+        amount: '100000',
+        currency: 'EUR',
+        probability: status === 'won' ? 100 : 0,
+        closedAt: at(30),
+        deleted: false,
+        at: at(30),
+      });
+    const winning = opportunity(EventTypes.opportunityWon, 'won');
+    await deliver([winning], (e, m) => automations.onOpportunityWon(e as never, m));
+    await deliver([winning], (e, m) => automations.onOpportunityWon(e as never, m));
+    await deliver([opportunity(EventTypes.opportunityLost, 'lost')], (e, m) => automations.onOpportunityLost(e as never, m));
+    expect((await runs(ws, won.id)).map((r) => [r.contactId, r.trigger, r.occurrenceId])).toEqual([
+      [contact, 'opportunity_won', `opportunity.won:${winning.id}`],
+    ]);
+    expect((await runs(ws, lost.id)).map((r) => r.trigger)).toEqual(['opportunity_lost']);
+    expect(
+      (await outbox<AutomationContactChangeRequestedData>(ws, EventTypes.automationContactChangeRequested)).map((c) => [
+        c.lifecycle,
+        c.addTags,
+      ]),
+    ).toEqual([
+      ['customer', undefined],
+      [undefined, ['lost-deal']],
+    ]);
+  });
+
   it('assigns owners round-robin from a stored cursor, once per occurrence, and tests tags, properties and the contact’s fields', async () => {
     const ws = newWorkspace();
     const assign = (
