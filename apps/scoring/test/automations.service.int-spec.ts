@@ -190,14 +190,23 @@ describe('automations against PostgreSQL', () => {
     expect(first.items.map((a) => a.id)).toEqual([second.id]);
     expect((await admin.list(ws, { limit: 1, cursor: first.nextCursor as string })).items.map((a) => a.id)).toEqual([automation.id]);
 
-    const patched = await admin.patch(ws, automation.id, { enabled: false, cooldownSeconds: 600 });
-    expect(patched.before).toMatchObject({ enabled: true, cooldownSeconds: null });
+    expect(automation.version).toBe(1);
+    const patched = await admin.patch(ws, automation.id, { enabled: false, cooldownSeconds: 600 }, [1]);
+    expect(patched.before).toMatchObject({ enabled: true, cooldownSeconds: null, version: 1 });
     expect(patched.automation).toMatchObject({
       enabled: false,
       cooldownSeconds: 600,
       name: 'Hot leads to sales',
       trigger: { toStage: 'hot' },
+      version: 2,
     });
+    // From a version it is no longer at: the automation as it is, unchanged.
+    expect(await admin.patch(ws, automation.id, { enabled: true }, [1])).toMatchObject({
+      outcome: 'version_conflict',
+      automation: null,
+      current: { enabled: false, version: 2 },
+    });
+    expect(await admin.delete(ws, automation.id, [1])).toMatchObject({ outcome: 'version_conflict', current: { version: 2 } });
 
     const bad: Array<[Record<string, unknown>, RegExp]> = [
       [{ name: 'x', trigger: { type: 'stage_moved' }, actions: [{ type: 'add_tag', tag: 'a' }] }, /trigger.type/],

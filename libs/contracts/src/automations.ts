@@ -72,14 +72,21 @@ export interface AutomationView {
   actions: AutomationAction[];
   enabled: boolean;
   cooldownSeconds: number | null;
+  /** One more per change: the ETag of the automation. */
+  version: number;
   createdAt: string;
   updatedAt: string;
 }
 
-/** A write's answer: the automation after and before it (for the audit log). */
+/**
+ * A write's answer: the automation after and before it (for the audit log); or, for a change made
+ * from a version the automation is no longer at, `version_conflict` with the automation as it is.
+ */
 export interface AutomationWriteReply {
+  outcome?: 'written' | 'version_conflict';
   automation: AutomationView | null;
   before: AutomationView | null;
+  current?: AutomationView;
   backfill?: AutomationBackfillView | null;
 }
 

@@ -12,6 +12,9 @@ import { AuditLogService } from '../audit/audit-log.service';
 import type { Principal } from '../auth/principal';
 import type { AutomationCreateDto, AutomationPatchDto } from './dto/automation.dto';
 
+/** A conditional write's outcome: the automation written (or deleted), or the one it conflicted with. */
+export type VersionedWrite = { automation: AutomationView } | { conflict: AutomationView };
+
 /** Automations, kept and run by scoring and asked over NATS; changes and backfills are audited. */
 @Injectable()
 export class AutomationsService {
@@ -43,14 +46,28 @@ export class AutomationsService {
     return reply.backfill ? { ...created, backfill: reply.backfill } : created;
   }
 
-  async patch(caller: Principal, workspaceId: string, id: string, automation: AutomationPatchDto): Promise<AutomationView> {
-    const reply = await this.rpc.request<AutomationWriteReply>(RpcSubjects.scoring.automationPatch, { workspaceId, id, automation });
-    return this.audited(caller, workspaceId, 'automation.update', reply);
+  /** A change from the versions If-Match names: the automation after it, or the conflict with the automation as it is. */
+  async patch(
+    caller: Principal,
+    workspaceId: string,
+    id: string,
+    ifMatch: number[],
+    automation: AutomationPatchDto,
+  ): Promise<VersionedWrite> {
+    const reply = await this.rpc.request<AutomationWriteReply>(RpcSubjects.scoring.automationPatch, {
+      workspaceId,
+      id,
+      ifMatch,
+      automation,
+    });
+    if (reply.outcome === 'version_conflict' && reply.current) return { conflict: reply.current };
+    return { automation: await this.audited(caller, workspaceId, 'automation.update', reply) };
   }
 
-  async delete(caller: Principal, workspaceId: string, id: string): Promise<void> {
-    const reply = await this.rpc.request<AutomationWriteReply>(RpcSubjects.scoring.automationDelete, { workspaceId, id });
-    await this.audited(caller, workspaceId, 'automation.delete', reply);
+  async delete(caller: Principal, workspaceId: string, id: string, ifMatch: number[]): Promise<VersionedWrite> {
+    const reply = await this.rpc.request<AutomationWriteReply>(RpcSubjects.scoring.automationDelete, { workspaceId, id, ifMatch });
+    if (reply.outcome === 'version_conflict' && reply.current) return { conflict: reply.current };
+    return { automation: await this.audited(caller, workspaceId, 'automation.delete', reply) };
   }
 
   runs(workspaceId: string, id: string, query: { limit: number; cursor?: string }): Promise<Page<AutomationRunView>> {

@@ -8,6 +8,7 @@ import type { ContactFacts, ContactFields } from './automation-match';
 
 export interface StoredAutomation extends AutomationDefinition {
   id: string;
+  version: number;
   workspaceId: string;
   createdAt: Date;
   updatedAt: Date;
@@ -22,6 +23,7 @@ interface AutomationRow {
   actions: StoredAutomation['actions'];
   enabled: boolean;
   cooldown_seconds: number | null;
+  version: string;
   created_at: Date;
   updated_at: Date;
 }
@@ -59,7 +61,7 @@ export interface BackfillRow {
   updated_at: Date;
 }
 
-const COLUMNS = `"id", "workspace_id", "name", "trigger", "conditions", "actions", "enabled", "cooldown_seconds", "created_at", "updated_at"`;
+const COLUMNS = `"id", "workspace_id", "name", "trigger", "conditions", "actions", "enabled", "cooldown_seconds", "version", "created_at", "updated_at"`;
 
 function toAutomation(row: AutomationRow): StoredAutomation {
   return {
@@ -71,6 +73,7 @@ function toAutomation(row: AutomationRow): StoredAutomation {
     actions: row.actions,
     enabled: row.enabled,
     cooldownSeconds: row.cooldown_seconds,
+    version: Number(row.version),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -121,7 +124,7 @@ export class AutomationRepository {
   async update(manager: EntityManager, workspaceId: string, id: string, automation: AutomationDefinition): Promise<StoredAutomation> {
     const rows = (await manager.query(
       `UPDATE ${this.automations} SET "name" = $3, "trigger" = $4::jsonb, "trigger_type" = $5, "conditions" = $6::jsonb, "actions" = $7::jsonb,
-         "enabled" = $8, "cooldown_seconds" = $9, "updated_at" = now()
+         "enabled" = $8, "cooldown_seconds" = $9, "version" = "version" + 1, "updated_at" = now()
        WHERE "workspace_id" = $1 AND "id" = $2 RETURNING ${COLUMNS}`,
       [
         workspaceId,

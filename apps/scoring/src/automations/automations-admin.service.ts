@@ -32,9 +32,14 @@ export function automationView(automation: StoredAutomation): AutomationView {
     actions: automation.actions,
     enabled: automation.enabled,
     cooldownSeconds: automation.cooldownSeconds,
+    version: automation.version,
     createdAt: automation.createdAt.toISOString(),
     updatedAt: automation.updatedAt.toISOString(),
   };
+}
+
+function conflict(current: StoredAutomation): AutomationWriteReply {
+  return { outcome: 'version_conflict', automation: null, before: null, current: automationView(current) };
 }
 
 function runView(row: RunRow): AutomationRunView {
@@ -114,19 +119,22 @@ export class AutomationsAdminService implements OnModuleInit {
     });
   }
 
-  async patch(workspaceId: string, id: string, body: AutomationBody): Promise<AutomationWriteReply> {
+  /** A change; with `ifMatch`, only from one of those versions (else `version_conflict` with the automation as it is). */
+  async patch(workspaceId: string, id: string, body: AutomationBody, ifMatch?: readonly number[]): Promise<AutomationWriteReply> {
     const key = automationId(id);
     return this.dataSource.transaction(async (manager) => {
       const before = await this.found(manager, workspaceId, key, true);
+      if (ifMatch && !ifMatch.includes(before.version)) return conflict(before);
       const automation = await this.repository.update(manager, workspaceId, key, automationFromBody(body, before));
       return { automation: automationView(automation), before: automationView(before) };
     });
   }
 
-  async delete(workspaceId: string, id: string): Promise<AutomationWriteReply> {
+  async delete(workspaceId: string, id: string, ifMatch?: readonly number[]): Promise<AutomationWriteReply> {
     const key = automationId(id);
     return this.dataSource.transaction(async (manager) => {
       const before = await this.found(manager, workspaceId, key, true);
+      if (ifMatch && !ifMatch.includes(before.version)) return conflict(before);
       await this.repository.delete(manager, workspaceId, key);
       return { automation: null, before: automationView(before) };
     });

@@ -9,7 +9,14 @@ import {
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { AutomationsAdminService } from './automations-admin.service';
-import { AutomationCreateDto, AutomationPageDto, AutomationPatchDto, AutomationRefDto, AutomationRunsDto } from './dto/automations.dto';
+import {
+  AutomationCreateDto,
+  AutomationPageDto,
+  AutomationPatchDto,
+  AutomationRefDto,
+  AutomationRunsDto,
+  AutomationVersionedDto,
+} from './dto/automations.dto';
 
 @Controller()
 export class AutomationsController {
@@ -32,12 +39,12 @@ export class AutomationsController {
 
   @MessagePattern(RpcSubjects.scoring.automationPatch)
   patch(@Payload() command: AutomationPatchDto): Promise<AutomationWriteReply> {
-    return this.admin.patch(command.workspaceId, command.id, command.automation);
+    return this.admin.patch(command.workspaceId, command.id, command.automation, command.ifMatch);
   }
 
   @MessagePattern(RpcSubjects.scoring.automationDelete)
-  delete(@Payload() command: AutomationRefDto): Promise<AutomationWriteReply> {
-    return this.admin.delete(command.workspaceId, command.id);
+  delete(@Payload() command: AutomationVersionedDto): Promise<AutomationWriteReply> {
+    return this.admin.delete(command.workspaceId, command.id, command.ifMatch);
   }
 
   @MessagePattern(RpcSubjects.scoring.automationRuns)

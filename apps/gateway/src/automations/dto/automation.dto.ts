@@ -15,6 +15,7 @@ import {
 } from '@leadflow/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { ErrorBodyDoc } from '../../http/error-body.doc';
 import { PageDoc } from '../../http/page.dto';
 
 export class AutomationTriggerDoc {
@@ -150,11 +151,16 @@ export class AutomationViewDoc implements AutomationView {
   @ApiProperty({ type: [AutomationActionDoc] }) actions!: AutomationAction[];
   @ApiProperty() enabled!: boolean;
   @ApiProperty({ type: Number, nullable: true }) cooldownSeconds!: number | null;
+  @ApiProperty({ description: 'One more per change; the ETag is "<version>"' }) version!: number;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;
 }
 
 export class AutomationPage extends PageDoc(AutomationViewDoc) {}
+
+export class AutomationConflictDoc extends ErrorBodyDoc {
+  @ApiProperty({ type: AutomationViewDoc }) current!: AutomationViewDoc;
+}
 
 export class AutomationRunViewDoc implements AutomationRunView {
   @ApiProperty({ format: 'uuid' }) id!: string;

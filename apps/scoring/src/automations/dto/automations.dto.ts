@@ -1,5 +1,5 @@
 import { MAX_PAGE_SIZE } from '@leadflow/contracts';
-import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { WorkspaceDto } from '../../rules/dto/rules.dto';
 import type { AutomationBody } from '../automation-body';
 
@@ -38,7 +38,16 @@ export class AutomationCreateDto extends WorkspaceDto {
   runForExisting?: boolean;
 }
 
-export class AutomationPatchDto extends AutomationRefDto {
+/** A change made from the versions the caller read (If-Match), when it names them. */
+export class AutomationVersionedDto extends AutomationRefDto {
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsInt({ each: true })
+  ifMatch?: number[];
+}
+
+export class AutomationPatchDto extends AutomationVersionedDto {
   @IsObject()
   automation!: AutomationBody;
 }

@@ -3,7 +3,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Automations: what a workspace's automations react to and do, and what they did.
  * - `automations`: trigger, conditions and actions as JSON, the enabled flag, the cooldown per
- *   contact, and `owner_cursor`, the round-robin position of an `assign_owner` action.
+ *   contact, `owner_cursor` (the round-robin position of an `assign_owner` action) and `version`
+ *   (one more per admin change: the ETag).
  * - `automation_runs`: one row per automation and occurrence of its trigger (unique), written in
  *   the transaction of the triggering event's inbox row: an occurrence runs an automation once.
  * - `automation_cooldowns`: when an automation last ran for a contact.
@@ -27,6 +28,7 @@ export class Automations1796600000000 implements MigrationInterface {
         "enabled" boolean NOT NULL DEFAULT true,
         "cooldown_seconds" integer,
         "owner_cursor" bigint NOT NULL DEFAULT 0,
+        "version" bigint NOT NULL DEFAULT 1,
         "created_at" timestamptz NOT NULL DEFAULT now(),
         "updated_at" timestamptz NOT NULL DEFAULT now()
       )`);
