@@ -189,6 +189,7 @@ describe('automations, through the gateway', () => {
   });
 
   it('runs each automation exactly once per contact when scoring is killed in the middle of a burst', async () => {
+    let killedAt = 0;
     const automation = (
       await call<AutomationView>('POST', '/api/v1/automations', {
         name: 'Every new stage',
@@ -197,14 +198,26 @@ describe('automations, through the gateway', () => {
       })
     ).body;
     const total = 12;
+    const runCount = async () =>
+      Number(
+        (
+          await platform.db.query<{ n: string }>(`SELECT count(*) AS n FROM scoring.automation_runs WHERE automation_id = $1`, [
+            automation.id,
+          ])
+        )[0]?.n,
+      );
     const leads: Array<Promise<string>> = [];
     for (let i = 0; i < total; i += 1) {
       leads.push(postLead(`auto.burst.${i}@example.com`, `+49 30 9019${String(i).padStart(2, '0')}`));
-      if (i === 6) {
+      if (i === 5) {
+        // Scoring is killed once it has run the automation for some of the burst, the rest still coming.
+        await waitFor(async () => (await runCount()) >= 1, { timeoutMs: 30000, what: 'the first runs' });
         await platform.kill('scoring');
+        killedAt = await runCount();
         await platform.restart('scoring');
       }
     }
+    expect(killedAt).toBeLessThan(total);
     const contacts = await Promise.all((await Promise.all(leads)).map(contactOf));
     expect(new Set(contacts).size).toBe(total);
     await waitFor(
