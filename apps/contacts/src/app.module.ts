@@ -2,6 +2,7 @@ import { JobsModule } from '@leadflow/jobs';
 import { PlatformModule } from '@leadflow/runtime';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { ContactsEnv } from './config/env';
+import { AutomationActionsModule } from './automation-actions/automation-actions.module';
 import { ContactsModule } from './contacts/contacts.module';
 import { CrmSyncModule } from './crm-sync/crm-sync.module';
 import { contactsMigrations } from './database/migrations';
@@ -29,6 +30,7 @@ export class AppModule {
         ImportsModule.forRoot({ batchRows: IMPORT_BATCH_ROWS, sliceMs: Math.min(env.JOB_LEASE_MS / 4, 5000) }),
         PrivacyModule,
         CrmSyncModule,
+        AutomationActionsModule,
       ],
     };
   }

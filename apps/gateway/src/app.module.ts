@@ -15,6 +15,7 @@ import { OpportunitiesModule } from './opportunities/opportunities.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
 import { ScoringModule } from './scoring/scoring.module';
+import { AutomationsModule } from './automations/automations.module';
 import { SimulatorModule } from './simulator/simulator.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
@@ -40,6 +41,7 @@ export class AppModule {
         OpportunitiesModule,
         PipelinesModule,
         ScoringModule,
+        AutomationsModule,
         SuppressionsModule,
         IntegrationsModule,
         SimulatorModule,

@@ -69,6 +69,12 @@ describe('scoring GDPR against PostgreSQL', () => {
         },
       ]),
     );
+    // The contact fields automations test, as contact.updated announced them.
+    await database.db.query(`INSERT INTO scoring.automation_contacts (workspace_id, contact_id, version, fields) VALUES ($1, $2, 3, $3)`, [
+      workspaceId,
+      contactId,
+      JSON.stringify({ tags: ['vip'], ownerId: null, lifecycle: 'lead', company: 'Acme', title: 'CTO', country: 'DE' }),
+    ]);
     await database.db.query(
       `INSERT INTO scoring.dead_letters (consumer, stream, subject, event_id, payload, error, deliveries) VALUES ('scoring', 'CONTACTS', 'lead.attributed', $1, $2, 'boom', 10)`,
       [uuidv7(), JSON.stringify({ data: { leadId, contactId, note: 'dead.letter@example.com' } })],
@@ -94,8 +100,18 @@ describe('scoring GDPR against PostgreSQL', () => {
     const { step } = await privacy.erasureStep({ workspaceId, erasureId: event.data.erasureId });
     expect(step).toMatchObject({
       app: 'scoring',
-      summary: { personalDataHeld: false, scoresKept: 1, historyRowsKept: 2, activitiesScrubbed: 1, deadLettersRedacted: 1 },
+      summary: {
+        personalDataHeld: false,
+        scoresKept: 1,
+        historyRowsKept: 2,
+        activitiesScrubbed: 1,
+        automationFieldsScrubbed: 1,
+        deadLettersRedacted: 1,
+      },
     });
+    expect(await database.db.query(`SELECT version, fields FROM scoring.automation_contacts WHERE contact_id = $1`, [contactId])).toEqual([
+      { version: '3', fields: { tags: [], ownerId: null, lifecycle: null, company: null, title: null, country: null } },
+    ]);
     expect(await database.db.query(`SELECT properties, traits FROM scoring.activities WHERE contact_id = $1`, [contactId])).toEqual([
       { properties: {}, traits: { emailValid: true } },
     ]);

@@ -7,6 +7,9 @@ import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { AutomationEngineService } from '../src/automations/automation-engine.service';
+import { AutomationEventsHandler } from '../src/automations/automation-events.handler';
+import { AutomationRepository } from '../src/automations/automation.repository';
 import { ContactDeletionsHandler } from '../src/contact-visibility/contact-deletions.handler';
 import { ContactDeletionsRepository } from '../src/contact-visibility/contact-deletions.repository';
 import { LeaderboardController } from '../src/contact-visibility/leaderboard.controller';
@@ -65,6 +68,10 @@ describe('scoring engine against PostgreSQL', () => {
         ContactMergeService,
         ScoreQueryService,
         ScoringEventsHandler,
+        // The activities' event_received automations run with their scoring.
+        AutomationRepository,
+        AutomationEngineService,
+        AutomationEventsHandler,
         ContactDeletionsRepository,
         ContactDeletionsHandler,
         RecomputeRepository,

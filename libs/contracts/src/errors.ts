@@ -81,6 +81,8 @@ export const ErrorCodes = {
   staleTimestamp: 'stale_timestamp',
   /** A CRM event that is not failed cannot be retried: 409. */
   eventNotRetryable: 'event_not_retryable',
+  /** An automation body that does not make an automation (unknown trigger, bad condition or action…): 400. */
+  invalidAutomation: 'invalid_automation',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

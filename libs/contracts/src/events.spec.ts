@@ -136,6 +136,32 @@ const samples: { [T in EventType]: EventData<T> } = {
     retryable: false,
     recordId: contactId,
   },
+  'automation.webhook_requested': {
+    automationId: '0190a5b2-0000-7000-8000-000000000051',
+    runId: '0190a5b2-0000-7000-8000-000000000052',
+    endpointId: '0190a5b2-0000-7000-8000-000000000053',
+    contactId,
+    trigger: 'stage_changed',
+    occurredAt: at,
+    payload: { data: { to: 'hot' } },
+  },
+  'automation.contact_change_requested': {
+    automationId: '0190a5b2-0000-7000-8000-000000000051',
+    runId: '0190a5b2-0000-7000-8000-000000000052',
+    contactId,
+    ownerId: '0190a5b2-0000-7000-8000-000000000054',
+    addTags: ['vip'],
+    lifecycle: 'customer',
+  },
+  'automation.run_completed': {
+    automationId: '0190a5b2-0000-7000-8000-000000000051',
+    runId: '0190a5b2-0000-7000-8000-000000000052',
+    contactId,
+    trigger: 'stage_changed',
+    occurrenceId: 'stage.changed:0190a5b2-0000-7000-8000-000000000055',
+    actions: ['webhook'],
+    outcome: 'completed',
+  },
 };
 
 const allTypes = Object.values(EventTypes);

@@ -15,6 +15,8 @@ import {
   ValidateBy,
   ValidateIf,
 } from 'class-validator';
+import { AUTOMATION_RUN_OUTCOMES, type AutomationRunOutcome } from './automations';
+import { LIFECYCLES, type Lifecycle } from './contacts';
 import { CRM_EVENT_TYPES, type CrmEventStatus, type CrmEventType } from './crm';
 import { IsCurrencyCode, IsMinorUnits } from './money';
 import type { OpportunityStatus } from './opportunities';
@@ -660,6 +662,92 @@ export class CrmEventProcessedData {
 }
 
 /** The class of each event type's data: the one place that ties a type to its shape. */
+/**
+ * `automation.webhook_requested`: an automation's webhook action, for the gateway to deliver to the
+ * endpoint. `payload` is the body's data: the automation, the trigger and the triggering event's data.
+ */
+export class AutomationWebhookRequestedData {
+  @IsUUID()
+  automationId!: string;
+
+  @IsUUID()
+  runId!: string;
+
+  @IsUUID()
+  endpointId!: string;
+
+  @Nullable()
+  @IsUUID()
+  contactId!: string | null;
+
+  @IsString()
+  trigger!: string;
+
+  @IsTimestamp()
+  occurredAt!: string;
+
+  @IsObject()
+  payload!: Record<string, unknown>;
+}
+
+/** `automation.contact_change_requested`: an automation's owner, tag and lifecycle actions, for contacts to apply. */
+export class AutomationContactChangeRequestedData {
+  @IsUUID()
+  automationId!: string;
+
+  @IsUUID()
+  runId!: string;
+
+  @IsUUID()
+  contactId!: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_ID_LENGTH)
+  ownerId?: string;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  addTags?: string[];
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  removeTags?: string[];
+
+  @IsOptional()
+  @IsIn(LIFECYCLES)
+  lifecycle?: Lifecycle;
+}
+
+/** `automation.run_completed`: an automation ran for one occurrence of its trigger. */
+export class AutomationRunCompletedData {
+  @IsUUID()
+  automationId!: string;
+
+  @IsUUID()
+  runId!: string;
+
+  @Nullable()
+  @IsUUID()
+  contactId!: string | null;
+
+  @IsString()
+  trigger!: string;
+
+  @IsString()
+  occurrenceId!: string;
+
+  /** The types of the actions requested (none when the cooldown held the run back). */
+  @IsArray()
+  @IsString({ each: true })
+  actions!: string[];
+
+  @IsIn(AUTOMATION_RUN_OUTCOMES)
+  outcome!: AutomationRunOutcome;
+}
+
 export const EventDataClasses = {
   [EventTypes.leadIngested]: LeadIngestedData,
   [EventTypes.leadAttributed]: LeadAttributedData,
@@ -680,6 +768,9 @@ export const EventDataClasses = {
   [EventTypes.leadConverted]: LeadConvertedData,
   [EventTypes.crmEventReceived]: CrmEventReceivedData,
   [EventTypes.crmEventProcessed]: CrmEventProcessedData,
+  [EventTypes.automationWebhookRequested]: AutomationWebhookRequestedData,
+  [EventTypes.automationContactChangeRequested]: AutomationContactChangeRequestedData,
+  [EventTypes.automationRunCompleted]: AutomationRunCompletedData,
 } as const satisfies Record<EventType, new () => object>;
 
 /** The data of an event of type `T`. */

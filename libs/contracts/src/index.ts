@@ -1,4 +1,5 @@
 export * from './activities';
+export * from './automations';
 export * from './contacts';
 export * from './crm';
 export * from './crm-integrations';

@@ -32,6 +32,7 @@ describe('natsPermissions', () => {
     expect(publish).toEqual(
       expect.arrayContaining([
         '$JS.API.STREAM.INFO.CONTACTS',
+        '$JS.API.STREAM.UPDATE.CONTACTS',
         '$JS.API.STREAM.INFO.INGESTION',
         '$JS.API.CONSUMER.CREATE.INGESTION.contacts-lead-ingested.>',
         '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-lead-ingested',
@@ -43,17 +44,19 @@ describe('natsPermissions', () => {
     );
     // Of ingestion's stream the two types contacts attributes and the CRM events it applies, each
     // through its own durable; and of scoring's stream stage.changed only (the stage a contact keeps
-    // a copy of), never score.changed.
+    // a copy of) and automations' contact changes only, never score.changed.
     expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
       '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-lead-ingested',
       '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-activity-received',
       '$JS.API.CONSUMER.MSG.NEXT.INGESTION.contacts-crm_event-received',
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.contacts-stage-changed',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.contacts-automation-contact_change_requested',
     ]);
-    expect(publish.filter((subject) => subject.includes('SCORING') && !/contacts(-stage-changed)?($|\.)/.test(subject))).toEqual([
-      '$JS.API.STREAM.INFO.SCORING',
-      '$JS.API.STREAM.CREATE.SCORING',
-    ]);
+    expect(
+      publish.filter(
+        (subject) => subject.includes('SCORING') && !/contacts(-stage-changed|-automation-contact_change_requested)?($|\.)/.test(subject),
+      ),
+    ).toEqual(['$JS.API.STREAM.INFO.SCORING', '$JS.API.STREAM.CREATE.SCORING']);
     expect(publish.filter((subject) => /^\$JS\.(API\.CONSUMER|ACK)\./.test(subject) && !subject.includes('.contacts'))).toEqual([]);
     expect(subscribe).toEqual(['contacts.>', '_INBOX.contacts.>']);
   });

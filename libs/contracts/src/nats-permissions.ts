@@ -30,13 +30,18 @@ export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName):
 export function natsPermissions(service: ServiceName, namespace: NatsNamespace): NatsPermissions {
   const own = ownStream(service);
   const consumed = consumedStreams(service);
-  const streams = [...(own ? [namespace.stream(own.name)] : []), ...consumed.map(({ stream }) => namespace.stream(stream.name))];
+  // An app may consume its own stream (scoring's automations react to its stage and score changes): listed once.
+  const streams = [
+    ...new Set([...(own ? [namespace.stream(own.name)] : []), ...consumed.map(({ stream }) => namespace.stream(stream.name))]),
+  ];
 
   const publish = [
     ...Conversations.rpcCalls[service].map((callee) => namespace.subject(`${callee}.>`)),
     ...(own?.subjects ?? []).map((subject) => namespace.subject(subject)),
     '$JS.API.INFO',
     ...streams.flatMap((stream) => [`$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`]),
+    // The owner adds the subjects of event types newer than its stream.
+    ...(own ? [`$JS.API.STREAM.UPDATE.${namespace.stream(own.name)}`] : []),
     ...consumed.flatMap(({ stream: definition, types }) => {
       const stream = namespace.stream(definition.name);
       const legacy = namespace.durable(service);

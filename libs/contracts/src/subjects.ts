@@ -101,6 +101,16 @@ export const RpcSubjects = {
     recomputeStart: 'scoring.recompute.start',
     recomputeGet: 'scoring.recompute.get',
     contactInsights: 'scoring.contact.insights',
+    automationList: 'scoring.automation.list',
+    automationGet: 'scoring.automation.get',
+    automationCreate: 'scoring.automation.create',
+    automationPatch: 'scoring.automation.patch',
+    automationDelete: 'scoring.automation.delete',
+    /** An automation's runs, newest first, in cursor pages. */
+    automationRuns: 'scoring.automation.runs',
+    /** Runs an automation for the contacts that already match, as a background job; and its progress. */
+    automationBackfillStart: 'scoring.automation.backfill_start',
+    automationBackfillGet: 'scoring.automation.backfill_get',
   },
   metrics: {
     leadsSummary: 'metrics.leads.summary',
@@ -140,6 +150,12 @@ export const EventTypes = {
   crmEventReceived: 'crm_event.received',
   /** Contacts applied (or skipped, or failed) a CRM event; ingestion keeps its status. */
   crmEventProcessed: 'crm_event.processed',
+  /** An automation's webhook action: the gateway delivers it to the endpoint. */
+  automationWebhookRequested: 'automation.webhook_requested',
+  /** An automation's contact actions (owner, tags, lifecycle): contacts applies them. */
+  automationContactChangeRequested: 'automation.contact_change_requested',
+  /** An automation ran for one occurrence of its trigger (or was held back by its cooldown). */
+  automationRunCompleted: 'automation.run_completed',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -181,7 +197,13 @@ export const Streams = {
   scoring: {
     name: 'SCORING',
     owner: 'scoring',
-    subjects: [EventTypes.scoreChanged, EventTypes.stageChanged],
+    subjects: [
+      EventTypes.scoreChanged,
+      EventTypes.stageChanged,
+      EventTypes.automationWebhookRequested,
+      EventTypes.automationContactChangeRequested,
+      EventTypes.automationRunCompleted,
+    ],
   },
 } as const satisfies Record<string, StreamDefinition>;
 
@@ -209,7 +231,13 @@ export const Conversations = {
   consumes: {
     gateway: [EventTypes.contactErased],
     ingestion: [EventTypes.contactErased, EventTypes.crmEventProcessed],
-    contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived, EventTypes.crmEventReceived],
+    contacts: [
+      EventTypes.leadIngested,
+      EventTypes.stageChanged,
+      EventTypes.activityReceived,
+      EventTypes.crmEventReceived,
+      EventTypes.automationContactChangeRequested,
+    ],
     scoring: [
       EventTypes.leadAttributed,
       EventTypes.activityAttributed,
@@ -217,6 +245,13 @@ export const Conversations = {
       EventTypes.contactErased,
       EventTypes.contactDeleted,
       EventTypes.contactRestored,
+      // Automations: their triggers, and the contact fields their conditions test.
+      EventTypes.stageChanged,
+      EventTypes.scoreChanged,
+      EventTypes.contactCreated,
+      EventTypes.contactUpdated,
+      EventTypes.opportunityWon,
+      EventTypes.opportunityLost,
     ],
     metrics: [
       EventTypes.leadIngested,

@@ -78,7 +78,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
   async onApplicationBootstrap(): Promise<void> {
     // The app's own stream; the ones it consumes are ensured by its consumers.
     const own = ownStream(this.options.service);
-    if (own) await ensureStream(this.nats.manager, this.namespace, own, this.options.jetStreamReplicas ?? 1);
+    if (own) await ensureStream(this.nats.manager, this.namespace, own, this.options.jetStreamReplicas ?? 1, true);
     this.dataSource.subscribers.push(new OutboxCommitSubscriber(() => this.relay.wake()));
     this.relay.start();
     await this.startConsumers(this.registerMetrics());

@@ -152,4 +152,20 @@ describe('NATS permissions per app', () => {
     await expect((await scoring.jetstreamManager()).streams.info(stream)).rejects.toThrow();
     await waitFor(async () => !contacts.isClosed(), { what: 'the contacts connection to stay open' });
   });
+  it('lets the owner add the subjects of newer event types to a stream an earlier release made, and no other app', async () => {
+    const name = ns.stream(Streams.contacts.name);
+    const all = Streams.contacts.subjects.map((subject) => ns.subject(subject));
+    // The stream as a release before the two newest event types made it.
+    await (await admin.jetstreamManager()).streams.add({ name, subjects: all.slice(0, -2) });
+
+    const scoring = await connectAs('scoring');
+    // A consumer of the stream leaves it as it is, and may not change it.
+    await ensureStream(await scoring.jetstreamManager(), ns, Streams.contacts);
+    await expect(ensureStream(await scoring.jetstreamManager(), ns, Streams.contacts, 1, true)).rejects.toThrow();
+    expect((await (await admin.jetstreamManager()).streams.info(name)).config.subjects).toEqual(all.slice(0, -2));
+
+    const contacts = await connectAs('contacts');
+    await ensureStream(await contacts.jetstreamManager(), ns, Streams.contacts, 1, true);
+    expect([...((await (await admin.jetstreamManager()).streams.info(name)).config.subjects ?? [])].sort()).toEqual([...all].sort());
+  });
 });

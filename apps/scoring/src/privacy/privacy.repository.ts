@@ -11,8 +11,10 @@ export class PrivacyRepository {
   private readonly scores: string;
   private readonly history: string;
   private readonly activities: string;
+  private readonly automationContacts: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
+    this.automationContacts = qualifiedTable(dataSource, 'automation_contacts');
     this.activities = qualifiedTable(dataSource, 'activities');
     this.scores = qualifiedTable(dataSource, 'contact_scores');
     this.history = qualifiedTable(dataSource, 'score_history');
@@ -43,6 +45,24 @@ export class PrivacyRepository {
            "traits" = jsonb_strip_nulls(jsonb_build_object('emailValid', "traits"->'emailValid', 'phoneValid', "traits"->'phoneValid'))
          WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])
            AND ("properties" <> '{}'::jsonb OR "traits" - 'emailValid' - 'phoneValid' <> '{}'::jsonb)
+         RETURNING 1)
+       SELECT count(*)::int AS "n" FROM s`,
+      [workspaceId, contactIds],
+    )) as Array<{ n: number }>;
+    return rows[0]?.n ?? 0;
+  }
+
+  /**
+   * Empties the contact fields automations test (company, title, country, tags, owner) of these
+   * contacts, keeping the row and its version so that an older `contact.updated` arriving later
+   * cannot bring them back; returns how many rows it emptied.
+   */
+  async scrubAutomationContacts(manager: EntityManager, workspaceId: string, contactIds: readonly string[]): Promise<number> {
+    const rows = (await manager.query(
+      `WITH s AS (
+         UPDATE ${this.automationContacts}
+           SET "fields" = '{"tags":[],"ownerId":null,"lifecycle":null,"company":null,"title":null,"country":null}'::jsonb
+         WHERE "workspace_id" = $1 AND "contact_id" = ANY($2::uuid[])
          RETURNING 1)
        SELECT count(*)::int AS "n" FROM s`,
       [workspaceId, contactIds],

@@ -26,6 +26,7 @@ export class PrivacyService {
       const contactIds = [data.contactId, ...data.mergedContactIds].map((id) => id.toLowerCase());
       const held = await this.repository.countHeld(manager, workspaceId, contactIds);
       const activitiesScrubbed = await this.repository.scrubActivities(manager, workspaceId, contactIds);
+      const automationFieldsScrubbed = await this.repository.scrubAutomationContacts(manager, workspaceId, contactIds);
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...contactIds, ...data.leadIds]);
       await this.steps.record(manager, {
         workspaceId,
@@ -36,6 +37,7 @@ export class PrivacyService {
           scoresKept: held.scores,
           historyRowsKept: held.history,
           activitiesScrubbed,
+          automationFieldsScrubbed,
           deadLettersRedacted: deadLetters,
         },
       });

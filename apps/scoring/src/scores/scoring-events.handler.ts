@@ -2,7 +2,8 @@ import { type ActivityKind, ActivityTypes, EventTypes } from '@leadflow/contract
 import { ConsumesEvents, type EventBatch, forEachEvent } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { ActivityScoringService } from './activity-scoring.service';
+import { AutomationEventsHandler } from '../automations/automation-events.handler';
+import { ActivityScoringService, type ScoringActivity } from './activity-scoring.service';
 import { ContactMergeService } from './contact-merge.service';
 
 /** The event name rules match for an activity of this kind and name. */
@@ -17,11 +18,18 @@ export class ScoringEventsHandler {
   constructor(
     private readonly activities: ActivityScoringService,
     private readonly merges: ContactMergeService,
+    private readonly automations: AutomationEventsHandler,
   ) {}
+
+  /** Scores the activities, then runs the automations they trigger (`event_received`), in the same transaction. */
+  private async scoreAndAutomate(manager: EntityManager, activities: ScoringActivity[]): Promise<void> {
+    await this.activities.score(manager, activities);
+    await this.automations.onActivities(manager, activities);
+  }
 
   @ConsumesEvents(EventTypes.leadAttributed)
   async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {
-    await this.activities.score(
+    await this.scoreAndAutomate(
       manager,
       events.map(({ workspaceId, correlationId, data: lead }) => ({
         workspaceId,
@@ -46,7 +54,7 @@ export class ScoringEventsHandler {
    */
   @ConsumesEvents(EventTypes.activityAttributed)
   async onActivitiesAttributed(events: EventBatch<typeof EventTypes.activityAttributed>, manager: EntityManager): Promise<void> {
-    await this.activities.score(
+    await this.scoreAndAutomate(
       manager,
       events.map(({ workspaceId, correlationId, data }) => ({
         workspaceId,

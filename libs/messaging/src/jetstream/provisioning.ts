@@ -8,6 +8,7 @@ import {
   RetentionPolicy,
   StorageType,
   type StreamConfig,
+  type StreamInfo,
 } from 'nats';
 import type { NatsNamespace } from '@leadflow/contracts';
 
@@ -18,12 +19,17 @@ function isNotFound(error: unknown): boolean {
   return error instanceof Error && /not found/i.test(error.message);
 }
 
-/** Creates the stream when missing; an existing one is left as it is (its owner manages it). */
+/**
+ * Creates the stream when missing; an existing one is left as it is, except that its owner (`owner`)
+ * adds the subjects of event types newer than the stream, so that a release publishing a new type
+ * does not find its events refused by a stream an earlier release created.
+ */
 export async function ensureStream(
   manager: JetStreamManager,
   namespace: NatsNamespace,
   definition: StreamDefinition,
   replicas = 1,
+  owner = false,
 ): Promise<string> {
   const name = namespace.stream(definition.name);
   const config: Partial<StreamConfig> = {
@@ -36,12 +42,17 @@ export async function ensureStream(
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
     max_age: nanos(STREAM_MAX_AGE_MS),
   };
+  let existing: StreamInfo;
   try {
-    await manager.streams.info(name);
+    existing = await manager.streams.info(name);
   } catch (error) {
     if (!isNotFound(error)) throw error;
     await manager.streams.add(config);
+    return name;
   }
+  const subjects = existing.config.subjects ?? [];
+  const missing = (config.subjects ?? []).filter((subject) => !subjects.includes(subject));
+  if (owner && missing.length > 0) await manager.streams.update(name, { ...existing.config, subjects: [...subjects, ...missing] });
   return name;
 }
 

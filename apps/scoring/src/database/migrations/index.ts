@@ -4,6 +4,7 @@ import { OutboxClaims1795435200000 } from './1795435200000-outbox-claims';
 import { DeletedContacts1795810000200 } from './1795810000200-deleted-contacts';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { ScoringEngine1795870000000 } from './1795870000000-scoring-engine';
+import { Automations1796600000000 } from './1796600000000-automations';
 
 /** Every migration of the scoring schema, oldest first. */
 export const scoringMigrations = [
@@ -13,4 +14,5 @@ export const scoringMigrations = [
   DeletedContacts1795810000200,
   ErasureSteps1795830000000,
   ScoringEngine1795870000000,
+  Automations1796600000000,
 ];

@@ -1,0 +1,151 @@
+import { type ContactChangedData, type EventEnvelope, EventTypes, type OpportunityChangedData } from '@leadflow/contracts';
+import { ConsumesEvents, type EventBatch } from '@leadflow/messaging';
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AutomationEngineService } from './automation-engine.service';
+import type { ContactFields, Occurrence } from './automation-match';
+import { AutomationRepository } from './automation.repository';
+
+/** An activity scoring just scored, as a possible `event_received` occurrence. */
+export interface ScoredActivity {
+  workspaceId: string;
+  contactId: string;
+  activityId: string;
+  /** The event name rules match (a track's name, `page_view`, `lead_submitted`…). */
+  type: string;
+  at: string;
+  source: string;
+  offer: string | null;
+  properties: Record<string, unknown>;
+  correlationId?: string;
+}
+
+function fieldsOf(data: ContactChangedData): ContactFields {
+  return {
+    tags: data.tags ?? [],
+    ownerId: data.ownerId ?? null,
+    lifecycle: data.lifecycle ?? null,
+    company: data.company ?? null,
+    title: data.title ?? null,
+    country: data.country ?? null,
+  };
+}
+
+/** The base of an occurrence of a triggering event: its id (with the event type) is the occurrence id. */
+function occurrenceOf(event: EventEnvelope<object>, kind: Occurrence['kind'], contactId: string | null): Occurrence {
+  return {
+    workspaceId: event.workspaceId,
+    occurrenceId: `${event.type}:${event.id}`,
+    kind,
+    contactId,
+    at: event.occurredAt,
+    correlationId: event.correlationId,
+    data: { ...event.data },
+  };
+}
+
+/**
+ * The events automations react to, each run in the transaction of its inbox row: scoring's own
+ * stage and score changes, contacts created, opportunities won or lost; and the contact fields
+ * (`contact.created|updated`) their conditions test. Activities come from the scoring handlers,
+ * once scored (`onActivities`).
+ */
+@Injectable()
+export class AutomationEventsHandler {
+  constructor(
+    private readonly engine: AutomationEngineService,
+    private readonly repository: AutomationRepository,
+  ) {}
+
+  @ConsumesEvents(EventTypes.stageChanged)
+  async onStageChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
+    await this.engine.run(
+      manager,
+      events.map((event) => ({
+        ...occurrenceOf(event, 'stage_changed', event.data.contactId.toLowerCase()),
+        fromStage: event.data.from,
+        toStage: event.data.to,
+        source: event.data.source,
+        offer: event.data.offer,
+      })),
+    );
+  }
+
+  @ConsumesEvents(EventTypes.scoreChanged)
+  async onScoreChanged(events: EventBatch<typeof EventTypes.scoreChanged>, manager: EntityManager): Promise<void> {
+    await this.engine.run(
+      manager,
+      events.map((event) => ({
+        ...occurrenceOf(event, 'score_changed', event.data.contactId.toLowerCase()),
+        score: event.data.score,
+        previousScore: event.data.previousScore,
+      })),
+    );
+  }
+
+  @ConsumesEvents(EventTypes.contactCreated)
+  async onContactCreated(events: EventBatch<typeof EventTypes.contactCreated>, manager: EntityManager): Promise<void> {
+    await this.saveFields(events, manager);
+    await this.engine.run(
+      manager,
+      events.map((event) => occurrenceOf(event, 'contact_created', event.data.contactId.toLowerCase())),
+    );
+  }
+
+  @ConsumesEvents(EventTypes.contactUpdated)
+  async onContactUpdated(events: EventBatch<typeof EventTypes.contactUpdated>, manager: EntityManager): Promise<void> {
+    await this.saveFields(events, manager);
+  }
+
+  @ConsumesEvents(EventTypes.opportunityWon)
+  async onOpportunityWon(events: EventBatch<typeof EventTypes.opportunityWon>, manager: EntityManager): Promise<void> {
+    await this.engine.run(
+      manager,
+      events.map((event) => this.opportunity(event, 'opportunity_won')),
+    );
+  }
+
+  @ConsumesEvents(EventTypes.opportunityLost)
+  async onOpportunityLost(events: EventBatch<typeof EventTypes.opportunityLost>, manager: EntityManager): Promise<void> {
+    await this.engine.run(
+      manager,
+      events.map((event) => this.opportunity(event, 'opportunity_lost')),
+    );
+  }
+
+  /** Activities scored in this transaction: each is an occurrence of `event_received`, keyed by the activity. */
+  async onActivities(manager: EntityManager, activities: readonly ScoredActivity[]): Promise<void> {
+    await this.engine.run(
+      manager,
+      activities.map((activity) => ({
+        workspaceId: activity.workspaceId,
+        occurrenceId: `activity:${activity.activityId}`,
+        kind: 'event_received',
+        contactId: activity.contactId,
+        at: activity.at,
+        correlationId: activity.correlationId,
+        event: activity.type,
+        properties: activity.properties,
+        source: activity.source,
+        offer: activity.offer,
+        data: { activityId: activity.activityId, event: activity.type, at: activity.at, properties: activity.properties },
+      })),
+    );
+  }
+
+  private opportunity(event: EventEnvelope<OpportunityChangedData>, kind: 'opportunity_won' | 'opportunity_lost'): Occurrence {
+    return occurrenceOf(event, kind, event.data.contactId.toLowerCase());
+  }
+
+  private async saveFields(events: ReadonlyArray<EventEnvelope<ContactChangedData>>, manager: EntityManager): Promise<void> {
+    await this.repository.saveContactFields(
+      manager,
+      events.map(({ workspaceId, data }) => ({
+        workspaceId,
+        contactId: data.contactId.toLowerCase(),
+        version: data.version ?? 0,
+        fields: fieldsOf(data),
+      })),
+    );
+  }
+}
