@@ -48,6 +48,7 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       internal_error: 500,
       invalid_currency: 400,
       invalid_amount: 400,
+      invalid_automation: 400,
       too_many_decimals: 400,
       amount_out_of_range: 400,
       unknown_contact: 422,
