@@ -17,6 +17,7 @@ import { PlatformStatusModule } from './platform-status/platform-status.module';
 import { ScoringModule } from './scoring/scoring.module';
 import { SimulatorModule } from './simulator/simulator.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
@@ -43,6 +44,7 @@ export class AppModule {
         SuppressionsModule,
         IntegrationsModule,
         SimulatorModule,
+        WebhookEndpointsModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],
       exports: [GatewayEnv],

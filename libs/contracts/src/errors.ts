@@ -81,6 +81,12 @@ export const ErrorCodes = {
   staleTimestamp: 'stale_timestamp',
   /** A CRM event that is not failed cannot be retried: 409. */
   eventNotRetryable: 'event_not_retryable',
+  /** A webhook endpoint URL that is not http(s) or resolves to an address deliveries may not reach: 400. */
+  unsafeWebhookUrl: 'unsafe_webhook_url',
+  /** A webhook endpoint subscribes to an event type (or `prefix.*`) that is not a public event: 400. */
+  unknownEventType: 'unknown_event_type',
+  /** A webhook delivery that is on its way (not succeeded or failed) cannot be resent: 409. */
+  deliveryInProgress: 'delivery_in_progress',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

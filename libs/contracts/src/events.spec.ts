@@ -136,6 +136,22 @@ const samples: { [T in EventType]: EventData<T> } = {
     retryable: false,
     recordId: contactId,
   },
+  'automation.webhook_requested': {
+    automationId: '0190a5b2-0000-7000-8000-000000000051',
+    runId: '0190a5b2-0000-7000-8000-000000000052',
+    endpointId: '0190a5b2-0000-7000-8000-000000000053',
+    contactId,
+    trigger: 'stage_changed',
+    occurredAt: at,
+    payload: { stage: 'hot' },
+  },
+  'endpoint.disabled': {
+    endpointId: '0190a5b2-0000-7000-8000-000000000053',
+    url: 'https://hooks.example.com/leadflow',
+    reason: 'failing',
+    failingSince: at,
+    disabledAt: at,
+  },
 };
 
 const allTypes = Object.values(EventTypes);

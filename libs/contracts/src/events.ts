@@ -636,6 +636,55 @@ export class CrmEventProcessedData {
   recordId!: string | null;
 }
 
+/**
+ * `automation.webhook_requested` (scoring): an automation run's webhook action; the gateway delivers
+ * `payload` to the endpoint as an `automation.webhook` event whose webhook-id is the run id.
+ */
+export class AutomationWebhookRequestedData {
+  @IsUUID()
+  automationId!: string;
+
+  @IsUUID()
+  runId!: string;
+
+  @IsUUID()
+  endpointId!: string;
+
+  @Nullable()
+  @IsUUID()
+  contactId!: string | null;
+
+  @IsString()
+  trigger!: string;
+
+  @IsTimestamp()
+  occurredAt!: string;
+
+  @IsObject()
+  payload!: Record<string, unknown>;
+}
+
+/** `endpoint.disabled` (gateway): a webhook endpoint stopped receiving deliveries. */
+export class EndpointDisabledData {
+  @IsUUID()
+  endpointId!: string;
+
+  @IsString()
+  url!: string;
+
+  /** `gone` (it answered 410) or `failing` (no success for the configured time, 5 days by default). */
+  @IsIn(['gone', 'failing'])
+  reason!: 'gone' | 'failing';
+
+  /** Since when its attempts have been failing, without a success in between. */
+  @Nullable()
+  @IsTimestamp()
+  failingSince!: string | null;
+
+  @IsTimestamp()
+  disabledAt!: string;
+}
+
 /** The class of each event type's data: the one place that ties a type to its shape. */
 export const EventDataClasses = {
   [EventTypes.leadIngested]: LeadIngestedData,
@@ -657,6 +706,8 @@ export const EventDataClasses = {
   [EventTypes.leadConverted]: LeadConvertedData,
   [EventTypes.crmEventReceived]: CrmEventReceivedData,
   [EventTypes.crmEventProcessed]: CrmEventProcessedData,
+  [EventTypes.automationWebhookRequested]: AutomationWebhookRequestedData,
+  [EventTypes.endpointDisabled]: EndpointDisabledData,
 } as const satisfies Record<EventType, new () => object>;
 
 /** The data of an event of type `T`. */

@@ -140,6 +140,10 @@ export const EventTypes = {
   crmEventReceived: 'crm_event.received',
   /** Contacts applied (or skipped, or failed) a CRM event; ingestion keeps its status. */
   crmEventProcessed: 'crm_event.processed',
+  /** An automation's webhook action fired: the gateway delivers its payload to the one endpoint named. */
+  automationWebhookRequested: 'automation.webhook_requested',
+  /** The gateway disabled a webhook endpoint (it answered 410, or failed without a success for too long). */
+  endpointDisabled: 'endpoint.disabled',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -181,7 +185,12 @@ export const Streams = {
   scoring: {
     name: 'SCORING',
     owner: 'scoring',
-    subjects: [EventTypes.scoreChanged, EventTypes.stageChanged],
+    subjects: [EventTypes.scoreChanged, EventTypes.stageChanged, EventTypes.automationWebhookRequested],
+  },
+  gateway: {
+    name: 'GATEWAY',
+    owner: 'gateway',
+    subjects: [EventTypes.endpointDisabled],
   },
 } as const satisfies Record<string, StreamDefinition>;
 
@@ -207,7 +216,24 @@ export const Conversations = {
     metrics: [],
   } satisfies Record<ServiceName, readonly ServiceName[]>,
   consumes: {
-    gateway: [EventTypes.contactErased],
+    // contact.erased for the audit log; the public events (and automations' webhook actions) for webhook deliveries.
+    gateway: [
+      EventTypes.contactErased,
+      EventTypes.leadIngested,
+      EventTypes.contactCreated,
+      EventTypes.contactUpdated,
+      EventTypes.contactMerged,
+      EventTypes.contactDeleted,
+      EventTypes.contactRestored,
+      EventTypes.opportunityCreated,
+      EventTypes.opportunityUpdated,
+      EventTypes.opportunityWon,
+      EventTypes.opportunityLost,
+      EventTypes.scoreChanged,
+      EventTypes.stageChanged,
+      EventTypes.automationWebhookRequested,
+      EventTypes.endpointDisabled,
+    ],
     ingestion: [EventTypes.contactErased, EventTypes.crmEventProcessed],
     contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived, EventTypes.crmEventReceived],
     scoring: [
