@@ -19,6 +19,23 @@ interface Received {
   at: number;
 }
 
+/** What the admin API answers, as far as these tests read it. */
+interface ApiBody {
+  error?: { code: string };
+  secret?: string;
+  items?: unknown[];
+  endpoint?: { secrets: unknown[] };
+  [key: string]: unknown;
+}
+
+interface DeliveryDoc {
+  id: string;
+  status: string;
+  messageId: string;
+  attempts: number;
+  attemptLog: Array<{ statusCode: number | null; responseSnippet: string | null }>;
+}
+
 type Behaviour = (request: Received, countForId: number) => { status: number; headers?: Record<string, string>; delayMs?: number };
 
 /**
@@ -113,7 +130,7 @@ describe('gateway: outbound webhooks', () => {
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as Record<string, any>) };
+    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as ApiBody) };
   };
 
   /** An endpoint at a path of the receiver, its secret known to the receiver. */
@@ -176,10 +193,10 @@ describe('gateway: outbound webhooks', () => {
     expect(attempts[0]?.body).toMatchObject({ type: 'automation.webhook', data: { payload: { hello: 'world' } } });
 
     const log = await admin('GET', `/api/v1/webhook-endpoints/${id}/deliveries`);
-    const [delivery] = log.body?.items as Array<Record<string, any>>;
+    const [delivery] = log.body?.items as DeliveryDoc[];
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 4, nextAttemptAt: null });
-    expect(delivery?.attemptLog.map((a: { statusCode: number }) => a.statusCode)).toEqual([503, 503, 503, 204]);
-    expect(delivery?.attemptLog[0].responseSnippet).toContain('answer 503');
+    expect(delivery?.attemptLog.map((a) => a.statusCode)).toEqual([503, 503, 503, 204]);
+    expect(delivery?.attemptLog[0]?.responseSnippet).toContain('answer 503');
     const health = await admin('GET', `/api/v1/webhook-endpoints/${id}/health`);
     expect(health.body).toMatchObject({ attempts: 4, succeeded: 1, successRate: 0.25, enabled: true, failingSince: null });
 
@@ -355,12 +372,94 @@ describe('gateway: outbound webhooks', () => {
     const newSecret = rotated.body?.secret as string;
     expect(newSecret).toMatch(/^whsec_/);
     expect(newSecret).not.toBe(oldSecret);
-    expect(rotated.body?.endpoint.secrets).toHaveLength(2);
+    expect(rotated.body?.endpoint?.secrets).toHaveLength(2);
     secretsByPath.set(path, [oldSecret, newSecret]);
     await automationWebhook(id);
     await waitFor(() => at(path).length === 1, { timeoutMs: 10_000, what: 'the delivery after the rotation' });
     const [delivery] = at(path);
     expect(delivery?.signature.split(' ')).toHaveLength(2);
     expect(delivery?.verifiedWith).toEqual([oldSecret, newSecret]);
+  }, 20_000);
+});
+
+/** A gateway as deployed: webhook endpoints may not reach loopback or private addresses. */
+describe('gateway: outbound webhooks without private targets', () => {
+  let gateway: AppHarness;
+  let receiver: Server;
+  let base: string;
+  let hits = 0;
+
+  beforeAll(async () => {
+    receiver = createServer((_request, response) => {
+      hits += 1;
+      response.end('ok');
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    gateway = await AppHarness.start('gateway', {
+      BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
+      WEBHOOK_RETRY_DELAYS_MS: '100',
+      WEBHOOK_POLL_INTERVAL_MS: '50',
+      LOG_LEVEL: 'info',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await new Promise((resolve) => receiver?.close(resolve));
+  });
+
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`http://127.0.0.1:${gateway.port}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? null : (JSON.parse(text) as ApiBody) };
+  };
+
+  it('refuses loopback, private and metadata URLs when the endpoint is saved', async () => {
+    for (const url of [
+      `${base}/hook`,
+      'http://localhost:8080/hook',
+      'http://10.0.0.5/hook',
+      'http://[::1]/hook',
+      'http://169.254.169.254/',
+    ]) {
+      const refused = await admin('POST', '/api/v1/webhook-endpoints', { url, eventTypes: ['stage.changed'] });
+      expect(refused.status).toBe(400);
+      expect(refused.body?.error?.code).toBe('unsafe_webhook_url');
+    }
+  });
+
+  it('refuses a host that does not resolve when the endpoint is saved', async () => {
+    const created = await admin('POST', '/api/v1/webhook-endpoints', {
+      url: 'https://hooks.example.invalid/hook',
+      eventTypes: ['stage.changed'],
+    });
+    expect(created.status).toBe(400);
+    expect(created.body?.error?.code).toBe('unsafe_webhook_url');
+  });
+
+  it('checks again at each attempt: an endpoint stored with a loopback URL (saved under other rules) is never reached', async () => {
+    const id = randomUUID();
+    await gateway.db.query(
+      `INSERT INTO gateway.webhook_endpoints (id, workspace_id, url, event_types, created_by) VALUES ($1, 'default', $2, '{stage.changed}', 'test')`,
+      [id, `${base}/hook`],
+    );
+    await gateway.db.query(
+      `INSERT INTO gateway.webhook_endpoint_secrets (id, endpoint_id, secret) VALUES ($1, $2, 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw')`,
+      [randomUUID(), id],
+    );
+    const tested = await admin('POST', `/api/v1/webhook-endpoints/${id}/test`);
+    expect(tested.status).toBe(202);
+    const [row] = await gateway.waitForRows<{ status: string; last_error: string }>(
+      `SELECT status, last_error FROM gateway.webhook_deliveries WHERE endpoint_id = $1 AND status = 'failed'`,
+      [id],
+    );
+    expect(row?.last_error).toMatch(/loopback/);
+    expect(hits).toBe(0);
   }, 20_000);
 });

@@ -30,7 +30,10 @@ export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName):
 export function natsPermissions(service: ServiceName, namespace: NatsNamespace): NatsPermissions {
   const own = ownStream(service);
   const consumed = consumedStreams(service);
-  const streams = [...(own ? [namespace.stream(own.name)] : []), ...consumed.map(({ stream }) => namespace.stream(stream.name))];
+  // An app may consume its own stream (the gateway delivers its endpoint.disabled as a webhook): each stream once.
+  const streams = [
+    ...new Set([...(own ? [namespace.stream(own.name)] : []), ...consumed.map(({ stream }) => namespace.stream(stream.name))]),
+  ];
 
   const publish = [
     ...Conversations.rpcCalls[service].map((callee) => namespace.subject(`${callee}.>`)),
