@@ -54,7 +54,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       },
       batchSize: capacity,
       // Longer than an attempt can take: its timeout, a rate-limit wait and the settlement.
-      leaseMs: env.WEBHOOK_TIMEOUT_MS * 2 + 15_000,
+      leaseMs: env.WEBHOOK_TIMEOUT_MS * 2 + 5000,
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       failureMeans: 'item',
     });
