@@ -240,23 +240,28 @@ export class WebhookEndpointsRepository {
   }
 
   /**
-   * Claims due deliveries of enabled endpoints for `leaseMs`, counting the attempt, at most
-   * `perEndpoint` in flight per endpoint (those still leased count), oldest first, in one
-   * statement. A row another runner claimed meanwhile fails the re-check and is skipped.
+   * Claims due deliveries of enabled endpoints for `leaseMs`, counting the attempt, oldest first,
+   * at most `perEndpoint` in flight per endpoint (its rows still leased count, whichever replica
+   * holds them), in one statement. Each endpoint is read through its own index range, so one
+   * endpoint's backlog neither slows the claim nor fills it. A row another runner claimed meanwhile
+   * fails the re-check and is skipped.
    */
   async claimDue(limit: number, perEndpoint: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     const [rows] = (await this.dataSource.query(
-      `WITH "busy" AS (
-         SELECT "endpoint_id", count(*)::int AS "n" FROM ${this.deliveries}
-         WHERE "status" = 'pending' AND "claimed_until" >= now() GROUP BY "endpoint_id"
-       ), "due" AS (
-         SELECT d."id", d."endpoint_id", d."next_attempt_at",
-           row_number() OVER (PARTITION BY d."endpoint_id" ORDER BY d."next_attempt_at", d."id") AS "rank"
-         FROM ${this.deliveries} d JOIN ${this.endpoints} e ON e."id" = d."endpoint_id" AND e."enabled" AND e."deleted_at" IS NULL
-         WHERE d."status" = 'pending' AND d."next_attempt_at" <= now() AND (d."claimed_until" IS NULL OR d."claimed_until" < now())
-       ), "picked" AS (
-         SELECT due."id" FROM "due" LEFT JOIN "busy" ON busy."endpoint_id" = due."endpoint_id"
-         WHERE due."rank" + coalesce(busy."n", 0) <= $2 ORDER BY due."next_attempt_at", due."id" LIMIT $1
+      `WITH "picked" AS (
+         SELECT due."id" FROM ${this.endpoints} e
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS "n" FROM ${this.deliveries} b
+           WHERE b."endpoint_id" = e."id" AND b."status" = 'pending' AND b."claimed_until" >= now()
+         ) busy
+         CROSS JOIN LATERAL (
+           SELECT d."id", d."next_attempt_at" FROM ${this.deliveries} d
+           WHERE d."endpoint_id" = e."id" AND d."status" = 'pending' AND d."next_attempt_at" <= now()
+             AND (d."claimed_until" IS NULL OR d."claimed_until" < now())
+           ORDER BY d."next_attempt_at", d."id" LIMIT greatest($2::int - busy."n", 0)
+         ) due
+         WHERE e."enabled" AND e."deleted_at" IS NULL
+         ORDER BY due."next_attempt_at", due."id" LIMIT $1
        )
        UPDATE ${this.deliveries} d SET "claimed_until" = now() + make_interval(secs => $3::float8 / 1000),
          "attempts" = d."attempts" + 1, "total_attempts" = d."total_attempts" + 1

@@ -56,8 +56,13 @@ export class WebhookEndpoints1796500000000 implements MigrationInterface {
         "completed_at" timestamptz,
         UNIQUE ("endpoint_id", "message_id")
       )`);
+    // The claim walks each endpoint's due deliveries and counts its leased ones: both by endpoint, so
+    // a backlog on one endpoint costs the others nothing.
     await queryRunner.query(
-      `CREATE INDEX "webhook_deliveries_due_idx" ON "gateway"."webhook_deliveries" ("next_attempt_at", "id") WHERE "status" = 'pending'`,
+      `CREATE INDEX "webhook_deliveries_due_idx" ON "gateway"."webhook_deliveries" ("endpoint_id", "next_attempt_at", "id") WHERE "status" = 'pending'`,
+    );
+    await queryRunner.query(
+      `CREATE INDEX "webhook_deliveries_leased_idx" ON "gateway"."webhook_deliveries" ("endpoint_id", "claimed_until") WHERE "status" = 'pending'`,
     );
     await queryRunner.query(`CREATE INDEX "webhook_deliveries_endpoint_idx" ON "gateway"."webhook_deliveries" ("endpoint_id", "id" DESC)`);
     await queryRunner.query(`
