@@ -10,6 +10,7 @@ const ADMIN_KEY = 'lf_test_gateway-webhook-admin-key-000000';
 
 interface Received {
   path: string;
+  method: string;
   id: string;
   timestamp: string;
   signature: string;
@@ -85,7 +86,8 @@ describe('gateway: outbound webhooks', () => {
           timestamp: headers['webhook-timestamp'],
           signature: headers['webhook-signature'],
           verifiedWith,
-          body: JSON.parse(raw) as Received['body'],
+          body: (raw === '' ? { type: '', timestamp: '', data: {} } : JSON.parse(raw)) as Received['body'],
+          method: request.method ?? '',
           at: Date.now(),
         };
         received.push(entry);
@@ -380,6 +382,65 @@ describe('gateway: outbound webhooks', () => {
     expect(delivery?.signature.split(' ')).toHaveLength(2);
     expect(delivery?.verifiedWith).toEqual([oldSecret, newSecret]);
   }, 20_000);
+
+  it('sends an intake key’s postback on a stage change or a conversion of its leads, through the same deliveries', async () => {
+    const source = `affiliate-${randomUUID().slice(0, 8)}`;
+    const template = `${base}/postback/${source}?event={event}&status={stage}&from={from_stage}&lead={lead_id}&contact={contact_id}&offer={offer}`;
+    const refused = await admin('POST', '/api/v1/workspaces/default/api-keys', {
+      name: `${source}-bad`,
+      scopes: ['intake'],
+      postbackUrl: `${base}/postback?click={click_id}`,
+    });
+    expect(refused.body?.error?.code).toBe('validation_failed');
+    const created = await admin('POST', '/api/v1/workspaces/default/api-keys', { name: source, scopes: ['intake'], postbackUrl: template });
+    expect(created.status).toBe(201);
+    expect(created.body?.postbackUrl).toBe(template);
+    // Two stages a lead of another key reaches, and one of this key's: only this key's is told.
+    const contactId = randomUUID();
+    const stage = { from: 'warm', to: 'hot', at: new Date().toISOString(), offer: 'spring sale', country: null } as const;
+    await gateway.publish(EventTypes.stageChanged, { ...stage, contactId: randomUUID(), source: 'someone-else' });
+    await gateway.publish(EventTypes.stageChanged, { ...stage, contactId, source });
+    const leadId = randomUUID();
+    await gateway.publish(EventTypes.leadConverted, {
+      leadId,
+      contactId,
+      opportunityId: null,
+      source,
+      offer: null,
+      convertedAt: new Date().toISOString(),
+    });
+    const path = `/postback/${source}`;
+    const postbacks = () => received.filter((r) => r.path.startsWith(path));
+    await waitFor(() => postbacks().length === 2, { timeoutMs: 10_000, what: 'two postbacks' });
+    const urls = postbacks()
+      .map((r) => new URL(r.path, base))
+      .sort((a, b) => a.searchParams.get('event')!.localeCompare(b.searchParams.get('event')!));
+    expect(postbacks().every((r) => r.method === 'GET')).toBe(true);
+    expect(Object.fromEntries(urls[0]!.searchParams)).toEqual({
+      event: 'lead.converted',
+      status: 'converted',
+      from: '',
+      lead: leadId,
+      contact: contactId,
+      offer: '',
+    });
+    expect(Object.fromEntries(urls[1]!.searchParams)).toEqual({
+      event: 'stage.changed',
+      status: 'hot',
+      from: 'warm',
+      lead: '',
+      contact: contactId,
+      offer: 'spring sale',
+    });
+
+    // A revoked key's postback stops.
+    const revoked = await admin('DELETE', `/api/v1/workspaces/default/api-keys/${created.body?.id as string}`);
+    expect(revoked.status).toBe(204);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await gateway.publish(EventTypes.stageChanged, { ...stage, contactId, source });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(postbacks()).toHaveLength(2);
+  }, 30_000);
 });
 
 /** A gateway as deployed: webhook endpoints may not reach loopback or private addresses. */

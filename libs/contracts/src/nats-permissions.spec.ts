@@ -27,6 +27,7 @@ describe('natsPermissions', () => {
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-updated',
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-won',
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-lost',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-lead-converted',
       '$JS.API.CONSUMER.MSG.NEXT.INGESTION.gateway-lead-ingested',
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-score-changed',
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-stage-changed',

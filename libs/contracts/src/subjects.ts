@@ -216,7 +216,8 @@ export const Conversations = {
     metrics: [],
   } satisfies Record<ServiceName, readonly ServiceName[]>,
   consumes: {
-    // contact.erased for the audit log; the public events (and automations' webhook actions) for webhook deliveries.
+    // contact.erased for the audit log; the public events (and automations' webhook actions) for webhook deliveries;
+    // lead.converted for intake keys' postbacks.
     gateway: [
       EventTypes.contactErased,
       EventTypes.leadIngested,
@@ -233,6 +234,7 @@ export const Conversations = {
       EventTypes.stageChanged,
       EventTypes.automationWebhookRequested,
       EventTypes.endpointDisabled,
+      EventTypes.leadConverted,
     ],
     ingestion: [EventTypes.contactErased, EventTypes.crmEventProcessed],
     contacts: [EventTypes.leadIngested, EventTypes.stageChanged, EventTypes.activityReceived, EventTypes.crmEventReceived],

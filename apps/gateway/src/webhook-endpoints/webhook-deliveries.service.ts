@@ -16,6 +16,7 @@ import {
   WebhookEndpointsRepository,
 } from './webhook-endpoints.repository';
 import { WebhookSubscriptions } from './webhook-subscriptions';
+import { expandPostbackUrl, type PostbackValues } from './postback-url';
 import { parseWebhookUrl } from './webhook-target';
 
 /** Marks a transaction that added deliveries: the dispatcher is woken when it commits. */
@@ -80,6 +81,34 @@ export class WebhookDeliveriesService {
         data: event.data,
       };
       deliveries.push(...endpointIds.map((endpointId) => deliveryOf(message, endpointId)));
+    }
+    await this.add(manager, deliveries);
+  }
+
+  /**
+   * Sender postbacks: a stage change or a conversion of a lead sent with an intake key that has a
+   * postback URL becomes a GET of that URL, expanded with the event's values.
+   */
+  async enqueuePostbacks<TData extends { source: string }>(
+    events: ReadonlyArray<EventEnvelope<TData>>,
+    values: (data: TData) => PostbackValues,
+    manager: EntityManager,
+  ): Promise<void> {
+    const deliveries: NewDelivery[] = [];
+    for (const event of events) {
+      const postbacks = await this.subscriptions.postbacksFor(event.workspaceId, event.data.source);
+      if (postbacks.length === 0) continue;
+      const message = {
+        workspaceId: event.workspaceId,
+        messageId: event.id,
+        type: event.type,
+        timestamp: event.occurredAt,
+        data: event.data,
+      };
+      const expanded = { event: event.type, source: event.data.source, occurred_at: event.occurredAt, ...values(event.data) };
+      for (const postback of postbacks) {
+        deliveries.push({ ...deliveryOf(message, postback.id), targetUrl: expandPostbackUrl(postback.template, expanded) });
+      }
     }
     await this.add(manager, deliveries);
   }
@@ -171,14 +200,16 @@ export class WebhookDeliveriesService {
     let url: URL;
     try {
       // The addresses are checked as the connection is made (guardedLookup), so a name that now resolves elsewhere is refused too.
-      url = parseWebhookUrl(endpoint.url);
+      url = parseWebhookUrl(delivery.target_url ?? endpoint.url);
     } catch (error) {
       return failed(error instanceof Error ? error.message : String(error));
     }
     if (endpoint.secrets.length === 0) return failed('the endpoint has no signing secret');
     // Signed now, with every secret valid now: a retry carries a fresh timestamp and signature, the same webhook-id.
-    const headers = signStandardWebhook({ id: delivery.message_id, body: delivery.body }, endpoint.secrets, new Date());
-    return sendWebhook(url, delivery.body, headers, {
+    // A postback is a GET: nothing in its body, its values in the URL.
+    const body = delivery.target_url === null ? delivery.body : null;
+    const headers = signStandardWebhook({ id: delivery.message_id, body: body ?? '' }, endpoint.secrets, new Date());
+    return sendWebhook(url, body, headers, {
       timeoutMs: this.env.WEBHOOK_TIMEOUT_MS,
       allowPrivate: this.allowPrivate,
       userAgent: `LeadFlow-Webhooks/${this.env.SERVICE_VERSION}`,

@@ -6,6 +6,7 @@ import { WebhookEndpointsController } from './webhook-endpoints.controller';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { WebhookEventsHandler } from './webhook-events.handler';
+import { WebhookPostbacks } from './webhook-postbacks';
 import { WebhookSubscriptions } from './webhook-subscriptions';
 
 /** Outbound webhooks: endpoints (audited), deliveries of the workspace's events, signed and retried. */
@@ -19,6 +20,8 @@ import { WebhookSubscriptions } from './webhook-subscriptions';
     WebhookDeliveriesService,
     WebhookDispatcher,
     WebhookEventsHandler,
+    WebhookPostbacks,
   ],
+  exports: [WebhookPostbacks],
 })
 export class WebhookEndpointsModule {}

@@ -38,6 +38,8 @@ export interface NewDelivery {
   messageId: string;
   eventType: string;
   body: string;
+  /** A postback's expanded URL (a GET); null: a POST of the body to the endpoint's URL. */
+  targetUrl?: string;
   /** Refused before any attempt (too large): recorded as failed with this error. */
   failedWith?: string;
 }
@@ -49,6 +51,7 @@ export interface ClaimedDelivery {
   message_id: string;
   event_type: string;
   body: string;
+  target_url: string | null;
   attempts: number;
   total_attempts: number;
 }
@@ -121,14 +124,14 @@ export class WebhookEndpointsRepository {
   /** A live endpoint of the workspace, locked for update when a manager is given. */
   async find(workspaceId: string, id: string, manager?: EntityManager): Promise<EndpointRow | undefined> {
     const [row] = (await (manager ?? this.dataSource).query(
-      `SELECT * FROM ${this.endpoints} WHERE "workspace_id" = $1 AND "id" = $2 AND "deleted_at" IS NULL${manager ? ' FOR UPDATE' : ''}`,
+      `SELECT * FROM ${this.endpoints} WHERE "workspace_id" = $1 AND "id" = $2 AND "kind" = 'webhook' AND "deleted_at" IS NULL${manager ? ' FOR UPDATE' : ''}`,
       [workspaceId, id],
     )) as EndpointRow[];
     return row;
   }
 
   async list(workspaceId: string, limit: number, afterId: string | undefined): Promise<Page<EndpointRow>> {
-    const filter = new SqlFilter().where('"workspace_id" = ?', workspaceId).where('"deleted_at" IS NULL');
+    const filter = new SqlFilter().where('"workspace_id" = ?', workspaceId).where(`"kind" = 'webhook'`).where('"deleted_at" IS NULL');
     return selectPage(
       this.dataSource,
       { select: '*', from: this.endpoints, filter, idColumn: '"id"', afterId, limit },
@@ -136,12 +139,43 @@ export class WebhookEndpointsRepository {
     );
   }
 
-  /** The enabled endpoints of a workspace and what they subscribe to: the lookup behind each event. */
-  async subscribed(workspaceId: string): Promise<Array<{ id: string; event_types: string[] }>> {
+  /** The enabled endpoints of a workspace and what they subscribe to (postbacks: their source and template): the lookup behind each event. */
+  async subscribed(
+    workspaceId: string,
+  ): Promise<Array<{ id: string; event_types: string[]; kind: 'webhook' | 'postback'; source: string | null; url: string }>> {
     return (await this.dataSource.query(
-      `SELECT "id", "event_types" FROM ${this.endpoints} WHERE "workspace_id" = $1 AND "enabled" AND "deleted_at" IS NULL`,
+      `SELECT "id", "event_types", "kind", "source", "url" FROM ${this.endpoints} WHERE "workspace_id" = $1 AND "enabled" AND "deleted_at" IS NULL`,
       [workspaceId],
-    )) as Array<{ id: string; event_types: string[] }>;
+    )) as Array<{ id: string; event_types: string[]; kind: 'webhook' | 'postback'; source: string | null; url: string }>;
+  }
+
+  /** The postback of an intake key: an endpoint of kind `postback`, its URL the template. */
+  async insertPostback(
+    manager: EntityManager,
+    row: { id: string; workspaceId: string; apiKeyId: string; source: string; template: string; eventTypes: string[]; createdBy: string },
+  ): Promise<void> {
+    await manager.query(
+      `INSERT INTO ${this.endpoints} ("id", "workspace_id", "url", "event_types", "kind", "api_key_id", "source", "created_by")
+       VALUES ($1, $2, $3, $4::text[], 'postback', $5, $6, $7)`,
+      [row.id, row.workspaceId, row.template, row.eventTypes, row.apiKeyId, row.source, row.createdBy],
+    );
+  }
+
+  /** A revoked key's postback stops: deleted, its pending deliveries failed. */
+  async deletePostbacksOf(manager: EntityManager, apiKeyId: string): Promise<string[]> {
+    const [rows] = (await manager.query(
+      `UPDATE ${this.endpoints} SET "deleted_at" = now(), "enabled" = false, "updated_at" = now()
+       WHERE "api_key_id" = $1 AND "kind" = 'postback' AND "deleted_at" IS NULL RETURNING "id", "workspace_id"`,
+      [apiKeyId],
+    )) as [Array<{ id: string; workspace_id: string }>, number];
+    if (rows.length > 0) {
+      await manager.query(
+        `UPDATE ${this.deliveries} SET "status" = 'failed', "completed_at" = now(), "claimed_until" = NULL, "next_attempt_at" = NULL,
+           "last_error" = 'the intake key was revoked' WHERE "endpoint_id" = ANY($1::uuid[]) AND "status" = 'pending'`,
+        [rows.map((row) => row.id)],
+      );
+    }
+    return rows.map((row) => row.workspace_id);
   }
 
   /** Sets the values given (undefined keeps one); enabling clears the failure record. */
@@ -219,12 +253,12 @@ export class WebhookEndpointsRepository {
   async insertDeliveries(manager: EntityManager, deliveries: readonly NewDelivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
     const [, inserted] = (await manager.query(
-      `INSERT INTO ${this.deliveries} ("id", "workspace_id", "endpoint_id", "message_id", "event_type", "body", "status", "next_attempt_at", "last_error", "completed_at")
-       SELECT d."id", d."workspace_id", d."endpoint_id", d."message_id", d."event_type", d."body",
+      `INSERT INTO ${this.deliveries} ("id", "workspace_id", "endpoint_id", "message_id", "event_type", "body", "target_url", "status", "next_attempt_at", "last_error", "completed_at")
+       SELECT d."id", d."workspace_id", d."endpoint_id", d."message_id", d."event_type", d."body", d."target_url",
          CASE WHEN d."failed_with" IS NULL THEN 'pending' ELSE 'failed' END,
          CASE WHEN d."failed_with" IS NULL THEN now() END, d."failed_with", CASE WHEN d."failed_with" IS NOT NULL THEN now() END
-       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[])
-         AS d("id", "workspace_id", "endpoint_id", "message_id", "event_type", "body", "failed_with")
+       FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+         AS d("id", "workspace_id", "endpoint_id", "message_id", "event_type", "body", "failed_with", "target_url")
        ON CONFLICT ("endpoint_id", "message_id") DO NOTHING RETURNING "id"`,
       [
         deliveries.map((d) => d.id),
@@ -234,6 +268,7 @@ export class WebhookEndpointsRepository {
         deliveries.map((d) => d.eventType),
         deliveries.map((d) => d.body),
         deliveries.map((d) => d.failedWith ?? null),
+        deliveries.map((d) => d.targetUrl ?? null),
       ],
     )) as [unknown[], number];
     return inserted;
@@ -266,7 +301,7 @@ export class WebhookEndpointsRepository {
        UPDATE ${this.deliveries} d SET "claimed_until" = now() + make_interval(secs => $3::float8 / 1000),
          "attempts" = d."attempts" + 1, "total_attempts" = d."total_attempts" + 1
        FROM "picked" p WHERE d."id" = p."id" AND d."status" = 'pending' AND (d."claimed_until" IS NULL OR d."claimed_until" < now())
-       RETURNING d."id", d."workspace_id", d."endpoint_id", d."message_id", d."event_type", d."body", d."attempts", d."total_attempts"`,
+       RETURNING d."id", d."workspace_id", d."endpoint_id", d."message_id", d."event_type", d."body", d."target_url", d."attempts", d."total_attempts"`,
       [limit, perEndpoint, leaseMs],
     )) as [ClaimedDelivery[], number];
     return rows;

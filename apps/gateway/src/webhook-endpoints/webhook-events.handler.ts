@@ -7,7 +7,8 @@ import { WebhookDeliveriesService } from './webhook-deliveries.service';
 /**
  * The public domain events (WEBHOOK_EVENT_TYPES) become deliveries to the endpoints subscribed to
  * them, and automations' webhook actions deliveries to the endpoint they name, in the transaction
- * that records the events in the inbox: an event is delivered at least once, and a redelivered
+ * (and stage changes and conversions postbacks to the intake key that sent the lead, when it has a
+ * postback URL) that records the events in the inbox: an event is delivered at least once, and a redelivered
  * event makes no second delivery.
  */
 @Injectable()
@@ -52,6 +53,11 @@ export class WebhookEventsHandler {
   @ConsumesEvents(EventTypes.stageChanged)
   async onStageChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
+    await this.deliveries.enqueuePostbacks(
+      events,
+      (data) => ({ stage: data.to, from_stage: data.from, contact_id: data.contactId, offer: data.offer }),
+      manager,
+    );
   }
 
   @ConsumesEvents(EventTypes.opportunityCreated)
@@ -77,6 +83,16 @@ export class WebhookEventsHandler {
   @ConsumesEvents(EventTypes.endpointDisabled)
   async onEndpointDisabled(events: EventBatch<typeof EventTypes.endpointDisabled>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
+  }
+
+  /** A conversion is told to the sender of the lead only (it is no public event of its own). */
+  @ConsumesEvents(EventTypes.leadConverted)
+  async onLeadConverted(events: EventBatch<typeof EventTypes.leadConverted>, manager: EntityManager): Promise<void> {
+    await this.deliveries.enqueuePostbacks(
+      events,
+      (data) => ({ stage: 'converted', lead_id: data.leadId, contact_id: data.contactId, offer: data.offer }),
+      manager,
+    );
   }
 
   @ConsumesEvents(EventTypes.automationWebhookRequested)

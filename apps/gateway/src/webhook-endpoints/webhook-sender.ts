@@ -18,14 +18,14 @@ export interface AttemptResult {
 export const RESPONSE_SNIPPET_BYTES = 1024;
 
 /**
- * POSTs one signed delivery with Node's HTTP client. The connection goes through `guardedLookup`,
+ * POSTs one signed delivery (a GET without a body: a postback) with Node's HTTP client. The connection goes through `guardedLookup`,
  * so the address checked is the address connected to (a name that now resolves to a refused
  * address fails the attempt); redirects are not followed (a 3xx is a failed attempt); the whole
  * exchange has `timeoutMs`.
  */
 export function sendWebhook(
   url: URL,
-  body: string,
+  body: string | null,
   headers: StandardWebhookHeaders,
   options: { timeoutMs: number; allowPrivate: boolean; userAgent: string },
 ): Promise<AttemptResult> {
@@ -47,12 +47,11 @@ export function sendWebhook(
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
       {
-        method: 'POST',
+        method: body === null ? 'GET' : 'POST',
         lookup: guardedLookup(options.allowPrivate),
         headers: {
           ...headers,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
+          ...(body === null ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
           'user-agent': options.userAgent,
         },
       },
@@ -84,6 +83,6 @@ export function sendWebhook(
       request.destroy(new Error(`no answer within ${options.timeoutMs} ms`));
     }, options.timeoutMs);
     request.on('error', (error) => finish({ statusCode: null, responseSnippet: null, retryAfter: undefined, error: error.message }));
-    request.end(body);
+    request.end(body ?? undefined);
   });
 }

@@ -6,6 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `webhook-id`) and every attempt of each. A delivery is pending until it succeeds or runs out of
  * attempts; `attempts` counts the attempts of its current round (a resend or recover starts a new
  * one), `total_attempts` all of them. An endpoint remembers since when it has been failing.
+ * A `postback` endpoint belongs to an intake key (its `source`, the key's name): its URL is a
+ * template, and each of its deliveries is a GET of the expanded `target_url`.
  */
 export class WebhookEndpoints1796500000000 implements MigrationInterface {
   name = 'WebhookEndpoints1796500000000';
@@ -23,6 +25,9 @@ export class WebhookEndpoints1796500000000 implements MigrationInterface {
         "failing_since" timestamptz,
         "disabled_reason" text,
         "disabled_at" timestamptz,
+        "kind" text NOT NULL DEFAULT 'webhook' CHECK ("kind" IN ('webhook', 'postback')),
+        "api_key_id" uuid,
+        "source" text,
         "created_by" text NOT NULL,
         "created_at" timestamptz NOT NULL DEFAULT now(),
         "updated_at" timestamptz NOT NULL DEFAULT now(),
@@ -46,6 +51,7 @@ export class WebhookEndpoints1796500000000 implements MigrationInterface {
         "message_id" text NOT NULL,
         "event_type" text NOT NULL,
         "body" text NOT NULL,
+        "target_url" text,
         "status" text NOT NULL CHECK ("status" IN ('pending', 'succeeded', 'failed')),
         "attempts" integer NOT NULL DEFAULT 0,
         "total_attempts" integer NOT NULL DEFAULT 0,
