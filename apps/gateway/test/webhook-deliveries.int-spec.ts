@@ -265,8 +265,12 @@ describe('gateway: outbound webhooks', () => {
     expect(retried.length).toBeGreaterThan(0);
     for (const attempts of retried) {
       expect(attempts.length).toBeLessThanOrEqual(8);
-      expect(new Set(attempts.map((a) => a.signature)).size).toBe(attempts.length);
+      // Signed at each attempt: a new second, a new signature (attempts 200 ms apart may share a second).
+      expect(new Set(attempts.map((a) => a.signature)).size).toBe(new Set(attempts.map((a) => a.timestamp)).size);
+      const timestamps = attempts.map((a) => Number(a.timestamp));
+      expect([...timestamps].sort((a, b) => a - b)).toEqual(timestamps);
     }
+    expect(retried.some((attempts) => new Set(attempts.map((a) => a.timestamp)).size > 1)).toBe(true);
     for (const r of failingAttempts) expect(r.verifiedWith).toHaveLength(1);
     const event = disabled.find((e) => e.data.endpointId === failing.id);
     expect(event?.data).toMatchObject({ reason: 'failing', url: `${base}${failingPath}` });
@@ -381,6 +385,25 @@ describe('gateway: outbound webhooks', () => {
     const [delivery] = at(path);
     expect(delivery?.signature.split(' ')).toHaveLength(2);
     expect(delivery?.verifiedWith).toEqual([oldSecret, newSecret]);
+  }, 20_000);
+
+  it('keeps to an endpoint’s rate limit, and fails a body over 256 KB without sending it', async () => {
+    const path = '/limited';
+    const { id } = await endpoint(path, ['opportunity.updated'], { rateLimitPerSecond: 5 });
+    for (let i = 0; i < 6; i += 1) await automationWebhook(id);
+    await waitFor(() => at(path).length === 6, { timeoutMs: 10_000, what: 'six rate-limited deliveries' });
+    const times = at(path).map((r) => r.at);
+    // 5 per second: the 6th starts at least 1 s after the 1st (less a little for timers and jitter).
+    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(900);
+
+    await automationWebhook(id, randomUUID(), { blob: 'x'.repeat(300 * 1024) });
+    const [row] = await gateway.waitForRows<{ status: string; last_error: string; total_attempts: number }>(
+      `SELECT status, last_error, total_attempts FROM gateway.webhook_deliveries WHERE endpoint_id = $1 AND status = 'failed'`,
+      [id],
+    );
+    expect(row).toMatchObject({ status: 'failed', total_attempts: 0 });
+    expect(row?.last_error).toMatch(/larger than 262144 bytes/);
+    expect(at(path)).toHaveLength(6);
   }, 20_000);
 
   it('sends an intake key’s postback on a stage change or a conversion of its leads, through the same deliveries', async () => {
