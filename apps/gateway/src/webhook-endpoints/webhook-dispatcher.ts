@@ -19,6 +19,7 @@ import { type ClaimedDelivery, WebhookEndpointsRepository } from './webhook-endp
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly loop: ClaimLoop<ClaimedDelivery>;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly shutdownBudgetMs: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -28,6 +29,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     @Inject(APP_LOGGER) logger: Logger,
   ) {
     const log = logger.child({ component: 'webhook-dispatcher' });
+    this.shutdownBudgetMs = Math.floor(env.SHUTDOWN_TIMEOUT_MS / 2);
     const capacity = env.WEBHOOK_CONCURRENCY;
     this.loop = new ClaimLoop<ClaimedDelivery>({
       name: 'webhook dispatcher',
@@ -65,8 +67,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.loop.start();
   }
 
+  /**
+   * Claims nothing more and gives the attempts in flight half the shutdown budget to settle; one
+   * still waiting on a slow receiver is left to its lease and attempted again by a replica.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     await this.loop.stop();
-    await Promise.allSettled([...this.inFlight]);
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.shutdownBudgetMs)));
+    await Promise.race([Promise.allSettled([...this.inFlight]), budget]);
+    clearTimeout(timer);
   }
 }
