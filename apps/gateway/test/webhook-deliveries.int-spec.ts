@@ -208,88 +208,101 @@ describe('gateway: outbound webhooks', () => {
     expect(at(path)).toHaveLength(4);
   }, 30_000);
 
-  it('keeps a healthy endpoint prompt while one always fails and one is slow; the failing one retries, then is disabled', async () => {
-    const healthyPath = '/healthy';
-    const failingPath = '/always-500';
-    const slowPath = '/slow';
-    behaviours.set(failingPath, () => ({ status: 500 }));
-    behaviours.set(slowPath, () => ({ status: 200, delayMs: 2000 }));
-    const healthy = await endpoint(healthyPath, ['stage.changed', 'endpoint.disabled']);
-    const failing = await endpoint(failingPath, ['stage.changed']);
-    const slow = await endpoint(slowPath, ['stage.*']);
-    const count = 300;
-    const published: string[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const event = await gateway.publish(EventTypes.stageChanged, {
-        contactId: randomUUID(),
-        from: 'cold',
-        to: 'warm',
-        at: new Date().toISOString(),
-        source: 'landing',
-        offer: null,
-        country: 'DE',
-      });
-      published.push(event.id);
-    }
-    const publishedAt = Date.now();
-    await waitFor(
-      () =>
-        new Set(
-          at(healthyPath)
-            .filter((r) => r.body.type === 'stage.changed')
-            .map((r) => r.id),
-        ).size === count,
-      {
-        timeoutMs: 10_000,
-        what: 'every event at the healthy endpoint',
-      },
-    );
-    const healthyDone = Date.now() - publishedAt;
-    process.stdout.write(
-      `healthy endpoint: ${count} events in ${healthyDone} ms after the last was published; first after ${Math.min(...at(healthyPath).map((r) => r.at)) - publishedAt} ms\n`,
-    );
-    expect(healthyDone).toBeLessThan(5000);
-    const healthyIds = new Set(at(healthyPath).map((r) => r.id));
-    for (const id of published) expect(healthyIds.has(id)).toBe(true);
-    for (const r of at(healthyPath)) expect(r.verifiedWith).toHaveLength(1);
-    // The slow endpoint is served meanwhile, at its own pace (8 at a time, 2 s each).
-    expect(at(slowPath).length).toBeGreaterThan(0);
-    expect(at(slowPath).length).toBeLessThan(count);
+  it(
+    'keeps a healthy endpoint prompt while one always fails and one is slow; the failing one retries, then is disabled',
+    async () => {
+      const healthyPath = '/healthy';
+      const failingPath = '/always-500';
+      const slowPath = '/slow';
+      behaviours.set(failingPath, () => ({ status: 500 }));
+      behaviours.set(slowPath, () => ({ status: 200, delayMs: 2000 }));
+      const healthy = await endpoint(healthyPath, ['stage.changed', 'endpoint.disabled']);
+      const failing = await endpoint(failingPath, ['stage.changed']);
+      const slow = await endpoint(slowPath, ['stage.*']);
+      // WEBHOOK_BURST_EVENTS=10000 runs the issue's full burst (slower than a test should be by default).
+      const count = Number(process.env.WEBHOOK_BURST_EVENTS ?? 300);
+      const published: string[] = [];
+      const producedAt = new Map<string, number>();
+      for (let i = 0; i < count; i += 1) {
+        const event = await gateway.publish(EventTypes.stageChanged, {
+          contactId: randomUUID(),
+          from: 'cold',
+          to: 'warm',
+          at: new Date().toISOString(),
+          source: 'landing',
+          offer: null,
+          country: 'DE',
+        });
+        published.push(event.id);
+        producedAt.set(event.id, Date.now());
+      }
+      const publishedAt = Date.now();
+      await waitFor(
+        () =>
+          new Set(
+            at(healthyPath)
+              .filter((r) => r.body.type === 'stage.changed')
+              .map((r) => r.id),
+          ).size === count,
+        {
+          timeoutMs: Math.max(10_000, count * 5),
+          what: 'every event at the healthy endpoint',
+        },
+      );
+      const healthyDone = Date.now() - publishedAt;
+      const firstReceipt = new Map<string, number>();
+      for (const r of at(healthyPath)) if (!firstReceipt.has(r.id)) firstReceipt.set(r.id, r.at);
+      const latencies = published.map((id) => (firstReceipt.get(id) ?? Infinity) - (producedAt.get(id) ?? 0)).sort((a, b) => a - b);
+      const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+      process.stdout.write(
+        `healthy endpoint: ${count} events, the last ${healthyDone} ms after the burst ended; ` +
+          `from production to receipt p50 ${percentile(50)} ms, p99 ${percentile(99)} ms, max ${latencies.at(-1)} ms\n`,
+      );
+      // Each event reaches the healthy endpoint within 5 s of its production, failing and slow neighbours notwithstanding.
+      expect(latencies.at(-1)).toBeLessThan(5000);
+      const healthyIds = new Set(at(healthyPath).map((r) => r.id));
+      for (const id of published) expect(healthyIds.has(id)).toBe(true);
+      for (const r of at(healthyPath)) expect(r.verifiedWith).toHaveLength(1);
+      // The slow endpoint is served meanwhile, at its own pace (8 at a time, 2 s each).
+      expect(at(slowPath).length).toBeGreaterThan(0);
+      expect(at(slowPath).length).toBeLessThan(count);
 
-    // The failing endpoint goes through its retries (same webhook-id, fresh signatures) and is disabled by the failing-too-long rule.
-    await waitFor(() => disabled.find((event) => event.data.endpointId === failing.id), { timeoutMs: 20_000, what: 'endpoint.disabled' });
-    const failingAttempts = at(failingPath);
-    const perId = new Map<string, Received[]>();
-    for (const r of failingAttempts) perId.set(r.id, [...(perId.get(r.id) ?? []), r]);
-    const retried = [...perId.values()].filter((attempts) => attempts.length > 1);
-    expect(retried.length).toBeGreaterThan(0);
-    for (const attempts of retried) {
-      expect(attempts.length).toBeLessThanOrEqual(8);
-      // Signed at each attempt: a new second, a new signature (attempts 200 ms apart may share a second).
-      expect(new Set(attempts.map((a) => a.signature)).size).toBe(new Set(attempts.map((a) => a.timestamp)).size);
-      const timestamps = attempts.map((a) => Number(a.timestamp));
-      expect([...timestamps].sort((a, b) => a - b)).toEqual(timestamps);
-    }
-    expect(retried.some((attempts) => new Set(attempts.map((a) => a.timestamp)).size > 1)).toBe(true);
-    for (const r of failingAttempts) expect(r.verifiedWith).toHaveLength(1);
-    const event = disabled.find((e) => e.data.endpointId === failing.id);
-    expect(event?.data).toMatchObject({ reason: 'failing', url: `${base}${failingPath}` });
-    expect(Date.parse(event!.data.disabledAt) - Date.parse(event!.data.failingSince!)).toBeGreaterThanOrEqual(4000);
-    const view = await admin('GET', `/api/v1/webhook-endpoints/${failing.id}`);
-    expect(view.body).toMatchObject({ enabled: false, disabledReason: 'failing' });
-    const stillPending = await gateway.db.query(
-      `SELECT count(*)::int AS n FROM gateway.webhook_deliveries WHERE endpoint_id = $1 AND status = 'pending'`,
-      [failing.id],
-    );
-    expect(stillPending[0]).toEqual({ n: 0 });
-    // Its endpoint.disabled went out through the outbox and came back to the endpoint subscribed to it.
-    await waitFor(() => at(healthyPath).find((r) => r.body.type === 'endpoint.disabled' && r.body.data.endpointId === failing.id), {
-      timeoutMs: 10_000,
-      what: 'endpoint.disabled at the healthy endpoint',
-    });
-    await admin('DELETE', `/api/v1/webhook-endpoints/${slow.id}`);
-    await admin('DELETE', `/api/v1/webhook-endpoints/${healthy.id}`);
-  }, 60_000);
+      // The failing endpoint goes through its retries (same webhook-id, fresh signatures) and is disabled by the failing-too-long rule.
+      await waitFor(() => disabled.find((event) => event.data.endpointId === failing.id), { timeoutMs: 20_000, what: 'endpoint.disabled' });
+      const failingAttempts = at(failingPath);
+      const perId = new Map<string, Received[]>();
+      for (const r of failingAttempts) perId.set(r.id, [...(perId.get(r.id) ?? []), r]);
+      const retried = [...perId.values()].filter((attempts) => attempts.length > 1);
+      expect(retried.length).toBeGreaterThan(0);
+      for (const attempts of retried) {
+        expect(attempts.length).toBeLessThanOrEqual(8);
+        // Signed at each attempt: a new second, a new signature (attempts 200 ms apart may share a second).
+        expect(new Set(attempts.map((a) => a.signature)).size).toBe(new Set(attempts.map((a) => a.timestamp)).size);
+        const timestamps = attempts.map((a) => Number(a.timestamp));
+        expect([...timestamps].sort((a, b) => a - b)).toEqual(timestamps);
+      }
+      expect(retried.some((attempts) => new Set(attempts.map((a) => a.timestamp)).size > 1)).toBe(true);
+      for (const r of failingAttempts) expect(r.verifiedWith).toHaveLength(1);
+      const event = disabled.find((e) => e.data.endpointId === failing.id);
+      expect(event?.data).toMatchObject({ reason: 'failing', url: `${base}${failingPath}` });
+      expect(Date.parse(event!.data.disabledAt) - Date.parse(event!.data.failingSince!)).toBeGreaterThanOrEqual(4000);
+      const view = await admin('GET', `/api/v1/webhook-endpoints/${failing.id}`);
+      expect(view.body).toMatchObject({ enabled: false, disabledReason: 'failing' });
+      const stillPending = await gateway.db.query(
+        `SELECT count(*)::int AS n FROM gateway.webhook_deliveries WHERE endpoint_id = $1 AND status = 'pending'`,
+        [failing.id],
+      );
+      expect(stillPending[0]).toEqual({ n: 0 });
+      // Its endpoint.disabled went out through the outbox and came back to the endpoint subscribed to it.
+      await waitFor(() => at(healthyPath).find((r) => r.body.type === 'endpoint.disabled' && r.body.data.endpointId === failing.id), {
+        timeoutMs: 10_000,
+        what: 'endpoint.disabled at the healthy endpoint',
+      });
+      await admin('DELETE', `/api/v1/webhook-endpoints/${slow.id}`);
+      await admin('DELETE', `/api/v1/webhook-endpoints/${healthy.id}`);
+    },
+    Math.max(60_000, Number(process.env.WEBHOOK_BURST_EVENTS ?? 0) * 30),
+  );
 
   it('disables an endpoint that answers 410, and waits as long as Retry-After asks on 429', async () => {
     const gonePath = '/gone';
