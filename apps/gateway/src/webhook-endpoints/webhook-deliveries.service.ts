@@ -241,29 +241,26 @@ export class WebhookDeliveriesService {
     };
     // The common case in one statement: the attempt, the delivery and the end of the endpoint's failing streak.
     if (succeeded) return this.repository.settleSucceeded(attempt, delivery);
-    await this.dataSource.transaction(async (manager) => {
-      await this.repository.recordAttempt(manager, attempt);
-      if (!endpoint || !endpoint.enabled) {
+    if (!endpoint || !endpoint.enabled || result.statusCode === 410) {
+      await this.dataSource.transaction(async (manager) => {
+        await this.repository.recordAttempt(manager, attempt);
         await this.repository.settle(manager, delivery, { status: 'failed', error });
-        return;
-      }
-      if (result.statusCode === 410) {
-        await this.repository.settle(manager, delivery, { status: 'failed', error });
-        await this.disable(manager, endpoint, 'gone', null);
-        return;
-      }
-      const delay = retryDelayAfter(delivery.attempts, this.delays);
-      const asked =
-        result.statusCode === 429 || result.statusCode === 503
-          ? retryAfterMs(result.retryAfter, this.env.WEBHOOK_RETRY_AFTER_MAX_MS)
-          : null;
-      if (delay === null) await this.repository.settle(manager, delivery, { status: 'failed', error });
-      else await this.repository.settle(manager, delivery, { status: 'pending', retryInMs: Math.max(delay, asked ?? 0), error });
-      const failing = await this.repository.markEndpointFailing(manager, delivery.endpoint_id);
-      if (failing && failing.now.getTime() - failing.failingSince.getTime() >= this.env.WEBHOOK_DISABLE_AFTER_FAILING_MS) {
-        await this.disable(manager, endpoint, 'failing', failing.failingSince);
-      }
-    });
+        if (endpoint?.enabled && result.statusCode === 410) await this.disable(manager, endpoint, 'gone', null);
+      });
+      return;
+    }
+    const delay = retryDelayAfter(delivery.attempts, this.delays);
+    const asked =
+      result.statusCode === 429 || result.statusCode === 503 ? retryAfterMs(result.retryAfter, this.env.WEBHOOK_RETRY_AFTER_MAX_MS) : null;
+    // The common failure in one statement too, so that a failing endpoint's attempts hold the database as briefly as a healthy one's.
+    const failing = await this.repository.settleFailed(
+      attempt,
+      delivery,
+      delay === null ? { status: 'failed', error } : { status: 'pending', retryInMs: Math.max(delay, asked ?? 0), error },
+    );
+    if (failing && failing.now.getTime() - failing.failingSince.getTime() >= this.env.WEBHOOK_DISABLE_AFTER_FAILING_MS) {
+      await this.dataSource.transaction((manager) => this.disable(manager, endpoint, 'failing', failing.failingSince));
+    }
   }
 
   private async disable(

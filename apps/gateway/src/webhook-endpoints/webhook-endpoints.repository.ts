@@ -368,14 +368,42 @@ export class WebhookEndpointsRepository {
     );
   }
 
-  /** A failure starts the endpoint's failing streak if none runs; answers since when it fails. */
-  async markEndpointFailing(manager: EntityManager, endpointId: string): Promise<{ failingSince: Date; now: Date } | undefined> {
-    const [rows] = (await manager.query(
-      `UPDATE ${this.endpoints} SET "failing_since" = coalesce("failing_since", now()) WHERE "id" = $1 AND "enabled"
+  /**
+   * Records a failed attempt, settles its delivery (due again in `retryInMs`, or failed; fenced by
+   * the attempt number) and starts the endpoint's failing streak if none runs, in one statement;
+   * answers since when the endpoint fails (nothing when it is disabled meanwhile).
+   */
+  async settleFailed(
+    attempt: AttemptRecord,
+    delivery: { id: string; attempts: number; endpoint_id: string },
+    outcome: { status: 'failed' | 'pending'; retryInMs?: number; error: string | null },
+  ): Promise<{ failingSince: Date; now: Date } | undefined> {
+    const rows = (await this.dataSource.query(
+      `WITH "attempt" AS (
+         INSERT INTO ${this.attempts} ("delivery_id", "number", "status_code", "response_snippet", "latency_ms", "error", "succeeded")
+         VALUES ($1, $2, $3, $4, $5, $6, false) ON CONFLICT DO NOTHING
+       ), "delivery" AS (
+         UPDATE ${this.deliveries} SET "status" = $8, "claimed_until" = NULL, "last_error" = $6,
+           "next_attempt_at" = CASE WHEN $8 = 'pending' THEN now() + make_interval(secs => $9::float8 / 1000) END,
+           "completed_at" = CASE WHEN $8 = 'pending' THEN NULL ELSE now() END
+         WHERE "id" = $1 AND "attempts" = $7 AND "status" = 'pending'
+       )
+       UPDATE ${this.endpoints} SET "failing_since" = coalesce("failing_since", now()) WHERE "id" = $10 AND "enabled"
        RETURNING "failing_since", now() AS "now"`,
-      [endpointId],
+      [
+        attempt.deliveryId,
+        attempt.number,
+        attempt.statusCode,
+        attempt.responseSnippet,
+        attempt.latencyMs,
+        attempt.error,
+        delivery.attempts,
+        outcome.status,
+        outcome.retryInMs ?? 0,
+        delivery.endpoint_id,
+      ],
     )) as [Array<{ failing_since: Date; now: Date }>, number];
-    const row = rows[0];
+    const row = rows[0][0];
     return row ? { failingSince: row.failing_since, now: row.now } : undefined;
   }
 
