@@ -161,7 +161,7 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(backends).toEqual([{ name: 'gateway', port: { name: 'http' } }]);
   });
 
-  it('lets traffic in to the gateway alone, and the apps out only to NATS, PostgreSQL and DNS', () => {
+  it('lets traffic in to the gateway alone, and the apps out only to NATS, PostgreSQL and DNS (the gateway also to public addresses, for webhooks)', () => {
     const objects = objectsOf(overlay);
     const policies = objects.filter((object) => object.kind === 'NetworkPolicy');
     for (const service of SERVICE_NAMES) {
@@ -174,18 +174,21 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
       if (service === 'gateway') expect(ingressRules).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
       else expect(ingressRules).toEqual([]);
       const egress = applying.flatMap((policy) => policy.spec.egress ?? []) as {
-        to: { podSelector?: { matchLabels?: Record<string, string> } }[];
-        ports: { port: number }[];
+        to: { podSelector?: { matchLabels?: Record<string, string> }; ipBlock?: { cidr: string; except: string[] } }[];
+        ports: { port?: number }[];
       }[];
       const reachable = egress.map(
         (rule) =>
-          `${rule.to.map((peer) => JSON.stringify(peer.podSelector?.matchLabels ?? {})).join('|')}:${rule.ports.map((port) => port.port).join(',')}`,
+          `${rule.to.map((peer) => (peer.ipBlock ? `${peer.ipBlock.cidr} except ${peer.ipBlock.except.join(' ')}` : JSON.stringify(peer.podSelector?.matchLabels ?? {}))).join('|')}:${rule.ports.map((port) => port.port ?? 'any').join(',')}`,
       );
       expect(reachable.sort()).toEqual(
         [
           '{"app.kubernetes.io/component":"database"}:5432',
           '{"app.kubernetes.io/component":"messaging"}:4222',
           '{"k8s-app":"kube-dns"}:53,53',
+          ...(service === 'gateway'
+            ? ['0.0.0.0/0 except 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10 169.254.0.0/16 127.0.0.0/8:any']
+            : []),
         ].sort(),
       );
     }

@@ -246,6 +246,8 @@ class Launcher {
           BOOTSTRAP_ADMIN_EMAIL: this.config.adminEmail,
           BOOTSTRAP_ADMIN_PASSWORD: this.config.adminPassword,
           AUTH_TOKEN_SECRET: this.config.tokenSecret,
+          // Development receivers run on this machine: the gateway may deliver webhooks to loopback and private addresses.
+          WEBHOOK_ALLOW_PRIVATE_TARGETS: process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? 'true',
         },
       },
       {

@@ -18,6 +18,7 @@ import { ScoringModule } from './scoring/scoring.module';
 import { AutomationsModule } from './automations/automations.module';
 import { SimulatorModule } from './simulator/simulator.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
         SuppressionsModule,
         IntegrationsModule,
         SimulatorModule,
+        WebhookEndpointsModule,
       ],
       providers: [{ provide: GatewayEnv, useValue: env }],
       exports: [GatewayEnv],

@@ -20,6 +20,7 @@ import { LeadsModule } from './leads/leads.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PlatformStatusModule } from './platform-status/platform-status.module';
 import { SuppressionsModule } from './suppressions/suppressions.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 import { WorkspacesModule } from './workspaces/workspaces.module';
 
 /** The modules whose routes the OpenAPI document describes: the gateway's own API. */
@@ -35,6 +36,7 @@ const API_MODULES = [
   AuthModule,
   PlatformStatusModule,
   SuppressionsModule,
+  WebhookEndpointsModule,
 ];
 
 /** The gateway as `main.ts` runs it (and as tests build it in-process). */

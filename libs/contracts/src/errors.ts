@@ -83,6 +83,12 @@ export const ErrorCodes = {
   eventNotRetryable: 'event_not_retryable',
   /** An automation body that does not make an automation (unknown trigger, bad condition or action…): 400. */
   invalidAutomation: 'invalid_automation',
+  /** A webhook endpoint URL that is not http(s) or resolves to an address deliveries may not reach: 400. */
+  unsafeWebhookUrl: 'unsafe_webhook_url',
+  /** A webhook endpoint subscribes to an event type (or `prefix.*`) that is not a public event: 400. */
+  unknownEventType: 'unknown_event_type',
+  /** A webhook delivery that is on its way (not succeeded or failed) cannot be resent: 409. */
+  deliveryInProgress: 'delivery_in_progress',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes] | (string & {});
 

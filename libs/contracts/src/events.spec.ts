@@ -162,6 +162,13 @@ const samples: { [T in EventType]: EventData<T> } = {
     actions: ['webhook'],
     outcome: 'completed',
   },
+  'endpoint.disabled': {
+    endpointId: '0190a5b2-0000-7000-8000-000000000053',
+    url: 'https://hooks.example.com/leadflow',
+    reason: 'failing',
+    failingSince: at,
+    disabledAt: at,
+  },
 };
 
 const allTypes = Object.values(EventTypes);

@@ -661,7 +661,27 @@ export class CrmEventProcessedData {
   recordId!: string | null;
 }
 
-/** The class of each event type's data: the one place that ties a type to its shape. */
+/** `endpoint.disabled` (gateway): a webhook endpoint stopped receiving deliveries. */
+export class EndpointDisabledData {
+  @IsUUID()
+  endpointId!: string;
+
+  @IsString()
+  url!: string;
+
+  /** `gone` (it answered 410) or `failing` (no success for the configured time, 5 days by default). */
+  @IsIn(['gone', 'failing'])
+  reason!: 'gone' | 'failing';
+
+  /** Since when its attempts have been failing, without a success in between. */
+  @Nullable()
+  @IsTimestamp()
+  failingSince!: string | null;
+
+  @IsTimestamp()
+  disabledAt!: string;
+}
+
 /**
  * `automation.webhook_requested`: an automation's webhook action, for the gateway to deliver to the
  * endpoint. `payload` is the body's data: the automation, the trigger and the triggering event's data.
@@ -748,6 +768,7 @@ export class AutomationRunCompletedData {
   outcome!: AutomationRunOutcome;
 }
 
+/** The class of each event type's data: the one place that ties a type to its shape. */
 export const EventDataClasses = {
   [EventTypes.leadIngested]: LeadIngestedData,
   [EventTypes.leadAttributed]: LeadAttributedData,
@@ -771,6 +792,7 @@ export const EventDataClasses = {
   [EventTypes.automationWebhookRequested]: AutomationWebhookRequestedData,
   [EventTypes.automationContactChangeRequested]: AutomationContactChangeRequestedData,
   [EventTypes.automationRunCompleted]: AutomationRunCompletedData,
+  [EventTypes.endpointDisabled]: EndpointDisabledData,
 } as const satisfies Record<EventType, new () => object>;
 
 /** The data of an event of type `T`. */

@@ -23,3 +23,4 @@ export * from './nats-namespace';
 export * from './nats-permissions';
 export * from './event-message';
 export * from './timeline';
+export * from './webhooks';

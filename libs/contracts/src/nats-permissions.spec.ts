@@ -6,7 +6,7 @@ import { Streams } from './subjects';
 describe('natsPermissions', () => {
   const plain = new NatsNamespace('');
 
-  it('lets the gateway call every app and consume contact.erased only, through its own durable', () => {
+  it('lets the gateway call every app, publish endpoint.disabled and consume the events it audits or delivers as webhooks, each through its own durable', () => {
     const { publish, subscribe } = natsPermissions('gateway', plain);
     expect(publish.filter((subject) => !subject.startsWith('$JS.'))).toEqual([
       'gateway.>',
@@ -14,13 +14,35 @@ describe('natsPermissions', () => {
       'contacts.>',
       'scoring.>',
       'metrics.>',
+      'endpoint.disabled',
     ]);
     expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-erased',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-created',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-updated',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-merged',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-deleted',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-restored',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-created',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-updated',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-won',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-lost',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-lead-converted',
+      '$JS.API.CONSUMER.MSG.NEXT.INGESTION.gateway-lead-ingested',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-score-changed',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-stage-changed',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-automation-webhook_requested',
+      '$JS.API.CONSUMER.MSG.NEXT.GATEWAY.gateway-endpoint-disabled',
     ]);
     expect(publish.filter((subject) => subject.startsWith('$JS.API.STREAM.'))).toEqual([
+      '$JS.API.STREAM.INFO.GATEWAY',
+      '$JS.API.STREAM.CREATE.GATEWAY',
       '$JS.API.STREAM.INFO.CONTACTS',
       '$JS.API.STREAM.CREATE.CONTACTS',
+      '$JS.API.STREAM.INFO.INGESTION',
+      '$JS.API.STREAM.CREATE.INGESTION',
+      '$JS.API.STREAM.INFO.SCORING',
+      '$JS.API.STREAM.CREATE.SCORING',
     ]);
     expect(subscribe).toEqual(['gateway.>', '_INBOX.gateway.>']);
   });

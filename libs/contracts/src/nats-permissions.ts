@@ -30,7 +30,8 @@ export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName):
 export function natsPermissions(service: ServiceName, namespace: NatsNamespace): NatsPermissions {
   const own = ownStream(service);
   const consumed = consumedStreams(service);
-  // An app may consume its own stream (scoring's automations react to its stage and score changes): listed once.
+  // An app may consume its own stream (scoring's automations react to its stage and score changes; the gateway
+  // delivers its endpoint.disabled as a webhook): each stream listed once.
   const streams = [
     ...new Set([...(own ? [namespace.stream(own.name)] : []), ...consumed.map(({ stream }) => namespace.stream(stream.name))]),
   ];

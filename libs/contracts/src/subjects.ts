@@ -156,6 +156,8 @@ export const EventTypes = {
   automationContactChangeRequested: 'automation.contact_change_requested',
   /** An automation ran for one occurrence of its trigger (or was held back by its cooldown). */
   automationRunCompleted: 'automation.run_completed',
+  /** The gateway disabled a webhook endpoint (it answered 410, or failed without a success for too long). */
+  endpointDisabled: 'endpoint.disabled',
 } as const;
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
 
@@ -205,6 +207,11 @@ export const Streams = {
       EventTypes.automationRunCompleted,
     ],
   },
+  gateway: {
+    name: 'GATEWAY',
+    owner: 'gateway',
+    subjects: [EventTypes.endpointDisabled],
+  },
 } as const satisfies Record<string, StreamDefinition>;
 
 export function streamOf(type: EventType): StreamDefinition {
@@ -229,7 +236,26 @@ export const Conversations = {
     metrics: [],
   } satisfies Record<ServiceName, readonly ServiceName[]>,
   consumes: {
-    gateway: [EventTypes.contactErased],
+    // contact.erased for the audit log; the public events (and automations' webhook actions) for webhook deliveries;
+    // lead.converted for intake keys' postbacks.
+    gateway: [
+      EventTypes.contactErased,
+      EventTypes.leadIngested,
+      EventTypes.contactCreated,
+      EventTypes.contactUpdated,
+      EventTypes.contactMerged,
+      EventTypes.contactDeleted,
+      EventTypes.contactRestored,
+      EventTypes.opportunityCreated,
+      EventTypes.opportunityUpdated,
+      EventTypes.opportunityWon,
+      EventTypes.opportunityLost,
+      EventTypes.scoreChanged,
+      EventTypes.stageChanged,
+      EventTypes.automationWebhookRequested,
+      EventTypes.endpointDisabled,
+      EventTypes.leadConverted,
+    ],
     ingestion: [EventTypes.contactErased, EventTypes.crmEventProcessed],
     contacts: [
       EventTypes.leadIngested,

@@ -72,6 +72,9 @@ describe('HTTP_STATUS_BY_ERROR_CODE', () => {
       invalid_signature: 401,
       stale_timestamp: 401,
       event_not_retryable: 409,
+      unsafe_webhook_url: 400,
+      unknown_event_type: 400,
+      delivery_in_progress: 409,
     });
   });
 

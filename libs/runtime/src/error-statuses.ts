@@ -65,6 +65,9 @@ export const HTTP_STATUS_BY_ERROR_CODE: Readonly<Record<KnownErrorCode, number>>
   [ErrorCodes.staleTimestamp]: 401,
   [ErrorCodes.eventNotRetryable]: 409,
   [ErrorCodes.invalidAutomation]: 400,
+  [ErrorCodes.unsafeWebhookUrl]: 400,
+  [ErrorCodes.unknownEventType]: 400,
+  [ErrorCodes.deliveryInProgress]: 409,
 };
 
 /** A code no table entry knows is a bug on our side, never the sender's: 500. */

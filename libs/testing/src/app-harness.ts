@@ -48,6 +48,8 @@ export class AppHarness {
       HTTP_PORT: String(port),
       HTTP_HOST: '127.0.0.1',
       LOG_LEVEL: 'debug',
+      // Test receivers listen on loopback; a test of the refusal passes 'false'.
+      ...(service === 'gateway' ? { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } : {}),
       ...env,
     };
     const app = AppHarness.spawn(service, fullEnv);

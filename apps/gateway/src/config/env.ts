@@ -1,7 +1,7 @@
 import { DEFAULT_HTTP_PORTS, MAX_IMPORT_BYTES } from '@leadflow/contracts';
 import { PlatformEnv } from '@leadflow/config';
 import { Expose, Type } from 'class-transformer';
-import { IsEmail, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsString, Matches, Max, Min, MinLength, ValidateIf } from 'class-validator';
 
 /** What an API key looks like (see `auth/api-key.ts`); the bootstrap keys are checked against it at start. */
 export const API_KEY_PATTERN = /^lf_(live|test)_[A-Za-z0-9_-]{20,200}$/;
@@ -123,4 +123,76 @@ export class GatewayEnv extends PlatformEnv {
   @Min(1024)
   @Max(MAX_IMPORT_BYTES)
   IMPORT_MAX_BYTES = MAX_IMPORT_BYTES;
+
+  /**
+   * `true` lets webhook endpoints resolve to loopback and private networks (the launcher and the
+   * tests, whose receivers run locally); link-local (cloud metadata), multicast and unspecified
+   * addresses stay refused.
+   */
+  @Expose()
+  @IsIn(['true', 'false'], { message: '$property must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_TARGETS = 'false';
+
+  /**
+   * Delays before the 2nd, 3rd… attempt of a webhook delivery, in ms, comma-separated; each is
+   * jittered by ±10 %. Default: Svix's schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h).
+   */
+  @Expose()
+  @Matches(/^\d+(,\d+){0,19}$/, { message: '$property must be a comma-separated list of milliseconds' })
+  WEBHOOK_RETRY_DELAYS_MS = '5000,300000,1800000,7200000,18000000,36000000,36000000';
+
+  /** An endpoint whose attempts have failed without a success for this long is disabled (default 5 days). */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  WEBHOOK_DISABLE_AFTER_FAILING_MS = 5 * 86_400_000;
+
+  /** The longest `Retry-After` (429, 503) a delivery waits for; longer ones are cut to this. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(86_400_000)
+  WEBHOOK_RETRY_AFTER_MAX_MS = 3_600_000;
+
+  /** How long one delivery attempt may take, connection to last byte. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 15_000;
+
+  /** Attempts in flight at once to one endpoint (a slow endpoint holds its own slots, never others'). */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT = 8;
+
+  /** Attempts in flight at once in one gateway process, all endpoints together. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  WEBHOOK_CONCURRENCY = 64;
+
+  /** How often the delivery loop looks for retries that came due (new deliveries wake it at once). */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  WEBHOOK_POLL_INTERVAL_MS = 500;
+
+  /** How long an endpoint's previous signing secret keeps signing after a rotation, in seconds. */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(30 * 86_400)
+  WEBHOOK_SECRET_OVERLAP_SECONDS = 86_400;
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { WebhookEndpointsModule } from '../webhook-endpoints/webhook-endpoints.module';
 import { ApiKeysRepository } from './api-keys.repository';
 import { BootstrapCredentials } from './bootstrap-credentials';
 import { WorkspaceAdminsRepository } from './workspace-admins.repository';
@@ -10,7 +11,7 @@ import { WorkspacesService } from './workspaces.service';
 
 /** Workspaces, their API keys and their admins: the management API, and the bootstrap credentials made on start. */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, WebhookEndpointsModule],
   controllers: [WorkspacesController],
   providers: [
     WorkspacesRepository,

@@ -7,6 +7,7 @@ import { AuditLogService } from '../audit/audit-log.service';
 import { generateApiKey } from '../auth/api-key';
 import { storedKeyRateLimit } from '../auth/rate-limits';
 import type { Principal } from '../auth/principal';
+import { WebhookPostbacks } from '../webhook-endpoints/webhook-postbacks';
 import { type ApiKeyRow, ApiKeysRepository } from './api-keys.repository';
 import type { CreateApiKeyDto, UpdateWorkspaceDto } from './dto/workspace.dto';
 import type { ApiKeyView, CreatedApiKey, WorkspaceView } from './dto/workspace-views.dto';
@@ -27,6 +28,7 @@ export class WorkspacesService {
     private readonly keys: ApiKeysRepository,
     private readonly admins: WorkspaceAdminsRepository,
     private readonly audit: AuditLogService,
+    private readonly postbacks: WebhookPostbacks,
   ) {}
 
   /** A key's workspace; every workspace an account administers. */
@@ -95,6 +97,7 @@ export class WorkspacesService {
     if (request.allowedOrigins && (request.scopes.length !== 1 || request.scopes[0] !== 'events')) {
       throw new AppException(ErrorCodes.validationFailed, 'A browser key (with allowedOrigins) has the "events" scope only');
     }
+    if (request.postbackUrl !== undefined) await this.postbacks.check(request.postbackUrl, request.scopes);
     const { key, prefix, hash } = generateApiKey(request.environment);
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -109,8 +112,23 @@ export class WorkspacesService {
           allowedOrigins: request.allowedOrigins?.map((origin) => origin.toLowerCase()) ?? null,
         });
         const view = apiKeyView(row);
-        await this.audit.record(manager, caller, { workspaceId, action: 'api_key.create', target: `api_key:${view.id}`, after: view });
-        return { ...view, key };
+        if (request.postbackUrl !== undefined) {
+          await this.postbacks.add(manager, {
+            workspaceId,
+            apiKeyId: view.id,
+            source: request.name,
+            template: request.postbackUrl,
+            createdBy: caller.actor,
+          });
+        }
+        const postbackUrl = request.postbackUrl ?? null;
+        await this.audit.record(manager, caller, {
+          workspaceId,
+          action: 'api_key.create',
+          target: `api_key:${view.id}`,
+          after: { ...view, postbackUrl },
+        });
+        return { ...view, postbackUrl, key };
       });
     } catch (error) {
       if ((error as { code?: string }).code === '23505') {
@@ -132,6 +150,7 @@ export class WorkspacesService {
       if (!current) throw new AppException(ErrorCodes.notFound, 'No such API key');
       if (current.revoked_at) return;
       const revoked = await this.keys.revoke(manager, workspaceId, keyId);
+      await this.postbacks.removeFor(manager, keyId);
       await this.audit.record(manager, caller, {
         workspaceId,
         action: 'api_key.revoke',

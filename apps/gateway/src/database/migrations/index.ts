@@ -7,6 +7,7 @@ import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { BrowserKeyOrigins1795850100000 } from './1795850100000-browser-key-origins';
 import { Integrations1796100000000 } from './1796100000000-integrations';
 import { SimulatedWebhooks1796100100000 } from './1796100100000-simulated-webhooks';
+import { WebhookEndpoints1796500000000 } from './1796500000000-webhook-endpoints';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -19,4 +20,5 @@ export const gatewayMigrations = [
   BrowserKeyOrigins1795850100000,
   Integrations1796100000000,
   SimulatedWebhooks1796100100000,
+  WebhookEndpoints1796500000000,
 ];

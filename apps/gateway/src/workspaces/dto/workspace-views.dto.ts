@@ -34,6 +34,8 @@ export class ApiKeyPage extends PageDoc(ApiKeyView) {}
 
 export class CreatedApiKey extends ApiKeyView {
   @ApiProperty({ example: 'lf_live_Xy3kP0aQ…', description: 'The key itself: shown in this answer only' }) key!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The postback URL template, when the key has one' })
+  postbackUrl!: string | null;
 }
 
 export class AdminView {

@@ -69,6 +69,18 @@ export class CreateApiKeyDto {
   @ArrayUnique()
   @Matches(ORIGIN_PATTERN, { each: true, message: 'each value in allowedOrigins must be an origin: scheme://host[:port], no path' })
   allowedOrigins?: string[];
+
+  @ApiPropertyOptional({
+    example: 'https://track.example.net/postback?click={lead_id}&status={stage}',
+    maxLength: 2048,
+    description:
+      'intake keys: a GET sent (as a webhook delivery, retried) when a lead of this key changes stage or is converted; ' +
+      'placeholders {event}, {stage}, {from_stage}, {lead_id}, {contact_id}, {source}, {offer}, {occurred_at} in the path or query',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2048)
+  postbackUrl?: string;
 }
 
 export class UpdateWorkspaceDto {

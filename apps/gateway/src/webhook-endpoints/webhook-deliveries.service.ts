@@ -1,0 +1,302 @@
+import { type EventEnvelope, EventTypes, type EventData } from '@leadflow/contracts';
+import { WakeAfterCommit } from '@leadflow/jobs';
+import { Outbox } from '@leadflow/messaging';
+import { signStandardWebhook } from '@leadflow/signing';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { GatewayEnv } from '../config/env';
+import { parseRetryDelays, retryAfterMs, retryDelayAfter } from './delivery-schedule';
+import { type AttemptResult, sendWebhook } from './webhook-sender';
+import {
+  type ClaimedDelivery,
+  type DeliveringEndpoint,
+  type NewDelivery,
+  WebhookEndpointsRepository,
+} from './webhook-endpoints.repository';
+import { WebhookSubscriptions } from './webhook-subscriptions';
+import { expandPostbackUrl, type PostbackValues } from './postback-url';
+import { parseWebhookUrl } from './webhook-target';
+
+/** Marks a transaction that added deliveries: the dispatcher is woken when it commits. */
+export const DELIVERIES_COMMITTED = 'leadflow.webhookDeliveriesWritten';
+
+const ENDPOINT_KEPT_MS = 1000;
+
+/** The largest body a delivery sends. */
+export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
+
+/** A message to deliver to some endpoints of a workspace. */
+export interface WebhookMessage {
+  workspaceId: string;
+  /** The stable `webhook-id`: the event id (the run id of an automation's webhook). */
+  messageId: string;
+  type: string;
+  timestamp: string;
+  data: unknown;
+}
+
+/**
+ * Makes deliveries (in the transaction of what caused them) and runs their attempts: sign afresh,
+ * POST, record the attempt, and settle: succeeded, due again on the schedule (or after the
+ * receiver's Retry-After), or failed. A 410 disables the endpoint, and so does failing without a
+ * success for WEBHOOK_DISABLE_AFTER_FAILING_MS; either emits `endpoint.disabled`.
+ */
+@Injectable()
+export class WebhookDeliveriesService {
+  private readonly delays: number[];
+  private readonly allowPrivate: boolean;
+  /** Per endpoint, the earliest time its next attempt may start (its rate limit, in this process). */
+  private readonly nextSlot = new Map<string, number>();
+  /** Endpoints read for attempts, kept 1 s (a change made here forgets one at once). */
+  private readonly kept = new Map<string, { endpoint: DeliveringEndpoint | undefined; readAt: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: WebhookEndpointsRepository,
+    private readonly subscriptions: WebhookSubscriptions,
+    private readonly outbox: Outbox,
+    @Inject(GatewayEnv) private readonly env: GatewayEnv,
+  ) {
+    this.delays = parseRetryDelays(env.WEBHOOK_RETRY_DELAYS_MS);
+    this.allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true';
+  }
+
+  get privateTargetsAllowed(): boolean {
+    return this.allowPrivate;
+  }
+
+  /** Deliveries of domain events to the endpoints subscribed to them, in the inbox's transaction. */
+  async enqueueEvents(events: ReadonlyArray<EventEnvelope<object>>, manager: EntityManager): Promise<void> {
+    const deliveries: NewDelivery[] = [];
+    for (const event of events) {
+      const endpointIds = await this.subscriptions.endpointsFor(event.workspaceId, event.type);
+      if (endpointIds.length === 0) continue;
+      const message = {
+        workspaceId: event.workspaceId,
+        messageId: event.id,
+        type: event.type,
+        timestamp: event.occurredAt,
+        data: event.data,
+      };
+      deliveries.push(...endpointIds.map((endpointId) => deliveryOf(message, endpointId)));
+    }
+    await this.add(manager, deliveries);
+  }
+
+  /**
+   * Sender postbacks: a stage change or a conversion of a lead sent with an intake key that has a
+   * postback URL becomes a GET of that URL, expanded with the event's values.
+   */
+  async enqueuePostbacks<TData extends { source: string }>(
+    events: ReadonlyArray<EventEnvelope<TData>>,
+    values: (data: TData) => PostbackValues,
+    manager: EntityManager,
+  ): Promise<void> {
+    const deliveries: NewDelivery[] = [];
+    for (const event of events) {
+      const postbacks = await this.subscriptions.postbacksFor(event.workspaceId, event.data.source);
+      if (postbacks.length === 0) continue;
+      const message = {
+        workspaceId: event.workspaceId,
+        messageId: event.id,
+        type: event.type,
+        timestamp: event.occurredAt,
+        data: event.data,
+      };
+      const expanded = { event: event.type, source: event.data.source, occurred_at: event.occurredAt, ...values(event.data) };
+      for (const postback of postbacks) {
+        deliveries.push({ ...deliveryOf(message, postback.id), targetUrl: expandPostbackUrl(postback.template, expanded) });
+      }
+    }
+    await this.add(manager, deliveries);
+  }
+
+  /** An automation's webhook action: to its one endpoint, if that is an enabled endpoint of the event's workspace. */
+  async enqueueAutomationWebhooks(
+    events: ReadonlyArray<EventEnvelope<EventData<typeof EventTypes.automationWebhookRequested>>>,
+    manager: EntityManager,
+  ): Promise<void> {
+    const deliveries: NewDelivery[] = [];
+    for (const { workspaceId, data } of events) {
+      if (!(await this.subscriptions.isEnabled(workspaceId, data.endpointId))) continue;
+      const { automationId, runId, contactId, trigger, occurredAt, payload } = data;
+      deliveries.push(
+        deliveryOf(
+          {
+            workspaceId,
+            messageId: runId,
+            type: 'automation.webhook',
+            timestamp: occurredAt,
+            data: { automationId, runId, contactId, trigger, payload },
+          },
+          data.endpointId,
+        ),
+      );
+    }
+    await this.add(manager, deliveries);
+  }
+
+  /** One delivery made by hand (the test event); answers its id. */
+  async enqueueOne(manager: EntityManager, message: WebhookMessage, endpointId: string): Promise<string> {
+    const delivery = deliveryOf(message, endpointId);
+    await this.add(manager, [delivery]);
+    return delivery.id;
+  }
+
+  /** Wakes the dispatcher when `manager`'s transaction commits (requeued deliveries). */
+  markWritten(manager: EntityManager): void {
+    WakeAfterCommit.mark(manager, DELIVERIES_COMMITTED);
+  }
+
+  private async add(manager: EntityManager, deliveries: NewDelivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    await this.repository.insertDeliveries(manager, deliveries);
+    WakeAfterCommit.mark(manager, DELIVERIES_COMMITTED);
+  }
+
+  /** Forgets what was read of an endpoint for its attempts (it changed: URL, secrets, enabled). */
+  forget(endpointId: string): void {
+    this.kept.delete(endpointId);
+  }
+
+  private async endpointOf(endpointId: string): Promise<DeliveringEndpoint | undefined> {
+    const kept = this.kept.get(endpointId);
+    if (kept && Date.now() - kept.readAt < ENDPOINT_KEPT_MS) return kept.endpoint;
+    const endpoint = await this.repository.delivering(endpointId);
+    if (this.kept.size > 10_000) this.kept.clear();
+    this.kept.set(endpointId, { endpoint, readAt: Date.now() });
+    return endpoint;
+  }
+
+  /** One attempt of a claimed delivery, from the endpoint's current URL and secrets to its settlement. */
+  async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const endpoint = await this.endpointOf(delivery.endpoint_id);
+    let result: AttemptResult;
+    if (!endpoint || !endpoint.enabled) {
+      result = {
+        statusCode: null,
+        responseSnippet: null,
+        retryAfter: undefined,
+        latencyMs: 0,
+        error: 'the endpoint is disabled or deleted',
+      };
+    } else {
+      await this.waitForRate(endpoint);
+      result = await this.post(endpoint, delivery);
+    }
+    await this.settle(delivery, endpoint, result);
+  }
+
+  private async post(endpoint: DeliveringEndpoint, delivery: ClaimedDelivery): Promise<AttemptResult> {
+    const failed = (error: string): AttemptResult => ({
+      statusCode: null,
+      responseSnippet: null,
+      retryAfter: undefined,
+      latencyMs: 0,
+      error,
+    });
+    let url: URL;
+    try {
+      // The addresses are checked as the connection is made (guardedLookup), so a name that now resolves elsewhere is refused too.
+      url = parseWebhookUrl(delivery.target_url ?? endpoint.url);
+    } catch (error) {
+      return failed(error instanceof Error ? error.message : String(error));
+    }
+    if (endpoint.secrets.length === 0) return failed('the endpoint has no signing secret');
+    // Signed now, with every secret valid now: a retry carries a fresh timestamp and signature, the same webhook-id.
+    // A postback is a GET: nothing in its body, its values in the URL.
+    const body = delivery.target_url === null ? delivery.body : null;
+    const headers = signStandardWebhook({ id: delivery.message_id, body: body ?? '' }, endpoint.secrets, new Date());
+    return sendWebhook(url, body, headers, {
+      timeoutMs: this.env.WEBHOOK_TIMEOUT_MS,
+      allowPrivate: this.allowPrivate,
+      userAgent: `LeadFlow-Webhooks/${this.env.SERVICE_VERSION}`,
+    });
+  }
+
+  /** Spaces the attempts to an endpoint by its rate limit (per process). */
+  private async waitForRate(endpoint: DeliveringEndpoint): Promise<void> {
+    const rate = endpoint.rate_limit_per_second;
+    if (!rate) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.nextSlot.get(endpoint.id) ?? 0);
+    this.nextSlot.set(endpoint.id, slot + 1000 / rate);
+    if (this.nextSlot.size > 10_000) this.nextSlot.clear();
+    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+  }
+
+  private async settle(delivery: ClaimedDelivery, endpoint: DeliveringEndpoint | undefined, result: AttemptResult): Promise<void> {
+    const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+    const error = succeeded ? null : (result.error ?? `the endpoint answered ${result.statusCode}`);
+    const attempt = {
+      deliveryId: delivery.id,
+      number: delivery.total_attempts,
+      statusCode: result.statusCode,
+      responseSnippet: result.responseSnippet,
+      latencyMs: result.latencyMs,
+      error,
+      succeeded,
+    };
+    // The common case in one statement: the attempt, the delivery and the end of the endpoint's failing streak.
+    if (succeeded) return this.repository.settleSucceeded(attempt, delivery);
+    if (!endpoint || !endpoint.enabled || result.statusCode === 410) {
+      await this.dataSource.transaction(async (manager) => {
+        await this.repository.recordAttempt(manager, attempt);
+        await this.repository.settle(manager, delivery, { status: 'failed', error });
+        if (endpoint?.enabled && result.statusCode === 410) await this.disable(manager, endpoint, 'gone', null);
+      });
+      return;
+    }
+    const delay = retryDelayAfter(delivery.attempts, this.delays);
+    const asked =
+      result.statusCode === 429 || result.statusCode === 503 ? retryAfterMs(result.retryAfter, this.env.WEBHOOK_RETRY_AFTER_MAX_MS) : null;
+    // The common failure in one statement too, so that a failing endpoint's attempts hold the database as briefly as a healthy one's.
+    const failing = await this.repository.settleFailed(
+      attempt,
+      delivery,
+      delay === null ? { status: 'failed', error } : { status: 'pending', retryInMs: Math.max(delay, asked ?? 0), error },
+    );
+    if (failing && failing.now.getTime() - failing.failingSince.getTime() >= this.env.WEBHOOK_DISABLE_AFTER_FAILING_MS) {
+      await this.dataSource.transaction((manager) => this.disable(manager, endpoint, 'failing', failing.failingSince));
+    }
+  }
+
+  private async disable(
+    manager: EntityManager,
+    endpoint: DeliveringEndpoint,
+    reason: 'gone' | 'failing',
+    failingSince: Date | null,
+  ): Promise<void> {
+    const disabled = await this.repository.disable(manager, endpoint.id, reason);
+    this.forget(endpoint.id);
+    if (!disabled) return;
+    await this.outbox.add(manager, {
+      type: EventTypes.endpointDisabled,
+      workspaceId: endpoint.workspace_id,
+      data: {
+        endpointId: endpoint.id,
+        url: endpoint.url,
+        reason,
+        failingSince: failingSince?.toISOString() ?? null,
+        disabledAt: (disabled.disabled_at ?? new Date()).toISOString(),
+      },
+    });
+    this.subscriptions.changed(endpoint.workspace_id);
+  }
+}
+
+function deliveryOf(message: WebhookMessage, endpointId: string): NewDelivery {
+  const body = JSON.stringify({ type: message.type, timestamp: message.timestamp, data: message.data });
+  const tooLarge = Buffer.byteLength(body) > MAX_WEBHOOK_BODY_BYTES;
+  return {
+    id: uuidv7(),
+    workspaceId: message.workspaceId,
+    endpointId,
+    messageId: message.messageId,
+    eventType: message.type,
+    body: tooLarge ? '{}' : body,
+    failedWith: tooLarge ? `the body is larger than ${MAX_WEBHOOK_BODY_BYTES} bytes` : undefined,
+  };
+}

@@ -1,0 +1,64 @@
+import { webhookPatternsMatch } from '@leadflow/contracts';
+import { Injectable } from '@nestjs/common';
+import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
+
+/** How long a workspace's endpoints are kept between reads; a change made here forgets them at once. */
+const KEPT_MS = 2000;
+
+interface Kept {
+  endpoints: Array<{ id: string; eventTypes: string[] }>;
+  /** Intake keys' postbacks, by source (the key's name). */
+  postbacks: Map<string, Array<{ id: string; template: string }>>;
+  readAt: number;
+}
+
+/**
+ * The enabled endpoints of each workspace, read at most once per 2 s: the events of a workspace
+ * without endpoints cost no query beyond the inbox's. Another replica's change is seen within 2 s.
+ */
+@Injectable()
+export class WebhookSubscriptions {
+  private readonly kept = new Map<string, Kept>();
+
+  constructor(private readonly repository: WebhookEndpointsRepository) {}
+
+  /** The ids of the workspace's enabled endpoints that subscribe to `type`. */
+  async endpointsFor(workspaceId: string, type: string): Promise<string[]> {
+    return (await this.of(workspaceId)).endpoints
+      .filter((endpoint) => webhookPatternsMatch(endpoint.eventTypes, type))
+      .map((endpoint) => endpoint.id);
+  }
+
+  /** The postbacks of the workspace's intake key named `source`, if it has one. */
+  async postbacksFor(workspaceId: string, source: string): Promise<Array<{ id: string; template: string }>> {
+    return (await this.of(workspaceId)).postbacks.get(source) ?? [];
+  }
+
+  /** Whether `endpointId` is an enabled endpoint of the workspace. */
+  async isEnabled(workspaceId: string, endpointId: string): Promise<boolean> {
+    return (await this.of(workspaceId)).endpoints.some((endpoint) => endpoint.id === endpointId);
+  }
+
+  changed(workspaceId: string): void {
+    this.kept.delete(workspaceId);
+  }
+
+  private async of(workspaceId: string): Promise<Kept> {
+    const kept = this.kept.get(workspaceId);
+    if (kept && Date.now() - kept.readAt < KEPT_MS) return kept;
+    const rows = await this.repository.subscribed(workspaceId);
+    const postbacks = new Map<string, Array<{ id: string; template: string }>>();
+    for (const row of rows) {
+      if (row.kind !== 'postback' || row.source === null) continue;
+      postbacks.set(row.source, [...(postbacks.get(row.source) ?? []), { id: row.id, template: row.url }]);
+    }
+    const fresh: Kept = {
+      endpoints: rows.filter((row) => row.kind === 'webhook').map((row) => ({ id: row.id, eventTypes: row.event_types })),
+      postbacks,
+      readAt: Date.now(),
+    };
+    if (this.kept.size > 10_000) this.kept.clear();
+    this.kept.set(workspaceId, fresh);
+    return fresh;
+  }
+}
