@@ -190,7 +190,7 @@ describe('gateway: outbound webhooks', () => {
     expect(new Set(attempts.map((a) => a.id))).toEqual(new Set([(event.data as { runId: string }).runId]));
     expect(new Set(attempts.map((a) => a.signature)).size).toBe(4);
     const timestamps = attempts.map((a) => Number(a.timestamp));
-    for (let i = 1; i < timestamps.length; i += 1) expect(timestamps[i]).toBeGreaterThan(timestamps[i - 1]!);
+    for (let i = 1; i < timestamps.length; i += 1) expect(timestamps[i]).toBeGreaterThan(timestamps[i - 1] as number);
     for (const attempt of attempts) expect(attempt.verifiedWith).toHaveLength(1);
     expect(attempts[0]?.body).toMatchObject({ type: 'automation.webhook', data: { payload: { hello: 'world' } } });
 
@@ -285,7 +285,7 @@ describe('gateway: outbound webhooks', () => {
       for (const r of failingAttempts) expect(r.verifiedWith).toHaveLength(1);
       const event = disabled.find((e) => e.data.endpointId === failing.id);
       expect(event?.data).toMatchObject({ reason: 'failing', url: `${base}${failingPath}` });
-      expect(Date.parse(event!.data.disabledAt) - Date.parse(event!.data.failingSince!)).toBeGreaterThanOrEqual(4000);
+      expect(Date.parse(event?.data.disabledAt ?? '') - Date.parse(event?.data.failingSince ?? '')).toBeGreaterThanOrEqual(4000);
       const view = await admin('GET', `/api/v1/webhook-endpoints/${failing.id}`);
       expect(view.body).toMatchObject({ enabled: false, disabledReason: 'failing' });
       const stillPending = await gateway.db.query(
@@ -324,8 +324,8 @@ describe('gateway: outbound webhooks', () => {
     await waitFor(() => at(busyPath).length >= 2, { timeoutMs: 10_000, what: 'the attempt after Retry-After' });
     const [first, second] = at(busyPath);
     // The schedule says 200 ms; the receiver asked for 2 s.
-    expect(second!.at - first!.at).toBeGreaterThanOrEqual(1900);
-    expect(second!.id).toBe(first!.id);
+    expect((second?.at ?? NaN) - (first?.at ?? NaN)).toBeGreaterThanOrEqual(1900);
+    expect(second?.id ?? 'second missing').toBe(first?.id ?? 'first missing');
   }, 30_000);
 
   it('resends one delivery, recovers the failed ones of a window, and sends a test event', async () => {
@@ -360,7 +360,11 @@ describe('gateway: outbound webhooks', () => {
     ).toEqual(new Set(runIds));
 
     const log = await admin('GET', `/api/v1/webhook-endpoints/${id}/deliveries`);
-    const delivery = (log.body?.items as Array<{ id: string; status: string; messageId: string }>)[0]!;
+    const delivery = (log.body?.items as Array<{ id: string; status: string; messageId: string }>)[0] as {
+      id: string;
+      status: string;
+      messageId: string;
+    };
     expect(delivery.status).toBe('succeeded');
     const resent = await admin('POST', `/api/v1/webhook-endpoints/${id}/deliveries/${delivery.id}/resend`);
     expect(resent.status).toBe(202);
@@ -407,7 +411,7 @@ describe('gateway: outbound webhooks', () => {
     await waitFor(() => at(path).length === 6, { timeoutMs: 10_000, what: 'six rate-limited deliveries' });
     const times = at(path).map((r) => r.at);
     // 5 per second: the 6th starts at least 1 s after the 1st (less a little for timers and jitter).
-    expect(times[5]! - times[0]!).toBeGreaterThanOrEqual(900);
+    expect((times[5] ?? NaN) - (times[0] ?? NaN)).toBeGreaterThanOrEqual(900);
 
     await automationWebhook(id, randomUUID(), { blob: 'x'.repeat(300 * 1024) });
     const [row] = await gateway.waitForRows<{ status: string; last_error: string; total_attempts: number }>(
@@ -450,9 +454,9 @@ describe('gateway: outbound webhooks', () => {
     await waitFor(() => postbacks().length === 2, { timeoutMs: 10_000, what: 'two postbacks' });
     const urls = postbacks()
       .map((r) => new URL(r.path, base))
-      .sort((a, b) => a.searchParams.get('event')!.localeCompare(b.searchParams.get('event')!));
+      .sort((a, b) => (a.searchParams.get('event') ?? '').localeCompare(b.searchParams.get('event') ?? ''));
     expect(postbacks().every((r) => r.method === 'GET')).toBe(true);
-    expect(Object.fromEntries(urls[0]!.searchParams)).toEqual({
+    expect(Object.fromEntries(urls[0]?.searchParams ?? [])).toEqual({
       event: 'lead.converted',
       status: 'converted',
       from: '',
@@ -460,7 +464,7 @@ describe('gateway: outbound webhooks', () => {
       contact: contactId,
       offer: '',
     });
-    expect(Object.fromEntries(urls[1]!.searchParams)).toEqual({
+    expect(Object.fromEntries(urls[1]?.searchParams ?? [])).toEqual({
       event: 'stage.changed',
       status: 'hot',
       from: 'warm',
