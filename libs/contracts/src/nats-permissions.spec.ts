@@ -32,6 +32,7 @@ describe('natsPermissions', () => {
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-score-changed',
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-stage-changed',
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-automation-webhook_requested',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-automation-run_completed',
       '$JS.API.CONSUMER.MSG.NEXT.GATEWAY.gateway-endpoint-disabled',
     ]);
     expect(publish.filter((subject) => subject.startsWith('$JS.API.STREAM.'))).toEqual([

@@ -253,6 +253,7 @@ export const Conversations = {
       EventTypes.scoreChanged,
       EventTypes.stageChanged,
       EventTypes.automationWebhookRequested,
+      EventTypes.automationRunCompleted,
       EventTypes.endpointDisabled,
       EventTypes.leadConverted,
     ],

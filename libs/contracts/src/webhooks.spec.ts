@@ -27,6 +27,7 @@ describe('webhook event types', () => {
 
   it('matches a type against exact names and family wildcards only', () => {
     expect(webhookPatternsMatch(['contact.*'], 'contact.updated')).toBe(true);
+    expect(webhookPatternsMatch(['automation.*'], EventTypes.automationRunCompleted)).toBe(true);
     expect(webhookPatternsMatch(['contact.*'], 'contacts.updated')).toBe(false);
     expect(webhookPatternsMatch(['stage.changed'], 'stage.changed')).toBe(true);
     expect(webhookPatternsMatch(['stage.changed'], 'score.changed')).toBe(false);

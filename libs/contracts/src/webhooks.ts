@@ -18,6 +18,7 @@ export const WEBHOOK_EVENT_TYPES = [
   EventTypes.opportunityUpdated,
   EventTypes.opportunityWon,
   EventTypes.opportunityLost,
+  EventTypes.automationRunCompleted,
   EventTypes.endpointDisabled,
 ] as const satisfies readonly EventType[];
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -80,6 +80,11 @@ export class WebhookEventsHandler {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
+  @ConsumesEvents(EventTypes.automationRunCompleted)
+  async onAutomationRunCompleted(events: EventBatch<typeof EventTypes.automationRunCompleted>, manager: EntityManager): Promise<void> {
+    await this.deliveries.enqueueEvents(events, manager);
+  }
+
   @ConsumesEvents(EventTypes.endpointDisabled)
   async onEndpointDisabled(events: EventBatch<typeof EventTypes.endpointDisabled>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
