@@ -1,5 +1,6 @@
 import { webhookPatternsMatch } from '@leadflow/contracts';
 import { Injectable } from '@nestjs/common';
+import { ShortMemo } from '../http/short-memo';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
 
 /** How long a workspace's endpoints are kept between reads; a change made here forgets them at once. */
@@ -9,7 +10,6 @@ interface Kept {
   endpoints: Array<{ id: string; eventTypes: string[] }>;
   /** Intake keys' postbacks, by source (the key's name). */
   postbacks: Map<string, Array<{ id: string; template: string }>>;
-  readAt: number;
 }
 
 /**
@@ -18,7 +18,7 @@ interface Kept {
  */
 @Injectable()
 export class WebhookSubscriptions {
-  private readonly kept = new Map<string, Kept>();
+  private readonly kept = new ShortMemo<Kept>(KEPT_MS);
 
   constructor(private readonly repository: WebhookEndpointsRepository) {}
 
@@ -40,25 +40,23 @@ export class WebhookSubscriptions {
   }
 
   changed(workspaceId: string): void {
-    this.kept.delete(workspaceId);
+    this.kept.forget(workspaceId);
   }
 
-  private async of(workspaceId: string): Promise<Kept> {
-    const kept = this.kept.get(workspaceId);
-    if (kept && Date.now() - kept.readAt < KEPT_MS) return kept;
+  private of(workspaceId: string): Promise<Kept> {
+    return this.kept.get(workspaceId, () => this.read(workspaceId));
+  }
+
+  private async read(workspaceId: string): Promise<Kept> {
     const rows = await this.repository.subscribed(workspaceId);
     const postbacks = new Map<string, Array<{ id: string; template: string }>>();
     for (const row of rows) {
       if (row.kind !== 'postback' || row.source === null) continue;
       postbacks.set(row.source, [...(postbacks.get(row.source) ?? []), { id: row.id, template: row.url }]);
     }
-    const fresh: Kept = {
+    return {
       endpoints: rows.filter((row) => row.kind === 'webhook').map((row) => ({ id: row.id, eventTypes: row.event_types })),
       postbacks,
-      readAt: Date.now(),
     };
-    if (this.kept.size > 10_000) this.kept.clear();
-    this.kept.set(workspaceId, fresh);
-    return fresh;
   }
 }
