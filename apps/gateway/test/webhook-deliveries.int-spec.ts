@@ -52,6 +52,8 @@ describe('gateway: outbound webhooks', () => {
   let disabledEvents: Subscription;
   const disabled: Array<EventEnvelope<EndpointDisabledData>> = [];
   const received: Received[] = [];
+  /** Attempts per path and webhook-id, counted as they arrive (a filter over every receipt would grow with the burst). */
+  const attemptsById = new Map<string, number>();
   const secretsByPath = new Map<string, string[]>();
   const behaviours = new Map<string, Behaviour>();
 
@@ -91,7 +93,9 @@ describe('gateway: outbound webhooks', () => {
           at: Date.now(),
         };
         received.push(entry);
-        const count = received.filter((r) => r.path === path && r.id === entry.id).length;
+        const key = `${path} ${entry.id}`;
+        const count = (attemptsById.get(key) ?? 0) + 1;
+        attemptsById.set(key, count);
         const behaviour: Behaviour = behaviours.get(path) ?? (() => ({ status: 200 }));
         const answer = behaviour(entry, count);
         if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
@@ -267,8 +271,29 @@ describe('gateway: outbound webhooks', () => {
       expect(at(slowPath).length).toBeGreaterThan(0);
       expect(at(slowPath).length).toBeLessThan(count);
 
-      // The failing endpoint goes through its retries (same webhook-id, fresh signatures) and is disabled by the failing-too-long rule.
-      await waitFor(() => disabled.find((event) => event.data.endpointId === failing.id), { timeoutMs: 20_000, what: 'endpoint.disabled' });
+      // The failing endpoint goes through its retries (same webhook-id, fresh signatures) and is disabled by the failing-too-long
+      // rule, at its first failed attempt 4 s into its failing streak. Its burst's retries may all be over by then (8 attempts
+      // 200 ms apart), so a stage change every half second keeps attempts coming, as a live workspace would.
+      const trickle = setInterval(() => {
+        const data = {
+          contactId: randomUUID(),
+          from: 'cold',
+          to: 'warm',
+          at: new Date().toISOString(),
+          source: 'landing',
+          offer: null,
+          country: 'DE',
+        };
+        void gateway.publish(EventTypes.stageChanged, data).catch(() => undefined);
+      }, 500);
+      try {
+        await waitFor(() => disabled.find((event) => event.data.endpointId === failing.id), {
+          timeoutMs: 20_000,
+          what: 'endpoint.disabled',
+        });
+      } finally {
+        clearInterval(trickle);
+      }
       const failingAttempts = at(failingPath);
       const perId = new Map<string, Received[]>();
       for (const r of failingAttempts) perId.set(r.id, [...(perId.get(r.id) ?? []), r]);

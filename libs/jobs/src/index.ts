@@ -1,5 +1,6 @@
 export * from './backoff';
 export * from './claim-loop';
+export * from './group-commit';
 export * from './job-queue';
 export * from './job-worker';
 export * from './jobs-tables';

@@ -164,7 +164,11 @@ export class GatewayEnv extends PlatformEnv {
   @Max(60_000)
   WEBHOOK_TIMEOUT_MS = 15_000;
 
-  /** Attempts in flight at once to one endpoint (a slow endpoint holds its own slots, never others'). */
+  /**
+   * Attempts in flight at once to one endpoint per process, a slot free again when the receiver has
+   * answered (a slow endpoint holds its own slots, never others'); across replicas at most three
+   * times as many deliveries are leased.
+   */
   @Expose()
   @Type(() => Number)
   @IsInt()
@@ -172,7 +176,7 @@ export class GatewayEnv extends PlatformEnv {
   @Max(100)
   WEBHOOK_CONCURRENCY_PER_ENDPOINT = 8;
 
-  /** Attempts in flight at once in one gateway process, all endpoints together. */
+  /** Deliveries held at once in one gateway process, all endpoints together: attempted or next in line. */
   @Expose()
   @Type(() => Number)
   @IsInt()

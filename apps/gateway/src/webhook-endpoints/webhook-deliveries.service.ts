@@ -1,5 +1,5 @@
 import { type EventEnvelope, EventTypes, type EventData } from '@leadflow/contracts';
-import { WakeAfterCommit } from '@leadflow/jobs';
+import { GroupCommit, WakeAfterCommit } from '@leadflow/jobs';
 import { Outbox } from '@leadflow/messaging';
 import { signStandardWebhook } from '@leadflow/signing';
 import { Inject, Injectable } from '@nestjs/common';
@@ -10,6 +10,7 @@ import { GatewayEnv } from '../config/env';
 import { parseRetryDelays, retryAfterMs, retryDelayAfter } from './delivery-schedule';
 import { type AttemptResult, sendWebhook } from './webhook-sender';
 import {
+  type AttemptRecord,
   type ClaimedDelivery,
   type DeliveringEndpoint,
   type NewDelivery,
@@ -37,6 +38,11 @@ export interface WebhookMessage {
   data: unknown;
 }
 
+/** Most successful attempts settled in one statement. */
+const SETTLE_BATCH_MAX = 200;
+/** Settlements committing at once, of successful attempts and of failed ones each. */
+const SETTLES_IN_FLIGHT = 2;
+
 /**
  * Makes deliveries (in the transaction of what caused them) and runs their attempts: sign afresh,
  * POST, record the attempt, and settle: succeeded, due again on the schedule (or after the
@@ -51,6 +57,16 @@ export class WebhookDeliveriesService {
   private readonly nextSlot = new Map<string, number>();
   /** Endpoints read for attempts, kept 1 s (a change made here forgets one at once). */
   private readonly kept = new Map<string, { endpoint: DeliveringEndpoint | undefined; readAt: number }>();
+  /**
+   * Successful attempts are settled in groups: those that end while a settlement is being
+   * committed are committed together in the next, one statement for many.
+   */
+  private readonly succeeded: GroupCommit<{ attempt: AttemptRecord; delivery: ClaimedDelivery }>;
+  /** Failed attempts, settled in groups the same way; each learns since when its endpoint fails. */
+  private readonly failed: GroupCommit<
+    { attempt: AttemptRecord; delivery: ClaimedDelivery; outcome: { status: 'failed' | 'pending'; retryInMs?: number } },
+    Map<string, { failingSince: Date; now: Date }>
+  >;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -61,6 +77,14 @@ export class WebhookDeliveriesService {
   ) {
     this.delays = parseRetryDelays(env.WEBHOOK_RETRY_DELAYS_MS);
     this.allowPrivate = env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true';
+    this.succeeded = new GroupCommit((settled) => this.repository.settleSucceeded(settled), {
+      maxBatch: SETTLE_BATCH_MAX,
+      maxInFlight: SETTLES_IN_FLIGHT,
+    });
+    this.failed = new GroupCommit((settled) => this.repository.settleFailed(settled), {
+      maxBatch: SETTLE_BATCH_MAX,
+      maxInFlight: SETTLES_IN_FLIGHT,
+    });
   }
 
   get privateTargetsAllowed(): boolean {
@@ -170,21 +194,30 @@ export class WebhookDeliveriesService {
     return endpoint;
   }
 
-  /** One attempt of a claimed delivery, from the endpoint's current URL and secrets to its settlement. */
-  async attempt(delivery: ClaimedDelivery): Promise<void> {
-    const endpoint = await this.endpointOf(delivery.endpoint_id);
+  /**
+   * One attempt of a claimed delivery, from the endpoint's current URL and secrets to its
+   * settlement. `answered` is called as soon as the receiver's answer (or the failure) is in, before
+   * the settlement is written: the receiver is free for the next attempt from then on.
+   */
+  async attempt(delivery: ClaimedDelivery, answered: () => void = () => undefined): Promise<void> {
     let result: AttemptResult;
-    if (!endpoint || !endpoint.enabled) {
-      result = {
-        statusCode: null,
-        responseSnippet: null,
-        retryAfter: undefined,
-        latencyMs: 0,
-        error: 'the endpoint is disabled or deleted',
-      };
-    } else {
-      await this.waitForRate(endpoint);
-      result = await this.post(endpoint, delivery);
+    let endpoint: DeliveringEndpoint | undefined;
+    try {
+      endpoint = await this.endpointOf(delivery.endpoint_id);
+      if (!endpoint || !endpoint.enabled) {
+        result = {
+          statusCode: null,
+          responseSnippet: null,
+          retryAfter: undefined,
+          latencyMs: 0,
+          error: 'the endpoint is disabled or deleted',
+        };
+      } else {
+        await this.waitForRate(endpoint);
+        result = await this.post(endpoint, delivery);
+      }
+    } finally {
+      answered();
     }
     await this.settle(delivery, endpoint, result);
   }
@@ -240,7 +273,7 @@ export class WebhookDeliveriesService {
       succeeded,
     };
     // The common case in one statement: the attempt, the delivery and the end of the endpoint's failing streak.
-    if (succeeded) return this.repository.settleSucceeded(attempt, delivery);
+    if (succeeded) return this.succeeded.submit({ attempt, delivery });
     if (!endpoint || !endpoint.enabled || result.statusCode === 410) {
       await this.dataSource.transaction(async (manager) => {
         await this.repository.recordAttempt(manager, attempt);
@@ -252,12 +285,13 @@ export class WebhookDeliveriesService {
     const delay = retryDelayAfter(delivery.attempts, this.delays);
     const asked =
       result.statusCode === 429 || result.statusCode === 503 ? retryAfterMs(result.retryAfter, this.env.WEBHOOK_RETRY_AFTER_MAX_MS) : null;
-    // The common failure in one statement too, so that a failing endpoint's attempts hold the database as briefly as a healthy one's.
-    const failing = await this.repository.settleFailed(
+    // Failures are settled in groups too, so that a failing endpoint's attempts hold the database as briefly as a healthy one's.
+    const failingSince = await this.failed.submit({
       attempt,
       delivery,
-      delay === null ? { status: 'failed', error } : { status: 'pending', retryInMs: Math.max(delay, asked ?? 0), error },
-    );
+      outcome: delay === null ? { status: 'failed' } : { status: 'pending', retryInMs: Math.max(delay, asked ?? 0) },
+    });
+    const failing = failingSince.get(delivery.endpoint_id);
     if (failing && failing.now.getTime() - failing.failingSince.getTime() >= this.env.WEBHOOK_DISABLE_AFTER_FAILING_MS) {
       await this.dataSource.transaction((manager) => this.disable(manager, endpoint, 'failing', failing.failingSince));
     }

@@ -249,7 +249,12 @@ export class WebhookEndpointsRepository {
     return row;
   }
 
-  /** Adds deliveries with one statement; one already made for the same endpoint and message is kept as it is. */
+  /**
+   * Adds deliveries with one statement; one already made for the same endpoint and message is kept
+   * as it is. Only to endpoints enabled at that moment: their rows are share-locked until the
+   * transaction ends, so an endpoint disabled meanwhile either waits for these rows (and fails them
+   * with its other pending ones) or has been disabled before, and gets none.
+   */
   async insertDeliveries(manager: EntityManager, deliveries: readonly NewDelivery[]): Promise<number> {
     if (deliveries.length === 0) return 0;
     const [, inserted] = (await manager.query(
@@ -259,6 +264,8 @@ export class WebhookEndpointsRepository {
          CASE WHEN d."failed_with" IS NULL THEN now() END, d."failed_with", CASE WHEN d."failed_with" IS NOT NULL THEN now() END
        FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
          AS d("id", "workspace_id", "endpoint_id", "message_id", "event_type", "body", "failed_with", "target_url")
+       JOIN ${this.endpoints} e ON e."id" = d."endpoint_id" AND e."enabled" AND e."deleted_at" IS NULL
+       FOR SHARE OF e
        ON CONFLICT ("endpoint_id", "message_id") DO NOTHING RETURNING "id"`,
       [
         deliveries.map((d) => d.id),
@@ -307,6 +314,19 @@ export class WebhookEndpointsRepository {
     return rows;
   }
 
+  /**
+   * Hands claimed deliveries that were never attempted back: no lease, and the attempt their claim
+   * counted taken back (fenced by it), so any runner may claim them at once.
+   */
+  async release(deliveries: ReadonlyArray<{ id: string; attempts: number }>): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE ${this.deliveries} d SET "claimed_until" = NULL, "attempts" = d."attempts" - 1, "total_attempts" = d."total_attempts" - 1
+       FROM unnest($1::uuid[], $2::int[]) AS r("id", "attempts")
+       WHERE d."id" = r."id" AND d."attempts" = r."attempts" AND d."status" = 'pending'`,
+      [deliveries.map((d) => d.id), deliveries.map((d) => d.attempts)],
+    );
+  }
+
   async recordAttempt(manager: EntityManager, attempt: AttemptRecord): Promise<void> {
     await manager.query(
       `INSERT INTO ${this.attempts} ("delivery_id", "number", "status_code", "response_snippet", "latency_ms", "error", "succeeded")
@@ -346,65 +366,93 @@ export class WebhookEndpointsRepository {
    * Records a successful attempt, settles its delivery (fenced by the attempt number) and ends the
    * endpoint's failing streak, in one statement.
    */
-  async settleSucceeded(attempt: AttemptRecord, delivery: { id: string; attempts: number; endpoint_id: string }): Promise<void> {
+  /**
+   * Settles successful attempts in one statement: records each attempt, marks its delivery
+   * succeeded (fenced by its attempt number) and ends the failing streak of their endpoints.
+   */
+  async settleSucceeded(
+    settled: ReadonlyArray<{ attempt: AttemptRecord; delivery: { attempts: number; endpoint_id: string } }>,
+  ): Promise<void> {
+    // In id order, so that two batches settling at once take their row locks in the same order.
+    const rows = [...settled].sort((a, b) => (a.attempt.deliveryId < b.attempt.deliveryId ? -1 : 1));
     await this.dataSource.query(
-      `WITH "attempt" AS (
+      `WITH "settled" AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::int[], $6::int[])
+           AS t("delivery_id", "number", "status_code", "response_snippet", "latency_ms", "attempts")
+       ), "attempt" AS (
          INSERT INTO ${this.attempts} ("delivery_id", "number", "status_code", "response_snippet", "latency_ms", "error", "succeeded")
-         VALUES ($1, $2, $3, $4, $5, NULL, true) ON CONFLICT DO NOTHING
+         SELECT "delivery_id", "number", "status_code", "response_snippet", "latency_ms", NULL, true FROM "settled"
+         ON CONFLICT DO NOTHING
        ), "delivery" AS (
-         UPDATE ${this.deliveries} SET "status" = 'succeeded', "claimed_until" = NULL, "last_error" = NULL, "next_attempt_at" = NULL, "completed_at" = now()
-         WHERE "id" = $1 AND "attempts" = $6 AND "status" = 'pending'
+         UPDATE ${this.deliveries} d SET "status" = 'succeeded', "claimed_until" = NULL, "last_error" = NULL, "next_attempt_at" = NULL, "completed_at" = now()
+         FROM "settled" s WHERE d."id" = s."delivery_id" AND d."attempts" = s."attempts" AND d."status" = 'pending'
        )
-       UPDATE ${this.endpoints} SET "failing_since" = NULL WHERE "id" = $7 AND "failing_since" IS NOT NULL`,
+       UPDATE ${this.endpoints} SET "failing_since" = NULL WHERE "id" = ANY($7::uuid[]) AND "failing_since" IS NOT NULL`,
       [
-        attempt.deliveryId,
-        attempt.number,
-        attempt.statusCode,
-        attempt.responseSnippet,
-        attempt.latencyMs,
-        delivery.attempts,
-        delivery.endpoint_id,
+        rows.map((r) => r.attempt.deliveryId),
+        rows.map((r) => r.attempt.number),
+        rows.map((r) => r.attempt.statusCode),
+        rows.map((r) => r.attempt.responseSnippet),
+        rows.map((r) => r.attempt.latencyMs),
+        rows.map((r) => r.delivery.attempts),
+        [...new Set(rows.map((r) => r.delivery.endpoint_id))].sort(),
       ],
     );
   }
 
   /**
-   * Records a failed attempt, settles its delivery (due again in `retryInMs`, or failed; fenced by
-   * the attempt number) and starts the endpoint's failing streak if none runs, in one statement;
-   * answers since when the endpoint fails (nothing when it is disabled meanwhile).
+   * Records failed attempts, settles their deliveries (each due again in its `retryInMs`, or
+   * failed; fenced by its attempt number) and starts the failing streak of their endpoints that
+   * have none, in one statement. Answers, per enabled endpoint, since when it fails. The endpoint
+   * row is written once per streak, not once per failed attempt.
    */
   async settleFailed(
-    attempt: AttemptRecord,
-    delivery: { id: string; attempts: number; endpoint_id: string },
-    outcome: { status: 'failed' | 'pending'; retryInMs?: number; error: string | null },
-  ): Promise<{ failingSince: Date; now: Date } | undefined> {
-    const rows = (await this.dataSource.query(
-      `WITH "attempt" AS (
+    settled: ReadonlyArray<{
+      attempt: AttemptRecord;
+      delivery: { attempts: number; endpoint_id: string };
+      outcome: { status: 'failed' | 'pending'; retryInMs?: number };
+    }>,
+  ): Promise<Map<string, { failingSince: Date; now: Date }>> {
+    // In id order, so that two batches settling at once take their row locks in the same order.
+    const rows = [...settled].sort((a, b) => (a.attempt.deliveryId < b.attempt.deliveryId ? -1 : 1));
+    const endpointIds = [...new Set(rows.map((r) => r.delivery.endpoint_id))].sort();
+    const failing = (await this.dataSource.query(
+      `WITH "settled" AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::int[], $4::text[], $5::int[], $6::text[], $7::int[], $8::text[], $9::float8[])
+           AS t("delivery_id", "number", "status_code", "response_snippet", "latency_ms", "error", "attempts", "status", "retry_in_ms")
+       ), "attempt" AS (
          INSERT INTO ${this.attempts} ("delivery_id", "number", "status_code", "response_snippet", "latency_ms", "error", "succeeded")
-         VALUES ($1, $2, $3, $4, $5, $6, false) ON CONFLICT DO NOTHING
+         SELECT "delivery_id", "number", "status_code", "response_snippet", "latency_ms", "error", false FROM "settled"
+         ON CONFLICT DO NOTHING
        ), "delivery" AS (
-         UPDATE ${this.deliveries} SET "status" = $8, "claimed_until" = NULL, "last_error" = $6,
-           "next_attempt_at" = CASE WHEN $8 = 'pending' THEN now() + make_interval(secs => $9::float8 / 1000) END,
-           "completed_at" = CASE WHEN $8 = 'pending' THEN NULL ELSE now() END
-         WHERE "id" = $1 AND "attempts" = $7 AND "status" = 'pending'
+         UPDATE ${this.deliveries} d SET "status" = s."status", "claimed_until" = NULL, "last_error" = s."error",
+           "next_attempt_at" = CASE WHEN s."status" = 'pending' THEN now() + make_interval(secs => s."retry_in_ms" / 1000) END,
+           "completed_at" = CASE WHEN s."status" = 'pending' THEN NULL ELSE now() END
+         FROM "settled" s WHERE d."id" = s."delivery_id" AND d."attempts" = s."attempts" AND d."status" = 'pending'
+       ), "started" AS (
+         UPDATE ${this.endpoints} SET "failing_since" = now()
+         WHERE "id" = ANY($10::uuid[]) AND "enabled" AND "failing_since" IS NULL RETURNING "id", "failing_since"
        )
-       UPDATE ${this.endpoints} SET "failing_since" = coalesce("failing_since", now()) WHERE "id" = $10 AND "enabled"
-       RETURNING "failing_since", now() AS "now"`,
+       SELECT e."id", coalesce(st."failing_since", e."failing_since") AS "failing_since", now() AS "now"
+       FROM ${this.endpoints} e LEFT JOIN "started" st ON st."id" = e."id"
+       WHERE e."id" = ANY($10::uuid[]) AND e."enabled"`,
       [
-        attempt.deliveryId,
-        attempt.number,
-        attempt.statusCode,
-        attempt.responseSnippet,
-        attempt.latencyMs,
-        attempt.error,
-        delivery.attempts,
-        outcome.status,
-        outcome.retryInMs ?? 0,
-        delivery.endpoint_id,
+        rows.map((r) => r.attempt.deliveryId),
+        rows.map((r) => r.attempt.number),
+        rows.map((r) => r.attempt.statusCode),
+        rows.map((r) => r.attempt.responseSnippet),
+        rows.map((r) => r.attempt.latencyMs),
+        rows.map((r) => r.attempt.error),
+        rows.map((r) => r.delivery.attempts),
+        rows.map((r) => r.outcome.status),
+        rows.map((r) => r.outcome.retryInMs ?? 0),
+        endpointIds,
       ],
-    )) as [Array<{ failing_since: Date; now: Date }>, number];
-    const row = rows[0][0];
-    return row ? { failingSince: row.failing_since, now: row.now } : undefined;
+    )) as Array<{ id: string; failing_since: Date | null; now: Date }>;
+    // A streak another settlement started at the same moment is not visible to this statement yet: that one answers for it.
+    return new Map(
+      failing.flatMap((row) => (row.failing_since === null ? [] : [[row.id, { failingSince: row.failing_since, now: row.now }] as const])),
+    );
   }
 
   /**
