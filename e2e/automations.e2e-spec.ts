@@ -75,8 +75,21 @@ describe('automations, through the gateway', () => {
     return contactId as unknown as string;
   }
 
-  const endpointId = '0190a5b2-0000-7000-8000-0000000000e1';
-  const owner = '0190a5b2-0000-7000-8000-0000000000a1';
+  /** A webhook endpoint and an admin of the workspace, which the automations' actions name. */
+  let endpointId: string;
+  let owner: string;
+
+  beforeAll(async () => {
+    const endpoint = await call<{ id: string }>('POST', '/api/v1/webhook-endpoints', {
+      url: 'http://127.0.0.1:9/automations',
+      eventTypes: ['automation.*'],
+    });
+    expect(endpoint.status).toBe(201);
+    endpointId = endpoint.body.id;
+    const admins = await call<{ items: Array<{ accountId: string }> }>('GET', '/api/v1/workspaces/default/admins');
+    owner = admins.body.items[0]?.accountId as string;
+    expect(owner).toBeDefined();
+  });
 
   it('manages automations with audit and clear 400s, runs one on a stage change once, and backfills the contacts that match', async () => {
     const bad = await call<{ error: { code: string; message: string } }>('POST', '/api/v1/automations', {
@@ -88,6 +101,20 @@ describe('automations, through the gateway', () => {
     const malformed = await call<{ error: { code: string } }>('POST', '/api/v1/automations', { name: 7, trigger: {}, actions: [] });
     expect([malformed.status, malformed.body.error.code]).toEqual([400, 'validation_failed']);
     expect((await call('GET', '/api/v1/automations/nope')).status).toBe(400);
+    // The actions name an endpoint and admins of this workspace.
+    const strangers = [
+      { type: 'webhook', endpointId: '0190a5b2-0000-7000-8000-0000000000e1' },
+      { type: 'assign_owner', strategy: 'fixed', ownerIds: ['0190a5b2-0000-7000-8000-0000000000a1'] },
+    ];
+    for (const [index, action] of strangers.entries()) {
+      const refused = await call<{ error: { code: string; message: string } }>('POST', '/api/v1/automations', {
+        name: 'Strangers',
+        trigger: { type: 'stage_changed', toStage: 'warm' },
+        actions: [{ type: 'add_tag', tag: 'x' }, action],
+      });
+      expect([refused.status, refused.body.error.code]).toEqual([400, 'invalid_automation']);
+      expect(refused.body.error.message).toContain(`actions[1].${index === 0 ? 'endpointId' : 'ownerIds'}`);
+    }
 
     const created = await call<AutomationView>('POST', '/api/v1/automations', {
       name: 'Warm leads',

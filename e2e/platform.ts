@@ -61,6 +61,8 @@ export class Platform {
       BOOTSTRAP_INTAKE_RATE_LIMIT: '100000',
       BOOTSTRAP_ADMIN_RATE_LIMIT: '100000',
       WEBHOOK_RATE_LIMIT_PER_SECOND: '100000',
+      // Webhook endpoints on loopback, as in development (the refusal of private targets has its own tests).
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       BOOTSTRAP_ADMIN_EMAIL: E2E_OWNER.email,
       BOOTSTRAP_ADMIN_PASSWORD: E2E_OWNER.password,
       AUTH_TOKEN_SECRET: 'e2e-token-secret-0000000000000000000000',

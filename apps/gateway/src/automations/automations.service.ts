@@ -1,8 +1,12 @@
 import {
+  AppException,
+  type AutomationAction,
   type AutomationBackfillView,
   type AutomationRunView,
   type AutomationView,
   type AutomationWriteReply,
+  ErrorCodes,
+  isUuid,
   type Page,
   RpcSubjects,
 } from '@leadflow/contracts';
@@ -10,6 +14,8 @@ import { RpcClient } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import { AuditLogService } from '../audit/audit-log.service';
 import type { Principal } from '../auth/principal';
+import { WebhookEndpointsRepository } from '../webhook-endpoints/webhook-endpoints.repository';
+import { WorkspaceAdminsRepository } from '../workspaces/workspace-admins.repository';
 import type { AutomationCreateDto, AutomationPatchDto } from './dto/automation.dto';
 
 /** A conditional write's outcome: the automation written (or deleted), or the one it conflicted with. */
@@ -21,6 +27,8 @@ export class AutomationsService {
   constructor(
     private readonly rpc: RpcClient,
     private readonly audit: AuditLogService,
+    private readonly endpoints: WebhookEndpointsRepository,
+    private readonly admins: WorkspaceAdminsRepository,
   ) {}
 
   list(workspaceId: string, query: { limit: number; cursor?: string }): Promise<Page<AutomationView>> {
@@ -37,6 +45,7 @@ export class AutomationsService {
     body: AutomationCreateDto,
   ): Promise<AutomationView & { backfill?: AutomationBackfillView }> {
     const { runForExisting, ...automation } = body;
+    await this.checkReferences(workspaceId, automation.actions);
     const reply = await this.rpc.request<AutomationWriteReply>(RpcSubjects.scoring.automationCreate, {
       workspaceId,
       automation,
@@ -54,6 +63,7 @@ export class AutomationsService {
     ifMatch: number[],
     automation: AutomationPatchDto,
   ): Promise<VersionedWrite> {
+    await this.checkReferences(workspaceId, automation.actions);
     const reply = await this.rpc.request<AutomationWriteReply>(RpcSubjects.scoring.automationPatch, {
       workspaceId,
       id,
@@ -87,6 +97,50 @@ export class AutomationsService {
 
   backfill(workspaceId: string, id: string): Promise<AutomationBackfillView> {
     return this.rpc.request(RpcSubjects.scoring.automationBackfillGet, { workspaceId, id });
+  }
+
+  /**
+   * A webhook action names a webhook endpoint of the workspace (enabled or not), and an owner
+   * assignment admins of the workspace: anything else is refused before the automation is saved,
+   * 400 `invalid_automation` naming the action. The shape of the actions is scoring's to check.
+   */
+  private async checkReferences(workspaceId: string, actions: readonly AutomationAction[] | undefined): Promise<void> {
+    if (!Array.isArray(actions)) return;
+    const named = (type: string, ids: (action: Record<string, unknown>) => unknown): Array<{ index: number; id: string }> =>
+      actions.flatMap((action, index) => {
+        const raw = typeof action === 'object' && action !== null && (action as { type?: unknown }).type === type ? ids(action) : [];
+        return (Array.isArray(raw) ? raw : [raw])
+          .filter((id): id is string => typeof id === 'string' && isUuid(id))
+          .map((id) => ({ index, id: id.toLowerCase() }));
+      });
+    const endpointIds = named('webhook', (action) => action.endpointId);
+    if (endpointIds.length > 0) {
+      const known = await this.endpoints.existingIds(
+        workspaceId,
+        endpointIds.map((e) => e.id),
+      );
+      const missing = endpointIds.find((e) => !known.has(e.id));
+      if (missing) {
+        throw new AppException(
+          ErrorCodes.invalidAutomation,
+          `actions[${missing.index}].endpointId: ${missing.id} is no webhook endpoint of this workspace`,
+        );
+      }
+    }
+    const ownerIds = named('assign_owner', (action) => action.ownerIds);
+    if (ownerIds.length > 0) {
+      const members = await this.admins.memberIds(
+        workspaceId,
+        ownerIds.map((o) => o.id),
+      );
+      const missing = ownerIds.find((o) => !members.has(o.id));
+      if (missing) {
+        throw new AppException(
+          ErrorCodes.invalidAutomation,
+          `actions[${missing.index}].ownerIds: ${missing.id} is no admin of this workspace`,
+        );
+      }
+    }
   }
 
   private async audited(caller: Principal, workspaceId: string, action: string, reply: AutomationWriteReply): Promise<AutomationView> {

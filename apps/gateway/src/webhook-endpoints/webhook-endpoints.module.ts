@@ -22,6 +22,6 @@ import { WebhookSubscriptions } from './webhook-subscriptions';
     WebhookEventsHandler,
     WebhookPostbacks,
   ],
-  exports: [WebhookPostbacks],
+  exports: [WebhookPostbacks, WebhookEndpointsRepository],
 })
 export class WebhookEndpointsModule {}

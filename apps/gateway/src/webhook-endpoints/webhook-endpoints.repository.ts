@@ -149,6 +149,15 @@ export class WebhookEndpointsRepository {
     )) as Array<{ id: string; event_types: string[]; kind: 'webhook' | 'postback'; source: string | null; url: string }>;
   }
 
+  /** Which of `ids` are webhook endpoints of the workspace (not deleted; enabled or not). */
+  async existingIds(workspaceId: string, ids: readonly string[]): Promise<Set<string>> {
+    const rows = (await this.dataSource.query(
+      `SELECT "id" FROM ${this.endpoints} WHERE "workspace_id" = $1 AND "id" = ANY($2::uuid[]) AND "kind" = 'webhook' AND "deleted_at" IS NULL`,
+      [workspaceId, ids],
+    )) as Array<{ id: string }>;
+    return new Set(rows.map((row) => row.id));
+  }
+
   /** The postback of an intake key: an endpoint of kind `postback`, its URL the template. */
   async insertPostback(
     manager: EntityManager,

@@ -36,6 +36,15 @@ export class WorkspaceAdminsRepository {
     )) as AdminRow[];
   }
 
+  /** Which of `accountIds` are admins of the workspace. */
+  async memberIds(workspaceId: string, accountIds: readonly string[]): Promise<Set<string>> {
+    const rows = (await this.dataSource.query(
+      `SELECT "account_id" FROM ${this.admins} WHERE "workspace_id" = $1 AND "account_id" = ANY($2::uuid[])`,
+      [workspaceId, accountIds],
+    )) as Array<{ account_id: string }>;
+    return new Set(rows.map((row) => row.account_id));
+  }
+
   /** The account with this (normalized) email, locked for the transaction. */
   async lockAccount(manager: EntityManager, email: string): Promise<{ id: string; password_hash: string } | undefined> {
     const [row] = (await manager.query(`SELECT "id", "password_hash" FROM ${this.accounts} WHERE "email" = $1 FOR UPDATE`, [

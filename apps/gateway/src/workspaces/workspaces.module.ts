@@ -21,5 +21,6 @@ import { WorkspacesService } from './workspaces.service';
     WorkspaceAdminsService,
     BootstrapCredentials,
   ],
+  exports: [WorkspaceAdminsRepository],
 })
 export class WorkspacesModule {}
