@@ -227,8 +227,8 @@ describe('gateway: outbound webhooks', () => {
       const count = Number(process.env.WEBHOOK_BURST_EVENTS ?? 300);
       const published: string[] = [];
       const producedAt = new Map<string, number>();
-      for (let i = 0; i < count; i += 1) {
-        const event = await gateway.publish(EventTypes.stageChanged, {
+      const stageChange = () =>
+        gateway.publish(EventTypes.stageChanged, {
           contactId: randomUUID(),
           from: 'cold',
           to: 'warm',
@@ -237,6 +237,8 @@ describe('gateway: outbound webhooks', () => {
           offer: null,
           country: 'DE',
         });
+      for (let i = 0; i < count; i += 1) {
+        const event = await stageChange();
         published.push(event.id);
         producedAt.set(event.id, Date.now());
       }
@@ -274,18 +276,7 @@ describe('gateway: outbound webhooks', () => {
       // The failing endpoint goes through its retries (same webhook-id, fresh signatures) and is disabled by the failing-too-long
       // rule, at its first failed attempt 4 s into its failing streak. Its burst's retries may all be over by then (8 attempts
       // 200 ms apart), so a stage change every half second keeps attempts coming, as a live workspace would.
-      const trickle = setInterval(() => {
-        const data = {
-          contactId: randomUUID(),
-          from: 'cold',
-          to: 'warm',
-          at: new Date().toISOString(),
-          source: 'landing',
-          offer: null,
-          country: 'DE',
-        };
-        void gateway.publish(EventTypes.stageChanged, data).catch(() => undefined);
-      }, 500);
+      const trickle = setInterval(() => void stageChange().catch(() => undefined), 500);
       try {
         await waitFor(() => disabled.find((event) => event.data.endpointId === failing.id), {
           timeoutMs: 20_000,

@@ -679,4 +679,91 @@ describe('automations against PostgreSQL', () => {
     expect(await runs(ws, automation.id)).toHaveLength(3);
     await expect(admin.backfill(ws, randomUUID())).rejects.toMatchObject({ code: 'not_found' });
   });
+
+  it('backfills a from-stage trigger by the stage each contact left, and opportunity triggers by the opportunities won or lost', async () => {
+    const ws = newWorkspace();
+    const [direct, viaWarm, warm, winner, loser] = Array.from({ length: 5 }, () => randomUUID()) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const activity = async (contactId: string, name: string, minute: number) =>
+      database.dataSource.transaction((manager) =>
+        scoring.onActivitiesAttributed(
+          [
+            envelope(ws, EventTypes.activityAttributed, {
+              activityId: randomUUID(),
+              contactId,
+              kind: 'track',
+              name,
+              occurredAt: at(minute),
+              source: 'web',
+              properties: {},
+              traits: {},
+              emailValid: false,
+              phoneValid: false,
+            }),
+          ] as never,
+          manager,
+        ),
+      );
+    // Hot at once; warm, then hot; warm only.
+    await activity(direct, 'demo_request', 1);
+    await activity(viaWarm, 'signup', 2);
+    await activity(viaWarm, 'demo_request', 3);
+    await activity(warm, 'signup', 4);
+    const closed = (contactId: string, status: 'won' | 'lost') =>
+      envelope(ws, status === 'won' ? EventTypes.opportunityWon : EventTypes.opportunityLost, {
+        opportunityId: randomUUID(),
+        contactId,
+        version: 2,
+        leadId: null,
+        originLeadId: null,
+        pipelineId: randomUUID(),
+        stage: status,
+        fromStage: 'proposal',
+        status,
+        amount: '120000',
+        currency: 'EUR',
+        probability: status === 'won' ? 100 : 0,
+        closedAt: at(5),
+        deleted: false,
+        at: at(5),
+      });
+    // The two with opportunities scoring knows from contact.created alone, as contacts announced them.
+    await deliver(
+      [winner, loser].map((contactId) =>
+        envelope(ws, EventTypes.contactCreated, {
+          contactId,
+          email: null,
+          phone: null,
+          firstName: null,
+          lastName: null,
+          country: null,
+          version: 1,
+          tags: [],
+        }),
+      ),
+      (e, m) => automations.onContactCreated(e as never, m),
+    );
+    await deliver([closed(winner, 'won')], (e, m) => automations.onOpportunityWon(e as never, m));
+    await deliver([closed(loser, 'lost')], (e, m) => automations.onOpportunityLost(e as never, m));
+
+    const backfilled = async (name: string, trigger: AutomationView['trigger'], conditions?: Record<string, unknown>) => {
+      const reply = await admin.create(ws, { name, trigger, conditions, actions: [{ type: 'add_tag', tag: name }] } as never, true);
+      const automation = reply.automation as AutomationView;
+      await waitFor(
+        () => admin.backfill(ws, automation.id),
+        (b) => b.status === 'done',
+      );
+      return (await runs(ws, automation.id)).map((r) => r.contactId).sort();
+    };
+    expect(await backfilled('warm-to-hot', { type: 'stage_changed', fromStage: 'warm', toStage: 'hot' })).toEqual([viaWarm]);
+    expect(await backfilled('first-stage-hot', { type: 'stage_changed', fromStage: null, toStage: 'hot' })).toEqual([direct]);
+    expect(await backfilled('any-from-warm', { type: 'stage_changed' }, { fromStage: ['warm'] })).toEqual([viaWarm]);
+    expect(await backfilled('won', { type: 'opportunity_won' })).toEqual([winner]);
+    expect(await backfilled('lost', { type: 'opportunity_lost' })).toEqual([loser]);
+  });
 });

@@ -113,31 +113,28 @@ export class AutomationsService {
           .filter((id): id is string => typeof id === 'string' && isUuid(id))
           .map((id) => ({ index, id: id.toLowerCase() }));
       });
-    const endpointIds = named('webhook', (action) => action.endpointId);
-    if (endpointIds.length > 0) {
-      const known = await this.endpoints.existingIds(
-        workspaceId,
-        endpointIds.map((e) => e.id),
-      );
-      const missing = endpointIds.find((e) => !known.has(e.id));
+    const references = [
+      {
+        ids: named('webhook', (action) => action.endpointId),
+        field: 'endpointId',
+        what: 'webhook endpoint',
+        existing: (ids: string[]) => this.endpoints.existingIds(workspaceId, ids),
+      },
+      {
+        ids: named('assign_owner', (action) => action.ownerIds),
+        field: 'ownerIds',
+        what: 'admin',
+        existing: (ids: string[]) => this.admins.memberIds(workspaceId, ids),
+      },
+    ];
+    for (const { ids, field, what, existing } of references) {
+      if (ids.length === 0) continue;
+      const known = await existing(ids.map((named) => named.id));
+      const missing = ids.find((named) => !known.has(named.id));
       if (missing) {
         throw new AppException(
           ErrorCodes.invalidAutomation,
-          `actions[${missing.index}].endpointId: ${missing.id} is no webhook endpoint of this workspace`,
-        );
-      }
-    }
-    const ownerIds = named('assign_owner', (action) => action.ownerIds);
-    if (ownerIds.length > 0) {
-      const members = await this.admins.memberIds(
-        workspaceId,
-        ownerIds.map((o) => o.id),
-      );
-      const missing = ownerIds.find((o) => !members.has(o.id));
-      if (missing) {
-        throw new AppException(
-          ErrorCodes.invalidAutomation,
-          `actions[${missing.index}].ownerIds: ${missing.id} is no admin of this workspace`,
+          `actions[${missing.index}].${field}: ${missing.id} is no ${what} of this workspace`,
         );
       }
     }

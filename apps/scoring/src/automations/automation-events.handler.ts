@@ -99,6 +99,7 @@ export class AutomationEventsHandler {
 
   @ConsumesEvents(EventTypes.opportunityWon)
   async onOpportunityWon(events: EventBatch<typeof EventTypes.opportunityWon>, manager: EntityManager): Promise<void> {
+    await this.recordOutcomes(events, 'won', manager);
     await this.engine.run(
       manager,
       events.map((event) => this.opportunity(event, 'opportunity_won')),
@@ -107,6 +108,7 @@ export class AutomationEventsHandler {
 
   @ConsumesEvents(EventTypes.opportunityLost)
   async onOpportunityLost(events: EventBatch<typeof EventTypes.opportunityLost>, manager: EntityManager): Promise<void> {
+    await this.recordOutcomes(events, 'lost', manager);
     await this.engine.run(
       manager,
       events.map((event) => this.opportunity(event, 'opportunity_lost')),
@@ -135,6 +137,23 @@ export class AutomationEventsHandler {
 
   private opportunity(event: EventEnvelope<OpportunityChangedData>, kind: 'opportunity_won' | 'opportunity_lost'): Occurrence {
     return occurrenceOf(event, kind, event.data.contactId.toLowerCase());
+  }
+
+  /** Kept for backfills of opportunity automations: which contacts have won or lost one. */
+  private async recordOutcomes(
+    events: ReadonlyArray<EventEnvelope<OpportunityChangedData>>,
+    outcome: 'won' | 'lost',
+    manager: EntityManager,
+  ): Promise<void> {
+    await this.repository.recordOpportunityOutcomes(
+      manager,
+      events.map(({ workspaceId, occurredAt, data }) => ({
+        workspaceId,
+        contactId: data.contactId.toLowerCase(),
+        outcome,
+        at: data.closedAt ?? occurredAt,
+      })),
+    );
   }
 
   private async saveFields(events: ReadonlyArray<EventEnvelope<ContactChangedData>>, manager: EntityManager): Promise<void> {

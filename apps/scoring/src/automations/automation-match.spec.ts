@@ -54,6 +54,24 @@ describe('automation triggers', () => {
     expect(triggerMatches({ type: 'event_received', event: 'demo' }, backfill, facts())).toBe(false);
     expect(triggerMatches({ type: 'contact_created' }, backfill, facts({ score: null, stage: null }))).toBe(true);
     expect(triggerMatches({ type: 'opportunity_won' }, backfill, facts())).toBe(false);
+    expect(triggerMatches({ type: 'opportunity_won' }, backfill, facts({ opportunityWon: true }))).toBe(true);
+    expect(triggerMatches({ type: 'opportunity_lost' }, backfill, facts({ opportunityWon: true }))).toBe(false);
+    expect(triggerMatches({ type: 'opportunity_lost' }, backfill, facts({ opportunityLost: true }))).toBe(true);
+  });
+
+  it('backfills a stage trigger with a from-stage by the stage the contact left to enter its current one', () => {
+    const backfill = occurrence({ kind: 'backfill' });
+    const warmToHot: AutomationTrigger = { type: 'stage_changed', fromStage: 'warm', toStage: 'hot' };
+    expect(triggerMatches(warmToHot, backfill, facts({ enteredFrom: 'warm' }))).toBe(true);
+    expect(triggerMatches(warmToHot, backfill, facts({ enteredFrom: 'cold' }))).toBe(false);
+    // No stage change known: where it came from is not known either.
+    expect(triggerMatches(warmToHot, backfill, facts())).toBe(false);
+    const first: AutomationTrigger = { type: 'stage_changed', fromStage: null };
+    expect(triggerMatches(first, backfill, facts({ enteredFrom: null }))).toBe(true);
+    expect(triggerMatches(first, backfill, facts({ enteredFrom: 'cold' }))).toBe(false);
+    expect(conditionsMatch({ fromStage: ['warm'] }, backfill, facts({ enteredFrom: 'warm' }))).toBe(true);
+    expect(conditionsMatch({ fromStage: ['warm'] }, backfill, facts({ enteredFrom: null }))).toBe(false);
+    expect(conditionsMatch({ fromStage: ['warm'] }, backfill, facts())).toBe(false);
   });
 });
 

@@ -42,6 +42,11 @@ export interface ContactFacts {
   fields: ContactFields | null;
   /** Backfill of an event_received automation: whether the contact ever sent the event. */
   sentEvent?: boolean;
+  /** Backfill: the stage the contact left when it entered its current one (null: its first stage). */
+  enteredFrom?: Stage | null;
+  /** Backfill of an opportunity_won|lost automation: whether the contact ever won, or lost, one. */
+  opportunityWon?: boolean;
+  opportunityLost?: boolean;
 }
 
 /** Whether the occurrence is one of the trigger (a backfill: whether the contact is where the trigger leads). */
@@ -68,11 +73,19 @@ export function triggerMatches(trigger: AutomationTrigger, occurrence: Occurrenc
   }
 }
 
-/** A contact that already stands where the trigger would lead it. Opportunities are not scoring's to know: none match. */
+/**
+ * A contact that already stands where the trigger would lead it: in the stage it names, entered
+ * from the stage it names; past the threshold; having sent the event; having won (or lost) an
+ * opportunity.
+ */
 function alreadyMatches(trigger: AutomationTrigger, facts: ContactFacts): boolean {
   switch (trigger.type) {
     case 'stage_changed':
-      return facts.stage !== null && (trigger.toStage === undefined || facts.stage === trigger.toStage);
+      return (
+        facts.stage !== null &&
+        (trigger.toStage === undefined || facts.stage === trigger.toStage) &&
+        (trigger.fromStage === undefined || (facts.enteredFrom !== undefined && facts.enteredFrom === trigger.fromStage))
+      );
     case 'score_crossed':
       if (facts.score === null) return false;
       return trigger.direction === 'up' ? facts.score >= (trigger.threshold as number) : facts.score < (trigger.threshold as number);
@@ -80,6 +93,10 @@ function alreadyMatches(trigger: AutomationTrigger, facts: ContactFacts): boolea
       return facts.sentEvent === true;
     case 'contact_created':
       return true;
+    case 'opportunity_won':
+      return facts.opportunityWon === true;
+    case 'opportunity_lost':
+      return facts.opportunityLost === true;
     default:
       return false;
   }
@@ -107,13 +124,16 @@ function propertyMatches(match: AutomationPropertyMatch, occurrence: Occurrence,
 
 /**
  * Whether the occurrence meets every condition. Stage conditions test the stage left and entered by
- * a stage change (otherwise, the contact's current stage, and no from-stage); the score range, the
+ * a stage change (a backfill: the contact's current stage and the one it left to enter it;
+ * otherwise, the current stage, and no from-stage); the score range, the
  * score after the change; source and offer, those of the activity behind it.
  */
 export function conditionsMatch(conditions: AutomationConditions, occurrence: Occurrence, facts: ContactFacts): boolean {
   const stageChange = occurrence.kind === 'stage_changed';
   if (conditions.fromStage) {
-    if (occurrence.kind !== 'backfill' && (!stageChange || !conditions.fromStage.includes(occurrence.fromStage ?? null))) return false;
+    // A backfill tests the stage the contact left when it entered its current one.
+    const from = occurrence.kind === 'backfill' ? facts.enteredFrom : stageChange ? (occurrence.fromStage ?? null) : undefined;
+    if (from === undefined || !conditions.fromStage.includes(from)) return false;
   }
   const stage = stageChange ? occurrence.toStage : facts.stage;
   if (conditions.toStage && (!stage || !conditions.toStage.includes(stage))) return false;

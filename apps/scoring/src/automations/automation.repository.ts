@@ -90,6 +90,8 @@ export class AutomationRepository {
   private readonly scores: string;
   private readonly deletions: string;
   private readonly activities: string;
+  private readonly stageHistory: string;
+  private readonly opportunities: string;
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     this.automations = qualifiedTable(dataSource, 'automations');
@@ -100,6 +102,8 @@ export class AutomationRepository {
     this.scores = qualifiedTable(dataSource, 'contact_scores');
     this.deletions = qualifiedTable(dataSource, 'contact_deletions');
     this.activities = qualifiedTable(dataSource, 'activities');
+    this.stageHistory = qualifiedTable(dataSource, 'stage_history');
+    this.opportunities = qualifiedTable(dataSource, 'automation_contact_opportunities');
   }
 
   async insert(manager: EntityManager, workspaceId: string, id: string, automation: AutomationDefinition): Promise<StoredAutomation> {
@@ -276,6 +280,51 @@ export class AutomationRepository {
     )) as Array<{ contact_id: string; score: number | null; stage: Stage | null; fields: ContactFields | null }>;
     for (const row of rows) facts.set(row.contact_id, { score: row.score, stage: row.stage, fields: row.fields });
     return facts;
+  }
+
+  /** Records when contacts won or lost an opportunity (the latest time of each is kept). */
+  async recordOpportunityOutcomes(
+    manager: EntityManager,
+    rows: ReadonlyArray<{ workspaceId: string; contactId: string; outcome: 'won' | 'lost'; at: string }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.opportunities} AS o ("workspace_id", "contact_id", "won_at", "lost_at")
+       SELECT "workspace_id", "contact_id", max("at") FILTER (WHERE "outcome" = 'won'), max("at") FILTER (WHERE "outcome" = 'lost')
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::timestamptz[]) AS r("workspace_id", "contact_id", "outcome", "at")
+       GROUP BY "workspace_id", "contact_id"
+       ON CONFLICT ("workspace_id", "contact_id") DO UPDATE SET
+         "won_at" = greatest(o."won_at", EXCLUDED."won_at"), "lost_at" = greatest(o."lost_at", EXCLUDED."lost_at")`,
+      [rows.map((r) => r.workspaceId), rows.map((r) => r.contactId), rows.map((r) => r.outcome), rows.map((r) => r.at)],
+    );
+  }
+
+  /**
+   * What a backfill asks beyond the contacts' facts: the stage each left when it entered its
+   * current one (from its latest stage change; absent without one), and whether it ever won or
+   * lost an opportunity.
+   */
+  async backfillFacts(
+    manager: EntityManager,
+    workspaceId: string,
+    contactIds: readonly string[],
+  ): Promise<Map<string, Pick<ContactFacts, 'enteredFrom' | 'opportunityWon' | 'opportunityLost'>>> {
+    const rows = (await manager.query(
+      `SELECT u."id" AS "contact_id", h."from_stage", h."found", o."won_at" IS NOT NULL AS "won", o."lost_at" IS NOT NULL AS "lost"
+       FROM unnest($2::uuid[]) AS u("id")
+       LEFT JOIN LATERAL (
+         SELECT sh."from_stage", true AS "found" FROM ${this.stageHistory} sh
+         WHERE sh."workspace_id" = $1 AND sh."contact_id" = u."id" ORDER BY sh."at" DESC, sh."id" DESC LIMIT 1
+       ) h ON true
+       LEFT JOIN ${this.opportunities} o ON o."workspace_id" = $1 AND o."contact_id" = u."id"`,
+      [workspaceId, contactIds],
+    )) as Array<{ contact_id: string; from_stage: Stage | null; found: boolean | null; won: boolean; lost: boolean }>;
+    return new Map(
+      rows.map((row) => [
+        row.contact_id,
+        { enteredFrom: row.found ? row.from_stage : undefined, opportunityWon: row.won, opportunityLost: row.lost },
+      ]),
+    );
   }
 
   /** Which of these contacts ever sent the event. */

@@ -187,6 +187,7 @@ export class AutomationsAdminService implements OnModuleInit {
           return true;
         }
         const facts = await this.repository.contactFacts(manager, workspaceId, ids);
+        const history = await this.repository.backfillFacts(manager, workspaceId, ids);
         const sent =
           automation.trigger.type === 'event_received'
             ? await this.repository.sentEvent(manager, workspaceId, ids, automation.trigger.event as string)
@@ -194,7 +195,11 @@ export class AutomationsAdminService implements OnModuleInit {
         const at = new Date().toISOString();
         let matched = 0;
         for (const contactId of ids) {
-          const contact = { ...(facts.get(contactId) ?? { score: null, stage: null, fields: null }), sentEvent: sent.has(contactId) };
+          const contact = {
+            ...(facts.get(contactId) ?? { score: null, stage: null, fields: null }),
+            ...history.get(contactId),
+            sentEvent: sent.has(contactId),
+          };
           const ran = await this.engine.runOne(
             manager,
             automation,

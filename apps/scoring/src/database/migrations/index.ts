@@ -5,6 +5,7 @@ import { DeletedContacts1795810000200 } from './1795810000200-deleted-contacts';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { ScoringEngine1795870000000 } from './1795870000000-scoring-engine';
 import { Automations1796600000000 } from './1796600000000-automations';
+import { AutomationContactOpportunities1796700000000 } from './1796700000000-automation-contact-opportunities';
 
 /** Every migration of the scoring schema, oldest first. */
 export const scoringMigrations = [
@@ -15,4 +16,5 @@ export const scoringMigrations = [
   ErasureSteps1795830000000,
   ScoringEngine1795870000000,
   Automations1796600000000,
+  AutomationContactOpportunities1796700000000,
 ];
