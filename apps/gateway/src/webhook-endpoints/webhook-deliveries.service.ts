@@ -53,8 +53,6 @@ const SETTLES_IN_FLIGHT = 2;
 export class WebhookDeliveriesService {
   private readonly delays: number[];
   private readonly allowPrivate: boolean;
-  /** Per endpoint, the earliest time its next attempt may start (its rate limit, in this process). */
-  private readonly nextSlot = new Map<string, number>();
   /** Endpoints read for attempts, kept 1 s (a change made here forgets one at once). */
   private readonly kept = new Map<string, { endpoint: DeliveringEndpoint | undefined; readAt: number }>();
   /**
@@ -249,15 +247,11 @@ export class WebhookDeliveriesService {
     });
   }
 
-  /** Spaces the attempts to an endpoint by its rate limit (per process). */
+  /** Spaces the attempts to an endpoint by its rate limit, across replicas (a slot reserved in the database). */
   private async waitForRate(endpoint: DeliveringEndpoint): Promise<void> {
-    const rate = endpoint.rate_limit_per_second;
-    if (!rate) return;
-    const now = Date.now();
-    const slot = Math.max(now, this.nextSlot.get(endpoint.id) ?? 0);
-    this.nextSlot.set(endpoint.id, slot + 1000 / rate);
-    if (this.nextSlot.size > 10_000) this.nextSlot.clear();
-    if (slot > now) await new Promise((resolve) => setTimeout(resolve, slot - now));
+    if (!endpoint.rate_limit_per_second) return;
+    const waitMs = await this.repository.reserveRateSlot(endpoint.id);
+    if (waitMs !== undefined && waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   private async settle(delivery: ClaimedDelivery, endpoint: DeliveringEndpoint | undefined, result: AttemptResult): Promise<void> {

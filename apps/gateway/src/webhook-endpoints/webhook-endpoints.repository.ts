@@ -324,6 +324,23 @@ export class WebhookEndpointsRepository {
   }
 
   /**
+   * Reserves the next attempt slot of a rate-limited endpoint, shared by every replica: answers how
+   * many milliseconds from now the slot starts (0 or less: at once), or undefined when the endpoint
+   * has no rate limit (any more).
+   */
+  async reserveRateSlot(endpointId: string): Promise<number | undefined> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE ${this.endpoints}
+       SET "rate_slot_at" = greatest("rate_slot_at", clock_timestamp()) + make_interval(secs => 1.0 / "rate_limit_per_second")
+       WHERE "id" = $1 AND "rate_limit_per_second" IS NOT NULL
+       RETURNING extract(epoch FROM "rate_slot_at" - clock_timestamp()) * 1000 - 1000.0 / "rate_limit_per_second" AS "wait_ms"`,
+      [endpointId],
+    )) as [Array<{ wait_ms: string | number }>, number];
+    const row = rows[0];
+    return row ? Number(row.wait_ms) : undefined;
+  }
+
+  /**
    * Hands claimed deliveries that were never attempted back: no lease, and the attempt their claim
    * counted taken back (fenced by it), so any runner may claim them at once.
    */

@@ -8,7 +8,7 @@ import { BrowserKeyOrigins1795850100000 } from './1795850100000-browser-key-orig
 import { Integrations1796100000000 } from './1796100000000-integrations';
 import { SimulatedWebhooks1796100100000 } from './1796100100000-simulated-webhooks';
 import { WebhookEndpoints1796500000000 } from './1796500000000-webhook-endpoints';
-import { WebhookDeliveriesLeasedIndex1796700000000 } from './1796700000000-webhook-deliveries-leased-index';
+import { WebhookDeliveryPacing1796700000000 } from './1796700000000-webhook-delivery-pacing';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -22,5 +22,5 @@ export const gatewayMigrations = [
   Integrations1796100000000,
   SimulatedWebhooks1796100100000,
   WebhookEndpoints1796500000000,
-  WebhookDeliveriesLeasedIndex1796700000000,
+  WebhookDeliveryPacing1796700000000,
 ];
