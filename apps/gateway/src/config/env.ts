@@ -176,13 +176,17 @@ export class GatewayEnv extends PlatformEnv {
   @Max(100)
   WEBHOOK_CONCURRENCY_PER_ENDPOINT = 8;
 
-  /** Deliveries held at once in one gateway process, all endpoints together: attempted or next in line. */
+  /**
+   * Deliveries held at once in one gateway process, all endpoints together: attempted or next in
+   * line. An endpoint holds at most three per slot (24 by default), so slow endpoints fill this only
+   * when there are many of them at once.
+   */
   @Expose()
   @Type(() => Number)
   @IsInt()
   @Min(1)
-  @Max(1000)
-  WEBHOOK_CONCURRENCY = 64;
+  @Max(10_000)
+  WEBHOOK_CONCURRENCY = 512;
 
   /** How often the delivery loop looks for retries that came due (new deliveries wake it at once). */
   @Expose()
