@@ -12,6 +12,7 @@ import { AuditLogService } from '../src/audit/audit-log.service';
 import type { Principal } from '../src/auth/principal';
 import { ContactPrivacyService } from '../src/contacts/contact-privacy.service';
 import { gatewayMigrations } from '../src/database/migrations';
+import { WebhookEndpointsRepository } from '../src/webhook-endpoints/webhook-endpoints.repository';
 
 /**
  * The gateway's GDPR services in-process against a real PostgreSQL, the other apps answered by a
@@ -44,6 +45,7 @@ describe('gateway GDPR against PostgreSQL', () => {
         AuditLogRepository,
         AuditLogService,
         AuditErasureHandler,
+        WebhookEndpointsRepository,
         ContactPrivacyService,
       ],
     }).compile();
@@ -115,6 +117,46 @@ describe('gateway GDPR against PostgreSQL', () => {
     expect(entries.find((e) => e.target === `contact:${mergedId}`)).toMatchObject({ before: null, after: marker });
     const steps = new ErasureStepsRepository(database.dataSource, 'gateway');
     expect(await steps.find(ws, event.data.erasureId)).toMatchObject({ app: 'gateway', summary: { auditEntriesRedacted: 2 } });
+  });
+
+  it('redacts the outbound webhook deliveries that name the erased contact or its leads, and fails those not yet sent', async () => {
+    const ws = `ws-${randomUUID().slice(0, 8)}`;
+    const [contactId, leadId, otherId] = [randomUUID(), randomUUID(), randomUUID()];
+    const endpointId = randomUUID();
+    await database.dataSource.query(
+      `INSERT INTO gateway.webhook_endpoints ("id", "workspace_id", "url", "event_types", "created_by") VALUES ($1, $2, 'https://receiver.example.com/hook', '{contact.*,lead.ingested}', 'test')`,
+      [endpointId, ws],
+    );
+    const delivery = async (type: string, data: Record<string, unknown>, status: 'pending' | 'succeeded') => {
+      const id = uuidv7();
+      await database.dataSource.query(
+        `INSERT INTO gateway.webhook_deliveries ("id", "workspace_id", "endpoint_id", "message_id", "event_type", "body", "status", "next_attempt_at", "completed_at")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, CASE WHEN $7 = 'pending' THEN now() END, CASE WHEN $7 = 'succeeded' THEN now() END)`,
+        [id, ws, endpointId, uuidv7(), type, JSON.stringify({ type, timestamp: new Date().toISOString(), data }), status],
+      );
+      return id;
+    };
+    const sent = await delivery('contact.updated', { contactId, email: 'erased.person@example.com' }, 'succeeded');
+    const waiting = await delivery('lead.ingested', { leadId, email: 'erased.person@example.com', source: 'web' }, 'pending');
+    const kept = await delivery('contact.updated', { contactId: otherId, email: 'kept.person@example.com' }, 'succeeded');
+    const event = erased(ws, { contactId, leadIds: [leadId] });
+
+    for (let round = 0; round < 2; round += 1) {
+      await database.dataSource.transaction((manager) => handler.onContactErased([event], manager));
+    }
+
+    const rows = (await database.dataSource.query(
+      `SELECT "id", "body", "status", "last_error" FROM gateway.webhook_deliveries WHERE "workspace_id" = $1`,
+      [ws],
+    )) as Array<{ id: string; body: string; status: string; last_error: string | null }>;
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(JSON.stringify(rows)).not.toContain('erased.person@example.com');
+    expect(JSON.parse(byId.get(sent)?.body ?? '{}')).toEqual({ type: 'contact.updated', redacted: `erasure:${event.data.erasureId}` });
+    expect(byId.get(sent)?.status).toBe('succeeded');
+    expect(byId.get(waiting)).toMatchObject({ status: 'failed', last_error: 'the contact was erased before delivery' });
+    expect(byId.get(kept)?.body).toContain('kept.person@example.com');
+    const steps = new ErasureStepsRepository(database.dataSource, 'gateway');
+    expect(await steps.find(ws, event.data.erasureId)).toMatchObject({ summary: { webhookDeliveriesRedacted: 2 } });
   });
 
   it('composes the export from contacts, ingestion (a few leads per call), scoring and its own audit entries', async () => {

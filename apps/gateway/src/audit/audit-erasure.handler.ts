@@ -5,11 +5,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditLogRepository } from './audit-log.repository';
+import { WebhookEndpointsRepository } from '../webhook-endpoints/webhook-endpoints.repository';
 
 /**
  * The gateway's part of an erasure: audit entries about the erased contact (and those merged into
  * it) keep who did what and when, but their before and after states, which hold the person's data,
- * are redacted; the step is recorded in the same transaction.
+ * are redacted; so are the bodies of outbound webhook deliveries that name the contact or its
+ * leads (one not yet sent is failed, not sent); the step is recorded in the same transaction.
  */
 @Injectable()
 export class AuditErasureHandler {
@@ -17,6 +19,7 @@ export class AuditErasureHandler {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditLogRepository,
     private readonly steps: ErasureStepsRepository,
+    private readonly webhooks: WebhookEndpointsRepository,
   ) {}
 
   @ConsumesEvents(EventTypes.contactErased)
@@ -31,11 +34,17 @@ export class AuditErasureHandler {
         `erasure:${data.erasureId}`,
       );
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...contactIds, ...data.leadIds]);
+      const deliveries = await this.webhooks.redactDeliveries(
+        manager,
+        workspaceId,
+        [...contactIds, ...data.leadIds],
+        `erasure:${data.erasureId}`,
+      );
       await this.steps.record(manager, {
         workspaceId,
         erasureId: data.erasureId,
         contactId: data.contactId,
-        summary: { auditEntriesRedacted: redacted, deadLettersRedacted: deadLetters },
+        summary: { auditEntriesRedacted: redacted, deadLettersRedacted: deadLetters, webhookDeliveriesRedacted: deliveries },
       });
     });
   }

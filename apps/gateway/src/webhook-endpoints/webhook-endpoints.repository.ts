@@ -341,6 +341,27 @@ export class WebhookEndpointsRepository {
   }
 
   /**
+   * An erasure's part in the deliveries: every delivery of the workspace whose body names one of
+   * `ids` (the contact, those merged into it, its leads) keeps its type and its log, but its body
+   * becomes `{"type","redacted"}`; one not yet delivered is failed instead of sent. Answers how
+   * many were redacted (a redacted body names no one, so a second erasure event finds nothing).
+   * Bodies are read as text (the ids are UUIDs), over the workspace's deliveries: an erasure is rare.
+   */
+  async redactDeliveries(manager: EntityManager, workspaceId: string, ids: readonly string[], marker: string): Promise<number> {
+    if (ids.length === 0) return 0;
+    const [, redacted] = (await manager.query(
+      `UPDATE ${this.deliveries} SET
+         "body" = jsonb_build_object('type', "event_type", 'redacted', $3::text)::text,
+         "status" = CASE WHEN "status" = 'pending' THEN 'failed' ELSE "status" END,
+         "last_error" = CASE WHEN "status" = 'pending' THEN 'the contact was erased before delivery' ELSE "last_error" END,
+         "completed_at" = coalesce("completed_at", now()), "next_attempt_at" = NULL, "claimed_until" = NULL
+       WHERE "workspace_id" = $1 AND "body" LIKE ANY($2::text[])`,
+      [workspaceId, ids.map((id) => `%${id.toLowerCase()}%`), marker],
+    )) as [unknown, number];
+    return redacted;
+  }
+
+  /**
    * Hands claimed deliveries that were never attempted back: no lease, and the attempt their claim
    * counted taken back (fenced by it), so any runner may claim them at once.
    */
