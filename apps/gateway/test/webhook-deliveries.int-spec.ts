@@ -441,22 +441,45 @@ describe('gateway: outbound webhooks', () => {
 
   it('sends an intake key’s postback on a stage change or a conversion of its leads, through the same deliveries', async () => {
     const source = `affiliate-${randomUUID().slice(0, 8)}`;
-    const template = `${base}/postback/${source}?event={event}&status={stage}&from={from_stage}&lead={lead_id}&contact={contact_id}&offer={offer}`;
+    const template = `${base}/postback/${source}?event={event}&status={stage}&from={from_stage}&lead={lead_id}&contact={contact_id}&offer={offer}&click={click_id}`;
     const refused = await admin('POST', '/api/v1/workspaces/default/api-keys', {
       name: `${source}-bad`,
       scopes: ['intake'],
-      postbackUrl: `${base}/postback?click={click_id}`,
+      postbackUrl: `${base}/postback?secret={api_key}`,
     });
     expect(refused.body?.error?.code).toBe('validation_failed');
     const created = await admin('POST', '/api/v1/workspaces/default/api-keys', { name: source, scopes: ['intake'], postbackUrl: template });
     expect(created.status).toBe(201);
     expect(created.body?.postbackUrl).toBe(template);
+    // The sender's leads, with the click ids it sent: the one that moves the contact, the one that converts.
+    const [movingLeadId, leadId] = [randomUUID(), randomUUID()];
+    for (const [id, clickId] of [
+      [movingLeadId, 'clk-moving'],
+      [leadId, 'clk converting/1'],
+    ] as const) {
+      await gateway.publish(EventTypes.leadIngested, {
+        leadId: id,
+        source,
+        receivedAt: new Date().toISOString(),
+        email: null,
+        emailValid: false,
+        phone: null,
+        phoneValid: false,
+        country: null,
+        offer: null,
+        firstName: null,
+        lastName: null,
+        clickId,
+      });
+    }
+    await gateway.waitForRows(`SELECT 1 FROM gateway.postback_clicks WHERE lead_id = ANY($1::text[]) HAVING count(*) = 2`, [
+      [movingLeadId, leadId],
+    ]);
     // Two stages a lead of another key reaches, and one of this key's: only this key's is told.
     const contactId = randomUUID();
     const stage = { from: 'warm', to: 'hot', at: new Date().toISOString(), offer: 'spring sale', country: null } as const;
     await gateway.publish(EventTypes.stageChanged, { ...stage, contactId: randomUUID(), source: 'someone-else' });
-    await gateway.publish(EventTypes.stageChanged, { ...stage, contactId, source });
-    const leadId = randomUUID();
+    await gateway.publish(EventTypes.stageChanged, { ...stage, contactId, source, activityId: movingLeadId });
     await gateway.publish(EventTypes.leadConverted, {
       leadId,
       contactId,
@@ -479,6 +502,7 @@ describe('gateway: outbound webhooks', () => {
       lead: leadId,
       contact: contactId,
       offer: '',
+      click: 'clk converting/1',
     });
     expect(Object.fromEntries(urls[1]?.searchParams ?? [])).toEqual({
       event: 'stage.changed',
@@ -487,6 +511,7 @@ describe('gateway: outbound webhooks', () => {
       lead: '',
       contact: contactId,
       offer: 'spring sale',
+      click: 'clk-moving',
     });
 
     // A revoked key's postback stops.

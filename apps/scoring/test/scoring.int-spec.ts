@@ -161,10 +161,28 @@ describe('scoring: scores, stages and merges', () => {
       return seen.length >= 4 ? seen : undefined;
     });
     expect(stages).toEqual([
-      { contactId: contact, from: null, to: 'cold', at: at(1), source: 'landing', offer: 'o1', country: 'DE' },
-      { contactId: contact, from: 'cold', to: 'warm', at: at(2), source: 'landing', offer: 'o2', country: 'FR' },
-      { contactId: contact, from: 'warm', to: 'hot', at: at(4), source: 'src-4', offer: 'o4', country: 'ES' },
-      { contactId: contact, from: 'hot', to: 'qualified', at: at(9), source: 'src-9', offer: 'o9', country: 'ES' },
+      { contactId: contact, from: null, to: 'cold', at: at(1), source: 'landing', offer: 'o1', country: 'DE', activityId: leads[0].leadId },
+      {
+        contactId: contact,
+        from: 'cold',
+        to: 'warm',
+        at: at(2),
+        source: 'landing',
+        offer: 'o2',
+        country: 'FR',
+        activityId: leads[1].leadId,
+      },
+      { contactId: contact, from: 'warm', to: 'hot', at: at(4), source: 'src-4', offer: 'o4', country: 'ES', activityId: leads[3].leadId },
+      {
+        contactId: contact,
+        from: 'hot',
+        to: 'qualified',
+        at: at(9),
+        source: 'src-9',
+        offer: 'o9',
+        country: 'ES',
+        activityId: leads[8].leadId,
+      },
     ]);
     const scores = await waitFor(() => {
       const seen = observedData<ScoreChangedData>(ws, EventTypes.scoreChanged, contact);
@@ -374,8 +392,27 @@ describe('scoring: scores, stages and merges', () => {
     ]);
     const stageChanges = await outboxData<StageChangedData>(afterLeads, EventTypes.stageChanged);
     expect(stageChanges.filter((c) => c.contactId === survivor)).toEqual([
-      { contactId: survivor, from: null, to: 'cold', at: at(5), source: 'src-s', offer: 'offer-s', country: 'FR' },
-      { contactId: survivor, from: 'cold', to: 'warm', at: mergeEvent.occurredAt, source: 'src-s', offer: 'offer-s', country: 'FR' },
+      {
+        contactId: survivor,
+        from: null,
+        to: 'cold',
+        at: at(5),
+        source: 'src-s',
+        offer: 'offer-s',
+        country: 'FR',
+        activityId: survivorLead.leadId,
+      },
+      // The merge moved it: no activity.
+      {
+        contactId: survivor,
+        from: 'cold',
+        to: 'warm',
+        at: mergeEvent.occurredAt,
+        source: 'src-s',
+        offer: 'offer-s',
+        country: 'FR',
+        activityId: null,
+      },
     ]);
   });
 

@@ -117,7 +117,16 @@ describe('scoring services against PostgreSQL', () => {
       [second.activityId, 'lead_submitted', 10],
     ]);
     expect(await outbox<StageChangedData>(ws, 'stage.changed')).toEqual([
-      { contactId: contact, from: null, to: 'warm', at: at(1), source: 'landing', offer: 'offer-1', country: 'DE' },
+      {
+        contactId: contact,
+        from: null,
+        to: 'warm',
+        at: at(1),
+        source: 'landing',
+        offer: 'offer-1',
+        country: 'DE',
+        activityId: first.activityId,
+      },
     ]);
     expect((await outbox<{ score: number }>(ws, 'score.changed')).map((e) => e.score)).toEqual([20, 30]);
   });

@@ -106,6 +106,11 @@ export class LeadIngestedData {
   @Nullable()
   @IsString()
   lastName!: string | null;
+
+  /** The sender's click id, as sent (absent from events stored before it was carried). */
+  @IsOptional()
+  @IsString()
+  clickId?: string | null;
 }
 
 /** `lead.attributed`: contacts tied a lead to a contact. */
@@ -588,6 +593,14 @@ export class StageChangedData {
   @Nullable()
   @IsString()
   country!: string | null;
+
+  /**
+   * The activity that moved the contact (a lead's id for a lead), null for a change without one (a
+   * merge, a recompute); absent from events published before it was carried.
+   */
+  @IsOptional()
+  @IsString()
+  activityId?: string | null;
 }
 
 /** `crm_event.received`: ingestion stored a CRM webhook and read it; contacts applies it. */

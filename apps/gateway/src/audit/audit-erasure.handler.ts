@@ -11,7 +11,8 @@ import { WebhookEndpointsRepository } from '../webhook-endpoints/webhook-endpoin
  * The gateway's part of an erasure: audit entries about the erased contact (and those merged into
  * it) keep who did what and when, but their before and after states, which hold the person's data,
  * are redacted; so are the bodies of outbound webhook deliveries that name the contact or its
- * leads (one not yet sent is failed, not sent); the step is recorded in the same transaction.
+ * leads (one not yet sent is failed, not sent), and the click ids its leads carried for postbacks are
+ * forgotten; the step is recorded in the same transaction.
  */
 @Injectable()
 export class AuditErasureHandler {
@@ -34,6 +35,7 @@ export class AuditErasureHandler {
         `erasure:${data.erasureId}`,
       );
       const deadLetters = await redactDeadLetters(manager, this.dataSource, [...contactIds, ...data.leadIds]);
+      const clicks = await this.webhooks.forgetClicks(manager, workspaceId, data.leadIds);
       const deliveries = await this.webhooks.redactDeliveries(
         manager,
         workspaceId,
@@ -44,7 +46,12 @@ export class AuditErasureHandler {
         workspaceId,
         erasureId: data.erasureId,
         contactId: data.contactId,
-        summary: { auditEntriesRedacted: redacted, deadLettersRedacted: deadLetters, webhookDeliveriesRedacted: deliveries },
+        summary: {
+          auditEntriesRedacted: redacted,
+          deadLettersRedacted: deadLetters,
+          webhookDeliveriesRedacted: deliveries,
+          postbackClicksForgotten: clicks,
+        },
       });
     });
   }

@@ -2,7 +2,17 @@ import { AppException, ErrorCodes } from '@leadflow/contracts';
 import { parseWebhookUrl } from './webhook-target';
 
 /** The values a postback URL template may carry, as `{name}`, each URL-encoded when expanded. */
-export const POSTBACK_PLACEHOLDERS = ['event', 'stage', 'from_stage', 'lead_id', 'contact_id', 'source', 'offer', 'occurred_at'] as const;
+export const POSTBACK_PLACEHOLDERS = [
+  'event',
+  'stage',
+  'from_stage',
+  'lead_id',
+  'contact_id',
+  'click_id',
+  'source',
+  'offer',
+  'occurred_at',
+] as const;
 export type PostbackValues = Partial<Record<(typeof POSTBACK_PLACEHOLDERS)[number], string | null>>;
 
 const PLACEHOLDER = /\{([a-z_]+)\}/g;

@@ -109,17 +109,30 @@ export class WebhookDeliveriesService {
 
   /**
    * Sender postbacks: a stage change or a conversion of a lead sent with an intake key that has a
-   * postback URL becomes a GET of that URL, expanded with the event's values.
+   * postback URL becomes a GET of that URL, expanded with the event's values, and `{click_id}` with
+   * the click id the sender sent with the lead `leadOf` names (empty when none is kept).
    */
   async enqueuePostbacks<TData extends { source: string }>(
     events: ReadonlyArray<EventEnvelope<TData>>,
     values: (data: TData) => PostbackValues,
+    leadOf: (data: TData) => string | null | undefined,
     manager: EntityManager,
   ): Promise<void> {
-    const deliveries: NewDelivery[] = [];
+    const told: Array<{ event: EventEnvelope<TData>; postbacks: Array<{ id: string; template: string }> }> = [];
     for (const event of events) {
       const postbacks = await this.subscriptions.postbacksFor(event.workspaceId, event.data.source);
-      if (postbacks.length === 0) continue;
+      if (postbacks.length > 0) told.push({ event, postbacks });
+    }
+    if (told.length === 0) return;
+    const clicks = await this.repository.clickIds(
+      manager,
+      told.flatMap(({ event }) => {
+        const leadId = leadOf(event.data);
+        return leadId ? [{ workspaceId: event.workspaceId, leadId }] : [];
+      }),
+    );
+    const deliveries: NewDelivery[] = [];
+    for (const { event, postbacks } of told) {
       const message = {
         workspaceId: event.workspaceId,
         messageId: event.id,
@@ -127,7 +140,13 @@ export class WebhookDeliveriesService {
         timestamp: event.occurredAt,
         data: event.data,
       };
-      const expanded = { event: event.type, source: event.data.source, occurred_at: event.occurredAt, ...values(event.data) };
+      const expanded = {
+        event: event.type,
+        source: event.data.source,
+        occurred_at: event.occurredAt,
+        click_id: clicks.get(`${event.workspaceId} ${leadOf(event.data)}`) ?? null,
+        ...values(event.data),
+      };
       for (const postback of postbacks) {
         deliveries.push({ ...deliveryOf(message, postback.id), targetUrl: expandPostbackUrl(postback.template, expanded) });
       }
@@ -135,7 +154,20 @@ export class WebhookDeliveriesService {
     await this.add(manager, deliveries);
   }
 
-  /** An automation's webhook action: to its one endpoint, if that is an enabled endpoint of the event's workspace. */
+  /** Keeps the click ids of leads whose sender has a postback, for `{click_id}` when the lead moves. */
+  async rememberClicks(
+    events: ReadonlyArray<EventEnvelope<EventData<typeof EventTypes.leadIngested>>>,
+    manager: EntityManager,
+  ): Promise<void> {
+    const rows: Array<{ workspaceId: string; leadId: string; clickId: string }> = [];
+    for (const { workspaceId, data } of events) {
+      if (!data.clickId) continue;
+      if ((await this.subscriptions.postbacksFor(workspaceId, data.source)).length === 0) continue;
+      rows.push({ workspaceId, leadId: data.leadId, clickId: data.clickId });
+    }
+    await this.repository.rememberClicks(manager, rows);
+  }
+
   async enqueueAutomationWebhooks(
     events: ReadonlyArray<EventEnvelope<EventData<typeof EventTypes.automationWebhookRequested>>>,
     manager: EntityManager,

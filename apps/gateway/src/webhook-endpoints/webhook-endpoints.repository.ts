@@ -98,12 +98,14 @@ export class WebhookEndpointsRepository {
   private readonly secrets: string;
   private readonly deliveries: string;
   private readonly attempts: string;
+  private readonly clicks: string;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.endpoints = qualifiedTable(dataSource, 'webhook_endpoints');
     this.secrets = qualifiedTable(dataSource, 'webhook_endpoint_secrets');
     this.deliveries = qualifiedTable(dataSource, 'webhook_deliveries');
     this.attempts = qualifiedTable(dataSource, 'webhook_delivery_attempts');
+    this.clicks = qualifiedTable(dataSource, 'postback_clicks');
   }
 
   async insert(
@@ -338,6 +340,40 @@ export class WebhookEndpointsRepository {
     )) as [Array<{ wait_ms: string | number }>, number];
     const row = rows[0];
     return row ? Number(row.wait_ms) : undefined;
+  }
+
+  /** Keeps the click ids of leads whose source has a postback (a lead already kept is left as it is). */
+  async rememberClicks(
+    manager: EntityManager,
+    rows: ReadonlyArray<{ workspaceId: string; leadId: string; clickId: string }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await manager.query(
+      `INSERT INTO ${this.clicks} ("workspace_id", "lead_id", "click_id")
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING`,
+      [rows.map((r) => r.workspaceId), rows.map((r) => r.leadId), rows.map((r) => r.clickId)],
+    );
+  }
+
+  /** The click ids kept for these leads, by `<workspace> <lead id>`. */
+  async clickIds(manager: EntityManager, leads: ReadonlyArray<{ workspaceId: string; leadId: string }>): Promise<Map<string, string>> {
+    if (leads.length === 0) return new Map();
+    const rows = (await manager.query(
+      `SELECT c."workspace_id", c."lead_id", c."click_id" FROM ${this.clicks} c
+       JOIN unnest($1::text[], $2::text[]) AS l("workspace_id", "lead_id") ON l."workspace_id" = c."workspace_id" AND l."lead_id" = c."lead_id"`,
+      [leads.map((l) => l.workspaceId), leads.map((l) => l.leadId)],
+    )) as Array<{ workspace_id: string; lead_id: string; click_id: string }>;
+    return new Map(rows.map((row) => [`${row.workspace_id} ${row.lead_id}`, row.click_id]));
+  }
+
+  /** An erasure forgets the click ids of the person's leads; answers how many. */
+  async forgetClicks(manager: EntityManager, workspaceId: string, leadIds: readonly string[]): Promise<number> {
+    if (leadIds.length === 0) return 0;
+    const [, deleted] = (await manager.query(`DELETE FROM ${this.clicks} WHERE "workspace_id" = $1 AND "lead_id" = ANY($2::text[])`, [
+      workspaceId,
+      leadIds,
+    ])) as [unknown, number];
+    return deleted;
   }
 
   /**

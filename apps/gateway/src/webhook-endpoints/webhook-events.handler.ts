@@ -18,6 +18,7 @@ export class WebhookEventsHandler {
   @ConsumesEvents(EventTypes.leadIngested)
   async onLeadIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
+    await this.deliveries.rememberClicks(events, manager);
   }
 
   @ConsumesEvents(EventTypes.contactCreated)
@@ -56,6 +57,8 @@ export class WebhookEventsHandler {
     await this.deliveries.enqueuePostbacks(
       events,
       (data) => ({ stage: data.to, from_stage: data.from, contact_id: data.contactId, offer: data.offer }),
+      // A lead's activity id is the lead's id.
+      (data) => data.activityId,
       manager,
     );
   }
@@ -96,6 +99,7 @@ export class WebhookEventsHandler {
     await this.deliveries.enqueuePostbacks(
       events,
       (data) => ({ stage: 'converted', lead_id: data.leadId, contact_id: data.contactId, offer: data.offer }),
+      (data) => data.leadId,
       manager,
     );
   }

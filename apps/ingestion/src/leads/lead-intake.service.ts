@@ -276,6 +276,7 @@ function leadIngestedEvent({ id, meta, requestId, normalized }: NewLead) {
       offer: normalized.offer,
       firstName: normalized.firstName,
       lastName: normalized.lastName,
+      clickId: normalized.clickId,
     } satisfies LeadIngestedData,
   };
 }

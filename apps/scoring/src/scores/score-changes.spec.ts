@@ -6,7 +6,16 @@ describe('scoreChangeEvents', () => {
   it('announces the first stage of a new contact as an entry from null', () => {
     expect(scoreChangeEvents('c1', { score: 0, stage: null }, { score: 10, stage: 'cold' }, cause)).toEqual({
       scoreChanged: { contactId: 'c1', score: 10, previousScore: 0, stage: 'cold', activityId: 'lead-1' },
-      stageChanged: { contactId: 'c1', from: null, to: 'cold', at: cause.at, source: 'landing', offer: 'o1', country: 'DE' },
+      stageChanged: {
+        contactId: 'c1',
+        from: null,
+        to: 'cold',
+        at: cause.at,
+        source: 'landing',
+        offer: 'o1',
+        country: 'DE',
+        activityId: cause.activityId,
+      },
     });
   });
 
@@ -32,6 +41,7 @@ describe('scoreChangeEvents', () => {
       source: 'landing',
       offer: 'o1',
       country: 'DE',
+      activityId: cause.activityId,
     });
   });
 

@@ -44,6 +44,7 @@ export function scoreChangeEvents(
       source: cause.source,
       offer: cause.offer,
       country: cause.country,
+      activityId: cause.activityId,
     };
   }
   return events;

@@ -9,6 +9,7 @@ import { Integrations1796100000000 } from './1796100000000-integrations';
 import { SimulatedWebhooks1796100100000 } from './1796100100000-simulated-webhooks';
 import { WebhookEndpoints1796500000000 } from './1796500000000-webhook-endpoints';
 import { WebhookDeliveryPacing1796700000000 } from './1796700000000-webhook-delivery-pacing';
+import { PostbackClicks1796700100000 } from './1796700100000-postback-clicks';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -23,4 +24,5 @@ export const gatewayMigrations = [
   SimulatedWebhooks1796100100000,
   WebhookEndpoints1796500000000,
   WebhookDeliveryPacing1796700000000,
+  PostbackClicks1796700100000,
 ];
