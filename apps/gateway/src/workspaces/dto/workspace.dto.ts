@@ -75,7 +75,7 @@ export class CreateApiKeyDto {
     maxLength: 2048,
     description:
       'intake keys: a GET sent (as a webhook delivery, retried) when a lead of this key changes stage or is converted; ' +
-      'placeholders {event}, {stage}, {from_stage}, {lead_id}, {contact_id}, {source}, {offer}, {occurred_at} in the path or query',
+      'placeholders {event}, {stage}, {from_stage}, {lead_id}, {contact_id}, {click_id}, {source}, {offer}, {occurred_at} in the path or query',
   })
   @IsOptional()
   @IsString()
