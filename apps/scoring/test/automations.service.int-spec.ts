@@ -601,41 +601,34 @@ describe('automations against PostgreSQL', () => {
     expect((await runs(ws, demo.id)).map((r) => r.contactId)).toEqual([contacts[3], contacts[0]]);
   });
 
-  it('backfills the contacts that already match, once each, as a job whose progress reaches the total', async () => {
-    const ws = newWorkspace();
-    const contacts = Array.from({ length: 5 }, () => randomUUID());
-    // Three hot (demo_request, 50 points), two warm (signup, 20), and a hot one soft-deleted in contacts.
-    const deleted = randomUUID();
-    for (const [i, contactId] of [...contacts, deleted].entries()) {
-      await database.dataSource.transaction((manager) =>
-        scoring.onActivitiesAttributed(
-          [
-            envelope(ws, EventTypes.activityAttributed, {
-              activityId: randomUUID(),
-              contactId,
-              kind: 'track',
-              name: i < 3 || i === 5 ? 'demo_request' : 'signup',
-              occurredAt: at(i),
-              source: 'web',
-              properties: {},
-              traits: {},
-              emailValid: false,
-              phoneValid: false,
-            }),
-          ] as never,
-          manager,
-        ),
-      );
-    }
-    await database.db.query(`INSERT INTO scoring.contact_deletions (workspace_id, contact_id, deleted, version) VALUES ($1, $2, true, 2)`, [
-      ws,
-      deleted,
-    ]);
-    // A contact scoring knows from contact.created alone (never scored): looked at, not at the stage.
-    await deliver(
-      [
+  /** A tracked activity of the contact scoring scores (demo_request: 50 points, hot; signup: 20, warm). */
+  const scoreActivity = (ws: string, contactId: string, name: string, minute: number) =>
+    database.dataSource.transaction((manager) =>
+      scoring.onActivitiesAttributed(
+        [
+          envelope(ws, EventTypes.activityAttributed, {
+            activityId: randomUUID(),
+            contactId,
+            kind: 'track',
+            name,
+            occurredAt: at(minute),
+            source: 'web',
+            properties: {},
+            traits: {},
+            emailValid: false,
+            phoneValid: false,
+          }),
+        ] as never,
+        manager,
+      ),
+    );
+
+  /** Contacts scoring knows from contact.created alone, as contacts announced them. */
+  const announceContacts = (ws: string, contactIds: readonly string[]) =>
+    deliver(
+      contactIds.map((contactId) =>
         envelope(ws, EventTypes.contactCreated, {
-          contactId: randomUUID(),
+          contactId,
           email: null,
           phone: null,
           firstName: null,
@@ -644,9 +637,24 @@ describe('automations against PostgreSQL', () => {
           version: 1,
           tags: [],
         }),
-      ],
+      ),
       (e, m) => automations.onContactCreated(e as never, m),
     );
+
+  it('backfills the contacts that already match, once each, as a job whose progress reaches the total', async () => {
+    const ws = newWorkspace();
+    const contacts = Array.from({ length: 5 }, () => randomUUID());
+    // Three hot (demo_request, 50 points), two warm (signup, 20), and a hot one soft-deleted in contacts.
+    const deleted = randomUUID();
+    for (const [i, contactId] of [...contacts, deleted].entries()) {
+      await scoreActivity(ws, contactId, i < 3 || i === 5 ? 'demo_request' : 'signup', i);
+    }
+    await database.db.query(`INSERT INTO scoring.contact_deletions (workspace_id, contact_id, deleted, version) VALUES ($1, $2, true, 2)`, [
+      ws,
+      deleted,
+    ]);
+    // A contact scoring knows from contact.created alone (never scored): looked at, not at the stage.
+    await announceContacts(ws, [randomUUID()]);
     const reply = await admin.create(
       ws,
       {
@@ -689,26 +697,7 @@ describe('automations against PostgreSQL', () => {
       string,
       string,
     ];
-    const activity = async (contactId: string, name: string, minute: number) =>
-      database.dataSource.transaction((manager) =>
-        scoring.onActivitiesAttributed(
-          [
-            envelope(ws, EventTypes.activityAttributed, {
-              activityId: randomUUID(),
-              contactId,
-              kind: 'track',
-              name,
-              occurredAt: at(minute),
-              source: 'web',
-              properties: {},
-              traits: {},
-              emailValid: false,
-              phoneValid: false,
-            }),
-          ] as never,
-          manager,
-        ),
-      );
+    const activity = (contactId: string, name: string, minute: number) => scoreActivity(ws, contactId, name, minute);
     // Hot at once; warm, then hot; warm only.
     await activity(direct, 'demo_request', 1);
     await activity(viaWarm, 'signup', 2);
@@ -733,21 +722,7 @@ describe('automations against PostgreSQL', () => {
         at: at(5),
       });
     // The two with opportunities scoring knows from contact.created alone, as contacts announced them.
-    await deliver(
-      [winner, loser].map((contactId) =>
-        envelope(ws, EventTypes.contactCreated, {
-          contactId,
-          email: null,
-          phone: null,
-          firstName: null,
-          lastName: null,
-          country: null,
-          version: 1,
-          tags: [],
-        }),
-      ),
-      (e, m) => automations.onContactCreated(e as never, m),
-    );
+    await announceContacts(ws, [winner, loser]);
     await deliver([closed(winner, 'won')], (e, m) => automations.onOpportunityWon(e as never, m));
     await deliver([closed(loser, 'lost')], (e, m) => automations.onOpportunityLost(e as never, m));
 
