@@ -269,7 +269,7 @@ describe('gateway: outbound webhooks', () => {
       const healthyIds = new Set(at(healthyPath).map((r) => r.id));
       for (const id of published) expect(healthyIds.has(id)).toBe(true);
       for (const r of at(healthyPath)) expect(r.verifiedWith).toHaveLength(1);
-      // The slow endpoint is served meanwhile, at its own pace (8 at a time, 2 s each).
+      // The slow endpoint is served meanwhile, at its own pace (16 at a time, 2 s each).
       expect(at(slowPath).length).toBeGreaterThan(0);
       expect(at(slowPath).length).toBeLessThan(count);
 

@@ -174,11 +174,11 @@ export class GatewayEnv extends PlatformEnv {
   @IsInt()
   @Min(1)
   @Max(100)
-  WEBHOOK_CONCURRENCY_PER_ENDPOINT = 8;
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT = 16;
 
   /**
    * Deliveries held at once in one gateway process, all endpoints together: attempted or next in
-   * line. An endpoint holds at most three per slot (24 by default), so slow endpoints fill this only
+   * line. An endpoint holds at most three per slot (48 by default), so slow endpoints fill this only
    * when there are many of them at once.
    */
   @Expose()
