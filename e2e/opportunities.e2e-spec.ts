@@ -149,7 +149,14 @@ describe('opportunities, lead conversion and deal metrics, through the gateway',
         pipelineValue = await platform.admin<PipelineValueReport>('/api/v1/metrics/deals/pipeline-value');
         closed = await platform.admin<ClosedDealsDailyReport>(`/api/v1/metrics/deals/closed/daily?from=${closedDay}&to=${closedDay}`);
         funnel = await platform.admin<DealFunnelReport>('/api/v1/metrics/deals/funnel');
-        return pipelineValue.totals.length === 1 && closed.totals.length === 1 && funnel.total.won === 1 && funnel.total.contacts === 1;
+        // Each report is fed by its own consumers: wait until every one has applied the won deal and the open one.
+        return (
+          pipelineValue.breakdown.length === 1 &&
+          pipelineValue.breakdown[0]?.stage === 'contract_sent' &&
+          closed.totals.length === 1 &&
+          funnel.total.won === 1 &&
+          funnel.total.contacts === 1
+        );
       },
       { timeoutMs: 20000, what: 'the deal metrics' },
     );
