@@ -118,21 +118,18 @@ export class WebhookDeliveriesService {
     leadOf: (data: TData) => string | null | undefined,
     manager: EntityManager,
   ): Promise<void> {
-    const told: Array<{ event: EventEnvelope<TData>; postbacks: Array<{ id: string; template: string }> }> = [];
+    const told: Array<{ event: EventEnvelope<TData>; leadId: string | null; postbacks: Array<{ id: string; template: string }> }> = [];
     for (const event of events) {
       const postbacks = await this.subscriptions.postbacksFor(event.workspaceId, event.data.source);
-      if (postbacks.length > 0) told.push({ event, postbacks });
+      if (postbacks.length > 0) told.push({ event, leadId: leadOf(event.data) ?? null, postbacks });
     }
     if (told.length === 0) return;
     const clicks = await this.repository.clickIds(
       manager,
-      told.flatMap(({ event }) => {
-        const leadId = leadOf(event.data);
-        return leadId ? [{ workspaceId: event.workspaceId, leadId }] : [];
-      }),
+      told.flatMap(({ event, leadId }) => (leadId ? [{ workspaceId: event.workspaceId, leadId }] : [])),
     );
     const deliveries: NewDelivery[] = [];
-    for (const { event, postbacks } of told) {
+    for (const { event, leadId, postbacks } of told) {
       const message = {
         workspaceId: event.workspaceId,
         messageId: event.id,
@@ -144,7 +141,7 @@ export class WebhookDeliveriesService {
         event: event.type,
         source: event.data.source,
         occurred_at: event.occurredAt,
-        click_id: clicks.get(`${event.workspaceId} ${leadOf(event.data)}`) ?? null,
+        click_id: leadId ? (clicks.get(`${event.workspaceId} ${leadId}`) ?? null) : null,
         ...values(event.data),
       };
       for (const postback of postbacks) {

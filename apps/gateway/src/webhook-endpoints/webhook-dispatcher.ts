@@ -22,12 +22,12 @@ interface Lane {
 
 /**
  * Runs webhook attempts without head-of-line blocking. A claim loop (libs/jobs) leases due
- * deliveries, oldest first, up to twice WEBHOOK_CONCURRENCY_PER_ENDPOINT per endpoint across
+ * deliveries, oldest first, up to LEASED_PER_SLOT × WEBHOOK_CONCURRENCY_PER_ENDPOINT per endpoint across
  * replicas, into a lane per endpoint; a lane attempts at most WEBHOOK_CONCURRENCY_PER_ENDPOINT at
- * once, each on its own, and starts the next in line the moment one ends, without waiting for
- * the next claim. A slow endpoint fills its own lane only; the others go on at their own pace.
- * Each attempt settles its own row (fenced by its attempt number) and wakes the loop to refill
- * the lanes. A replica that dies leaves its leases to run out; the rows are claimed again.
+ * once, each on its own, and starts the next in line the moment a receiver answers, without
+ * waiting for the next claim or for the settlement. A slow endpoint fills its own lane only; the others go on at their own pace.
+ * Each attempt settles its own row (fenced by its attempt number, group-committed) and wakes the
+ * loop when its lane's line is half gone. A replica that dies leaves its leases to run out; the rows are claimed again.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -71,8 +71,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         this.pump(delivery.endpoint_id, lane);
       },
       batchSize: capacity,
-      // Longer than a delivery can be held: waiting in its lane behind one attempt, then its own
-      // attempt (each at most the timeout, plus a rate-limit wait), and the settlement.
+      // Longer than a delivery can be held: waiting in its lane behind at most two attempts per slot,
+      // then its own (each at most the timeout, plus a rate-limit wait), and the settlement.
       leaseMs: env.WEBHOOK_TIMEOUT_MS * 3 + 5000,
       pollIntervalMs: env.WEBHOOK_POLL_INTERVAL_MS,
       failureMeans: 'item',
