@@ -128,6 +128,33 @@ describe('readCrmPayload: the senders’ own shapes', () => {
     });
   });
 
+  it('reads a Stripe customer event as a contact event, its name as first and last name', () => {
+    const read = (type: string, object: Record<string, unknown>) =>
+      readCrmPayload(
+        Buffer.from(JSON.stringify({ id: 'evt_2', object: 'event', type, created: 1796030000, data: { object } })),
+        'stripe',
+        null,
+        receivedAt,
+      );
+    expect(
+      read('customer.created', { id: 'cus_2', object: 'customer', email: 'sam@x.y', name: 'Sam  van Stripe', phone: null }),
+    ).toMatchObject({
+      outcome: 'event',
+      event: {
+        type: 'contact.created',
+        externalId: 'cus_2',
+        fields: { email: 'sam@x.y', phone: null, firstName: 'Sam', lastName: 'van Stripe' },
+      },
+    });
+    expect(read('customer.updated', { id: 'cus_2', object: 'customer', name: 'Cher' })).toMatchObject({
+      event: { type: 'contact.updated', fields: { firstName: 'Cher', lastName: null } },
+    });
+    expect(read('customer.deleted', { id: 'cus_2', object: 'customer', deleted: true })).toMatchObject({
+      event: { type: 'contact.deleted', externalId: 'cus_2' },
+    });
+    expect(read('invoice.paid', { id: 'in_1', object: 'invoice' })).toMatchObject({ outcome: 'unsupported', type: 'invoice.paid' });
+  });
+
   it('reads a HubSpot event (alone or in an array of one), its subscription type and property', () => {
     const event = {
       eventId: 77,

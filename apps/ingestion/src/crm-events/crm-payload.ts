@@ -179,15 +179,33 @@ function wire(payload: Record<string, unknown>): RawEvent {
   };
 }
 
-/** Stripe's own event shape: `{id, type, created (Unix seconds), data: {object: {id, ...}}}`. */
+/** Stripe's customer events, as LeadFlow's contact events (other Stripe types keep their names). */
+const STRIPE_TYPES: Readonly<Record<string, string>> = {
+  'customer.created': 'contact.created',
+  'customer.updated': 'contact.updated',
+  'customer.deleted': 'contact.deleted',
+};
+
+/**
+ * Stripe's own event shape: `{id, type, created (Unix seconds), data: {object: {id, ...}}}`. A
+ * customer's `name` becomes `firstName` (up to its first space) and `lastName` (the rest), unless
+ * those are sent themselves.
+ */
 function stripeEvent(payload: Record<string, unknown>): RawEvent {
   const object = (payload.data as { object: Record<string, unknown> }).object;
   const fields: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(object))
     if (!ENVELOPE_FIELDS.has(name) && name !== 'object' && name !== 'updated') fields[name] = value;
+  if (object.object === 'customer' && typeof object.name === 'string' && fields.firstName === undefined && fields.lastName === undefined) {
+    const name = object.name.trim();
+    const space = name.indexOf(' ');
+    fields.firstName = space < 0 ? name || null : name.slice(0, space);
+    fields.lastName = space < 0 ? null : name.slice(space + 1).trim();
+  }
+  const sent = payload.type;
   return {
     id: payload.id,
-    type: payload.type,
+    type: typeof sent === 'string' ? (STRIPE_TYPES[sent] ?? sent) : sent,
     externalId: object.id,
     updatedAt: object.updatedAt ?? object.updated,
     occurredAt: payload.created,
