@@ -1,7 +1,17 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, validateSync } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsString,
+  MaxLength,
+  Validate,
+  ValidateNested,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
+  validateSync,
+} from 'class-validator';
 import { EventEnvelope } from './envelope';
 import { type EventData, EventDataClasses } from './events';
+import { passesRules } from './rule-check';
 import { type EventType, EventTypes } from './subjects';
 
 const contactId = '0190a5b2-0000-7000-8000-000000000002';
@@ -256,5 +266,119 @@ describe('EventDataClasses', () => {
     expect(errorsOf(EventTypes.stageChanged, { ...samples['stage.changed'], to: null })).toEqual([
       'to must be one of cold, warm, hot, qualified',
     ]);
+  });
+});
+
+describe('passesRules', () => {
+  /** Values that break one rule or another: wrong types, empty, too long, impossible dates, NUL, lists. */
+  const oddValues: unknown[] = [
+    undefined,
+    null,
+    '',
+    'x',
+    0,
+    -1,
+    1.5,
+    2 ** 63,
+    Number.NaN,
+    true,
+    [],
+    {},
+    ['a', 2],
+    new Set(['a']),
+    'x'.repeat(300),
+    '2026-02-30T10:00:00Z',
+    '2026-03-02',
+    at,
+    contactId,
+    'a\u0000b',
+    '9223372036854775808',
+    'EUR',
+    'hot',
+  ];
+  const instance = <T extends object>(type: new () => T, plain: object): T => Object.assign(Object.create(type.prototype) as T, plain);
+  const envelopeOf = (type: EventType, data: unknown) =>
+    instance(EventEnvelope, {
+      id: '0190a5b2-0000-7000-8000-000000000009',
+      type,
+      version: 1,
+      workspaceId: 'default',
+      occurredAt: at,
+      producer: 'test',
+      correlationId: 'test',
+      data,
+    });
+
+  it.each(allTypes)('passes well-formed %s data and its envelope without class-validator', (type) => {
+    expect(passesRules(instance(EventDataClasses[type] as new () => object, samples[type]))).toBe(true);
+    expect(passesRules(envelopeOf(type, samples[type]))).toBe(true);
+  });
+
+  it.each(allTypes)('agrees with validateSync on %s data with each field set to each odd value', (type) => {
+    const sample = samples[type] as unknown as Record<string, unknown>;
+    const disagreements: string[] = [];
+    let refused = 0;
+    for (const field of [...Object.keys(sample), 'notDeclared']) {
+      for (const value of oddValues) {
+        const data = instance(EventDataClasses[type] as new () => object, { ...sample, [field]: value });
+        const valid = validateSync(data, { whitelist: false }).length === 0;
+        if (!valid) refused += 1;
+        // passesRules may only say true when validateSync finds nothing.
+        if (passesRules(data) !== valid) disagreements.push(`${field} = ${String(value)}: validateSync ${valid}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('agrees with validateSync on envelopes with each field set to each odd value', () => {
+    const envelope = envelopeOf(EventTypes.leadIngested, samples['lead.ingested']) as unknown as Record<string, unknown>;
+    for (const field of Object.keys(envelope)) {
+      for (const value of oddValues) {
+        const changed = instance(EventEnvelope, { ...envelope, [field]: value });
+        expect({ field, value, passes: passesRules(changed) }).toEqual({ field, value, passes: validateSync(changed).length === 0 });
+      }
+    }
+  });
+
+  it('leaves classes it does not cover to class-validator: no rules, nested or asynchronous ones', () => {
+    class NoRules {
+      name = 'x';
+    }
+    class Inner {
+      @IsString()
+      name!: string;
+    }
+    class Outer {
+      @ValidateNested()
+      inner!: Inner;
+    }
+    @ValidatorConstraint({ async: true })
+    class Later implements ValidatorConstraintInterface {
+      validate(): Promise<boolean> {
+        return Promise.resolve(true);
+      }
+    }
+    class Awaited {
+      @Validate(Later)
+      name!: string;
+    }
+    expect(passesRules(new NoRules())).toBe(false);
+    expect(passesRules(instance(Outer, { inner: instance(Inner, { name: 'a' }) }))).toBe(false);
+    expect(passesRules(instance(Awaited, { name: 'a' }))).toBe(false);
+  });
+
+  it('checks each item of a list whose rule says each, and follows a class given a rule later', () => {
+    class Tagged {
+      @IsString({ each: true })
+      tags!: string[];
+    }
+    expect(passesRules(instance(Tagged, { tags: ['a', 'b'] }))).toBe(true);
+    expect(passesRules(instance(Tagged, { tags: ['a', 2] }))).toBe(false);
+    expect(passesRules(instance(Tagged, { tags: new Set(['a']) }))).toBe(true);
+    // A rule added after the first check counts from then on.
+    MaxLength(1, { each: true })(Tagged.prototype, 'tags');
+    expect(passesRules(instance(Tagged, { tags: ['ab'] }))).toBe(false);
+    expect(validateSync(instance(Tagged, { tags: ['ab'] }))).not.toEqual([]);
   });
 });

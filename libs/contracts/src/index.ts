@@ -24,3 +24,4 @@ export * from './nats-permissions';
 export * from './event-message';
 export * from './timeline';
 export * from './webhooks';
+export * from './rule-check';

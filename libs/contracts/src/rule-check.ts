@@ -1,0 +1,106 @@
+import { getMetadataStorage, type ValidationArguments, ValidationTypes } from 'class-validator';
+
+/** One rule of a class, as class-validator's storage holds it. */
+type Rule = Parameters<ReturnType<typeof getMetadataStorage>['addValidationMetadata']>[0];
+
+/** Whether one object meets every rule of its class. */
+type Check = (object: Record<string, unknown>) => boolean;
+
+/** One property's rules: the conditions that let them run, then the constraints to call. */
+interface PropertyRules {
+  name: string;
+  conditions: Array<(object: object, value: unknown) => boolean>;
+  constraints: Array<{ rule: Rule; validate: (value: unknown, args: ValidationArguments) => unknown }>;
+}
+
+/** Checks compiled per class; null for a class whose rules this check does not cover. */
+let compiled = new Map<object, Check | null>();
+let watching = false;
+
+/**
+ * Whether `object` meets every class-validator rule of its class, found with no more work than
+ * calling each rule: the same rules in the same order as class-validator's `validateSync` (with no
+ * groups and no skip or whitelist options), but without building the error objects and messages
+ * for every property of every object. False means "not known to pass": the object breaks a rule,
+ * or its class has rules this check does not cover (nested or asynchronous validation, or no rules
+ * at all, which class-validator refuses as an unknown value). The caller then runs `validateSync`,
+ * which gives the verdict and the messages, so the two can never disagree on an event let through.
+ */
+export function passesRules(object: object): boolean {
+  const type = object.constructor;
+  let check = compiled.get(type);
+  if (check === undefined) {
+    watchNewRules();
+    check = compile(type);
+    compiled.set(type, check);
+  }
+  return check !== null && check(object as Record<string, unknown>);
+}
+
+function compile(type: object): Check | null {
+  const storage = getMetadataStorage();
+  const rules = storage.getTargetValidationMetadatas(type as new () => object, undefined as unknown as string, false, false);
+  if (rules.length === 0) return null;
+  const properties: PropertyRules[] = [];
+  for (const [name, ofProperty] of Object.entries(storage.groupByPropertyName(rules))) {
+    const property: PropertyRules = { name, conditions: [], constraints: [] };
+    // class-validator runs IS_DEFINED rules first, then the others, once the conditions hold.
+    const ordered = [
+      ...ofProperty.filter((r) => r.type === ValidationTypes.IS_DEFINED),
+      ...ofProperty.filter((r) => r.type !== ValidationTypes.IS_DEFINED),
+    ];
+    for (const rule of ordered) {
+      if (rule.type === ValidationTypes.WHITELIST) continue;
+      if (rule.type === ValidationTypes.CONDITIONAL_VALIDATION) {
+        property.conditions.push(rule.constraints[0] as (object: object, value: unknown) => boolean);
+        continue;
+      }
+      if (rule.type !== ValidationTypes.CUSTOM_VALIDATION && rule.type !== ValidationTypes.IS_DEFINED) return null;
+      for (const constraint of storage.getTargetValidatorConstraints(rule.constraintCls)) {
+        if (constraint.async) return null;
+        const instance = constraint.instance as { validate: (value: unknown, args: ValidationArguments) => unknown };
+        property.constraints.push({ rule, validate: instance.validate.bind(instance) });
+      }
+    }
+    properties.push(property);
+  }
+  return (object) => properties.every((property) => propertyPasses(object, property));
+}
+
+function propertyPasses(object: Record<string, unknown>, property: PropertyRules): boolean {
+  const value = object[property.name];
+  for (const condition of property.conditions) if (!condition(object, value)) return true;
+  for (const { rule, validate } of property.constraints) {
+    const args: ValidationArguments = {
+      targetName: object.constructor?.name,
+      property: rule.propertyName,
+      object,
+      value,
+      constraints: rule.constraints,
+    };
+    if (rule.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)) {
+      for (const item of value instanceof Map ? value.values() : value) if (!isTrue(validate(item, args))) return false;
+    } else if (!isTrue(validate(value, args))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** A constraint's answer as a pass: a promise (an asynchronous rule) is left to class-validator. */
+function isTrue(answer: unknown): boolean {
+  if (typeof answer === 'object' && answer !== null && typeof (answer as { then?: unknown }).then === 'function') return false;
+  return Boolean(answer);
+}
+
+/** Compiled checks are forgotten whenever a rule is added (a class loaded later). */
+function watchNewRules(): void {
+  if (watching) return;
+  watching = true;
+  const storage = getMetadataStorage();
+  const add = storage.addValidationMetadata.bind(storage);
+  storage.addValidationMetadata = (rule: Rule) => {
+    compiled = new Map();
+    add(rule);
+  };
+}
