@@ -183,6 +183,20 @@ const samples: { [T in EventType]: EventData<T> } = {
 
 const allTypes = Object.values(EventTypes);
 
+/** An envelope's fields around `data`, as a producer writes them. */
+function envelopeFields(type: EventType, data: unknown): Record<string, unknown> {
+  return {
+    id: '0190a5b2-0000-7000-8000-000000000009',
+    type,
+    version: 1,
+    workspaceId: 'default',
+    occurredAt: at,
+    producer: 'test',
+    correlationId: 'test',
+    data,
+  };
+}
+
 function errorsOf(type: EventType, data: object): string[] {
   const errors = validateSync(plainToInstance(EventDataClasses[type] as new () => object, data));
   return errors.flatMap((error) => Object.values(error.constraints ?? {}));
@@ -198,16 +212,7 @@ describe('EventDataClasses', () => {
   });
 
   it.each(allTypes)('takes %s as an envelope type', (type) => {
-    const envelope = plainToInstance(EventEnvelope, {
-      id: '0190a5b2-0000-7000-8000-000000000009',
-      type,
-      version: 1,
-      workspaceId: 'default',
-      occurredAt: at,
-      producer: 'test',
-      correlationId: 'test',
-      data: samples[type],
-    });
+    const envelope = plainToInstance(EventEnvelope, envelopeFields(type, samples[type]));
     expect(validateSync(envelope).flatMap((error) => Object.values(error.constraints ?? {}))).toEqual([]);
   });
 
@@ -297,17 +302,7 @@ describe('passesRules', () => {
     'hot',
   ];
   const instance = <T extends object>(type: new () => T, plain: object): T => Object.assign(Object.create(type.prototype) as T, plain);
-  const envelopeOf = (type: EventType, data: unknown) =>
-    instance(EventEnvelope, {
-      id: '0190a5b2-0000-7000-8000-000000000009',
-      type,
-      version: 1,
-      workspaceId: 'default',
-      occurredAt: at,
-      producer: 'test',
-      correlationId: 'test',
-      data,
-    });
+  const envelopeOf = (type: EventType, data: unknown) => instance(EventEnvelope, envelopeFields(type, data));
 
   it.each(allTypes)('passes well-formed %s data and its envelope without class-validator', (type) => {
     expect(passesRules(instance(EventDataClasses[type] as new () => object, samples[type]))).toBe(true);
