@@ -15,6 +15,26 @@ interface PropertyRules {
 
 /** Checks compiled per class; null for a class whose rules this check does not cover. */
 let compiled = new Map<object, Check | null>();
+
+const ruleListeners: Array<() => void> = [];
+
+/**
+ * Calls `listener` whenever a class-validator rule is added (a class loaded later), before the rule
+ * is stored: what is remembered of the rules is to be forgotten then. One hook on class-validator's
+ * storage serves every listener.
+ */
+export function onRulesAdded(listener: () => void): void {
+  if (ruleListeners.length === 0) {
+    const storage = getMetadataStorage();
+    const add = storage.addValidationMetadata.bind(storage);
+    storage.addValidationMetadata = (rule: Rule) => {
+      for (const forget of ruleListeners) forget();
+      add(rule);
+    };
+  }
+  ruleListeners.push(listener);
+}
+
 let watching = false;
 
 /**
@@ -97,10 +117,7 @@ function isTrue(answer: unknown): boolean {
 function watchNewRules(): void {
   if (watching) return;
   watching = true;
-  const storage = getMetadataStorage();
-  const add = storage.addValidationMetadata.bind(storage);
-  storage.addValidationMetadata = (rule: Rule) => {
+  onRulesAdded(() => {
     compiled = new Map();
-    add(rule);
-  };
+  });
 }

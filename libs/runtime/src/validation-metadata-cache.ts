@@ -1,3 +1,4 @@
+import { onRulesAdded } from '@leadflow/contracts';
 import { getMetadataStorage, type MetadataStorage } from 'class-validator';
 
 /** One rule of a class, as class-validator's storage holds it. */
@@ -13,7 +14,6 @@ interface MetadataLookups {
     groups?: string[],
   ): ValidationMetadata[];
   groupByPropertyName(metadata: ValidationMetadata[]): Record<string, ValidationMetadata[]>;
-  addValidationMetadata(metadata: ValidationMetadata): void;
 }
 
 const INSTALLED = Symbol.for('leadflow.validationMetadataCache');
@@ -31,14 +31,12 @@ export function cacheValidationMetadata(): void {
   storage[INSTALLED] = true;
   const lookUp = storage.getTargetValidationMetadatas.bind(storage);
   const group = storage.groupByPropertyName.bind(storage);
-  const add = storage.addValidationMetadata.bind(storage);
   let byTarget = new Map<object, Map<string, ValidationMetadata[]>>();
   let grouped = new WeakMap<ValidationMetadata[], Record<string, ValidationMetadata[]>>();
-  storage.addValidationMetadata = (metadata) => {
+  onRulesAdded(() => {
     byTarget = new Map();
     grouped = new WeakMap();
-    add(metadata);
-  };
+  });
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
     if (groups !== undefined && groups.length > 0) return lookUp(target, schema, always, strictGroups, groups);
     let forTarget = byTarget.get(target);
