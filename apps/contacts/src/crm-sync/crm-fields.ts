@@ -73,17 +73,14 @@ const KIND_ORDER: Record<CrmObjectType, number> = { contact: 0, opportunity: 1, 
 
 /**
  * The order a batch is applied in: contacts before opportunities (an opportunity may name a
- * contact of the same batch), then newest source time first, ties by the event id. Each event is
- * checked against its record's newest applied time, so an older event of a record whose newer one
- * was applied in the same batch is skipped as stale, exactly as when it arrives in a later batch:
- * the answers do not depend on how events were batched. When the newer one fails, the older one is
- * applied, as it would be on its own.
+ * contact of the same batch), then by the source's time (the record's events in the CRM's order),
+ * ties by the event id. Each event is still checked against its record's newest applied time.
  */
 export function applyOrder<T extends EventEnvelope<CrmEventReceivedData>>(events: readonly T[]): T[] {
   return [...events].sort((a, b) => {
     const kinds = KIND_ORDER[crmObjectType(a.data.type)] - KIND_ORDER[crmObjectType(b.data.type)];
     if (kinds !== 0) return kinds;
-    const times = Date.parse(b.data.sourceUpdatedAt) - Date.parse(a.data.sourceUpdatedAt);
+    const times = Date.parse(a.data.sourceUpdatedAt) - Date.parse(b.data.sourceUpdatedAt);
     if (times !== 0) return times;
     return a.data.crmEventId < b.data.crmEventId ? -1 : a.data.crmEventId > b.data.crmEventId ? 1 : 0;
   });

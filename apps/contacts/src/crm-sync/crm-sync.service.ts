@@ -61,8 +61,7 @@ function identityConflictMessage(conflict: IdentityConflictReply): string {
  * source time applied (`sourceUpdatedAt`): an event at or before that time is skipped as `stale`
  * (as `duplicate` when it is the very event applied last), so the newest state wins whatever the
  * arrival order, a deletion included. A batch locks its records first (advisory locks in one
- * order), then applies contacts before opportunities, newest source time first, so that an older
- * event in the batch of a newer one of its record is stale as it would be in a later batch. Each
+ * order), then applies contacts before opportunities, each record's events by source time. Each
  * event runs under a savepoint: one refused for its data (`failed`, with `retryable` when what it
  * needs may still arrive, such as an opportunity's contact) leaves the others applied.
  */
