@@ -223,6 +223,18 @@ describe('CRM sync against PostgreSQL', () => {
       expect(await answerTo(sameTime)).toMatchObject({ status: 'skipped', reason: 'stale' });
     });
 
+    it('applies the events of one record in one batch oldest first, so that partial updates all land', async () => {
+      // HubSpot sends one property per event: skipping the older events of a batch would lose their fields.
+      const ws = newWorkspace();
+      const created = crmEvent(ws, 'contact.created', 'c-parts', 1, { email: 'parts@example.com' });
+      const named = crmEvent(ws, 'contact.updated', 'c-parts', 2, { firstName: 'Ana' });
+      const titled = crmEvent(ws, 'contact.updated', 'c-parts', 3, { company: 'Acme' });
+      await apply(titled, created, named);
+      const [contact] = await contacts(ws);
+      expect(contact).toMatchObject({ email: 'parts@example.com', first_name: 'Ana', company: 'Acme', version: '3' });
+      for (const event of [created, named, titled]) expect(await answerTo(event)).toMatchObject({ status: 'processed' });
+    });
+
     it('lets a newer deletion win over older updates arriving later, and a later update bring the record back', async () => {
       const ws = newWorkspace();
       await apply(crmEvent(ws, 'contact.created', 'c-del', 1, { email: 'del@example.com' }));

@@ -75,6 +75,8 @@ const KIND_ORDER: Record<CrmObjectType, number> = { contact: 0, opportunity: 1, 
  * The order a batch is applied in: contacts before opportunities (an opportunity may name a
  * contact of the same batch), then by the source's time (the record's events in the CRM's order),
  * ties by the event id. Each event is still checked against its record's newest applied time.
+ * Oldest first, not newest alone: a sender such as HubSpot sends one property per event, so every
+ * event of a record that arrives in order is applied; one arriving after a newer one is `stale`.
  */
 export function applyOrder<T extends EventEnvelope<CrmEventReceivedData>>(events: readonly T[]): T[] {
   return [...events].sort((a, b) => {
