@@ -25,11 +25,25 @@ import { closingLines, cpuLines } from './report-lines';
 export const EVENTS_PATH = '/api/v1/events/batch';
 /** The issue's targets: events/s at least 1.0 × the baseline's requests/s, no errors, drained within 10 s. */
 export const EVENT_TARGETS = { minRatio: 1.0, maxDrainS: 10 } as const;
+/**
+ * The paced load asks for this much more than the target's rate: autocannon sends each second's
+ * requests at its start, and the load's first and last partial seconds pull the average a little
+ * under the rate asked.
+ */
+const PACED_MARGIN = 1.02;
 const DRAIN_POLL_MS = 250;
 const DRAIN_PROGRESS_EVERY_MS = 5000;
 
 export interface EventsBenchRun extends PlatformBenchRun {
-  options: { durationS: number; connections: number; warmupS: number; drainTimeoutS: number; profileDir: string | undefined };
+  options: {
+    durationS: number;
+    connections: number;
+    warmupS: number;
+    drainTimeoutS: number;
+    profileDir: string | undefined;
+    /** The paced phase's events/s instead of the baseline's requests/s. */
+    eventRate: number | undefined;
+  };
 }
 
 export interface EventsLoad {
@@ -49,8 +63,11 @@ export interface EventsLoad {
 
 /** The flow of events through the pipeline, read from the apps' outboxes and inboxes. */
 export interface PipelineCounts {
-  /** `activity.received` published by ingestion: every event it stored. */
-  stored: number;
+  /**
+   * Events ingestion stored, counted once nothing is pending (a count of the table costs the
+   * database more than the rest of the poll, and would compete with the pipeline while it drains).
+   */
+  stored: number | null;
   /**
    * What is still in flight: outbox rows (one event each) plus messages some durable consumer has
    * not acknowledged (a message packs up to a relay batch of events, often 250): zero when drained,
@@ -68,13 +85,13 @@ export interface EventsBenchReport {
   runId: string;
   baselineRequestsPerSecond: number | null;
   warmup: EventsLoad | null;
-  measured: EventsLoad;
+  /** The judged phase: sent at the target's rate. */
+  paced: EventsPhase | null;
+  /** Sent as fast as the platform answers: intake's capacity, and the pipeline's when it falls behind. */
+  flatOut: EventsPhase | null;
+  /** Events in ingestion at the end, and events acknowledged over the whole run. */
   stored: number;
-  drainedAfterS: number | null;
-  pipeline: PipelineCounts;
-  /** Over the load and the drain. */
-  cpu: CpuUsage | null;
-  cpuMsPerEvent: number | null;
+  acknowledged: number;
   crashes: string[];
   /** Each app's warnings and errors over the run (a failed batch retried, a redelivery, …). */
   logs: Record<string, LogSummary>;
@@ -90,8 +107,6 @@ export interface EventsBenchReport {
  */
 export async function pipelineCounts(db: Pool, natsUrl: string, namespace: string): Promise<PipelineCounts> {
   const detail: Record<string, number> = {};
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "ingestion"."activities"`);
-  const stored = rows[0]?.n ?? 0;
   let outboxRows = 0;
   for (const service of SERVICE_NAMES) {
     const outbox = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "${service}"."outbox"`);
@@ -101,7 +116,13 @@ export async function pipelineCounts(db: Pool, natsUrl: string, namespace: strin
   }
   const backlog = await streamBacklog(natsUrl, namespace);
   Object.assign(detail, backlog.consumers);
-  return { stored, pending: outboxRows + backlog.pending, outboxRows, messages: backlog.pending, detail };
+  const pending = outboxRows + backlog.pending;
+  return { stored: pending === 0 ? await storedEvents(db) : null, pending, outboxRows, messages: backlog.pending, detail };
+}
+
+async function storedEvents(db: Pool): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "ingestion"."activities"`);
+  return rows[0]?.n ?? 0;
 }
 
 function runEventsLoad(
@@ -110,6 +131,8 @@ function runEventsLoad(
   sequence: EventSequence,
   durationS: number,
   connections: number,
+  /** Requests per second of all connections together; flat out without. */
+  overallRate: number | undefined,
   signal: AbortSignal,
 ) {
   return new Promise<EventsLoad>((resolve, reject) => {
@@ -119,6 +142,7 @@ function runEventsLoad(
         url: baseUrl,
         connections,
         duration: durationS,
+        ...(overallRate === undefined ? {} : { overallRate }),
         requests: [
           {
             method: 'POST',
@@ -188,6 +212,28 @@ async function probe(baseUrl: string, apiKey: string, sequence: EventSequence): 
   return batch.events;
 }
 
+/** One load of events followed by the wait for the pipeline to drain. */
+export interface EventsPhase {
+  /** `paced`: at most `eventsPerSecondAsked`, the target's rate; `flat out`: as fast as the platform answers. */
+  mode: 'paced' | 'flat out';
+  eventsPerSecondAsked: number | null;
+  load: EventsLoad;
+  drainedAfterS: number | null;
+  /** Events of the load over the time from its start until the pipeline drained: what it took through end to end. */
+  endToEndEventsPerSecond: number | null;
+  pipeline: PipelineCounts;
+  /** Over the load and the drain. */
+  cpu: CpuUsage | null;
+  cpuMsPerEvent: number | null;
+}
+
+/**
+ * The judged phase sends at the target's rate (the baseline's requests/s as events/s, 2 % over and
+ * rounded up to whole requests of 100 events), so that the drain says whether the pipeline keeps up with it; a
+ * second phase then sends flat out, for what intake alone can take and what the pipeline carries
+ * through per second when it cannot keep up. Without a baseline (or with `--event-rate`) the paced
+ * rate is the one given, and without either only the flat-out phase runs.
+ */
 export async function benchEvents(
   run: EventsBenchRun,
   baselineRequestsPerSecond: number | null,
@@ -198,82 +244,116 @@ export async function benchEvents(
   const eventsKey = await createEventsKey(platform.baseUrl, run.adminKey);
   const loadAtStart = os.loadavg()[0];
   const sequence = new EventSequence(run.runId);
-  let acknowledged = await probe(platform.baseUrl, eventsKey, sequence);
+  const state = { acknowledged: await probe(platform.baseUrl, eventsKey, sequence) };
+  const pacedRate =
+    options.eventRate ?? (baselineRequestsPerSecond === null ? null : baselineRequestsPerSecond * EVENT_TARGETS.minRatio * PACED_MARGIN);
+  const requestsPerSecond = (eventsPerSecond: number | null): number | undefined =>
+    eventsPerSecond === null ? undefined : Math.max(1, Math.ceil(eventsPerSecond / EVENTS_PER_BATCH));
   let warmup: EventsLoad | null = null;
   if (options.warmupS > 0) {
     log(`events: warming up for ${options.warmupS} s`);
-    warmup = await runEventsLoad(platform.baseUrl, eventsKey, sequence, options.warmupS, options.connections, signal);
-    acknowledged += warmup.acknowledged;
-    // The warm-up's events drain before the measurement, so that the drain time is the measured load's.
-    await waitUntilDrained(run, acknowledged, Date.now() + options.drainTimeoutS * 1000, signal);
-  }
-  log(`events: measuring for ${options.durationS} s with ${options.connections} connections, ${EVENTS_PER_BATCH} events per request`);
-  const meter = await CpuMeter.start(groups);
-  const measured = await runEventsLoad(platform.baseUrl, eventsKey, sequence, options.durationS, options.connections, signal);
-  acknowledged += measured.acknowledged;
-  log(
-    `events: ${measured.eventsPerSecond.toFixed(0)} events/s (${measured.requestsPerSecond.toFixed(0)} req/s), p50 ${measured.latencyP50Ms} ms, ` +
-      `p99 ${measured.latencyP99Ms} ms, ${measured.non2xx} non-2xx, ${measured.errors} errors; waiting for the pipeline to drain`,
-  );
-  const loadEndedAt = Date.parse(measured.finishedAt);
-  let lastProgress = Date.now();
-  const drain = await waitUntilDrained(run, acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
-    if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
-    lastProgress = Date.now();
-    log(
-      `events: ${counts.outboxRows} events in outboxes and ${counts.messages} messages (packs of events) unacknowledged ` +
-        `(${counts.stored} stored): ${JSON.stringify(counts.detail)}`,
+    warmup = await runEventsLoad(
+      platform.baseUrl,
+      eventsKey,
+      sequence,
+      options.warmupS,
+      options.connections,
+      requestsPerSecond(pacedRate),
+      signal,
     );
-  });
-  const drainedAfterS = drain.drainedAt === null ? null : Math.max(0, (drain.drainedAt - loadEndedAt) / 1000);
-  const cpu = (await meter?.stop()) ?? null;
+    state.acknowledged += warmup.acknowledged;
+    // The warm-up's events drain before the measurement, so that the drain time is the measured load's.
+    await waitUntilDrained(run, state.acknowledged, Date.now() + options.drainTimeoutS * 1000, signal);
+  }
+  const runPhase = async (mode: EventsPhase['mode'], eventsPerSecond: number | null): Promise<EventsPhase> => {
+    const rate = requestsPerSecond(eventsPerSecond);
+    log(
+      `events: measuring ${mode}${rate === undefined ? '' : ` at ${rate * EVENTS_PER_BATCH} events/s`} for ${options.durationS} s ` +
+        `with ${options.connections} connections, ${EVENTS_PER_BATCH} events per request`,
+    );
+    const meter = await CpuMeter.start(groups);
+    const load = await runEventsLoad(platform.baseUrl, eventsKey, sequence, options.durationS, options.connections, rate, signal);
+    state.acknowledged += load.acknowledged;
+    log(
+      `events: ${load.eventsPerSecond.toFixed(0)} events/s (${load.requestsPerSecond.toFixed(0)} req/s), p50 ${load.latencyP50Ms} ms, ` +
+        `p99 ${load.latencyP99Ms} ms, ${load.non2xx} non-2xx, ${load.errors} errors; waiting for the pipeline to drain`,
+    );
+    const loadEndedAt = Date.parse(load.finishedAt);
+    let lastProgress = Date.now();
+    const drain = await waitUntilDrained(run, state.acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
+      if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
+      lastProgress = Date.now();
+      log(
+        `events: ${counts.outboxRows} events in outboxes and ${counts.messages} messages (packs of events) unacknowledged: ${JSON.stringify(counts.detail)}`,
+      );
+    });
+    const drainedAfterS = drain.drainedAt === null ? null : Math.max(0, (drain.drainedAt - loadEndedAt) / 1000);
+    const cpu = (await meter?.stop()) ?? null;
+    return {
+      mode,
+      eventsPerSecondAsked: rate === undefined ? null : rate * EVENTS_PER_BATCH,
+      load,
+      drainedAfterS,
+      endToEndEventsPerSecond: drainedAfterS === null ? null : load.acknowledged / (load.durationS + drainedAfterS),
+      pipeline: drain.counts,
+      cpu,
+      cpuMsPerEvent: cpu && load.acknowledged > 0 ? cpu.machineMs / load.acknowledged : null,
+    };
+  };
+  const paced = pacedRate === null ? null : await runPhase('paced', pacedRate);
+  const flatOut = signal.aborted ? null : await runPhase('flat out', null);
   const crashes = platform.crashes();
   // Read before the stop, whose own shutdown messages are not the bench's business.
   const logs = platform.logSummaries();
+  const stored = await storedEvents(run.db);
   await platform.stop();
 
-  const cpuMsPerEvent = cpu && measured.acknowledged > 0 ? cpu.machineMs / measured.acknowledged : null;
-  const errors = measured.non2xx + measured.errors + (warmup ? warmup.non2xx + warmup.errors : 0);
+  const phases = [warmup, paced?.load, flatOut?.load].filter((load): load is EventsLoad => load !== null && load !== undefined);
+  const errors = phases.reduce((sum, load) => sum + load.non2xx + load.errors, 0);
+  const judged = paced ?? flatOut;
   const checks = [
     {
       name: 'events/s against the baseline’s requests/s',
-      pass: baselineRequestsPerSecond !== null && measured.eventsPerSecond >= EVENT_TARGETS.minRatio * baselineRequestsPerSecond,
+      pass:
+        baselineRequestsPerSecond !== null &&
+        paced !== null &&
+        paced.load.eventsPerSecond >= EVENT_TARGETS.minRatio * baselineRequestsPerSecond,
       detail:
-        baselineRequestsPerSecond === null
+        baselineRequestsPerSecond === null || paced === null
           ? 'no baseline in this run'
-          : `${measured.eventsPerSecond.toFixed(0)} events/s vs ${baselineRequestsPerSecond.toFixed(0)} req/s: ` +
-            `${(measured.eventsPerSecond / baselineRequestsPerSecond).toFixed(2)} × (target ≥ ${EVENT_TARGETS.minRatio} ×)`,
+          : `${paced.load.eventsPerSecond.toFixed(0)} events/s vs ${baselineRequestsPerSecond.toFixed(0)} req/s: ` +
+            `${(paced.load.eventsPerSecond / baselineRequestsPerSecond).toFixed(2)} × (target ≥ ${EVENT_TARGETS.minRatio} ×)`,
     },
     { name: 'no errors', pass: errors === 0 && crashes.length === 0, detail: `${errors} failed requests, ${crashes.length} crashed apps` },
     {
-      name: 'drained',
-      pass: drainedAfterS !== null && drainedAfterS <= EVENT_TARGETS.maxDrainS,
+      name: `drained after the ${judged?.mode ?? ''} load`,
+      pass: judged !== null && judged.drainedAfterS !== null && judged.drainedAfterS <= EVENT_TARGETS.maxDrainS,
       detail:
-        drainedAfterS === null
-          ? `not drained within ${options.drainTimeoutS} s: ${drain.counts.outboxRows} events in outboxes, ${drain.counts.messages} messages unacknowledged`
-          : `${drainedAfterS.toFixed(1)} s after the load (target ≤ ${EVENT_TARGETS.maxDrainS} s)`,
+        judged === null
+          ? 'no load ran'
+          : judged.drainedAfterS === null
+            ? `not drained within ${options.drainTimeoutS} s: ${judged.pipeline.outboxRows} events in outboxes, ${judged.pipeline.messages} messages unacknowledged`
+            : `${judged.drainedAfterS.toFixed(1)} s after the load (target ≤ ${EVENT_TARGETS.maxDrainS} s)`,
     },
     {
       name: 'every acknowledged event stored',
-      pass: drain.counts.stored >= acknowledged,
-      detail: `${drain.counts.stored} stored of ${acknowledged} acknowledged`,
+      pass: stored >= state.acknowledged,
+      detail: `${stored} stored of ${state.acknowledged} acknowledged`,
     },
   ];
   return {
     runId: run.runId,
     baselineRequestsPerSecond,
     warmup,
-    measured,
-    stored: drain.counts.stored,
-    drainedAfterS,
-    pipeline: drain.counts,
-    cpu,
-    cpuMsPerEvent,
+    paced,
+    flatOut,
+    stored,
+    acknowledged: state.acknowledged,
     crashes,
     logs,
     loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number(os.loadavg()[0].toFixed(2)) },
     checks,
-    verdict: baselineRequestsPerSecond === null ? 'NOT JUDGED' : checks.every((c) => c.pass) ? 'PASS' : 'FAIL',
+    verdict: baselineRequestsPerSecond === null || paced === null ? 'NOT JUDGED' : checks.every((c) => c.pass) ? 'PASS' : 'FAIL',
   };
 }
 
@@ -285,10 +365,10 @@ async function waitUntilDrained(
   signal: AbortSignal,
   onPoll?: (counts: PipelineCounts) => void,
 ): Promise<{ drainedAt: number | null; counts: PipelineCounts }> {
-  let counts: PipelineCounts = { stored: 0, pending: Number.NaN, outboxRows: Number.NaN, messages: Number.NaN, detail: {} };
+  let counts: PipelineCounts = { stored: null, pending: Number.NaN, outboxRows: Number.NaN, messages: Number.NaN, detail: {} };
   while (!signal.aborted) {
     counts = await pipelineCounts(run.db, run.natsUrl, `bench${run.runId}`);
-    if (counts.stored >= acknowledged && counts.pending === 0) return { drainedAt: Date.now(), counts };
+    if (counts.stored !== null && counts.stored >= acknowledged) return { drainedAt: Date.now(), counts };
     onPoll?.(counts);
     if (Date.now() >= deadline) break;
     await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
@@ -297,16 +377,26 @@ async function waitUntilDrained(
 }
 
 export function renderEventsReport(report: EventsBenchReport): string {
-  const m = report.measured;
+  const phase = (p: EventsPhase | null): string[] => {
+    if (!p) return [];
+    const m = p.load;
+    return [
+      `  ${p.mode}${p.eventsPerSecondAsked === null ? '' : ` at ${p.eventsPerSecondAsked} events/s`}`,
+      `    acknowledged    ${m.eventsPerSecond.toFixed(0)} events/s (${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms) over ${m.durationS} s`,
+      `    statuses        ${JSON.stringify(m.statusCodes)}, ${m.errors} connection errors`,
+      `    drain           ${p.drainedAfterS === null ? 'NOT DRAINED' : `${p.drainedAfterS.toFixed(1)} s after the load`}`,
+      `    end to end      ${p.endToEndEventsPerSecond === null ? 'n/a' : `${p.endToEndEventsPerSecond.toFixed(0)} events/s (the load's events over the time from its start until drained)`}`,
+      `    CPU per event   ${p.cpuMsPerEvent === null ? 'n/a' : `${p.cpuMsPerEvent.toFixed(3)} ms (whole machine, load and drain)`}`,
+      ...cpuLines(p.cpu, m.acknowledged, 'event').map((line) => `  ${line}`),
+    ];
+  };
   return [
     '',
     `Activity events: ${EVENTS_PER_BATCH} events per POST ${EVENTS_PATH}`,
     `  baseline        ${report.baselineRequestsPerSecond === null ? 'not run' : `${report.baselineRequestsPerSecond.toFixed(0)} req/s`}`,
-    `  acknowledged    ${m.eventsPerSecond.toFixed(0)} events/s (${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms) over ${m.durationS} s`,
-    `  statuses        ${JSON.stringify(m.statusCodes)}, ${m.errors} connection errors`,
-    `  drain           ${report.drainedAfterS === null ? 'NOT DRAINED' : `${report.drainedAfterS.toFixed(1)} s after the load`}; ${report.stored} events stored`,
-    `  CPU per event   ${report.cpuMsPerEvent === null ? 'n/a' : `${report.cpuMsPerEvent.toFixed(3)} ms (whole machine, load and drain)`}`,
-    ...cpuLines(report.cpu, m.acknowledged, 'event'),
+    ...phase(report.paced),
+    ...phase(report.flatOut),
+    `  stored          ${report.stored} events of ${report.acknowledged} acknowledged`,
     ...closingLines(report),
   ].join('\n');
 }

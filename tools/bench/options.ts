@@ -22,6 +22,8 @@ export interface BenchOptions {
   events: boolean;
   /** Bench signed CRM webhooks against the baseline instead of leads (see webhooks-bench.ts). */
   webhooks: boolean;
+  /** The paced events load's rate in events per second, instead of the baseline's requests/s. */
+  eventRate: number | undefined;
   /** The total rate of the paced webhook load, in webhooks per second. */
   webhookRate: number;
   importRows: number;
@@ -39,6 +41,7 @@ export const USAGE = `usage: npm run bench -- [options]
   --profile <dir>      write a CPU profile per platform app into <dir> (open in Chrome DevTools)
   --import             bench one CSV import through the platform instead of intake
   --events             bench activity events (POST /api/v1/events/batch, 100 per request) against the baseline
+  --event-rate <n>     events/s of the paced events load      (default: the baseline's requests/s; then a flat-out load)
   --webhooks           bench signed CRM webhooks (POST /api/v1/webhooks/:id), paced and flat out, against the baseline
   --webhook-rate <n>   webhooks per second of all senders together in the paced load (default 100)
   --rows <n>           rows of the imported file                (default 100000)
@@ -60,6 +63,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
       events: { type: 'boolean', default: false },
       webhooks: { type: 'boolean', default: false },
       'webhook-rate': { type: 'string' },
+      'event-rate': { type: 'string' },
       rows: { type: 'string' },
       'row-bytes': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -75,6 +79,7 @@ export function parseBenchOptions(argv: string[], env: NodeJS.ProcessEnv): Bench
     import: values.import === true,
     events: values.events === true,
     webhooks: values.webhooks === true,
+    eventRate: values['event-rate'] === undefined ? undefined : Math.round(positiveNumber('--event-rate', values['event-rate'], 1)),
     webhookRate: Math.round(positiveNumber('--webhook-rate', values['webhook-rate'], 100)),
     importRows: Math.round(positiveNumber('--rows', values.rows, 100_000)),
     importRowBytes: Math.round(nonNegativeNumber('--row-bytes', values['row-bytes'], 0)),
