@@ -6,7 +6,7 @@ export interface MessagingOptions extends NatsClientSettings {
   outboxPollIntervalMs: number;
   eventAckWaitSeconds: number;
   eventMaxDeliver: number;
-  /** Most events one replica applies in one transaction, per event type (default 250; whole messages, so a packed message may exceed it). */
+  /** Most events one replica applies in one transaction, per event type (default 1000; whole messages, so a packed message may exceed it). */
   eventBatchSize?: number;
   /** How long the first event of a batch waits for others to join it (default 0). */
   eventBatchLingerMs?: number;

@@ -8,7 +8,7 @@ import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
-  /** Most outbox rows taken by one statement (default 500). */
+  /** Most outbox rows taken by one statement (default 1000). */
   batchSize?: number;
   publishTimeoutMs?: number;
   /** Largest message body, in bytes (default 256 KiB); a single larger event travels alone. */
@@ -76,7 +76,7 @@ export class OutboxRelay {
       },
       run: (message) => this.publish(message),
       sizeOf: (message) => message.rows.length,
-      batchSize: options.batchSize ?? 500,
+      batchSize: options.batchSize ?? 1000,
       // Rows are held by the batch's transaction, not by a lease.
       leaseMs: 0,
       pollIntervalMs: options.pollIntervalMs,
