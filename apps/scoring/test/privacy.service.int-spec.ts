@@ -8,6 +8,9 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { v7 as uuidv7 } from 'uuid';
+import { AutomationEngineService } from '../src/automations/automation-engine.service';
+import { AutomationEventsHandler } from '../src/automations/automation-events.handler';
+import { AutomationRepository } from '../src/automations/automation.repository';
 import { scoringMigrations } from '../src/database/migrations';
 import { PrivacyRepository } from '../src/privacy/privacy.repository';
 import { PrivacyService } from '../src/privacy/privacy.service';
@@ -36,6 +39,10 @@ describe('scoring GDPR against PostgreSQL', () => {
         RulesService,
         ScoreRepository,
         ScoreRecalculator,
+        // A rescore runs the automations its changes trigger.
+        AutomationRepository,
+        AutomationEngineService,
+        AutomationEventsHandler,
         ActivityScoringService,
         PrivacyRepository,
         PrivacyService,

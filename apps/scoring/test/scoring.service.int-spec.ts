@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { ContactDeletionsHandler } from '../src/contact-visibility/contact-deletions.handler';
 import { ContactDeletionsRepository } from '../src/contact-visibility/contact-deletions.repository';
+import { AutomationEngineService } from '../src/automations/automation-engine.service';
+import { AutomationEventsHandler } from '../src/automations/automation-events.handler';
+import { AutomationRepository } from '../src/automations/automation.repository';
 import { scoringMigrations } from '../src/database/migrations';
 import { RuleRepository } from '../src/rules/rule.repository';
 import { RULES_CACHE_MS, RulesService } from '../src/rules/rules.service';
@@ -38,6 +41,10 @@ describe('scoring services against PostgreSQL', () => {
         RulesService,
         ScoreRepository,
         ScoreRecalculator,
+        // A rescore runs the automations its changes trigger.
+        AutomationRepository,
+        AutomationEngineService,
+        AutomationEventsHandler,
         ActivityScoringService,
         ContactMergeService,
         ScoreQueryService,

@@ -86,6 +86,14 @@ describe('natsPermissions', () => {
     expect(subscribe).toEqual(['contacts.>', '_INBOX.contacts.>']);
   });
 
+  it('lets scoring delete its durables for its own stage and score changes, which it no longer consumes, and nothing more', () => {
+    const { publish } = natsPermissions('scoring', plain);
+    expect(publish.filter((subject) => subject.includes('.SCORING.scoring-'))).toEqual([
+      '$JS.API.CONSUMER.DELETE.SCORING.scoring-stage-changed',
+      '$JS.API.CONSUMER.DELETE.SCORING.scoring-score-changed',
+    ]);
+  });
+
   it('never lets an app publish another app’s events, nor call an app that is not listed', () => {
     for (const service of SERVICE_NAMES) {
       const { publish } = natsPermissions(service, plain);

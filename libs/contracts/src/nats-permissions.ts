@@ -1,6 +1,6 @@
 import type { NatsNamespace } from './nats-namespace';
 import { SERVICE_NAMES, type ServiceName } from './services';
-import { consumedStreams, Conversations, eventConsumerName, ownStream } from './subjects';
+import { consumedStreams, Conversations, eventConsumerName, type EventType, ownStream, streamOf } from './subjects';
 
 export interface NatsPermissions {
   publish: string[];
@@ -23,15 +23,16 @@ export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName):
  *   stream's JetStream API (info and create: a consumer may start before the owner, and the
  *   stream's definition is shared code) and, for each event type it consumes, its own durable
  *   consumer's API, pulls and acks (plus info and delete of the one durable per stream that
- *   releases before per-type consumers used, which an app removes once its successors exist);
+ *   releases before per-type consumers used, which an app removes once its successors exist), and
+ *   the deletion of its durables for the types it no longer consumes (`Conversations.retired`);
  * - its inbox (subscribe).
  * Everything else is refused by the server.
  */
 export function natsPermissions(service: ServiceName, namespace: NatsNamespace): NatsPermissions {
   const own = ownStream(service);
   const consumed = consumedStreams(service);
-  // An app may consume its own stream (scoring's automations react to its stage and score changes; the gateway
-  // delivers its endpoint.disabled as a webhook): each stream listed once.
+  // An app may consume its own stream (the gateway delivers its endpoint.disabled as a webhook): each stream
+  // listed once.
   const streams = [
     ...new Set([...(own ? [namespace.stream(own.name)] : []), ...consumed.map(({ stream }) => namespace.stream(stream.name))]),
   ];
@@ -62,6 +63,9 @@ export function natsPermissions(service: ServiceName, namespace: NatsNamespace):
         `$JS.API.CONSUMER.DELETE.${stream}.${legacy}`,
       ];
     }),
+    ...(Conversations.retired[service] as readonly EventType[]).map(
+      (type) => `$JS.API.CONSUMER.DELETE.${namespace.stream(streamOf(type).name)}.${namespace.durable(eventConsumerName(service, type))}`,
+    ),
   ];
   const subscribe = [namespace.subject(`${service}.>`), `${natsInboxPrefix(namespace, service)}.>`];
   return { publish, subscribe };

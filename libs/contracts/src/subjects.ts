@@ -272,9 +272,8 @@ export const Conversations = {
       EventTypes.contactErased,
       EventTypes.contactDeleted,
       EventTypes.contactRestored,
-      // Automations: their triggers, and the contact fields their conditions test.
-      EventTypes.stageChanged,
-      EventTypes.scoreChanged,
+      // Automations: their triggers, and the contact fields their conditions test. Scoring's own
+      // stage and score changes trigger automations in the transaction that makes them.
       EventTypes.contactCreated,
       EventTypes.contactUpdated,
       EventTypes.opportunityWon,
@@ -295,6 +294,18 @@ export const Conversations = {
       EventTypes.contactRestored,
       EventTypes.activityAttributed,
     ],
+  } satisfies Record<ServiceName, readonly EventType[]>,
+  /**
+   * Event types an app consumed in earlier releases and no longer does: at start it deletes its
+   * durables for them, which would otherwise keep their messages' state on the stream for no one.
+   */
+  retired: {
+    gateway: [],
+    ingestion: [],
+    contacts: [],
+    // Its automations now run on its own stage and score changes in the transaction that makes them.
+    scoring: [EventTypes.stageChanged, EventTypes.scoreChanged],
+    metrics: [],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;
 

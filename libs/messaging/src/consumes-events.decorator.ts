@@ -4,6 +4,7 @@ import { SetMetadata } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
 export const CONSUMES_EVENTS = Symbol('CONSUMES_EVENTS');
+export const WANTED_EVENTS = Symbol('WANTED_EVENTS');
 
 /**
  * Events of one type, each seen for the first time, consecutive in delivery order, with their data
@@ -19,11 +20,25 @@ export type EventBatchHandler<T extends EventType> = (events: EventBatch<T>, man
  * transaction that also records them in the inbox; it does all of its writes through that manager,
  * and must leave the effect of applying the events one after the other.
  */
-export function ConsumesEvents<T extends EventType>(type: T) {
-  return (target: object, method: string | symbol, descriptor: TypedPropertyDescriptor<EventBatchHandler<T>>): void => {
+export function ConsumesEvents<T extends EventType, H extends object = object>(type: T, options: ConsumesEventsOptions<T, H> = {}) {
+  return (target: H, method: string | symbol, descriptor: TypedPropertyDescriptor<EventBatchHandler<T>>): void => {
     SetMetadata(CONSUMES_EVENTS, type)(target, method, descriptor);
+    if (options.wanted) SetMetadata(WANTED_EVENTS, options.wanted)(target, method, descriptor);
   };
 }
+
+export interface ConsumesEventsOptions<T extends EventType, H extends object> {
+  /**
+   * Which of the events the handler (`H`, the provider the method belongs to) would have any
+   * effect for, asked before the transaction: the others are acknowledged without one and leave no
+   * inbox row, since applying them would change nothing. Only for a handler whose effect, if any,
+   * is made once whenever it is applied (a redelivered event it did not want may be wanted then).
+   */
+  wanted?: (handler: H, events: EventBatch<T>) => Promise<boolean[]>;
+}
+
+/** How a consumer asks a handler which events it wants (`ConsumesEventsOptions.wanted`, bound to its provider). */
+export type WantedEvents = (events: ReadonlyArray<EventEnvelope<object>>) => Promise<boolean[]>;
 
 /**
  * Runs `apply` for each event in turn, each under its own correlation id, so that the logs it

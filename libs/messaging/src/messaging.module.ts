@@ -1,4 +1,4 @@
-import { consumedStreams, Conversations, eventConsumerName, type EventType, ownStream } from '@leadflow/contracts';
+import { consumedStreams, Conversations, eventConsumerName, type EventType, ownStream, streamOf } from '@leadflow/contracts';
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
@@ -17,7 +17,7 @@ import { APP_LOGGER } from '@leadflow/logging';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { CONSUMES_EVENTS } from './consumes-events.decorator';
+import { CONSUMES_EVENTS, WANTED_EVENTS, type WantedEvents } from './consumes-events.decorator';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
 import { ensureStream, removeReplacedConsumer } from './jetstream/provisioning';
 import { MESSAGING_OPTIONS, type MessagingOptions, natsClientOptions } from './messaging-options';
@@ -68,7 +68,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
     });
     const outcomes = new Counter({
       name: 'events_handled_total',
-      help: 'Events taken from JetStream, by type and outcome (applied, duplicate, retry, dead_letter)',
+      help: 'Events taken from JetStream, by type and outcome (applied, duplicate, unwanted, retry, dead_letter)',
       labelNames: ['type', 'outcome'] as const,
       registers: [this.registry],
     });
@@ -96,6 +96,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
 
   private async startConsumers(onOutcome: (outcome: string, type: string) => void): Promise<void> {
     const handlers = new Map<EventType, EventHandler>();
+    const wantedBy = new Map<EventType, WantedEvents>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || wrapper.isNotMetatype) continue;
@@ -107,6 +108,8 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         if (!type) continue;
         if (handlers.has(type)) throw new Error(`two handlers for ${type} in ${this.options.service}`);
         handlers.set(type, (events, manager) => (fn as EventHandler).call(instance, events, manager));
+        const wanted = Reflect.getMetadata(WANTED_EVENTS, fn) as ((handler: object, events: unknown) => Promise<boolean[]>) | undefined;
+        if (wanted) wantedBy.set(type, (events) => wanted(instance, events));
       }
     }
     if (handlers.size === 0) return;
@@ -127,7 +130,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         consumer: service,
         ackWaitSeconds: this.options.eventAckWaitSeconds,
         maxDeliver: this.options.eventMaxDeliver,
-        batchSize: this.options.eventBatchSize ?? 250,
+        batchSize: this.options.eventBatchSize ?? 1000,
         batchLingerMs: this.options.eventBatchLingerMs ?? 0,
         jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
       },
@@ -145,10 +148,24 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
           durable: this.namespace.durable(eventConsumerName(service, type)),
           replaces: legacy,
           handler,
+          wanted: wantedBy.get(type),
         });
       }
       if (await removeReplacedConsumer(this.nats.manager, this.namespace.stream(stream.name), legacy)) {
         this.logger.info({ stream: stream.name, durable: legacy }, 'removed the stream’s former consumer; per-type consumers took over');
+      }
+    }
+    await this.removeRetiredConsumers();
+  }
+
+  /** Deletes the app's durables for the event types it no longer consumes (`Conversations.retired`). */
+  private async removeRetiredConsumers(): Promise<void> {
+    const service = this.options.service;
+    for (const type of Conversations.retired[service] as readonly EventType[]) {
+      const stream = this.namespace.stream(streamOf(type).name);
+      const durable = this.namespace.durable(eventConsumerName(service, type));
+      if (await removeReplacedConsumer(this.nats.manager, stream, durable)) {
+        this.logger.info({ stream, durable, type }, 'removed the durable of an event type this app no longer consumes');
       }
     }
   }

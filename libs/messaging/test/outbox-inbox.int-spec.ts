@@ -83,6 +83,24 @@ describe('outbox → JetStream → inbox', () => {
     expect(after.delivered.stream_seq).toBeGreaterThan(before + 1);
   });
 
+  it('acknowledges the events a handler does not want without applying them or recording them in the inbox', async () => {
+    const before = await consumerInfo();
+    const ids = [
+      await producer.commit({ wantedFirst: true }),
+      await producer.commit({ unwanted: true }),
+      await producer.commit({ wantedLast: true }),
+    ];
+    await waitFor(async () => (await effectsOf(ids[2] as string)) === 1, { what: 'the wanted event after the unwanted one' });
+    await waitFor(async () => (await consumerInfo()).num_ack_pending === 0, { what: 'every message acknowledged' });
+    expect(await effectsOfAll(ids)).toEqual([1, 0, 1]);
+    const inbox = await db.query<{ event_id: string }>(`SELECT event_id FROM consumer.inbox WHERE event_id = ANY($1::uuid[])`, [ids]);
+    expect(inbox.map((row) => row.event_id).sort()).toEqual([ids[0], ids[2]].sort());
+    const after = await consumerInfo();
+    expect(after.ack_floor.stream_seq).toBeGreaterThanOrEqual(after.delivered.stream_seq);
+    expect(after.delivered.stream_seq).toBeGreaterThan(before.delivered.stream_seq);
+    expect(after.num_pending).toBe(0);
+  });
+
   it('applies an event once when the consumer is killed after its effect committed but before the ack', async () => {
     consumer?.kill('SIGTERM');
     expect(await consumer?.exited).toEqual({ code: 0, signal: null });

@@ -90,6 +90,20 @@ export class WebhookDeliveriesService {
   }
 
   /** Deliveries of domain events to the endpoints subscribed to them, in the inbox's transaction. */
+  /** Which events some enabled endpoint of their workspace subscribes to (and, with `postbacks`, which would make a postback). */
+  async wanted(events: ReadonlyArray<EventEnvelope<object>>, postbacks = false): Promise<boolean[]> {
+    const flags: boolean[] = [];
+    for (const event of events) {
+      let wanted = (await this.subscriptions.endpointsFor(event.workspaceId, event.type)).length > 0;
+      if (!wanted && postbacks) {
+        const source = (event.data as { source?: unknown }).source;
+        wanted = typeof source === 'string' && (await this.subscriptions.postbacksFor(event.workspaceId, source)).length > 0;
+      }
+      flags.push(wanted);
+    }
+    return flags;
+  }
+
   async enqueueEvents(events: ReadonlyArray<EventEnvelope<object>>, manager: EntityManager): Promise<void> {
     const deliveries: NewDelivery[] = [];
     for (const event of events) {

@@ -1,19 +1,26 @@
-import { EventTypes } from '@leadflow/contracts';
+import { type EventEnvelope, EventTypes } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
+
+/** Events no endpoint of their workspace subscribes to are acknowledged without a transaction. */
+const toEndpoints = (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
+  handler.deliveries.wanted(events);
+const toEndpointsOrPostbacks = (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
+  handler.deliveries.wanted(events, true);
 
 /**
  * The public domain events (WEBHOOK_EVENT_TYPES) become deliveries to the endpoints subscribed to
  * them, and automations' webhook actions deliveries to the endpoint they name, in the transaction
  * (and stage changes and conversions postbacks to the intake key that sent the lead, when it has a
  * postback URL) that records the events in the inbox: an event is delivered at least once, and a redelivered
- * event makes no second delivery.
+ * event makes no second delivery. An event no endpoint (nor postback) wants is acknowledged without a
+ * transaction: the events of a workspace without endpoints cost the database nothing.
  */
 @Injectable()
 export class WebhookEventsHandler {
-  constructor(private readonly deliveries: WebhookDeliveriesService) {}
+  constructor(readonly deliveries: WebhookDeliveriesService) {}
 
   @ConsumesEvents(EventTypes.leadIngested)
   async onLeadIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
@@ -21,37 +28,37 @@ export class WebhookEventsHandler {
     await this.deliveries.rememberClicks(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactCreated)
+  @ConsumesEvents(EventTypes.contactCreated, { wanted: toEndpoints })
   async onContactCreated(events: EventBatch<typeof EventTypes.contactCreated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactUpdated)
+  @ConsumesEvents(EventTypes.contactUpdated, { wanted: toEndpoints })
   async onContactUpdated(events: EventBatch<typeof EventTypes.contactUpdated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactMerged)
+  @ConsumesEvents(EventTypes.contactMerged, { wanted: toEndpoints })
   async onContactMerged(events: EventBatch<typeof EventTypes.contactMerged>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactDeleted)
+  @ConsumesEvents(EventTypes.contactDeleted, { wanted: toEndpoints })
   async onContactDeleted(events: EventBatch<typeof EventTypes.contactDeleted>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactRestored)
+  @ConsumesEvents(EventTypes.contactRestored, { wanted: toEndpoints })
   async onContactRestored(events: EventBatch<typeof EventTypes.contactRestored>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.scoreChanged)
+  @ConsumesEvents(EventTypes.scoreChanged, { wanted: toEndpoints })
   async onScoreChanged(events: EventBatch<typeof EventTypes.scoreChanged>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.stageChanged)
+  @ConsumesEvents(EventTypes.stageChanged, { wanted: toEndpointsOrPostbacks })
   async onStageChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
     await this.deliveries.enqueuePostbacks(
@@ -63,32 +70,32 @@ export class WebhookEventsHandler {
     );
   }
 
-  @ConsumesEvents(EventTypes.opportunityCreated)
+  @ConsumesEvents(EventTypes.opportunityCreated, { wanted: toEndpoints })
   async onOpportunityCreated(events: EventBatch<typeof EventTypes.opportunityCreated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.opportunityUpdated)
+  @ConsumesEvents(EventTypes.opportunityUpdated, { wanted: toEndpoints })
   async onOpportunityUpdated(events: EventBatch<typeof EventTypes.opportunityUpdated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.opportunityWon)
+  @ConsumesEvents(EventTypes.opportunityWon, { wanted: toEndpoints })
   async onOpportunityWon(events: EventBatch<typeof EventTypes.opportunityWon>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.opportunityLost)
+  @ConsumesEvents(EventTypes.opportunityLost, { wanted: toEndpoints })
   async onOpportunityLost(events: EventBatch<typeof EventTypes.opportunityLost>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.automationRunCompleted)
+  @ConsumesEvents(EventTypes.automationRunCompleted, { wanted: toEndpoints })
   async onAutomationRunCompleted(events: EventBatch<typeof EventTypes.automationRunCompleted>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.endpointDisabled)
+  @ConsumesEvents(EventTypes.endpointDisabled, { wanted: toEndpoints })
   async onEndpointDisabled(events: EventBatch<typeof EventTypes.endpointDisabled>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }

@@ -1,4 +1,11 @@
-import { type ContactChangedData, type EventEnvelope, EventTypes, type OpportunityChangedData } from '@leadflow/contracts';
+import {
+  type ContactChangedData,
+  type EventEnvelope,
+  EventTypes,
+  type OpportunityChangedData,
+  type ScoreChangedData,
+  type StageChangedData,
+} from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -45,9 +52,10 @@ function occurrenceOf(event: EventEnvelope<object>, kind: Occurrence['kind'], co
 }
 
 /**
- * The events automations react to, each run in the transaction of its inbox row: scoring's own
- * stage and score changes, contacts created, opportunities won or lost; and the contact fields
- * (`contact.created|updated`) their conditions test. Activities come from the scoring handlers,
+ * The events automations react to, each run in the transaction of its inbox row: contacts created,
+ * opportunities won or lost; and the contact fields (`contact.created|updated`) their conditions
+ * test. Scoring's own stage and score changes are not consumed back from its stream: they run in
+ * the transaction that announces them (`onScoreChanges`, from the recalculator), as activities do
  * once scored (`onActivities`).
  */
 @Injectable()
@@ -57,8 +65,18 @@ export class AutomationEventsHandler {
     private readonly repository: AutomationRepository,
   ) {}
 
-  @ConsumesEvents(EventTypes.stageChanged)
-  async onStageChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
+  /**
+   * Score and stage changes just written to the outbox (stage changes, then score changes, each in
+   * order): each is the occurrence its event id names, as when they were consumed from the stream.
+   */
+  async onScoreChanges(manager: EntityManager, events: ReadonlyArray<EventEnvelope<object>>): Promise<void> {
+    const stage = events.filter((e): e is EventEnvelope<StageChangedData> => e.type === EventTypes.stageChanged);
+    const score = events.filter((e): e is EventEnvelope<ScoreChangedData> => e.type === EventTypes.scoreChanged);
+    if (stage.length > 0) await this.onStageChanged(stage, manager);
+    if (score.length > 0) await this.onScoreChanged(score, manager);
+  }
+
+  async onStageChanged(events: ReadonlyArray<EventEnvelope<StageChangedData>>, manager: EntityManager): Promise<void> {
     await this.engine.run(
       manager,
       events.map((event) => ({
@@ -71,8 +89,7 @@ export class AutomationEventsHandler {
     );
   }
 
-  @ConsumesEvents(EventTypes.scoreChanged)
-  async onScoreChanged(events: EventBatch<typeof EventTypes.scoreChanged>, manager: EntityManager): Promise<void> {
+  async onScoreChanged(events: ReadonlyArray<EventEnvelope<ScoreChangedData>>, manager: EntityManager): Promise<void> {
     await this.engine.run(
       manager,
       events.map((event) => ({

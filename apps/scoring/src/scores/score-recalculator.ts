@@ -3,6 +3,7 @@ import { type NewEvent, Outbox } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { type EngineResult, type EngineRule, scoreContact, scoreOnly, type StageThresholds } from '../engine/score-engine';
+import { AutomationEventsHandler } from '../automations/automation-events.handler';
 import { RulesService } from '../rules/rules.service';
 import { type ChangeCause, scoreChangeEvents, type ScoreSnapshot } from './score-changes';
 import { type ContactKey, type DerivedHistory, keyOf, ScoreRepository } from './score.repository';
@@ -48,8 +49,9 @@ export interface Recalculated {
 
 /**
  * Rescores locked contacts from their stored activities with the pure engine, rewrites their
- * histories, saves their scores and announces the changes through the outbox, all in the caller's
- * transaction, with a fixed number of statements for any number of distinct contacts.
+ * histories, saves their scores, announces the changes through the outbox and runs the automations
+ * they trigger, all in the caller's transaction, with a fixed number of statements for any number
+ * of distinct contacts.
  */
 @Injectable()
 export class ScoreRecalculator {
@@ -57,6 +59,7 @@ export class ScoreRecalculator {
     private readonly scores: ScoreRepository,
     private readonly rules: RulesService,
     private readonly outbox: Outbox,
+    private readonly automations: AutomationEventsHandler,
   ) {}
 
   /** What the engine gives these contacts, without writing anything. */
@@ -171,7 +174,8 @@ export class ScoreRecalculator {
     }
     await this.scores.replaceHistories(manager, derived);
     await this.scores.saveScores(manager, saved);
-    await this.outbox.addMany(manager, events);
+    // The automations these changes trigger run now, in the transaction that announces them.
+    await this.automations.onScoreChanges(manager, await this.outbox.addMany(manager, events));
     return done;
   }
 }

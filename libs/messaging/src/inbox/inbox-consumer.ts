@@ -6,6 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
+import type { WantedEvents } from '../consumes-events.decorator';
 import { parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
 import { InboxRepository } from './inbox.repository';
 
@@ -35,9 +36,11 @@ export interface ConsumedType {
   /** A durable this one takes over from (see `ensureDurableConsumer`). */
   replaces?: string;
   handler: EventHandler;
+  /** Which events the handler would have any effect for; the others are acknowledged without a transaction. */
+  wanted?: WantedEvents;
 }
 
-export type EventOutcome = 'applied' | 'duplicate' | 'retry' | 'dead_letter';
+export type EventOutcome = 'applied' | 'duplicate' | 'unwanted' | 'retry' | 'dead_letter';
 
 /** A message as it arrived: the events it carries, read but not yet checked. */
 interface Arrival {
@@ -68,7 +71,8 @@ const PULL_EXPIRES_MS = 10_000;
  * and an event reaching an idle consumer waits up to `batchLingerMs` for others to join it. When a
  * batch's transaction fails, its events are applied one transaction each, so that only the failing
  * event is retried: its message is redelivered, and the inbox skips the events of it that were
- * applied.
+ * applied. A handler may say which events it would have any effect for (`wanted`): the others are
+ * acknowledged without a transaction or an inbox row.
  */
 export class InboxConsumer {
   private running = false;
@@ -184,11 +188,12 @@ export class InboxConsumer {
 
   /** Applies a batch in one transaction, or each event on its own when the batch fails. */
   private async handleBatch(stream: string, consumed: ConsumedType, arrivals: Arrival[]): Promise<void> {
-    const deliveries: Delivery[] = [];
+    let deliveries: Delivery[] = [];
     for (const arrival of arrivals) {
       const delivery = await this.prepare(stream, consumed.type, arrival);
       if (delivery) deliveries.push(delivery);
     }
+    if (consumed.wanted) deliveries = await this.keepWanted(deliveries, consumed.wanted);
     const events = deliveries.flatMap((delivery) => delivery.events);
     if (events.length === 0) return;
     if (events.length > 1) {
@@ -202,6 +207,32 @@ export class InboxConsumer {
       }
     }
     for (const delivery of deliveries) await this.handleOneByOne(stream, delivery, consumed.handler);
+  }
+
+  /**
+   * Leaves out the events the handler does not want: a message left with none is acknowledged at
+   * once. When the handler cannot tell (its question failed), every event is kept.
+   */
+  private async keepWanted(deliveries: Delivery[], wanted: WantedEvents): Promise<Delivery[]> {
+    let flags: boolean[];
+    try {
+      flags = await wanted(deliveries.flatMap((delivery) => delivery.events));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not tell which events the handler wants; applying them all');
+      return deliveries;
+    }
+    let at = 0;
+    const kept: Delivery[] = [];
+    for (const { message, events } of deliveries) {
+      const keep: Array<EventEnvelope<object>> = [];
+      for (const event of events) {
+        if (flags[at++] === false) this.onOutcome('unwanted', event.type);
+        else keep.push(event);
+      }
+      if (keep.length > 0) kept.push({ message, events: keep });
+      else message.ack();
+    }
+    return kept;
   }
 
   /**
