@@ -1,4 +1,5 @@
-import { IsInt, IsISO8601, IsObject, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { IsInt, IsObject, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
+import { IsStrictISO8601 } from './iso-timestamp';
 
 /**
  * Every domain event travels in this envelope. `id` doubles as the JetStream `Nats-Msg-Id`
@@ -21,7 +22,7 @@ export class EventEnvelope<TData extends object = Record<string, unknown>> {
   @MaxLength(64)
   workspaceId!: string;
 
-  @IsISO8601({ strict: true })
+  @IsStrictISO8601()
   occurredAt!: string;
 
   @IsString()

@@ -3,7 +3,6 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  isISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -18,6 +17,7 @@ import {
 import { AUTOMATION_RUN_OUTCOMES, type AutomationRunOutcome } from './automations';
 import { LIFECYCLES, type Lifecycle } from './contacts';
 import { CRM_EVENT_TYPES, type CrmEventStatus, type CrmEventType } from './crm';
+import { isStrictIso8601 } from './iso-timestamp';
 import { IsCurrencyCode, IsMinorUnits } from './money';
 import type { OpportunityStatus } from './opportunities';
 import { IDENTITY_HASH_PATTERN } from './privacy';
@@ -55,7 +55,7 @@ const IsTimestamp = (): PropertyDecorator =>
   ValidateBy({
     name: 'isTimestamp',
     validator: {
-      validate: (value: unknown) => typeof value === 'string' && DATE_AND_TIME.test(value) && isISO8601(value, { strict: true }),
+      validate: (value: unknown) => typeof value === 'string' && DATE_AND_TIME.test(value) && isStrictIso8601(value),
       defaultMessage: () => '$property must be an ISO 8601 timestamp',
     },
   });
