@@ -2,7 +2,8 @@
  * `npm run bench -- --events`: activity events through the whole platform, next to the bare
  * baseline's lead requests in the same run. Sends `POST /api/v1/events/batch` with 100 events per
  * request (event-sequence.ts: identified and anonymous visitors, identify calls that merge some),
- * then waits until the pipeline has applied every acknowledged event: attributed by contacts,
+ * paced at the baseline's rate and then flat out (`benchEvents`), and after each load waits until
+ * the pipeline has applied every acknowledged event: attributed by contacts,
  * scored by scoring and counted by metrics. Drained is when ingestion stored every acknowledged
  * event, every app's outbox is empty (a row stays only until published) and no durable consumer of
  * the run's streams has a message left undelivered or unacknowledged (a consumer acknowledges after
@@ -219,8 +220,8 @@ export interface EventsPhase {
   eventsPerSecondAsked: number | null;
   load: EventsLoad;
   drainedAfterS: number | null;
-  /** Events of the load over the time from its start until the pipeline drained: what it took through end to end. */
-  endToEndEventsPerSecond: number | null;
+  /** Events of the load over the time from its start until the pipeline drained: what the pipeline carried through per second. */
+  pipelineEventsPerSecond: number | null;
   pipeline: PipelineCounts;
   /** Over the load and the drain. */
   cpu: CpuUsage | null;
@@ -294,7 +295,7 @@ export async function benchEvents(
       eventsPerSecondAsked: rate === undefined ? null : rate * EVENTS_PER_BATCH,
       load,
       drainedAfterS,
-      endToEndEventsPerSecond: drainedAfterS === null ? null : load.acknowledged / (load.durationS + drainedAfterS),
+      pipelineEventsPerSecond: drainedAfterS === null ? null : load.acknowledged / (load.durationS + drainedAfterS),
       pipeline: drain.counts,
       cpu,
       cpuMsPerEvent: cpu && load.acknowledged > 0 ? cpu.machineMs / load.acknowledged : null,
@@ -385,7 +386,7 @@ export function renderEventsReport(report: EventsBenchReport): string {
       `    acknowledged    ${m.eventsPerSecond.toFixed(0)} events/s (${m.requestsPerSecond.toFixed(0)} req/s, p50 ${m.latencyP50Ms} ms, p99 ${m.latencyP99Ms} ms) over ${m.durationS} s`,
       `    statuses        ${JSON.stringify(m.statusCodes)}, ${m.errors} connection errors`,
       `    drain           ${p.drainedAfterS === null ? 'NOT DRAINED' : `${p.drainedAfterS.toFixed(1)} s after the load`}`,
-      `    end to end      ${p.endToEndEventsPerSecond === null ? 'n/a' : `${p.endToEndEventsPerSecond.toFixed(0)} events/s (the load's events over the time from its start until drained)`}`,
+      `    through         ${p.pipelineEventsPerSecond === null ? 'n/a' : `${p.pipelineEventsPerSecond.toFixed(0)} events/s (the load's events over the time from its start until drained)`}`,
       `    CPU per event   ${p.cpuMsPerEvent === null ? 'n/a' : `${p.cpuMsPerEvent.toFixed(3)} ms (whole machine, load and drain)`}`,
       ...cpuLines(p.cpu, m.acknowledged, 'event').map((line) => `  ${line}`),
     ];
