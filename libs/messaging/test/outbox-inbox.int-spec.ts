@@ -262,4 +262,32 @@ describe('outbox → JetStream → inbox', () => {
       await relay.stop();
     }
   });
+
+  it('tries a batch that met a deadlock again whole, not one transaction per event', async () => {
+    consumer?.kill('SIGTERM');
+    await consumer?.exited;
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) ids.push(await producer.commit(i === 2 ? { deadlockOnce: true } : { besideDeadlock: i }));
+    // The producer's own relay was stopped by the test before: one of this test's publishes the six.
+    const relay = new OutboxRelay(producer.dataSource, producer.nats.jetstream, ns, createLogger('relay-deadlock', 'error'), {
+      pollIntervalMs: 100,
+    });
+    relay.start();
+    try {
+      await waitFor(async () => (await db.query(`SELECT 1 FROM producer.outbox WHERE id = ANY($1::uuid[])`, [ids])).length === 0, {
+        what: 'the six published',
+      });
+    } finally {
+      await relay.stop();
+    }
+    consumer = await startConsumer();
+    await waitFor(async () => (await effectsOfAll(ids)).every((n) => n === 1), { what: 'the six events applied' });
+    expect(await effectsOfAll(ids)).toEqual([1, 1, 1, 1, 1, 1]);
+    // Applied one by one, the batch holding the deadlocked event would give each of its events a transaction.
+    const transactions = await db.query<{ n: string }>(
+      `SELECT count(DISTINCT applied_at) AS n FROM consumer.effects WHERE event_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(Number(transactions[0]?.n)).toBeLessThan(3);
+  });
 });

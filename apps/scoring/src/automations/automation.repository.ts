@@ -256,7 +256,9 @@ export class AutomationRepository {
       const seen = latest.get(key);
       if (!seen || seen.version <= row.version) latest.set(key, row);
     }
-    const kept = [...latest.values()];
+    // In one order of keys, so that two batches upserting the same contacts (contact.created and
+    // contact.updated are consumed side by side) lock them in the same order, never in a cycle.
+    const kept = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
     await manager.query(
       `INSERT INTO ${this.contacts} AS c ("workspace_id", "contact_id", "version", "fields")
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::jsonb[])

@@ -120,6 +120,16 @@ export class ScoreRepository {
     state: LockedScore['state'] = 'active',
   ): Promise<LockedScore[]> {
     if (contacts.length === 0) return [];
+    // Creating the missing rows and locking the existing ones are two statements: two transactions
+    // whose contacts overlap could each create a row the other then waits to lock. A
+    // transaction-scoped advisory lock per contact, all taken first by one statement in one order,
+    // makes the second wait for the first instead of deadlocking with it.
+    await manager.query(
+      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
+       FROM (SELECT "key" FROM (SELECT DISTINCT 'scoring:contact_scores:' || "workspace_id" || ':' || "contact_id" AS "key"
+             FROM unnest($1::text[], $2::text[]) AS k("workspace_id", "contact_id")) AS d ORDER BY "key" COLLATE "C") AS ordered`,
+      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId.toLowerCase())],
+    );
     const inserted = (await manager.query(
       `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
        SELECT "workspace_id", "contact_id", 0, CASE WHEN $3::text = 'active' THEN 'cold' END, $3::text

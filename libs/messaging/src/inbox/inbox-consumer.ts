@@ -71,7 +71,8 @@ const PULL_EXPIRES_MS = 10_000;
  * and an event reaching an idle consumer waits up to `batchLingerMs` for others to join it. When a
  * batch's transaction fails, its events are applied one transaction each, so that only the failing
  * event is retried: its message is redelivered, and the inbox skips the events of it that were
- * applied. A handler may say which events it would have any effect for (`wanted`): the others are
+ * applied (a batch that met a deadlock or a serialization failure is first tried again whole). A
+ * handler may say which events it would have any effect for (`wanted`): the others are
  * acknowledged without a transaction or an inbox row.
  */
 export class InboxConsumer {
@@ -197,13 +198,22 @@ export class InboxConsumer {
     const events = deliveries.flatMap((delivery) => delivery.events);
     if (events.length === 0) return;
     if (events.length > 1) {
-      try {
-        const applied = await this.applyBatch(events, consumed.handler);
-        for (const { message } of deliveries) message.ack();
-        events.forEach((event, i) => this.onOutcome(applied[i] ? 'applied' : 'duplicate', event.type));
-        return;
-      } catch (error) {
-        this.logger.info({ err: error, events: events.length }, 'event batch failed; applying its events one by one');
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const applied = await this.applyBatch(events, consumed.handler);
+          for (const { message } of deliveries) message.ack();
+          events.forEach((event, i) => this.onOutcome(applied[i] ? 'applied' : 'duplicate', event.type));
+          return;
+        } catch (error) {
+          // A deadlock or serialization failure says nothing of the events: the batch is tried
+          // again whole, rather than as one transaction per event.
+          if (isTransient(error) && attempt < BATCH_ATTEMPTS_ON_CONFLICT) {
+            this.logger.info({ err: error, events: events.length, attempt }, 'event batch met a concurrent transaction; trying it again');
+            continue;
+          }
+          this.logger.info({ err: error, events: events.length }, 'event batch failed; applying its events one by one');
+          break;
+        }
       }
     }
     for (const delivery of deliveries) await this.handleOneByOne(stream, delivery, consumed.handler);
@@ -354,6 +364,16 @@ export class InboxConsumer {
       return false;
     }
   }
+}
+
+/** Tries of a whole batch that failed on a deadlock or a serialization failure, before one transaction per event. */
+const BATCH_ATTEMPTS_ON_CONFLICT = 3;
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction may succeed as it is when tried again. */
+function isTransient(error: unknown): boolean {
+  const code =
+    (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** How much of a batch a message takes: its events, or one for a message that cannot be read. */
