@@ -8,10 +8,13 @@ import {
   type ScoreChangedData,
   type ScoreView,
   type StageChangedData,
+  eventConsumerName,
+  NatsNamespace,
   readMessage,
+  Streams,
 } from '@leadflow/contracts';
 import { AppHarness, waitFor } from '@leadflow/testing';
-import { JSONCodec } from 'nats';
+import { AckPolicy, JSONCodec } from 'nats';
 import { randomUUID } from 'node:crypto';
 
 const codec = JSONCodec<unknown>();
@@ -542,5 +545,28 @@ describe('scoring: scores, stages and merges', () => {
     expect(stages.filter((s) => s.from === null && s.to === 'cold')).toHaveLength(20);
     expect(stages.filter((s) => s.from === 'cold' && s.to === 'warm')).toHaveLength(20);
     expect(stages).toHaveLength(40);
+  });
+
+  it('deletes, when it starts, its durables for its own stage and score changes, which earlier releases consumed', async () => {
+    const ns = new NatsNamespace(h.namespace);
+    const manager = await h.nats.jetstreamManager();
+    const stream = ns.stream(Streams.scoring.name);
+    const retired = [EventTypes.stageChanged, EventTypes.scoreChanged].map((type) => ns.durable(eventConsumerName('scoring', type)));
+    for (const [i, durable] of retired.entries()) {
+      await manager.consumers.add(stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: ns.subject(i === 0 ? EventTypes.stageChanged : EventTypes.scoreChanged),
+      });
+    }
+    const names = async () => {
+      const all: string[] = [];
+      for await (const info of manager.consumers.list(stream)) all.push(info.name);
+      return all;
+    };
+    expect(await names()).toEqual(expect.arrayContaining(retired));
+    await h.restart();
+    const left = await names();
+    expect(left.filter((name) => retired.includes(name))).toEqual([]);
   });
 });

@@ -112,6 +112,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         if (wanted) wantedBy.set(type, (events) => wanted(instance, events));
       }
     }
+    await this.removeRetiredConsumers();
     if (handlers.size === 0) return;
     const service = this.options.service;
     const allowed: readonly EventType[] = Conversations.consumes[service];
@@ -155,7 +156,6 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         this.logger.info({ stream: stream.name, durable: legacy }, 'removed the stream’s former consumer; per-type consumers took over');
       }
     }
-    await this.removeRetiredConsumers();
   }
 
   /** Deletes the app's durables for the event types it no longer consumes (`Conversations.retired`). */

@@ -1,5 +1,5 @@
 import { type ContactLeadEntry, type ContactSort, type Lifecycle, type Page, type Stage } from '@leadflow/contracts';
-import { qualifiedTable, selectKeysetPage, selectPage, SqlFilter } from '@leadflow/database';
+import { lockKeys, qualifiedTable, selectKeysetPage, selectPage, SqlFilter } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -137,12 +137,7 @@ export class ContactsRepository {
    * each other in a cycle.
    */
   async lockKeys(manager: EntityManager, keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
-       FROM (SELECT "key" FROM unnest($1::text[]) AS k("key") ORDER BY "key" COLLATE "C") AS ordered`,
-      [keys],
-    );
+    await lockKeys(manager, keys);
   }
 
   /** The contact recorded for each of these identities (possibly merged away since). */

@@ -1,4 +1,4 @@
-import { qualifiedTable } from '@leadflow/database';
+import { lockKeys, qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -46,12 +46,7 @@ export class CrmLinksRepository {
    * identity lock, so that two batches never wait on each other in a cycle over records.
    */
   async lockRecords(manager: EntityManager, keys: string[]): Promise<void> {
-    if (keys.length === 0) return;
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
-       FROM (SELECT "key" FROM unnest($1::text[]) AS k("key") ORDER BY "key" COLLATE "C") AS ordered`,
-      [[...new Set(keys)]],
-    );
+    await lockKeys(manager, keys);
   }
 
   async find(manager: EntityManager, ref: CrmRecordRef, sourceUpdatedAt: string): Promise<CrmLinkState | undefined> {

@@ -1,5 +1,5 @@
 import type { LeadConversionView } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
+import { lockKeys, qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -49,11 +49,7 @@ export class LeadConversionRepository {
 
   /** Transaction-scoped advisory locks on these keys, taken in one fixed order (no deadlock between two conversions). */
   async lockKeys(manager: EntityManager, keys: string[]): Promise<void> {
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
-       FROM (SELECT "key" FROM unnest($1::text[]) AS k("key") ORDER BY "key" COLLATE "C") AS ordered`,
-      [keys],
-    );
+    await lockKeys(manager, keys);
   }
 
   async findByKey(manager: EntityManager, workspaceId: string, idempotencyKey: string): Promise<ConversionRow | undefined> {

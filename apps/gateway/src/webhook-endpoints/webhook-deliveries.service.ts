@@ -89,7 +89,6 @@ export class WebhookDeliveriesService {
     return this.allowPrivate;
   }
 
-  /** Deliveries of domain events to the endpoints subscribed to them, in the inbox's transaction. */
   /** Which events some enabled endpoint of their workspace subscribes to (and, with `postbacks`, which would make a postback). */
   async wanted(events: ReadonlyArray<EventEnvelope<object>>, postbacks = false): Promise<boolean[]> {
     const flags: boolean[] = [];
@@ -104,6 +103,7 @@ export class WebhookDeliveriesService {
     return flags;
   }
 
+  /** Deliveries of domain events to the endpoints subscribed to them, in the inbox's transaction. */
   async enqueueEvents(events: ReadonlyArray<EventEnvelope<object>>, manager: EntityManager): Promise<void> {
     const deliveries: NewDelivery[] = [];
     for (const event of events) {

@@ -1,5 +1,5 @@
 import { DEFAULT_LEAD_SOURCE, type ScoreHistoryEntry, type Stage } from '@leadflow/contracts';
-import { qualifiedTable } from '@leadflow/database';
+import { lockKeys, qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -124,11 +124,9 @@ export class ScoreRepository {
     // whose contacts overlap could each create a row the other then waits to lock. A
     // transaction-scoped advisory lock per contact, all taken first by one statement in one order,
     // makes the second wait for the first instead of deadlocking with it.
-    await manager.query(
-      `SELECT pg_advisory_xact_lock(hashtextextended("key", 0))
-       FROM (SELECT "key" FROM (SELECT DISTINCT 'scoring:contact_scores:' || "workspace_id" || ':' || "contact_id" AS "key"
-             FROM unnest($1::text[], $2::text[]) AS k("workspace_id", "contact_id")) AS d ORDER BY "key" COLLATE "C") AS ordered`,
-      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId.toLowerCase())],
+    await lockKeys(
+      manager,
+      contacts.map((c) => `scoring:contact_scores:${c.workspaceId}:${c.contactId.toLowerCase()}`),
     );
     const inserted = (await manager.query(
       `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
