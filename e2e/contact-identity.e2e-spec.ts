@@ -72,6 +72,15 @@ describe('contact merge and timeline, through the gateway', () => {
     const audit = await call<{ items: Array<{ action: string; target: string }> }>('GET', '/api/v1/audit?limit=50');
     expect(audit.body.items).toContainEqual(expect.objectContaining({ action: 'contact.merge', target: `contact:${b.contactId}` }));
 
+    // Scoring folds the merged contact's score history into the survivor's on its own time: the
+    // pages below are compared once it has (the lead's activity id is the lead's id).
+    await waitFor(
+      async () => {
+        const score = await call<{ history?: Array<{ activityId: string | null }> }>('GET', `/api/v1/contacts/${b.contactId}/score`);
+        return score.body.history?.some((row) => row.activityId === a.leadId) ? true : undefined;
+      },
+      { timeoutMs: 20000, what: 'the merged contact’s score history folded into the survivor’s' },
+    );
     const timeline = await call<TimelinePage>('GET', `/api/v1/contacts/${a.contactId}/timeline?limit=10`);
     expect(timeline.status).toBe(200);
     expect(timeline.body.contactId).toBe(b.contactId);
