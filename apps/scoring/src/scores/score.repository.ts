@@ -1,5 +1,5 @@
 import { DEFAULT_LEAD_SOURCE, type ScoreHistoryEntry, type Stage } from '@leadflow/contracts';
-import { lockKeys, qualifiedTable } from '@leadflow/database';
+import { qualifiedTable } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -120,14 +120,6 @@ export class ScoreRepository {
     state: LockedScore['state'] = 'active',
   ): Promise<LockedScore[]> {
     if (contacts.length === 0) return [];
-    // Creating the missing rows and locking the existing ones are two statements: two transactions
-    // whose contacts overlap could each create a row the other then waits to lock. A
-    // transaction-scoped advisory lock per contact, all taken first by one statement in one order,
-    // makes the second wait for the first instead of deadlocking with it.
-    await lockKeys(
-      manager,
-      contacts.map((c) => `scoring:contact_scores:${c.workspaceId}:${c.contactId.toLowerCase()}`),
-    );
     const inserted = (await manager.query(
       `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
        SELECT "workspace_id", "contact_id", 0, CASE WHEN $3::text = 'active' THEN 'cold' END, $3::text
