@@ -42,6 +42,7 @@ export class ActivityIntakeService {
     const bytes = this.decode(request);
     const { items, sentAt, writeKey } = await this.itemsOf(request, bytes);
     const receivedAt = new Date(request.receivedAt);
+    const receivedAtIso = receivedAt.toISOString();
     const results: ActivityItemResult[] = new Array(items.length);
     const valid: Array<{ index: number; activity: NormalizedActivity }> = [];
     const firstByMessage = new Map<string, number>();
@@ -75,7 +76,7 @@ export class ActivityIntakeService {
       this.dataSource.manager,
       this.activities.insertStatement(requestRow, rows),
       // A suppressed identity's events publish nothing: no contact is made or scored from them.
-      rows.filter((row) => !row.suppressed).map((row) => ({ key: row.id, event: activityReceivedEvent(row, request, request.requestId) })),
+      rows.filter((row) => !row.suppressed).map((row) => ({ key: row.id, event: activityReceivedEvent(row, request, receivedAtIso) })),
     );
     const taken = rows.filter((row) => !stored.has(row.id)).map((row) => row.activity.messageId);
     const earlier = await this.activities.idsByMessageId(request.workspaceId, taken);
@@ -205,15 +206,15 @@ function identityHashesOf(activity: NormalizedActivity): string[] {
   return [...new Set(hashes)];
 }
 
-function activityReceivedEvent(row: NewActivity, request: IngestActivitiesRequest, requestId: string | null) {
+function activityReceivedEvent(row: NewActivity, request: IngestActivitiesRequest, receivedAt: string) {
   return {
     type: EventTypes.activityReceived,
     workspaceId: request.workspaceId,
-    correlationId: requestId ?? undefined,
+    correlationId: request.requestId ?? undefined,
     data: {
       ...row.activity,
       activityId: row.id,
-      receivedAt: new Date(request.receivedAt).toISOString(),
+      receivedAt,
       source: request.source,
     } satisfies ActivityReceivedData,
   };
