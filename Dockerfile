@@ -32,8 +32,12 @@ ARG APP
 RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
-ENV NODE_ENV=production \
-  NODE_OPTIONS=--max-semi-space-size=4
+# How Node runs the app, as in the launcher and the bench (libs/dev-services/src/app-node-flags.ts).
+RUN if [ "$APP" = gateway ]; then flags='--max-semi-space-size=16 --heap-growing-percent=50'; \
+  else flags='--max-semi-space-size=4'; fi \
+  && printf '#!/bin/sh\nexec node %s /app/dist/main.js "$@"\n' "$flags" > /usr/local/bin/leadflow-app \
+  && chmod 755 /usr/local/bin/leadflow-app
+ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=root:root /workspace/node_modules node_modules
 COPY --from=build --chown=root:root /workspace/dist/${APP} dist
@@ -41,5 +45,5 @@ LABEL org.opencontainers.image.title="leadflow-${APP}" \
   org.opencontainers.image.description="LeadFlow ${APP}"
 # The `node` user of the base image, by number so that Kubernetes can check runAsNonRoot.
 USER 1000:1000
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "dist/main.js"]
+ENTRYPOINT ["/usr/bin/tini", "--", "/usr/local/bin/leadflow-app"]
 CMD ["serve"]

@@ -1,7 +1,7 @@
 /** The five apps, built, on free ports, in the bench's database and NATS namespace. */
 import path from 'node:path';
 import { SERVICE_NAMES, type LeadsSummaryReport, type ServiceName } from '@leadflow/contracts';
-import { APP_NODE_FLAGS, findFreePort, natsServers } from '@leadflow/dev-services';
+import { appNodeFlags, findFreePort, natsServers } from '@leadflow/dev-services';
 import { connect } from 'nats';
 import { AppProcess, type LogSummary } from './app-process';
 
@@ -37,7 +37,7 @@ export class PlatformTarget {
       const app = AppProcess.start({
         name: service,
         args: [
-          ...APP_NODE_FLAGS,
+          ...appNodeFlags(service),
           ...(settings.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${settings.profileDir}`, `--cpu-prof-name=${service}.cpuprofile`] : []),
           path.join(settings.distDir, 'apps', service, 'src', 'main.js'),
         ],

@@ -4,8 +4,11 @@
  * dependencies only, and its runtime stage runs that app as a non-root user under tini. That the
  * build's output starts with the production dependencies is checked in test/deployments.int-spec.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { appNodeFlags } from '@leadflow/dev-services';
 import { type Copy, DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { ROOT } from './deployments';
 
@@ -60,7 +63,7 @@ describe('Dockerfile', () => {
     expect(dockerfile.getFROMs().map((from) => from.getImage())).toEqual(['${NODE_IMAGE}', 'dependencies', '${NODE_IMAGE}']);
     expect(keyword(runtime, 'USER').map((user) => args(user)[0])).toEqual(['1000:1000']);
     expect(keyword(runtime, 'ENTRYPOINT').map((entrypoint) => entrypoint.getArgumentsContent())).toEqual([
-      '["/usr/bin/tini", "--", "node", "dist/main.js"]',
+      '["/usr/bin/tini", "--", "/usr/local/bin/leadflow-app"]',
     ]);
     expect(keyword(runtime, 'CMD').map((cmd) => cmd.getArgumentsContent())).toEqual(['["serve"]']);
     expect(
@@ -72,5 +75,25 @@ describe('Dockerfile', () => {
     const copies = dockerfile.getCOPYs().filter((copy) => copy.getRange().start.line >= runtime[0].getRange().start.line);
     expect(copies.map(fromStage)).toEqual(['build', 'build']);
     expect(copies.map((copy) => args(copy)[0])).toEqual(['/workspace/node_modules', '/workspace/dist/${APP}']);
+  });
+
+  it('runs each app with the Node flags the launcher and the bench give it', () => {
+    const script = keyword(stage('runtime'), 'RUN')
+      .map((run) => run.getArgumentsContent() ?? '')
+      .find((content) => content.includes('/usr/local/bin/leadflow-app'));
+    expect(script).toBeDefined();
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'leadflow-app-'));
+    try {
+      for (const app of ['gateway', 'ingestion', 'contacts', 'scoring', 'metrics']) {
+        const target = path.join(dir, app);
+        // The build stage's shell runs the instruction with APP set; here it writes to a scratch file.
+        execFileSync('sh', ['-c', (script as string).replaceAll('/usr/local/bin/leadflow-app', target)], {
+          env: { ...process.env, APP: app },
+        });
+        expect(readFileSync(target, 'utf8')).toBe(`#!/bin/sh\nexec node ${appNodeFlags(app).join(' ')} /app/dist/main.js "$@"\n`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

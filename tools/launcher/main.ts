@@ -8,7 +8,7 @@ import path from 'node:path';
 import { buildWorkspace } from '../build';
 import { appNatsUsers, HEALTH_PATHS, NatsNamespace, renderNatsAuthorization, type ServiceName } from '@leadflow/contracts';
 import {
-  APP_NODE_FLAGS,
+  appNodeFlags,
   appRoleName,
   ensureDatabase,
   ensureNats,
@@ -232,7 +232,7 @@ class Launcher {
       {
         name: app.name,
         command: process.execPath,
-        args: [...APP_NODE_FLAGS, this.entryOf(app)],
+        args: [...appNodeFlags(app.name), this.entryOf(app)],
         cwd: ROOT,
         env: {
           ...process.env,
