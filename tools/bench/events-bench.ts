@@ -245,7 +245,7 @@ export async function benchEvents(
   const eventsKey = await createEventsKey(platform.baseUrl, run.adminKey);
   const loadAtStart = os.loadavg()[0];
   const sequence = new EventSequence(run.runId);
-  const state = { acknowledged: await probe(platform.baseUrl, eventsKey, sequence) };
+  let acknowledged = await probe(platform.baseUrl, eventsKey, sequence);
   const pacedRate =
     options.eventRate ?? (baselineRequestsPerSecond === null ? null : baselineRequestsPerSecond * EVENT_TARGETS.minRatio * PACED_MARGIN);
   const requestsPerSecond = (eventsPerSecond: number | null): number | undefined =>
@@ -262,9 +262,9 @@ export async function benchEvents(
       requestsPerSecond(pacedRate),
       signal,
     );
-    state.acknowledged += warmup.acknowledged;
+    acknowledged += warmup.acknowledged;
     // The warm-up's events drain before the measurement, so that the drain time is the measured load's.
-    await waitUntilDrained(run, state.acknowledged, Date.now() + options.drainTimeoutS * 1000, signal);
+    await waitUntilDrained(run, acknowledged, Date.now() + options.drainTimeoutS * 1000, signal);
   }
   const runPhase = async (mode: EventsPhase['mode'], eventsPerSecond: number | null): Promise<EventsPhase> => {
     const rate = requestsPerSecond(eventsPerSecond);
@@ -274,14 +274,14 @@ export async function benchEvents(
     );
     const meter = await CpuMeter.start(groups);
     const load = await runEventsLoad(platform.baseUrl, eventsKey, sequence, options.durationS, options.connections, rate, signal);
-    state.acknowledged += load.acknowledged;
+    acknowledged += load.acknowledged;
     log(
       `events: ${load.eventsPerSecond.toFixed(0)} events/s (${load.requestsPerSecond.toFixed(0)} req/s), p50 ${load.latencyP50Ms} ms, ` +
         `p99 ${load.latencyP99Ms} ms, ${load.non2xx} non-2xx, ${load.errors} errors; waiting for the pipeline to drain`,
     );
     const loadEndedAt = Date.parse(load.finishedAt);
     let lastProgress = Date.now();
-    const drain = await waitUntilDrained(run, state.acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
+    const drain = await waitUntilDrained(run, acknowledged, loadEndedAt + options.drainTimeoutS * 1000, signal, (counts) => {
       if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
       lastProgress = Date.now();
       log(
@@ -338,8 +338,8 @@ export async function benchEvents(
     },
     {
       name: 'every acknowledged event stored',
-      pass: stored >= state.acknowledged,
-      detail: `${stored} stored of ${state.acknowledged} acknowledged`,
+      pass: stored >= acknowledged,
+      detail: `${stored} stored of ${acknowledged} acknowledged`,
     },
   ];
   return {
@@ -349,7 +349,7 @@ export async function benchEvents(
     paced,
     flatOut,
     stored,
-    acknowledged: state.acknowledged,
+    acknowledged,
     crashes,
     logs,
     loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number(os.loadavg()[0].toFixed(2)) },
