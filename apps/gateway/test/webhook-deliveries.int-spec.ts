@@ -451,30 +451,40 @@ describe('gateway: outbound webhooks', () => {
     const created = await admin('POST', '/api/v1/workspaces/default/api-keys', { name: source, scopes: ['intake'], postbackUrl: template });
     expect(created.status).toBe(201);
     expect(created.body?.postbackUrl).toBe(template);
+    // A lead of a source without a postback, which no endpoint subscribes to: wanted by no one, it is
+    // acknowledged without a transaction (no inbox row, no click kept). It goes first on its durable.
+    const lead = {
+      receivedAt: new Date().toISOString(),
+      email: null,
+      emailValid: false,
+      phone: null,
+      phoneValid: false,
+      country: null,
+      offer: null,
+      firstName: null,
+      lastName: null,
+    };
+    const otherLeadId = randomUUID();
+    const unwanted = await gateway.publish(EventTypes.leadIngested, {
+      ...lead,
+      leadId: otherLeadId,
+      source: 'someone-else',
+      clickId: 'clk-other',
+    });
     // The sender's leads, with the click ids it sent: the one that moves the contact, the one that converts.
     const [movingLeadId, leadId] = [randomUUID(), randomUUID()];
     for (const [id, clickId] of [
       [movingLeadId, 'clk-moving'],
       [leadId, 'clk converting/1'],
     ] as const) {
-      await gateway.publish(EventTypes.leadIngested, {
-        leadId: id,
-        source,
-        receivedAt: new Date().toISOString(),
-        email: null,
-        emailValid: false,
-        phone: null,
-        phoneValid: false,
-        country: null,
-        offer: null,
-        firstName: null,
-        lastName: null,
-        clickId,
-      });
+      await gateway.publish(EventTypes.leadIngested, { ...lead, leadId: id, source, clickId });
     }
     await gateway.waitForRows(`SELECT 1 FROM gateway.postback_clicks WHERE lead_id = ANY($1::text[]) HAVING count(*) = 2`, [
       [movingLeadId, leadId],
     ]);
+    const recorded = await gateway.db.query(`SELECT event_id::text FROM gateway.inbox WHERE event_id = $1::uuid`, [unwanted.id]);
+    expect(recorded).toEqual([]);
+    expect(await gateway.db.query(`SELECT lead_id FROM gateway.postback_clicks WHERE lead_id = $1`, [otherLeadId])).toEqual([]);
     // Two stages a lead of another key reaches, and one of this key's: only this key's is told.
     const contactId = randomUUID();
     const stage = { from: 'warm', to: 'hot', at: new Date().toISOString(), offer: 'spring sale', country: null } as const;

@@ -22,7 +22,8 @@ const toEndpointsOrPostbacks = (handler: WebhookEventsHandler, events: ReadonlyA
 export class WebhookEventsHandler {
   constructor(readonly deliveries: WebhookDeliveriesService) {}
 
-  @ConsumesEvents(EventTypes.leadIngested)
+  /** A lead's click id is kept only for a sender with a postback: a lead no one wants costs no transaction. */
+  @ConsumesEvents(EventTypes.leadIngested, { wanted: toEndpointsOrPostbacks })
   async onLeadIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
     await this.deliveries.rememberClicks(events, manager);
