@@ -10,7 +10,7 @@ import { ErasureStepsRepository } from '@leadflow/database';
 import { APP_LOGGER } from '@leadflow/logging';
 import { encodeBody, Outbox } from '@leadflow/messaging';
 import { identityHash } from '@leadflow/normalization';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { openServiceDatabase, type ServiceDatabase, waitFor } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
@@ -180,6 +180,51 @@ describe('ActivityIntakeService against PostgreSQL', () => {
     const rows = await stored(ws);
     expect(rows.activities).toHaveLength(1);
     expect(rows.events).toHaveLength(1);
+  });
+
+  it('takes two batches that repeat the same message ids in opposite orders at once, without a deadlock', async () => {
+    // A library resending a batch while its first attempt is still being stored. A third transaction
+    // holds an id in the middle, so that both requests are inside their inserts at once, having
+    // stored the ids on their own side of it; then it lets go.
+    const ws = newWorkspace();
+    await intake.ingest(request(ws, { events: [track('seed')] }));
+    const holder = database.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(
+      `INSERT INTO ingestion.activities
+       SELECT (jsonb_populate_record(a, jsonb_build_object('id', gen_random_uuid(), 'message_id', 'o100'))).*
+       FROM ingestion.activities a WHERE a.workspace_id = $1 AND a.message_id = 'seed'`,
+      [ws],
+    );
+    const events = Array.from({ length: 200 }, (_, i) => track(`o${String(i).padStart(3, '0')}`));
+    const replies = Promise.allSettled([
+      intake.ingest(request(ws, { events })),
+      intake.ingest(request(ws, { events: [...events].reverse() })),
+    ]);
+    try {
+      await waitFor(
+        async () => {
+          const [row] = await database.db.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity
+             WHERE datname = current_database() AND wait_event = 'transactionid'`,
+          );
+          return row?.waiting === 2;
+        },
+        { timeoutMs: 10_000, what: 'both requests waiting on the held id' },
+      );
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const settled = await replies;
+    expect(settled.map((s) => (s.status === 'rejected' ? String(s.reason) : 'ok'))).toEqual(['ok', 'ok']);
+    const results = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.results : []));
+    expect(results.filter((r) => r.status === 'accepted')).toHaveLength(200);
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(200);
+    const rows = await stored(ws);
+    expect(rows.activities.filter((a) => a.message_id !== 'seed')).toHaveLength(200);
+    expect(rows.events).toHaveLength(201);
   });
 
   it('stores 100 events with a handful of statements, not one per event', async () => {

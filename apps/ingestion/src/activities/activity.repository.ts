@@ -40,7 +40,9 @@ export class ActivityRepository {
   /**
    * One statement: the raw request, and the events whose (workspace, message id) is new; its keys
    * are the ids stored now. A message id taken by a transaction in flight waits for it, then counts
-   * as taken. Run through `Outbox.addManyWith`, so that `activity.received` is written by the same
+   * as taken. The events are inserted in message-id order (the first of a repeated id in the request
+   * wins), so that two requests repeating the same ids in other orders wait for each other instead
+   * of deadlocking. Run through `Outbox.addManyWith`, so that `activity.received` is written by the same
    * statement.
    */
   insertStatement(request: NewActivityRequest, rows: readonly NewActivity[]): CausingStatement {
@@ -88,7 +90,7 @@ export class ActivityRepository {
           i."previous_id", i."email", i."email_valid", i."phone", i."phone_valid", i."contact_id", i."identity_hashes",
           i."properties", i."traits", i."occurred_at", $9::timestamptz, i."time_flag", $3, i."suppressed",
           CASE WHEN i."suppressed" THEN now() END
-        FROM "input" i ORDER BY i."ord"
+        FROM "input" i ORDER BY i."message_id" COLLATE "C", i."ord"
         ON CONFLICT ON CONSTRAINT "activities_one_per_message" DO NOTHING
         RETURNING "id"
       )`;
