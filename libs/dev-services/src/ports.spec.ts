@@ -11,6 +11,13 @@ describe('findFreePort', () => {
     }
   });
 
+  it('never hands out a port twice, though nothing listens on it yet (a server started on it may still be booting)', async () => {
+    // 1,000 random picks from 12,768 ports would repeat one about 39 times without the record.
+    const ports: number[] = [];
+    for (let i = 0; i < 1000; i += 1) ports.push(await findFreePort());
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
   it('keeps a preferred port that is free, and looks elsewhere when it is taken', async () => {
     const server = createServer();
     const taken = await new Promise<number>((resolve) =>

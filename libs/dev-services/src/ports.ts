@@ -20,13 +20,23 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
  */
 const LISTEN_PORTS = { from: 20000, to: 32767 } as const;
 const LISTEN_PORT_ATTEMPTS = 20;
+/**
+ * Ports this process handed out already: a server started on one may take seconds to listen, and
+ * until it does, the port still looks free to the next caller (five apps and a NATS server started
+ * one after another).
+ */
+const handedOut = new Set<number>();
 
 /** `preferred` when it is free, otherwise a free port below the ephemeral range (or, failing that, one the OS picks). */
 export async function findFreePort(preferred?: number, host = '127.0.0.1'): Promise<number> {
   if (preferred !== undefined && (await isPortFree(preferred, host))) return preferred;
   for (let attempt = 0; attempt < LISTEN_PORT_ATTEMPTS; attempt += 1) {
     const port = LISTEN_PORTS.from + Math.floor(Math.random() * (LISTEN_PORTS.to - LISTEN_PORTS.from + 1));
+    if (handedOut.has(port)) continue;
+    // Recorded before the check, so that a concurrent call does not pick it meanwhile.
+    handedOut.add(port);
     if (await isPortFree(port, host)) return port;
+    handedOut.delete(port);
   }
   return new Promise((resolve, reject) => {
     const server = createServer();
