@@ -1,7 +1,7 @@
 import { decodeCursor, ErrorCodes, type EventEnvelope, type IngestLeadGroupResult, type LeadIngestedData } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { encodeBody, Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { openServiceDatabase, type ServiceDatabase, waitFor } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +17,8 @@ import { SuppressionRepository } from '../src/privacy/suppression.repository';
 /** The intake service in-process against a real PostgreSQL: no NATS, no gateway. */
 describe('LeadIntakeService against PostgreSQL', () => {
   let database: ServiceDatabase;
+  /** What the service logged at warn or above, one JSON line each. */
+  const warnings: string[] = [];
   let intake: LeadIntakeService;
   let leads: LeadQueryService;
 
@@ -26,7 +28,7 @@ describe('LeadIntakeService against PostgreSQL', () => {
       providers: [
         { provide: getDataSourceToken(), useValue: database.dataSource },
         { provide: Outbox, useValue: new Outbox(database.dataSource, 'ingestion') },
-        { provide: APP_LOGGER, useValue: pino({ level: 'silent' }) },
+        { provide: APP_LOGGER, useValue: pino({ level: 'warn' }, { write: (line: string) => void warnings.push(line) }) },
         LeadRepository,
         RejectedRequestRepository,
         SuppressionRepository,
@@ -157,6 +159,50 @@ describe('LeadIntakeService against PostgreSQL', () => {
     expect(rows.events.map((e) => e.data.leadId)).toEqual(storedIds);
     expect(rows.events.map((e) => e.data.email)).toEqual(['g1@example.com', 'g2@example.com']);
     expect(rows.rejected).toEqual([{ reason: expect.any(String), request_id: broken.requestId }]);
+  });
+
+  it('stores two groups that repeat the same keys in opposite orders at once together, without a deadlock', async () => {
+    // Two gateways' groups holding a sender's blind retries. A third transaction holds a key in the
+    // middle, so that both groups are inside their inserts at once, having stored the keys on their
+    // own side of it; then it lets go.
+    const ws = newWorkspace();
+    await intake.ingestGroup([item(ws, '{"email":"seed@example.com"}', { idempotencyKey: 'seed' })]);
+    const holder = database.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(
+      `INSERT INTO ingestion.raw_leads
+       SELECT (jsonb_populate_record(r, jsonb_build_object('id', gen_random_uuid(), 'idempotency_key', 'k100'))).*
+       FROM ingestion.raw_leads r WHERE r.workspace_id = $1 AND r.idempotency_key = 'seed'`,
+      [ws],
+    );
+    const group = Array.from({ length: 200 }, (_, i) => {
+      const key = `k${String(i).padStart(3, '0')}`;
+      return item(ws, JSON.stringify({ email: `${key}@example.com` }), { idempotencyKey: key });
+    });
+    const logged = warnings.length;
+    const both = Promise.all([intake.ingestGroup(group), intake.ingestGroup([...group].reverse())]);
+    try {
+      await waitFor(
+        async () => {
+          const [row] = await database.db.query<{ waiting: number }>(
+            `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'transactionid'`,
+          );
+          return row?.waiting === 2;
+        },
+        { timeoutMs: 10_000, what: 'both groups waiting on the held key' },
+      );
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    const [forward, backward] = await both;
+    const outcomes = [...(forward ?? []), ...(backward ?? [])].map(outcome);
+    expect(outcomes.filter((o) => o === 'stored')).toHaveLength(200);
+    expect(outcomes.filter((o) => o === 'deduplicated')).toHaveLength(200);
+    // Neither group fell back to a statement per lead.
+    expect(warnings.slice(logged).filter((line) => line.includes('could not be stored together'))).toEqual([]);
+    expect((await stored(ws)).raw).toHaveLength(201);
   });
 
   it('stores the good items of a group whose one statement fails, each on its own', async () => {

@@ -245,7 +245,10 @@ export class LeadRepository {
           "remote_address", "body", "received_at", "request_id", "body_sha256", "redacted_at")
         SELECT "id", "workspace_id", "source", "idempotency_key", "fingerprint", "content_type", "headers", "remote_address",
           decode("body", 'base64'), "received_at", "request_id", "body_sha256", CASE WHEN "suppressed" THEN now() END
-        FROM "input" ORDER BY "ord"
+        FROM "input"
+        -- In key order (the first of a repeated key in the group wins), so that two groups repeating
+        -- the same keys in other orders wait for each other instead of deadlocking.
+        ORDER BY "workspace_id" COLLATE "C", "source" COLLATE "C", "idempotency_key" COLLATE "C", "ord"
         ON CONFLICT ON CONSTRAINT "raw_leads_idempotency_key" DO NOTHING
         RETURNING "id"
       ),
