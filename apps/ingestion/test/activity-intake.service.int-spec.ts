@@ -10,7 +10,7 @@ import { ErasureStepsRepository } from '@leadflow/database';
 import { APP_LOGGER } from '@leadflow/logging';
 import { encodeBody, Outbox } from '@leadflow/messaging';
 import { identityHash } from '@leadflow/normalization';
-import { openServiceDatabase, type ServiceDatabase, waitFor } from '@leadflow/testing';
+import { openServiceDatabase, type ServiceDatabase, whileRowHeld } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
@@ -188,36 +188,16 @@ describe('ActivityIntakeService against PostgreSQL', () => {
     // stored the ids on their own side of it; then it lets go.
     const ws = newWorkspace();
     await intake.ingest(request(ws, { events: [track('seed')] }));
-    const holder = database.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    await holder.query(
-      `INSERT INTO ingestion.activities
-       SELECT (jsonb_populate_record(a, jsonb_build_object('id', gen_random_uuid(), 'message_id', 'o100'))).*
-       FROM ingestion.activities a WHERE a.workspace_id = $1 AND a.message_id = 'seed'`,
-      [ws],
-    );
     const events = Array.from({ length: 200 }, (_, i) => track(`o${String(i).padStart(3, '0')}`));
-    const replies = Promise.allSettled([
-      intake.ingest(request(ws, { events })),
-      intake.ingest(request(ws, { events: [...events].reverse() })),
-    ]);
-    try {
-      await waitFor(
-        async () => {
-          const [row] = await database.db.query<{ waiting: number }>(
-            `SELECT count(*)::int AS waiting FROM pg_stat_activity
-             WHERE datname = current_database() AND wait_event = 'transactionid'`,
-          );
-          return row?.waiting === 2;
-        },
-        { timeoutMs: 10_000, what: 'both requests waiting on the held id' },
-      );
-    } finally {
-      await holder.rollbackTransaction();
-      await holder.release();
-    }
-    const settled = await replies;
+    const held = {
+      table: 'ingestion.activities',
+      where: `t.workspace_id = $1 AND t.message_id = 'seed'`,
+      params: [ws],
+      changes: { id: randomUUID(), message_id: 'o100' },
+    };
+    const settled = await whileRowHeld(database.dataSource, held, 2, () =>
+      Promise.allSettled([intake.ingest(request(ws, { events })), intake.ingest(request(ws, { events: [...events].reverse() }))]),
+    );
     expect(settled.map((s) => (s.status === 'rejected' ? String(s.reason) : 'ok'))).toEqual(['ok', 'ok']);
     const results = settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.results : []));
     expect(results.filter((r) => r.status === 'accepted')).toHaveLength(200);

@@ -1,7 +1,7 @@
 import { decodeCursor, ErrorCodes, type EventEnvelope, type IngestLeadGroupResult, type LeadIngestedData } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { encodeBody, Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase, waitFor } from '@leadflow/testing';
+import { openServiceDatabase, type ServiceDatabase, whileRowHeld } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -167,36 +167,20 @@ describe('LeadIntakeService against PostgreSQL', () => {
     // own side of it; then it lets go.
     const ws = newWorkspace();
     await intake.ingestGroup([item(ws, '{"email":"seed@example.com"}', { idempotencyKey: 'seed' })]);
-    const holder = database.dataSource.createQueryRunner();
-    await holder.connect();
-    await holder.startTransaction();
-    await holder.query(
-      `INSERT INTO ingestion.raw_leads
-       SELECT (jsonb_populate_record(r, jsonb_build_object('id', gen_random_uuid(), 'idempotency_key', 'k100'))).*
-       FROM ingestion.raw_leads r WHERE r.workspace_id = $1 AND r.idempotency_key = 'seed'`,
-      [ws],
-    );
     const group = Array.from({ length: 200 }, (_, i) => {
       const key = `k${String(i).padStart(3, '0')}`;
       return item(ws, JSON.stringify({ email: `${key}@example.com` }), { idempotencyKey: key });
     });
     const logged = warnings.length;
-    const both = Promise.all([intake.ingestGroup(group), intake.ingestGroup([...group].reverse())]);
-    try {
-      await waitFor(
-        async () => {
-          const [row] = await database.db.query<{ waiting: number }>(
-            `SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'transactionid'`,
-          );
-          return row?.waiting === 2;
-        },
-        { timeoutMs: 10_000, what: 'both groups waiting on the held key' },
-      );
-    } finally {
-      await holder.rollbackTransaction();
-      await holder.release();
-    }
-    const [forward, backward] = await both;
+    const held = {
+      table: 'ingestion.raw_leads',
+      where: `t.workspace_id = $1 AND t.idempotency_key = 'seed'`,
+      params: [ws],
+      changes: { id: randomUUID(), idempotency_key: 'k100' },
+    };
+    const [forward, backward] = await whileRowHeld(database.dataSource, held, 2, () =>
+      Promise.all([intake.ingestGroup(group), intake.ingestGroup([...group].reverse())]),
+    );
     const outcomes = [...(forward ?? []), ...(backward ?? [])].map(outcome);
     expect(outcomes.filter((o) => o === 'stored')).toHaveLength(200);
     expect(outcomes.filter((o) => o === 'deduplicated')).toHaveLength(200);

@@ -13,3 +13,4 @@ export * from './event-fixtures';
 export * from './published-events';
 export * from './crm-webhooks';
 export * from './seeded';
+export * from './held-row';
