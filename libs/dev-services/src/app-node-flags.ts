@@ -14,7 +14,7 @@
  *   bench, whose batches hold more live data.
  * - Garbage collection keeps V8's helper threads: `--single-threaded-gc` on every app cost 4–10 %
  *   more CPU per lead in three alternating pairs of lead benches (ratio 8.1–8.5 against 7.4–8.1),
- *   though it left each app 10–30 MiB smaller.
+ *   though it left the consuming apps 0–36 MiB smaller (the gateway 8–18 MiB larger).
  *
  * Stack traces name the compiled files (which keep the sources' names and shapes);
  * NODE_OPTIONS=--enable-source-maps maps them to the TypeScript, at about 15 MiB more per app.
