@@ -7,7 +7,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { access, chmod, chown, constants, mkdir, readFile, readdir, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { access, chmod, chown, constants, mkdir, readFile, readdir, readlink, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -15,7 +15,7 @@ import { findFreePort, isPortFree } from './ports';
 import { guardChild } from './process-guard';
 import { probePostgres } from './postgres-probe';
 import { forEachLine, LineTail } from './process-output';
-import { procStatFields } from './proc-stat';
+import { processExists, processRunning, procStatFields } from './proc-stat';
 import type { OnServerExit, ServerExit } from './server-exit';
 
 const execFileAsync = promisify(execFile);
@@ -127,6 +127,11 @@ class EmbeddedPostgresServer {
     );
     this.child = child;
     guardChild(child, { signal: 'SIGINT', group: true });
+    const outputPipe = await pipeOf(child.pid, 2);
+    // Backends and workers lead process groups of their own and outlive a killed postmaster until
+    // they notice, one stuck in a statement or in I/O for seconds; they hold its shared memory,
+    // which a new postmaster refuses to share, and its output pipe, so `close` waits for them too.
+    child.once('exit', () => void (outputPipe && killHolders(outputPipe)));
     const onLine = (line: string): void => {
       tail.add(line);
       logFile.write(`${line}\n`);
@@ -289,19 +294,26 @@ async function signalAndWait(pid: number, signal: NodeJS.Signals, timeoutMs: num
   return !(await processRunning(pid));
 }
 
-async function processRunning(pid: number): Promise<boolean> {
-  if (!processExists(pid)) return false;
-  const statLine = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-  return statLine === undefined || procStatFields(statLine)[0] !== 'Z';
+/** What a process's file descriptor is (`socket:[inode]` for a child's piped stdio), while it runs. */
+async function pipeOf(pid: number | undefined, fd: number): Promise<string | undefined> {
+  if (pid === undefined) return undefined;
+  const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => undefined);
+  return target && /^(socket|pipe):\[\d+\]$/.test(target) ? target : undefined;
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** SIGKILLs every process whose stdout or stderr is this pipe or socket. */
+async function killHolders(pipe: string): Promise<void> {
+  const pids = (await readdir('/proc').catch(() => [])).filter((entry) => /^\d+$/.test(entry)).map(Number);
+  await Promise.all(
+    pids.map(async (pid) => {
+      if ((await pipeOf(pid, 1)) !== pipe && (await pipeOf(pid, 2)) !== pipe) return;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // ended meanwhile
+      }
+    }),
+  );
 }
 
 async function waitUntilAnswers(url: string, exited: Promise<ChildExit>, timeoutMs: number): Promise<void> {

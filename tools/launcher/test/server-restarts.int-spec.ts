@@ -88,13 +88,20 @@ describe('the launcher restarting the servers it started', () => {
   );
 });
 
-/** Runs one kill; a failure comes with the launcher's last lines, which say what its servers and apps did. */
+/**
+ * Runs one kill; a failure comes with what the launcher said of its servers (restarts, start-up
+ * times) and its last lines, which say what the apps did.
+ */
 async function expectRecoveryFromKill(server: Server): Promise<void> {
   try {
     await killDuringIntake(server);
   } catch (error) {
-    const lastLines = (launcher?.output() ?? '').trimEnd().split('\n').slice(-80).join('\n');
-    if (error instanceof Error) error.message += `\n\nthe launcher's last output:\n${lastLines}`;
+    const lines = (launcher?.output() ?? '').trimEnd().split('\n');
+    const launcherLines = lines.filter((line) => line.startsWith('launcher ')).slice(-30);
+    if (error instanceof Error) {
+      error.message +=
+        `\n\nthe launcher's own last lines:\n${launcherLines.join('\n')}` + `\n\nits last output:\n${lines.slice(-40).join('\n')}`;
+    }
     throw error;
   }
 }
