@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ScoreRecalculator } from './score-recalculator';
-import { type ActivityRecord, type ContactKey, keyOf, ScoreRepository } from './score.repository';
+import { type ActivityRecord, type ContactKey, keyOf, type LockedScore, ScoreRepository } from './score.repository';
 
 export interface ScoringActivity extends ActivityRecord {
   workspaceId: string;
@@ -30,61 +30,58 @@ export class ActivityScoringService {
   ) {}
 
   async score(manager: EntityManager, activities: readonly ScoringActivity[]): Promise<void> {
-    let pending = activities.map((activity) => ({ activity, attempts: 0 }));
-    while (pending.length > 0) {
-      // What each contact id stands for now; a merge may have committed since the last round.
-      const current = await this.scores.resolveContacts(
-        manager,
-        pending.map(({ activity }) => activity),
-      );
-      // Each contact's activities, in the order given.
-      const byContact = new Map<string, { key: ContactKey; items: Array<(typeof pending)[number]> }>();
-      pending.forEach((item, i) => {
-        const key = { workspaceId: item.activity.workspaceId, contactId: current[i] ?? item.activity.contactId };
+    if (activities.length === 0) return;
+    const { groups, locked } = await this.lockContacts(manager, activities);
+    const stored = groups.flatMap(({ key, items }) => items.map((activity) => ({ key, activity })));
+    const fresh = await this.scores.recordActivities(manager, stored);
+    let at = 0;
+    await this.recalculator.recalculateSteps(
+      manager,
+      groups.map(({ key, items }, i) => ({
+        key,
+        before: locked[i] as LockedScore,
+        steps: items.map((activity) => ({
+          fresh: fresh[at++] === true,
+          correlationId: activity.correlationId,
+          cause: {
+            activityId: activity.activityId,
+            at: activity.at,
+            source: activity.source,
+            offer: activity.offer,
+            country: activity.country,
+          },
+        })),
+      })),
+    );
+  }
+
+  /**
+   * Each contact's activities, in the order given, under the contact each id stands for now, with
+   * the contacts' score rows locked. A contact merged away while we waited for its row (a merge
+   * committed meanwhile) sends us round again, resolving the ids anew.
+   */
+  private async lockContacts(
+    manager: EntityManager,
+    activities: readonly ScoringActivity[],
+  ): Promise<{ groups: Array<{ key: ContactKey; items: ScoringActivity[] }>; locked: LockedScore[] }> {
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.scores.resolveContacts(manager, activities);
+      const byContact = new Map<string, { key: ContactKey; items: ScoringActivity[] }>();
+      activities.forEach((activity, i) => {
+        const key = { workspaceId: activity.workspaceId, contactId: current[i] ?? activity.contactId };
         const group = byContact.get(keyOf(key.workspaceId, key.contactId));
-        if (group) group.items.push(item);
-        else byContact.set(keyOf(key.workspaceId, key.contactId), { key, items: [item] });
+        if (group) group.items.push(activity);
+        else byContact.set(keyOf(key.workspaceId, key.contactId), { key, items: [activity] });
       });
       const groups = [...byContact.values()];
-      const locked = await this.scores.lockScores(
+      const locked = await this.scores.lockActiveScores(
         manager,
-        groups.map((g) => g.key),
+        groups.map((group) => group.key),
       );
-      // A contact merged away while we waited for its lock: follow the merge in a later round.
-      const later: typeof pending = [];
-      const ready = groups.flatMap((group, i) => {
-        const lock = locked[i];
-        if (lock?.state === 'active') return [{ ...group, before: lock }];
-        for (const item of group.items) {
-          if (item.attempts + 1 >= MAX_LOCK_ATTEMPTS) {
-            throw new Error(`contact ${item.activity.contactId} is still being merged; the event will be retried`);
-          }
-          later.push({ activity: item.activity, attempts: item.attempts + 1 });
-        }
-        return [];
-      });
-      const stored = ready.flatMap(({ key, items }) => items.map(({ activity }) => ({ key, activity })));
-      const fresh = await this.scores.recordActivities(manager, stored);
-      let at = 0;
-      await this.recalculator.recalculateSteps(
-        manager,
-        ready.map(({ key, before, items }) => ({
-          key,
-          before,
-          steps: items.map(({ activity }) => ({
-            fresh: fresh[at++] === true,
-            correlationId: activity.correlationId,
-            cause: {
-              activityId: activity.activityId,
-              at: activity.at,
-              source: activity.source,
-              offer: activity.offer,
-              country: activity.country,
-            },
-          })),
-        })),
-      );
-      pending = later;
+      if (locked) return { groups, locked };
+      if (attempt >= MAX_LOCK_ATTEMPTS) {
+        throw new Error(`a contact of these ${activities.length} activities is still being merged; they will be retried`);
+      }
     }
   }
 }

@@ -47,16 +47,14 @@ export class ContactMergeService {
       return;
     }
 
-    // Both rows, in id order, so two merges touching the same contacts wait instead of deadlocking.
-    const locks = new Map<string, LockedScore>();
-    for (const id of [survivorId, mergedId].sort()) {
-      locks.set(
-        id,
-        id === mergedId ? await this.scores.lockMerged(manager, workspaceId, id) : await this.scores.lockScore(manager, workspaceId, id),
-      );
-    }
-    const survivor = locks.get(survivorId) as LockedScore;
-    const merged = locks.get(mergedId) as LockedScore;
+    // Both rows in one call, which takes them in key order: two merges touching the same contacts
+    // wait for each other instead of deadlocking. The merged contact's row, when scoring has not
+    // seen it, is created already marked merged: an activity of it that waits on the lock then
+    // finds it merged and follows the merge.
+    const [survivor, merged] = (await this.scores.lockScores(manager, [
+      { workspaceId, contactId: survivorId },
+      { workspaceId, contactId: mergedId, createAs: 'merged' },
+    ])) as [LockedScore, LockedScore];
     if (survivor.state !== 'active') throw new Error(`survivor ${survivorId} was merged meanwhile; the event will be retried`);
 
     // The activities become one list (an activity both hold stays once); the survivor's history is

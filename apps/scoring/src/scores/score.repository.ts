@@ -110,57 +110,69 @@ export class ScoreRepository {
   }
 
   /**
-   * Locks the score rows of these distinct contacts, creating the missing ones (score 0, in
-   * `state`), with two statements: the inserts, then a select of the rows that existed, both in key
-   * order. A row this transaction inserts is locked by the insert. In the contacts' order.
+   * Locks the score rows of these distinct contacts, creating the missing ones (score 0, in their
+   * `createAs` state, active by default), with two statements: the inserts, then a select of the
+   * rows that existed, both in key order. A row this transaction inserts is locked by the insert.
+   * In the contacts' order. A transaction that needs several rows locks them in one call: rows
+   * locked by separate calls are taken out of key order, and two such transactions can deadlock.
    */
   async lockScores(
     manager: EntityManager,
-    contacts: readonly ContactKey[],
-    state: LockedScore['state'] = 'active',
+    contacts: ReadonlyArray<ContactKey & { createAs?: LockedScore['state'] }>,
   ): Promise<LockedScore[]> {
     if (contacts.length === 0) return [];
+    const states = contacts.map((c) => c.createAs ?? 'active');
     const inserted = (await manager.query(
       `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
-       SELECT "workspace_id", "contact_id", 0, CASE WHEN $3::text = 'active' THEN 'cold' END, $3::text
-       FROM unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+       SELECT "workspace_id", "contact_id", 0, CASE WHEN "state" = 'active' THEN 'cold' END, "state"
+       FROM unnest($1::text[], $2::uuid[], $3::text[]) AS k("workspace_id", "contact_id", "state")
        ORDER BY "workspace_id", "contact_id"
        ON CONFLICT DO NOTHING RETURNING "workspace_id", "contact_id"::text AS "contact_id"`,
-      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId), state],
+      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId), states],
     )) as Array<{ workspace_id: string; contact_id: string }>;
     const created = new Set(inserted.map((row) => keyOf(row.workspace_id, row.contact_id)));
     const existing = contacts.filter((c) => !created.has(keyOf(c.workspaceId, c.contactId)));
-    const locked = new Map<string, ScoreRow>();
-    if (existing.length > 0) {
-      const rows = (await manager.query(
-        `SELECT s."workspace_id", s."contact_id"::text AS "contact_id", s."score", s."stage", s."state" FROM ${this.scores} s
-         JOIN unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
-           ON s."workspace_id" = k."workspace_id" AND s."contact_id" = k."contact_id"
-         ORDER BY s."workspace_id", s."contact_id" FOR UPDATE OF s`,
-        [existing.map((c) => c.workspaceId), existing.map((c) => c.contactId)],
-      )) as Array<ScoreRow & { workspace_id: string; contact_id: string }>;
-      for (const row of rows) locked.set(keyOf(row.workspace_id, row.contact_id), row);
-    }
-    return contacts.map((c) => {
+    const locked = await this.lockExistingScores(manager, existing);
+    return contacts.map((c, i) => {
       const key = keyOf(c.workspaceId, c.contactId);
-      if (created.has(key)) return { score: 0, stage: null, state, created: true };
+      if (created.has(key)) return { score: 0, stage: null, state: states[i] as LockedScore['state'], created: true };
       const row = locked.get(key);
       if (!row) throw new Error(`score row of ${c.contactId} vanished while being locked`);
       return { score: row.score, stage: row.stage, state: row.state, created: false };
     });
   }
 
-  /** Locks the contact's score row, creating it (score 0) when scoring has not seen the contact. */
-  async lockScore(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
-    return (await this.lockScores(manager, [{ workspaceId, contactId }]))[0] as LockedScore;
+  /** Locks the score rows of these contacts that exist, in key order, with one statement; none is created. */
+  private async lockExistingScores(manager: EntityManager, contacts: readonly ContactKey[]): Promise<Map<string, ScoreRow>> {
+    const locked = new Map<string, ScoreRow>();
+    if (contacts.length === 0) return locked;
+    const rows = (await manager.query(
+      `SELECT s."workspace_id", s."contact_id"::text AS "contact_id", s."score", s."stage", s."state" FROM ${this.scores} s
+       JOIN unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+         ON s."workspace_id" = k."workspace_id" AND s."contact_id" = k."contact_id"
+       ORDER BY s."workspace_id", s."contact_id" FOR UPDATE OF s`,
+      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId)],
+    )) as Array<ScoreRow & { workspace_id: string; contact_id: string }>;
+    for (const row of rows) locked.set(keyOf(row.workspace_id, row.contact_id), row);
+    return locked;
   }
 
   /**
-   * Locks the row of a contact being merged away, creating it already marked as merged: an activity
-   * of this contact that waits on the lock then finds it merged and follows the merge.
+   * Locks the score rows of these distinct contacts as `lockScores` does, if every one is still
+   * active. When one was merged away while we waited for it, the rows locked here are let go
+   * again (a savepoint is rolled back) and nothing is returned: the caller resolves the merged ids
+   * to their survivors and asks again with all of them, so that it never holds some rows while it
+   * waits for others out of key order, which deadlocks with a transaction taking them in order.
    */
-  async lockMerged(manager: EntityManager, workspaceId: string, contactId: string): Promise<LockedScore> {
-    return (await this.lockScores(manager, [{ workspaceId, contactId }], 'merged'))[0] as LockedScore;
+  async lockActiveScores(manager: EntityManager, contacts: readonly ContactKey[]): Promise<LockedScore[] | undefined> {
+    await manager.query('SAVEPOINT "lock_active_scores"');
+    const locked = await this.lockScores(manager, contacts);
+    if (locked.every((lock) => lock.state === 'active')) {
+      await manager.query('RELEASE SAVEPOINT "lock_active_scores"');
+      return locked;
+    }
+    await manager.query('ROLLBACK TO SAVEPOINT "lock_active_scores"');
+    return undefined;
   }
 
   /**
