@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 
 export const CONSUMES_EVENTS = Symbol('CONSUMES_EVENTS');
 export const WANTED_EVENTS = Symbol('WANTED_EVENTS');
+export const ONE_EVENT_PER_TRANSACTION = Symbol('ONE_EVENT_PER_TRANSACTION');
 
 /**
  * Events of one type, each seen for the first time, consecutive in delivery order, with their data
@@ -24,6 +25,7 @@ export function ConsumesEvents<T extends EventType, H extends object = object>(t
   return (target: H, method: string | symbol, descriptor: TypedPropertyDescriptor<EventBatchHandler<T>>): void => {
     SetMetadata(CONSUMES_EVENTS, type)(target, method, descriptor);
     if (options.wanted) SetMetadata(WANTED_EVENTS, options.wanted)(target, method, descriptor);
+    if (options.oneEventPerTransaction) SetMetadata(ONE_EVENT_PER_TRANSACTION, true)(target, method, descriptor);
   };
 }
 
@@ -35,6 +37,13 @@ export interface ConsumesEventsOptions<T extends EventType, H extends object> {
    * is made once whenever it is applied (a redelivered event it did not want may be wanted then).
    */
   wanted?: (handler: H, events: EventBatch<T>) => Promise<boolean[]>;
+  /**
+   * Each event in a transaction of its own, the handler called with batches of one. For events
+   * that each lock rows which other transactions lock too: a batch would hold the rows of its first
+   * events while it waits for those of the next, out of the order the others take them in, and
+   * deadlock with them. Only for rare events: a transaction each costs more than a batch.
+   */
+  oneEventPerTransaction?: boolean;
 }
 
 /** How a consumer asks a handler which events it wants (`ConsumesEventsOptions.wanted`, bound to its provider). */

@@ -17,7 +17,7 @@ import { APP_LOGGER } from '@leadflow/logging';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { CONSUMES_EVENTS, WANTED_EVENTS, type WantedEvents } from './consumes-events.decorator';
+import { CONSUMES_EVENTS, ONE_EVENT_PER_TRANSACTION, WANTED_EVENTS, type WantedEvents } from './consumes-events.decorator';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
 import { ensureStream, removeReplacedConsumer } from './jetstream/provisioning';
 import { MESSAGING_OPTIONS, type MessagingOptions, natsClientOptions } from './messaging-options';
@@ -97,6 +97,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
   private async startConsumers(onOutcome: (outcome: string, type: string) => void): Promise<void> {
     const handlers = new Map<EventType, EventHandler>();
     const wantedBy = new Map<EventType, WantedEvents>();
+    const alone = new Set<EventType>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || wrapper.isNotMetatype) continue;
@@ -110,6 +111,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         handlers.set(type, (events, manager) => (fn as EventHandler).call(instance, events, manager));
         const wanted = Reflect.getMetadata(WANTED_EVENTS, fn) as ((handler: object, events: unknown) => Promise<boolean[]>) | undefined;
         if (wanted) wantedBy.set(type, (events) => wanted(instance, events));
+        if (Reflect.getMetadata(ONE_EVENT_PER_TRANSACTION, fn) === true) alone.add(type);
       }
     }
     await this.removeRetiredConsumers();
@@ -150,6 +152,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
           replaces: legacy,
           handler,
           wanted: wantedBy.get(type),
+          oneEventPerTransaction: alone.has(type),
         });
       }
       if (await removeReplacedConsumer(this.nats.manager, this.namespace.stream(stream.name), legacy)) {

@@ -290,4 +290,31 @@ describe('outbox → JetStream → inbox', () => {
     );
     expect(Number(transactions[0]?.n)).toBeLessThan(3);
   });
+
+  it('gives each event a transaction of its own when the handler asks for it, also for events packed in one message', async () => {
+    consumer?.kill('SIGTERM');
+    await consumer?.exited;
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i += 1) ids.push(await producer.commit({ oneByOne: i }));
+    // The producer's own relay was stopped by a test before: this one publishes the six, packed.
+    const relay = new OutboxRelay(producer.dataSource, producer.nats.jetstream, ns, createLogger('relay-one-by-one', 'error'), {
+      pollIntervalMs: 100,
+    });
+    relay.start();
+    try {
+      await waitFor(async () => (await db.query(`SELECT 1 FROM producer.outbox WHERE id = ANY($1::uuid[])`, [ids])).length === 0, {
+        what: 'the six published',
+      });
+    } finally {
+      await relay.stop();
+    }
+    consumer = await startConsumer({ ONE_EVENT_PER_TRANSACTION: '1' });
+    await waitFor(async () => (await effectsOfAll(ids)).every((n) => n === 1), { what: 'the six events applied' });
+    expect(await effectsOfAll(ids)).toEqual([1, 1, 1, 1, 1, 1]);
+    const transactions = await db.query<{ n: string }>(
+      `SELECT count(DISTINCT transaction_id) AS n FROM consumer.effects WHERE event_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    expect(Number(transactions[0]?.n)).toBe(6);
+  });
 });

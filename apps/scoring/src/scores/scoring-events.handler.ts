@@ -73,7 +73,12 @@ export class ScoringEventsHandler {
     );
   }
 
-  @ConsumesEvents(EventTypes.contactMerged)
+  /**
+   * One merge per transaction: a merge locks the score rows of both contacts, and a batch of them
+   * would hold the rows of its first merges while it waits for those of the next, out of the key
+   * order in which lead and activity batches lock them (they deadlocked in the merge tests).
+   */
+  @ConsumesEvents(EventTypes.contactMerged, { oneEventPerTransaction: true })
   async onContactsMerged(events: EventBatch<typeof EventTypes.contactMerged>, manager: EntityManager): Promise<void> {
     await forEachEvent(events, async ({ workspaceId, occurredAt, data: merge }) => {
       await this.merges.merge(manager, workspaceId, {

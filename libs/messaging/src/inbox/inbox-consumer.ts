@@ -38,6 +38,8 @@ export interface ConsumedType {
   handler: EventHandler;
   /** Which events the handler would have any effect for; the others are acknowledged without a transaction. */
   wanted?: WantedEvents;
+  /** Each event in a transaction of its own (`ConsumesEventsOptions.oneEventPerTransaction`). */
+  oneEventPerTransaction?: boolean;
 }
 
 export type EventOutcome = 'applied' | 'duplicate' | 'unwanted' | 'retry' | 'dead_letter';
@@ -73,7 +75,8 @@ const PULL_EXPIRES_MS = 10_000;
  * event is retried: its message is redelivered, and the inbox skips the events of it that were
  * applied (a batch that met a deadlock or a serialization failure is first tried again whole). A
  * handler may say which events it would have any effect for (`wanted`): the others are
- * acknowledged without a transaction or an inbox row.
+ * acknowledged without a transaction or an inbox row; and that its events go one per transaction
+ * (`oneEventPerTransaction`).
  */
 export class InboxConsumer {
   private running = false;
@@ -187,7 +190,7 @@ export class InboxConsumer {
     }
   }
 
-  /** Applies a batch in one transaction, or each event on its own when the batch fails. */
+  /** Applies a batch in one transaction, or each event on its own when the batch fails or the handler asks for it. */
   private async handleBatch(stream: string, consumed: ConsumedType, arrivals: Arrival[]): Promise<void> {
     let deliveries: Delivery[] = [];
     for (const arrival of arrivals) {
@@ -197,7 +200,7 @@ export class InboxConsumer {
     if (consumed.wanted) deliveries = await this.keepWanted(deliveries, consumed.wanted);
     const events = deliveries.flatMap((delivery) => delivery.events);
     if (events.length === 0) return;
-    if (events.length > 1) {
+    if (events.length > 1 && !consumed.oneEventPerTransaction) {
       for (let attempt = 1; ; attempt += 1) {
         try {
           const applied = await this.applyBatch(events, consumed.handler);
