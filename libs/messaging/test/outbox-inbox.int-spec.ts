@@ -264,57 +264,53 @@ describe('outbox → JetStream → inbox', () => {
   });
 
   it('tries a batch that met a deadlock again whole, not one transaction per event', async () => {
-    consumer?.kill('SIGTERM');
-    await consumer?.exited;
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i += 1) ids.push(await producer.commit(i === 2 ? { deadlockOnce: true } : { besideDeadlock: i }));
-    // The producer's own relay was stopped by the test before: one of this test's publishes the six.
-    const relay = new OutboxRelay(producer.dataSource, producer.nats.jetstream, ns, createLogger('relay-deadlock', 'error'), {
-      pollIntervalMs: 100,
-    });
-    relay.start();
-    try {
-      await waitFor(async () => (await db.query(`SELECT 1 FROM producer.outbox WHERE id = ANY($1::uuid[])`, [ids])).length === 0, {
-        what: 'the six published',
-      });
-    } finally {
-      await relay.stop();
-    }
-    consumer = await startConsumer();
-    await waitFor(async () => (await effectsOfAll(ids)).every((n) => n === 1), { what: 'the six events applied' });
+    const ids = await applyBacklog(Array.from({ length: 6 }, (_, i) => (i === 2 ? { deadlockOnce: true } : { besideDeadlock: i })));
     expect(await effectsOfAll(ids)).toEqual([1, 1, 1, 1, 1, 1]);
     // Applied one by one, the batch holding the deadlocked event would give each of its events a transaction.
-    const transactions = await db.query<{ n: string }>(
-      `SELECT count(DISTINCT applied_at) AS n FROM consumer.effects WHERE event_id = ANY($1::uuid[])`,
-      [ids],
-    );
-    expect(Number(transactions[0]?.n)).toBeLessThan(3);
+    expect(await transactionsOf(ids)).toBeLessThan(3);
   });
 
   it('gives each event a transaction of its own when the handler asks for it, also for events packed in one message', async () => {
+    const ids = await applyBacklog(
+      Array.from({ length: 6 }, (_, i) => ({ oneByOne: i })),
+      { ONE_EVENT_PER_TRANSACTION: '1' },
+    );
+    expect(await effectsOfAll(ids)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(await transactionsOf(ids)).toBe(6);
+  });
+
+  /**
+   * Commits events while the consumer is stopped, publishes them with a relay of the test's own
+   * (the producer's was stopped by a test before), packed, then starts the consumer with `env` and
+   * waits until each took effect. Returns their ids.
+   */
+  async function applyBacklog(datas: Array<Record<string, unknown>>, env: Record<string, string> = {}): Promise<string[]> {
     consumer?.kill('SIGTERM');
     await consumer?.exited;
     const ids: string[] = [];
-    for (let i = 0; i < 6; i += 1) ids.push(await producer.commit({ oneByOne: i }));
-    // The producer's own relay was stopped by a test before: this one publishes the six, packed.
-    const relay = new OutboxRelay(producer.dataSource, producer.nats.jetstream, ns, createLogger('relay-one-by-one', 'error'), {
+    for (const data of datas) ids.push(await producer.commit(data));
+    const relay = new OutboxRelay(producer.dataSource, producer.nats.jetstream, ns, createLogger('relay-backlog', 'error'), {
       pollIntervalMs: 100,
     });
     relay.start();
     try {
       await waitFor(async () => (await db.query(`SELECT 1 FROM producer.outbox WHERE id = ANY($1::uuid[])`, [ids])).length === 0, {
-        what: 'the six published',
+        what: 'the backlog published',
       });
     } finally {
       await relay.stop();
     }
-    consumer = await startConsumer({ ONE_EVENT_PER_TRANSACTION: '1' });
-    await waitFor(async () => (await effectsOfAll(ids)).every((n) => n === 1), { what: 'the six events applied' });
-    expect(await effectsOfAll(ids)).toEqual([1, 1, 1, 1, 1, 1]);
-    const transactions = await db.query<{ n: string }>(
+    consumer = await startConsumer(env);
+    await waitFor(async () => (await effectsOfAll(ids)).every((n) => n > 0), { what: 'the backlog applied' });
+    return ids;
+  }
+
+  /** In how many transactions these events took effect. */
+  async function transactionsOf(eventIds: string[]): Promise<number> {
+    const rows = await db.query<{ n: string }>(
       `SELECT count(DISTINCT transaction_id) AS n FROM consumer.effects WHERE event_id = ANY($1::uuid[])`,
-      [ids],
+      [eventIds],
     );
-    expect(Number(transactions[0]?.n)).toBe(6);
-  });
+    return Number(rows[0]?.n);
+  }
 });
