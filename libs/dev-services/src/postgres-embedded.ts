@@ -127,11 +127,12 @@ class EmbeddedPostgresServer {
     );
     this.child = child;
     guardChild(child, { signal: 'SIGINT', group: true });
-    const outputPipe = await pipeOf(child.pid, 2);
+    // Read while the postmaster runs (no await here: the child's events must find their listeners).
+    const outputPipe = pipeOf(child.pid, 2);
     // Backends and workers lead process groups of their own and outlive a killed postmaster until
     // they notice, one stuck in a statement or in I/O for seconds; they hold its shared memory,
     // which a new postmaster refuses to share, and its output pipe, so `close` waits for them too.
-    child.once('exit', () => void (outputPipe && killHolders(outputPipe)));
+    child.once('exit', () => void outputPipe.then((pipe) => (pipe === undefined ? undefined : killHolders(pipe))));
     const onLine = (line: string): void => {
       tail.add(line);
       logFile.write(`${line}\n`);
