@@ -1,7 +1,7 @@
 import { ActivityTypes, type EventEnvelope, type ScoreHistoryEntry, type StageChangedData } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { openServiceDatabase, type ServiceDatabase, waitFor } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -277,6 +277,59 @@ describe('scoring services against PostgreSQL', () => {
       { contact_id: survivor, state: 'active', score: 50 },
       { contact_id: merged, state: 'merged', score: 0 },
     ]);
+  });
+
+  it('lets go of the rows a batch locked when one of its contacts was merged while it waited, so it does not deadlock with a transaction taking them in order', async () => {
+    const ws = newWorkspace();
+    // Key order: fresh < merged < survivor. Scoring has not seen `fresh` yet.
+    const [fresh, merged, survivor] = ['1', '2', '3'].map((n) => `00000000-0000-4000-8000-00000000000${n}`) as [string, string, string];
+    await score(ws, lead(merged, 1));
+    await score(ws, lead(survivor, 2));
+    const waiting = async (count: number) => {
+      const [row] = await database.db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event = 'transactionid'`,
+      );
+      return row?.n === count;
+    };
+
+    // A merge holds the survivor's and the merged contact's rows, uncommitted.
+    const merging = database.dataSource.createQueryRunner();
+    await merging.connect();
+    let batch: Promise<unknown> | undefined;
+    let inOrder: Promise<unknown> | undefined;
+    try {
+      await merging.startTransaction();
+      await merges.merge(merging.manager, ws, { survivorId: survivor, mergedId: merged, at: at(10) });
+      // A batch creates `fresh`'s row, then waits for the merged contact's.
+      batch = scoreBatch([
+        { workspaceId: ws, activity: lead(fresh, 11) },
+        { workspaceId: ws, activity: lead(merged, 12) },
+      ]);
+      batch.catch(() => undefined);
+      await waitFor(() => waiting(1), { what: 'the batch waiting for the merged row' });
+      // Another transaction takes the survivor's row, then `fresh`'s, as scoring's own locking does.
+      inOrder = database.dataSource.transaction(async (manager) => {
+        await manager.query(`SELECT 1 FROM scoring.contact_scores WHERE workspace_id = $1 AND contact_id = $2 FOR UPDATE`, [ws, survivor]);
+        await manager.query(
+          `INSERT INTO scoring.contact_scores (workspace_id, contact_id, score, stage, state) VALUES ($1, $2, 0, 'cold', 'active') ON CONFLICT DO NOTHING`,
+          [ws, fresh],
+        );
+      });
+      inOrder.catch(() => undefined);
+      await waitFor(() => waiting(2), { what: 'the other transaction waiting for the survivor' });
+      await merging.commitTransaction();
+    } finally {
+      if (merging.isTransactionActive) await merging.rollbackTransaction();
+      await merging.release();
+    }
+
+    // Holding `fresh` while it waited for the survivor's row, the batch deadlocked with the other transaction.
+    await expect(Promise.all([batch, inOrder])).resolves.toBeDefined();
+    // The merged contact's new lead went to the survivor: three leads in all.
+    const [survivorView, freshView] = await Promise.all([scores.get(ws, survivor), scores.get(ws, fresh)]);
+    expect(survivorView).toMatchObject({ contactId: survivor });
+    expect(survivorView.history.filter((h) => h.ruleId === 'lead_submitted')).toHaveLength(3);
+    expect(freshView.history.filter((h) => h.ruleId === 'lead_submitted')).toHaveLength(1);
   });
 
   it('reaches the same score when a merge arrives before the activities of the merged contact', async () => {
