@@ -11,9 +11,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { HEALTH_PATHS, SERVICE_NAMES } from '@leadflow/contracts';
-import { findFreePort, isPortFree } from '@leadflow/dev-services';
+import { findFreePort, isPortFree, processRunning } from '@leadflow/dev-services';
 import { findInvariantViolations, type RunningProcess, startProcess, waitFor } from '@leadflow/testing';
 import { DEVELOPMENT_INTAKE_KEY } from '../config';
+import { formatPrefix } from '../console-output';
 import { RetryingSenders, type SendTally } from './retrying-senders';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -97,7 +98,7 @@ async function expectRecoveryFromKill(server: Server): Promise<void> {
     await killDuringIntake(server);
   } catch (error) {
     const lines = (launcher?.output() ?? '').trimEnd().split('\n');
-    const launcherLines = lines.filter((line) => line.startsWith('launcher ')).slice(-30);
+    const launcherLines = lines.filter((line) => line.startsWith(formatPrefix('launcher', false))).slice(-30);
     if (error instanceof Error) {
       error.message +=
         `\n\nthe launcher's own last lines:\n${launcherLines.join('\n')}` + `\n\nits last output:\n${lines.slice(-40).join('\n')}`;
@@ -252,21 +253,13 @@ async function stopLauncher(): Promise<string[]> {
   }
   const pids = [...running.output().matchAll(/\(pid (\d+)/g)].map((match) => Number(match[1]));
   const leftovers: string[] = [];
-  await waitFor(() => pids.every((pid) => !isRunning(pid)), { timeoutMs: 10_000 }).catch(() => undefined);
-  for (const pid of pids.filter(isRunning)) {
+  const stillRunning = async () => (await Promise.all(pids.map(async (pid) => ((await processRunning(pid)) ? [pid] : [])))).flat();
+  await waitFor(async () => (await stillRunning()).length === 0, { timeoutMs: 10_000 }).catch(() => undefined);
+  for (const pid of await stillRunning()) {
     leftovers.push(String(pid));
     process.kill(pid, 'SIGKILL');
   }
   return leftovers;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function report(
