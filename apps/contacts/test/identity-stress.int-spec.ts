@@ -11,7 +11,7 @@ describe('contacts: one person, one contact, under concurrency', () => {
   let h: AppHarness;
 
   beforeAll(async () => {
-    h = await AppHarness.start('contacts', { EVENT_ACK_WAIT_SECONDS: '5', EVENT_BATCH_LINGER_MS: '2' });
+    h = await AppHarness.start('contacts', { EVENT_ACK_WAIT_SECONDS: '5', EVENT_BATCH_INTERVAL_MS: '2' });
   });
 
   afterAll(async () => {

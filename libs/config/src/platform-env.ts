@@ -107,6 +107,17 @@ export class PlatformEnv {
   @Max(60000)
   OUTBOX_POLL_INTERVAL_MS = 1000;
 
+  /**
+   * Least milliseconds between the starts of two batches of the outbox relay: a commit after a
+   * quiet spell is published at once; under load, the events committed meanwhile travel together.
+   */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  OUTBOX_BATCH_INTERVAL_MS = 100;
+
   /** Seconds JetStream waits for an ack before redelivering an event. */
   @Expose()
   @Type(() => Number)
@@ -116,15 +127,17 @@ export class PlatformEnv {
   EVENT_ACK_WAIT_SECONDS = 30;
 
   /**
-   * Milliseconds a consumer waits for more events to join the first one of a batch: events that
-   * trickle in are applied a few per transaction instead of one each. 0 applies every event at once.
+   * Least milliseconds between the starts of two batches of one consumer (per event type), unless a
+   * batch is full: an event reaching a consumer idle for longer is applied at once; under load, the
+   * events that arrive meanwhile are applied in one transaction. 0 applies what has arrived whenever
+   * the consumer is free.
    */
   @Expose()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(1000)
-  EVENT_BATCH_LINGER_MS = 20;
+  EVENT_BATCH_INTERVAL_MS = 250;
 
   /** Deliveries of one event before it is recorded as a dead letter. */
   @Expose()

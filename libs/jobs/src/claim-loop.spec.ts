@@ -114,6 +114,38 @@ describe('ClaimLoop', () => {
     await loop.stop();
   });
 
+  it('spaces its passes by minPassIntervalMs: wakes in between make one pass when it is up, a wake after a quiet spell one at once', async () => {
+    const queue = new MemoryQueue();
+    const ran: Array<{ item: number; at: number }> = [];
+    const loop = loopOn(queue, { batchSize: 10, minPassIntervalMs: 300, run: async (item) => void ran.push({ item, at: Date.now() }) });
+    queue.pending.push(1);
+    loop.start();
+    await tick();
+    for (const item of [2, 3, 4]) {
+      queue.pending.push(item);
+      loop.wake();
+      await tick();
+    }
+    expect(ran.map((r) => r.item)).toEqual([1]);
+    await tick(350);
+    expect(ran.map((r) => r.item)).toEqual([1, 2, 3, 4]);
+    expect(queue.claims).toEqual([1, 3]);
+    expect((ran[1]?.at ?? 0) - (ran[0]?.at ?? 0)).toBeGreaterThanOrEqual(295);
+
+    await tick(350);
+    queue.pending.push(5);
+    loop.wake();
+    await tick();
+    expect(ran.map((r) => r.item)).toEqual([1, 2, 3, 4, 5]);
+
+    // A stop does not wait for the interval.
+    queue.pending.push(6);
+    loop.wake();
+    const stopping = Date.now();
+    await loop.stop();
+    expect(Date.now() - stopping).toBeLessThan(250);
+  });
+
   it('finishes and settles the batch in flight when stopped, and claims nothing more', async () => {
     const queue = new MemoryQueue();
     queue.pending.push(1, 2);

@@ -42,6 +42,12 @@ export interface ClaimLoopOptions<TItem> {
   leaseMs: number;
   /** The safety-net poll when nobody wakes the loop. */
   pollIntervalMs: number;
+  /**
+   * Least time between the starts of two passes (default 0): a wake sooner after the last pass
+   * began waits for the rest, so that under load the work woken meanwhile is claimed together
+   * (the outbox relay), while a wake after a quiet spell is served at once.
+   */
+  minPassIntervalMs?: number;
   /** Longest sleep after failed passes (default 30 s). */
   maxPollDelayMs?: number;
   /**
@@ -137,7 +143,12 @@ export class ClaimLoop<TItem> {
 
   private async loop(): Promise<void> {
     const { logger, name } = this.options;
+    let passStartedAt = Number.NEGATIVE_INFINITY;
     while (this.running) {
+      const spacing = passStartedAt + (this.options.minPassIntervalMs ?? 0) - Date.now();
+      if (spacing > 0) await this.pause(spacing);
+      if (!this.running) break;
+      passStartedAt = Date.now();
       this.wakeRequested = false;
       try {
         // A stop ends the pass after the batch in flight.
@@ -154,6 +165,19 @@ export class ClaimLoop<TItem> {
       if (!this.running || this.wakeRequested) continue;
       await this.sleep(pollDelayMs(this.options.pollIntervalMs, this.failures, this.options.maxPollDelayMs));
     }
+  }
+
+  /** Waits `ms` whatever wakes come meanwhile; a stop ends the wait. */
+  private async pause(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wakeUp = () => {
+        if (this.running) return;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = undefined;
   }
 
   private async sleep(ms: number): Promise<void> {

@@ -4,12 +4,14 @@ import type { ConnectionOptions } from 'nats';
 export interface MessagingOptions extends NatsClientSettings {
   rpcTimeoutMs: number;
   outboxPollIntervalMs: number;
+  /** Least time between the starts of two relay batches (default 0: a commit's wake is served at once). */
+  outboxBatchIntervalMs?: number;
   eventAckWaitSeconds: number;
   eventMaxDeliver: number;
   /** Most events one replica applies in one transaction, per event type (default 1000; whole messages, so a packed message may exceed it). */
   eventBatchSize?: number;
-  /** How long the first event of a batch waits for others to join it (default 0). */
-  eventBatchLingerMs?: number;
+  /** Least time between the starts of two batches of one consumer, unless a batch is full (default 0). */
+  eventBatchIntervalMs?: number;
   jetStreamReplicas?: number;
 }
 

@@ -134,7 +134,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         ackWaitSeconds: this.options.eventAckWaitSeconds,
         maxDeliver: this.options.eventMaxDeliver,
         batchSize: this.options.eventBatchSize ?? 1000,
-        batchLingerMs: this.options.eventBatchLingerMs ?? 0,
+        batchIntervalMs: this.options.eventBatchIntervalMs ?? 0,
         jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
       },
       onOutcome,
@@ -205,6 +205,7 @@ export class MessagingModule {
           useFactory: (dataSource: DataSource, nats: NatsConnection, logger: Logger) =>
             new OutboxRelay(dataSource, nats.jetstream, namespace, logger.child({ component: 'outbox-relay' }), {
               pollIntervalMs: options.outboxPollIntervalMs,
+              minBatchIntervalMs: options.outboxBatchIntervalMs,
             }),
         },
         RpcClient,

@@ -206,6 +206,39 @@ describe('outbox → JetStream → inbox', () => {
     expect(applied.every((r) => Number(r.n) === 1)).toBe(true);
   });
 
+  it('starts a consumer’s batches at most every EVENT_BATCH_INTERVAL_MS under a steady stream, and applies an event reaching an idle consumer at once', async () => {
+    consumer?.kill('SIGTERM');
+    await consumer?.exited;
+    const intervalMs = 1500;
+    consumer = await startConsumer({ EVENT_BATCH_INTERVAL_MS: String(intervalMs) });
+    await producer.commit({ warmUp: true });
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+
+    // An event every 250 ms for 4 s, each published on its own (the relay is woken by each commit):
+    // fewer per interval than the fixture's batch size (8), so no batch goes early for being full.
+    const stream: string[] = [];
+    const committedAt: number[] = [];
+    for (let i = 0; i < 16; i += 1) {
+      stream.push(await producer.commit({ stream: i }));
+      committedAt.push(Date.now());
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    await waitFor(async () => (await effectsOfAll(stream)).every((n) => n === 1), { what: 'the stream applied' });
+    const transactions = await db.query<{ started: Date; events: number }>(
+      `SELECT min(applied_at) AS started, count(*)::int AS events FROM consumer.effects WHERE event_id = ANY($1::uuid[])
+       GROUP BY transaction_id ORDER BY 1`,
+      [stream],
+    );
+    // The first event reaches a consumer idle for longer than the interval: it goes alone, at once.
+    expect(transactions[0]?.events).toBe(1);
+    expect((transactions[0]?.started.getTime() ?? 0) - (committedAt[0] ?? 0)).toBeLessThan(intervalMs / 2);
+    // The others wait for the interval and go together: a transaction started at most every 1.5 s,
+    // so 16 events in 4 s make 4 or 5 transactions, not 16.
+    expect(transactions.length).toBeLessThanOrEqual(5);
+    const starts = transactions.map((t) => t.started.getTime());
+    for (let i = 1; i < starts.length; i += 1) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(intervalMs - 50);
+  });
+
   it('applies each event once when a relay dies between publishing a packed message and committing its batch, and the next relay packs them otherwise', async () => {
     await producer.relay.stop();
     const ids = await producer.dataSource.transaction(async (manager) =>

@@ -23,8 +23,12 @@ export interface InboxConsumerSettings {
   maxDeliver: number;
   /** Most events applied in one transaction. */
   batchSize: number;
-  /** How long an event arriving at an idle consumer waits for others to join its batch. */
-  batchLingerMs: number;
+  /**
+   * Least time between the starts of two batches (unless a batch is full): an event reaching a
+   * consumer that has been idle for longer is applied at once; under load, the events that arrive
+   * meanwhile are applied together.
+   */
+  batchIntervalMs: number;
   jetStreamReplicas: number;
 }
 
@@ -68,9 +72,9 @@ const PULL_EXPIRES_MS = 10_000;
  * the last delivery. Never drops an event silently.
  *
  * A message carries one or more events of its type (the relay packs them). Events are applied in
- * delivery order, in batches: whatever has arrived while the previous batch was being applied (up
- * to `batchSize` events) is applied in one transaction, with one inbox statement for all of them,
- * and an event reaching an idle consumer waits up to `batchLingerMs` for others to join it. When a
+ * delivery order, in batches: whatever has arrived (up to `batchSize` events) is applied in one transaction, with one inbox statement for all of them,
+ * and batches start at most every `batchIntervalMs` unless full, so that under load events are
+ * applied many per transaction while one reaching an idle consumer goes at once. When a
  * batch's transaction fails, its events are applied one transaction each, so that only the failing
  * event is retried: its message is redelivered, and the inbox skips the events of it that were
  * applied (a batch that met a deadlock or a serialization failure is first tried again whole). A
@@ -122,14 +126,15 @@ export class InboxConsumer {
   }
 
   private async pull(stream: string, consumed: ConsumedType): Promise<void> {
-    const { batchSize, batchLingerMs } = this.settings;
+    const { batchSize, batchIntervalMs } = this.settings;
+    let lastBatchAt = Number.NEGATIVE_INFINITY;
     while (this.running) {
       let messages: ConsumerMessages | undefined;
       const arrived: Arrival[] = [];
       let arrivedEvents = 0;
       let applied: Promise<void> = Promise.resolve();
       let applyingNow = false;
-      let lingering: NodeJS.Timeout | undefined;
+      let waiting: NodeJS.Timeout | undefined;
       // Takes whole messages, up to a batch of events (at least one message).
       const takeBatch = (): Arrival[] => {
         let events = 0;
@@ -141,21 +146,26 @@ export class InboxConsumer {
         arrivedEvents -= events;
         return arrived.splice(0, count);
       };
-      // Applies what has arrived, batch after batch, until nothing is left; one such run at a time.
-      const applyArrived = async (): Promise<void> => {
-        applyingNow = true;
-        try {
-          while (arrived.length > 0) await this.handleBatch(stream, consumed, takeBatch());
-        } finally {
-          applyingNow = false;
-        }
-      };
+      // Applies one batch of what has arrived, then schedules the next; one batch at a time.
       const startApplying = (): void => {
-        clearTimeout(lingering);
-        lingering = undefined;
-        applied = applyArrived();
+        clearTimeout(waiting);
+        waiting = undefined;
+        applyingNow = true;
+        lastBatchAt = Date.now();
+        applied = this.handleBatch(stream, consumed, takeBatch()).finally(() => {
+          applyingNow = false;
+          schedule();
+        });
         const tracked: Promise<void> = applied.finally(() => this.applying.delete(tracked));
         this.applying.add(tracked);
+      };
+      // A batch starts at most every `batchIntervalMs` unless it is full: an event reaching a
+      // consumer idle for longer goes at once, and under load what arrives meanwhile goes together.
+      const schedule = (): void => {
+        if (applyingNow || waiting || arrived.length === 0) return;
+        const wait = arrivedEvents >= batchSize ? 0 : lastBatchAt + batchIntervalMs - Date.now();
+        if (wait <= 0) startApplying();
+        else waiting = setTimeout(startApplying, wait);
       };
       try {
         const consumer = await this.jetstream.consumers.get(stream, consumed.durable);
@@ -168,11 +178,8 @@ export class InboxConsumer {
           const arrival = read(message);
           arrived.push(arrival);
           arrivedEvents += weight(arrival);
-          if (!applyingNow) {
-            // An idle consumer gives the first event a moment's company; a full batch goes at once.
-            if (arrivedEvents >= batchSize || batchLingerMs === 0) startApplying();
-            else lingering ??= setTimeout(startApplying, batchLingerMs);
-          }
+          if (waiting && arrivedEvents >= batchSize) startApplying();
+          else schedule();
           // Back-pressure: stop taking messages while a full batch waits.
           if (arrivedEvents >= batchSize * 2) await applied;
         }
@@ -183,9 +190,11 @@ export class InboxConsumer {
         }
       } finally {
         if (messages) this.subscriptions.delete(messages);
-        // What is still lingering is applied now rather than left for redelivery.
-        if (lingering) startApplying();
-        await applied.catch(() => undefined);
+        // What has arrived is applied now rather than left for redelivery.
+        while (applyingNow || arrived.length > 0) {
+          if (!applyingNow) startApplying();
+          await applied.catch(() => undefined);
+        }
       }
     }
   }

@@ -8,6 +8,8 @@ import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
+  /** Least time between the starts of two batches (default 0; see `ClaimLoopOptions.minPassIntervalMs`). */
+  minBatchIntervalMs?: number;
   /** Most outbox rows taken by one statement (default 1000). */
   batchSize?: number;
   publishTimeoutMs?: number;
@@ -80,6 +82,7 @@ export class OutboxRelay {
       // Rows are held by the batch's transaction, not by a lease.
       leaseMs: 0,
       pollIntervalMs: options.pollIntervalMs,
+      minPassIntervalMs: options.minBatchIntervalMs,
       failureMeans: 'downstream',
       drainOnStop: true,
     });
