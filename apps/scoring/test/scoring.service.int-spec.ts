@@ -28,6 +28,7 @@ describe('scoring services against PostgreSQL', () => {
   let scores: ScoreQueryService;
   let deletionsHandler: ContactDeletionsHandler;
   let deletions: ContactDeletionsRepository;
+  let recalculator: ScoreRecalculator;
 
   beforeAll(async () => {
     database = await openServiceDatabase('scoring', scoringMigrations);
@@ -57,6 +58,7 @@ describe('scoring services against PostgreSQL', () => {
     scores = module.get(ScoreQueryService);
     deletionsHandler = module.get(ContactDeletionsHandler);
     deletions = module.get(ContactDeletionsRepository);
+    recalculator = module.get(ScoreRecalculator);
   });
 
   afterAll(async () => {
@@ -136,6 +138,39 @@ describe('scoring services against PostgreSQL', () => {
       },
     ]);
     expect((await outbox<{ score: number }>(ws, 'score.changed')).map((e) => e.score)).toEqual([20, 30]);
+  });
+
+  it('scores a contact new to scoring from the activity in hand exactly as from the activity read back once stored', async () => {
+    const ws = newWorkspace();
+    // Times with a zone and microseconds are taken as they are; the one with seven fraction digits
+    // (PostgreSQL rounds it) is read back.
+    const times = ['2026-03-01T10:00:00.123456Z', '2026-03-01T12:00:30.5+02:00', '2026-03-01T10:00:00.9999996Z', '2026-03-01T10:05Z'];
+    const contacts = times.map(() => randomUUID());
+    await scoreBatch(
+      contacts.map((contactId, i) => ({
+        workspaceId: ws,
+        activity: {
+          ...lead(contactId, i, { email_valid: i % 2 === 0, phone_valid: i < 2 }),
+          at: times[i] as string,
+          properties: { page: `/p/${i}` },
+        },
+      })),
+    );
+    const read = await database.dataSource.transaction((manager) =>
+      recalculator.evaluate(
+        manager,
+        contacts.map((contactId) => ({ workspaceId: ws, contactId })),
+      ),
+    );
+    for (const [i, contactId] of contacts.entries()) {
+      const view = await scores.get(ws, contactId);
+      const expected = read[i]?.result;
+      expect({ score: view.score, stage: view.stage }).toEqual({ score: expected?.score, stage: expected?.stage });
+      expect(view.history.map((h) => [h.activityId, h.ruleId, h.points, h.at])).toEqual(
+        expected?.history.map((h) => [h.activityId, h.ruleId, h.points, h.at]),
+      );
+    }
+    expect((await scores.get(ws, contacts[0] as string)).score).toBe(20);
   });
 
   it('scores an activity applied twice once', async () => {
@@ -279,7 +314,7 @@ describe('scoring services against PostgreSQL', () => {
     ]);
   });
 
-  it('lets go of the rows a batch locked when one of its contacts was merged while it waited, so it does not deadlock with a transaction taking them in order', async () => {
+  it('lets go of the rows a batch locked when one of its contacts was merged while it waited, before it locks the survivors’ rows', async () => {
     const ws = newWorkspace();
     // Key order: fresh < merged < survivor. Scoring has not seen `fresh` yet.
     const [fresh, merged, survivor] = ['1', '2', '3'].map((n) => `00000000-0000-4000-8000-00000000000${n}`) as [string, string, string];
@@ -292,39 +327,46 @@ describe('scoring services against PostgreSQL', () => {
       return row?.n === count;
     };
 
-    // A merge holds the survivor's and the merged contact's rows, uncommitted.
     const merging = database.dataSource.createQueryRunner();
-    await merging.connect();
-    let batch: Promise<unknown> | undefined;
-    let inOrder: Promise<unknown> | undefined;
+    const other = database.dataSource.createQueryRunner();
+    await Promise.all([merging.connect(), other.connect()]);
+    let batchSettled = false;
     try {
+      // A merge holds the survivor's and the merged contact's rows, uncommitted.
       await merging.startTransaction();
       await merges.merge(merging.manager, ws, { survivorId: survivor, mergedId: merged, at: at(10) });
       // A batch creates `fresh`'s row, then waits for the merged contact's.
-      batch = scoreBatch([
+      const batch = scoreBatch([
         { workspaceId: ws, activity: lead(fresh, 11) },
         { workspaceId: ws, activity: lead(merged, 12) },
-      ]);
+      ]).finally(() => (batchSettled = true));
       batch.catch(() => undefined);
       await waitFor(() => waiting(1), { what: 'the batch waiting for the merged row' });
-      // Another transaction takes the survivor's row, then `fresh`'s, as scoring's own locking does.
-      inOrder = database.dataSource.transaction(async (manager) => {
-        await manager.query(`SELECT 1 FROM scoring.contact_scores WHERE workspace_id = $1 AND contact_id = $2 FOR UPDATE`, [ws, survivor]);
-        await manager.query(
-          `INSERT INTO scoring.contact_scores (workspace_id, contact_id, score, stage, state) VALUES ($1, $2, 0, 'cold', 'active') ON CONFLICT DO NOTHING`,
-          [ws, fresh],
-        );
-      });
-      inOrder.catch(() => undefined);
-      await waitFor(() => waiting(2), { what: 'the other transaction waiting for the survivor' });
+      // Another transaction wants `fresh`'s row: it waits for the batch.
+      await other.startTransaction();
+      const otherTakesFresh = other.query(
+        `INSERT INTO scoring.contact_scores (workspace_id, contact_id, score, stage, state) VALUES ($1, $2, 0, 'cold', 'active') ON CONFLICT DO NOTHING`,
+        [ws, fresh],
+      );
+      otherTakesFresh.catch(() => undefined);
+      await waitFor(() => waiting(2), { what: 'the other transaction waiting for the batch' });
+
+      // The merge commits: the batch finds its contact merged and lets go of `fresh`'s row before
+      // locking again (the survivor's this time), so the other transaction gets it while the batch
+      // is still open; holding it, the batch would have kept the other one waiting until its commit.
       await merging.commitTransaction();
+      await otherTakesFresh;
+      await waitFor(() => waiting(1), { what: 'the batch waiting for the other transaction’s hold on fresh’s row', timeoutMs: 5000 });
+      expect(batchSettled).toBe(false);
+      await other.commitTransaction();
+      await expect(batch).resolves.toBeUndefined();
     } finally {
-      if (merging.isTransactionActive) await merging.rollbackTransaction();
-      await merging.release();
+      for (const runner of [merging, other]) {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
     }
 
-    // Holding `fresh` while it waited for the survivor's row, the batch deadlocked with the other transaction.
-    await expect(Promise.all([batch, inOrder])).resolves.toBeDefined();
     // The merged contact's new lead went to the survivor: three leads in all.
     const [survivorView, freshView] = await Promise.all([scores.get(ws, survivor), scores.get(ws, fresh)]);
     expect(survivorView).toMatchObject({ contactId: survivor });

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ScoreRecalculator } from './score-recalculator';
-import { type ActivityRecord, type ContactKey, keyOf, type LockedScore, ScoreRepository } from './score.repository';
+import {
+  type ActivityRecord,
+  asStored,
+  type ContactKey,
+  keyOf,
+  type LockedScore,
+  ScoreRepository,
+  type StoredActivity,
+} from './score.repository';
 
 export interface ScoringActivity extends ActivityRecord {
   workspaceId: string;
@@ -37,21 +45,26 @@ export class ActivityScoringService {
     let at = 0;
     await this.recalculator.recalculateSteps(
       manager,
-      groups.map(({ key, items }, i) => ({
-        key,
-        before: locked[i] as LockedScore,
-        steps: items.map((activity) => ({
-          fresh: fresh[at++] === true,
-          correlationId: activity.correlationId,
-          cause: {
-            activityId: activity.activityId,
-            at: activity.at,
-            source: activity.source,
-            offer: activity.offer,
-            country: activity.country,
-          },
-        })),
-      })),
+      groups.map(({ key, items }, i) => {
+        const freshHere = items.map(() => fresh[at++] === true);
+        return {
+          key,
+          before: locked[i] as LockedScore,
+          // A contact new to scoring has no history, and its one activity need not be read back.
+          first: locked[i]?.created ? { stored: onlyActivity(items, freshHere) } : undefined,
+          steps: items.map((activity, j) => ({
+            fresh: freshHere[j] === true,
+            correlationId: activity.correlationId,
+            cause: {
+              activityId: activity.activityId,
+              at: activity.at,
+              source: activity.source,
+              offer: activity.offer,
+              country: activity.country,
+            },
+          })),
+        };
+      }),
     );
   }
 
@@ -84,4 +97,15 @@ export class ActivityScoringService {
       }
     }
   }
+}
+
+/**
+ * The stored activities of a contact new to scoring, known without reading them back: its one
+ * activity, when this batch brought one and stored it (a contact's first lead, most often).
+ */
+function onlyActivity(items: readonly ScoringActivity[], fresh: readonly boolean[]): StoredActivity[] | undefined {
+  const [activity] = items;
+  if (items.length !== 1 || !activity || fresh[0] !== true) return undefined;
+  const known = asStored(activity);
+  return known ? [known] : undefined;
 }

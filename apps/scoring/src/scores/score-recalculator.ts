@@ -6,7 +6,7 @@ import { type EngineResult, type EngineRule, scoreContact, scoreOnly, type Stage
 import { AutomationEventsHandler } from '../automations/automation-events.handler';
 import { RulesService } from '../rules/rules.service';
 import { type ChangeCause, scoreChangeEvents, type ScoreSnapshot } from './score-changes';
-import { type ContactKey, type DerivedHistory, keyOf, ScoreRepository } from './score.repository';
+import { type ContactKey, type DerivedHistory, keyOf, ScoreRepository, type StoredActivity } from './score.repository';
 
 /** A locked contact to recompute: its score before, and what caused the recomputation. */
 export interface Recalculation {
@@ -32,6 +32,11 @@ export interface StepwiseRecalculation {
     /** Stored by this transaction: the steps before it do not see the activity yet. */
     fresh: boolean;
   }>;
+  /**
+   * The contact is new to scoring: its score row was created by this transaction, so it has no
+   * history yet, and `stored` (when given) are all its stored activities, in scoring order.
+   */
+  first?: { stored?: readonly StoredActivity[] };
 }
 
 export interface RecalculationOptions {
@@ -115,6 +120,7 @@ export class ScoreRecalculator {
       key: ContactKey;
       before: ScoreSnapshot;
       steps: ReadonlyArray<Omit<Recalculation, 'key' | 'before'> & { fresh: boolean }>;
+      first?: StepwiseRecalculation['first'];
     }>,
     options: RecalculationOptions = {},
   ): Promise<Recalculated[]> {
@@ -126,17 +132,18 @@ export class ScoreRecalculator {
           manager,
           contacts.map((c) => c.key.workspaceId),
         );
+    // A contact new to scoring whose activities are in hand is not read back.
     const activities = await this.scores.activitiesOf(
       manager,
-      contacts.map((c) => c.key),
+      contacts.filter((c) => !c.first?.stored).map((c) => c.key),
     );
     const derived: DerivedHistory[] = [];
     const saved: Array<{ key: ContactKey; score: number; stage: Stage }> = [];
     const events: NewEvent[] = [];
     const done: Recalculated[] = [];
-    for (const { key, before, steps } of contacts) {
+    for (const { key, before, steps, first } of contacts) {
       const ruleset = options.ruleset ?? rulesets?.get(key.workspaceId);
-      const acts = activities.get(keyOf(key.workspaceId, key.contactId)) ?? [];
+      const acts = first?.stored ?? activities.get(keyOf(key.workspaceId, key.contactId)) ?? [];
       const dimensions = new Map(acts.map((a) => [a.activityId, { source: a.source, offer: a.offer, country: a.country }]));
       // Activities this transaction stored for later steps: not in the history of the earlier ones.
       const notYet = new Set(steps.flatMap((step) => (step.fresh && step.cause?.activityId ? [step.cause.activityId] : [])));
@@ -168,7 +175,7 @@ export class ScoreRecalculator {
         previous = after;
       }
       if (!result || !after) continue;
-      derived.push({ key, rows: result.history, transitions: result.transitions, dimensions });
+      derived.push({ key, rows: result.history, transitions: result.transitions, dimensions, first: first !== undefined });
       saved.push({ key, score: result.score, stage: result.stage });
       done.push({ key, before, after });
     }

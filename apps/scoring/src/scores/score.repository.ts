@@ -30,6 +30,32 @@ export interface ActivityRecord {
   country: string | null;
 }
 
+/** An activity as `activitiesOf` reads it back. */
+export type StoredActivity = EngineActivity & Dimensions;
+
+/** A time both PostgreSQL and JavaScript read as the same instant, to the millisecond: a zone, at most microseconds. */
+const PLAIN_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)$/;
+
+/**
+ * The activity as `activitiesOf` would read it back once stored, or nothing when that cannot be
+ * told without reading (a time PostgreSQL might round otherwise, or not parse as JavaScript does).
+ */
+export function asStored(activity: ActivityRecord): StoredActivity | undefined {
+  if (!PLAIN_INSTANT.test(activity.at)) return undefined;
+  const time = Date.parse(activity.at);
+  if (Number.isNaN(time)) return undefined;
+  return {
+    activityId: activity.activityId,
+    event: activity.type,
+    occurredAt: new Date(time).toISOString(),
+    properties: activity.properties,
+    traits: activity.traits,
+    source: activity.source,
+    offer: activity.offer,
+    country: activity.country,
+  };
+}
+
 /** A contact's derived history, as the engine computed it. */
 export interface DerivedHistory {
   key: ContactKey;
@@ -37,6 +63,8 @@ export interface DerivedHistory {
   transitions: readonly StageTransition[];
   /** Campaign dimensions of each activity, by activity id, copied onto its rows. */
   dimensions: ReadonlyMap<string, Dimensions>;
+  /** The contact had no history before: its score row was created by this transaction. */
+  first?: boolean;
 }
 
 export interface Dimensions {
@@ -205,11 +233,8 @@ export class ScoreRepository {
   }
 
   /** The stored activities of these contacts, in scoring order, with one statement. */
-  async activitiesOf(
-    manager: EntityManager,
-    contacts: readonly ContactKey[],
-  ): Promise<Map<string, Array<EngineActivity & { source: string; offer: string | null; country: string | null }>>> {
-    const result = new Map<string, Array<EngineActivity & { source: string; offer: string | null; country: string | null }>>();
+  async activitiesOf(manager: EntityManager, contacts: readonly ContactKey[]): Promise<Map<string, StoredActivity[]>> {
+    const result = new Map<string, StoredActivity[]>();
     for (const c of contacts) result.set(keyOf(c.workspaceId, c.contactId), []);
     if (contacts.length === 0) return result;
     const rows = (await manager.query(
@@ -247,22 +272,25 @@ export class ScoreRepository {
   }
 
   /**
-   * Replaces these contacts' score and stage histories with what the engine derived, with four
-   * statements. The contacts must be locked.
+   * Replaces these contacts' score and stage histories with what the engine derived, with at most
+   * four statements (a contact's first history has nothing to delete). The contacts must be locked.
    */
   async replaceHistories(manager: EntityManager, derived: readonly DerivedHistory[]): Promise<void> {
     if (derived.length === 0) return;
-    const keys = [derived.map((d) => d.key.workspaceId), derived.map((d) => d.key.contactId)];
-    await manager.query(
-      `DELETE FROM ${this.history} h USING unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
-       WHERE h."workspace_id" = k."workspace_id" AND h."contact_id" = k."contact_id"`,
-      keys,
-    );
-    await manager.query(
-      `DELETE FROM ${this.stages} h USING unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
-       WHERE h."workspace_id" = k."workspace_id" AND h."contact_id" = k."contact_id"`,
-      keys,
-    );
+    const replaced = derived.filter((d) => !d.first);
+    if (replaced.length > 0) {
+      const keys = [replaced.map((d) => d.key.workspaceId), replaced.map((d) => d.key.contactId)];
+      await manager.query(
+        `DELETE FROM ${this.history} h USING unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+         WHERE h."workspace_id" = k."workspace_id" AND h."contact_id" = k."contact_id"`,
+        keys,
+      );
+      await manager.query(
+        `DELETE FROM ${this.stages} h USING unnest($1::text[], $2::uuid[]) AS k("workspace_id", "contact_id")
+         WHERE h."workspace_id" = k."workspace_id" AND h."contact_id" = k."contact_id"`,
+        keys,
+      );
+    }
     const rows = derived.flatMap((d) => d.rows.map((row) => ({ key: d.key, row, dims: d.dimensions.get(row.activityId) })));
     if (rows.length > 0) {
       await manager.query(
