@@ -24,5 +24,7 @@
  * NODE_OPTIONS=--enable-source-maps maps them to the TypeScript, at about 15 MiB more per app.
  */
 export function appNodeFlags(app: string): readonly string[] {
-  return app === 'gateway' ? ['--max-semi-space-size=16', '--heap-growing-percent=50'] : ['--max-semi-space-size=8', '--heap-growing-percent=100'];
+  return app === 'gateway'
+    ? ['--max-semi-space-size=16', '--heap-growing-percent=50']
+    : ['--max-semi-space-size=8', '--heap-growing-percent=100'];
 }
