@@ -116,7 +116,7 @@ export class PlatformEnv {
   @IsInt()
   @Min(0)
   @Max(1000)
-  OUTBOX_BATCH_INTERVAL_MS = 100;
+  OUTBOX_BATCH_INTERVAL_MS = 200;
 
   /** Seconds JetStream waits for an ack before redelivering an event. */
   @Expose()
@@ -137,7 +137,7 @@ export class PlatformEnv {
   @IsInt()
   @Min(0)
   @Max(1000)
-  EVENT_BATCH_INTERVAL_MS = 250;
+  EVENT_BATCH_INTERVAL_MS = 500;
 
   /** Deliveries of one event before it is recorded as a dead letter. */
   @Expose()
