@@ -7,9 +7,9 @@
  *   span an interval (EVENT_BATCH_INTERVAL_MS), 4 MiB semi-spaces alone left contacts and scoring
  *   at 159–213 MiB resident after the lead bench (over 200 in two of six runs); these flags ended
  *   them at 144–156 MiB in four runs, with CPU per lead within the bench's noise of the 4 MiB runs
- *   (normalized by the load generator's CPU: 24.6–25.6 against 24.5–25.5). 16 MiB semi-spaces
+ *   (normalized by the load generator's CPU: 24.6–25.6 against 24.5–25.7). 16 MiB semi-spaces
  *   with the same growth ended them at 147–178 MiB; growth capped at half the live size
- *   (`=50`) at 129–135 MiB, but for 5–9 % more CPU per lead.
+ *   (`=50`) at 129–135 MiB, but for 4–9 % more CPU per lead.
  * - The gateway: its old generation grew with the request rate to 160–215 MiB resident after the
  *   lead bench (about 50 MB of it live; the rest went at the next idle collection). Growing the old
  *   generation by at most half its live size between collections (`--heap-growing-percent=50`)
