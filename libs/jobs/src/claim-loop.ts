@@ -146,7 +146,8 @@ export class ClaimLoop<TItem> {
     let passStartedAt = Number.NEGATIVE_INFINITY;
     while (this.running) {
       const spacing = passStartedAt + (this.options.minPassIntervalMs ?? 0) - Date.now();
-      if (spacing > 0) await this.pause(spacing);
+      // Wakes meanwhile do not end this wait; they are served by the pass it leads to.
+      if (spacing > 0) await this.sleep(spacing, { wokenByStopOnly: true });
       if (!this.running) break;
       passStartedAt = Date.now();
       this.wakeRequested = false;
@@ -167,23 +168,12 @@ export class ClaimLoop<TItem> {
     }
   }
 
-  /** Waits `ms` whatever wakes come meanwhile; a stop ends the wait. */
-  private async pause(ms: number): Promise<void> {
+  /** Waits `ms`, or until woken (with `wokenByStopOnly`, until stopped). */
+  private async sleep(ms: number, { wokenByStopOnly = false } = {}): Promise<void> {
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
       this.wakeUp = () => {
-        if (this.running) return;
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    this.wakeUp = undefined;
-  }
-
-  private async sleep(ms: number): Promise<void> {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wakeUp = () => {
+        if (wokenByStopOnly && this.running) return;
         clearTimeout(timer);
         resolve();
       };

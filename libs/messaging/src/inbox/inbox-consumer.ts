@@ -72,10 +72,10 @@ const PULL_EXPIRES_MS = 10_000;
  * the last delivery. Never drops an event silently.
  *
  * A message carries one or more events of its type (the relay packs them). Events are applied in
- * delivery order, in batches: whatever has arrived (up to `batchSize` events) is applied in one transaction, with one inbox statement for all of them,
- * and batches start at most every `batchIntervalMs` unless full, so that under load events are
- * applied many per transaction while one reaching an idle consumer goes at once. When a
- * batch's transaction fails, its events are applied one transaction each, so that only the failing
+ * delivery order, in batches: whatever has arrived (up to `batchSize` events) is applied in one
+ * transaction, with one inbox statement for all of them, and batches start at most every
+ * `batchIntervalMs` unless full, so that under load events are applied many per transaction while
+ * one reaching an idle consumer goes at once. When a batch's transaction fails, its events are applied one transaction each, so that only the failing
  * event is retried: its message is redelivered, and the inbox skips the events of it that were
  * applied (a batch that met a deadlock or a serialization failure is first tried again whole). A
  * handler may say which events it would have any effect for (`wanted`): the others are
@@ -162,10 +162,10 @@ export class InboxConsumer {
       // A batch starts at most every `batchIntervalMs` unless it is full: an event reaching a
       // consumer idle for longer goes at once, and under load what arrives meanwhile goes together.
       const schedule = (): void => {
-        if (applyingNow || waiting || arrived.length === 0) return;
+        if (applyingNow || arrived.length === 0) return;
         const wait = arrivedEvents >= batchSize ? 0 : lastBatchAt + batchIntervalMs - Date.now();
         if (wait <= 0) startApplying();
-        else waiting = setTimeout(startApplying, wait);
+        else waiting ??= setTimeout(startApplying, wait);
       };
       try {
         const consumer = await this.jetstream.consumers.get(stream, consumed.durable);
@@ -178,8 +178,7 @@ export class InboxConsumer {
           const arrival = read(message);
           arrived.push(arrival);
           arrivedEvents += weight(arrival);
-          if (waiting && arrivedEvents >= batchSize) startApplying();
-          else schedule();
+          schedule();
           // Back-pressure: stop taking messages while a full batch waits.
           if (arrivedEvents >= batchSize * 2) await applied;
         }
