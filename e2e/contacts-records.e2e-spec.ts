@@ -1,5 +1,5 @@
 // Contacts as records admins edit, through the gateway, with the pipeline running beside them.
-import type { ContactsDailyReport, ContactView, LeadView } from '@leadflow/contracts';
+import type { ContactsDailyReport, ContactView, LeadView, ScoreView } from '@leadflow/contracts';
 import { findInvariantViolations, waitFor } from '@leadflow/testing';
 import { E2E_ADMIN_KEY, E2E_INTAKE_KEY, Platform } from './platform';
 
@@ -244,6 +244,16 @@ describe('contact records, through the gateway, across all five apps', () => {
     expect(await listed('&include=deleted')).toEqual([contactId]);
     const leads = await call<{ items: Array<{ leadId: string }> }>('GET', `/api/v1/contacts/${contactId}/leads`);
     expect(leads.body.items).toHaveLength(2);
+    // The second lead is scored and its stage copied onto the contact (a new version) in the
+    // background: the restore's ETag is read once that has happened.
+    await waitFor(
+      async () => {
+        const score = await call<ScoreView>('GET', `/api/v1/contacts/${contactId}/score`);
+        const contact = await call<ContactView>('GET', `/api/v1/contacts/${contactId}`);
+        return score.body.history.filter((h) => h.ruleId === 'lead_submitted').length === 2 && contact.body.stage === score.body.stage;
+      },
+      { timeoutMs: 20000, what: 'the second lead scored and its stage copied' },
+    );
 
     const current = await call<ContactView>('GET', `/api/v1/contacts/${contactId}`);
     expect(current.body.deletedAt).not.toBeNull();
