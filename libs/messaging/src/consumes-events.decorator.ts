@@ -5,6 +5,7 @@ import type { EntityManager } from 'typeorm';
 
 export const CONSUMES_EVENTS = Symbol('CONSUMES_EVENTS');
 export const WANTED_EVENTS = Symbol('WANTED_EVENTS');
+export const WANTED_WORKSPACES = Symbol('WANTED_WORKSPACES');
 export const ONE_EVENT_PER_TRANSACTION = Symbol('ONE_EVENT_PER_TRANSACTION');
 
 /**
@@ -25,6 +26,7 @@ export function ConsumesEvents<T extends EventType, H extends object = object>(t
   return (target: H, method: string | symbol, descriptor: TypedPropertyDescriptor<EventBatchHandler<T>>): void => {
     SetMetadata(CONSUMES_EVENTS, type)(target, method, descriptor);
     if (options.wanted) SetMetadata(WANTED_EVENTS, options.wanted)(target, method, descriptor);
+    if (options.wantsWorkspace) SetMetadata(WANTED_WORKSPACES, options.wantsWorkspace)(target, method, descriptor);
     if (options.oneEventPerTransaction) SetMetadata(ONE_EVENT_PER_TRANSACTION, true)(target, method, descriptor);
   };
 }
@@ -38,6 +40,13 @@ export interface ConsumesEventsOptions<T extends EventType, H extends object> {
    */
   wanted?: (handler: H, events: EventBatch<T>) => Promise<boolean[]>;
   /**
+   * Whether the handler could want any event of the type from this workspace, asked of a message
+   * before it is read, for each workspace its `Lf-Workspaces` header names: a message none of whose
+   * workspaces is wanted is acknowledged unread. It must answer true wherever `wanted` could answer
+   * true for an event of the workspace; for a handler with a `wanted` only.
+   */
+  wantsWorkspace?: (handler: H, workspaceId: string, type: T) => Promise<boolean>;
+  /**
    * Each event in a transaction of its own, the handler called with batches of one. For events
    * that each lock rows which other transactions lock too: a batch would hold the rows of its first
    * events while it waits for those of the next, out of the order the others take them in, and
@@ -48,6 +57,9 @@ export interface ConsumesEventsOptions<T extends EventType, H extends object> {
 
 /** How a consumer asks a handler which events it wants (`ConsumesEventsOptions.wanted`, bound to its provider). */
 export type WantedEvents = (events: ReadonlyArray<EventEnvelope<object>>) => Promise<boolean[]>;
+
+/** How a consumer asks a handler whether it wants a workspace's events (`ConsumesEventsOptions.wantsWorkspace`, bound). */
+export type WantedWorkspace = (workspaceId: string) => Promise<boolean>;
 
 /**
  * Runs `apply` for each event in turn, each under its own correlation id, so that the logs it

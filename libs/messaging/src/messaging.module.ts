@@ -17,7 +17,14 @@ import { APP_LOGGER } from '@leadflow/logging';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { CONSUMES_EVENTS, ONE_EVENT_PER_TRANSACTION, WANTED_EVENTS, type WantedEvents } from './consumes-events.decorator';
+import {
+  CONSUMES_EVENTS,
+  ONE_EVENT_PER_TRANSACTION,
+  WANTED_EVENTS,
+  WANTED_WORKSPACES,
+  type WantedEvents,
+  type WantedWorkspace,
+} from './consumes-events.decorator';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
 import { ensureStream, removeReplacedConsumer } from './jetstream/provisioning';
 import { MESSAGING_OPTIONS, type MessagingOptions, natsClientOptions } from './messaging-options';
@@ -55,7 +62,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
     @Optional() private readonly registry?: Registry,
   ) {}
 
-  private registerMetrics(): (outcome: string, type: string) => void {
+  private registerMetrics(): (outcome: string, type: string, count?: number) => void {
     if (!this.registry) return () => undefined;
     const relay = this.relay;
     new Gauge({
@@ -72,7 +79,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       labelNames: ['type', 'outcome'] as const,
       registers: [this.registry],
     });
-    return (outcome, type) => outcomes.inc({ type, outcome });
+    return (outcome, type, count = 1) => outcomes.inc({ type, outcome }, count);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -94,9 +101,10 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
     await this.relay.stop();
   }
 
-  private async startConsumers(onOutcome: (outcome: string, type: string) => void): Promise<void> {
+  private async startConsumers(onOutcome: (outcome: string, type: string, count?: number) => void): Promise<void> {
     const handlers = new Map<EventType, EventHandler>();
     const wantedBy = new Map<EventType, WantedEvents>();
+    const workspacesWantedBy = new Map<EventType, WantedWorkspace>();
     const alone = new Set<EventType>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
@@ -111,6 +119,9 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         handlers.set(type, (events, manager) => (fn as EventHandler).call(instance, events, manager));
         const wanted = Reflect.getMetadata(WANTED_EVENTS, fn) as ((handler: object, events: unknown) => Promise<boolean[]>) | undefined;
         if (wanted) wantedBy.set(type, (events) => wanted(instance, events));
+        const wantsWorkspace = Reflect.getMetadata(WANTED_WORKSPACES, fn) as
+          ((handler: object, workspaceId: string, type: EventType) => Promise<boolean>) | undefined;
+        if (wantsWorkspace) workspacesWantedBy.set(type, (workspaceId) => wantsWorkspace(instance, workspaceId, type));
         if (Reflect.getMetadata(ONE_EVENT_PER_TRANSACTION, fn) === true) alone.add(type);
       }
     }
@@ -152,6 +163,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
           replaces: legacy,
           handler,
           wanted: wantedBy.get(type),
+          wantsWorkspace: workspacesWantedBy.get(type),
           oneEventPerTransaction: alone.has(type),
         });
       }

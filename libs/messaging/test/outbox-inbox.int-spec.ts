@@ -1,4 +1,4 @@
-import { eventConsumerName, EventTypes, NatsNamespace, Streams } from '@leadflow/contracts';
+import { eventConsumerName, EventTypes, type LeadIngestedData, NatsNamespace, Streams } from '@leadflow/contracts';
 import {
   createTestDatabase,
   deleteNamespaceStreams,
@@ -99,6 +99,58 @@ describe('outbox → JetStream → inbox', () => {
     expect(after.ack_floor.stream_seq).toBeGreaterThanOrEqual(after.delivered.stream_seq);
     expect(after.delivered.stream_seq).toBeGreaterThan(before.delivered.stream_seq);
     expect(after.num_pending).toBe(0);
+  });
+
+  it('acknowledges unread a message whose Lf-Workspaces header names only workspaces the handler wants nothing from', async () => {
+    const stream = ns.stream(Streams.ingestion.name);
+    const firstSeq = (await producer.nats.manager.streams.info(stream)).state.last_seq + 1;
+    const malformed: Record<string, unknown> = { ...lead(), receivedAt: 'yesterday' };
+    const commitIn = (events: Array<{ workspaceId: string; data: Record<string, unknown> }>) =>
+      producer.dataSource.transaction(async (manager) =>
+        (
+          await producer.outbox.addMany(
+            manager,
+            events.map(({ workspaceId, data }) => ({
+              type: EventTypes.leadIngested,
+              workspaceId,
+              data: data as unknown as LeadIngestedData,
+            })),
+          )
+        ).map((envelope) => envelope.id),
+      );
+    // The quiet workspace's events, one of them breaking its contract: never read, so not even
+    // the broken one becomes a dead letter.
+    const quiet = await commitIn([
+      { workspaceId: 'quiet', data: { ...lead(), quiet: 1 } },
+      { workspaceId: 'quiet', data: malformed },
+    ]);
+    await waitFor(async () => (await consumerInfo()).num_pending === 0 && (await consumerInfo()).num_ack_pending === 0, {
+      what: 'the quiet message acknowledged',
+    });
+    // A message naming a wanted workspace too is read; the handler's `wanted` still leaves the
+    // quiet event out.
+    const mixed = await commitIn([
+      { workspaceId: 'quiet', data: { ...lead(), quiet: 2 } },
+      { workspaceId: 'default', data: { ...lead(), loud: 1 } },
+    ]);
+    await waitFor(async () => (await effectsOf(mixed[1] as string)) === 1, { what: 'the wanted event beside a quiet one' });
+    await waitFor(async () => (await consumerInfo()).num_pending === 0 && (await consumerInfo()).num_ack_pending === 0, {
+      what: 'every message acknowledged',
+    });
+
+    const headersSeen: string[] = [];
+    for (let seq = firstSeq; seq <= (await producer.nats.manager.streams.info(stream)).state.last_seq; seq += 1) {
+      const message = await producer.nats.manager.streams.getMessage(stream, { seq });
+      headersSeen.push(message.header.get('Lf-Workspaces'));
+    }
+    expect(headersSeen).toContain('quiet');
+    expect(headersSeen.some((value) => ['quiet,default', 'default,quiet'].includes(value))).toBe(true);
+    expect(await effectsOfAll([...quiet, ...mixed])).toEqual([0, 0, 0, 1]);
+    expect(await db.query(`SELECT 1 FROM consumer.dead_letters WHERE event_id = ANY($1::uuid[])`, [quiet])).toHaveLength(0);
+    const inbox = await db.query<{ event_id: string }>(`SELECT event_id FROM consumer.inbox WHERE event_id = ANY($1::uuid[])`, [
+      [...quiet, ...mixed],
+    ]);
+    expect(inbox.map((row) => row.event_id)).toEqual([mixed[1]]);
   });
 
   it('applies an event once when the consumer is killed after its effect committed but before the ack', async () => {
@@ -256,7 +308,7 @@ describe('outbox → JetStream → inbox', () => {
     // The dying relay: it published the first eight as one message (twice: JetStream drops the
     // repeat by its Nats-Msg-Id), and its batch never committed: the rows are still pending.
     const rows = await db.query<PendingOutboxRow>(
-      `SELECT id, seq::text AS seq, type, envelope::text AS envelope FROM producer.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+      `SELECT id, seq::text AS seq, type, envelope->>'workspaceId' AS "workspaceId", envelope::text AS envelope FROM producer.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
       [ids],
     );
     const [packed] = packMessages(rows.slice(0, 8), 256 * 1024);

@@ -103,6 +103,15 @@ export class WebhookDeliveriesService {
     return flags;
   }
 
+  /**
+   * Whether some enabled endpoint of the workspace subscribes to `type` (or, with `postbacks`, one
+   * of its intake keys has a postback): when not, none of its events of the type is `wanted`.
+   */
+  async wantsAny(workspaceId: string, type: string, postbacks = false): Promise<boolean> {
+    if ((await this.subscriptions.endpointsFor(workspaceId, type)).length > 0) return true;
+    return postbacks && (await this.subscriptions.hasPostbacks(workspaceId));
+  }
+
   /** Deliveries of domain events to the endpoints subscribed to them, in the inbox's transaction. */
   async enqueueEvents(events: ReadonlyArray<EventEnvelope<object>>, manager: EntityManager): Promise<void> {
     const deliveries: NewDelivery[] = [];

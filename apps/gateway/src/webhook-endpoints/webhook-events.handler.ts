@@ -1,14 +1,26 @@
-import { type EventEnvelope, EventTypes } from '@leadflow/contracts';
+import { type EventEnvelope, type EventType, EventTypes } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
-/** Events no endpoint of their workspace subscribes to are acknowledged without a transaction. */
-const toEndpoints = (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
-  handler.deliveries.wanted(events);
-const toEndpointsOrPostbacks = (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
-  handler.deliveries.wanted(events, true);
+/**
+ * Events no endpoint of their workspace subscribes to are acknowledged without a transaction, and
+ * a message whose workspaces have no such endpoint without being read.
+ */
+const toEndpoints = {
+  wanted: (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
+    handler.deliveries.wanted(events),
+  wantsWorkspace: (handler: WebhookEventsHandler, workspaceId: string, type: EventType): Promise<boolean> =>
+    handler.deliveries.wantsAny(workspaceId, type),
+};
+/** The same, with the postbacks of the intake key that sent the lead. */
+const toEndpointsOrPostbacks = {
+  wanted: (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
+    handler.deliveries.wanted(events, true),
+  wantsWorkspace: (handler: WebhookEventsHandler, workspaceId: string, type: EventType): Promise<boolean> =>
+    handler.deliveries.wantsAny(workspaceId, type, true),
+};
 
 /**
  * The public domain events (WEBHOOK_EVENT_TYPES) become deliveries to the endpoints subscribed to
@@ -23,43 +35,43 @@ export class WebhookEventsHandler {
   constructor(readonly deliveries: WebhookDeliveriesService) {}
 
   /** A lead's click id is kept only for a sender with a postback: a lead no one wants costs no transaction. */
-  @ConsumesEvents(EventTypes.leadIngested, { wanted: toEndpointsOrPostbacks })
+  @ConsumesEvents(EventTypes.leadIngested, toEndpointsOrPostbacks)
   async onLeadIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
     await this.deliveries.rememberClicks(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactCreated, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.contactCreated, toEndpoints)
   async onContactCreated(events: EventBatch<typeof EventTypes.contactCreated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactUpdated, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.contactUpdated, toEndpoints)
   async onContactUpdated(events: EventBatch<typeof EventTypes.contactUpdated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactMerged, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.contactMerged, toEndpoints)
   async onContactMerged(events: EventBatch<typeof EventTypes.contactMerged>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactDeleted, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.contactDeleted, toEndpoints)
   async onContactDeleted(events: EventBatch<typeof EventTypes.contactDeleted>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactRestored, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.contactRestored, toEndpoints)
   async onContactRestored(events: EventBatch<typeof EventTypes.contactRestored>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.scoreChanged, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.scoreChanged, toEndpoints)
   async onScoreChanged(events: EventBatch<typeof EventTypes.scoreChanged>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.stageChanged, { wanted: toEndpointsOrPostbacks })
+  @ConsumesEvents(EventTypes.stageChanged, toEndpointsOrPostbacks)
   async onStageChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
     await this.deliveries.enqueuePostbacks(
@@ -71,32 +83,32 @@ export class WebhookEventsHandler {
     );
   }
 
-  @ConsumesEvents(EventTypes.opportunityCreated, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.opportunityCreated, toEndpoints)
   async onOpportunityCreated(events: EventBatch<typeof EventTypes.opportunityCreated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.opportunityUpdated, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.opportunityUpdated, toEndpoints)
   async onOpportunityUpdated(events: EventBatch<typeof EventTypes.opportunityUpdated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.opportunityWon, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.opportunityWon, toEndpoints)
   async onOpportunityWon(events: EventBatch<typeof EventTypes.opportunityWon>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.opportunityLost, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.opportunityLost, toEndpoints)
   async onOpportunityLost(events: EventBatch<typeof EventTypes.opportunityLost>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.automationRunCompleted, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.automationRunCompleted, toEndpoints)
   async onAutomationRunCompleted(events: EventBatch<typeof EventTypes.automationRunCompleted>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.endpointDisabled, { wanted: toEndpoints })
+  @ConsumesEvents(EventTypes.endpointDisabled, toEndpoints)
   async onEndpointDisabled(events: EventBatch<typeof EventTypes.endpointDisabled>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
   }

@@ -34,6 +34,11 @@ export class WebhookSubscriptions {
     return (await this.of(workspaceId)).postbacks.get(source) ?? [];
   }
 
+  /** Whether some intake key of the workspace has a postback. */
+  async hasPostbacks(workspaceId: string): Promise<boolean> {
+    return (await this.of(workspaceId)).postbacks.size > 0;
+  }
+
   /** Whether `endpointId` is an enabled endpoint of the workspace. */
   async isEnabled(workspaceId: string, endpointId: string): Promise<boolean> {
     return (await this.of(workspaceId)).endpoints.some((endpoint) => endpoint.id === endpointId);

@@ -6,7 +6,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
-import type { WantedEvents } from '../consumes-events.decorator';
+import type { WantedEvents, WantedWorkspace } from '../consumes-events.decorator';
+import { eventCountOf, MSG_ID_HEADER, namedWorkspaces, WORKSPACES_HEADER } from '../jetstream/message-headers';
 import { parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
 import { InboxRepository } from './inbox.repository';
 
@@ -42,18 +43,22 @@ export interface ConsumedType {
   handler: EventHandler;
   /** Which events the handler would have any effect for; the others are acknowledged without a transaction. */
   wanted?: WantedEvents;
+  /** Whether it could want any event of a workspace; a message naming only unwanted ones is acknowledged unread. */
+  wantsWorkspace?: WantedWorkspace;
   /** Each event in a transaction of its own (`ConsumesEventsOptions.oneEventPerTransaction`). */
   oneEventPerTransaction?: boolean;
 }
 
 export type EventOutcome = 'applied' | 'duplicate' | 'unwanted' | 'retry' | 'dead_letter';
 
-/** A message as it arrived: the events it carries, read but not yet checked. */
+/**
+ * A message as it arrived, not yet read: its body is parsed when its batch starts, and not at all
+ * when its header names only workspaces the handler wants nothing from.
+ */
 interface Arrival {
   message: JsMsg;
-  items: unknown[];
-  /** Why the message could not be read at all. */
-  unreadable?: unknown;
+  /** The events it says it carries (its Nats-Msg-Id), for sizing batches. */
+  events: number;
 }
 
 /** A message whose events were checked: the valid ones, to apply (the others are dead letters). */
@@ -79,8 +84,10 @@ const PULL_EXPIRES_MS = 10_000;
  * event is retried: its message is redelivered, and the inbox skips the events of it that were
  * applied (a batch that met a deadlock or a serialization failure is first tried again whole). A
  * handler may say which events it would have any effect for (`wanted`): the others are
- * acknowledged without a transaction or an inbox row; and that its events go one per transaction
- * (`oneEventPerTransaction`).
+ * acknowledged without a transaction or an inbox row; whether it could want anything of a
+ * workspace (`wantsWorkspace`): a message whose `Lf-Workspaces` header names only workspaces it
+ * wants nothing from is acknowledged unread (bodies are read when their batch starts, not on
+ * arrival); and that its events go one per transaction (`oneEventPerTransaction`).
  */
 export class InboxConsumer {
   private running = false;
@@ -96,7 +103,7 @@ export class InboxConsumer {
     private readonly namespace: NatsNamespace,
     private readonly logger: Logger,
     private readonly settings: InboxConsumerSettings,
-    private readonly onOutcome: (outcome: EventOutcome, type: string) => void = () => undefined,
+    private readonly onOutcome: (outcome: EventOutcome, type: string, count?: number) => void = () => undefined,
   ) {
     this.inbox = new InboxRepository(dataSource);
   }
@@ -175,7 +182,7 @@ export class InboxConsumer {
         messages = await consumer.consume({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
         this.subscriptions.add(messages);
         for await (const message of messages) {
-          const arrival = read(message);
+          const arrival = { message, events: eventCountOf(message.headers?.get(MSG_ID_HEADER)) };
           arrived.push(arrival);
           arrivedEvents += weight(arrival);
           schedule();
@@ -199,7 +206,8 @@ export class InboxConsumer {
   }
 
   /** Applies a batch in one transaction, or each event on its own when the batch fails or the handler asks for it. */
-  private async handleBatch(stream: string, consumed: ConsumedType, arrivals: Arrival[]): Promise<void> {
+  private async handleBatch(stream: string, consumed: ConsumedType, arrived: Arrival[]): Promise<void> {
+    const arrivals = consumed.wantsWorkspace ? await this.passOverUnwanted(arrived, consumed.type, consumed.wantsWorkspace) : arrived;
     let deliveries: Delivery[] = [];
     for (const arrival of arrivals) {
       const delivery = await this.prepare(stream, consumed.type, arrival);
@@ -228,6 +236,29 @@ export class InboxConsumer {
       }
     }
     for (const delivery of deliveries) await this.handleOneByOne(stream, delivery, consumed.handler);
+  }
+
+  /**
+   * Acknowledges, unread, each message whose `Lf-Workspaces` header names only workspaces the
+   * handler wants nothing from. A message without the header is kept, and so is every message when
+   * the handler cannot tell (its question failed).
+   */
+  private async passOverUnwanted(arrivals: Arrival[], type: EventType, wantsWorkspace: WantedWorkspace): Promise<Arrival[]> {
+    const named = arrivals.map((arrival) => namedWorkspaces(arrival.message.headers?.get(WORKSPACES_HEADER)));
+    const wanted = new Map<string, boolean>();
+    try {
+      for (const workspaceId of new Set(named.flatMap((ids) => ids ?? []))) wanted.set(workspaceId, await wantsWorkspace(workspaceId));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not tell which workspaces the handler wants; reading every message');
+      return arrivals;
+    }
+    return arrivals.filter((arrival, i) => {
+      const workspaces = named[i];
+      if (workspaces === undefined || workspaces.some((workspaceId) => wanted.get(workspaceId))) return true;
+      arrival.message.ack();
+      this.onOutcome('unwanted', type, arrival.events);
+      return false;
+    });
   }
 
   /**
@@ -264,15 +295,18 @@ export class InboxConsumer {
   private async prepare(stream: string, type: EventType, arrival: Arrival): Promise<Delivery | undefined> {
     const { message } = arrival;
     const deliveries = message.info.redeliveryCount;
-    if (arrival.unreadable !== undefined) {
-      if (await this.deadLetter(stream, message, undefined, Buffer.from(message.data).toString('utf8'), arrival.unreadable, deliveries)) {
+    let items: unknown[];
+    try {
+      items = readMessage(message.data);
+    } catch (error) {
+      if (await this.deadLetter(stream, message, undefined, Buffer.from(message.data).toString('utf8'), error, deliveries)) {
         message.term();
       }
       return undefined;
     }
     const events: Array<EventEnvelope<object>> = [];
     let recorded = true;
-    for (const item of arrival.items) {
+    for (const item of items) {
       let envelope: EventEnvelope | undefined;
       try {
         envelope = parseEnvelope(item, type);
@@ -387,16 +421,7 @@ function isTransient(error: unknown): boolean {
   return code === '40P01' || code === '40001';
 }
 
-/** How much of a batch a message takes: its events, or one for a message that cannot be read. */
+/** How much of a batch a message takes: the events it says it carries. */
 function weight(arrival: Arrival): number {
-  return Math.max(arrival.items.length, 1);
-}
-
-/** Reads a message's events on arrival, so that batches can be sized in events. */
-function read(message: JsMsg): Arrival {
-  try {
-    return { message, items: readMessage(message.data) };
-  } catch (error) {
-    return { message, items: [], unreadable: error };
-  }
+  return arrival.events;
 }

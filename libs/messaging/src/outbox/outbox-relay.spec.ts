@@ -6,6 +6,7 @@ const row = (n: number, type: string, size = 20): PendingOutboxRow => ({
   id: `0190f1a2-7b3c-7def-8123-${String(n).padStart(12, '0')}`,
   seq: String(n),
   type,
+  workspaceId: 'default',
   envelope: JSON.stringify({ n, pad: 'x'.repeat(Math.max(0, size - 20)) }),
 });
 

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ClaimLoop } from '@leadflow/jobs';
 import type { Logger } from 'pino';
-import type { JetStreamClient } from 'nats';
+import { headers, type JetStreamClient, type MsgHdrs } from 'nats';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { NatsNamespace } from '@leadflow/contracts';
+import { WORKSPACES_HEADER, workspacesHeader } from '../jetstream/message-headers';
 import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
@@ -38,7 +39,8 @@ const VACUUM_EVERY_ROWS = 5000;
  * The events of one type in a batch travel as one message (`packMessages`): its subject is the
  * type, its body a JSON array of envelopes, its Nats-Msg-Id a digest of the event ids it carries,
  * so that the same message published twice (a batch rolled back after JetStream took it) is dropped
- * by JetStream's duplicate window. A batch formed differently the next time is a new message:
+ * by JetStream's duplicate window, and its `Lf-Workspaces` header the workspaces of its events, so
+ * that a consumer that wants none of them can pass over it unread (see message-headers.ts). A batch formed differently the next time is a new message:
  * consumers apply each event once all the same, by its id in their inbox. The messages of a batch
  * are published together, each acknowledgement awaited concurrently. A failed publish means NATS
  * is unavailable: the batch is rolled back and the relay backs off before taking again.
@@ -152,9 +154,16 @@ export class OutboxRelay {
   }
 
   private async publish(message: OutgoingMessage): Promise<void> {
+    const workspaces = workspacesHeader(message.rows.map((row) => row.workspaceId));
+    let named: MsgHdrs | undefined;
+    if (workspaces !== undefined) {
+      named = headers();
+      named.set(WORKSPACES_HEADER, workspaces);
+    }
     await this.jetstream.publish(this.namespace.subject(message.type), messageBody(message), {
       msgID: messageId(message),
       timeout: this.publishTimeoutMs,
+      headers: named,
     });
   }
 }

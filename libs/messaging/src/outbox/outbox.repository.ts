@@ -5,6 +5,8 @@ export interface PendingOutboxRow {
   id: string;
   seq: string;
   type: string;
+  /** The envelope's workspace, for the message's `Lf-Workspaces` header (null when it names none). */
+  workspaceId: string | null;
   /** The envelope's JSON as PostgreSQL writes it: published as it is, never parsed here. */
   envelope: string;
 }
@@ -89,7 +91,7 @@ export class OutboxRepository {
            SELECT "id" FROM ${table}
            WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
            ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED))
-         RETURNING o."id", o."seq"::text AS "seq", o."type", o."envelope"::text AS "envelope"`,
+         RETURNING o."id", o."seq"::text AS "seq", o."type", o."envelope"->>'workspaceId' AS "workspaceId", o."envelope"::text AS "envelope"`,
       [limit],
     );
     // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
