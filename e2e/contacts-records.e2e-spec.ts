@@ -244,15 +244,19 @@ describe('contact records, through the gateway, across all five apps', () => {
     expect(await listed('&include=deleted')).toEqual([contactId]);
     const leads = await call<{ items: Array<{ leadId: string }> }>('GET', `/api/v1/contacts/${contactId}/leads`);
     expect(leads.body.items).toHaveLength(2);
-    // The second lead is scored and its stage copied onto the contact (a new version) in the
-    // background: the restore's ETag is read once that has happened.
+    // The second lead is scored, and every stage change scoring announced for the contact is
+    // copied onto it (each copy a new version), in the background: the restore's ETag is read once
+    // scoring has published all it wrote and contacts has applied each of those changes.
     await waitFor(
       async () => {
         const score = await call<ScoreView>('GET', `/api/v1/contacts/${contactId}/score`);
-        const contact = await call<ContactView>('GET', `/api/v1/contacts/${contactId}`);
-        return score.body.history.filter((h) => h.ruleId === 'lead_submitted').length === 2 && contact.body.stage === score.body.stage;
+        if (score.body.history.filter((h) => h.ruleId === 'lead_submitted').length !== 2) return false;
+        if ((await platform.db.query(`SELECT 1 FROM scoring.outbox`)).length > 0) return false;
+        const changes = (await platform.published<{ contactId: string }>('stage.changed')).filter((e) => e.data.contactId === contactId);
+        const copied = await platform.db.query(`SELECT 1 FROM contacts.inbox WHERE event_id = ANY($1::uuid[])`, [changes.map((e) => e.id)]);
+        return copied.length === changes.length;
       },
-      { timeoutMs: 20000, what: 'the second lead scored and its stage copied' },
+      { timeoutMs: 20000, what: 'the second lead scored and its stage changes copied' },
     );
 
     const current = await call<ContactView>('GET', `/api/v1/contacts/${contactId}`);
