@@ -3,6 +3,7 @@ export * from './inbox/before-commit';
 export * from './inbox/envelope-parser';
 export * from './inbox/inbox-consumer';
 export { redactDeadLetters } from './inbox/inbox.repository';
+export { messageId } from './jetstream/message-headers';
 export * from './jetstream/provisioning';
 export * from './messaging-options';
 export * from './messaging-tables';

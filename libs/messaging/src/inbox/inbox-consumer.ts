@@ -146,8 +146,8 @@ export class InboxConsumer {
       const takeBatch = (): Arrival[] => {
         let events = 0;
         let count = 0;
-        while (count < arrived.length && (count === 0 || events + weight(arrived[count] as Arrival) <= batchSize)) {
-          events += weight(arrived[count] as Arrival);
+        while (count < arrived.length && (count === 0 || events + (arrived[count] as Arrival).events <= batchSize)) {
+          events += (arrived[count] as Arrival).events;
           count += 1;
         }
         arrivedEvents -= events;
@@ -184,7 +184,7 @@ export class InboxConsumer {
         for await (const message of messages) {
           const arrival = { message, events: eventCountOf(message.headers?.get(MSG_ID_HEADER)) };
           arrived.push(arrival);
-          arrivedEvents += weight(arrival);
+          arrivedEvents += arrival.events;
           schedule();
           // Back-pressure: stop taking messages while a full batch waits.
           if (arrivedEvents >= batchSize * 2) await applied;
@@ -419,9 +419,4 @@ function isTransient(error: unknown): boolean {
   const code =
     (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
   return code === '40P01' || code === '40001';
-}
-
-/** How much of a batch a message takes: the events it says it carries. */
-function weight(arrival: Arrival): number {
-  return arrival.events;
 }

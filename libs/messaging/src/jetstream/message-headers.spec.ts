@@ -1,4 +1,29 @@
-import { eventCountOf, MAX_NAMED_WORKSPACES, namedWorkspaces, workspacesHeader } from './message-headers';
+import { createHash } from 'node:crypto';
+import { eventCountOf, MAX_NAMED_WORKSPACES, messageId, namedWorkspaces, workspacesHeader } from './message-headers';
+
+const row = (n: number) => ({ id: `0190f1a2-7b3c-7def-8123-${String(n).padStart(12, '0')}` });
+
+describe('messageId', () => {
+  it('is the event id of a message of one event', () => {
+    expect(messageId({ rows: [row(7)] })).toBe(row(7).id);
+  });
+
+  it('is the same for the same events and differs when the events differ', () => {
+    const a = { rows: [row(1), row(2)] };
+    const more = { rows: [row(1), row(2), row(3)] };
+    const other = { rows: [row(1), row(3)] };
+    expect(messageId(a)).toBe(messageId({ rows: [row(1), row(2)] }));
+    expect(new Set([messageId(a), messageId(more), messageId(other)]).size).toBe(3);
+    const digest = createHash('sha256').update(row(1).id).update(row(2).id).digest('base64url');
+    expect(messageId(a)).toBe(`2-${digest}`);
+  });
+
+  it('tells eventCountOf how many events the message carries', () => {
+    for (const count of [1, 2, 37, 1000]) {
+      expect(eventCountOf(messageId({ rows: Array.from({ length: count }, (_, i) => row(i)) }))).toBe(count);
+    }
+  });
+});
 
 describe('eventCountOf', () => {
   it('reads the count of a packed message’s Nats-Msg-Id', () => {

@@ -2,6 +2,7 @@
  * What the outbox relay says of a message in its headers, for consumers to read before its body:
  * how many events it carries (its Nats-Msg-Id) and whose they are (`Lf-Workspaces`).
  */
+import { createHash } from 'node:crypto';
 
 /** The header JetStream deduplicates on; the relay's value says how many events a message carries (see `messageId`). */
 export const MSG_ID_HEADER = 'Nats-Msg-Id';
@@ -11,6 +12,19 @@ export const WORKSPACES_HEADER = 'Lf-Workspaces';
 
 /** Most workspaces one header names: a message with events of more names none, and every consumer reads it. */
 export const MAX_NAMED_WORKSPACES = 16;
+
+/**
+ * The Nats-Msg-Id of a message of these events: its one event's id, or `<count>-<digest of the ids>`,
+ * so that the same events published again as the same message are recognised as a duplicate, and
+ * a consumer can tell how many events it carries before reading it (`eventCountOf`).
+ */
+export function messageId(message: { rows: ReadonlyArray<{ id: string }> }): string {
+  const [first] = message.rows;
+  if (message.rows.length === 1 && first) return first.id;
+  const digest = createHash('sha256');
+  for (const row of message.rows) digest.update(row.id);
+  return `${message.rows.length}-${digest.digest('base64url')}`;
+}
 
 /**
  * How many events a message says it carries: `n` for a Nats-Msg-Id `n-<digest>`, otherwise one (an

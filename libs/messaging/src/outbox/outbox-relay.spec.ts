@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { messageBody, messageId, packMessages } from './outbox-relay';
+import { messageBody, packMessages } from './outbox-relay';
 import type { PendingOutboxRow } from './outbox.repository';
 
 const row = (n: number, type: string, size = 20): PendingOutboxRow => ({
@@ -44,22 +43,5 @@ describe('messageBody', () => {
   it('is a JSON array of the envelopes, as stored', () => {
     const message = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a')] };
     expect(JSON.parse(messageBody(message))).toEqual([JSON.parse(row(1, 't.a').envelope), JSON.parse(row(2, 't.a').envelope)]);
-  });
-});
-
-describe('messageId', () => {
-  it('is the event id of a message of one event', () => {
-    expect(messageId({ type: 't.a', rows: [row(7, 't.a')] })).toBe(row(7, 't.a').id);
-  });
-
-  it('is the same for the same events and differs when the events differ', () => {
-    const a = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a')] };
-    const again = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a')] };
-    const more = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a'), row(3, 't.a')] };
-    const other = { type: 't.a', rows: [row(1, 't.a'), row(3, 't.a')] };
-    expect(messageId(a)).toBe(messageId(again));
-    expect(new Set([messageId(a), messageId(more), messageId(other)]).size).toBe(3);
-    const digest = createHash('sha256').update(row(1, 't.a').id).update(row(2, 't.a').id).digest('base64url');
-    expect(messageId(a)).toBe(`2-${digest}`);
   });
 });

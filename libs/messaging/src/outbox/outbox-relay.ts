@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { ClaimLoop } from '@leadflow/jobs';
 import type { Logger } from 'pino';
 import { headers, type JetStreamClient, type MsgHdrs } from 'nats';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { NatsNamespace } from '@leadflow/contracts';
-import { WORKSPACES_HEADER, workspacesHeader } from '../jetstream/message-headers';
+import { messageId, WORKSPACES_HEADER, workspacesHeader } from '../jetstream/message-headers';
 import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
@@ -193,16 +192,4 @@ export function packMessages(rows: readonly PendingOutboxRow[], maxBytes: number
 /** The message body: its envelopes as a JSON array, joined as PostgreSQL wrote them. */
 export function messageBody(message: OutgoingMessage): string {
   return `[${message.rows.map((row) => row.envelope).join(',')}]`;
-}
-
-/**
- * The Nats-Msg-Id of a message: its one event's id, or a digest of the ids it carries, so that the
- * same events published again as the same message are recognised as a duplicate.
- */
-export function messageId(message: OutgoingMessage): string {
-  const [first] = message.rows;
-  if (message.rows.length === 1 && first) return first.id;
-  const digest = createHash('sha256');
-  for (const row of message.rows) digest.update(row.id);
-  return `${message.rows.length}-${digest.digest('base64url')}`;
 }
