@@ -336,17 +336,9 @@ describe('passesRules', () => {
     }
   });
 
-  it('leaves classes it does not cover to class-validator: no rules, nested or asynchronous ones', () => {
+  it('leaves classes it does not cover to class-validator: no rules, or asynchronous ones', () => {
     class NoRules {
       name = 'x';
-    }
-    class Inner {
-      @IsString()
-      name!: string;
-    }
-    class Outer {
-      @ValidateNested()
-      inner!: Inner;
     }
     @ValidatorConstraint({ async: true })
     class Later implements ValidatorConstraintInterface {
@@ -359,8 +351,40 @@ describe('passesRules', () => {
       name!: string;
     }
     expect(passesRules(new NoRules())).toBe(false);
-    expect(passesRules(instance(Outer, { inner: instance(Inner, { name: 'a' }) }))).toBe(false);
     expect(passesRules(instance(Awaited, { name: 'a' }))).toBe(false);
+  });
+
+  it('checks nested objects by their own classes, as class-validator does', () => {
+    class Inner {
+      @IsString()
+      name!: string;
+    }
+    class Outer {
+      @ValidateNested()
+      inner!: Inner;
+    }
+    class Many {
+      @ValidateNested({ each: true })
+      inners!: Inner[];
+    }
+    const cases: Array<[object, boolean]> = [
+      [instance(Outer, { inner: instance(Inner, { name: 'a' }) }), true],
+      [instance(Outer, { inner: instance(Inner, { name: 1 }) }), false],
+      // Skipped by class-validator without @IsDefined.
+      [instance(Outer, {}), true],
+      [instance(Outer, { inner: null }), false],
+      [instance(Outer, { inner: 'a' }), false],
+      // A plain object has no rules of its own: class-validator refuses it as an unknown value.
+      [instance(Outer, { inner: { name: 'a' } }), false],
+      [instance(Many, { inners: [instance(Inner, { name: 'a' }), instance(Inner, { name: 'b' })] }), true],
+      [instance(Many, { inners: [instance(Inner, { name: 'a' }), instance(Inner, { name: 2 })] }), false],
+      [instance(Many, { inners: [instance(Inner, { name: 'a' }), 'b'] }), false],
+      [instance(Many, { inners: new Set([instance(Inner, { name: 'a' })]) }), true],
+    ];
+    for (const [object, passes] of cases) {
+      expect(passesRules(object)).toBe(passes);
+      expect(validateSync(object, { forbidUnknownValues: true }).length === 0).toBe(passes);
+    }
   });
 
   it('checks each item of a list whose rule says each, and follows a class given a rule later', () => {

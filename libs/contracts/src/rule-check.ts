@@ -6,11 +6,12 @@ type Rule = Parameters<ReturnType<typeof getMetadataStorage>['addValidationMetad
 /** Whether one object meets every rule of its class. */
 type Check = (object: Record<string, unknown>) => boolean;
 
-/** One property's rules: the conditions that let them run, then the constraints to call. */
+/** One property's rules: the conditions that let them run, the constraints to call, then whether its value is validated as nested objects. */
 interface PropertyRules {
   name: string;
   conditions: Array<(object: object, value: unknown) => boolean>;
   constraints: Array<{ rule: Rule; validate: (value: unknown, args: ValidationArguments) => unknown }>;
+  nested: boolean;
 }
 
 /** Checks compiled per class; null for a class whose rules this check does not cover. */
@@ -44,7 +45,9 @@ let watching = false;
  * for every property of every object. False means "not known to pass": the object breaks a rule,
  * or its class has rules this check does not cover (nested or asynchronous validation, or no rules
  * at all, which class-validator refuses as an unknown value). The caller then runs `validateSync`,
- * which gives the verdict and the messages, so the two can never disagree on an event let through.
+ * which gives the verdict and the messages, so the two can never disagree on an object let through.
+ * `@ValidateNested()` is covered: the value (or each item of an array, set or map) must be an
+ * object that passes the rules of its own class, as class-validator has it.
  */
 export function passesRules(object: object): boolean {
   const type = object.constructor;
@@ -63,7 +66,7 @@ function compile(type: object): Check | null {
   if (rules.length === 0) return null;
   const properties: PropertyRules[] = [];
   for (const [name, ofProperty] of Object.entries(storage.groupByPropertyName(rules))) {
-    const property: PropertyRules = { name, conditions: [], constraints: [] };
+    const property: PropertyRules = { name, conditions: [], constraints: [], nested: false };
     // class-validator runs IS_DEFINED rules first, then the others, once the conditions hold.
     const ordered = [
       ...ofProperty.filter((r) => r.type === ValidationTypes.IS_DEFINED),
@@ -73,6 +76,10 @@ function compile(type: object): Check | null {
       if (rule.type === ValidationTypes.WHITELIST) continue;
       if (rule.type === ValidationTypes.CONDITIONAL_VALIDATION) {
         property.conditions.push(rule.constraints[0] as (object: object, value: unknown) => boolean);
+        continue;
+      }
+      if (rule.type === ValidationTypes.NESTED_VALIDATION) {
+        property.nested = true;
         continue;
       }
       if (rule.type !== ValidationTypes.CUSTOM_VALIDATION && rule.type !== ValidationTypes.IS_DEFINED) return null;
@@ -104,7 +111,24 @@ function propertyPasses(object: Record<string, unknown>, property: PropertyRules
       return false;
     }
   }
-  return true;
+  return !property.nested || nestedPasses(value);
+}
+
+/**
+ * class-validator's `@ValidateNested()`: each item of an array, set or map, or else the value
+ * itself, is an object meeting its own class's rules; undefined is let through (class-validator
+ * skips it). An item that is itself a collection is left to class-validator.
+ */
+function nestedPasses(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (Array.isArray(value) || value instanceof Set || value instanceof Map) {
+    for (const item of value instanceof Map ? value.values() : value) {
+      if (typeof item !== 'object' || item === null || Array.isArray(item) || item instanceof Set || item instanceof Map) return false;
+      if (!passesRules(item)) return false;
+    }
+    return true;
+  }
+  return typeof value === 'object' && value !== null && passesRules(value);
 }
 
 /** A constraint's answer as a pass: a promise (an asynchronous rule) is left to class-validator. */
