@@ -461,6 +461,14 @@ describe('gateway: access control', () => {
       frames: response.headers.get('x-frame-options'),
       csp: response.headers.get('content-security-policy'),
     }).toEqual({ nosniff: 'nosniff', frames: 'SAMEORIGIN', csp: expect.stringContaining("default-src 'self'") });
+    // Error answers too: an unknown route, and a request without a credential.
+    for (const failed of [await call('GET', '/api/v1/no-such-route'), await call('GET', '/api/v1/leads')]) {
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+      expect([failed.headers.get('x-content-type-options'), failed.headers.get('strict-transport-security')]).toEqual([
+        'nosniff',
+        'max-age=31536000; includeSubDomains',
+      ]);
+    }
     const preflight = (origin: string) =>
       call('OPTIONS', '/api/v1/leads', {
         Origin: origin,
