@@ -1,5 +1,5 @@
 /** One spelling per JSON value, so equal payloads hash equally whatever order their keys came in. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 // `value` steps hold values already passed through toJSON, as JSON.stringify calls it once per value.
 type Step = { value: unknown } | { text: string } | { leave: object };
@@ -24,7 +24,7 @@ export function canonicalJson(value: unknown): string {
 
 /** sha256 (hex) of the canonical JSON: the same for any key order, different for any value change. */
 export function fingerprint(payload: unknown): string {
-  return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+  return hash('sha256', canonicalJson(payload), 'hex');
 }
 
 function writeValue(value: unknown, out: string[], steps: Step[], ancestors: Set<object>): void {

@@ -4,14 +4,14 @@
  * value is normalized as for leads (email trimmed and lower-cased; phone in E.164). So
  * `identityHash('email', 'Ana@Example.com ')` is the sha256 of `email:ana@example.com`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IdentityKind } from '@leadflow/contracts';
 import { normalizeEmail } from './email';
 import { normalizePhone } from './phone';
 
 /** The hash of an identity already normalized (a lead's or a contact's stored email or phone). */
 export function hashOfNormalizedIdentity(kind: IdentityKind, normalizedValue: string): string {
-  return createHash('sha256').update(`${kind}:${normalizedValue}`, 'utf8').digest('hex');
+  return hash('sha256', `${kind}:${normalizedValue}`, 'hex');
 }
 
 /**
@@ -43,5 +43,5 @@ export type ActivityIdKind = 'anonymous_id' | 'user_id' | 'contact_id';
  * `<kind>:<value>` form: an erasure names the person's tracker ids by these, never in clear.
  */
 export function hashOfActivityId(kind: ActivityIdKind, value: string): string {
-  return createHash('sha256').update(`${kind}:${value}`, 'utf8').digest('hex');
+  return hash('sha256', `${kind}:${value}`, 'hex');
 }

@@ -1,5 +1,5 @@
 import type { ActivityReceivedData } from '@leadflow/contracts';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Identity } from './identity';
 
 /**
@@ -42,7 +42,7 @@ export function activityIdentitiesOf(
  * formula of `hashOfNormalizedIdentity` (libs/normalization) for email and phone.
  */
 export function erasedIdentityHash(identity: Identity): string {
-  return createHash('sha256').update(`${identity.kind}:${identity.value}`, 'utf8').digest('hex');
+  return hash('sha256', `${identity.kind}:${identity.value}`, 'hex');
 }
 
 /** Optional name fields of identify traits, as Segment's spec spells them. */

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** What a credential may do. Keys carry scopes; admin accounts get them from their role. */
 export const SCOPES = ['intake', 'admin:read', 'admin:write', 'events'] as const;
@@ -32,7 +32,7 @@ export function describeApiKey(key: string): NewApiKey {
 }
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return hash('sha256', key, 'hex');
 }
 
 /** The key a request presents in `X-Api-Key`, as `Authorization: Bearer <key>` or as Basic auth's user; undefined when none. */

@@ -1,5 +1,5 @@
 import type { NormalizedLead, ParseIssue } from '@leadflow/contracts';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * What a redacted lead keeps: ids, times, its source and the campaign dimensions reports are broken
@@ -26,5 +26,5 @@ export function redactedNormalized(normalized: NormalizedLead): NormalizedLead {
 }
 
 export function sha256Hex(bytes: Buffer): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return hash('sha256', bytes, 'hex');
 }
