@@ -66,6 +66,30 @@ describe('utcDayOf', () => {
       expect(utcDayOf(text)).toBeNull();
     }
   });
+
+  it('gives UTC timestamps the day Date.parse gives them, the same day twice in a row included', () => {
+    const texts = [
+      '2026-03-01T24:00:00Z',
+      '2026-03-01T23:59:60Z',
+      '2026-02-29T10:00:00Z',
+      '2028-02-29T10:00:00.5z',
+      '0000-12-31T10:00:00Z',
+      '9999-12-31T23:59:59.999999999Z',
+      '2026-03-01T10:00Z',
+    ];
+    for (let ms = Date.UTC(2025, 11, 31, 20); ms < Date.UTC(2026, 0, 2, 4); ms += 37 * 60 * 1000 + 1234) {
+      texts.push(new Date(ms).toISOString(), new Date(ms).toISOString());
+    }
+    for (const text of texts) {
+      const parsed = Date.parse(text);
+      // A date that is not real (February 29th of 2026) is refused, not rolled over.
+      const real = /^(\d{4})-(\d{2})-(\d{2})/.exec(text) ?? [];
+      const date = new Date(Date.UTC(Number(real[1]), Number(real[2]) - 1, Number(real[3])));
+      const isReal = date.getUTCMonth() === Number(real[2]) - 1 && date.getUTCDate() === Number(real[3]) && Number(real[1]) >= 1;
+      const expected = Number.isNaN(parsed) || !isReal ? null : new Date(parsed).toISOString().slice(0, 10);
+      expect([text, utcDayOf(text)]).toEqual([text, expected]);
+    }
+  });
 });
 
 describe('Monday weeks', () => {

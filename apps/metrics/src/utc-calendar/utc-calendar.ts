@@ -34,11 +34,25 @@ export function formatDay(dayNumber: number): string {
 // ISO 8601 date-time as producers write it; the zone may be Z, an offset, or absent (read as UTC).
 const TIMESTAMP_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/i;
 
+// The same, in UTC, with hours 00-23 (24:00 would be the next day) and seconds 00-59.
+const UTC_TIMESTAMP_PATTERN = /^(\d{4}-\d{2}-\d{2})T(?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,9})?)?Z$/i;
+let lastUtcDay: string | undefined;
+
 /**
  * The UTC day (`YYYY-MM-DD`) of an ISO 8601 timestamp, or null when it is not one. A timestamp
  * without a zone is read as UTC rather than as the server's local time.
  */
 export function utcDayOf(timestamp: string): string | null {
+  // A UTC timestamp as toISOString writes it (every event's): its day is its first ten characters,
+  // once they are a real date. Events come in runs of the same day, so the last one is remembered.
+  const utc = UTC_TIMESTAMP_PATTERN.exec(timestamp);
+  if (utc) {
+    const day = utc[1] as string;
+    if (day === lastUtcDay) return day;
+    if (parseDay(day) === null) return null;
+    lastUtcDay = day;
+    return day;
+  }
   // Date.parse rolls impossible dates over (2026-02-30T… becomes March 2nd): insist the date is real.
   if (!TIMESTAMP_PATTERN.test(timestamp) || parseDay(timestamp.slice(0, 10)) === null) return null;
   const hasZone = /(Z|[+-]\d{2}:\d{2})$/i.test(timestamp);

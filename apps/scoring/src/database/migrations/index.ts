@@ -6,6 +6,7 @@ import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { ScoringEngine1795870000000 } from './1795870000000-scoring-engine';
 import { Automations1796600000000 } from './1796600000000-automations';
 import { AutomationContactOpportunities1796700000000 } from './1796700000000-automation-contact-opportunities';
+import { DropRedundantHistoryIndex1796800000000 } from './1796800000000-drop-redundant-history-index';
 
 /** Every migration of the scoring schema, oldest first. */
 export const scoringMigrations = [
@@ -17,4 +18,5 @@ export const scoringMigrations = [
   ScoringEngine1795870000000,
   Automations1796600000000,
   AutomationContactOpportunities1796700000000,
+  DropRedundantHistoryIndex1796800000000,
 ];
