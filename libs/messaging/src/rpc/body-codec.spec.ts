@@ -24,6 +24,31 @@ describe('request body codec', () => {
     expect(decodeBody(encoded).equals(bytes)).toBe(true);
   });
 
+  it('keeps every byte of the edge cases of UTF-8: a BOM, surrogates, overlong forms, past U+10FFFF, a cut sequence', () => {
+    const cases: Array<[number[], 'utf8' | 'gzip+base64']> = [
+      [[0xef, 0xbb, 0xbf, 0x7b, 0x7d], 'utf8'],
+      [[0xf0, 0x9f, 0x9a, 0x80], 'utf8'],
+      [[0xed, 0xa0, 0x80], 'gzip+base64'],
+      [[0xc0, 0x80], 'gzip+base64'],
+      [[0xf4, 0x90, 0x80, 0x80], 'gzip+base64'],
+      [[0x7b, 0xe2, 0x82], 'gzip+base64'],
+      [[0x00, 0x7f], 'utf8'],
+    ];
+    for (const [list, encoding] of cases) {
+      const bytes = Buffer.from(list);
+      const encoded = encodeBody(bytes);
+      expect([list, encoded.encoding]).toEqual([list, encoding]);
+      expect(decodeBody(encoded).equals(bytes)).toBe(true);
+    }
+  });
+
+  it('round-trips many short random byte strings, text or compressed', () => {
+    for (let i = 0; i < 2000; i += 1) {
+      const bytes = randomBytes(1 + (i % 12));
+      expect(decodeBody(encodeBody(bytes)).equals(bytes)).toBe(true);
+    }
+  });
+
   it('round-trips random bytes', () => {
     const bytes = randomBytes(300 * 1024);
     expect(decodeBody(encodeBody(bytes)).equals(bytes)).toBe(true);

@@ -1,4 +1,5 @@
 import type { EncodedBody } from '@leadflow/contracts';
+import { isUtf8 } from 'node:buffer';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 /** Bodies above this size travel compressed: a NATS message, like intake, is capped at 1 MiB. */
@@ -9,9 +10,9 @@ const MAX_DECODED_BYTES = 2 * 1024 * 1024;
 /** Packs request bytes for a request/reply message. */
 export function encodeBody(bytes: Buffer): EncodedBody {
   if (bytes.length <= COMPRESS_ABOVE_BYTES) {
-    // Most bodies are valid UTF-8 and travel as text; anything else is compressed, which is lossless.
-    const text = bytes.toString('utf8');
-    if (Buffer.byteLength(text) === bytes.length && Buffer.from(text, 'utf8').equals(bytes)) return { encoding: 'utf8', data: text };
+    // Most bodies are valid UTF-8, which decodes to text and back to the same bytes, and travel as
+    // text; anything else is compressed, which is lossless.
+    if (isUtf8(bytes)) return { encoding: 'utf8', data: bytes.toString('utf8') };
   }
   return { encoding: 'gzip+base64', data: gzipSync(bytes).toString('base64') };
 }
