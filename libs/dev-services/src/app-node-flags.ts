@@ -2,14 +2,16 @@
  * How each app's Node.js runs (by app name): in the launcher, the bench and the images (the Dockerfile and the
  * apps' `serve` targets repeat it; `tools/deploy/dockerfile.spec.ts` checks the Dockerfile).
  *
- * - The consuming apps: 8 MiB semi-spaces instead of Node's 16, and an old generation grown by at
- *   most its live size between collections (`--heap-growing-percent=100`). Since their batches
- *   span an interval (EVENT_BATCH_INTERVAL_MS), 4 MiB semi-spaces alone left contacts and scoring
- *   at 159–213 MiB resident after the lead bench (over 200 in two of six runs); these flags ended
- *   them at 144–156 MiB in four runs, with CPU per lead within the bench's noise of the 4 MiB runs
- *   (normalized by the load generator's CPU: 24.6–25.6 against 24.5–25.7). 16 MiB semi-spaces
- *   with the same growth ended them at 147–178 MiB; growth capped at half the live size
- *   (`=50`) at 129–135 MiB, but for 4–9 % more CPU per lead.
+ * - The consuming apps: 16 MiB semi-spaces (Node's default), and an old generation grown by at
+ *   most its live size between collections (`--heap-growing-percent=100`). Their batches span an
+ *   interval (EVENT_BATCH_INTERVAL_MS), so what a batch holds lives through several young
+ *   collections: in five alternating pairs of lead benches, 16 MiB semi-spaces took 2–9 % less
+ *   CPU per lead in the consuming apps than 8 MiB (against the gateway's: 2.23–2.33 against
+ *   2.27–2.37; against their PostgreSQL's: 1.06–1.20 against 1.15–1.24) and ended them at 171–182
+ *   MiB resident (8 MiB: 153–165); in two pairs of events benches they took 0.42–0.50 ms of CPU
+ *   per event against 0.50–0.56. 4 MiB semi-spaces had left contacts and scoring at 159–213 MiB
+ *   (over 200 in two of six runs); growth capped at half the live size (`=50`) kept them at
+ *   129–135 MiB, but for 4–9 % more CPU per lead.
  * - The gateway: its old generation grew with the request rate to 160–215 MiB resident after the
  *   lead bench (about 50 MB of it live; the rest went at the next idle collection). Growing the old
  *   generation by at most half its live size between collections (`--heap-growing-percent=50`)
@@ -26,5 +28,5 @@
 export function appNodeFlags(app: string): readonly string[] {
   return app === 'gateway'
     ? ['--max-semi-space-size=16', '--heap-growing-percent=50']
-    : ['--max-semi-space-size=8', '--heap-growing-percent=100'];
+    : ['--max-semi-space-size=16', '--heap-growing-percent=100'];
 }
