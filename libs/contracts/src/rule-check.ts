@@ -6,7 +6,7 @@ type Rule = Parameters<ReturnType<typeof getMetadataStorage>['addValidationMetad
 /** Whether one object meets every rule of its class. */
 type Check = (object: Record<string, unknown>) => boolean;
 
-/** One property's rules: the conditions that let them run, the constraints to call, then whether its value is validated as nested objects. */
+/** One property's rules: the conditions that let them run, the constraints to call, and whether its value is nested objects. */
 interface PropertyRules {
   name: string;
   conditions: Array<(object: object, value: unknown) => boolean>;
@@ -43,8 +43,8 @@ let watching = false;
  * calling each rule: the same rules in the same order as class-validator's `validateSync` (with no
  * groups and no skip or whitelist options), but without building the error objects and messages
  * for every property of every object. False means "not known to pass": the object breaks a rule,
- * or its class has rules this check does not cover (nested or asynchronous validation, or no rules
- * at all, which class-validator refuses as an unknown value). The caller then runs `validateSync`,
+ * or its class has rules this check does not cover (asynchronous validation, or no rules at all,
+ * which class-validator refuses as an unknown value). The caller then runs `validateSync`,
  * which gives the verdict and the messages, so the two can never disagree on an object let through.
  * `@ValidateNested()` is covered: the value (or each item of an array, set or map) must be an
  * object that passes the rules of its own class, as class-validator has it.
