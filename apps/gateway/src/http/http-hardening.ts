@@ -28,7 +28,7 @@ const SECURITY_HEADERS: HelmetOptions = {
  * stand-in response: they do not change from one request to the next (no CSP nonces). Fastify then
  * writes them with its own headers, instead of twelve middleware calls and `setHeader`s per request.
  */
-export function securityHeaders(options: HelmetOptions): Record<string, string> {
+function securityHeaders(options: HelmetOptions): Record<string, string> {
   const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: unknown) => (headers[name.toLowerCase()] = String(value)),
