@@ -5,14 +5,14 @@
  * - Every app: 16 MiB semi-spaces, Node 20's default, named so that a Node with another default
  *   (the images run Node 22) runs the same.
  * - The consuming apps: an old generation grown by at most its live size between collections
- *   (`--heap-growing-percent=100`). Their batches span an interval (EVENT_BATCH_INTERVAL_MS), so what a batch holds lives through several young
- *   collections: in five alternating pairs of lead benches, 16 MiB semi-spaces took 2–9 % less
- *   CPU per lead in the consuming apps than 8 MiB (against the gateway's: 2.23–2.33 against
- *   2.27–2.37; against their PostgreSQL's: 1.06–1.20 against 1.15–1.24) and ended them at 171–182
- *   MiB resident (8 MiB: 153–165); in two pairs of events benches they took 0.42–0.50 ms of CPU
- *   per event against 0.50–0.56. 4 MiB semi-spaces had left contacts and scoring at 159–213 MiB
- *   (over 200 in two of six runs); growth capped at half the live size (`=50`) kept them at
- *   129–135 MiB, but for 4–9 % more CPU per lead.
+ *   (`--heap-growing-percent=100`). Their batches span an interval (EVENT_BATCH_INTERVAL_MS), so what
+ *   a batch holds lives through several young collections: in five alternating pairs of lead benches,
+ *   16 MiB semi-spaces took 2–9 % less CPU per lead in the consuming apps than 8 MiB (against the
+ *   gateway's: 2.23–2.33 against 2.27–2.37; against their PostgreSQL's: 1.06–1.20 against 1.15–1.24)
+ *   and ended them at 171–182 MiB resident (8 MiB: 153–165); in two pairs of events benches they took
+ *   0.42–0.50 ms of CPU per event against 0.50–0.56. 4 MiB semi-spaces had left contacts and scoring
+ *   at 159–213 MiB (over 200 in two of six runs); growth capped at half the live size (`=50`) kept
+ *   them at 129–135 MiB, but for 4–9 % more CPU per lead.
  * - The gateway: its old generation grew with the request rate to 160–215 MiB resident after the
  *   lead bench (about 50 MB of it live; the rest went at the next idle collection). Growing the old
  *   generation by at most half its live size between collections (`--heap-growing-percent=50`)
