@@ -1,4 +1,4 @@
-import { type EventEnvelope, type EventType, SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
+import { type EventEnvelope, type EventType, NatsNamespace, RpcSubjects, SERVICE_NAMES, type ServiceName } from '@leadflow/contracts';
 import {
   createTestDatabase,
   findInvariantViolations,
@@ -10,7 +10,9 @@ import {
   startProcess,
   type TestDatabase,
   uniqueNamespace,
+  waitFor,
 } from '@leadflow/testing';
+import { connect, ErrorCode } from 'nats';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..');
@@ -100,11 +102,33 @@ export class Platform {
     return this.app('gateway');
   }
 
-  /** SIGKILLs an app: no shutdown, work in flight is abandoned. */
+  /**
+   * SIGKILLs an app: no shutdown, work in flight is abandoned. Returns once NATS has let go of the
+   * app's subscriptions too (it notices the closed connection a moment after the exit, longer on a
+   * busy machine): until then a request to the app is delivered to the dead connection and waits
+   * out its timeout instead of meeting "no responders" at once.
+   */
   async kill(service: ServiceName): Promise<void> {
     const app = this.app(service);
     app.process.kill('SIGKILL');
     await app.process.exited;
+    const connection = await connect({ servers: this.nats.url, ...(this.nats.admin ?? {}) });
+    try {
+      const subject = new NatsNamespace(this.namespace).subject(RpcSubjects.systemStatus[service]);
+      await waitFor(
+        async () => {
+          try {
+            await connection.request(subject, undefined, { timeout: 200 });
+            return false;
+          } catch (error) {
+            return (error as { code?: string }).code === ErrorCode.NoResponders;
+          }
+        },
+        { timeoutMs: 10_000, what: `NATS letting go of the killed ${service}'s subscriptions` },
+      );
+    } finally {
+      await connection.close();
+    }
   }
 
   /** What the apps have published of `type`, each event once (see `readPublishedEvents`). */
