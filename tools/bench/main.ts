@@ -53,6 +53,7 @@ import { benchImport, renderImportReport } from './import-bench';
 import { benchEvents, renderEventsReport, writeEventsReport } from './events-bench';
 import { benchWebhooks, renderWebhooksReport, writeWebhooksReport } from './webhooks-bench';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
+import { readDatabaseWrites, untilConnectionsGone, writesBetween } from './database-writes';
 import { type BenchReport, judge, type PlatformRun, renderReport, type TargetRun, writeReport } from './report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -188,7 +189,7 @@ async function drive(
   run: BenchRun,
   leads: LeadSequence,
   processes: () => Promise<ProcessGroups>,
-): Promise<Omit<TargetRun, 'stored'>> {
+): Promise<Omit<TargetRun, 'stored' | 'writes'>> {
   const { options, signal } = run;
   await probeIntake(name, baseUrl, leads, run.intakeKey);
   let warmup: LoadResult | null = null;
@@ -217,12 +218,13 @@ async function drive(
 }
 
 /** 201 answers of a target, the probe lead included. */
-function acceptedLeads(result: Omit<TargetRun, 'stored'>): number {
+function acceptedLeads(result: Omit<TargetRun, 'stored' | 'writes'>): number {
   return 1 + (result.warmup?.accepted ?? 0) + result.measured.accepted;
 }
 
 async function benchBaseline(run: BenchRun): Promise<TargetRun> {
   run.signal.throwIfAborted();
+  const writesBefore = await readDatabaseWrites(run.db, [BASELINE_SCHEMA]);
   const port = await findFreePort();
   const server = AppProcess.start({
     name: 'baseline',
@@ -246,12 +248,15 @@ async function benchBaseline(run: BenchRun): Promise<TargetRun> {
   if (server.crash) throw new Error(`${server.crash}; its last output:\n${server.lastOutput}`);
   // Stopped before the platform starts: the two never share the CPUs.
   await server.stop();
-  return { ...result, stored: await countRows(run, `${BASELINE_SCHEMA}.leads`) };
+  await untilConnectionsGone(run.db, run.database, [run.superuser]);
+  const writes = writesBetween(writesBefore, await readDatabaseWrites(run.db, [BASELINE_SCHEMA]));
+  return { ...result, stored: await countRows(run, `${BASELINE_SCHEMA}.leads`), writes };
 }
 
 async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
   run.signal.throwIfAborted();
   const namespace = `bench${run.runId}`;
+  const writesBefore = await readDatabaseWrites(run.db, SERVICE_NAMES);
   run.cleanup.add(`delete the streams of ${namespace}`, () => deleteNamespaceStreams(run.natsUrl, namespace));
   log('platform: starting gateway, ingestion, contacts, scoring, metrics');
   const platform = await PlatformTarget.start(
@@ -290,7 +295,10 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
   const logs = platform.logSummaries();
   const memoryMiB = await residentMemory(platform.pids());
   await platform.stop();
-  return { ...result, stored: drain.stored, drain, crashes, logs, memoryMiB };
+  // Read once the apps' connections are gone: their backends hand in their counts as they exit.
+  await untilConnectionsGone(run.db, run.database, [...roles.keys()]);
+  const writes = writesBetween(writesBefore, await readDatabaseWrites(run.db, SERVICE_NAMES));
+  return { ...result, stored: drain.stored, writes, drain, crashes, logs, memoryMiB };
 }
 
 async function benchAll(run: BenchRun): Promise<BenchReport> {

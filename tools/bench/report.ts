@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogSummary } from './app-process';
 import type { CpuUsage } from './cpu-usage';
+import { type DatabaseWrites, databaseWritesLines } from './database-writes';
 import type { DrainResult } from './drain';
 import type { LoadResult } from './load';
 
@@ -20,6 +21,8 @@ export interface TargetRun {
   cpu: CpuUsage | null;
   /** Rows the target stored (warm-up included), counted in its tables after the load. */
   stored: number;
+  /** What PostgreSQL wrote for the target from its start to its stop; null where it was not read. */
+  writes: DatabaseWrites | null;
 }
 
 export interface PlatformRun extends TargetRun {
@@ -166,6 +169,12 @@ export function renderReport(report: BenchReport): string {
   if (report.ratio !== null) lines.push(`ratio platform/baseline requests/s: ${fixed(report.ratio, 2)}`);
   if (report.cpuRatio !== null) lines.push(`ratio platform/baseline CPU per request: ${fixed(report.cpuRatio, 2)}`);
   lines.push(...cpuLines(report));
+  lines.push(
+    ...databaseWritesLines([
+      { name: 'baseline', writes: baseline?.writes ?? null, stored: baseline?.stored ?? 0 },
+      { name: 'platform', writes: platform?.writes ?? null, stored: platform?.stored ?? 0 },
+    ]),
+  );
   if (platform) lines.push(...platformLines(platform));
   lines.push('', 'checks:');
   for (const check of report.checks) lines.push(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
