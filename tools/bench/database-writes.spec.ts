@@ -56,7 +56,7 @@ describe('databaseWritesLines', () => {
       ],
       { walRecords: 1500, walBytes: 204_800, walFullPageImages: 10 },
     );
-    expect(databaseWritesLines([{ name: 'platform', writes, stored: 100 }])).toEqual([
+    expect(databaseWritesLines({ baseline: null, platform: { writes, stored: 100 } })).toEqual([
       'database writes per stored lead, from start to stop (warm-up and drain included; PostgreSQL statistics):',
       '  platform: WAL 2.0 KiB in 15 records (0.10 full-page images); rows 2.00 inserted, 1.00 updated (0.50 heap-only), 1.00 deleted; index entries at most 7.0',
       `    ${'s.big'.padEnd(34)} 1.00 inserted, 1.00 updated (0.50 heap-only), 1.00 deleted; 4 indexes, at most 6.0 entries`,
@@ -64,14 +64,13 @@ describe('databaseWritesLines', () => {
     ]);
   });
 
-  it('says nothing of a target whose writes were not read or that stored nothing', () => {
-    expect(databaseWritesLines([{ name: 'baseline', writes: null, stored: 10 }])).toEqual([]);
-    expect(databaseWritesLines([{ name: 'baseline', writes: snapshot([]), stored: 0 }])).toEqual([]);
+  it('says nothing of a target that did not run or stored nothing', () => {
+    expect(databaseWritesLines({ baseline: { writes: snapshot([]), stored: 0 }, platform: null })).toEqual([]);
   });
 
   it('names the ten busiest tables and counts the rest', () => {
     const tables = Array.from({ length: 12 }, (_, i) => table(`s.t${String(i).padStart(2, '0')}`, { inserted: 12 - i }));
-    const lines = databaseWritesLines([{ name: 'platform', writes: snapshot(tables), stored: 1 }]);
+    const lines = databaseWritesLines({ platform: { writes: snapshot(tables), stored: 1 } });
     expect(lines).toHaveLength(2 + 10 + 1);
     expect(lines[2]).toContain('s.t00');
     expect(lines.at(-1)).toBe('    and 2 more tables');

@@ -109,12 +109,18 @@ export function indexEntries(t: TableWrites): number {
 /** Tables listed by name in a target's line, the most index entries first. */
 const TABLES_SHOWN = 10;
 
-/** The report's lines: per stored lead, each target's WAL and rows, and the platform's busiest tables. */
-export function databaseWritesLines(targets: ReadonlyArray<{ name: string; writes: DatabaseWrites | null; stored: number }>): string[] {
-  const measured = targets.filter((t): t is { name: string; writes: DatabaseWrites; stored: number } => t.writes !== null && t.stored > 0);
+/** A target's writes and the leads (or requests) it stored. */
+interface WritesOfTarget {
+  writes: DatabaseWrites;
+  stored: number;
+}
+
+/** The report's lines: per stored lead, each target's WAL and rows, and its busiest tables; a target that did not run is null. */
+export function databaseWritesLines(targets: Record<string, WritesOfTarget | null>): string[] {
+  const measured = Object.entries(targets).filter((entry): entry is [string, WritesOfTarget] => entry[1] !== null && entry[1].stored > 0);
   if (measured.length === 0) return [];
   const lines = ['database writes per stored lead, from start to stop (warm-up and drain included; PostgreSQL statistics):'];
-  for (const { name, writes, stored } of measured) {
+  for (const [name, { writes, stored }] of measured) {
     const per = (n: number, digits = 2): string => (n / stored).toFixed(digits);
     const sum = (pick: (t: TableWrites) => number): number => writes.tables.reduce((total, t) => total + pick(t), 0);
     lines.push(

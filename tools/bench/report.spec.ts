@@ -2,6 +2,8 @@ import type { DrainResult } from './drain';
 import type { LoadResult } from './load';
 import { cpuLines, judge, type ReportInput } from './report';
 
+const noWrites = { tables: [], walRecords: 0, walBytes: 0, walFullPageImages: 0 };
+
 function load(requestsPerSecond: number, overrides: Partial<LoadResult> = {}): LoadResult {
   const responses = requestsPerSecond * 10;
   return {
@@ -38,13 +40,13 @@ function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLo
       database: 'lf_bench_r1',
       namespace: 'benchr1',
     },
-    baseline: { warmup: null, measured: load(1000), cpu: null, stored: 10_000, writes: null },
+    baseline: { warmup: null, measured: load(1000), cpu: null, stored: 10_000, writes: noWrites },
     platform: {
       warmup: null,
       measured,
       cpu: null,
       stored: measured.accepted,
-      writes: null,
+      writes: noWrites,
       drain: { accepted: measured.accepted, stored: measured.accepted, counted: measured.accepted, drainedAfterS: 3, ...drain },
       crashes: [],
       logs: {},

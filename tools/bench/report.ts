@@ -21,8 +21,8 @@ export interface TargetRun {
   cpu: CpuUsage | null;
   /** Rows the target stored (warm-up included), counted in its tables after the load. */
   stored: number;
-  /** What PostgreSQL wrote for the target from its start to its stop; null where it was not read. */
-  writes: DatabaseWrites | null;
+  /** What PostgreSQL wrote for the target from its start to its stop. */
+  writes: DatabaseWrites;
 }
 
 export interface PlatformRun extends TargetRun {
@@ -169,12 +169,7 @@ export function renderReport(report: BenchReport): string {
   if (report.ratio !== null) lines.push(`ratio platform/baseline requests/s: ${fixed(report.ratio, 2)}`);
   if (report.cpuRatio !== null) lines.push(`ratio platform/baseline CPU per request: ${fixed(report.cpuRatio, 2)}`);
   lines.push(...cpuLines(report));
-  lines.push(
-    ...databaseWritesLines([
-      { name: 'baseline', writes: baseline?.writes ?? null, stored: baseline?.stored ?? 0 },
-      { name: 'platform', writes: platform?.writes ?? null, stored: platform?.stored ?? 0 },
-    ]),
-  );
+  lines.push(...databaseWritesLines({ baseline, platform }));
   if (platform) lines.push(...platformLines(platform));
   lines.push('', 'checks:');
   for (const check of report.checks) lines.push(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
