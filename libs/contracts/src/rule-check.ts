@@ -94,25 +94,45 @@ function compile(type: object): Check | null {
   return (object) => properties.every((property) => propertyPasses(object, property));
 }
 
+/**
+ * The arguments handed to constraints, one object per depth of nesting, filled in for each call:
+ * a constraint reads them while it runs (class-validator's own constraints read `constraints`),
+ * and checking every property of every event must not allocate one per constraint. A check nested
+ * in another (or started by a constraint) takes the next one.
+ */
+const argsByDepth: ValidationArguments[] = [];
+let depth = 0;
+
 function propertyPasses(object: Record<string, unknown>, property: PropertyRules): boolean {
   const value = object[property.name];
   for (const condition of property.conditions) if (!condition(object, value)) return true;
-  for (const { rule, validate } of property.constraints) {
-    const args: ValidationArguments = {
-      targetName: object.constructor?.name,
-      property: rule.propertyName,
-      object,
-      value,
-      constraints: rule.constraints,
-    };
-    if (rule.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)) {
-      for (const item of value instanceof Map ? value.values() : value) if (!isTrue(validate(item, args))) return false;
-    } else if (!isTrue(validate(value, args))) {
-      return false;
+  if (property.constraints.length > 0) {
+    const args = (argsByDepth[depth] ??= { targetName: '', property: '', object, value, constraints: [] });
+    args.targetName = object.constructor?.name;
+    args.property = property.name;
+    args.object = object;
+    args.value = value;
+    depth += 1;
+    try {
+      for (const { rule, validate } of property.constraints) {
+        args.constraints = rule.constraints;
+        if (rule.each && (Array.isArray(value) || value instanceof Set || value instanceof Map)) {
+          for (const item of value instanceof Map ? value.values() : value) if (!isTrue(validate(item, args))) return false;
+        } else if (!isTrue(validate(value, args))) {
+          return false;
+        }
+      }
+    } finally {
+      depth -= 1;
+      // Nothing of the object stays reachable from here.
+      args.object = EMPTY;
+      args.value = undefined;
     }
   }
   return !property.nested || nestedPasses(value);
 }
+
+const EMPTY = Object.freeze({});
 
 /**
  * class-validator's `@ValidateNested()`: each item of an array, set or map, or else the value

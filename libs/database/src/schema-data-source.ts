@@ -1,5 +1,6 @@
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { useCompactArrayParameters } from './array-parameters';
 
 export interface SchemaDatabaseOptions {
   url: string;
@@ -67,6 +68,7 @@ export async function migrateSchema(dataSource: DataSource): Promise<string[]> {
 }
 
 export async function openSchemaDataSource(options: DataSourceOptions): Promise<DataSource> {
+  useCompactArrayParameters();
   const dataSource = new DataSource(options);
   await dataSource.initialize();
   try {
