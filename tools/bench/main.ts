@@ -54,6 +54,7 @@ import { benchEvents, renderEventsReport, writeEventsReport } from './events-ben
 import { benchWebhooks, renderWebhooksReport, writeWebhooksReport } from './webhooks-bench';
 import { deleteNamespaceStreams, PlatformTarget } from './platform-target';
 import { readDatabaseWrites, untilConnectionsGone, writesBetween } from './database-writes';
+import { gcBetween, type GcCounts, readGcCounts } from './garbage-collection';
 import { type BenchReport, judge, type PlatformRun, renderReport, type TargetRun, writeReport } from './report';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -189,7 +190,8 @@ async function drive(
   run: BenchRun,
   leads: LeadSequence,
   processes: () => Promise<ProcessGroups>,
-): Promise<Omit<TargetRun, 'stored' | 'writes'>> {
+  readGc?: () => Promise<Map<string, GcCounts>>,
+): Promise<Omit<TargetRun, 'stored' | 'writes'> & { gc: Record<string, GcCounts> | null }> {
   const { options, signal } = run;
   await probeIntake(name, baseUrl, leads, run.intakeKey);
   let warmup: LoadResult | null = null;
@@ -199,6 +201,7 @@ async function drive(
     signal.throwIfAborted();
   }
   log(`${name}: measuring for ${options.durationS} s with ${options.connections} connections`);
+  const gcBefore = await readGc?.();
   const meter = await CpuMeter.start(processes);
   const measured = await runLoad({
     baseUrl,
@@ -209,12 +212,13 @@ async function drive(
     signal,
   });
   const cpu = (await meter?.stop()) ?? null;
+  const gc = gcBefore && readGc ? gcBetween(gcBefore, await readGc()) : null;
   signal.throwIfAborted();
   log(
     `${name}: ${measured.requestsPerSecond.toFixed(0)} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ` +
       `${measured.accepted} × 201, ${measured.non2xx} non-2xx, ${measured.errors} errors`,
   );
-  return { warmup, measured, cpu };
+  return { warmup, measured, cpu, gc };
 }
 
 /** 201 answers of a target, the probe lead included. */
@@ -244,7 +248,7 @@ async function benchBaseline(run: BenchRun): Promise<TargetRun> {
   const processes = cpuGroups(run, new Map([['baseline server', server.pid === undefined ? [] : [server.pid]]]), (role) =>
     role === run.superuser ? 'baseline' : undefined,
   );
-  const result = await drive('baseline', server.url(''), run, new LeadSequence(run.runId), processes);
+  const { gc: _, ...result } = await drive('baseline', server.url(''), run, new LeadSequence(run.runId), processes);
   if (server.crash) throw new Error(`${server.crash}; its last output:\n${server.lastOutput}`);
   // Stopped before the platform starts: the two never share the CPUs.
   await server.stop();
@@ -275,7 +279,9 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
   const own: ProcessGroups = new Map([...platform.pids()].map(([service, pid]) => [service, [pid]]));
   own.set('nats-server', await natsServerPids());
   const processes = cpuGroups(run, own, (role) => roles.get(role));
-  const result = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId), processes);
+  const urls = platform.urls();
+  const driven = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId), processes, () => readGcCounts(urls));
+  const result = { ...driven, gc: driven.gc ?? {} };
   log(`platform: waiting for the metrics app to count every lead (up to ${run.options.drainTimeoutS} s)`);
   let lastProgress = Date.now();
   const drain = await waitForDrain({

@@ -94,6 +94,11 @@ export class PlatformTarget {
     return new Map([...this.apps].flatMap(([service, app]) => (app.pid === undefined ? [] : [[service, app.pid] as const])));
   }
 
+  /** Each app's address, by name: its URL for a path. */
+  urls(): Map<ServiceName, (pathname: string) => string> {
+    return new Map([...this.apps].map(([service, app]) => [service, (pathname: string) => app.url(pathname)]));
+  }
+
   logSummaries(): Record<string, LogSummary> {
     return Object.fromEntries([...this.apps].map(([service, app]) => [service, app.logSummary]));
   }

@@ -47,6 +47,7 @@ function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLo
       cpu: null,
       stored: measured.accepted,
       writes: noWrites,
+      gc: {},
       drain: { accepted: measured.accepted, stored: measured.accepted, counted: measured.accepted, drainedAfterS: 3, ...drain },
       crashes: [],
       logs: {},

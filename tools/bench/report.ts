@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { LogSummary } from './app-process';
 import type { CpuUsage } from './cpu-usage';
 import { type DatabaseWrites, databaseWritesLines } from './database-writes';
+import { garbageCollectionLines, type GcCounts } from './garbage-collection';
 import type { DrainResult } from './drain';
 import type { LoadResult } from './load';
 
@@ -26,6 +27,8 @@ export interface TargetRun {
 }
 
 export interface PlatformRun extends TargetRun {
+  /** Each app's garbage collection during the measured load, from its metrics. */
+  gc: Record<string, GcCounts>;
   drain: DrainResult;
   crashes: string[];
   logs: Record<string, LogSummary>;
@@ -170,7 +173,7 @@ export function renderReport(report: BenchReport): string {
   if (report.cpuRatio !== null) lines.push(`ratio platform/baseline CPU per request: ${fixed(report.cpuRatio, 2)}`);
   lines.push(...cpuLines(report));
   lines.push(...databaseWritesLines({ baseline, platform }));
-  if (platform) lines.push(...platformLines(platform));
+  if (platform) lines.push(...garbageCollectionLines(platform.gc, platform.measured.accepted), ...platformLines(platform));
   lines.push('', 'checks:');
   for (const check of report.checks) lines.push(`  ${check.pass ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
   lines.push('', `verdict: ${report.verdict}`);
