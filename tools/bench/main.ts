@@ -201,7 +201,15 @@ async function drive(
     signal.throwIfAborted();
   }
   log(`${name}: measuring for ${options.durationS} s with ${options.connections} connections`);
-  const gcBefore = await readGc?.();
+  // A scrape that fails costs the report its garbage collection lines, not the run.
+  const readGcOrSay = (): Promise<Map<string, GcCounts> | undefined> =>
+    readGc
+      ? readGc().catch((error: unknown) => {
+          log(`${name}: garbage collection not read (${error instanceof Error ? error.message : String(error)})`);
+          return undefined;
+        })
+      : Promise.resolve(undefined);
+  const gcBefore = await readGcOrSay();
   const meter = await CpuMeter.start(processes);
   const measured = await runLoad({
     baseUrl,
@@ -212,7 +220,8 @@ async function drive(
     signal,
   });
   const cpu = (await meter?.stop()) ?? null;
-  const gc = gcBefore && readGc ? gcBetween(gcBefore, await readGc()) : null;
+  const gcAfter = gcBefore && (await readGcOrSay());
+  const gc = gcBefore && gcAfter ? gcBetween(gcBefore, gcAfter) : null;
   signal.throwIfAborted();
   log(
     `${name}: ${measured.requestsPerSecond.toFixed(0)} req/s, p50 ${measured.latencyP50Ms} ms, p99 ${measured.latencyP99Ms} ms, ` +
@@ -280,8 +289,7 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
   own.set('nats-server', await natsServerPids());
   const processes = cpuGroups(run, own, (role) => roles.get(role));
   const urls = platform.urls();
-  const driven = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId), processes, () => readGcCounts(urls));
-  const result = { ...driven, gc: driven.gc ?? {} };
+  const result = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId), processes, () => readGcCounts(urls));
   log(`platform: waiting for the metrics app to count every lead (up to ${run.options.drainTimeoutS} s)`);
   let lastProgress = Date.now();
   const drain = await waitForDrain({

@@ -27,8 +27,8 @@ export interface TargetRun {
 }
 
 export interface PlatformRun extends TargetRun {
-  /** Each app's garbage collection during the measured load, from its metrics. */
-  gc: Record<string, GcCounts>;
+  /** Each app's garbage collection during the measured load, from its metrics; null when they could not be read. */
+  gc: Record<string, GcCounts> | null;
   drain: DrainResult;
   crashes: string[];
   logs: Record<string, LogSummary>;
