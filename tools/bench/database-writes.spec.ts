@@ -10,7 +10,10 @@ const table = (name: string, counts: Partial<TableWrites> = {}): TableWrites => 
   ...counts,
 });
 
-const snapshot = (tables: TableWrites[], wal = { walRecords: 0, walBytes: 0, walFullPageImages: 0 }): DatabaseWrites => ({
+const snapshot = (
+  tables: TableWrites[],
+  wal = { walRecords: 0, walBytes: 0, walFullPageImages: 0, walSyncs: 0, commits: 0 },
+): DatabaseWrites => ({
   tables,
   ...wal,
 });
@@ -19,7 +22,7 @@ describe('writesBetween', () => {
   it('subtracts the earlier counts, counts a table made meanwhile from zero and leaves out tables nothing wrote to', () => {
     const before = snapshot(
       [table('a.t', { inserted: 5, updated: 2, hotUpdated: 1, deleted: 1, indexes: 3 }), table('a.idle', { inserted: 7 })],
-      { walRecords: 100, walBytes: 10_000, walFullPageImages: 2 },
+      { walRecords: 100, walBytes: 10_000, walFullPageImages: 2, walSyncs: 40, commits: 900 },
     );
     const after = snapshot(
       [
@@ -27,7 +30,7 @@ describe('writesBetween', () => {
         table('a.idle', { inserted: 7 }),
         table('a.new', { inserted: 3, indexes: 2 }),
       ],
-      { walRecords: 160, walBytes: 16_144, walFullPageImages: 3 },
+      { walRecords: 160, walBytes: 16_144, walFullPageImages: 3, walSyncs: 45, commits: 930 },
     );
     expect(writesBetween(before, after)).toEqual({
       tables: [
@@ -37,6 +40,8 @@ describe('writesBetween', () => {
       walRecords: 60,
       walBytes: 6144,
       walFullPageImages: 1,
+      walSyncs: 5,
+      commits: 30,
     });
   });
 });
@@ -54,11 +59,11 @@ describe('databaseWritesLines', () => {
         table('s.small', { inserted: 100, indexes: 1 }),
         table('s.big', { inserted: 100, updated: 100, hotUpdated: 50, deleted: 100, indexes: 4 }),
       ],
-      { walRecords: 1500, walBytes: 204_800, walFullPageImages: 10 },
+      { walRecords: 1500, walBytes: 204_800, walFullPageImages: 10, walSyncs: 12, commits: 45 },
     );
     expect(databaseWritesLines({ baseline: null, platform: { writes, stored: 100 } })).toEqual([
       'database writes per stored lead, from start to stop (warm-up and drain included; PostgreSQL statistics):',
-      '  platform: WAL 2.0 KiB in 15 records (0.10 full-page images); rows 2.00 inserted, 1.00 updated (0.50 heap-only), 1.00 deleted; index entries at most 7.0',
+      '  platform: WAL 2.0 KiB in 15 records (0.10 full-page images); rows 2.00 inserted, 1.00 updated (0.50 heap-only), 1.00 deleted; index entries at most 7.0; 0.450 commits, 0.120 WAL flushes',
       `    ${'s.big'.padEnd(34)} 1.00 inserted, 1.00 updated (0.50 heap-only), 1.00 deleted; 4 indexes, at most 6.0 entries`,
       `    ${'s.small'.padEnd(34)} 1.00 inserted; 1 indexes, at most 1.0 entries`,
     ]);

@@ -1,8 +1,10 @@
 /**
  * What PostgreSQL wrote for a target, from its cumulative statistics read before the target starts
  * and after it stops (a backend hands in its counts when it exits, so the second read is complete):
- * rows inserted, updated and deleted per table (`pg_stat_user_tables`) and the WAL written
- * (`pg_stat_wal`, for the whole server, so nothing else may write meanwhile; the bench runs alone).
+ * rows inserted, updated and deleted per table (`pg_stat_user_tables`), the transactions committed
+ * in the bench's database (`pg_stat_database`; the bench's own few reads among them) and the WAL
+ * written and flushed (`pg_stat_wal`, for the whole server, so nothing else may write meanwhile; the
+ * bench runs alone).
  * Per stored lead, these say where a lead's database work goes, which CPU time alone does not.
  */
 import type { Pool } from 'pg';
@@ -25,6 +27,10 @@ export interface DatabaseWrites {
   walRecords: number;
   walBytes: number;
   walFullPageImages: number;
+  /** Times the WAL was flushed to disk (`wal_sync`): what a commit waits for. */
+  walSyncs: number;
+  /** Transactions committed in the bench's database. */
+  commits: number;
 }
 
 /** The cumulative counts now, for the tables of `schemas` and for the server's WAL. */
@@ -36,8 +42,10 @@ export async function readDatabaseWrites(db: Pool, schemas: readonly string[]): 
      FROM pg_stat_user_tables t WHERE t."schemaname" = ANY($1::text[])`,
     [schemas],
   );
-  const wal = await db.query<{ records: string; bytes: string; fpi: string }>(
-    `SELECT "wal_records" AS "records", "wal_bytes"::bigint AS "bytes", "wal_fpi" AS "fpi" FROM pg_stat_wal`,
+  const wal = await db.query<{ records: string; bytes: string; fpi: string; syncs: string; commits: string }>(
+    `SELECT "wal_records" AS "records", "wal_bytes"::bigint AS "bytes", "wal_fpi" AS "fpi", "wal_sync" AS "syncs",
+            (SELECT "xact_commit" FROM pg_stat_database WHERE "datname" = current_database()) AS "commits"
+     FROM pg_stat_wal`,
   );
   const server = wal.rows[0];
   return {
@@ -52,6 +60,8 @@ export async function readDatabaseWrites(db: Pool, schemas: readonly string[]): 
     walRecords: Number(server?.records ?? 0),
     walBytes: Number(server?.bytes ?? 0),
     walFullPageImages: Number(server?.fpi ?? 0),
+    walSyncs: Number(server?.syncs ?? 0),
+    commits: Number(server?.commits ?? 0),
   };
 }
 
@@ -95,6 +105,8 @@ export function writesBetween(before: DatabaseWrites, after: DatabaseWrites): Da
     walRecords: after.walRecords - before.walRecords,
     walBytes: after.walBytes - before.walBytes,
     walFullPageImages: after.walFullPageImages - before.walFullPageImages,
+    walSyncs: after.walSyncs - before.walSyncs,
+    commits: after.commits - before.commits,
   };
 }
 
@@ -127,7 +139,7 @@ export function databaseWritesLines(targets: Record<string, WritesOfTarget | nul
       `  ${name}: WAL ${(writes.walBytes / stored / 1024).toFixed(1)} KiB in ${per(writes.walRecords, 0)} records ` +
         `(${per(writes.walFullPageImages)} full-page images); rows ${per(sum((t) => t.inserted))} inserted, ` +
         `${per(sum((t) => t.updated))} updated (${per(sum((t) => t.hotUpdated))} heap-only), ${per(sum((t) => t.deleted))} deleted; ` +
-        `index entries at most ${per(sum(indexEntries), 1)}`,
+        `index entries at most ${per(sum(indexEntries), 1)}; ${per(writes.commits, 3)} commits, ${per(writes.walSyncs, 3)} WAL flushes`,
     );
     const busiest = [...writes.tables].sort((a, b) => indexEntries(b) - indexEntries(a) || a.table.localeCompare(b.table));
     for (const t of busiest.slice(0, TABLES_SHOWN)) {

@@ -2,7 +2,7 @@ import type { DrainResult } from './drain';
 import type { LoadResult } from './load';
 import { cpuLines, judge, type ReportInput } from './report';
 
-const noWrites = { tables: [], walRecords: 0, walBytes: 0, walFullPageImages: 0 };
+const noWrites = { tables: [], walRecords: 0, walBytes: 0, walFullPageImages: 0, walSyncs: 0, commits: 0 };
 
 function load(requestsPerSecond: number, overrides: Partial<LoadResult> = {}): LoadResult {
   const responses = requestsPerSecond * 10;
