@@ -84,7 +84,10 @@ function appObjects(service: ServiceName): object[] {
     metadata: { name: `leadflow-${service}`, labels: appLabels },
     // The app's own settings. Its port is not among them: each app listens where its code says
     // (DEFAULT_HTTP_PORTS), and the probes and Service follow the code.
-    data: { DATABASE_POOL_SIZE: '10', ...(service === 'gateway' ? { CORS_ORIGINS: '', INTAKE_TIMEOUT_MS: '3000' } : {}) },
+    data: {
+      DATABASE_POOL_SIZE: '10',
+      ...(service === 'gateway' ? { CORS_ORIGINS: '', INTAKE_TIMEOUT_MS: '3000', INTAKE_GROUPS_IN_FLIGHT: '2' } : {}),
+    },
   };
 
   const deployment = {

@@ -97,6 +97,19 @@ export class GatewayEnv extends PlatformEnv {
   INTAKE_TIMEOUT_MS = 3000;
 
   /**
+   * Intake groups a gateway has out at ingestion at once. While all are out, new single-lead
+   * requests wait for the first answer and then leave together, so that the busier ingestion is,
+   * the larger and fewer its transactions. Raise it where several ingestion replicas serve few
+   * gateways.
+   */
+  @Expose()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  INTAKE_GROUPS_IN_FLIGHT = 2;
+
+  /**
    * CRM webhooks a second one integration may send (twice as many in a burst, counted across the
    * replicas); over it, 429 `rate_limited` with Retry-After, which senders retry. Nothing over it is
    * stored, so one integration cannot crowd out the others.

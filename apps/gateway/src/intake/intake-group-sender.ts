@@ -19,11 +19,6 @@ export const MAX_GROUP_LEADS = 200;
  * travels alone.
  */
 export const MAX_GROUP_BODY_BYTES = 512 * 1024;
-/**
- * Groups on their way to ingestion at once, per gateway. While all are out, new requests wait for
- * the first answer and then leave together: the busier ingestion is, the larger the groups.
- */
-export const MAX_GROUPS_IN_FLIGHT = 4;
 /** Room for an item's metadata beside its body when sizing a group. */
 const ITEM_OVERHEAD_BYTES = 512;
 
@@ -38,7 +33,7 @@ interface Waiting {
 
 /**
  * Group commit for intake: single-lead requests that reach this gateway while the event loop is
- * busy with others, or while MAX_GROUPS_IN_FLIGHT groups are already out, are sent to ingestion as
+ * busy with others, or while INTAKE_GROUPS_IN_FLIGHT groups are already out, are sent to ingestion as
  * one group and stored in one transaction. A lone request goes out on the next turn of the event
  * loop, so grouping adds no waiting; under load, one message and one commit serve many leads.
  * Every request still gets its own answer, within its own intake deadline (INTAKE_TIMEOUT_MS from
@@ -78,7 +73,7 @@ export class IntakeGroupSender {
 
   /** Sends waiting requests, a group per free slot; what does not fit waits for the next free slot. */
   private flush(): void {
-    while (this.inFlight < MAX_GROUPS_IN_FLIGHT) {
+    while (this.inFlight < this.env.INTAKE_GROUPS_IN_FLIGHT) {
       const group = this.nextGroup();
       if (group.length === 0) return;
       this.inFlight += 1;
