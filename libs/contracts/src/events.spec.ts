@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import {
   getMetadataStorage,
   IsString,
+  Matches,
   MaxLength,
   Validate,
   ValidateNested,
@@ -385,6 +386,56 @@ describe('passesRules', () => {
       expect(passesRules(object)).toBe(passes);
       expect(validateSync(object, { forbidUnknownValues: true }).length === 0).toBe(passes);
     }
+  });
+
+  it('agrees with validateSync on the length and pattern rules it answers without class-validator’s own checks', () => {
+    class Limited {
+      @MaxLength(3)
+      short!: unknown;
+
+      @MaxLength(2, { each: true })
+      codes!: unknown;
+
+      @Matches(/^[a-z]+$/)
+      word!: unknown;
+
+      @Matches(/^x/g)
+      global!: unknown;
+
+      @Matches('^[0-9]+$', 'i')
+      text!: unknown;
+    }
+    const fine = { short: 'abc', codes: ['ab'], word: 'abc', global: 'xy', text: '12' };
+    const values: unknown[] = [
+      undefined,
+      null,
+      3,
+      '',
+      'abc',
+      'abcd',
+      'ab\u{1F600}',
+      'a\u{1F600}\u{1F600}',
+      'x\uFE0F\uFE0Fy',
+      'ABC',
+      'xyz',
+      '123',
+      ['ab', 'abc'],
+      ['ab'],
+    ];
+    const disagreements: string[] = [];
+    for (const field of Object.keys(fine)) {
+      for (const value of values) {
+        const object = instance(Limited, { ...fine, [field]: value });
+        // The global pattern twice: a shortcut kept in a stateful lastIndex would answer differently.
+        for (let time = 0; time < 2; time += 1) {
+          const valid = validateSync(object).length === 0;
+          if (passesRules(object) !== valid) disagreements.push(`${field} = ${JSON.stringify(value)}: validateSync ${valid}`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+    // Surrogate pairs count once: four UTF-16 units, three code points, within MaxLength(3).
+    expect(passesRules(instance(Limited, { ...fine, short: 'ab\u{1F600}' }))).toBe(true);
   });
 
   it('checks each item of a list whose rule says each, and follows a class given a rule later', () => {
