@@ -26,6 +26,7 @@ const NEEDS_QUOTES = /^$|^null$|[\s"\\{},]/i;
  * other array (nested, or holding dates, buffers, booleans or objects), which node-postgres converts.
  */
 export function arrayLiteral(values: readonly unknown[]): string | undefined {
+  if (values.length === 0) return '{}';
   const elements = new Array<string>(values.length);
   for (let i = 0; i < values.length; i += 1) {
     const value = values[i];
@@ -34,7 +35,12 @@ export function arrayLiteral(values: readonly unknown[]): string | undefined {
     else if (typeof value === 'number' || typeof value === 'bigint') elements[i] = String(value);
     else return undefined;
   }
-  return `{${elements.join(',')}}`;
+  // The braces go into the end elements, so that the join makes the whole literal as one flat
+  // string: wrapped after the join, it would be copied once more when its bytes are counted.
+  const last = elements.length - 1;
+  elements[0] = `{${elements[0]}`;
+  elements[last] = `${elements[last]}}`;
+  return elements.join(',');
 }
 
 let installed = false;
