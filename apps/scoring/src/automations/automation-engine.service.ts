@@ -43,22 +43,29 @@ export class AutomationEngineService {
     private readonly outbox: Outbox,
   ) {}
 
-  /** Runs every enabled automation the occurrences trigger; how many runs it recorded. */
-  async run(manager: EntityManager, occurrences: readonly Occurrence[]): Promise<number> {
-    const withContact = occurrences.filter((o) => o.kind !== 'backfill');
-    if (withContact.length === 0) return 0;
+  /**
+   * Runs every enabled automation that occurrences of `kind` trigger, one occurrence per item (made
+   * by `occurrenceOf` only for an item whose workspace has such an automation: most batches meet
+   * none, and then cost one query); how many runs it recorded.
+   */
+  async run<T extends { workspaceId: string }>(
+    manager: EntityManager,
+    kind: Exclude<OccurrenceKind, 'backfill'>,
+    items: readonly T[],
+    occurrenceOf: (item: T) => Occurrence,
+  ): Promise<number> {
+    if (items.length === 0) return 0;
     const automations = await this.repository.enabledFor(
       manager,
-      withContact.map((o) => o.workspaceId),
-      withContact.flatMap((o) => TRIGGERS_OF[o.kind]),
+      items.map((item) => item.workspaceId),
+      TRIGGERS_OF[kind],
     );
     if (automations.length === 0) return 0;
     let runs = 0;
-    for (const occurrence of withContact) {
-      const candidates = automations.filter(
-        (a) => a.workspaceId === occurrence.workspaceId && TRIGGERS_OF[occurrence.kind].includes(a.trigger.type),
-      );
+    for (const item of items) {
+      const candidates = automations.filter((a) => a.workspaceId === item.workspaceId);
       if (candidates.length === 0) continue;
+      const occurrence = occurrenceOf(item);
       const facts = await this.factsOf(manager, occurrence);
       for (const automation of candidates) {
         if (await this.runOne(manager, automation, occurrence, facts)) runs += 1;

@@ -77,35 +77,28 @@ export class AutomationEventsHandler {
   }
 
   async onStageChanged(events: ReadonlyArray<EventEnvelope<StageChangedData>>, manager: EntityManager): Promise<void> {
-    await this.engine.run(
-      manager,
-      events.map((event) => ({
-        ...occurrenceOf(event, 'stage_changed', event.data.contactId.toLowerCase()),
-        fromStage: event.data.from,
-        toStage: event.data.to,
-        source: event.data.source,
-        offer: event.data.offer,
-      })),
-    );
+    await this.engine.run(manager, 'stage_changed', events, (event) => ({
+      ...occurrenceOf(event, 'stage_changed', event.data.contactId.toLowerCase()),
+      fromStage: event.data.from,
+      toStage: event.data.to,
+      source: event.data.source,
+      offer: event.data.offer,
+    }));
   }
 
   async onScoreChanged(events: ReadonlyArray<EventEnvelope<ScoreChangedData>>, manager: EntityManager): Promise<void> {
-    await this.engine.run(
-      manager,
-      events.map((event) => ({
-        ...occurrenceOf(event, 'score_changed', event.data.contactId.toLowerCase()),
-        score: event.data.score,
-        previousScore: event.data.previousScore,
-      })),
-    );
+    await this.engine.run(manager, 'score_changed', events, (event) => ({
+      ...occurrenceOf(event, 'score_changed', event.data.contactId.toLowerCase()),
+      score: event.data.score,
+      previousScore: event.data.previousScore,
+    }));
   }
 
   @ConsumesEvents(EventTypes.contactCreated)
   async onContactCreated(events: EventBatch<typeof EventTypes.contactCreated>, manager: EntityManager): Promise<void> {
     await this.saveFields(events, manager);
-    await this.engine.run(
-      manager,
-      events.map((event) => occurrenceOf(event, 'contact_created', event.data.contactId.toLowerCase())),
+    await this.engine.run(manager, 'contact_created', events, (event) =>
+      occurrenceOf(event, 'contact_created', event.data.contactId.toLowerCase()),
     );
   }
 
@@ -117,39 +110,30 @@ export class AutomationEventsHandler {
   @ConsumesEvents(EventTypes.opportunityWon)
   async onOpportunityWon(events: EventBatch<typeof EventTypes.opportunityWon>, manager: EntityManager): Promise<void> {
     await this.recordOutcomes(events, 'won', manager);
-    await this.engine.run(
-      manager,
-      events.map((event) => this.opportunity(event, 'opportunity_won')),
-    );
+    await this.engine.run(manager, 'opportunity_won', events, (event) => this.opportunity(event, 'opportunity_won'));
   }
 
   @ConsumesEvents(EventTypes.opportunityLost)
   async onOpportunityLost(events: EventBatch<typeof EventTypes.opportunityLost>, manager: EntityManager): Promise<void> {
     await this.recordOutcomes(events, 'lost', manager);
-    await this.engine.run(
-      manager,
-      events.map((event) => this.opportunity(event, 'opportunity_lost')),
-    );
+    await this.engine.run(manager, 'opportunity_lost', events, (event) => this.opportunity(event, 'opportunity_lost'));
   }
 
   /** Activities scored in this transaction: each is an occurrence of `event_received`, keyed by the activity. */
   async onActivities(manager: EntityManager, activities: readonly ScoredActivity[]): Promise<void> {
-    await this.engine.run(
-      manager,
-      activities.map((activity) => ({
-        workspaceId: activity.workspaceId,
-        occurrenceId: `activity:${activity.activityId}`,
-        kind: 'event_received',
-        contactId: activity.contactId,
-        at: activity.at,
-        correlationId: activity.correlationId,
-        event: activity.type,
-        properties: activity.properties,
-        source: activity.source,
-        offer: activity.offer,
-        data: { activityId: activity.activityId, event: activity.type, at: activity.at, properties: activity.properties },
-      })),
-    );
+    await this.engine.run(manager, 'event_received', activities, (activity) => ({
+      workspaceId: activity.workspaceId,
+      occurrenceId: `activity:${activity.activityId}`,
+      kind: 'event_received',
+      contactId: activity.contactId,
+      at: activity.at,
+      correlationId: activity.correlationId,
+      event: activity.type,
+      properties: activity.properties,
+      source: activity.source,
+      offer: activity.offer,
+      data: { activityId: activity.activityId, event: activity.type, at: activity.at, properties: activity.properties },
+    }));
   }
 
   private opportunity(event: EventEnvelope<OpportunityChangedData>, kind: 'opportunity_won' | 'opportunity_lost'): Occurrence {
