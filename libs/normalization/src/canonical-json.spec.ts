@@ -43,6 +43,19 @@ describe('canonicalJson', () => {
     expect(canonicalJson(deep)).toHaveLength(100_000 * '{"a":[]}'.length + 2);
   });
 
+  it('writes an object of plain values as it writes the same object nested in an array', () => {
+    const flat = [
+      { b: 'x', a: 1, c: true, d: null },
+      { 10: 'a', 2: 'b', x: 'c', '': 'empty' },
+      JSON.parse('{"b":1,"__proto__":"p","toJSON":"not a function"}') as object,
+      { é: 'ü', '\uD83D\uDE00': '\uD800', Z: 'z', 'a"\n': 'q"\\' },
+      { nan: Number.NaN, inf: -Infinity, neg: -0, big: 1e21, small: 5e-7 },
+      {},
+    ];
+    for (const object of flat) expect(canonicalJson(object)).toBe(canonicalJson([object]).slice(1, -1));
+    expect(canonicalJson({ b: 'x', a: 1 })).toBe('{"a":1,"b":"x"}');
+  });
+
   it('throws a TypeError for a circular structure', () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular['self'] = circular;

@@ -11,6 +11,8 @@ type Step = { value: unknown } | { text: string } | { leave: object };
  * structures and BigInts throw a TypeError. Iterative, so deep input cannot exhaust the stack.
  */
 export function canonicalJson(value: unknown): string {
+  const flat = flatObjectJson(value);
+  if (flat !== undefined) return flat;
   const out: string[] = [];
   const ancestors = new Set<object>();
   const steps: Step[] = [{ value: jsonValueOf(value, '') }];
@@ -20,6 +22,22 @@ export function canonicalJson(value: unknown): string {
     else writeValue(step.value, out, steps, ancestors);
   }
   return out.join('');
+}
+
+/**
+ * The canonical JSON of an object whose values are all strings, numbers, booleans or null (most
+ * lead bodies), written by JSON.stringify itself with the object's keys listed in sorted order:
+ * the same text, without a step per value. Undefined for anything else.
+ */
+function flatObjectJson(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  const keys = Object.keys(value);
+  for (const key of keys) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== null && typeof item !== 'string' && typeof item !== 'number' && typeof item !== 'boolean') return undefined;
+  }
+  return JSON.stringify(value, keys.sort());
 }
 
 /** sha256 (hex) of the canonical JSON: the same for any key order, different for any value change. */
