@@ -1,8 +1,11 @@
-import { waitForDrain } from './drain';
+import { type PipelineCounts, waitForDrain } from './drain';
+
+/** Counts of a pipeline that has been through every app for `n` leads, each its own contact. */
+const all = (n: number): PipelineCounts => ({ leads: n, attributed: n, newContacts: n, stageEntries: n });
 
 describe('waitForDrain', () => {
   it('waits until the count covers every stored lead, not only the acknowledged ones', async () => {
-    const counts = [5, 9, 10];
+    const counts = [all(5), all(9), all(10)];
     let clock = 1000;
     const result = await waitForDrain({
       accepted: 9,
@@ -10,10 +13,45 @@ describe('waitForDrain', () => {
       timeoutMs: 10_000,
       intervalMs: 0,
       now: () => (clock += 500),
-      probe: { stored: async () => 10, counted: async () => counts.shift() ?? 10 },
+      probe: { stored: async () => 10, counted: async () => counts.shift() ?? all(10) },
     });
-    expect(result).toMatchObject({ accepted: 9, stored: 10, counted: 10 });
+    expect(result).toMatchObject({ accepted: 9, stored: 10, leads: 10, attributed: 10 });
     expect(result.drainedAfterS).toBeGreaterThan(0);
+  });
+
+  it('waits for the contacts and the scoring apps too, not only for the lead count', async () => {
+    // Every lead counted at once; contacts attributes them late, and scoring stages their contacts later still.
+    const counts: PipelineCounts[] = [
+      { leads: 10, attributed: 2, newContacts: 2, stageEntries: 2 },
+      { leads: 10, attributed: 10, newContacts: 10, stageEntries: 4 },
+      { leads: 10, attributed: 10, newContacts: 10, stageEntries: 10 },
+    ];
+    const polls: number[] = [];
+    const result = await waitForDrain({
+      accepted: 10,
+      loadEndedAt: Date.now(),
+      timeoutMs: 5000,
+      intervalMs: 0,
+      probe: { stored: async () => 10, counted: async () => counts.shift() ?? all(10) },
+      onPoll: (_stored, seen) => polls.push(seen.stageEntries),
+    });
+    expect(polls).toEqual([2, 4]);
+    expect(result).toMatchObject({ stored: 10, leads: 10, attributed: 10, stageEntries: 10 });
+    expect(result.drainedAfterS).not.toBeNull();
+  });
+
+  it('never calls a pipeline drained whose contacts app stays behind', async () => {
+    let clock = 0;
+    const result = await waitForDrain({
+      accepted: 10,
+      loadEndedAt: 0,
+      timeoutMs: 1000,
+      intervalMs: 0,
+      now: () => (clock += 400),
+      probe: { stored: async () => 10, counted: async () => ({ leads: 10, attributed: 3, newContacts: 3, stageEntries: 3 }) },
+    });
+    expect(result.drainedAfterS).toBeNull();
+    expect(result).toMatchObject({ leads: 10, attributed: 3 });
   });
 
   it('gives up at the deadline and keeps the last error', async () => {
@@ -43,8 +81,8 @@ describe('waitForDrain', () => {
       loadEndedAt: Date.now(),
       timeoutMs: 5000,
       intervalMs: 1,
-      probe: { stored: async () => stored.shift() ?? 12, counted: async () => 12 },
+      probe: { stored: async () => stored.shift() ?? 12, counted: async () => all(12) },
     });
-    expect(result).toMatchObject({ stored: 12, counted: 12 });
+    expect(result).toMatchObject({ stored: 12, leads: 12 });
   });
 });

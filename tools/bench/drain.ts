@@ -1,9 +1,25 @@
-/** Waits for the pipeline to catch up after the load: every stored lead counted by the metrics app. */
+/**
+ * Waits for the pipeline to catch up after the load: every stored lead counted by the metrics app,
+ * attributed to a contact by the contacts app, and every contact it made given its first stage by
+ * the scoring app (as the metrics app counted them).
+ */
 import { setTimeout as sleep } from 'node:timers/promises';
 
+/** What the metrics app has counted of the leads, one figure per app the lead passes through. */
+export interface PipelineCounts {
+  /** Leads counted (`lead.ingested`, published by ingestion). */
+  leads: number;
+  /** Leads attributed to a contact, new or returning (`lead.attributed`, published by contacts). */
+  attributed: number;
+  /** Contacts those leads made. */
+  newContacts: number;
+  /** Stage entries (`stage.changed`, published by scoring): each new contact enters its first stage. */
+  stageEntries: number;
+}
+
 export interface DrainProbe {
-  /** Leads the metrics app has counted. */
-  counted(): Promise<number>;
+  /** What the metrics app has counted. */
+  counted(): Promise<PipelineCounts>;
   /** Leads ingestion has stored. */
   stored(): Promise<number>;
 }
@@ -17,41 +33,56 @@ export interface DrainOptions {
   intervalMs?: number;
   probe: DrainProbe;
   signal?: AbortSignal;
-  /** Sees every successful poll that found the count still short, for progress output. */
-  onPoll?: (stored: number, counted: number) => void;
+  /** Sees every successful poll that found the pipeline still behind, for progress output. */
+  onPoll?: (stored: number, counts: PipelineCounts) => void;
   now?: () => number;
 }
 
-export interface DrainResult {
+export interface DrainResult extends PipelineCounts {
   accepted: number;
   stored: number;
-  counted: number;
-  /** Seconds from the end of the load until the count was complete; null when it never was. */
+  /** Seconds from the end of the load until the pipeline had caught up; null when it never did. */
   drainedAfterS: number | null;
   /** The last failure of a poll, if any (e.g. the summary endpoint answered 503). */
   lastError?: string;
 }
 
+/** Whether every stored lead has been through every app (`stored` at least `accepted`). */
+export function caughtUp(stored: number, counts: PipelineCounts): boolean {
+  return counts.leads >= stored && counts.attributed >= stored && counts.stageEntries >= counts.newContacts;
+}
+
 /**
- * Polls until the metrics count reaches every stored lead. Stored, not only acknowledged: requests
- * cut off when the load stopped may still be stored without the bench ever seeing their 201.
+ * Polls until the pipeline has caught up with every stored lead (see `caughtUp`). Stored, not only
+ * acknowledged: requests cut off when the load stopped may still be stored without the bench ever
+ * seeing their 201. The contacts and scoring apps count too: a consumer that falls behind defers
+ * CPU past the measured load, and a run where it did must not pass for a cheap one.
  */
 export async function waitForDrain(options: DrainOptions): Promise<DrainResult> {
   const { probe, intervalMs = 250, now = Date.now } = options;
   const deadline = options.loadEndedAt + options.timeoutMs;
-  const result: DrainResult = { accepted: options.accepted, stored: 0, counted: 0, drainedAfterS: null };
+  const result: DrainResult = {
+    accepted: options.accepted,
+    stored: 0,
+    leads: 0,
+    attributed: 0,
+    newContacts: 0,
+    stageEntries: 0,
+    drainedAfterS: null,
+  };
   while (!options.signal?.aborted) {
     try {
       // Stored before and after the count: requests cut off when the load stopped may still be
       // landing, and a count is only compared with a number of stored leads that held still around it.
       const storedBefore = await probe.stored();
-      result.counted = await probe.counted();
+      const counts = await probe.counted();
+      Object.assign(result, counts);
       result.stored = await probe.stored();
-      if (storedBefore === result.stored && result.counted >= Math.max(result.stored, result.accepted)) {
+      if (storedBefore === result.stored && caughtUp(Math.max(result.stored, result.accepted), counts)) {
         result.drainedAfterS = (now() - options.loadEndedAt) / 1000;
         return result;
       }
-      options.onPoll?.(result.stored, result.counted);
+      options.onPoll?.(result.stored, counts);
     } catch (error) {
       result.lastError = error instanceof Error ? error.message : String(error);
     }

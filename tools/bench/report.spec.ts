@@ -48,7 +48,16 @@ function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLo
       stored: measured.accepted,
       writes: noWrites,
       gc: {},
-      drain: { accepted: measured.accepted, stored: measured.accepted, counted: measured.accepted, drainedAfterS: 3, ...drain },
+      drain: {
+        accepted: measured.accepted,
+        stored: measured.accepted,
+        leads: measured.accepted,
+        attributed: measured.accepted,
+        newContacts: measured.accepted,
+        stageEntries: measured.accepted,
+        drainedAfterS: 3,
+        ...drain,
+      },
       crashes: [],
       logs: {},
       memoryMiB: { gateway: 120, ingestion: 110 },
@@ -97,7 +106,10 @@ describe('judge', () => {
 
   it('fails when the pipeline drains late or never, or p99 passes 150 ms', () => {
     expect(judge(input(800, { drainedAfterS: 5.5 })).verdict).toBe('FAIL');
-    expect(judge(input(800, { drainedAfterS: null, counted: 10 })).verdict).toBe('FAIL');
+    expect(judge(input(800, { drainedAfterS: null, leads: 10 })).verdict).toBe('FAIL');
+    // Counted by metrics, but not all attributed by contacts: not every lead went through the pipeline once.
+    const late = judge(input(800, { attributed: 10 }));
+    expect(late.checks.find((check) => check.name.startsWith('every acknowledged lead'))).toMatchObject({ pass: false });
     expect(judge(input(800, {}, { latencyP99Ms: 151 })).checks.find((check) => !check.pass)?.name).toBe('platform p99 <= 150 ms');
   });
 

@@ -128,12 +128,12 @@ function platformChecks(platform: PlatformRun): Check[] {
       detail:
         drain.drainedAfterS !== null
           ? `${fixed(drain.drainedAfterS, 1)} s`
-          : `not drained: ${drain.counted} of ${drain.stored} counted${drain.lastError ? ` (last error: ${drain.lastError})` : ''}`,
+          : `not drained: of ${drain.stored} stored, ${drain.leads} counted, ${drain.attributed} attributed; ${drain.stageEntries} stage entries for ${drain.newContacts} new contacts${drain.lastError ? ` (last error: ${drain.lastError})` : ''}`,
     },
     {
-      name: 'every acknowledged lead stored and counted once',
-      pass: drain.stored >= drain.accepted && drain.counted === drain.stored,
-      detail: `${drain.accepted} acknowledged, ${drain.stored} stored, ${drain.counted} counted`,
+      name: 'every acknowledged lead stored, counted and attributed once',
+      pass: drain.stored >= drain.accepted && drain.leads === drain.stored && drain.attributed === drain.stored,
+      detail: `${drain.accepted} acknowledged, ${drain.stored} stored, ${drain.leads} counted, ${drain.attributed} attributed`,
     },
   ];
   checks.push({
@@ -183,9 +183,10 @@ export function renderReport(report: BenchReport): string {
 function platformLines(platform: PlatformRun): string[] {
   const { drain } = platform;
   const when =
-    drain.drainedAfterS !== null ? `the last lead was counted ${fixed(drain.drainedAfterS, 1)} s after the load ended` : 'never drained';
+    drain.drainedAfterS !== null ? `the pipeline caught up ${fixed(drain.drainedAfterS, 1)} s after the load ended` : 'never caught up';
   const lines = [
-    `drain: ${drain.accepted} leads acknowledged (201), ${drain.stored} stored by ingestion, ${drain.counted} counted by metrics; ${when}`,
+    `drain: ${drain.accepted} leads acknowledged (201), ${drain.stored} stored by ingestion, ${drain.leads} counted by metrics, ` +
+      `${drain.attributed} attributed by contacts, ${drain.stageEntries} stage entries by scoring for ${drain.newContacts} new contacts; ${when}`,
   ];
   const memory = Object.entries(platform.memoryMiB);
   if (memory.length > 0) lines.push(`memory at the end, MiB resident: ${memory.map(([app, mib]) => `${app} ${fixed(mib, 0)}`).join(', ')}`);
