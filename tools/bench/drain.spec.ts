@@ -1,7 +1,13 @@
-import { type PipelineCounts, waitForDrain } from './drain';
+import { type DrainProbe, type PipelineCounts, waitForDrain } from './drain';
 
 /** Counts of a pipeline that has been through every app for `n` leads, each its own contact. */
 const all = (n: number): PipelineCounts => ({ leads: n, attributed: n, newContacts: n, stageEntries: n });
+
+/** Polls `probe` on a clock that passes a 1 s deadline after three polls. */
+function untilDeadline(accepted: number, probe: DrainProbe) {
+  let clock = 0;
+  return waitForDrain({ accepted, loadEndedAt: 0, timeoutMs: 1000, intervalMs: 0, now: () => (clock += 400), probe });
+}
 
 describe('waitForDrain', () => {
   it('waits until the count covers every stored lead, not only the acknowledged ones', async () => {
@@ -41,32 +47,19 @@ describe('waitForDrain', () => {
   });
 
   it('never calls a pipeline drained whose contacts app stays behind', async () => {
-    let clock = 0;
-    const result = await waitForDrain({
-      accepted: 10,
-      loadEndedAt: 0,
-      timeoutMs: 1000,
-      intervalMs: 0,
-      now: () => (clock += 400),
-      probe: { stored: async () => 10, counted: async () => ({ leads: 10, attributed: 3, newContacts: 3, stageEntries: 3 }) },
+    const result = await untilDeadline(10, {
+      stored: async () => 10,
+      counted: async () => ({ leads: 10, attributed: 3, newContacts: 3, stageEntries: 3 }),
     });
     expect(result.drainedAfterS).toBeNull();
     expect(result).toMatchObject({ leads: 10, attributed: 3 });
   });
 
   it('gives up at the deadline and keeps the last error', async () => {
-    let clock = 0;
-    const result = await waitForDrain({
-      accepted: 3,
-      loadEndedAt: 0,
-      timeoutMs: 1000,
-      intervalMs: 0,
-      now: () => (clock += 400),
-      probe: {
-        stored: async () => 3,
-        counted: async () => {
-          throw new Error('metrics summary answered 503');
-        },
+    const result = await untilDeadline(3, {
+      stored: async () => 3,
+      counted: async () => {
+        throw new Error('metrics summary answered 503');
       },
     });
     expect(result.drainedAfterS).toBeNull();
