@@ -1,7 +1,16 @@
-import { type DrainProbe, type PipelineCounts, waitForDrain } from './drain';
+import { type DrainProbe, type LeadCounts, waitForDrain } from './drain';
+import type { InFlight } from './in-flight';
 
-/** Counts of a pipeline that has been through every app for `n` leads, each its own contact. */
-const all = (n: number): PipelineCounts => ({ leads: n, attributed: n, newContacts: n, stageEntries: n });
+/** `n` leads counted by metrics and attributed by contacts. */
+const all = (n: number): LeadCounts => ({ leads: n, attributed: n });
+const nothing: InFlight = { pending: 0, outboxRows: 0, messages: 0, detail: {} };
+/** Messages a consumer has not acknowledged yet. */
+const unacknowledged = (durable: string, messages: number): InFlight => ({
+  pending: messages,
+  outboxRows: 0,
+  messages,
+  detail: { [durable]: messages },
+});
 
 /** Polls `probe` on a clock that passes a 1 s deadline after three polls. */
 function untilDeadline(accepted: number, probe: DrainProbe) {
@@ -19,45 +28,46 @@ describe('waitForDrain', () => {
       timeoutMs: 10_000,
       intervalMs: 0,
       now: () => (clock += 500),
-      probe: { stored: async () => 10, counted: async () => counts.shift() ?? all(10) },
+      probe: { stored: async () => 10, inFlight: async () => nothing, counted: async () => counts.shift() ?? all(10) },
     });
     expect(result).toMatchObject({ accepted: 9, stored: 10, leads: 10, attributed: 10 });
     expect(result.drainedAfterS).toBeGreaterThan(0);
   });
 
-  it('waits for the contacts and the scoring apps too, not only for the lead count', async () => {
-    // Every lead counted at once; contacts attributes them late, and scoring stages their contacts later still.
-    const counts: PipelineCounts[] = [
-      { leads: 10, attributed: 2, newContacts: 2, stageEntries: 2 },
-      { leads: 10, attributed: 10, newContacts: 10, stageEntries: 4 },
-      { leads: 10, attributed: 10, newContacts: 10, stageEntries: 10 },
+  it('waits until no consumer has anything left, though every lead was counted', async () => {
+    // Metrics counted every lead at once; scoring's consumer still holds messages for two polls.
+    const inFlight = [
+      unacknowledged('BENCH_CONTACTS/scoring-contact-created', 3),
+      unacknowledged('BENCH_CONTACTS/scoring-contact-created', 1),
     ];
-    const polls: number[] = [];
+    const polls: InFlight[] = [];
     const result = await waitForDrain({
       accepted: 10,
       loadEndedAt: Date.now(),
       timeoutMs: 5000,
       intervalMs: 0,
-      probe: { stored: async () => 10, counted: async () => counts.shift() ?? all(10) },
-      onPoll: (_stored, seen) => polls.push(seen.stageEntries),
+      probe: { stored: async () => 10, inFlight: async () => inFlight.shift() ?? nothing, counted: async () => all(10) },
+      onPoll: (_stored, _counts, seen) => polls.push(seen),
     });
-    expect(polls).toEqual([2, 4]);
-    expect(result).toMatchObject({ stored: 10, leads: 10, attributed: 10, stageEntries: 10 });
+    expect(polls.map((seen) => seen.pending)).toEqual([3, 1]);
     expect(result.drainedAfterS).not.toBeNull();
+    expect(result.inFlight).toEqual(nothing);
   });
 
-  it('never calls a pipeline drained whose contacts app stays behind', async () => {
+  it('never calls a pipeline drained whose contacts app stays behind, and says where', async () => {
     const result = await untilDeadline(10, {
       stored: async () => 10,
-      counted: async () => ({ leads: 10, attributed: 3, newContacts: 3, stageEntries: 3 }),
+      inFlight: async () => unacknowledged('BENCH_INGESTION/contacts-lead-ingested', 2),
+      counted: async () => ({ leads: 10, attributed: 3 }),
     });
     expect(result.drainedAfterS).toBeNull();
-    expect(result).toMatchObject({ leads: 10, attributed: 3 });
+    expect(result).toMatchObject({ leads: 10, attributed: 3, inFlight: { detail: { 'BENCH_INGESTION/contacts-lead-ingested': 2 } } });
   });
 
   it('gives up at the deadline and keeps the last error', async () => {
     const result = await untilDeadline(3, {
       stored: async () => 3,
+      inFlight: async () => nothing,
       counted: async () => {
         throw new Error('metrics summary answered 503');
       },
@@ -74,7 +84,7 @@ describe('waitForDrain', () => {
       loadEndedAt: Date.now(),
       timeoutMs: 5000,
       intervalMs: 1,
-      probe: { stored: async () => stored.shift() ?? 12, counted: async () => all(12) },
+      probe: { stored: async () => stored.shift() ?? 12, inFlight: async () => nothing, counted: async () => all(12) },
     });
     expect(result).toMatchObject({ stored: 12, leads: 12 });
   });

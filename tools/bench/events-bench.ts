@@ -10,8 +10,6 @@
  * the events are committed). CPU is read from /proc over the load and the drain
  * together, and divided by the events acknowledged.
  */
-import { SERVICE_NAMES } from '@leadflow/contracts';
-import { streamBacklog } from '@leadflow/dev-services';
 import autocannon from 'autocannon';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -20,6 +18,7 @@ import type { Pool } from 'pg';
 import type { LogSummary } from './app-process';
 import { type CpuUsage, CpuMeter } from './cpu-usage';
 import { EVENTS_PER_BATCH, EventSequence } from './event-sequence';
+import { describeInFlight, type InFlight, readInFlight } from './in-flight';
 import { type PlatformBenchRun, startBenchPlatform } from './bench-platform';
 import { closingLines, cpuLines } from './report-lines';
 
@@ -62,24 +61,13 @@ export interface EventsLoad {
   finishedAt: string;
 }
 
-/** The flow of events through the pipeline, read from the apps' outboxes and inboxes. */
-export interface PipelineCounts {
+/** The flow of events through the pipeline: what is in flight, and what ingestion stored. */
+export interface PipelineCounts extends InFlight {
   /**
    * Events ingestion stored, counted once nothing is pending (a count of the table costs the
    * database more than the rest of the poll, and would compete with the pipeline while it drains).
    */
   stored: number | null;
-  /**
-   * What is still in flight: outbox rows (one event each) plus messages some durable consumer has
-   * not acknowledged (a message packs up to a relay batch of events, often 250): zero when drained,
-   * but not a count of events.
-   */
-  pending: number;
-  /** Unpublished events in the apps' outboxes. */
-  outboxRows: number;
-  /** Messages not yet acknowledged by the consumers that must take them. */
-  messages: number;
-  detail: Record<string, number>;
 }
 
 export interface EventsBenchReport {
@@ -101,24 +89,10 @@ export interface EventsBenchReport {
   verdict: 'PASS' | 'FAIL' | 'NOT JUDGED';
 }
 
-/**
- * Where the pipeline stands: events ingestion stored, and what is still in flight anywhere: outbox
- * rows (a row stays only until it is published) and messages the apps' durable consumers have not
- * acknowledged yet (a consumer acknowledges once the events are committed).
- */
+/** Where the pipeline stands: what is in flight (see `readInFlight`), and the events ingestion stored once nothing is. */
 export async function pipelineCounts(db: Pool, natsUrl: string, namespace: string): Promise<PipelineCounts> {
-  const detail: Record<string, number> = {};
-  let outboxRows = 0;
-  for (const service of SERVICE_NAMES) {
-    const outbox = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "${service}"."outbox"`);
-    const n = outbox.rows[0]?.n ?? 0;
-    if (n > 0) detail[`${service} outbox`] = n;
-    outboxRows += n;
-  }
-  const backlog = await streamBacklog(natsUrl, namespace);
-  Object.assign(detail, backlog.consumers);
-  const pending = outboxRows + backlog.pending;
-  return { stored: pending === 0 ? await storedEvents(db) : null, pending, outboxRows, messages: backlog.pending, detail };
+  const inFlight = await readInFlight(db, natsUrl, namespace);
+  return { ...inFlight, stored: inFlight.pending === 0 ? await storedEvents(db) : null };
 }
 
 async function storedEvents(db: Pool): Promise<number> {
@@ -285,7 +259,7 @@ export async function benchEvents(
       if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
       lastProgress = Date.now();
       log(
-        `events: ${counts.outboxRows} events in outboxes and ${counts.messages} messages (packs of events) unacknowledged: ${JSON.stringify(counts.detail)}`,
+        `events: ${counts.outboxRows} events in outboxes and ${counts.messages} messages (packs of events) unacknowledged: ${describeInFlight(counts)}`,
       );
     });
     const drainedAfterS = drain.drainedAt === null ? null : Math.max(0, (drain.drainedAt - loadEndedAt) / 1000);

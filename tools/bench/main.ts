@@ -13,7 +13,7 @@
  * workspace neither breaks it nor is broken by it), creates database lf_bench_<id> and NATS
  * namespace bench<id>, drives the baseline (baseline-server.ts) and then the five apps with the
  * same unique leads, waits until the pipeline has caught up (drain.ts: every stored lead counted by
- * metrics, attributed by contacts, its contact staged by scoring), prints the report
+ * metrics, nothing left in any app's outbox or unacknowledged by its consumers), prints the report
  * (with the CPU one lead cost each process during the measured load, read from /proc on Linux),
  * writes it to .data/bench/<timestamp>.json and exits 1 when a target is missed (see TARGETS in
  * report.ts: CPU per lead, throughput and p99 against the baseline, zero errors, drain, memory). It removes everything it started or created, also on failure and
@@ -46,6 +46,7 @@ import { BASELINE_SCHEMA } from './baseline-server';
 import { CleanupStack } from './cleanup-stack';
 import { CpuMeter, natsServerPids, postgresGroups, type ProcessGroups } from './cpu-usage';
 import { waitForDrain } from './drain';
+import { describeInFlight, readInFlight } from './in-flight';
 import { LeadSequence } from './lead-sequence';
 import { residentMemory } from './memory';
 import { type LoadResult, runLoad } from './load';
@@ -291,22 +292,22 @@ async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
   const processes = cpuGroups(run, own, (role) => roles.get(role));
   const urls = platform.urls();
   const result = await drive('platform', platform.baseUrl, run, new LeadSequence(run.runId), processes, () => readGcCounts(urls));
-  log(
-    `platform: waiting for every lead to be counted, attributed to a contact and its contact staged (up to ${run.options.drainTimeoutS} s)`,
-  );
+  log(`platform: waiting for every lead to be counted and nothing to be left in flight (up to ${run.options.drainTimeoutS} s)`);
   let lastProgress = Date.now();
   const drain = await waitForDrain({
     accepted: acceptedLeads(result),
     loadEndedAt: Date.parse(result.measured.finishedAt),
     timeoutMs: run.options.drainTimeoutS * 1000,
-    probe: { stored: () => countRows(run, 'ingestion.raw_leads'), counted: () => platform.pipelineCounts() },
+    probe: {
+      stored: () => countRows(run, 'ingestion.raw_leads'),
+      inFlight: () => readInFlight(run.db, run.natsUrl, namespace),
+      counted: () => platform.leadCounts(),
+    },
     signal: run.signal,
-    onPoll: (stored, counts) => {
+    onPoll: (stored, counts, inFlight) => {
       if (Date.now() - lastProgress < DRAIN_PROGRESS_EVERY_MS) return;
       lastProgress = Date.now();
-      log(
-        `platform: of ${stored} stored leads, ${counts.leads} counted and ${counts.attributed} attributed so far; ${counts.stageEntries} stage entries for ${counts.newContacts} new contacts`,
-      );
+      log(`platform: ${counts.leads} of ${stored} stored leads counted so far; in flight: ${describeInFlight(inFlight) || 'nothing'}`);
     },
   });
   // Read before the stop, whose own shutdown messages are not the bench's business.

@@ -4,7 +4,7 @@ import { SERVICE_NAMES, type LeadsSummaryReport, type ServiceName } from '@leadf
 import { appNodeFlags, findFreePort, natsServers } from '@leadflow/dev-services';
 import { connect } from 'nats';
 import { AppProcess, type LogSummary } from './app-process';
-import type { PipelineCounts } from './drain';
+import type { LeadCounts } from './drain';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const READY_TIMEOUT_MS = 90_000;
@@ -72,7 +72,7 @@ export class PlatformTarget {
   }
 
   /** What the metrics app has counted of today's and tomorrow's (UTC) leads, through the admin API. */
-  async pipelineCounts(now = new Date()): Promise<PipelineCounts> {
+  async leadCounts(now = new Date()): Promise<LeadCounts> {
     const query = new URLSearchParams({ from: utcDay(now, 0), to: utcDay(now, 1) });
     const response = await fetch(this.gateway.url(`/api/v1/metrics/leads/summary?${query}`), {
       headers: { authorization: `Bearer ${this.adminKey}` },
@@ -80,17 +80,11 @@ export class PlatformTarget {
     });
     const text = await response.text();
     if (response.status !== 200) throw new Error(`metrics summary answered ${response.status}: ${text.slice(0, 300)}`);
-    const report = JSON.parse(text) as Partial<LeadsSummaryReport>;
-    const { total, newContacts, returningContacts, stageEntries } = report;
-    if (typeof total !== 'number' || typeof newContacts !== 'number' || typeof returningContacts !== 'number' || !stageEntries) {
-      throw new Error(`metrics summary lacks total, newContacts, returningContacts or stageEntries: ${text.slice(0, 300)}`);
+    const { total, newContacts, returningContacts } = JSON.parse(text) as Partial<LeadsSummaryReport>;
+    if (typeof total !== 'number' || typeof newContacts !== 'number' || typeof returningContacts !== 'number') {
+      throw new Error(`metrics summary lacks a numeric total, newContacts or returningContacts: ${text.slice(0, 300)}`);
     }
-    return {
-      leads: total,
-      attributed: newContacts + returningContacts,
-      newContacts,
-      stageEntries: Object.values(stageEntries).reduce((sum, count) => sum + count, 0),
-    };
+    return { leads: total, attributed: newContacts + returningContacts };
   }
 
   /** Apps that exited on their own. */

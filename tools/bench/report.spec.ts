@@ -53,8 +53,7 @@ function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLo
         stored: measured.accepted,
         leads: measured.accepted,
         attributed: measured.accepted,
-        newContacts: measured.accepted,
-        stageEntries: measured.accepted,
+        inFlight: { pending: 0, outboxRows: 0, messages: 0, detail: {} },
         drainedAfterS: 3,
         ...drain,
       },
@@ -106,7 +105,18 @@ describe('judge', () => {
 
   it('fails when the pipeline drains late or never, or p99 passes 150 ms', () => {
     expect(judge(input(800, { drainedAfterS: 5.5 })).verdict).toBe('FAIL');
-    expect(judge(input(800, { drainedAfterS: null, leads: 10 })).verdict).toBe('FAIL');
+    const behind = judge(
+      input(800, {
+        drainedAfterS: null,
+        leads: 10,
+        inFlight: { pending: 2, outboxRows: 0, messages: 2, detail: { 'BENCH_INGESTION/contacts-lead-ingested': 2 } },
+      }),
+    );
+    expect(behind.verdict).toBe('FAIL');
+    // The check names where the pipeline stands still.
+    expect(behind.checks.find((check) => check.name.startsWith('pipeline drained'))?.detail).toContain(
+      '2 in BENCH_INGESTION/contacts-lead-ingested',
+    );
     // Counted by metrics, but not all attributed by contacts: not every lead went through the pipeline once.
     const late = judge(input(800, { attributed: 10 }));
     expect(late.checks.find((check) => check.name.startsWith('every acknowledged lead'))).toMatchObject({ pass: false });

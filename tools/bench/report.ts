@@ -6,6 +6,7 @@ import type { CpuUsage } from './cpu-usage';
 import { type DatabaseWrites, databaseWritesLines } from './database-writes';
 import { garbageCollectionLines, type GcCounts } from './garbage-collection';
 import type { DrainResult } from './drain';
+import { describeInFlight } from './in-flight';
 import type { LoadResult } from './load';
 
 /**
@@ -128,7 +129,7 @@ function platformChecks(platform: PlatformRun): Check[] {
       detail:
         drain.drainedAfterS !== null
           ? `${fixed(drain.drainedAfterS, 1)} s`
-          : `not drained: of ${drain.stored} stored, ${drain.leads} counted, ${drain.attributed} attributed; ${drain.stageEntries} stage entries for ${drain.newContacts} new contacts${drain.lastError ? ` (last error: ${drain.lastError})` : ''}`,
+          : `not drained: ${drain.leads} of ${drain.stored} counted; in flight: ${drain.inFlight ? describeInFlight(drain.inFlight) || 'nothing' : 'unknown'}${drain.lastError ? ` (last error: ${drain.lastError})` : ''}`,
     },
     {
       name: 'every acknowledged lead stored, counted and attributed once',
@@ -183,10 +184,12 @@ export function renderReport(report: BenchReport): string {
 function platformLines(platform: PlatformRun): string[] {
   const { drain } = platform;
   const when =
-    drain.drainedAfterS !== null ? `the pipeline caught up ${fixed(drain.drainedAfterS, 1)} s after the load ended` : 'never caught up';
+    drain.drainedAfterS !== null
+      ? `the pipeline caught up (nothing in flight) ${fixed(drain.drainedAfterS, 1)} s after the load ended`
+      : 'never caught up';
   const lines = [
     `drain: ${drain.accepted} leads acknowledged (201), ${drain.stored} stored by ingestion, ${drain.leads} counted by metrics, ` +
-      `${drain.attributed} attributed by contacts, ${drain.stageEntries} stage entries by scoring for ${drain.newContacts} new contacts; ${when}`,
+      `${drain.attributed} attributed by contacts; ${when}`,
   ];
   const memory = Object.entries(platform.memoryMiB);
   if (memory.length > 0) lines.push(`memory at the end, MiB resident: ${memory.map(([app, mib]) => `${app} ${fixed(mib, 0)}`).join(', ')}`);
