@@ -1,6 +1,6 @@
 import { type EventEnvelope, type EventType, readMessage, type StreamDefinition } from '@leadflow/contracts';
 import { runWithRequestId } from '@leadflow/logging';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 'nats';
+import { ConsumerEvents, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
 import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
@@ -67,8 +67,17 @@ interface Delivery {
   events: Array<EventEnvelope<object>>;
 }
 
-/** Lifetime of one pull request; the server sends heartbeats at half of it. */
-const PULL_EXPIRES_MS = 10_000;
+/** Lifetime of one pull request: the client asks again when the server says it expired. */
+const PULL_EXPIRES_MS = 30_000;
+
+/**
+ * How often the server sends a heartbeat while a pull request of ours waits: after two missed, the
+ * client takes its requests as lost and pulls again. That bounds what a lost request costs, about
+ * 3 s of nothing delivered: a request held by a server that went away, or one that expired without
+ * the server saying so (NATS servers before 2.9.16 drop such a request silently when a message
+ * arrives between its expiry and the server's own check).
+ */
+const PULL_IDLE_HEARTBEAT_MS = 1_000;
 
 /**
  * Durable, idempotent event consumption: one durable pull consumer per event type an app handles,
@@ -176,11 +185,13 @@ export class InboxConsumer {
       };
       try {
         const consumer = await this.jetstream.consumers.get(stream, consumed.durable);
-        // Pull requests expire after 10 s with a heartbeat every 5 s, so that a pull lost with a
-        // NATS server (a consumer leader moving in a cluster) is noticed and renewed within about
-        // 10 s rather than the client's default 30 to 60 s.
-        messages = await consumer.consume({ max_messages: batchSize * 2, expires: PULL_EXPIRES_MS });
+        messages = await consumer.consume({
+          max_messages: batchSize * 2,
+          expires: PULL_EXPIRES_MS,
+          idle_heartbeat: PULL_IDLE_HEARTBEAT_MS,
+        });
         this.subscriptions.add(messages);
+        void this.reportStatus(messages, stream, consumed.durable).catch(() => undefined);
         for await (const message of messages) {
           const arrival = { message, events: eventCountOf(message.headers?.get(MSG_ID_HEADER)) };
           arrived.push(arrival);
@@ -201,6 +212,21 @@ export class InboxConsumer {
           if (!applyingNow) startApplying();
           await applied.catch(() => undefined);
         }
+      }
+    }
+  }
+
+  /**
+   * Logs what the client tells of its pull requests that an operator should see: heartbeats missed
+   * (the requests were lost and are renewed), and a consumer or stream the server no longer knows.
+   * The client's debug notices (each request, each expiry) are left out.
+   */
+  private async reportStatus(messages: ConsumerMessages, stream: string, durable: string): Promise<void> {
+    for await (const { type, data } of await messages.status()) {
+      if (type === ConsumerEvents.HeartbeatsMissed) {
+        this.logger.warn({ stream, durable, missed: data }, 'no heartbeat from the pull request; pulling again');
+      } else if (Object.values<string>(ConsumerEvents).includes(type)) {
+        this.logger.warn({ stream, durable, status: type, detail: data }, 'event consumer status');
       }
     }
   }
