@@ -41,10 +41,12 @@ describe('a pull request the server never answers', () => {
       intervalMs: 50,
     });
     const tookMs = Date.now() - committedAt;
+    process.stdout.write(`lost pull request: the event took effect ${tookMs} ms after its commit\n`);
 
-    // Two missed heartbeats of 1 s each, checked every second: at most about 3 s after the last
-    // sign of the request (a pull request's own lifetime is 30 s).
-    expect(tookMs).toBeLessThan(4000);
+    // Two missed heartbeats of 1 s each, checked every second: about 3 s after the last sign of the
+    // request, and a little more on a busy machine. With heartbeats 5 s apart it took 10 s; a pull
+    // request's own lifetime is 30 s.
+    expect(tookMs).toBeLessThan(5000);
     expect(consumer.output()).toContain('no heartbeat from the pull request; pulling again');
   });
 });
