@@ -175,6 +175,27 @@ describe('outbox → JetStream → inbox', () => {
     expect(await db.query(`SELECT 1 FROM consumer.inbox WHERE event_id = $1`, [eventId])).toHaveLength(1);
   });
 
+  it('renews within a few seconds, with a warning, a pull request the server never answers', async () => {
+    // The consumer's first pull request is its only one: while the server does not hold it, nothing
+    // is delivered, whatever the stream holds.
+    consumer?.kill('SIGTERM');
+    await consumer?.exited;
+    consumer = await startConsumer({ LOSE_PULL_REQUESTS: '1' });
+    await consumer.waitForOutput('pull request lost on its way');
+
+    const committedAt = Date.now();
+    const eventId = await producer.commit({ afterLostPullRequest: true });
+    await waitFor(async () => (await effectsOf(eventId)) === 1, { what: 'the event to take effect', timeoutMs: 20000, intervalMs: 50 });
+    const tookMs = Date.now() - committedAt;
+    process.stdout.write(`lost pull request: the event took effect ${tookMs} ms after its commit\n`);
+
+    // Two missed heartbeats of 1 s each, checked every second: about 3 s after the last sign of the
+    // request, and a little more on a busy machine. With heartbeats 5 s apart it took 10 s; a pull
+    // request's own lifetime is 30 s.
+    expect(tookMs).toBeLessThan(5000);
+    expect(consumer.output()).toContain('no heartbeat from the pull request; pulling again');
+  });
+
   it('records an event whose handler keeps failing as a dead letter after the last delivery, with no effect', async () => {
     const eventId = await producer.commit({ fail: true });
     const [dead] = await waitFor(
