@@ -334,7 +334,7 @@ export class ContactsRepository {
     }
     where
       .where('c."owner_id" = ?::uuid', filter.ownerId)
-      .where('c."tags" @> ARRAY[?::text]', filter.tag)
+      .where(`c."tags" @> ARRAY[?::text] AND c."tags" <> '{}'`, filter.tag) // the tag index holds tagged contacts only
       .where('c."stage" = ?', filter.stage)
       .where('c."lifecycle" = ?', filter.lifecycle)
       .where('c."updated_at" >= ?::timestamptz', filter.updatedSince);

@@ -10,6 +10,7 @@ import { JobsTables1795840000000 } from './1795840000000-jobs-tables';
 import { ContactImports1795840100000 } from './1795840100000-contact-imports';
 import { ActivityIdentities1795860000000 } from './1795860000000-activity-identities';
 import { CrmLinks1796200000000 } from './1796200000000-crm-links';
+import { SparseContactIndexes1796300000000 } from './1796300000000-sparse-contact-indexes';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -25,4 +26,5 @@ export const contactsMigrations = [
   ContactImports1795840100000,
   ActivityIdentities1795860000000,
   CrmLinks1796200000000,
+  SparseContactIndexes1796300000000,
 ];
