@@ -18,22 +18,22 @@ describe('natsPermissions', () => {
     ]);
     expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-erased',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-created-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-updated-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-merged-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-deleted-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-restored-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-created-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-updated-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-won-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-lost-headers',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-created',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-updated',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-merged',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-deleted',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-restored',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-created',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-updated',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-won',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-opportunity-lost',
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-lead-converted',
-      '$JS.API.CONSUMER.MSG.NEXT.INGESTION.gateway-lead-ingested-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-score-changed-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-stage-changed-headers',
+      '$JS.API.CONSUMER.MSG.NEXT.INGESTION.gateway-lead-ingested',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-score-changed',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-stage-changed',
       '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-automation-webhook_requested',
-      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-automation-run_completed-headers',
-      '$JS.API.CONSUMER.MSG.NEXT.GATEWAY.gateway-endpoint-disabled-headers',
+      '$JS.API.CONSUMER.MSG.NEXT.SCORING.gateway-automation-run_completed',
+      '$JS.API.CONSUMER.MSG.NEXT.GATEWAY.gateway-endpoint-disabled',
     ]);
     expect(publish.filter((subject) => subject.startsWith('$JS.API.STREAM.'))).toEqual([
       '$JS.API.STREAM.INFO.GATEWAY',
@@ -46,16 +46,6 @@ describe('natsPermissions', () => {
       '$JS.API.STREAM.CREATE.SCORING',
       // Its own stream only: the subjects of newer event types are added to it.
       '$JS.API.STREAM.UPDATE.GATEWAY',
-      // The bodies of the messages it reads by workspace (Conversations.readByWorkspace).
-      '$JS.API.STREAM.MSG.GET.CONTACTS',
-      '$JS.API.STREAM.MSG.GET.INGESTION',
-      '$JS.API.STREAM.MSG.GET.SCORING',
-      '$JS.API.STREAM.MSG.GET.GATEWAY',
-    ]);
-    // Its whole-message durables of earlier releases, taken over by the headers-only ones.
-    expect(publish.filter((subject) => subject.includes('CONSUMER.DELETE.INGESTION'))).toEqual([
-      '$JS.API.CONSUMER.DELETE.INGESTION.gateway-lead-ingested',
-      '$JS.API.CONSUMER.DELETE.INGESTION.gateway',
     ]);
     expect(subscribe).toEqual(['gateway.>', '_INBOX.gateway.>']);
   });

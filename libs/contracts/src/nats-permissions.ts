@@ -1,15 +1,6 @@
 import type { NatsNamespace } from './nats-namespace';
 import { SERVICE_NAMES, type ServiceName } from './services';
-import {
-  consumedStreams,
-  Conversations,
-  eventConsumerName,
-  type EventType,
-  fullMessagesConsumerName,
-  ownStream,
-  readsByWorkspace,
-  streamOf,
-} from './subjects';
+import { consumedStreams, Conversations, eventConsumerName, type EventType, ownStream, streamOf } from './subjects';
 
 export interface NatsPermissions {
   publish: string[];
@@ -34,9 +25,6 @@ export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName):
  *   consumer's API, pulls and acks (plus info and delete of the one durable per stream that
  *   releases before per-type consumers used, which an app removes once its successors exist), and
  *   the deletion of its durables for the types it no longer consumes (`Conversations.retired`);
- * - for the types it reads by workspace (`Conversations.readByWorkspace`), fetching a stream's
- *   messages by sequence, and info and delete of the type's whole-message durable of earlier
- *   releases;
  * - its inbox (subscribe).
  * Everything else is refused by the server.
  */
@@ -69,17 +57,8 @@ export function natsPermissions(service: ServiceName, namespace: NatsNamespace):
             `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
             `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
             `$JS.ACK.${stream}.${durable}.>`,
-            // Read by workspace: its durable of earlier releases, taken over and removed.
-            ...(readsByWorkspace(service, type)
-              ? [
-                  `$JS.API.CONSUMER.INFO.${stream}.${namespace.durable(fullMessagesConsumerName(service, type))}`,
-                  `$JS.API.CONSUMER.DELETE.${stream}.${namespace.durable(fullMessagesConsumerName(service, type))}`,
-                ]
-              : []),
           ];
         }),
-        // The bodies of the messages an app reads by workspace, fetched one by one.
-        ...(types.some((type) => readsByWorkspace(service, type)) ? [`$JS.API.STREAM.MSG.GET.${stream}`] : []),
         `$JS.API.CONSUMER.INFO.${stream}.${legacy}`,
         `$JS.API.CONSUMER.DELETE.${stream}.${legacy}`,
       ];

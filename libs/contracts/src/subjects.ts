@@ -307,58 +307,14 @@ export const Conversations = {
     scoring: [EventTypes.stageChanged, EventTypes.scoreChanged],
     metrics: [],
   } satisfies Record<ServiceName, readonly EventType[]>,
-  /**
-   * Event types an app reads only for the workspaces it wants (its handler's `wantsWorkspace`): its
-   * durable delivers their messages' headers only, and it fetches the body of a message whose
-   * `Lf-Workspaces` names a workspace it wants. The gateway's webhook deliveries: most workspaces
-   * have no endpoint, and their events need not travel to the gateway to be passed over.
-   */
-  readByWorkspace: {
-    gateway: [
-      EventTypes.leadIngested,
-      EventTypes.contactCreated,
-      EventTypes.contactUpdated,
-      EventTypes.contactMerged,
-      EventTypes.contactDeleted,
-      EventTypes.contactRestored,
-      EventTypes.opportunityCreated,
-      EventTypes.opportunityUpdated,
-      EventTypes.opportunityWon,
-      EventTypes.opportunityLost,
-      EventTypes.scoreChanged,
-      EventTypes.stageChanged,
-      EventTypes.automationRunCompleted,
-      EventTypes.endpointDisabled,
-    ],
-    ingestion: [],
-    contacts: [],
-    scoring: [],
-    metrics: [],
-  } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;
-
-/** Whether `service` reads `type` only for the workspaces it wants (`Conversations.readByWorkspace`). */
-export function readsByWorkspace(service: ServiceName, type: EventType): boolean {
-  return (Conversations.readByWorkspace[service] as readonly EventType[]).includes(type);
-}
 
 /**
  * The durable consumer through which `service` receives events of `type` (before the namespace is
  * applied): one per (app, type), filtered on the type's subject, so that an app is delivered only
- * what it handles and each type flows on its own; `-headers` at the end for a type it reads by
- * workspace, whose durable delivers headers only.
+ * what it handles and each type flows on its own.
  */
 export function eventConsumerName(service: ServiceName, type: EventType): string {
-  const name = fullMessagesConsumerName(service, type);
-  return readsByWorkspace(service, type) ? `${name}-headers` : name;
-}
-
-/**
- * The durable delivering whole messages of `type` to `service`: its consumer, unless the app reads
- * the type by workspace; then the one of earlier releases, which the headers-only durable takes
- * over from and removes.
- */
-export function fullMessagesConsumerName(service: ServiceName, type: EventType): string {
   return `${service}-${type.replace('.', '-')}`;
 }
 

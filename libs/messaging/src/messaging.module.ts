@@ -1,13 +1,4 @@
-import {
-  consumedStreams,
-  Conversations,
-  eventConsumerName,
-  type EventType,
-  fullMessagesConsumerName,
-  ownStream,
-  readsByWorkspace,
-  streamOf,
-} from '@leadflow/contracts';
+import { consumedStreams, Conversations, eventConsumerName, type EventType, ownStream, streamOf } from '@leadflow/contracts';
 import {
   type BeforeApplicationShutdown,
   type DynamicModule,
@@ -143,13 +134,6 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       // NATS would refuse the consumer anyway; say why at start-up instead.
       throw new Error(`${service} handles ${undeclared.join(', ')}, which Conversations.consumes does not list for it`);
     }
-    const blind = [...handlers.keys()].filter((type) => readsByWorkspace(service, type) && !workspacesWantedBy.has(type));
-    if (blind.length > 0) {
-      // Its durable would deliver headers only, and every body would be fetched one by one.
-      throw new Error(
-        `${service} reads ${blind.join(', ')} by workspace (Conversations.readByWorkspace), but its handler has no wantsWorkspace`,
-      );
-    }
     this.consumer = new InboxConsumer(
       this.dataSource,
       this.nats.jetstream,
@@ -173,25 +157,15 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
       for (const type of types) {
         const handler = handlers.get(type);
         if (!handler) continue;
-        const headersOnly = readsByWorkspace(service, type);
-        // A type read by workspace takes over from its whole-message durable of earlier releases.
-        const former = headersOnly ? this.namespace.durable(fullMessagesConsumerName(service, type)) : undefined;
         await this.consumer.start(stream, {
           type,
           durable: this.namespace.durable(eventConsumerName(service, type)),
-          replaces: former ? [former, legacy] : [legacy],
-          headersOnly,
+          replaces: legacy,
           handler,
           wanted: wantedBy.get(type),
           wantsWorkspace: workspacesWantedBy.get(type),
           oneEventPerTransaction: alone.has(type),
         });
-        if (former && (await removeReplacedConsumer(this.nats.manager, this.namespace.stream(stream.name), former))) {
-          this.logger.info(
-            { stream: stream.name, durable: former, type },
-            'removed the whole-message durable; a headers-only one took over',
-          );
-        }
       }
       if (await removeReplacedConsumer(this.nats.manager, this.namespace.stream(stream.name), legacy)) {
         this.logger.info({ stream: stream.name, durable: legacy }, 'removed the stream’s former consumer; per-type consumers took over');

@@ -152,18 +152,6 @@ describe('NATS permissions per app', () => {
     await expect((await scoring.jetstreamManager()).streams.info(stream)).rejects.toThrow();
     await waitFor(async () => !contacts.isClosed(), { what: 'the contacts connection to stay open' });
   });
-  it('lets the gateway fetch by sequence the messages of the types it reads by workspace, and no app without such types', async () => {
-    const ingestion = await connectAs('ingestion');
-    const stream = await ensureStream(await ingestion.jetstreamManager(), ns, Streams.ingestion);
-    const { seq } = await ingestion.jetstream().publish(ns.subject(EventTypes.leadIngested), 'body');
-
-    const gateway = await connectAs('gateway');
-    const fetched = await (await gateway.jetstreamManager()).streams.getMessage(stream, { seq });
-    expect(new TextDecoder().decode(fetched.data)).toBe('body');
-    const contacts = await connectAs('contacts');
-    await expect((await contacts.jetstreamManager()).streams.getMessage(stream, { seq })).rejects.toThrow();
-  });
-
   it('lets the owner add the subjects of newer event types to a stream an earlier release made, and no other app', async () => {
     const name = ns.stream(Streams.contacts.name);
     const all = Streams.contacts.subjects.map((subject) => ns.subject(subject));

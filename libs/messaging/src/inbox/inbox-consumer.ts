@@ -38,13 +38,8 @@ export interface ConsumedType {
   type: EventType;
   /** The durable's name, namespace applied. */
   durable: string;
-  /** Durables this one takes over from (see `ensureDurableConsumer`). */
-  replaces?: readonly string[];
-  /**
-   * Its durable delivers headers only; the bodies of the messages kept after `wantsWorkspace` are
-   * fetched from the stream (`Conversations.readByWorkspace`).
-   */
-  headersOnly?: boolean;
+  /** A durable this one takes over from (see `ensureDurableConsumer`). */
+  replaces?: string;
   handler: EventHandler;
   /** Which events the handler would have any effect for; the others are acknowledged without a transaction. */
   wanted?: WantedEvents;
@@ -64,8 +59,6 @@ interface Arrival {
   message: JsMsg;
   /** The events it says it carries (its Nats-Msg-Id), for sizing batches. */
   events: number;
-  /** Its body, when its durable delivers headers only and the body was fetched. */
-  body?: Uint8Array;
 }
 
 /** A message whose events were checked: the valid ones, to apply (the others are dead letters). */
@@ -103,9 +96,7 @@ const PULL_IDLE_HEARTBEAT_MS = 1_000;
  * acknowledged without a transaction or an inbox row; whether it could want anything of a
  * workspace (`wantsWorkspace`): a message whose `Lf-Workspaces` header names only workspaces it
  * wants nothing from is acknowledged unread (bodies are read when their batch starts, not on
- * arrival; for a type read by workspace the durable delivers headers only, and the bodies of the
- * messages kept are fetched from the stream then); and that its events go one per transaction
- * (`oneEventPerTransaction`).
+ * arrival); and that its events go one per transaction (`oneEventPerTransaction`).
  */
 export class InboxConsumer {
   private running = false;
@@ -135,7 +126,6 @@ export class InboxConsumer {
       // Messages, each of up to a relay batch of events.
       maxAckPending: this.settings.batchSize * 4,
       subject: this.namespace.subject(consumed.type),
-      headersOnly: consumed.headersOnly,
       replaces: consumed.replaces,
     });
     this.running = true;
@@ -243,8 +233,7 @@ export class InboxConsumer {
 
   /** Applies a batch in one transaction, or each event on its own when the batch fails or the handler asks for it. */
   private async handleBatch(stream: string, consumed: ConsumedType, arrived: Arrival[]): Promise<void> {
-    let arrivals = consumed.wantsWorkspace ? await this.passOverUnwanted(arrived, consumed.type, consumed.wantsWorkspace) : arrived;
-    if (consumed.headersOnly) arrivals = await this.fetchBodies(stream, arrivals);
+    const arrivals = consumed.wantsWorkspace ? await this.passOverUnwanted(arrived, consumed.type, consumed.wantsWorkspace) : arrived;
     let deliveries: Delivery[] = [];
     for (const arrival of arrivals) {
       const delivery = await this.prepare(stream, consumed.type, arrival);
@@ -299,31 +288,6 @@ export class InboxConsumer {
   }
 
   /**
-   * Fetches the bodies of messages delivered headers only, by stream sequence. A message the stream
-   * no longer holds becomes a dead letter (nothing of it can be applied); one that could not be
-   * fetched now is delivered again later.
-   */
-  private async fetchBodies(stream: string, arrivals: Arrival[]): Promise<Arrival[]> {
-    const fetched: Arrival[] = [];
-    for (const arrival of arrivals) {
-      const { message } = arrival;
-      try {
-        fetched.push({ ...arrival, body: (await this.manager.streams.getMessage(stream, { seq: message.seq })).data });
-      } catch (error) {
-        const deliveries = message.info.redeliveryCount;
-        if (isMissingMessage(error)) {
-          if (await this.deadLetter(stream, message, undefined, '', error, deliveries)) message.term();
-          else message.nak(redeliveryDelayMs(deliveries));
-        } else {
-          this.logger.warn({ err: error, stream, seq: message.seq }, 'could not fetch a message body; it will be delivered again');
-          message.nak(redeliveryDelayMs(deliveries));
-        }
-      }
-    }
-    return fetched;
-  }
-
-  /**
    * Leaves out the events the handler does not want: a message left with none is acknowledged at
    * once. When the handler cannot tell (its question failed), every event is kept.
    */
@@ -356,13 +320,12 @@ export class InboxConsumer {
    */
   private async prepare(stream: string, type: EventType, arrival: Arrival): Promise<Delivery | undefined> {
     const { message } = arrival;
-    const data = arrival.body ?? message.data;
     const deliveries = message.info.redeliveryCount;
     let items: unknown[];
     try {
-      items = readMessage(data);
+      items = readMessage(message.data);
     } catch (error) {
-      if (await this.deadLetter(stream, message, undefined, Buffer.from(data).toString('utf8'), error, deliveries)) {
+      if (await this.deadLetter(stream, message, undefined, Buffer.from(message.data).toString('utf8'), error, deliveries)) {
         message.term();
       }
       return undefined;
@@ -476,11 +439,6 @@ export class InboxConsumer {
 
 /** Tries of a whole batch that failed on a deadlock or a serialization failure, before one transaction per event. */
 const BATCH_ATTEMPTS_ON_CONFLICT = 3;
-
-/** JetStream's answer to a fetch of a message the stream no longer holds (err_code 10037). */
-function isMissingMessage(error: unknown): boolean {
-  return error instanceof Error && /no message found/i.test(error.message);
-}
 
 /** PostgreSQL's deadlock_detected and serialization_failure: the transaction may succeed as it is when tried again. */
 function isTransient(error: unknown): boolean {

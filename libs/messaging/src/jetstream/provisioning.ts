@@ -62,15 +62,12 @@ export interface DurableConsumerSettings {
   maxAckPending: number;
   /** The one subject (event type) it delivers. */
   subject: string;
-  /** Delivers each message's headers only (and its size, `Nats-Msg-Size`); the reader fetches the bodies it wants. */
-  headersOnly?: boolean;
   /**
-   * Durables this one takes over from (an app's one consumer per stream, or the type's whole-message
-   * durable, of earlier releases): a new consumer starts after the last event the first of them that
-   * exists had acknowledged, rather than at the start of the stream. What lies past that point may
-   * have been applied already; the inbox skips it.
+   * A durable this one takes over from (an app's one consumer per stream, of earlier releases): a
+   * new consumer starts after the last event that one had acknowledged rather than at the start of
+   * the stream. What lies past that point may have been applied already; the inbox skips it.
    */
-  replaces?: readonly string[];
+  replaces?: string;
 }
 
 /**
@@ -85,17 +82,12 @@ export async function ensureDurableConsumer(manager: JetStreamManager, stream: s
     await manager.consumers.update(stream, settings.durable, {
       ack_wait: nanos(settings.ackWaitSeconds * 1000),
       max_ack_pending: settings.maxAckPending,
-      headers_only: settings.headersOnly === true,
     });
     return;
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  let start: number | undefined;
-  for (const replaced of settings.replaces ?? []) {
-    start = await ackFloorOf(manager, stream, replaced);
-    if (start !== undefined) break;
-  }
+  const start = settings.replaces === undefined ? undefined : await ackFloorOf(manager, stream, settings.replaces);
   await manager.consumers.add(stream, {
     durable_name: settings.durable,
     ack_policy: AckPolicy.Explicit,
@@ -106,7 +98,6 @@ export async function ensureDurableConsumer(manager: JetStreamManager, stream: s
     max_deliver: -1,
     max_ack_pending: settings.maxAckPending,
     filter_subject: settings.subject,
-    headers_only: settings.headersOnly === true,
   });
 }
 
