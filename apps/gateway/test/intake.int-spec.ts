@@ -349,11 +349,15 @@ describe('gateway: intake and admin over HTTP', () => {
 });
 
 /**
- * Group commit's limit: a gateway keeps at most INTAKE_GROUPS_IN_FLIGHT groups (2 by default) out
- * at ingestion. A stand-in ingestion holds its answers, so that the requests arriving meanwhile
- * have to wait for a slot; the intake deadline is long enough for a slow machine.
+ * Group commit's limit: a gateway keeps at most INTAKE_GROUPS_IN_FLIGHT groups (1 by default, 2 in
+ * the Kubernetes manifests) out at ingestion. A stand-in ingestion holds its answers, so that the
+ * requests arriving meanwhile have to wait for a slot; the intake deadline is long enough for a slow
+ * machine.
  */
-describe('gateway: intake groups in flight', () => {
+describe.each([
+  { setting: undefined, slots: 1 },
+  { setting: '2', slots: 2 },
+])('gateway: intake groups in flight (INTAKE_GROUPS_IN_FLIGHT $setting)', ({ setting, slots }) => {
   let h: AppHarness;
   let stopAnswering: () => void;
   const groupSizes: number[] = [];
@@ -368,6 +372,7 @@ describe('gateway: intake groups in flight', () => {
       BOOTSTRAP_INTAKE_KEY: INTAKE_KEY,
       BOOTSTRAP_INTAKE_RATE_LIMIT: '100000',
       INTAKE_TIMEOUT_MS: '4000',
+      ...(setting === undefined ? {} : { INTAKE_GROUPS_IN_FLIGHT: setting }),
     });
     stopAnswering = h.answer(RpcSubjects.ingestion.leadIngestGroup, async (data) => {
       const { items } = data as IngestLeadGroupRequest;
@@ -391,7 +396,7 @@ describe('gateway: intake groups in flight', () => {
     await h?.stop();
   });
 
-  it('keeps at most two groups out at ingestion; the requests that arrive meanwhile leave together', async () => {
+  it(`keeps at most ${slots} ${slots === 1 ? 'group' : 'groups'} out at ingestion; the requests that arrive meanwhile leave together`, async () => {
     const send = (key: string) =>
       fetch(`http://127.0.0.1:${h.port}/api/lead`, {
         method: 'POST',
@@ -399,20 +404,25 @@ describe('gateway: intake groups in flight', () => {
         headers: { 'X-Api-Key': INTAKE_KEY, 'Content-Type': 'application/json', 'Idempotency-Key': key },
       }).then(async (r) => [r.status, await r.json()] as const);
     const groupsReached = (count: number) => waitFor(() => groupSizes.length >= count, { timeoutMs: 3000, intervalMs: 10 });
-    // Two waves take the two slots (their answers are held); the third has to wait for one.
+    // Waves take the slots (their answers are held); the last has to wait for one.
     const keys = Array.from({ length: 30 }, (_, i) => `held-${i}`);
     const answers = [send(keys[0] as string)];
     await groupsReached(1);
-    answers.push(...keys.slice(1, 10).map(send));
-    await groupsReached(2);
-    answers.push(...keys.slice(10).map(send));
+    if (slots === 2) {
+      answers.push(...keys.slice(1, 10).map(send));
+      await groupsReached(2);
+      answers.push(...keys.slice(10).map(send));
+    } else {
+      answers.push(...keys.slice(1).map(send));
+    }
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(groupSizes).toHaveLength(2);
+    expect(groupSizes).toHaveLength(slots);
     release();
     expect(await Promise.all(answers)).toEqual(keys.map((key) => [201, { ok: true, lead_id: `lead-${key}`, deduplicated: false }]));
-    expect(mostGroupsOut).toBe(2);
+    expect(mostGroupsOut).toBe(slots);
     expect(groupSizes.reduce((a, b) => a + b, 0)).toBe(30);
-    // The 20 requests that waited for a slot left in fewer groups than requests.
-    expect(groupSizes.length - 2).toBeLessThan(20);
+    // The requests that waited for a slot left in fewer groups than requests.
+    const waited = slots === 2 ? 20 : 29;
+    expect(groupSizes.length - slots).toBeLessThan(waited);
   });
 });
