@@ -51,3 +51,25 @@ export function messagingTablesV2(schema: string): { up: string[]; down: string[
     down: [`ALTER TABLE ${s}."outbox" DROP COLUMN "claimed_until"`],
   };
 }
+
+/**
+ * The outbox keyed by `seq` alone: one index where there were two. The relay takes and deletes rows
+ * by `seq`, oldest first, and a row lives only while it is pending, so the index on `seq` serves
+ * both; the event id stays in its column and in the envelope, and nothing looks a row up by it.
+ * Each event written then costs one index entry (and its WAL) instead of two.
+ */
+export function messagingTablesV3(schema: string): { up: string[]; down: string[] } {
+  const s = `"${schema}"`;
+  return {
+    up: [
+      `ALTER TABLE ${s}."outbox" DROP CONSTRAINT "outbox_pkey"`,
+      `ALTER TABLE ${s}."outbox" ADD CONSTRAINT "outbox_pkey" PRIMARY KEY ("seq")`,
+      `DROP INDEX ${s}."outbox_pending_idx"`,
+    ],
+    down: [
+      `CREATE INDEX "outbox_pending_idx" ON ${s}."outbox" ("seq") WHERE "published_at" IS NULL`,
+      `ALTER TABLE ${s}."outbox" DROP CONSTRAINT "outbox_pkey"`,
+      `ALTER TABLE ${s}."outbox" ADD CONSTRAINT "outbox_pkey" PRIMARY KEY ("id")`,
+    ],
+  };
+}

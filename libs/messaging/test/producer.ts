@@ -1,7 +1,16 @@
 import { EventTypes, type LeadIngestedData, NatsNamespace, Streams } from '@leadflow/contracts';
 import { openSchemaDataSource, schemaDataSourceOptions } from '@leadflow/database';
 import { createLogger } from '@leadflow/logging';
-import { ensureStream, messagingTablesV1, messagingTablesV2, NatsConnection, Outbox, OutboxCommitSubscriber, OutboxRelay } from '../src';
+import {
+  ensureStream,
+  messagingTablesV1,
+  messagingTablesV2,
+  messagingTablesV3,
+  NatsConnection,
+  Outbox,
+  OutboxCommitSubscriber,
+  OutboxRelay,
+} from '../src';
 import { leadIngestedData, type RunningProcess, startProcess } from '@leadflow/testing';
 import path from 'node:path';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
@@ -10,7 +19,8 @@ class ProducerTables1795262400000 implements MigrationInterface {
   name = 'ProducerTables1795262400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const statement of [...messagingTablesV1('producer').up, ...messagingTablesV2('producer').up]) await queryRunner.query(statement);
+    for (const statement of [...messagingTablesV1('producer').up, ...messagingTablesV2('producer').up, ...messagingTablesV3('producer').up])
+      await queryRunner.query(statement);
   }
 
   async down(): Promise<void> {

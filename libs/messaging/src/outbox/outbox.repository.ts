@@ -87,8 +87,8 @@ export class OutboxRepository {
     const rows = await queryPrepared<PendingOutboxRow>(
       manager,
       `DELETE FROM ${table} o
-         WHERE o."id" = ANY(ARRAY(
-           SELECT "id" FROM ${table}
+         WHERE o."seq" = ANY(ARRAY(
+           SELECT "seq" FROM ${table}
            WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
            ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED))
          RETURNING o."id", o."seq"::text AS "seq", o."type", o."envelope"->>'workspaceId' AS "workspaceId", o."envelope"::text AS "envelope"`,

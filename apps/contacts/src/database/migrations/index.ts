@@ -11,6 +11,7 @@ import { ContactImports1795840100000 } from './1795840100000-contact-imports';
 import { ActivityIdentities1795860000000 } from './1795860000000-activity-identities';
 import { CrmLinks1796200000000 } from './1796200000000-crm-links';
 import { SparseContactIndexes1796300000000 } from './1796300000000-sparse-contact-indexes';
+import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -27,4 +28,5 @@ export const contactsMigrations = [
   ActivityIdentities1795860000000,
   CrmLinks1796200000000,
   SparseContactIndexes1796300000000,
+  OutboxKeyedBySeq1796900000000,
 ];

@@ -10,6 +10,7 @@ import { SimulatedWebhooks1796100100000 } from './1796100100000-simulated-webhoo
 import { WebhookEndpoints1796500000000 } from './1796500000000-webhook-endpoints';
 import { WebhookDeliveryPacing1796700000000 } from './1796700000000-webhook-delivery-pacing';
 import { PostbackClicks1796700100000 } from './1796700100000-postback-clicks';
+import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -25,4 +26,5 @@ export const gatewayMigrations = [
   WebhookEndpoints1796500000000,
   WebhookDeliveryPacing1796700000000,
   PostbackClicks1796700100000,
+  OutboxKeyedBySeq1796900000000,
 ];

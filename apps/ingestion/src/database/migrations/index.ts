@@ -5,6 +5,7 @@ import { Privacy1795830000000 } from './1795830000000-privacy';
 import { Activities1795850000000 } from './1795850000000-activities';
 import { CrmEvents1796100000000 } from './1796100000000-crm-events';
 import { ActivityIdHashes1796400000000 } from './1796400000000-activity-id-hashes';
+import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 
 /** Every migration of the ingestion schema, oldest first. */
 export const ingestionMigrations = [
@@ -15,4 +16,5 @@ export const ingestionMigrations = [
   Activities1795850000000,
   CrmEvents1796100000000,
   ActivityIdHashes1796400000000,
+  OutboxKeyedBySeq1796900000000,
 ];

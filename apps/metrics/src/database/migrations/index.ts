@@ -5,6 +5,7 @@ import { ContactDailyCounters1795810000100 } from './1795810000100-contact-daily
 import { DealMetrics1795820000000 } from './1795820000000-deal-metrics';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { ActivityMetrics1795880000000 } from './1795880000000-activity-metrics';
+import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 
 /** Every migration of the metrics schema, oldest first. */
 export const metricsMigrations = [
@@ -15,4 +16,5 @@ export const metricsMigrations = [
   DealMetrics1795820000000,
   ErasureSteps1795830000000,
   ActivityMetrics1795880000000,
+  OutboxKeyedBySeq1796900000000,
 ];

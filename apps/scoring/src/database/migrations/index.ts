@@ -7,6 +7,7 @@ import { ScoringEngine1795870000000 } from './1795870000000-scoring-engine';
 import { Automations1796600000000 } from './1796600000000-automations';
 import { AutomationContactOpportunities1796700000000 } from './1796700000000-automation-contact-opportunities';
 import { DropRedundantHistoryIndex1796800000000 } from './1796800000000-drop-redundant-history-index';
+import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 
 /** Every migration of the scoring schema, oldest first. */
 export const scoringMigrations = [
@@ -19,4 +20,5 @@ export const scoringMigrations = [
   Automations1796600000000,
   AutomationContactOpportunities1796700000000,
   DropRedundantHistoryIndex1796800000000,
+  OutboxKeyedBySeq1796900000000,
 ];

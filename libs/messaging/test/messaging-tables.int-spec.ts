@@ -1,0 +1,42 @@
+import { createTestDatabase, type TestDatabase } from '@leadflow/testing';
+import { messagingTablesV1, messagingTablesV2, messagingTablesV3 } from '../src';
+
+describe('messaging tables', () => {
+  let db: TestDatabase;
+
+  const outboxIndexes = async (schema: string) =>
+    db.query<{ indexname: string; indexdef: string }>(
+      `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'outbox' ORDER BY indexname`,
+      [schema],
+    );
+  const run = async (statements: string[]) => {
+    for (const statement of statements) await db.query(statement);
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase('messaging_tables');
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('keys the outbox by seq alone from version 3 on, and goes back to its two indexes on the way down', async () => {
+    await db.query(`CREATE SCHEMA "tables_v3"`);
+    await run([...messagingTablesV1('tables_v3').up, ...messagingTablesV2('tables_v3').up]);
+    await db.query(`INSERT INTO "tables_v3"."outbox" ("id", "type", "envelope") VALUES (gen_random_uuid(), 'lead.ingested', '{}')`);
+    expect((await outboxIndexes('tables_v3')).map((index) => index.indexname)).toEqual(['outbox_pending_idx', 'outbox_pkey']);
+
+    await run(messagingTablesV3('tables_v3').up);
+    const indexes = await outboxIndexes('tables_v3');
+    expect(indexes).toHaveLength(1);
+    expect(indexes[0]?.indexdef).toMatch(/UNIQUE INDEX outbox_pkey ON tables_v3\.outbox USING btree \(seq\)/);
+    // A row written before the change is still there and still pending.
+    expect(await db.query(`SELECT "type" FROM "tables_v3"."outbox" WHERE "published_at" IS NULL`)).toEqual([{ type: 'lead.ingested' }]);
+
+    await run(messagingTablesV3('tables_v3').down);
+    const restored = await outboxIndexes('tables_v3');
+    expect(restored.map((index) => index.indexname)).toEqual(['outbox_pending_idx', 'outbox_pkey']);
+    expect(restored.find((index) => index.indexname === 'outbox_pkey')?.indexdef).toMatch(/\(id\)/);
+  });
+});
