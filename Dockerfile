@@ -33,8 +33,8 @@ RUN apt-get update \
   && apt-get install -y --no-install-recommends tini \
   && rm -rf /var/lib/apt/lists/*
 # How Node runs the app, as in the launcher and the bench (libs/dev-services/src/app-node-flags.ts).
-RUN if [ "$APP" = gateway ]; then flags='--max-semi-space-size=16 --heap-growing-percent=50'; \
-  else flags='--max-semi-space-size=16 --heap-growing-percent=100'; fi \
+RUN if [ "$APP" = gateway ]; then flags='--max-semi-space-size=16 --heap-growing-percent=50 --no-allocation-site-pretenuring'; \
+  else flags='--max-semi-space-size=16 --heap-growing-percent=100 --no-allocation-site-pretenuring'; fi \
   && printf '#!/bin/sh\nexec node %s /app/dist/main.js "$@"\n' "$flags" > /usr/local/bin/leadflow-app \
   && chmod 755 /usr/local/bin/leadflow-app
 ENV NODE_ENV=production
