@@ -1,6 +1,6 @@
 /**
  * How each app's Node.js runs (by app name): in the launcher, the bench and the images (the Dockerfile and the
- * apps' `serve` targets repeat it; `tools/deploy/dockerfile.spec.ts` checks the Dockerfile).
+ * apps' `serve` targets repeat it; `tools/deploy/dockerfile.spec.ts` and `serve-targets.spec.ts` check them).
  *
  * - Every app: 16 MiB semi-spaces, Node 20's default, named so that a Node with another default
  *   (the images run Node 22) runs the same.
@@ -17,10 +17,10 @@
  *   lead bench (about 50 MB of it live; the rest went at the next idle collection). Growing the old
  *   generation by at most half its live size between collections (`--heap-growing-percent=50`)
  *   ended it at 174–177 MiB in four runs, with 16 MiB semi-spaces and no CPU the bench could tell
- *   apart. It is still needed without pretenuring (below): with V8's default growth the gateway
- *   ended two runs at 203 and 205 MiB, for no CPU it saved (128 and 130 µs per lead against 128
- *   and 135). The same flag on the consuming apps cost them 15–30 % more CPU per event in the events
- *   bench, whose batches hold more live data.
+ *   apart. The same flag on the consuming apps cost them 15–30 % more CPU per event in the events
+ *   bench, whose batches hold more live data. The gateway still needs it without pretenuring
+ *   (below): with V8's default growth it ended two runs at 203 and 205 MiB, for no CPU saved (128
+ *   and 130 µs per lead against 128 and 135).
  * - Every app: no allocation-site pretenuring (`--no-allocation-site-pretenuring`). V8 otherwise
  *   decides, for a place in the code whose objects outlived a young collection often enough, to
  *   allocate its objects in the old generation from then on; the gateway's request handling (its
