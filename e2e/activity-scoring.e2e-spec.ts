@@ -267,10 +267,12 @@ describe('activity scoring: a shuffled stream ends in the reference scores and s
       const kills: string[] = [];
       for (const [turn, service] of VICTIMS.entries()) {
         while (answered < total * (0.2 + 0.4 * turn) && answered < total) await sleep(20);
-        // Dies among batches in flight: wait until it has just committed something.
-        const [before] = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${service}.inbox`);
+        // Dies among batches in flight: wait until it has just committed something (scoring keeps
+        // no inbox rows for activities: the activities it stores show its commits).
+        const commits = service === 'scoring' ? 'scoring.activities' : `${service}.inbox`;
+        const [before] = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${commits}`);
         for (const until = Date.now() + 5000; Date.now() < until;) {
-          const [now] = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${service}.inbox`);
+          const [now] = await platform.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${commits}`);
           if ((now?.n ?? 0) > (before?.n ?? 0)) break;
           await sleep(5);
         }

@@ -327,9 +327,9 @@ describe('malformed input, sent over HTTP to every route', () => {
       const [{ leads }] = await platform.db.query<{ leads: number }>('SELECT count(*)::int AS "leads" FROM "ingestion"."leads"');
       const consumed = `
         SELECT (SELECT count(*) FROM "ingestion"."outbox" WHERE "published_at" IS NULL)::int AS "unpublished",
-               (SELECT count(*) FROM "contacts"."inbox" WHERE "event_type" = 'lead.ingested')::int AS "contacts",
-               (SELECT count(*) FROM "scoring"."inbox" WHERE "event_type" = 'lead.attributed')::int AS "scoring",
-               (SELECT count(*) FROM "metrics"."inbox" WHERE "event_type" = 'lead.attributed')::int AS "metrics"`;
+               (SELECT count(*) FROM "contacts"."contact_leads")::int AS "contacts",
+               (SELECT count(*) FROM "scoring"."activities" WHERE "event" = 'lead_submitted')::int AS "scoring",
+               (SELECT count(*) FROM "metrics"."counted_lead_events" WHERE "event_type" = 'lead.attributed')::int AS "metrics"`;
       const expected = { unpublished: 0, contacts: leads, scoring: leads, metrics: leads };
       let last: unknown;
       // On a timeout the comparison below shows how far the consumers got.

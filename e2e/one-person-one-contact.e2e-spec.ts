@@ -192,12 +192,21 @@ interface Kill {
   restartMs: number;
 }
 
+/**
+ * Rows of the leads each app handles without an inbox row (`@ConsumesEvents(type, { idempotent: true })`):
+ * keyed by the lead, they show its commits as inbox rows show the others'.
+ */
+const KEYED_EFFECTS: Partial<Record<ServiceName, string>> = {
+  contacts: 'contacts.contact_leads',
+  scoring: 'scoring.activities',
+  metrics: 'metrics.counted_lead_events',
+};
+
 /** What an app has committed so far: leads stored by ingestion, events processed by the others. */
 async function committed(platform: Platform, service: ServiceName): Promise<number> {
-  return count(
-    platform,
-    service === 'ingestion' ? `SELECT count(*) AS n FROM ingestion.raw_leads` : `SELECT count(*) AS n FROM ${service}.inbox`,
-  );
+  if (service === 'ingestion') return count(platform, `SELECT count(*) AS n FROM ingestion.raw_leads`);
+  const keyed = KEYED_EFFECTS[service];
+  return count(platform, `SELECT (SELECT count(*) FROM ${service}.inbox)${keyed ? ` + (SELECT count(*) FROM ${keyed})` : ''} AS n`);
 }
 
 /**
@@ -476,15 +485,16 @@ async function describePerson(platform: Platform, person: Person, answers: Answe
     // Events still in an outbox (a published row leaves it): what has not reached JetStream yet.
     ingestedPending: await rows(
       platform,
-      `SELECT o.seq, o.envelope->'data'->>'leadId' AS lead_id, o.created_at, i.processed_at AS contacts_processed_at
-       FROM ingestion.outbox o LEFT JOIN contacts.inbox i ON i.event_id = o.id
-       WHERE o.type = 'lead.ingested' AND o.envelope->'data'->>'leadId' = ANY($1::text[]) ORDER BY i.processed_at NULLS LAST, o.seq`,
+      `SELECT o.seq, o.envelope->'data'->>'leadId' AS lead_id, o.created_at, l.attributed_at AS contacts_attributed_at
+       FROM ingestion.outbox o LEFT JOIN contacts.contact_leads l ON l.lead_id::text = o.envelope->'data'->>'leadId'
+       WHERE o.type = 'lead.ingested' AND o.envelope->'data'->>'leadId' = ANY($1::text[]) ORDER BY l.attributed_at NULLS LAST, o.seq`,
       [leadIds],
     ),
     contactEventsPending: await rows(
       platform,
-      `SELECT o.seq, o.type, o.envelope->'data' AS data, o.created_at, i.processed_at AS scoring_processed_at
+      `SELECT o.seq, o.type, o.envelope->'data' AS data, o.created_at, coalesce(i.processed_at, a.recorded_at) AS scoring_processed_at
        FROM contacts.outbox o LEFT JOIN scoring.inbox i ON i.event_id = o.id
+       LEFT JOIN scoring.activities a ON o.type = 'lead.attributed' AND a.activity_id = o.envelope->'data'->>'leadId'
        WHERE o.envelope->'data'->>'leadId' = ANY($1::text[]) OR o.envelope->'data'->>'contactId' = ANY($2::text[])
           OR o.envelope->'data'->>'survivorId' = ANY($2::text[]) OR o.envelope->'data'->>'mergedId' = ANY($2::text[])
        ORDER BY o.seq`,

@@ -25,6 +25,9 @@ export interface PlatformSettings {
 }
 
 export class PlatformTarget {
+  /** When the apps were ready: no lead of the run was received before. */
+  private readonly readyAt = new Date();
+
   private constructor(
     private readonly apps: Map<ServiceName, AppProcess>,
     private readonly adminKey: string,
@@ -71,9 +74,12 @@ export class PlatformTarget {
     return this.gateway.url('');
   }
 
-  /** What the metrics app has counted of today's and tomorrow's (UTC) leads, through the admin API. */
+  /**
+   * What the metrics app has counted of the leads received from the UTC day the apps were ready
+   * through tomorrow, through the admin API: a run that goes past midnight counts on both days.
+   */
   async leadCounts(now = new Date()): Promise<LeadCounts> {
-    const query = new URLSearchParams({ from: utcDay(now, 0), to: utcDay(now, 1) });
+    const query = new URLSearchParams({ from: utcDay(this.readyAt, 0), to: utcDay(now, 1) });
     const response = await fetch(this.gateway.url(`/api/v1/metrics/leads/summary?${query}`), {
       headers: { authorization: `Bearer ${this.adminKey}` },
       signal: AbortSignal.timeout(5000),

@@ -7,9 +7,10 @@ export const CONSUMES_EVENTS = Symbol('CONSUMES_EVENTS');
 export const WANTED_EVENTS = Symbol('WANTED_EVENTS');
 export const WANTED_WORKSPACES = Symbol('WANTED_WORKSPACES');
 export const ONE_EVENT_PER_TRANSACTION = Symbol('ONE_EVENT_PER_TRANSACTION');
+export const IDEMPOTENT_HANDLER = Symbol('IDEMPOTENT_HANDLER');
 
 /**
- * Events of one type, each seen for the first time, consecutive in delivery order, with their data
+ * Events of one type, each seen for the first time (unless the handler is `idempotent`), consecutive in delivery order, with their data
  * validated against the type's class in `EventDataClasses`.
  */
 export type EventBatch<T extends EventType> = ReadonlyArray<EventEnvelope<EventData<T>>>;
@@ -28,6 +29,7 @@ export function ConsumesEvents<T extends EventType, H extends object = object>(t
     if (options.wanted) SetMetadata(WANTED_EVENTS, options.wanted)(target, method, descriptor);
     if (options.wantsWorkspace) SetMetadata(WANTED_WORKSPACES, options.wantsWorkspace)(target, method, descriptor);
     if (options.oneEventPerTransaction) SetMetadata(ONE_EVENT_PER_TRANSACTION, true)(target, method, descriptor);
+    if (options.idempotent) SetMetadata(IDEMPOTENT_HANDLER, true)(target, method, descriptor);
   };
 }
 
@@ -53,6 +55,17 @@ export interface ConsumesEventsOptions<T extends EventType, H extends object> {
    * deadlock with them. Only for rare events: a transaction each costs more than a batch.
    */
   oneEventPerTransaction?: boolean;
+  /**
+   * The handler applies each event at most once by itself, so its events leave no inbox row. Only
+   * for a handler whose every effect hangs on a row it inserts under a key the event carries (a
+   * lead's id, an activity's id) and that it writes nothing else for an event whose row exists:
+   * an insert-if-absent waits for a concurrent transaction inserting the same key and then skips
+   * it, and a plain insert of an existing key fails the transaction (its batch is applied again,
+   * one event each, and finds the row). That key refuses a redelivered event, a copy applied
+   * concurrently and a replay under a new event id alike; an inbox row would add a second insert
+   * per event for nothing. The handler may then receive an event it has applied before.
+   */
+  idempotent?: boolean;
 }
 
 /** How a consumer asks a handler which events it wants (`ConsumesEventsOptions.wanted`, bound to its provider). */

@@ -19,6 +19,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import {
   CONSUMES_EVENTS,
+  IDEMPOTENT_HANDLER,
   ONE_EVENT_PER_TRANSACTION,
   WANTED_EVENTS,
   WANTED_WORKSPACES,
@@ -106,6 +107,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
     const wantedBy = new Map<EventType, WantedEvents>();
     const workspacesWantedBy = new Map<EventType, WantedWorkspace>();
     const alone = new Set<EventType>();
+    const idempotent = new Set<EventType>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || wrapper.isNotMetatype) continue;
@@ -123,6 +125,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
           ((handler: object, workspaceId: string, type: EventType) => Promise<boolean>) | undefined;
         if (wantsWorkspace) workspacesWantedBy.set(type, (workspaceId) => wantsWorkspace(instance, workspaceId, type));
         if (Reflect.getMetadata(ONE_EVENT_PER_TRANSACTION, fn) === true) alone.add(type);
+        if (Reflect.getMetadata(IDEMPOTENT_HANDLER, fn) === true) idempotent.add(type);
       }
     }
     await this.removeRetiredConsumers();
@@ -165,6 +168,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
           wanted: wantedBy.get(type),
           wantsWorkspace: workspacesWantedBy.get(type),
           oneEventPerTransaction: alone.has(type),
+          idempotent: idempotent.has(type),
         });
       }
       if (await removeReplacedConsumer(this.nats.manager, this.namespace.stream(stream.name), legacy)) {

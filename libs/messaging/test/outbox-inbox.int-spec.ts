@@ -175,6 +175,34 @@ describe('outbox → JetStream → inbox', () => {
     expect(await db.query(`SELECT 1 FROM consumer.inbox WHERE event_id = $1`, [eventId])).toHaveLength(1);
   });
 
+  it('keeps no inbox for an idempotent handler, which is given a redelivered event again and a replay under a new id, and applies each lead once', async () => {
+    consumer?.kill('SIGTERM');
+    await consumer?.exited;
+    consumer = await startConsumer({ IDEMPOTENT: '1', KILL_AFTER_COMMIT: '1' });
+    const handledOf = async (eventId: string) =>
+      Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM consumer.handled WHERE event_id = $1`, [eventId]))[0]?.n);
+
+    const first = await producer.commit({ leadKey: 'idempotent-lead' });
+    expect(await consumer.exited).toEqual({ code: null, signal: 'SIGKILL' });
+    expect([await handledOf(first), await effectsOf(first)]).toEqual([1, 1]);
+
+    consumer = await startConsumer({ IDEMPOTENT: '1' });
+    await waitFor(async () => (await handledOf(first)) === 2, { what: 'the unacknowledged event delivered again', timeoutMs: 20000 });
+    const replay = await producer.commit({ leadKey: 'idempotent-lead' });
+    const other = await producer.commit({ leadKey: 'another-lead' });
+    await waitFor(async () => (await effectsOf(other)) === 1, { what: 'the next lead applied' });
+    await waitFor(async () => (await consumerInfo()).num_ack_pending === 0 && (await consumerInfo()).num_pending === 0, {
+      what: 'every message acked',
+    });
+    expect([await handledOf(first), await effectsOf(first)]).toEqual([2, 1]);
+    expect([await handledOf(replay), await effectsOf(replay)]).toEqual([1, 0]);
+    expect(await db.query(`SELECT 1 FROM consumer.inbox WHERE event_id = ANY($1::uuid[])`, [[first, replay, other]])).toHaveLength(0);
+
+    consumer.kill('SIGTERM');
+    await consumer.exited;
+    consumer = await startConsumer();
+  });
+
   it('renews within a few seconds, with a warning, a pull request the server never answers', async () => {
     // The consumer's first pull request is its only one: while the server does not hold it, nothing
     // is delivered, whatever the stream holds.

@@ -35,9 +35,11 @@ export class IdentityResolutionService {
    * Leads that arrive together are resolved together: one statement per step for the whole run
    * (locks, owners, new contacts, identities, attributions, events) instead of one per lead. When a
    * lead ties two contacts together, the leads before it are written, the contacts are merged, and
-   * resolution goes on from that lead.
+   * resolution goes on from that lead. A lead attributed before is skipped, and its attribution's
+   * primary key fails a transaction that resolves it concurrently (its batch is applied again, one
+   * lead each, and skips it): no inbox row is needed (`idempotent`).
    */
-  @ConsumesEvents(EventTypes.leadIngested)
+  @ConsumesEvents(EventTypes.leadIngested, { idempotent: true })
   async onLeadsIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
     const attributed = await this.contacts.attributedLeadIds(
       manager,

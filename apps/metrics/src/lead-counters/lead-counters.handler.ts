@@ -6,7 +6,12 @@ import { ActivityMetricsService } from '../activity-metrics/activity-metrics.ser
 import { DealStateService } from '../deal-state/deal-state.service';
 import { LeadCountersService } from './lead-counters.service';
 
-/** Domain events in, counter increments out; each runs in the transaction that records the event in the inbox. */
+/**
+ * Domain events in, counter increments out; each runs in the transaction that records the event in
+ * the inbox, except the lead events: a lead is counted once per event type (`counted_lead_events`,
+ * keyed by the lead) and its origin recorded once (keyed by the lead), so they need no inbox
+ * (`idempotent`).
+ */
 @Injectable()
 export class LeadCountersHandler {
   constructor(
@@ -15,12 +20,12 @@ export class LeadCountersHandler {
     private readonly activity: ActivityMetricsService,
   ) {}
 
-  @ConsumesEvents(EventTypes.leadIngested)
+  @ConsumesEvents(EventTypes.leadIngested, { idempotent: true })
   async onLeadsIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
     await forEachEvent(events, (event) => this.counters.countLeadIngested(event, manager));
   }
 
-  @ConsumesEvents(EventTypes.leadAttributed)
+  @ConsumesEvents(EventTypes.leadAttributed, { idempotent: true })
   async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {
     await forEachEvent(events, (event) => this.counters.countLeadAttributed(event, manager));
     // Deal funnels count leads by the source and offer they were attributed with.

@@ -28,7 +28,7 @@ const MAX_LOCK_ATTEMPTS = 5;
  * rescored once from all its stored activities (so one arriving late lands in its place in the
  * history). A contact's activities are scored as if one after another, in the order given, each in
  * a transaction of its own: every score.changed and stage.changed is the one that activity alone
- * caused.
+ * caused. An activity stored before is not scored again: the handlers of its events need no inbox.
  */
 @Injectable()
 export class ActivityScoringService {
@@ -37,35 +37,40 @@ export class ActivityScoringService {
     private readonly recalculator: ScoreRecalculator,
   ) {}
 
-  async score(manager: EntityManager, activities: readonly ScoringActivity[]): Promise<void> {
-    if (activities.length === 0) return;
+  async score(manager: EntityManager, activities: readonly ScoringActivity[]): Promise<ScoringActivity[]> {
+    if (activities.length === 0) return [];
     const { groups, locked } = await this.lockContacts(manager, activities);
     const stored = groups.flatMap(({ key, items }) => items.map((activity) => ({ key, activity })));
     const fresh = await this.scores.recordActivities(manager, stored);
     let at = 0;
+    const steps = groups.map(({ key, items }, i) => {
+      const freshHere = items.map(() => fresh[at++] === true);
+      return {
+        key,
+        before: locked[i] as LockedScore,
+        freshHere,
+        // A contact new to scoring has no history, and its one activity need not be read back.
+        first: locked[i]?.created ? { stored: onlyActivity(items, freshHere) } : undefined,
+        steps: items.map((activity, j) => ({
+          fresh: freshHere[j] === true,
+          correlationId: activity.correlationId,
+          cause: {
+            activityId: activity.activityId,
+            at: activity.at,
+            source: activity.source,
+            offer: activity.offer,
+            country: activity.country,
+          },
+        })),
+      };
+    });
+    // An activity stored before (its event delivered again, or sent again under a new id) changes
+    // nothing: a contact is scored again only for an activity stored now (or when its score row is).
     await this.recalculator.recalculateSteps(
       manager,
-      groups.map(({ key, items }, i) => {
-        const freshHere = items.map(() => fresh[at++] === true);
-        return {
-          key,
-          before: locked[i] as LockedScore,
-          // A contact new to scoring has no history, and its one activity need not be read back.
-          first: locked[i]?.created ? { stored: onlyActivity(items, freshHere) } : undefined,
-          steps: items.map((activity, j) => ({
-            fresh: freshHere[j] === true,
-            correlationId: activity.correlationId,
-            cause: {
-              activityId: activity.activityId,
-              at: activity.at,
-              source: activity.source,
-              offer: activity.offer,
-              country: activity.country,
-            },
-          })),
-        };
-      }),
+      steps.filter((contact) => contact.first !== undefined || contact.freshHere.includes(true)),
     );
+    return stored.flatMap(({ activity }, i) => (fresh[i] === true ? [activity] : []));
   }
 
   /**

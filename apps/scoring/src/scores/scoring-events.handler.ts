@@ -21,13 +21,16 @@ export class ScoringEventsHandler {
     private readonly automations: AutomationEventsHandler,
   ) {}
 
-  /** Scores the activities, then runs the automations they trigger (`event_received`), in the same transaction. */
+  /**
+   * Scores the activities, then runs the automations the ones stored now trigger (`event_received`),
+   * in the same transaction. An activity is stored once (keyed by its id under its contact), so an
+   * event applied before changes nothing: these handlers need no inbox (`idempotent`).
+   */
   private async scoreAndAutomate(manager: EntityManager, activities: ScoringActivity[]): Promise<void> {
-    await this.activities.score(manager, activities);
-    await this.automations.onActivities(manager, activities);
+    await this.automations.onActivities(manager, await this.activities.score(manager, activities));
   }
 
-  @ConsumesEvents(EventTypes.leadAttributed)
+  @ConsumesEvents(EventTypes.leadAttributed, { idempotent: true })
   async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {
     await this.scoreAndAutomate(
       manager,
@@ -52,7 +55,7 @@ export class ScoringEventsHandler {
    * Tracked activities. A `page` is scored as `page_view` (its name stays in the properties as
    * `name`), `identify` and `alias` under their kind, a `track` under its event name.
    */
-  @ConsumesEvents(EventTypes.activityAttributed)
+  @ConsumesEvents(EventTypes.activityAttributed, { idempotent: true })
   async onActivitiesAttributed(events: EventBatch<typeof EventTypes.activityAttributed>, manager: EntityManager): Promise<void> {
     await this.scoreAndAutomate(
       manager,

@@ -47,6 +47,8 @@ export interface ConsumedType {
   wantsWorkspace?: WantedWorkspace;
   /** Each event in a transaction of its own (`ConsumesEventsOptions.oneEventPerTransaction`). */
   oneEventPerTransaction?: boolean;
+  /** The handler applies each event once by itself: no inbox row (`ConsumesEventsOptions.idempotent`). */
+  idempotent?: boolean;
 }
 
 export type EventOutcome = 'applied' | 'duplicate' | 'unwanted' | 'retry' | 'dead_letter';
@@ -96,7 +98,8 @@ const PULL_IDLE_HEARTBEAT_MS = 1_000;
  * acknowledged without a transaction or an inbox row; whether it could want anything of a
  * workspace (`wantsWorkspace`): a message whose `Lf-Workspaces` header names only workspaces it
  * wants nothing from is acknowledged unread (bodies are read when their batch starts, not on
- * arrival); and that its events go one per transaction (`oneEventPerTransaction`).
+ * arrival); that its events go one per transaction (`oneEventPerTransaction`); and that it
+ * applies each event once by itself (`idempotent`), so that its events leave no inbox row.
  */
 export class InboxConsumer {
   private running = false;
@@ -245,7 +248,7 @@ export class InboxConsumer {
     if (events.length > 1 && !consumed.oneEventPerTransaction) {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          const applied = await this.applyBatch(events, consumed.handler);
+          const applied = await this.applyBatch(events, consumed);
           for (const { message } of deliveries) message.ack();
           events.forEach((event, i) => this.onOutcome(applied[i] ? 'applied' : 'duplicate', event.type));
           return;
@@ -261,7 +264,7 @@ export class InboxConsumer {
         }
       }
     }
-    for (const delivery of deliveries) await this.handleOneByOne(stream, delivery, consumed.handler);
+    for (const delivery of deliveries) await this.handleOneByOne(stream, delivery, consumed);
   }
 
   /**
@@ -356,13 +359,13 @@ export class InboxConsumer {
    * otherwise it is delivered again later (the inbox skips what was applied), and after its last
    * allowed delivery the events still failing become dead letters.
    */
-  private async handleOneByOne(stream: string, { message, events }: Delivery, handler: EventHandler): Promise<void> {
+  private async handleOneByOne(stream: string, { message, events }: Delivery, consumed: ConsumedType): Promise<void> {
     const deliveries = message.info.redeliveryCount;
     const failures: Array<{ event: EventEnvelope<object>; error: unknown }> = [];
     for (const event of events) {
       await runWithRequestId(event.correlationId, async () => {
         try {
-          const [applied] = await this.applyBatch([event], handler);
+          const [applied] = await this.applyBatch([event], consumed);
           this.onOutcome(applied ? 'applied' : 'duplicate', event.type);
         } catch (error) {
           failures.push({ event, error });
@@ -393,10 +396,15 @@ export class InboxConsumer {
     message.nak(delay);
   }
 
-  /** Records the batch in the inbox with one statement, then applies the events seen for the first time, in order. */
-  private async applyBatch(events: Array<EventEnvelope<object>>, handler: EventHandler): Promise<boolean[]> {
+  /**
+   * Records the batch in the inbox with one statement, then applies the events seen for the first
+   * time, in order. An idempotent handler's events are not recorded: each distinct one is applied.
+   */
+  private async applyBatch(events: Array<EventEnvelope<object>>, { handler, idempotent }: ConsumedType): Promise<boolean[]> {
     return this.dataSource.transaction(async (manager) => {
-      const fresh = await this.inbox.record(manager, this.settings.consumer, events);
+      const fresh = idempotent
+        ? new Set(events.map((event) => event.id))
+        : await this.inbox.record(manager, this.settings.consumer, events);
       // A redelivered copy of an event in the same batch is applied once.
       const applied = events.map((event) => fresh.delete(event.id));
       const toApply = events.filter((_, i) => applied[i]);
