@@ -464,6 +464,10 @@ describe('contact records against PostgreSQL', () => {
       );
       expect(await ids({ stage: 'hot' })).toEqual([b.id]);
       expect((await query.get({ workspaceId: ws, id: b.id })).version).toBe(2);
+      // The copied change again (stage copies keep no inbox rows), twice at once: no new version.
+      const again = stageEvent(ws, b.id, 'hot', '2026-01-03T00:00:00Z');
+      await Promise.all([0, 1].map(() => database.dataSource.transaction((manager) => stages.onStagesChanged([again], manager))));
+      expect((await query.get({ workspaceId: ws, id: b.id })).version).toBe(2);
       const since = new Date().toISOString();
       written(await records.patch({ workspaceId: ws, actor, id: c.id, ifMatch: [1], patch: { title: 'Boss' } }));
       expect(await ids({ updatedSince: since })).toEqual([c.id]);

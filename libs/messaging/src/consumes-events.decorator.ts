@@ -57,13 +57,18 @@ export interface ConsumesEventsOptions<T extends EventType, H extends object> {
   oneEventPerTransaction?: boolean;
   /**
    * The handler applies each event at most once by itself, so its events leave no inbox row. Only
-   * for a handler whose every effect hangs on a row it inserts under a key the event carries (a
-   * lead's id, an activity's id) and that it writes nothing else for an event whose row exists:
-   * an insert-if-absent waits for a concurrent transaction inserting the same key and then skips
-   * it, and a plain insert of an existing key fails the transaction (its batch is applied again,
-   * one event each, and finds the row). That key refuses a redelivered event, a copy applied
-   * concurrently and a replay under a new event id alike; an inbox row would add a second insert
-   * per event for nothing. The handler may then receive an event it has applied before.
+   * for a handler whose every effect is guarded by what the event carries, so that applying it
+   * again, even concurrently, changes nothing:
+   * - a row inserted under a key the event carries (a lead's id, an activity's id), with nothing
+   *   else written for an event whose row exists: an
+   *   insert-if-absent waits for a concurrent transaction inserting the same key and then skips
+   *   it, and a plain insert of an existing key fails the transaction (its batch is applied again,
+   *   one event each, and finds the row);
+   * - or a write made only over an older time than the event's, under the row's lock (a contact's
+   *   stage by the change's time).
+   * Such a guard refuses a redelivered event, a copy applied concurrently and a replay under a new
+   * event id alike; an inbox row would add a second insert per event for nothing. The handler may
+   * then receive an event it has applied before.
    */
   idempotent?: boolean;
 }

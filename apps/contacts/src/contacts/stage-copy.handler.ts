@@ -7,13 +7,15 @@ import { ContactsRepository, type StageCopy } from './contacts.repository';
 /**
  * Keeps a copy of each contact's score stage, as scoring announces it, so that contact lists filter
  * on stage without asking scoring. Of several changes of one contact in a batch the latest is
- * copied; an older one arriving after a newer is skipped by the repository.
+ * copied; an older one arriving after a newer is skipped by the repository, and so is one copied
+ * before (its time is the contact's stage time, under the contact's row lock): no inbox row is
+ * needed (`idempotent`).
  */
 @Injectable()
 export class StageCopyHandler {
   constructor(private readonly contacts: ContactsRepository) {}
 
-  @ConsumesEvents(EventTypes.stageChanged)
+  @ConsumesEvents(EventTypes.stageChanged, { idempotent: true })
   async onStagesChanged(events: EventBatch<typeof EventTypes.stageChanged>, manager: EntityManager): Promise<void> {
     const latest = new Map<string, StageCopy>();
     for (const { workspaceId, data } of events) {
