@@ -6,6 +6,7 @@ import {
   messagingTablesV1,
   messagingTablesV2,
   messagingTablesV3,
+  messagingTablesV4,
   NatsConnection,
   Outbox,
   OutboxCommitSubscriber,
@@ -19,7 +20,12 @@ class ProducerTables1795262400000 implements MigrationInterface {
   name = 'ProducerTables1795262400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    for (const statement of [...messagingTablesV1('producer').up, ...messagingTablesV2('producer').up, ...messagingTablesV3('producer').up])
+    for (const statement of [
+      ...messagingTablesV1('producer').up,
+      ...messagingTablesV2('producer').up,
+      ...messagingTablesV3('producer').up,
+      ...messagingTablesV4('producer').up,
+    ])
       await queryRunner.query(statement);
   }
 

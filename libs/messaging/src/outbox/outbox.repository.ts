@@ -7,13 +7,13 @@ export interface PendingOutboxRow {
   type: string;
   /** The envelope's workspace, for the message's `Lf-Workspaces` header (null when it names none). */
   workspaceId: string | null;
-  /** The envelope's JSON as PostgreSQL writes it: published as it is, never parsed here. */
+  /** The envelope's JSON text as it was written: published as it is, never parsed here. */
   envelope: string;
 }
 
-/** An event to store: its envelope (which holds its id and type) and, for `insertWith`, its key. */
+/** An event to store: its envelope (which holds its id, type and workspace) and, for `insertWith`, its key. */
 export interface OutboxRow {
-  envelope: { id: string; type: string };
+  envelope: { id: string; type: string; workspaceId: string };
   /** Which row of a causing statement the event belongs to (see `insertWith`). */
   key?: string;
 }
@@ -42,7 +42,7 @@ export class OutboxRepository {
 
   /** Writes events with one statement, in order. */
   async insert(manager: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
-    await queryPrepared(manager, this.insertSql('$1', undefined), [rowsParam(rows)]);
+    await queryPrepared(manager, this.insertSql(1, undefined), rowsParams(rows));
   }
 
   /**
@@ -53,19 +53,26 @@ export class OutboxRepository {
     const written = await queryPrepared<{ key: string }>(
       manager,
       `WITH ${statement.ctes}, "caused_keys" AS (${statement.keys}), "caused_events" AS (
-         ${this.insertSql(`$${statement.params.length + 1}`, `e."item"->>'key' IN (SELECT "key" FROM "caused_keys")`)}
+         ${this.insertSql(statement.params.length + 1, `k."key" IN (SELECT "key" FROM "caused_keys")`)}
        )
        SELECT "key" FROM "caused_keys"`,
-      [...statement.params, rowsParam(rows)],
+      [...statement.params, ...rowsParams(rows)],
     );
     return written.map((row) => row.key);
   }
 
-  /** Events travel as one JSON array (`[{"key", "envelope"}]`): one document to encode and parse, no array literal to escape. */
-  private insertSql(param: string, where: string | undefined): string {
-    return `INSERT INTO ${this.table} ("id", "type", "envelope")
-       SELECT (e."item"->'envelope'->>'id')::uuid, e."item"->'envelope'->>'type', e."item"->'envelope'
-       FROM jsonb_array_elements(${param}::jsonb) WITH ORDINALITY AS e("item", "ord")
+  /**
+   * The envelopes travel as one JSON array, split by PostgreSQL into the JSON text of each (no
+   * array literal to escape, nothing converted to `jsonb`), beside arrays of their ids, types,
+   * workspaces and keys (parameters $first…$first+4, as `rowsParams` gives them).
+   */
+  private insertSql(first: number, where: string | undefined): string {
+    const [envelopes, ids, types, workspaces, keys] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
+    return `INSERT INTO ${this.table} ("id", "type", "workspace_id", "envelope")
+       SELECT k."id", k."type", k."workspace_id", e."envelope"
+       FROM json_array_elements(${envelopes}::json) WITH ORDINALITY AS e("envelope", "ord")
+       JOIN unnest(${ids}::uuid[], ${types}::text[], ${workspaces}::text[], ${keys}::text[]) WITH ORDINALITY
+         AS k("id", "type", "workspace_id", "key", "ord") ON k."ord" = e."ord"
        ${where ? `WHERE ${where}` : ''}
        ORDER BY e."ord"`;
   }
@@ -91,7 +98,8 @@ export class OutboxRepository {
            SELECT "seq" FROM ${table}
            WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
            ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED))
-         RETURNING o."id", o."seq"::text AS "seq", o."type", o."envelope"->>'workspaceId' AS "workspaceId", o."envelope"::text AS "envelope"`,
+         RETURNING o."id", o."seq"::text AS "seq", o."type", coalesce(o."workspace_id", o."envelope"->>'workspaceId') AS "workspaceId",
+           o."envelope"::text AS "envelope"`,
       [limit],
     );
     // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
@@ -115,6 +123,13 @@ export class OutboxRepository {
   }
 }
 
-function rowsParam(rows: readonly OutboxRow[]): string {
-  return JSON.stringify(rows.map((row) => ({ key: row.key ?? null, envelope: row.envelope })));
+/** The parameters of `insertSql`: the envelopes as one JSON array, then their ids, types, workspaces and keys. */
+function rowsParams(rows: readonly OutboxRow[]): unknown[] {
+  return [
+    JSON.stringify(rows.map((row) => row.envelope)),
+    rows.map((row) => row.envelope.id),
+    rows.map((row) => row.envelope.type),
+    rows.map((row) => row.envelope.workspaceId),
+    rows.map((row) => row.key ?? null),
+  ];
 }

@@ -39,8 +39,14 @@ describe('Outbox', () => {
     ]);
     expect(statements).toHaveLength(1);
     expect(statements[0]?.sql).toContain('INSERT INTO "contacts"."outbox"');
-    const [written] = statements[0]?.params as [string];
-    expect(JSON.parse(written)).toEqual(envelopes.map((envelope) => ({ key: null, envelope })));
+    const [written, ids, types, workspaces, keys] = statements[0]?.params as [string, string[], string[], string[], null[]];
+    expect(JSON.parse(written)).toEqual(envelopes);
+    expect([ids, types, workspaces, keys]).toEqual([
+      envelopes.map((e) => e.id),
+      ['contact.created', 'contact.merged'],
+      ['default', 'default'],
+      [null, null],
+    ]);
     expect(envelopes.map((e) => e.type)).toEqual(['contact.created', 'contact.merged']);
     expect(envelopes[1]?.correlationId).toBe('req-1');
   });

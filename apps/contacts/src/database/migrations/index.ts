@@ -12,6 +12,7 @@ import { ActivityIdentities1795860000000 } from './1795860000000-activity-identi
 import { CrmLinks1796200000000 } from './1796200000000-crm-links';
 import { SparseContactIndexes1796300000000 } from './1796300000000-sparse-contact-indexes';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
+import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -29,4 +30,5 @@ export const contactsMigrations = [
   CrmLinks1796200000000,
   SparseContactIndexes1796300000000,
   OutboxKeyedBySeq1796900000000,
+  OutboxEnvelopeJson1797000000000,
 ];

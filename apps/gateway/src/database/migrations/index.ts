@@ -11,6 +11,7 @@ import { WebhookEndpoints1796500000000 } from './1796500000000-webhook-endpoints
 import { WebhookDeliveryPacing1796700000000 } from './1796700000000-webhook-delivery-pacing';
 import { PostbackClicks1796700100000 } from './1796700100000-postback-clicks';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
+import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -27,4 +28,5 @@ export const gatewayMigrations = [
   WebhookDeliveryPacing1796700000000,
   PostbackClicks1796700100000,
   OutboxKeyedBySeq1796900000000,
+  OutboxEnvelopeJson1797000000000,
 ];

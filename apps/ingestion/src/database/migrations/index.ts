@@ -6,6 +6,7 @@ import { Activities1795850000000 } from './1795850000000-activities';
 import { CrmEvents1796100000000 } from './1796100000000-crm-events';
 import { ActivityIdHashes1796400000000 } from './1796400000000-activity-id-hashes';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
+import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
 
 /** Every migration of the ingestion schema, oldest first. */
 export const ingestionMigrations = [
@@ -17,4 +18,5 @@ export const ingestionMigrations = [
   CrmEvents1796100000000,
   ActivityIdHashes1796400000000,
   OutboxKeyedBySeq1796900000000,
+  OutboxEnvelopeJson1797000000000,
 ];

@@ -6,6 +6,7 @@ import { DealMetrics1795820000000 } from './1795820000000-deal-metrics';
 import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { ActivityMetrics1795880000000 } from './1795880000000-activity-metrics';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
+import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
 
 /** Every migration of the metrics schema, oldest first. */
 export const metricsMigrations = [
@@ -17,4 +18,5 @@ export const metricsMigrations = [
   ErasureSteps1795830000000,
   ActivityMetrics1795880000000,
   OutboxKeyedBySeq1796900000000,
+  OutboxEnvelopeJson1797000000000,
 ];

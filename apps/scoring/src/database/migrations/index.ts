@@ -8,6 +8,7 @@ import { Automations1796600000000 } from './1796600000000-automations';
 import { AutomationContactOpportunities1796700000000 } from './1796700000000-automation-contact-opportunities';
 import { DropRedundantHistoryIndex1796800000000 } from './1796800000000-drop-redundant-history-index';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
+import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
 
 /** Every migration of the scoring schema, oldest first. */
 export const scoringMigrations = [
@@ -21,4 +22,5 @@ export const scoringMigrations = [
   AutomationContactOpportunities1796700000000,
   DropRedundantHistoryIndex1796800000000,
   OutboxKeyedBySeq1796900000000,
+  OutboxEnvelopeJson1797000000000,
 ];
