@@ -142,20 +142,6 @@ describe('metrics: lead counters and reports', () => {
     throw new Error(`expected ${subject} to fail for ${JSON.stringify(payload).slice(0, 200)}`);
   };
 
-  /** Events of the type given to their handler (outcome `applied`) or skipped by the inbox (`duplicate`), from the app's metrics. */
-  const handledEvents = async (type: string): Promise<number> => {
-    const text = await (await fetch(`http://127.0.0.1:${h.port}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter(
-        (l) =>
-          l.startsWith('events_handled_total{') &&
-          l.includes(`type="${type}"`) &&
-          (l.includes('outcome="applied"') || l.includes('outcome="duplicate"')),
-      )
-      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
-  };
-
   describe('counters', () => {
     it('counts leads, new and returning contacts and stage entries per UTC day, source, offer and country', async () => {
       const ws = newWorkspace();
@@ -194,14 +180,14 @@ describe('metrics: lead counters and reports', () => {
 
     it('counts an event delivered twice once, by its lead, without an inbox row', async () => {
       const ws = newWorkspace();
-      const handledBefore = await handledEvents(EventTypes.leadIngested);
+      const handledBefore = await h.handledEvents(EventTypes.leadIngested);
       const envelope = await publishLead(ws);
       // Same envelope id again: JetStream drops it inside its duplicate window...
       await h.publish(EventTypes.leadIngested, envelope.data, { ...envelope });
       // ...so publish the same bytes under another message id as well, which JetStream does deliver a second time.
       await h.jetstream.publish(`${h.namespace}.${EventTypes.leadIngested}`, codec.encode(envelope), { msgID: randomUUID() });
 
-      await waitFor(async () => (await handledEvents(EventTypes.leadIngested)) >= handledBefore + 2, {
+      await waitFor(async () => (await h.handledEvents(EventTypes.leadIngested)) >= handledBefore + 2, {
         what: 'both deliveries handled',
       });
       await waitForCounted(ws, 1);
@@ -215,8 +201,8 @@ describe('metrics: lead counters and reports', () => {
       const data = lead();
       const attributed = attribution(true, { leadId: data.leadId });
       const [ingestedBefore, attributedBefore] = [
-        await handledEvents(EventTypes.leadIngested),
-        await handledEvents(EventTypes.leadAttributed),
+        await h.handledEvents(EventTypes.leadIngested),
+        await h.handledEvents(EventTypes.leadAttributed),
       ];
       const envelopes = [
         await h.publish(EventTypes.leadIngested, data, { workspaceId: ws }),
@@ -228,8 +214,8 @@ describe('metrics: lead counters and reports', () => {
 
       await waitFor(
         async () =>
-          (await handledEvents(EventTypes.leadIngested)) >= ingestedBefore + 2 &&
-          (await handledEvents(EventTypes.leadAttributed)) >= attributedBefore + 2,
+          (await h.handledEvents(EventTypes.leadIngested)) >= ingestedBefore + 2 &&
+          (await h.handledEvents(EventTypes.leadAttributed)) >= attributedBefore + 2,
         { what: 'all four events handled' },
       );
       await waitForCounted(ws, 2);

@@ -200,13 +200,7 @@ describe('scoring: scores, stages and merges', () => {
   it('scores a lead once, whether its event is redelivered or a new event repeats the lead, without inbox rows', async () => {
     const ws = newWorkspace();
     const contact = randomUUID();
-    const handled = async (): Promise<number> => {
-      const metrics = await (await fetch(`http://127.0.0.1:${h.port}/metrics`)).text();
-      return [
-        ...metrics.matchAll(/^events_handled_total\{[^}]*type="lead\.attributed"[^}]*outcome="(?:applied|duplicate)"[^}]*\} (\d+)$/gm),
-      ].reduce((sum, match) => sum + Number(match[1]), 0);
-    };
-    const before = await handled();
+    const before = await h.handledEvents(EventTypes.leadAttributed);
     const first = await publishLead(ws, lead(contact, { emailValid: true }));
     await waitForScore(ws, contact, (v) => v.score === 15);
 
@@ -215,7 +209,7 @@ describe('scoring: scores, stages and merges', () => {
     // The same event id once more (dropped by JetStream's duplicate window), and the same lead in a new event.
     await h.publish(EventTypes.leadAttributed, first.data, { ...first });
     const repeat = await publishLead(ws, { ...first.data });
-    await waitFor(async () => (await handled()) >= before + 3, { what: 'the three deliveries handled' });
+    await waitFor(async () => (await h.handledEvents(EventTypes.leadAttributed)) >= before + 3, { what: 'the three deliveries handled' });
 
     const view = await getScore(ws, contact);
     expect(view.score).toBe(15);

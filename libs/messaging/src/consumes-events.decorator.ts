@@ -10,8 +10,8 @@ export const ONE_EVENT_PER_TRANSACTION = Symbol('ONE_EVENT_PER_TRANSACTION');
 export const IDEMPOTENT_HANDLER = Symbol('IDEMPOTENT_HANDLER');
 
 /**
- * Events of one type, each seen for the first time (unless the handler is `idempotent`), consecutive in delivery order, with their data
- * validated against the type's class in `EventDataClasses`.
+ * Events of one type, each seen for the first time (unless the handler is `idempotent`), consecutive
+ * in delivery order, with their data validated against the type's class in `EventDataClasses`.
  */
 export type EventBatch<T extends EventType> = ReadonlyArray<EventEnvelope<EventData<T>>>;
 
@@ -60,15 +60,15 @@ export interface ConsumesEventsOptions<T extends EventType, H extends object> {
    * for a handler whose every effect is guarded by what the event carries, so that applying it
    * again, even concurrently, changes nothing:
    * - a row inserted under a key the event carries (a lead's id, an activity's id), with nothing
-   *   else written for an event whose row exists: an
-   *   insert-if-absent waits for a concurrent transaction inserting the same key and then skips
-   *   it, and a plain insert of an existing key fails the transaction (its batch is applied again,
-   *   one event each, and finds the row);
+   *   else written for an event whose row exists: an insert-if-absent waits for a concurrent
+   *   transaction inserting the same key and then skips it, and a plain insert of an existing key
+   *   fails the transaction (its batch is applied again, one event each, and finds the row);
    * - or a write made only over an older time than the event's, under the row's lock (a contact's
    *   stage by the change's time).
    * Such a guard refuses a redelivered event, a copy applied concurrently and a replay under a new
    * event id alike; an inbox row would add a second insert per event for nothing. The handler may
-   * then receive an event it has applied before.
+   * then receive an event it has applied before, and every event it receives counts as `applied`
+   * in `events_handled_total` (none as `duplicate`).
    */
   idempotent?: boolean;
 }

@@ -157,6 +157,20 @@ export class AppHarness {
     return rows;
   }
 
+  /**
+   * How many events of the type the app has handled so far: given to their handler (outcome
+   * `applied`) or skipped by its inbox (`duplicate`), read from its `events_handled_total`.
+   */
+  async handledEvents(type: EventType): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+    let handled = 0;
+    for (const line of text.split('\n')) {
+      if (!line.startsWith('events_handled_total{') || !line.includes(`type="${type}"`)) continue;
+      if (line.includes('outcome="applied"') || line.includes('outcome="duplicate"')) handled += Number(line.split(' ').pop());
+    }
+    return handled;
+  }
+
   async stop(): Promise<void> {
     this.app.kill('SIGKILL');
     await this.app.exited;
