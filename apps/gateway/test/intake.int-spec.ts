@@ -349,15 +349,16 @@ describe('gateway: intake and admin over HTTP', () => {
 });
 
 /**
- * Group commit's limit: a gateway keeps at most INTAKE_GROUPS_IN_FLIGHT groups (1 by default, 2 in
- * the Kubernetes manifests) out at ingestion. A stand-in ingestion holds its answers, so that the
- * requests arriving meanwhile have to wait for a slot; the intake deadline is long enough for a slow
- * machine.
+ * Group commit's limit: a gateway keeps at most INTAKE_GROUPS_IN_FLIGHT groups (2 by default) out
+ * at ingestion, a further one beside a group already out only once INTAKE_OVERLAP_MIN_LEADS
+ * requests (16 by default) wait. A stand-in ingestion holds its answers, so that the requests
+ * arriving meanwhile have to wait for a slot; the intake deadline is long enough for a slow machine.
  */
-describe.each([
-  { setting: undefined, slots: 1 },
-  { setting: '2', slots: 2 },
-])('gateway: intake groups in flight (INTAKE_GROUPS_IN_FLIGHT $setting)', ({ setting, slots }) => {
+describe.each<{ settings: Record<string, string>; slots: number; overlapMin: number }>([
+  { settings: { INTAKE_GROUPS_IN_FLIGHT: '1' }, slots: 1, overlapMin: 1 },
+  { settings: { INTAKE_GROUPS_IN_FLIGHT: '2', INTAKE_OVERLAP_MIN_LEADS: '1' }, slots: 2, overlapMin: 1 },
+  { settings: {}, slots: 2, overlapMin: 16 },
+])('gateway: intake groups in flight ($settings)', ({ settings, slots, overlapMin }) => {
   let h: AppHarness;
   let stopAnswering: () => void;
   const groupSizes: number[] = [];
@@ -372,7 +373,7 @@ describe.each([
       BOOTSTRAP_INTAKE_KEY: INTAKE_KEY,
       BOOTSTRAP_INTAKE_RATE_LIMIT: '100000',
       INTAKE_TIMEOUT_MS: '4000',
-      ...(setting === undefined ? {} : { INTAKE_GROUPS_IN_FLIGHT: setting }),
+      ...settings,
     });
     stopAnswering = h.answer(RpcSubjects.ingestion.leadIngestGroup, async (data) => {
       const { items } = data as IngestLeadGroupRequest;
@@ -396,7 +397,7 @@ describe.each([
     await h?.stop();
   });
 
-  it(`keeps at most ${slots} ${slots === 1 ? 'group' : 'groups'} out at ingestion; the requests that arrive meanwhile leave together`, async () => {
+  it(`keeps at most ${slots} ${slots === 1 ? 'group' : 'groups'} out at ingestion (a further one of ${overlapMin} or more); the requests that arrive meanwhile leave together`, async () => {
     const send = (key: string) =>
       fetch(`http://127.0.0.1:${h.port}/api/lead`, {
         method: 'POST',
@@ -404,25 +405,32 @@ describe.each([
         headers: { 'X-Api-Key': INTAKE_KEY, 'Content-Type': 'application/json', 'Idempotency-Key': key },
       }).then(async (r) => [r.status, await r.json()] as const);
     const groupsReached = (count: number) => waitFor(() => groupSizes.length >= count, { timeoutMs: 3000, intervalMs: 10 });
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 300));
     // Waves take the slots (their answers are held); the last has to wait for one.
-    const keys = Array.from({ length: 30 }, (_, i) => `held-${i}`);
+    const keys = Array.from({ length: 40 }, (_, i) => `held-${i}`);
     const answers = [send(keys[0] as string)];
     await groupsReached(1);
-    if (slots === 2) {
-      answers.push(...keys.slice(1, 10).map(send));
-      await groupsReached(2);
-      answers.push(...keys.slice(10).map(send));
-    } else {
+    if (slots === 1) {
       answers.push(...keys.slice(1).map(send));
+    } else {
+      // Fewer than the floor wait beside the group out; once the floor is reached, they leave.
+      answers.push(...keys.slice(1, overlapMin).map(send));
+      await settle();
+      expect(groupSizes).toHaveLength(1);
+      answers.push(...keys.slice(overlapMin, overlapMin + 10).map(send));
+      await groupsReached(2);
+      expect(groupSizes[1]).toBeGreaterThanOrEqual(overlapMin);
+      answers.push(...keys.slice(overlapMin + 10).map(send));
     }
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await settle();
     expect(groupSizes).toHaveLength(slots);
     release();
     expect(await Promise.all(answers)).toEqual(keys.map((key) => [201, { ok: true, lead_id: `lead-${key}`, deduplicated: false }]));
     expect(mostGroupsOut).toBe(slots);
-    expect(groupSizes.reduce((a, b) => a + b, 0)).toBe(30);
+    expect(groupSizes.reduce((a, b) => a + b, 0)).toBe(keys.length);
     // The requests that waited for a slot left in fewer groups than requests.
-    const waited = slots === 2 ? 20 : 29;
+    const waited = keys.length - groupSizes.slice(0, slots).reduce((a, b) => a + b, 0);
+    expect(waited).toBeGreaterThan(1);
     expect(groupSizes.length - slots).toBeLessThan(waited);
   });
 });

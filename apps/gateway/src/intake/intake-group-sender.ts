@@ -33,9 +33,10 @@ interface Waiting {
 
 /**
  * Group commit for intake: single-lead requests that reach this gateway while the event loop is
- * busy with others, or while INTAKE_GROUPS_IN_FLIGHT groups are already out, are sent to ingestion as
- * one group and stored in one transaction. A lone request goes out on the next turn of the event
- * loop, so grouping adds no waiting; under load, one message and one commit serve many leads.
+ * busy with others, or while a group is already out (a further one, up to INTAKE_GROUPS_IN_FLIGHT,
+ * leaves only once INTAKE_OVERLAP_MIN_LEADS requests wait), are sent to ingestion as one group and
+ * stored in one transaction. A lone request goes out on the next turn of the event loop, so
+ * grouping adds no waiting; under load, one message and one commit serve many leads.
  * Every request still gets its own answer, within its own intake deadline (INTAKE_TIMEOUT_MS from
  * its arrival, time spent waiting for a group included).
  */
@@ -71,9 +72,13 @@ export class IntakeGroupSender {
     });
   }
 
-  /** Sends waiting requests, a group per free slot; what does not fit waits for the next free slot. */
+  /**
+   * Sends waiting requests, a group per free slot (beside a group already out, only one of
+   * INTAKE_OVERLAP_MIN_LEADS or more); what does not leave waits for the next answer.
+   */
   private flush(): void {
     while (this.inFlight < this.env.INTAKE_GROUPS_IN_FLIGHT) {
+      if (this.inFlight > 0 && this.waiting.length < this.env.INTAKE_OVERLAP_MIN_LEADS) return;
       const group = this.nextGroup();
       if (group.length === 0) return;
       this.inFlight += 1;
