@@ -114,11 +114,13 @@ export class GatewayEnv extends PlatformEnv {
   /**
    * While a group is out at ingestion, a further one leaves only once this many requests wait
    * (1: as soon as a slot is free). Small groups cost ingestion and its PostgreSQL more per lead (in
-   * five alternating pairs of lead benches, two groups out at once without this floor took 8–22 %
-   * more CPU per lead in ingestion than one); with it, two groups overlap only under load, when one
-   * can be stored while the other commits: in eight alternating pairs against one group out, the
-   * platform answered 4–7 % more requests per second on average, its CPUs 1–3 points busier, for
-   * the same CPU per lead.
+   * five alternating pairs of lead benches without this floor, one group out at a time took 8–22 %
+   * less CPU per lead in ingestion than two); with it, two groups overlap only under load, when one
+   * can be stored while the other commits. In eight alternating pairs of lead benches against one
+   * group out (four full, four platform-only), the platform answered 3.8 % and 6.8 % more requests
+   * per second on average, its CPUs 94 % busy against 92 %, for the same CPU per lead in
+   * load-generator units (18.6–19.3 and 17.2–17.9 against 18.8–19.2 and 17.1–17.6). A floor of 8
+   * could not be told apart from 16 (three pairs).
    */
   @Expose()
   @Type(() => Number)
