@@ -22,8 +22,9 @@ export function natsInboxPrefix(namespace: NatsNamespace, service: ServiceName):
  * - its own stream's event subjects (publish) and, for the streams it owns or consumes, the
  *   stream's JetStream API (info and create: a consumer may start before the owner, and the
  *   stream's definition is shared code) and, for each event type it consumes, its own durable
- *   consumer's API, pulls and acks (plus info and delete of the one durable per stream that
- *   releases before per-type consumers used, which an app removes once its successors exist), and
+ *   consumer's API, pulls, acks and deletion (an on-demand consumer no replica consumes is removed;
+ *   see `ConsumesEventsOptions.onDemand`), plus info and delete of the one durable per stream that
+ *   releases before per-type consumers used, which an app removes once its successors exist, and
  *   the deletion of its durables for the types it no longer consumes (`Conversations.retired`);
  * - its inbox (subscribe).
  * Everything else is refused by the server.
@@ -55,6 +56,8 @@ export function natsPermissions(service: ServiceName, namespace: NatsNamespace):
             `$JS.API.CONSUMER.CREATE.${stream}.${durable}`,
             `$JS.API.CONSUMER.CREATE.${stream}.${durable}.>`,
             `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${durable}`,
+            // An on-demand consumer no replica consumes is removed, and replaced when wanted again.
+            `$JS.API.CONSUMER.DELETE.${stream}.${durable}`,
             `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
             `$JS.ACK.${stream}.${durable}.>`,
           ];

@@ -1,7 +1,7 @@
 import { type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
 import { currentRequestId } from '@leadflow/logging';
 import type { EntityManager } from 'typeorm';
-import { CONSUMES_EVENTS, ConsumesEvents, type EventBatch, forEachEvent } from './consumes-events.decorator';
+import { CONSUMES_EVENTS, ConsumesEvents, type EventBatch, forEachEvent, ON_DEMAND } from './consumes-events.decorator';
 
 class MergeCounter {
   @ConsumesEvents(EventTypes.contactMerged)
@@ -14,6 +14,23 @@ class MergeCounter {
 describe('ConsumesEvents', () => {
   it('marks the method with the event type it consumes', () => {
     expect(Reflect.getMetadata(CONSUMES_EVENTS, MergeCounter.prototype.onContactsMerged)).toBe('contact.merged');
+  });
+
+  it('keeps an on-demand check with the handler, to be asked of its provider', async () => {
+    class Endpoints {
+      subscribed = new Set<string>(['contact.merged']);
+
+      @ConsumesEvents(EventTypes.contactMerged, { onDemand: (handler: Endpoints, type) => Promise.resolve(handler.subscribed.has(type)) })
+      async apply(events: EventBatch<typeof EventTypes.contactMerged>, _manager: EntityManager): Promise<void> {
+        events.forEach((event) => this.subscribed.add(event.type));
+      }
+    }
+    const check = Reflect.getMetadata(ON_DEMAND, Endpoints.prototype.apply) as (handler: Endpoints, type: string) => Promise<boolean>;
+    const endpoints = new Endpoints();
+    expect(await check(endpoints, 'contact.merged')).toBe(true);
+    endpoints.subscribed.clear();
+    expect(await check(endpoints, 'contact.merged')).toBe(false);
+    expect(Reflect.getMetadata(ON_DEMAND, MergeCounter.prototype.onContactsMerged)).toBeUndefined();
   });
 
   it('accepts only a method that takes a batch of its type', () => {

@@ -8,6 +8,7 @@ export const WANTED_EVENTS = Symbol('WANTED_EVENTS');
 export const WANTED_WORKSPACES = Symbol('WANTED_WORKSPACES');
 export const ONE_EVENT_PER_TRANSACTION = Symbol('ONE_EVENT_PER_TRANSACTION');
 export const IDEMPOTENT_HANDLER = Symbol('IDEMPOTENT_HANDLER');
+export const ON_DEMAND = Symbol('ON_DEMAND');
 
 /**
  * Events of one type, each seen for the first time (unless the handler is `idempotent`), consecutive
@@ -30,6 +31,7 @@ export function ConsumesEvents<T extends EventType, H extends object = object>(t
     if (options.wantsWorkspace) SetMetadata(WANTED_WORKSPACES, options.wantsWorkspace)(target, method, descriptor);
     if (options.oneEventPerTransaction) SetMetadata(ONE_EVENT_PER_TRANSACTION, true)(target, method, descriptor);
     if (options.idempotent) SetMetadata(IDEMPOTENT_HANDLER, true)(target, method, descriptor);
+    if (options.onDemand) SetMetadata(ON_DEMAND, options.onDemand)(target, method, descriptor);
   };
 }
 
@@ -71,10 +73,22 @@ export interface ConsumesEventsOptions<T extends EventType, H extends object> {
    * in `events_handled_total` (none as `duplicate`).
    */
   idempotent?: boolean;
+  /**
+   * Whether anything could want an event of the type at all (in any workspace), asked at start and,
+   * while nothing does, every few seconds (`MessagingOptions.onDemandCheckMs`) and whenever the app
+   * says that what decides it changed (`ConsumerDemand.changed`). Meanwhile the app holds no consumer
+   * of the type, so that NATS delivers it nothing; the consumer it then creates delivers every event
+   * stored after the last check that found nothing wanted. Only for a handler whose events nothing
+   * wants have no effect (see docs/architecture.md, "On-demand consumers").
+   */
+  onDemand?: (handler: H, type: T) => Promise<boolean>;
 }
 
 /** How a consumer asks a handler which events it wants (`ConsumesEventsOptions.wanted`, bound to its provider). */
 export type WantedEvents = (events: ReadonlyArray<EventEnvelope<object>>) => Promise<boolean[]>;
+
+/** How a consumer asks a handler whether anything wants its type at all (`ConsumesEventsOptions.onDemand`, bound). */
+export type WantedAtAll = () => Promise<boolean>;
 
 /** How a consumer asks a handler whether it wants a workspace's events (`ConsumesEventsOptions.wantsWorkspace`, bound). */
 export type WantedWorkspace = (workspaceId: string) => Promise<boolean>;

@@ -1,3 +1,4 @@
+export * from './consumer-demand';
 export * from './consumes-events.decorator';
 export * from './inbox/before-commit';
 export * from './inbox/envelope-parser';

@@ -13,6 +13,10 @@ export interface MessagingOptions extends NatsClientSettings {
   /** Least time between the starts of two batches of one consumer, unless a batch is full (default 0). */
   eventBatchIntervalMs?: number;
   jetStreamReplicas?: number;
+  /** How often a consumer of an on-demand event type nothing wants checks again (default 5000 ms; see `ConsumesEventsOptions.onDemand`). */
+  onDemandCheckMs?: number;
+  /** How old a consumer must be before an on-demand check may take it as idle (default 60 s). */
+  idleConsumerMinAgeMs?: number;
 }
 
 export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');

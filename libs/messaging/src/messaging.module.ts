@@ -20,12 +20,15 @@ import type { DataSource } from 'typeorm';
 import {
   CONSUMES_EVENTS,
   IDEMPOTENT_HANDLER,
+  ON_DEMAND,
   ONE_EVENT_PER_TRANSACTION,
   WANTED_EVENTS,
   WANTED_WORKSPACES,
+  type WantedAtAll,
   type WantedEvents,
   type WantedWorkspace,
 } from './consumes-events.decorator';
+import { ConsumerDemand } from './consumer-demand';
 import { type EventHandler, InboxConsumer } from './inbox/inbox-consumer';
 import { ensureStream, removeReplacedConsumer } from './jetstream/provisioning';
 import { MESSAGING_OPTIONS, type MessagingOptions, natsClientOptions } from './messaging-options';
@@ -58,6 +61,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
     private readonly nats: NatsConnection,
     private readonly namespace: NatsNamespace,
     private readonly relay: OutboxRelay,
+    private readonly demand: ConsumerDemand,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     @Optional() private readonly registry?: Registry,
@@ -108,6 +112,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
     const workspacesWantedBy = new Map<EventType, WantedWorkspace>();
     const alone = new Set<EventType>();
     const idempotent = new Set<EventType>();
+    const onDemandBy = new Map<EventType, WantedAtAll>();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object' || wrapper.isNotMetatype) continue;
@@ -126,6 +131,8 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         if (wantsWorkspace) workspacesWantedBy.set(type, (workspaceId) => wantsWorkspace(instance, workspaceId, type));
         if (Reflect.getMetadata(ONE_EVENT_PER_TRANSACTION, fn) === true) alone.add(type);
         if (Reflect.getMetadata(IDEMPOTENT_HANDLER, fn) === true) idempotent.add(type);
+        const onDemand = Reflect.getMetadata(ON_DEMAND, fn) as ((handler: object, type: EventType) => Promise<boolean>) | undefined;
+        if (onDemand) onDemandBy.set(type, () => onDemand(instance, type));
       }
     }
     await this.removeRetiredConsumers();
@@ -150,8 +157,11 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
         batchSize: this.options.eventBatchSize ?? 1000,
         batchIntervalMs: this.options.eventBatchIntervalMs ?? 0,
         jetStreamReplicas: this.options.jetStreamReplicas ?? 1,
+        onDemandCheckMs: this.options.onDemandCheckMs,
+        idleConsumerMinAgeMs: this.options.idleConsumerMinAgeMs,
       },
       onOutcome,
+      this.demand,
     );
     // The app's one durable per stream of earlier releases: its per-type successors start where it
     // stopped, and it is removed once they all exist.
@@ -169,6 +179,7 @@ class MessagingRuntime implements OnApplicationBootstrap, OnModuleDestroy, Befor
           wantsWorkspace: workspacesWantedBy.get(type),
           oneEventPerTransaction: alone.has(type),
           idempotent: idempotent.has(type),
+          wantedAtAll: onDemandBy.get(type),
         });
       }
       if (await removeReplacedConsumer(this.nats.manager, this.namespace.stream(stream.name), legacy)) {
@@ -225,10 +236,11 @@ export class MessagingModule {
             }),
         },
         RpcClient,
+        ConsumerDemand,
         NatsConnectionLifecycle,
         MessagingRuntime,
       ],
-      exports: [MESSAGING_OPTIONS, NatsNamespace, NatsConnection, RpcClient, Outbox, OutboxRelay],
+      exports: [MESSAGING_OPTIONS, NatsNamespace, NatsConnection, RpcClient, Outbox, OutboxRelay, ConsumerDemand],
     };
   }
 }

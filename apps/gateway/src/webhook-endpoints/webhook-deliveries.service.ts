@@ -112,6 +112,11 @@ export class WebhookDeliveriesService {
     return postbacks && (await this.subscriptions.hasPostbacks(workspaceId));
   }
 
+  /** Whether any workspace has an enabled endpoint subscribed to `type` (or, with `postbacks`, an enabled postback). */
+  wantedAnywhere(type: string, postbacks = false): Promise<boolean> {
+    return this.subscriptions.wantedAnywhere(type, postbacks);
+  }
+
   /** Deliveries of domain events to the endpoints subscribed to them, in the inbox's transaction. */
   async enqueueEvents(events: ReadonlyArray<EventEnvelope<object>>, manager: EntityManager): Promise<void> {
     const deliveries: NewDelivery[] = [];

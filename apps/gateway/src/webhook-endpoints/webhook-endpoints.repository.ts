@@ -141,6 +141,15 @@ export class WebhookEndpointsRepository {
     );
   }
 
+  /** What the enabled endpoints of every workspace subscribe to, and whether any postback is enabled. */
+  async subscribedAnywhere(): Promise<{ patterns: string[]; postbacks: boolean }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ARRAY(SELECT DISTINCT unnest("event_types") FROM ${this.endpoints} WHERE "kind" = 'webhook' AND "enabled" AND "deleted_at" IS NULL) AS "patterns",
+         EXISTS (SELECT 1 FROM ${this.endpoints} WHERE "kind" = 'postback' AND "enabled" AND "deleted_at" IS NULL) AS "postbacks"`,
+    )) as Array<{ patterns: string[]; postbacks: boolean }>;
+    return { patterns: row?.patterns ?? [], postbacks: row?.postbacks ?? false };
+  }
+
   /** The enabled endpoints of a workspace and what they subscribe to (postbacks: their source and template): the lookup behind each event. */
   async subscribed(
     workspaceId: string,

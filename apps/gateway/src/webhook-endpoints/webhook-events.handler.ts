@@ -6,13 +6,15 @@ import { WebhookDeliveriesService } from './webhook-deliveries.service';
 
 /**
  * Events no endpoint of their workspace subscribes to are acknowledged without a transaction, and
- * a message whose workspaces have no such endpoint without being read.
+ * a message whose workspaces have no such endpoint without being read; while no workspace has one,
+ * the type has no consumer (`onDemand`), so that NATS delivers the gateway nothing of it.
  */
 const toEndpoints = {
   wanted: (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
     handler.deliveries.wanted(events),
   wantsWorkspace: (handler: WebhookEventsHandler, workspaceId: string, type: EventType): Promise<boolean> =>
     handler.deliveries.wantsAny(workspaceId, type),
+  onDemand: (handler: WebhookEventsHandler, type: EventType): Promise<boolean> => handler.deliveries.wantedAnywhere(type),
 };
 /** The same, with the postbacks of the intake key that sent the lead. */
 const toEndpointsOrPostbacks = {
@@ -20,6 +22,7 @@ const toEndpointsOrPostbacks = {
     handler.deliveries.wanted(events, true),
   wantsWorkspace: (handler: WebhookEventsHandler, workspaceId: string, type: EventType): Promise<boolean> =>
     handler.deliveries.wantsAny(workspaceId, type, true),
+  onDemand: (handler: WebhookEventsHandler, type: EventType): Promise<boolean> => handler.deliveries.wantedAnywhere(type, true),
 };
 
 /**

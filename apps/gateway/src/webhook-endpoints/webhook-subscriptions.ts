@@ -1,4 +1,5 @@
 import { webhookPatternsMatch } from '@leadflow/contracts';
+import { ConsumerDemand } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import { ShortMemo } from '../http/short-memo';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository';
@@ -20,7 +21,19 @@ interface Kept {
 export class WebhookSubscriptions {
   private readonly kept = new ShortMemo<Kept>(KEPT_MS);
 
-  constructor(private readonly repository: WebhookEndpointsRepository) {}
+  constructor(
+    private readonly repository: WebhookEndpointsRepository,
+    private readonly demand: ConsumerDemand,
+  ) {}
+
+  /**
+   * Whether an enabled endpoint of any workspace subscribes to `type` (or, with `postbacks`, any
+   * postback is enabled), read afresh: an on-demand consumer's check must not see an older answer.
+   */
+  async wantedAnywhere(type: string, postbacks: boolean): Promise<boolean> {
+    const subscribed = await this.repository.subscribedAnywhere();
+    return webhookPatternsMatch(subscribed.patterns, type) || (postbacks && subscribed.postbacks);
+  }
 
   /** The ids of the workspace's enabled endpoints that subscribe to `type`. */
   async endpointsFor(workspaceId: string, type: string): Promise<string[]> {
@@ -44,8 +57,10 @@ export class WebhookSubscriptions {
     return (await this.of(workspaceId)).endpoints.some((endpoint) => endpoint.id === endpointId);
   }
 
+  /** The workspace's endpoints or postbacks changed here: read again, and the on-demand consumers check again. */
   changed(workspaceId: string): void {
     this.kept.forget(workspaceId);
+    this.demand.changed();
   }
 
   private of(workspaceId: string): Promise<Kept> {

@@ -3,10 +3,17 @@ import { runWithRequestId } from '@leadflow/logging';
 import { ConsumerEvents, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg } from 'nats';
 import type { Logger } from 'pino';
 import type { DataSource, EntityManager } from 'typeorm';
-import { ensureDurableConsumer, ensureStream } from '../jetstream/provisioning';
+import {
+  type DurableConsumerSettings,
+  ensureDurableConsumer,
+  ensureStream,
+  IDLE_CONSUMER_MIN_AGE_MS,
+  removeIdleConsumer,
+} from '../jetstream/provisioning';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { flushBeforeCommit } from './before-commit';
-import type { WantedEvents, WantedWorkspace } from '../consumes-events.decorator';
+import type { WantedAtAll, WantedEvents, WantedWorkspace } from '../consumes-events.decorator';
+import type { ConsumerDemand } from '../consumer-demand';
 import { eventCountOf, MSG_ID_HEADER, namedWorkspaces, WORKSPACES_HEADER } from '../jetstream/message-headers';
 import { parseEnvelope, parseEventData, redeliveryDelayMs } from './envelope-parser';
 import { InboxRepository } from './inbox.repository';
@@ -31,6 +38,10 @@ export interface InboxConsumerSettings {
    */
   batchIntervalMs: number;
   jetStreamReplicas: number;
+  /** How often an on-demand type nothing wants is checked again (default 5000 ms). */
+  onDemandCheckMs?: number;
+  /** How old a consumer must be before an on-demand type's check may take it as idle (default `IDLE_CONSUMER_MIN_AGE_MS`). */
+  idleConsumerMinAgeMs?: number;
 }
 
 /** One event type an app consumes, through its own durable consumer. */
@@ -49,6 +60,8 @@ export interface ConsumedType {
   oneEventPerTransaction?: boolean;
   /** The handler applies each event once by itself: no inbox row (`ConsumesEventsOptions.idempotent`). */
   idempotent?: boolean;
+  /** Whether anything wants the type at all: no consumer while nothing does (`ConsumesEventsOptions.onDemand`). */
+  wantedAtAll?: WantedAtAll;
 }
 
 export type EventOutcome = 'applied' | 'duplicate' | 'unwanted' | 'retry' | 'dead_letter';
@@ -107,6 +120,8 @@ export class InboxConsumer {
   private readonly subscriptions = new Set<ConsumerMessages>();
   private readonly applying = new Set<Promise<void>>();
   private readonly inbox: InboxRepository;
+  /** On-demand types waiting for their next check: `stop` ends the wait. */
+  private readonly checksDue = new Set<() => void>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -116,35 +131,107 @@ export class InboxConsumer {
     private readonly logger: Logger,
     private readonly settings: InboxConsumerSettings,
     private readonly onOutcome: (outcome: EventOutcome, type: string, count?: number) => void = () => undefined,
+    private readonly demand?: Pick<ConsumerDemand, 'onChange'>,
   ) {
     this.inbox = new InboxRepository(dataSource);
   }
 
-  /** Ensures the stream and the type's durable consumer, then consumes it until `stop`. */
+  /**
+   * Ensures the stream and the type's durable consumer, then consumes it until `stop`; for an
+   * on-demand type, only while something wants it (`consumeOnDemand`).
+   */
   async start(stream: StreamDefinition, consumed: ConsumedType): Promise<void> {
     const streamName = await ensureStream(this.manager, this.namespace, stream, this.settings.jetStreamReplicas);
-    await ensureDurableConsumer(this.manager, streamName, {
+    const durable: DurableConsumerSettings = {
       durable: consumed.durable,
       ackWaitSeconds: this.settings.ackWaitSeconds,
       // Messages, each of up to a relay batch of events.
       maxAckPending: this.settings.batchSize * 4,
       subject: this.namespace.subject(consumed.type),
       replaces: consumed.replaces,
-    });
+    };
+    if (consumed.wantedAtAll) {
+      this.running = true;
+      this.loops.push(this.consumeOnDemand(streamName, consumed, consumed.wantedAtAll, durable));
+      return;
+    }
+    await ensureDurableConsumer(this.manager, streamName, durable);
     this.running = true;
     this.loops.push(this.pull(streamName, consumed));
     this.logger.info({ stream: streamName, durable: consumed.durable, type: consumed.type }, 'consuming events');
   }
 
+  /**
+   * An on-demand type: while nothing wants it, no consumer of this replica's (one left idle by an
+   * earlier process is removed at start), and the last stream sequence stored before each check is
+   * remembered. Once something wants it, the consumer is created (or an idle one replaced) to
+   * deliver what was stored after the last check that found nothing wanted, or after the check that
+   * found it missing; one that another replica consumes is shared as it is. It is consumed until it
+   * goes away (another replica replaced it) or this consumer stops. An event stored before a check
+   * that found nothing wanted is wanted by nobody; one delivered twice is skipped by the inbox.
+   */
+  private async consumeOnDemand(
+    stream: string,
+    consumed: ConsumedType,
+    wantedAtAll: WantedAtAll,
+    durable: DurableConsumerSettings,
+  ): Promise<void> {
+    const context = { stream, durable: consumed.durable, type: consumed.type };
+    const idleMinAgeMs = this.settings.idleConsumerMinAgeMs ?? IDLE_CONSUMER_MIN_AGE_MS;
+    let unwantedUpTo: number | undefined;
+    let checked = false;
+    while (this.running) {
+      try {
+        const lastStored = (await this.manager.streams.info(stream)).state.last_seq;
+        if (!(await wantedAtAll())) {
+          unwantedUpTo = lastStored;
+          if (!checked && (await removeIdleConsumer(this.manager, stream, consumed.durable, idleMinAgeMs))) {
+            this.logger.info(context, 'nothing wants this event type: removed its idle consumer');
+          }
+          checked = true;
+          await this.untilDemandCheck();
+          continue;
+        }
+        checked = true;
+        const settings = { ...durable, startAfter: unwantedUpTo ?? lastStored, replaceIdle: unwantedUpTo !== undefined };
+        await ensureDurableConsumer(this.manager, stream, settings, idleMinAgeMs);
+        this.logger.info({ ...context, startAfter: settings.startAfter }, 'consuming events');
+        unwantedUpTo = undefined;
+        await this.pull(stream, consumed, true);
+      } catch (error) {
+        if (!this.running) return;
+        this.logger.warn({ err: error, ...context }, 'on-demand event consumer interrupted; checking again');
+      }
+      if (this.running) await this.untilDemandCheck();
+    }
+  }
+
+  /** Until the next check of an on-demand type: its interval, a change the app reports, or `stop`. */
+  private untilDemandCheck(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const due = (): void => {
+        clearTimeout(timer);
+        stopListening();
+        this.checksDue.delete(due);
+        resolve();
+      };
+      const timer = setTimeout(due, this.settings.onDemandCheckMs ?? 5000);
+      const stopListening = this.demand?.onChange(due) ?? (() => undefined);
+      this.checksDue.add(due);
+    });
+  }
+
   /** Stops pulling, then waits for the events being handled to finish. */
   async stop(): Promise<void> {
     this.running = false;
+    for (const due of [...this.checksDue]) due();
     for (const messages of this.subscriptions) messages.stop();
     await Promise.allSettled(this.loops);
     await Promise.allSettled([...this.applying]);
   }
 
-  private async pull(stream: string, consumed: ConsumedType): Promise<void> {
+  /** Consumes the durable until `stop`; an on-demand one, until it is interrupted (it went away, say). */
+  private async pull(stream: string, consumed: ConsumedType, onDemand = false): Promise<void> {
     const { batchSize, batchIntervalMs } = this.settings;
     let lastBatchAt = Number.NEGATIVE_INFINITY;
     while (this.running) {
@@ -192,6 +279,8 @@ export class InboxConsumer {
           max_messages: batchSize * 2,
           expires: PULL_EXPIRES_MS,
           idle_heartbeat: PULL_IDLE_HEARTBEAT_MS,
+          // An on-demand consumer removed by another replica ends this consumption.
+          abort_on_missing_resource: onDemand,
         });
         this.subscriptions.add(messages);
         void this.reportStatus(messages, stream, consumed.durable).catch(() => undefined);
@@ -204,6 +293,10 @@ export class InboxConsumer {
           if (arrivedEvents >= batchSize * 2) await applied;
         }
       } catch (error) {
+        if (onDemand) {
+          if (this.running) this.logger.info({ err: error, stream, durable: consumed.durable }, 'on-demand event consumer interrupted');
+          return;
+        }
         if (this.running) {
           this.logger.warn({ err: error, stream, durable: consumed.durable }, 'event consumer interrupted; resuming');
           await new Promise((resolve) => setTimeout(resolve, 1000));

@@ -1,6 +1,7 @@
 import { type StreamDefinition } from '@leadflow/contracts';
 import {
   AckPolicy,
+  type ConsumerInfo,
   DeliverPolicy,
   DiscardPolicy,
   type JetStreamManager,
@@ -68,7 +69,29 @@ export interface DurableConsumerSettings {
    * the stream. What lies past that point may have been applied already; the inbox skips it.
    */
   replaces?: string;
+  /**
+   * For an on-demand type: where a missing consumer starts (after this stream sequence, the last
+   * one stored before a check of the type), instead of at the start of the stream.
+   */
+  startAfter?: number;
+  /**
+   * Also replace an idle consumer (see `isIdle`) by one starting after `startAfter`: for a type
+   * wanted again after a check that found nothing wanted, so that what was stored before that check
+   * is not delivered.
+   */
+  replaceIdle?: boolean;
 }
+
+/**
+ * A consumer no replica consumes: no pull request waiting, nothing unacknowledged, and older than
+ * `minAgeMs` (a consumer another replica has just created has no pull request yet).
+ */
+export function isIdle(consumer: ConsumerInfo, minAgeMs: number): boolean {
+  return consumer.num_waiting === 0 && consumer.num_ack_pending === 0 && Date.now() - Date.parse(consumer.created) >= minAgeMs;
+}
+
+/** How old a consumer must be before an on-demand type's check may take it as idle. */
+export const IDLE_CONSUMER_MIN_AGE_MS = 60_000;
 
 /**
  * One durable pull consumer per (consuming app, event type), shared by the app's replicas and
@@ -76,29 +99,65 @@ export interface DurableConsumerSettings {
  * version. JetStream redelivers without limit: the consumer itself moves an event to its dead
  * letters after its last allowed delivery, so an event is never dropped without a record.
  */
-export async function ensureDurableConsumer(manager: JetStreamManager, stream: string, settings: DurableConsumerSettings): Promise<void> {
+export async function ensureDurableConsumer(
+  manager: JetStreamManager,
+  stream: string,
+  settings: DurableConsumerSettings,
+  idleMinAgeMs = IDLE_CONSUMER_MIN_AGE_MS,
+): Promise<void> {
+  const limits = { ack_wait: nanos(settings.ackWaitSeconds * 1000), max_ack_pending: settings.maxAckPending };
   try {
-    await manager.consumers.info(stream, settings.durable);
-    await manager.consumers.update(stream, settings.durable, {
-      ack_wait: nanos(settings.ackWaitSeconds * 1000),
-      max_ack_pending: settings.maxAckPending,
-    });
-    return;
+    const existing = await manager.consumers.info(stream, settings.durable);
+    if (!settings.replaceIdle || !isIdle(existing, idleMinAgeMs)) {
+      await manager.consumers.update(stream, settings.durable, limits);
+      return;
+    }
+    await removeReplacedConsumer(manager, stream, settings.durable);
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
-  const start = settings.replaces === undefined ? undefined : await ackFloorOf(manager, stream, settings.replaces);
-  await manager.consumers.add(stream, {
-    durable_name: settings.durable,
-    ack_policy: AckPolicy.Explicit,
-    ...(start === undefined
-      ? { deliver_policy: DeliverPolicy.All }
-      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start + 1 }),
-    ack_wait: nanos(settings.ackWaitSeconds * 1000),
-    max_deliver: -1,
-    max_ack_pending: settings.maxAckPending,
-    filter_subject: settings.subject,
-  });
+  const start = settings.startAfter ?? (settings.replaces === undefined ? undefined : await ackFloorOf(manager, stream, settings.replaces));
+  try {
+    await manager.consumers.add(stream, {
+      durable_name: settings.durable,
+      ack_policy: AckPolicy.Explicit,
+      ...(start === undefined
+        ? { deliver_policy: DeliverPolicy.All }
+        : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start + 1 }),
+      ...limits,
+      max_deliver: -1,
+      filter_subject: settings.subject,
+    });
+  } catch (error) {
+    // Another replica of an on-demand type created it meanwhile, from its own check: share it.
+    if (settings.startAfter === undefined || !(await consumerExists(manager, stream, settings.durable))) throw error;
+  }
+}
+
+/** Deletes an idle durable consumer (see `isIdle`); true when it did. */
+export async function removeIdleConsumer(
+  manager: JetStreamManager,
+  stream: string,
+  durable: string,
+  idleMinAgeMs = IDLE_CONSUMER_MIN_AGE_MS,
+): Promise<boolean> {
+  try {
+    if (!isIdle(await manager.consumers.info(stream, durable), idleMinAgeMs)) return false;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
+  return removeReplacedConsumer(manager, stream, durable);
+}
+
+async function consumerExists(manager: JetStreamManager, stream: string, durable: string): Promise<boolean> {
+  try {
+    await manager.consumers.info(stream, durable);
+    return true;
+  } catch (error) {
+    if (isNotFound(error)) return false;
+    throw error;
+  }
 }
 
 /** The stream sequence up to which a durable has acknowledged everything, if that durable exists. */
