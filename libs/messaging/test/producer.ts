@@ -12,7 +12,16 @@ import {
   OutboxCommitSubscriber,
   OutboxRelay,
 } from '../src';
-import { leadIngestedData, type RunningProcess, startProcess } from '@leadflow/testing';
+import {
+  createTestDatabase,
+  deleteNamespaceStreams,
+  leadIngestedData,
+  type RunningProcess,
+  startProcess,
+  type TestDatabase,
+  testNatsUrl,
+  uniqueNamespace,
+} from '@leadflow/testing';
 import path from 'node:path';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 
@@ -128,4 +137,32 @@ export async function startConsumer(settings: {
   });
   await consumer.waitForOutput('consumer fixture ready');
   return consumer;
+}
+
+/**
+ * What a test file of the messaging library shares: its own namespace, database and producer, set
+ * up before its tests and torn down after them with the consumer it started (if any).
+ */
+export interface ProducerTestbed {
+  namespace: string;
+  ns: NatsNamespace;
+  db: TestDatabase;
+  producer: Producer;
+  consumer: RunningProcess | undefined;
+}
+
+export function producerTestbed(name: string): ProducerTestbed {
+  const namespace = uniqueNamespace();
+  const bed = { namespace, ns: new NatsNamespace(namespace), consumer: undefined } as ProducerTestbed;
+  beforeAll(async () => {
+    bed.db = await createTestDatabase(name);
+    bed.producer = await Producer.start(bed.db.url, testNatsUrl(), namespace);
+  });
+  afterAll(async () => {
+    bed.consumer?.kill('SIGKILL');
+    await bed.producer?.stop();
+    await deleteNamespaceStreams(namespace);
+    await bed.db?.drop();
+  });
+  return bed;
 }
