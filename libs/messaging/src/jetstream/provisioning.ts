@@ -106,17 +106,15 @@ export async function ensureDurableConsumer(
   idleMinAgeMs = IDLE_CONSUMER_MIN_AGE_MS,
 ): Promise<void> {
   const limits = { ack_wait: nanos(settings.ackWaitSeconds * 1000), max_ack_pending: settings.maxAckPending };
-  try {
-    const existing = await manager.consumers.info(stream, settings.durable);
-    if (!settings.replaceIdle || !isIdle(existing, idleMinAgeMs)) {
-      await manager.consumers.update(stream, settings.durable, limits);
-      return;
-    }
-    await removeReplacedConsumer(manager, stream, settings.durable);
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
+  const existing = await findConsumer(manager, stream, settings.durable);
+  if (existing && (!settings.replaceIdle || !isIdle(existing, idleMinAgeMs))) {
+    await manager.consumers.update(stream, settings.durable, limits);
+    return;
   }
-  const start = settings.startAfter ?? (settings.replaces === undefined ? undefined : await ackFloorOf(manager, stream, settings.replaces));
+  if (existing) await removeReplacedConsumer(manager, stream, settings.durable);
+  const start =
+    settings.startAfter ??
+    (settings.replaces === undefined ? undefined : (await findConsumer(manager, stream, settings.replaces))?.ack_floor.stream_seq);
   try {
     await manager.consumers.add(stream, {
       durable_name: settings.durable,
@@ -130,7 +128,7 @@ export async function ensureDurableConsumer(
     });
   } catch (error) {
     // Another replica of an on-demand type created it meanwhile, from its own check: share it.
-    if (settings.startAfter === undefined || !(await consumerExists(manager, stream, settings.durable))) throw error;
+    if (settings.startAfter === undefined || !(await findConsumer(manager, stream, settings.durable))) throw error;
   }
 }
 
@@ -141,29 +139,14 @@ export async function removeIdleConsumer(
   durable: string,
   idleMinAgeMs = IDLE_CONSUMER_MIN_AGE_MS,
 ): Promise<boolean> {
-  try {
-    if (!isIdle(await manager.consumers.info(stream, durable), idleMinAgeMs)) return false;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
-  return removeReplacedConsumer(manager, stream, durable);
+  const existing = await findConsumer(manager, stream, durable);
+  return existing !== undefined && isIdle(existing, idleMinAgeMs) && removeReplacedConsumer(manager, stream, durable);
 }
 
-async function consumerExists(manager: JetStreamManager, stream: string, durable: string): Promise<boolean> {
+/** A durable consumer's state, or undefined when it does not exist. */
+async function findConsumer(manager: JetStreamManager, stream: string, durable: string): Promise<ConsumerInfo | undefined> {
   try {
-    await manager.consumers.info(stream, durable);
-    return true;
-  } catch (error) {
-    if (isNotFound(error)) return false;
-    throw error;
-  }
-}
-
-/** The stream sequence up to which a durable has acknowledged everything, if that durable exists. */
-async function ackFloorOf(manager: JetStreamManager, stream: string, durable: string): Promise<number | undefined> {
-  try {
-    return (await manager.consumers.info(stream, durable)).ack_floor.stream_seq;
+    return await manager.consumers.info(stream, durable);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
