@@ -9,9 +9,9 @@ import type { Pool } from 'pg';
  * message once its events are committed (with the events they caused in that app's outbox).
  */
 export interface InFlight {
-  /** Outbox rows (one event each) plus unacknowledged messages (a message packs up to a relay batch of events): not a count of events. */
+  /** Unpublished events plus unacknowledged messages (a message packs up to a relay batch of events): not a count of events. */
   pending: number;
-  /** Unpublished events in the apps' outboxes. */
+  /** Unpublished events in the apps' outboxes (a row packs several). */
   outboxRows: number;
   /** Messages not yet acknowledged by the consumers that must take them. */
   messages: number;
@@ -23,7 +23,7 @@ export async function readInFlight(db: Pool, natsUrl: string, namespace: string)
   const detail: Record<string, number> = {};
   let outboxRows = 0;
   for (const service of SERVICE_NAMES) {
-    const outbox = await db.query<{ n: number }>(`SELECT count(*)::int AS "n" FROM "${service}"."outbox"`);
+    const outbox = await db.query<{ n: number }>(`SELECT coalesce(sum("count"), 0)::int AS "n" FROM "${service}"."outbox"`);
     const n = outbox.rows[0]?.n ?? 0;
     if (n > 0) detail[`${service} outbox`] = n;
     outboxRows += n;

@@ -142,7 +142,7 @@ describe('activity attribution against PostgreSQL', () => {
 
   async function outbox(ws: string) {
     return database.db.query<{ type: string; data: Record<string, unknown> }>(
-      `SELECT type, envelope->'data' AS data FROM contacts.outbox WHERE envelope->>'workspaceId' = $1 ORDER BY seq`,
+      `SELECT type, envelope->'data' AS data FROM contacts.outbox_events WHERE envelope->>'workspaceId' = $1 ORDER BY seq, ord`,
       [ws],
     );
   }

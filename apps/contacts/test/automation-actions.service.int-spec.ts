@@ -90,7 +90,7 @@ describe('automation actions in contacts against PostgreSQL', () => {
 
   async function updates(workspaceId: string, contactId: string): Promise<ContactChangedData[]> {
     const rows = await database.db.query<{ envelope: EventEnvelope<ContactChangedData> }>(
-      `SELECT envelope FROM contacts.outbox WHERE type = $1 AND envelope->>'workspaceId' = $2 AND envelope->'data'->>'contactId' = $3 ORDER BY seq`,
+      `SELECT envelope FROM contacts.outbox_events WHERE type = $1 AND envelope->>'workspaceId' = $2 AND envelope->'data'->>'contactId' = $3 ORDER BY seq, ord`,
       [EventTypes.contactUpdated, workspaceId, contactId],
     );
     return rows.map((row) => row.envelope.data);

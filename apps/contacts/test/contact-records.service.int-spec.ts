@@ -103,7 +103,7 @@ describe('contact records against PostgreSQL', () => {
 
   async function outboxed(workspaceId: string, type: string): Promise<Array<Record<string, unknown>>> {
     const rows = await database.db.query<{ envelope: { data: Record<string, unknown> } }>(
-      `SELECT "envelope" FROM contacts.outbox WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq"`,
+      `SELECT "envelope" FROM contacts.outbox_events WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq", "ord"`,
       [type, workspaceId],
     );
     return rows.map((row) => row.envelope.data);

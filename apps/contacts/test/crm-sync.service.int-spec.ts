@@ -103,7 +103,7 @@ describe('CRM sync against PostgreSQL', () => {
 
   async function answers(workspaceId: string): Promise<CrmEventProcessedData[]> {
     const rows = await database.db.query<{ envelope: { data: CrmEventProcessedData } }>(
-      `SELECT "envelope" FROM contacts.outbox WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq"`,
+      `SELECT "envelope" FROM contacts.outbox_events WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq", "ord"`,
       [EventTypes.crmEventProcessed, workspaceId],
     );
     return rows.map((row) => row.envelope.data);
@@ -119,7 +119,7 @@ describe('CRM sync against PostgreSQL', () => {
 
   async function outboxed(workspaceId: string, type: string): Promise<Array<Record<string, unknown>>> {
     const rows = await database.db.query<{ envelope: { data: Record<string, unknown> } }>(
-      `SELECT "envelope" FROM contacts.outbox WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq"`,
+      `SELECT "envelope" FROM contacts.outbox_events WHERE "type" = $1 AND "envelope"->>'workspaceId' = $2 ORDER BY "seq", "ord"`,
       [type, workspaceId],
     );
     return rows.map((row) => row.envelope.data);
@@ -369,7 +369,7 @@ describe('CRM sync against PostgreSQL', () => {
       await erasures.erase({ workspaceId: ws, id: contactId, requestedBy: 'account:admin' });
       // The erasure names the person's CRM record, so that ingestion erases the events naming them by it alone.
       const [erased] = await database.db.query<{ data: Record<string, unknown> }>(
-        `SELECT envelope->'data' AS data FROM contacts.outbox WHERE type = 'contact.erased' AND envelope->>'workspaceId' = $1`,
+        `SELECT envelope->'data' AS data FROM contacts.outbox_events WHERE type = 'contact.erased' AND envelope->>'workspaceId' = $1`,
         [ws],
       );
       expect(erased?.data).toMatchObject({ contactId, crmContactRecords: [crmRecordKey(integrationId, 'c-er')] });

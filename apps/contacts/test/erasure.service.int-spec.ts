@@ -84,7 +84,7 @@ describe('contact erasure against PostgreSQL', () => {
 
   async function erasedEvents(workspaceId: string): Promise<Array<EventEnvelope<ContactErasedData>>> {
     const rows = await database.db.query<{ envelope: EventEnvelope<ContactErasedData> }>(
-      `SELECT envelope FROM contacts.outbox WHERE type = 'contact.erased' AND envelope->>'workspaceId' = $1 ORDER BY seq`,
+      `SELECT envelope FROM contacts.outbox_events WHERE type = 'contact.erased' AND envelope->>'workspaceId' = $1 ORDER BY seq, ord`,
       [workspaceId],
     );
     return rows.map((row) => row.envelope);

@@ -140,9 +140,9 @@ describe('identity resolution against PostgreSQL', () => {
     const ws = newWorkspace();
     const leads = threeLeads(ws, 3);
     await apply(leads);
-    const outboxBefore = await database.db.query(`SELECT id FROM contacts.outbox`);
+    const outboxBefore = await database.db.query(`SELECT envelope->>'id' AS id FROM contacts.outbox_events`);
     await apply(leads);
-    expect(await database.db.query(`SELECT id FROM contacts.outbox`)).toHaveLength(outboxBefore.length);
+    expect(await database.db.query(`SELECT envelope->>'id' AS id FROM contacts.outbox_events`)).toHaveLength(outboxBefore.length);
     expect(await liveContacts(ws)).toHaveLength(1);
   });
 
@@ -155,14 +155,17 @@ describe('identity resolution against PostgreSQL', () => {
     ];
     await apply([byEmail, byPhone, both]);
     const events = await database.db.query<{ type: string; data: Record<string, unknown> }>(
-      `SELECT type, envelope->'data' AS data FROM contacts.outbox WHERE envelope->>'workspaceId' = $1 ORDER BY seq`,
+      `SELECT type, envelope->'data' AS data FROM contacts.outbox_events WHERE envelope->>'workspaceId' = $1 ORDER BY seq, ord`,
       [ws],
     );
     const [contact] = await liveContacts(ws);
+    // The events of one statement are packed by type, so their order holds within each type: the
+    // two leads' contacts and attributions written together, then the merge, then the lead that
+    // tied them.
     expect(events.map((e) => e.type)).toEqual([
       'contact.created',
-      'lead.attributed',
       'contact.created',
+      'lead.attributed',
       'lead.attributed',
       'contact.merged',
       'contact.updated',

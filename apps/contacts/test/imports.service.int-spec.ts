@@ -190,7 +190,7 @@ describe('contact imports against PostgreSQL', () => {
     // Nothing merged, nothing edited: the two contacts are as the pipeline made them.
     expect(await liveContacts(ws)).toHaveLength(4);
     const events = await database.db.query<{ contact_id: string }>(
-      `SELECT envelope->'data'->>'contactId' AS contact_id FROM contacts.outbox
+      `SELECT envelope->'data'->>'contactId' AS contact_id FROM contacts.outbox_events
        WHERE type = 'contact.created' AND envelope->>'workspaceId' = $1 AND envelope->>'correlationId' = $2`,
       [ws, `import:${queued.id}`],
     );
@@ -337,7 +337,9 @@ describe('contact imports against PostgreSQL', () => {
     await runner({ batchRows: 50 }).run(queued.id);
     expect(await importOf(ws, queued.id)).toMatchObject({ status: 'completed', rowsDone: 300, created: 300, duplicates: 0 });
     expect(await liveContacts(ws)).toHaveLength(300);
-    const events = await database.db.query(`SELECT 1 FROM contacts.outbox WHERE envelope->>'correlationId' = $1`, [`import:${queued.id}`]);
+    const events = await database.db.query(`SELECT 1 FROM contacts.outbox_events WHERE envelope->>'correlationId' = $1`, [
+      `import:${queued.id}`,
+    ]);
     expect(events).toHaveLength(300);
   });
 

@@ -87,7 +87,7 @@ describe('opportunities, pipelines and lead conversion against PostgreSQL', () =
 
   async function outbox(workspaceId: string): Promise<Array<{ type: string; data: Record<string, unknown> }>> {
     return database.db.query(
-      `SELECT type, envelope->'data' AS data FROM contacts.outbox WHERE envelope->>'workspaceId' = $1 ORDER BY seq`,
+      `SELECT type, envelope->'data' AS data FROM contacts.outbox_events WHERE envelope->>'workspaceId' = $1 ORDER BY seq, ord`,
       [workspaceId],
     );
   }

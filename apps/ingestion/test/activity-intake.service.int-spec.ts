@@ -99,7 +99,7 @@ describe('ActivityIntakeService against PostgreSQL', () => {
       ),
       events: (
         await q<{ envelope: EventEnvelope<ActivityReceivedData> }>(
-          `SELECT envelope FROM ingestion.outbox WHERE envelope->>'workspaceId' = $1 AND envelope->>'type' = $2 ORDER BY seq`,
+          `SELECT envelope FROM ingestion.outbox_events WHERE envelope->>'workspaceId' = $1 AND envelope->>'type' = $2 ORDER BY seq, ord`,
           [workspaceId, EventTypes.activityReceived],
         )
       ).map((row) => row.envelope),

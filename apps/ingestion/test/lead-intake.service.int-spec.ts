@@ -77,7 +77,7 @@ describe('LeadIntakeService against PostgreSQL', () => {
       ]),
       events: (
         await q<{ envelope: EventEnvelope<LeadIngestedData> }>(
-          `SELECT envelope FROM ingestion.outbox WHERE envelope->>'workspaceId' = $1 ORDER BY seq`,
+          `SELECT envelope FROM ingestion.outbox_events WHERE envelope->>'workspaceId' = $1 ORDER BY seq, ord`,
           [workspaceId],
         )
       ).map((row) => row.envelope),

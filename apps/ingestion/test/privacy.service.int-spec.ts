@@ -96,7 +96,7 @@ describe('ingestion GDPR against PostgreSQL', () => {
 
   async function eventsFor(workspaceId: string): Promise<string[]> {
     const rows = await database.db.query<{ lead_id: string }>(
-      `SELECT envelope->'data'->>'leadId' AS lead_id FROM ingestion.outbox WHERE envelope->>'workspaceId' = $1 AND type = 'lead.ingested'`,
+      `SELECT envelope->'data'->>'leadId' AS lead_id FROM ingestion.outbox_events WHERE envelope->>'workspaceId' = $1 AND type = 'lead.ingested'`,
       [workspaceId],
     );
     return rows.map((row) => row.lead_id);

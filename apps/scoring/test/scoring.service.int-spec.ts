@@ -101,7 +101,7 @@ describe('scoring services against PostgreSQL', () => {
 
   async function outbox<T>(workspaceId: string, type: string): Promise<T[]> {
     const rows = await database.db.query<{ envelope: EventEnvelope<T & object> }>(
-      `SELECT envelope FROM scoring.outbox WHERE type = $1 AND envelope->>'workspaceId' = $2 ORDER BY seq`,
+      `SELECT envelope FROM scoring.outbox_events WHERE type = $1 AND envelope->>'workspaceId' = $2 ORDER BY seq, ord`,
       [type, workspaceId],
     );
     return rows.map((row) => row.envelope.data);

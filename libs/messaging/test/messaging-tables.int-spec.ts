@@ -1,5 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@leadflow/testing';
-import { messagingTablesV1, messagingTablesV2, messagingTablesV3, messagingTablesV4 } from '../src';
+import { messagingTablesV1, messagingTablesV2, messagingTablesV3, messagingTablesV4, messagingTablesV5 } from '../src';
+
+const ids = ['0190f1a2-7b3c-7def-8123-000000000001', '0190f1a2-7b3c-7def-8123-000000000002', '0190f1a2-7b3c-7def-8123-000000000003'];
 
 describe('messaging tables', () => {
   let db: TestDatabase;
@@ -73,6 +75,43 @@ describe('messaging tables', () => {
     expect(await db.query(`SELECT "envelope"->>'workspaceId' AS "workspace" FROM "tables_v4"."outbox" ORDER BY "seq"`)).toEqual([
       { workspace: 'before' },
       { workspace: 'after' },
+    ]);
+  });
+
+  it('packs events into rows from version 5 on, unpacks them in outbox_events, and back into rows of one on the way down', async () => {
+    const schema = '"tables_v5"';
+    await db.query(`CREATE SCHEMA ${schema}`);
+    await run([messagingTablesV1, messagingTablesV2, messagingTablesV3, messagingTablesV4].flatMap((version) => version('tables_v5').up));
+    await db.query(
+      `INSERT INTO ${schema}."outbox" ("id", "type", "workspace_id", "envelope") VALUES ($1, 'lead.ingested', 'w', '{"id":"${ids[0]}","n":0}')`,
+      [ids[0]],
+    );
+
+    await run(messagingTablesV5('tables_v5').up);
+    const packed = `{"id":"${ids[1]}","n":1},{"id":"${ids[2]}","n":2}`;
+    await db.query(
+      `INSERT INTO ${schema}."outbox" ("id", "type", "workspace_id", "count", "envelopes") VALUES ($1, 'lead.ingested', 'w', 2, $2)`,
+      [ids[1], packed],
+    );
+    expect(await db.query(`SELECT "count", "envelopes" FROM ${schema}."outbox" ORDER BY "seq"`)).toEqual([
+      { count: 1, envelopes: `{"id":"${ids[0]}","n":0}` },
+      { count: 2, envelopes: packed },
+    ]);
+    expect(
+      await db.query(
+        `SELECT "seq"::int AS "seq", "ord"::int AS "ord", "envelope"->>'n' AS "n" FROM ${schema}."outbox_events" ORDER BY "seq", "ord"`,
+      ),
+    ).toEqual([
+      { seq: 1, ord: 1, n: '0' },
+      { seq: 2, ord: 1, n: '1' },
+      { seq: 2, ord: 2, n: '2' },
+    ]);
+
+    await run(messagingTablesV5('tables_v5').down);
+    expect(await db.query(`SELECT "id"::text AS "id", "envelope"->>'n' AS "n" FROM ${schema}."outbox" ORDER BY "seq"`)).toEqual([
+      { id: ids[0], n: '0' },
+      { id: ids[1], n: '1' },
+      { id: ids[2], n: '2' },
     ]);
   });
 });

@@ -342,26 +342,32 @@ describe('outbox → JetStream → inbox', () => {
 
   it('applies each event once when a relay dies between publishing a packed message and committing its batch, and the next relay packs them otherwise', async () => {
     await producer.relay.stop();
-    const ids = await producer.dataSource.transaction(async (manager) =>
-      (
-        await producer.outbox.addMany(
+    // Three transactions of four events each: three outbox rows of four.
+    const ids: string[] = [];
+    for (let t = 0; t < 3; t += 1) {
+      const written = await producer.dataSource.transaction(async (manager) =>
+        producer.outbox.addMany(
           manager,
-          Array.from({ length: 12 }, (_, i) => ({
+          Array.from({ length: 4 }, (_, i) => ({
             type: EventTypes.leadIngested,
             workspaceId: 'default',
-            data: { ...lead(), crashBatch: i },
+            data: { ...lead(), crashBatch: t * 4 + i },
           })),
-        )
-      ).map((envelope) => envelope.id),
-    );
-    // The dying relay: it published the first eight as one message (twice: JetStream drops the
-    // repeat by its Nats-Msg-Id), and its batch never committed: the rows are still pending.
+        ),
+      );
+      ids.push(...written.map((envelope) => envelope.id));
+    }
     const rows = await db.query<PendingOutboxRow>(
-      `SELECT id, seq::text AS seq, type, envelope->>'workspaceId' AS "workspaceId", envelope::text AS envelope FROM producer.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
+      `SELECT id, seq::text AS seq, type, workspace_id AS "workspaceId", count, envelopes FROM producer.outbox WHERE id = ANY($1::uuid[]) ORDER BY seq`,
       [ids],
     );
-    const [packed] = packMessages(rows.slice(0, 8), 256 * 1024);
-    expect(packed?.rows).toHaveLength(8);
+    expect(rows.map((row) => row.count)).toEqual([4, 4, 4]);
+    // The dying relay: it published the first two rows, eight events, as one message (twice:
+    // JetStream drops the repeat by its Nats-Msg-Id), and its batch never committed: the rows are
+    // still pending.
+    const [packed] = packMessages(rows.slice(0, 2), 256 * 1024);
+    expect(packed?.rows).toHaveLength(2);
+    expect(messageId(packed as OutgoingMessage)).toMatch(/^8-/);
     const publishPacked = () =>
       producer.nats.jetstream.publish(ns.subject(EventTypes.leadIngested), messageBody(packed as OutgoingMessage), {
         msgID: messageId(packed as OutgoingMessage),
@@ -374,7 +380,7 @@ describe('outbox → JetStream → inbox', () => {
       what: 'the packed eight applied',
     });
 
-    // The next relay finds all twelve unpublished and packs them otherwise: one event a message.
+    // The next relay finds all three rows unpublished and packs them otherwise: one row a message.
     const relay = new OutboxRelay(producer.dataSource, producer.nats.jetstream, ns, createLogger('relay-after-crash', 'error'), {
       pollIntervalMs: 100,
       maxMessageBytes: 1,
@@ -384,8 +390,8 @@ describe('outbox → JetStream → inbox', () => {
       await waitFor(async () => (await db.query(`SELECT 1 FROM producer.outbox WHERE published_at IS NULL`)).length === 0, {
         what: 'the outbox published',
       });
-      // 1 packed message + 12 single ones: the eight reached the consumer twice, under other message ids.
-      expect((await producer.nats.manager.streams.info(stream)).state.messages - before).toBe(13);
+      // 1 message of eight + 3 of four: the eight reached the consumer twice, under other message ids.
+      expect((await producer.nats.manager.streams.info(stream)).state.messages - before).toBe(4);
       await waitFor(async () => (await consumerInfo()).num_ack_pending === 0 && (await consumerInfo()).num_pending === 0, {
         what: 'every message acked',
       });

@@ -7,6 +7,7 @@ import {
   messagingTablesV2,
   messagingTablesV3,
   messagingTablesV4,
+  messagingTablesV5,
   NatsConnection,
   Outbox,
   OutboxCommitSubscriber,
@@ -34,6 +35,7 @@ class ProducerTables1795262400000 implements MigrationInterface {
       ...messagingTablesV2('producer').up,
       ...messagingTablesV3('producer').up,
       ...messagingTablesV4('producer').up,
+      ...messagingTablesV5('producer').up,
     ])
       await queryRunner.query(statement);
   }

@@ -18,6 +18,20 @@ describe('messageId', () => {
     expect(messageId(a)).toBe(`2-${digest}`);
   });
 
+  it('counts the events of rows that hold several, and digests the rows’ ids', () => {
+    const packed = {
+      rows: [
+        { ...row(1), count: 40 },
+        { ...row(2), count: 2 },
+      ],
+    };
+    const digest = createHash('sha256').update(row(1).id).update(row(2).id).digest('base64url');
+    expect(messageId(packed)).toBe(`42-${digest}`);
+    expect(eventCountOf(messageId(packed))).toBe(42);
+    // One row of several events is not mistaken for one event.
+    expect(messageId({ rows: [{ ...row(7), count: 3 }] })).toMatch(/^3-/);
+  });
+
   it('tells eventCountOf how many events the message carries', () => {
     for (const count of [1, 2, 37, 1000]) {
       expect(eventCountOf(messageId({ rows: Array.from({ length: count }, (_, i) => row(i)) }))).toBe(count);

@@ -14,16 +14,19 @@ export const WORKSPACES_HEADER = 'Lf-Workspaces';
 export const MAX_NAMED_WORKSPACES = 16;
 
 /**
- * The Nats-Msg-Id of a message of these events: its one event's id, or `<count>-<digest of the ids>`,
- * so that the same events published again as the same message are recognised as a duplicate, and
- * a consumer can tell how many events it carries before reading it (`eventCountOf`).
+ * The Nats-Msg-Id of a message of these outbox rows (each holding `count` events, one when not
+ * said): the id of its one row of one event, or `<events>-<digest of the rows' ids>`, so that the
+ * same rows published again as the same message are recognised as a duplicate, and a consumer can
+ * tell how many events it carries before reading it (`eventCountOf`). A row's id is its first
+ * event's: a message of rows of one event each has the id it had before rows held several.
  */
-export function messageId(message: { rows: ReadonlyArray<{ id: string }> }): string {
+export function messageId(message: { rows: ReadonlyArray<{ id: string; count?: number }> }): string {
   const [first] = message.rows;
-  if (message.rows.length === 1 && first) return first.id;
+  const events = message.rows.reduce((sum, row) => sum + (row.count ?? 1), 0);
+  if (message.rows.length === 1 && events === 1 && first) return first.id;
   const digest = createHash('sha256');
   for (const row of message.rows) digest.update(row.id);
-  return `${message.rows.length}-${digest.digest('base64url')}`;
+  return `${events}-${digest.digest('base64url')}`;
 }
 
 /**

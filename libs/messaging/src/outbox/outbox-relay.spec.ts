@@ -1,4 +1,4 @@
-import { messageBody, packMessages } from './outbox-relay';
+import { eventsIn, messageBody, packMessages } from './outbox-relay';
 import type { PendingOutboxRow } from './outbox.repository';
 
 const row = (n: number, type: string, size = 20): PendingOutboxRow => ({
@@ -6,7 +6,15 @@ const row = (n: number, type: string, size = 20): PendingOutboxRow => ({
   seq: String(n),
   type,
   workspaceId: 'default',
-  envelope: JSON.stringify({ n, pad: 'x'.repeat(Math.max(0, size - 20)) }),
+  count: 1,
+  envelopes: JSON.stringify({ n, pad: 'x'.repeat(Math.max(0, size - 20)) }),
+});
+
+/** A row packing `count` events. */
+const packedRow = (n: number, type: string, count: number): PendingOutboxRow => ({
+  ...row(n, type),
+  count,
+  envelopes: Array.from({ length: count }, (_, i) => JSON.stringify({ n, i })).join(','),
 });
 
 describe('packMessages', () => {
@@ -34,6 +42,16 @@ describe('packMessages', () => {
     }
   });
 
+  it('never splits a row of several events, and counts its events', () => {
+    const rows = [packedRow(1, 't.a', 3), packedRow(2, 't.a', 40), packedRow(3, 't.b', 2)];
+    const messages = packMessages(rows, 64);
+    expect(messages.map((m) => [m.type, m.rows.map((r) => r.seq), eventsIn(m)])).toEqual([
+      ['t.a', ['1'], 3],
+      ['t.a', ['2'], 40],
+      ['t.b', ['3'], 2],
+    ]);
+  });
+
   it('packs nothing into nothing', () => {
     expect(packMessages([], 1024)).toEqual([]);
   });
@@ -42,6 +60,18 @@ describe('packMessages', () => {
 describe('messageBody', () => {
   it('is a JSON array of the envelopes, as stored', () => {
     const message = { type: 't.a', rows: [row(1, 't.a'), row(2, 't.a')] };
-    expect(JSON.parse(messageBody(message))).toEqual([JSON.parse(row(1, 't.a').envelope), JSON.parse(row(2, 't.a').envelope)]);
+    expect(JSON.parse(messageBody(message))).toEqual([JSON.parse(row(1, 't.a').envelopes), JSON.parse(row(2, 't.a').envelopes)]);
+  });
+
+  it('joins rows of several events into one array of all their envelopes, in order', () => {
+    const message = { type: 't.a', rows: [packedRow(1, 't.a', 2), row(2, 't.a'), packedRow(3, 't.a', 3)] };
+    expect(JSON.parse(messageBody(message))).toEqual([
+      { n: 1, i: 0 },
+      { n: 1, i: 1 },
+      JSON.parse(row(2, 't.a').envelopes),
+      { n: 3, i: 0 },
+      { n: 3, i: 1 },
+      { n: 3, i: 2 },
+    ]);
   });
 });

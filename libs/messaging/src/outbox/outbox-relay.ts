@@ -4,26 +4,25 @@ import { headers, type JetStreamClient, type MsgHdrs } from 'nats';
 import type { DataSource, QueryRunner } from 'typeorm';
 import type { NatsNamespace } from '@leadflow/contracts';
 import { messageId, WORKSPACES_HEADER, workspacesHeader } from '../jetstream/message-headers';
-import { OutboxRepository, type PendingOutboxRow } from './outbox.repository';
+import { MAX_MESSAGE_BYTES, OutboxRepository, type PendingOutboxRow } from './outbox.repository';
 
 export interface OutboxRelayOptions {
   pollIntervalMs: number;
   /** Least time between the starts of two batches (default 0; see `ClaimLoopOptions.minPassIntervalMs`). */
   minBatchIntervalMs?: number;
-  /** Most outbox rows taken by one statement (default 1000). */
+  /** Most events taken by one statement (default 1000; whole rows, so the last row taken may pass it). */
   batchSize?: number;
   publishTimeoutMs?: number;
-  /** Largest message body, in bytes (default 256 KiB); a single larger event travels alone. */
+  /** Largest message body, in bytes (default 256 KiB, as large as a row packs); a single larger row travels alone. */
   maxMessageBytes?: number;
 }
 
-/** Events of one type, taken together, that travel as one JetStream message. */
+/** Outbox rows of one type (their events), taken together, that travel as one JetStream message. */
 export interface OutgoingMessage {
   type: string;
   rows: PendingOutboxRow[];
 }
 
-const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Rows published between two vacuums of the outbox (see `OutboxRepository.vacuum`). */
 const VACUUM_EVERY_ROWS = 5000;
 
@@ -35,8 +34,9 @@ const VACUUM_EVERY_ROWS = 5000;
  * share the work (locked rows are skipped), and a relay that dies mid-batch loses nothing: its
  * transaction ends with its connection.
  *
- * The events of one type in a batch travel as one message (`packMessages`): its subject is the
- * type, its body a JSON array of envelopes, its Nats-Msg-Id a digest of the event ids it carries,
+ * A row holds events of one type and workspace (see `Outbox`), and the rows of one type in a batch
+ * travel as one message (`packMessages`): its subject is the type, its body a JSON array of
+ * envelopes, its Nats-Msg-Id the count of its events and a digest of the row ids it carries,
  * so that the same message published twice (a batch rolled back after JetStream took it) is dropped
  * by JetStream's duplicate window, and its `Lf-Workspaces` header the workspaces of its events, so
  * that a consumer that wants none of them can pass over it unread (see message-headers.ts). A batch formed differently the next time is a new message:
@@ -62,7 +62,7 @@ export class OutboxRelay {
   ) {
     this.repository = new OutboxRepository(dataSource);
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
-    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.maxMessageBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.loop = new ClaimLoop<OutgoingMessage>({
       name: 'outbox relay',
       logger,
@@ -78,7 +78,7 @@ export class OutboxRelay {
         },
       },
       run: (message) => this.publish(message),
-      sizeOf: (message) => message.rows.length,
+      sizeOf: (message) => eventsIn(message),
       batchSize: options.batchSize ?? 1000,
       // Rows are held by the batch's transaction, not by a lease.
       leaseMs: 0,
@@ -170,13 +170,13 @@ export class OutboxRelay {
 /**
  * Packs claimed rows, in their order, into messages of one type each: consecutive or not, the
  * events of a type keep their relative order, and a message holds at most `maxBytes` of envelopes
- * (one larger event travels alone).
+ * (one larger row travels alone; rows are never split).
  */
 export function packMessages(rows: readonly PendingOutboxRow[], maxBytes: number): OutgoingMessage[] {
   const messages: OutgoingMessage[] = [];
   const open = new Map<string, { message: OutgoingMessage; bytes: number }>();
   for (const row of rows) {
-    const size = Buffer.byteLength(row.envelope) + 1;
+    const size = Buffer.byteLength(row.envelopes) + 1;
     let current = open.get(row.type);
     if (!current || (current.message.rows.length > 0 && current.bytes + size > maxBytes)) {
       current = { message: { type: row.type, rows: [] }, bytes: 2 };
@@ -189,7 +189,12 @@ export function packMessages(rows: readonly PendingOutboxRow[], maxBytes: number
   return messages;
 }
 
+/** How many events a message carries. */
+export function eventsIn(message: OutgoingMessage): number {
+  return message.rows.reduce((sum, row) => sum + row.count, 0);
+}
+
 /** The message body: its envelopes as a JSON array, joined as PostgreSQL wrote them. */
 export function messageBody(message: OutgoingMessage): string {
-  return `[${message.rows.map((row) => row.envelope).join(',')}]`;
+  return `[${message.rows.map((row) => row.envelopes).join(',')}]`;
 }

@@ -1,14 +1,20 @@
 import { qualifiedTable, queryPrepared } from '@leadflow/database';
 import type { DataSource, EntityManager } from 'typeorm';
 
+/** The largest message body the relay publishes, in bytes; a row holds at most as many bytes of events, unless one event is larger. */
+export const MAX_MESSAGE_BYTES = 256 * 1024;
+
 export interface PendingOutboxRow {
+  /** The row's id: its first event's. */
   id: string;
   seq: string;
   type: string;
-  /** The envelope's workspace, for the message's `Lf-Workspaces` header (null when it names none). */
+  /** The events' workspace, for the message's `Lf-Workspaces` header (null when it names none). */
   workspaceId: string | null;
-  /** The envelope's JSON text as it was written: published as it is, never parsed here. */
-  envelope: string;
+  /** How many events the row holds. */
+  count: number;
+  /** The events' envelopes, each the JSON text it was written as, joined by commas: published as they are, never parsed here. */
+  envelopes: string;
 }
 
 /** An event to store: its envelope (which holds its id, type and workspace) and, for `insertWith`, its key. */
@@ -40,49 +46,101 @@ export class OutboxRepository {
     return qualifiedTable(this.dataSource, 'outbox');
   }
 
-  /** Writes events with one statement, in order. */
+  /**
+   * Writes events with one statement, in order, packed into rows of one type and workspace each
+   * (`packEvents`). The rows' texts travel as one binary parameter, cut by PostgreSQL at the byte
+   * offsets given: nothing to escape, nothing parsed as JSON.
+   */
   async insert(manager: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
-    await queryPrepared(manager, this.insertSql(1, undefined), rowsParams(rows));
+    if (rows.length === 0) return;
+    const texts = rows.map((row) => JSON.stringify(row.envelope));
+    const bytes = texts.map((text) => Buffer.byteLength(text));
+    const chunks = packEvents(rows, bytes, MAX_MESSAGE_BYTES);
+    const packed: Array<{ id: string; type: string; workspaceId: string; texts: string[]; bytes: number }> = [];
+    rows.forEach((row, i) => {
+      const chunk = chunks[i] as number;
+      const into = (packed[chunk] ??= {
+        id: row.envelope.id,
+        type: row.envelope.type,
+        workspaceId: row.envelope.workspaceId,
+        texts: [],
+        bytes: -1,
+      });
+      into.texts.push(texts[i] as string);
+      // Each text and the comma before it, but the first.
+      into.bytes += (bytes[i] as number) + 1;
+    });
+    const lengths = packed.map((row) => row.bytes);
+    const { blob, starts } = slices(
+      packed.map((row) => row.texts.join(',')),
+      lengths,
+    );
+    await queryPrepared(
+      manager,
+      `INSERT INTO ${this.table} ("id", "type", "workspace_id", "count", "envelopes")
+       SELECT r."id", r."type", r."workspace_id", r."count", convert_from(substring($7::bytea FROM r."start" FOR r."length"), 'UTF8')
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[]) WITH ORDINALITY
+         AS r("id", "type", "workspace_id", "count", "start", "length", "ord")
+       ORDER BY r."ord"`,
+      [
+        packed.map((row) => row.id),
+        packed.map((row) => row.type),
+        packed.map((row) => row.workspaceId),
+        packed.map((row) => row.texts.length),
+        starts,
+        lengths,
+        blob,
+      ],
+    );
   }
 
   /**
    * Runs the caller's statement and, in the same statement (so atomically without a transaction of
-   * its own), writes the events whose key is among the keys it returns. Returns those keys.
+   * its own), writes the events whose key is among the keys it returns, packed as `insert` packs
+   * them. Returns those keys.
    */
   async insertWith(manager: EntityManager, statement: CausingStatement, rows: readonly OutboxRow[]): Promise<string[]> {
+    const texts = rows.map((row) => JSON.stringify(row.envelope));
+    const lengths = texts.map((text) => Buffer.byteLength(text));
+    const chunks = packEvents(rows, lengths, MAX_MESSAGE_BYTES);
+    const { blob, starts } = slices(texts, lengths);
+    const [ids, types, workspaces, keys, chunkIds, startsAt, lengthsAt, blobAt] = [0, 1, 2, 3, 4, 5, 6, 7].map(
+      (i) => `$${statement.params.length + 1 + i}`,
+    );
     const written = await queryPrepared<{ key: string }>(
       manager,
       `WITH ${statement.ctes}, "caused_keys" AS (${statement.keys}), "caused_events" AS (
-         ${this.insertSql(statement.params.length + 1, `k."key" IN (SELECT "key" FROM "caused_keys")`)}
+         INSERT INTO ${this.table} ("id", "type", "workspace_id", "count", "envelopes")
+         SELECT (array_agg(k."id" ORDER BY k."ord"))[1], k."type", k."workspace_id", count(*)::int,
+           string_agg(convert_from(substring(${blobAt}::bytea FROM k."start" FOR k."length"), 'UTF8'), ',' ORDER BY k."ord")
+         FROM unnest(${ids}::uuid[], ${types}::text[], ${workspaces}::text[], ${keys}::text[], ${chunkIds}::int[], ${startsAt}::int[],
+           ${lengthsAt}::int[]) WITH ORDINALITY AS k("id", "type", "workspace_id", "key", "chunk", "start", "length", "ord")
+         WHERE k."key" IN (SELECT "key" FROM "caused_keys")
+         GROUP BY k."chunk", k."type", k."workspace_id"
+         ORDER BY min(k."ord")
        )
        SELECT "key" FROM "caused_keys"`,
-      [...statement.params, ...rowsParams(rows)],
+      [
+        ...statement.params,
+        rows.map((row) => row.envelope.id),
+        rows.map((row) => row.envelope.type),
+        rows.map((row) => row.envelope.workspaceId),
+        rows.map((row) => row.key ?? null),
+        chunks,
+        starts,
+        lengths,
+        blob,
+      ],
     );
     return written.map((row) => row.key);
   }
 
   /**
-   * The envelopes travel as one JSON array, split by PostgreSQL into the JSON text of each (no
-   * array literal to escape, nothing converted to `jsonb`), beside arrays of their ids, types,
-   * workspaces and keys (parameters $first…$first+4, as `rowsParams` gives them).
-   */
-  private insertSql(first: number, where: string | undefined): string {
-    const [envelopes, ids, types, workspaces, keys] = [0, 1, 2, 3, 4].map((i) => `$${first + i}`);
-    return `INSERT INTO ${this.table} ("id", "type", "workspace_id", "envelope")
-       SELECT k."id", k."type", k."workspace_id", e."envelope"
-       FROM json_array_elements(${envelopes}::json) WITH ORDINALITY AS e("envelope", "ord")
-       JOIN unnest(${ids}::uuid[], ${types}::text[], ${workspaces}::text[], ${keys}::text[]) WITH ORDINALITY
-         AS k("id", "type", "workspace_id", "key", "ord") ON k."ord" = e."ord"
-       ${where ? `WHERE ${where}` : ''}
-       ORDER BY e."ord"`;
-  }
-
-  /**
-   * Takes up to `limit` pending rows, oldest first, in the caller's transaction: they are deleted,
-   * and locked until it ends, so that a transaction committed once JetStream has acknowledged them
-   * removes them, and one rolled back (a failed publish, a relay that died) leaves them pending.
-   * Other relays skip locked rows. A row stays in the table only while it is pending, written once
-   * and deleted once.
+   * Takes pending rows, oldest first, up to `limit` events (the row that reaches it included), in
+   * the caller's transaction: they are deleted, and locked until it ends, so that a transaction
+   * committed once JetStream has acknowledged them removes them, and one rolled back (a failed
+   * publish, a relay that died) leaves them pending. Other relays skip locked rows. A row stays in
+   * the table only while it is pending, written once and deleted once.
    *
    * The rows are picked by a sub-select run once (`= ANY(ARRAY(…))`): joined instead, a planner
    * that believes the table nearly empty (right after a vacuum of a queue that turns over in
@@ -95,11 +153,16 @@ export class OutboxRepository {
       manager,
       `DELETE FROM ${table} o
          WHERE o."seq" = ANY(ARRAY(
-           SELECT "seq" FROM ${table}
-           WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
-           ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED))
-         RETURNING o."id", o."seq"::text AS "seq", o."type", coalesce(o."workspace_id", o."envelope"->>'workspaceId') AS "workspaceId",
-           o."envelope"::text AS "envelope"`,
+           SELECT w."seq" FROM (
+             SELECT p."seq", p."count", sum(p."count") OVER (ORDER BY p."seq") AS "upto" FROM (
+               SELECT "seq", "count" FROM ${table}
+               WHERE "published_at" IS NULL AND ("claimed_until" IS NULL OR "claimed_until" < now())
+               ORDER BY "seq" LIMIT $1 FOR UPDATE SKIP LOCKED
+             ) p
+           ) w
+           WHERE w."upto" - w."count" < $1))
+         RETURNING o."id", o."seq"::text AS "seq", o."type",
+           coalesce(o."workspace_id", o."envelopes"::json->>'workspaceId') AS "workspaceId", o."count", o."envelopes"`,
       [limit],
     );
     // RETURNING keeps no order; publishing does, as far as concurrent publishes can.
@@ -116,20 +179,43 @@ export class OutboxRepository {
   }
 
   async pendingCount(): Promise<number> {
-    const [row] = (await this.dataSource.query(`SELECT count(*)::int AS "n" FROM ${this.table} WHERE "published_at" IS NULL`)) as Array<{
+    const [row] = (await this.dataSource.query(
+      `SELECT coalesce(sum("count"), 0)::int AS "n" FROM ${this.table} WHERE "published_at" IS NULL`,
+    )) as Array<{
       n: number;
     }>;
     return row?.n ?? 0;
   }
 }
 
-/** The parameters of `insertSql`: the envelopes as one JSON array, then their ids, types, workspaces and keys. */
-function rowsParams(rows: readonly OutboxRow[]): unknown[] {
-  return [
-    JSON.stringify(rows.map((row) => row.envelope)),
-    rows.map((row) => row.envelope.id),
-    rows.map((row) => row.envelope.type),
-    rows.map((row) => row.envelope.workspaceId),
-    rows.map((row) => row.key ?? null),
-  ];
+/**
+ * Which packed row each event goes into (0, 1, …, numbered in order of their first event): the
+ * events of one type and workspace, in order, together while their texts fit in `maxBytes` (joined
+ * by commas, within a JSON array's brackets); an event larger than that alone.
+ */
+export function packEvents(rows: readonly OutboxRow[], bytes: readonly number[], maxBytes: number): number[] {
+  const open = new Map<string, { chunk: number; bytes: number }>();
+  let chunks = 0;
+  return rows.map((row, i) => {
+    const key = `${row.envelope.type}\u0000${row.envelope.workspaceId}`;
+    const size = (bytes[i] as number) + 1;
+    let current = open.get(key);
+    if (!current || (current.bytes > 2 && current.bytes + size > maxBytes)) {
+      current = { chunk: chunks++, bytes: 2 };
+      open.set(key, current);
+    }
+    current.bytes += size;
+    return current.chunk;
+  });
+}
+
+/** The texts (of these UTF-8 lengths) as one buffer, with each one's 1-based byte offset in it. */
+function slices(texts: readonly string[], lengths: readonly number[]): { blob: Buffer; starts: number[] } {
+  const starts = new Array<number>(texts.length);
+  let at = 1;
+  lengths.forEach((length, i) => {
+    starts[i] = at;
+    at += length;
+  });
+  return { blob: Buffer.from(texts.join(''), 'utf8'), starts };
 }

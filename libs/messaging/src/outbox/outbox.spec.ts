@@ -39,16 +39,61 @@ describe('Outbox', () => {
     ]);
     expect(statements).toHaveLength(1);
     expect(statements[0]?.sql).toContain('INSERT INTO "contacts"."outbox"');
-    const [written, ids, types, workspaces, keys] = statements[0]?.params as [string, string[], string[], string[], null[]];
-    expect(JSON.parse(written)).toEqual(envelopes);
-    expect([ids, types, workspaces, keys]).toEqual([
+    // One row per type and workspace (here two of one event each): ids, types, workspaces, counts,
+    // byte offsets and lengths in the texts, and the texts as one buffer.
+    const [ids, types, workspaces, counts, starts, lengths, blob] = statements[0]?.params as [
+      string[],
+      string[],
+      string[],
+      number[],
+      number[],
+      number[],
+      Buffer,
+    ];
+    expect([ids, types, workspaces, counts]).toEqual([
       envelopes.map((e) => e.id),
       ['contact.created', 'contact.merged'],
       ['default', 'default'],
-      [null, null],
+      [1, 1],
     ]);
+    const texts = starts.map((start, i) => blob.subarray(start - 1, start - 1 + (lengths[i] as number)).toString('utf8'));
+    expect(texts.map((text) => JSON.parse(text) as unknown)).toEqual(envelopes);
     expect(envelopes.map((e) => e.type)).toEqual(['contact.created', 'contact.merged']);
     expect(envelopes[1]?.correlationId).toBe('req-1');
+  });
+
+  it('packs the events of one type and workspace into one row, their texts joined by commas', async () => {
+    const outbox = new Outbox(dataSource, 'contacts');
+    const { manager, statements } = recordingManager();
+    const events: NewEvent[] = [
+      { type: EventTypes.contactMerged, workspaceId: 'w1', data: merge },
+      { type: EventTypes.contactCreated, workspaceId: 'w1', data: changed },
+      { type: EventTypes.contactMerged, workspaceId: 'w2', data: merge },
+      { type: EventTypes.contactMerged, workspaceId: 'w1', data: { ...merge, survivorId: merge.mergedId, mergedId: contactId } },
+    ];
+    const envelopes = await outbox.addMany(manager, events);
+
+    expect(statements).toHaveLength(1);
+    const [ids, types, workspaces, counts, starts, lengths, blob] = statements[0]?.params as [
+      string[],
+      string[],
+      string[],
+      number[],
+      number[],
+      number[],
+      Buffer,
+    ];
+    const at = (i: number) => envelopes[i] as { id: string };
+    expect([ids, types, workspaces, counts]).toEqual([
+      [at(0).id, at(1).id, at(2).id],
+      ['contact.merged', 'contact.created', 'contact.merged'],
+      ['w1', 'w1', 'w2'],
+      [2, 1, 1],
+    ]);
+    const rows = starts.map(
+      (start, i) => JSON.parse(`[${blob.subarray(start - 1, start - 1 + (lengths[i] as number)).toString('utf8')}]`) as unknown,
+    );
+    expect(rows).toEqual([[envelopes[0], envelopes[3]], [envelopes[1]], [envelopes[2]]]);
   });
 
   it('refuses to write outside a transaction', async () => {

@@ -13,6 +13,7 @@ import { CrmLinks1796200000000 } from './1796200000000-crm-links';
 import { SparseContactIndexes1796300000000 } from './1796300000000-sparse-contact-indexes';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
+import { OutboxPackedEvents1797100000000 } from './1797100000000-outbox-packed-events';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -31,4 +32,5 @@ export const contactsMigrations = [
   SparseContactIndexes1796300000000,
   OutboxKeyedBySeq1796900000000,
   OutboxEnvelopeJson1797000000000,
+  OutboxPackedEvents1797100000000,
 ];

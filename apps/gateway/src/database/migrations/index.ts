@@ -12,6 +12,7 @@ import { WebhookDeliveryPacing1796700000000 } from './1796700000000-webhook-deli
 import { PostbackClicks1796700100000 } from './1796700100000-postback-clicks';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
+import { OutboxPackedEvents1797100000000 } from './1797100000000-outbox-packed-events';
 
 /** Every migration of the gateway schema, oldest first. */
 export const gatewayMigrations = [
@@ -29,4 +30,5 @@ export const gatewayMigrations = [
   PostbackClicks1796700100000,
   OutboxKeyedBySeq1796900000000,
   OutboxEnvelopeJson1797000000000,
+  OutboxPackedEvents1797100000000,
 ];

@@ -7,6 +7,7 @@ import { CrmEvents1796100000000 } from './1796100000000-crm-events';
 import { ActivityIdHashes1796400000000 } from './1796400000000-activity-id-hashes';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
+import { OutboxPackedEvents1797100000000 } from './1797100000000-outbox-packed-events';
 
 /** Every migration of the ingestion schema, oldest first. */
 export const ingestionMigrations = [
@@ -19,4 +20,5 @@ export const ingestionMigrations = [
   ActivityIdHashes1796400000000,
   OutboxKeyedBySeq1796900000000,
   OutboxEnvelopeJson1797000000000,
+  OutboxPackedEvents1797100000000,
 ];

@@ -7,6 +7,7 @@ import { ErasureSteps1795830000000 } from './1795830000000-erasure-steps';
 import { ActivityMetrics1795880000000 } from './1795880000000-activity-metrics';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
+import { OutboxPackedEvents1797100000000 } from './1797100000000-outbox-packed-events';
 
 /** Every migration of the metrics schema, oldest first. */
 export const metricsMigrations = [
@@ -19,4 +20,5 @@ export const metricsMigrations = [
   ActivityMetrics1795880000000,
   OutboxKeyedBySeq1796900000000,
   OutboxEnvelopeJson1797000000000,
+  OutboxPackedEvents1797100000000,
 ];

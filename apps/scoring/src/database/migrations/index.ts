@@ -9,6 +9,7 @@ import { AutomationContactOpportunities1796700000000 } from './1796700000000-aut
 import { DropRedundantHistoryIndex1796800000000 } from './1796800000000-drop-redundant-history-index';
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
+import { OutboxPackedEvents1797100000000 } from './1797100000000-outbox-packed-events';
 
 /** Every migration of the scoring schema, oldest first. */
 export const scoringMigrations = [
@@ -23,4 +24,5 @@ export const scoringMigrations = [
   DropRedundantHistoryIndex1796800000000,
   OutboxKeyedBySeq1796900000000,
   OutboxEnvelopeJson1797000000000,
+  OutboxPackedEvents1797100000000,
 ];
