@@ -81,7 +81,12 @@ function parseJsonBody(text: string): LeadBodyResult {
   }
   if (!isRecord(parsed)) return { ok: false, reason: 'body must be a JSON object' };
   if (jsonNestsDeeperThan(text, MAX_BODY_DEPTH)) return { ok: false, reason: `nested deeper than ${MAX_BODY_DEPTH} levels` };
-  return { ok: true, payload: storableObject(parsed), fingerprint: fingerprint(parsed) };
+  // Only a \u escape can put a NUL or a lone surrogate into a parsed string: the text was decoded
+  // as strict UTF-8, and JSON admits no raw control character in a string. Without one, every
+  // string is storable as parsed (and JSON.parse, like Object.fromEntries, makes `__proto__` an
+  // own property).
+  const payload = text.includes('\\u') ? storableObject(parsed) : parsed;
+  return { ok: true, payload, fingerprint: fingerprint(parsed) };
 }
 
 function parseFormBody(text: string): LeadBodyResult {
