@@ -1,5 +1,5 @@
 import { ClientNats, type NatsOptions, ServerNats } from '@nestjs/microservices';
-import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import type { Msg, MsgHdrs, NatsConnection, NatsError, Subscription } from 'nats';
 import type { Logger } from 'pino';
 import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from '@leadflow/logging';
 import type { NatsNamespace } from '@leadflow/contracts';
@@ -76,6 +76,7 @@ export class NamespacedNatsServer extends ServerNats {
  */
 export class NamespacedNatsClient extends ClientNats {
   private connectionLost = false;
+  private lastPacketId = 0;
 
   constructor(
     options: NatsTransportOptions,
@@ -91,6 +92,22 @@ export class NamespacedNatsClient extends ClientNats {
   /** True between a lost connection and the reconnect. */
   get isDisconnected(): boolean {
     return this.connectionLost;
+  }
+
+  /**
+   * One request in the packet Nest's NATS server reads (`{pattern, data, id}`), through the
+   * connection's one shared reply subscription (nats.js' `request`) instead of Nest's subscription
+   * per request and its observable; resolves to the reply's `response`, or rejects with its `err`
+   * (what the handler threw) or the NATS client's error (a timeout, no responders).
+   */
+  async request(pattern: string, data: unknown, headers: MsgHdrs, timeoutMs: number): Promise<unknown> {
+    const connection = (await this.connect()) as NatsConnection;
+    this.lastPacketId += 1;
+    const packet = JSON.stringify({ pattern, data, id: String(this.lastPacketId) });
+    const reply = await connection.request(this.namespace.subject(pattern), Buffer.from(packet, 'utf8'), { timeout: timeoutMs, headers });
+    const { err, response } = reply.json<{ err?: unknown; response?: unknown }>();
+    if (err !== undefined && err !== null) throw err;
+    return response;
   }
 
   protected override normalizePattern(pattern: MsPattern): string {

@@ -1,10 +1,10 @@
 import { DownstreamException } from '@leadflow/contracts';
-import { TimeoutError } from 'rxjs';
 import { toDownstreamException } from './rpc-client';
 
 describe('toDownstreamException', () => {
   it('turns a missed deadline into unavailable naming the subject', () => {
-    const error = toDownstreamException('ingestion.lead.ingest', new TimeoutError(), 3000);
+    // The NATS client's error for a request nobody answered in time.
+    const error = toDownstreamException('ingestion.lead.ingest', Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }), 3000);
     expect(error).toBeInstanceOf(DownstreamException);
     expect(error).toMatchObject({ code: 'unavailable', subject: 'ingestion.lead.ingest' });
     expect(error.message).toBe('ingestion.lead.ingest did not answer within 3000 ms');

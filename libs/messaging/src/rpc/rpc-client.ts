@@ -1,9 +1,7 @@
 import { DownstreamException, ErrorCodes, isRpcErrorBody } from '@leadflow/contracts';
 import { currentRequestId, newRequestId, REQUEST_ID_HEADER } from '@leadflow/logging';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { NatsRecordBuilder } from '@nestjs/microservices';
 import { headers } from 'nats';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { NamespacedNatsClient } from './namespaced-nats.transport';
 
@@ -13,10 +11,15 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
+/** The NATS client's error for a request nobody answered in time. */
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === 'TIMEOUT';
+}
+
 /** Maps whatever a request failed with to a typed exception; nothing becomes an opaque 500. */
 export function toDownstreamException(subject: string, error: unknown, timeoutMs: number): DownstreamException {
   if (error instanceof DownstreamException) return error;
-  if (error instanceof TimeoutError) {
+  if (isTimeout(error)) {
     return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} did not answer within ${timeoutMs} ms`);
   }
   if (isRpcErrorBody(error)) return new DownstreamException(subject, error.code, error.message);
@@ -38,9 +41,8 @@ export class RpcClient implements OnApplicationShutdown {
     }
     const requestHeaders = headers();
     requestHeaders.set(REQUEST_ID_HEADER, currentRequestId() ?? newRequestId());
-    const record = new NatsRecordBuilder(payload).setHeaders(requestHeaders).build();
     try {
-      return await firstValueFrom(this.client.send<TReply>(subject, record).pipe(timeout({ first: timeoutMs })));
+      return (await this.client.request(subject, payload, requestHeaders, timeoutMs)) as TReply;
     } catch (error) {
       throw toDownstreamException(subject, error, timeoutMs);
     }
