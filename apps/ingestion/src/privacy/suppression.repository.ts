@@ -1,5 +1,5 @@
 import type { Page, SuppressionKind, SuppressionReason, SuppressionView } from '@leadflow/contracts';
-import { qualifiedTable, selectPage, SqlFilter } from '@leadflow/database';
+import { qualifiedTable, queryPrepared, selectPage, SqlFilter } from '@leadflow/database';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -47,11 +47,13 @@ export class SuppressionRepository {
   /** Which of these (workspace, hash) pairs are suppressed, as `workspace\0hash` keys; one statement. */
   async suppressedAmong(pairs: ReadonlyArray<{ workspaceId: string; hash: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();
-    const rows = (await this.dataSource.query(
+    // Prepared: intake asks once per group of leads.
+    const rows = await queryPrepared<{ workspace_id: string; hash: string }>(
+      this.dataSource.manager,
       `SELECT s."workspace_id", s."hash" FROM ${this.table} s
        JOIN unnest($1::text[], $2::text[]) AS p("workspace_id", "hash") ON s."workspace_id" = p."workspace_id" AND s."hash" = p."hash"`,
       [pairs.map((p) => p.workspaceId), pairs.map((p) => p.hash)],
-    )) as Array<{ workspace_id: string; hash: string }>;
+    );
     return new Set(rows.map((row) => suppressionKey(row.workspace_id, row.hash)));
   }
 
