@@ -23,6 +23,26 @@ function recordingManager(): { manager: EntityManager; statements: Array<{ sql: 
 
 const dataSource = { options: { schema: 'contacts' } } as unknown as DataSource;
 
+/**
+ * The rows an outbox insert wrote, from its parameters: ids, types, workspaces, counts, each row's
+ * byte offset and length in the texts, and the texts as one buffer; each row's envelopes parsed.
+ */
+function writtenRows(params: unknown[] | undefined) {
+  const [ids, types, workspaces, counts, starts, lengths, blob] = params as [
+    string[],
+    string[],
+    string[],
+    number[],
+    number[],
+    number[],
+    Buffer,
+  ];
+  const rows = starts.map(
+    (start, i) => JSON.parse(`[${blob.subarray(start - 1, start - 1 + (lengths[i] as number)).toString('utf8')}]`) as unknown,
+  );
+  return { ids, types, workspaces, counts, rows };
+}
+
 describe('Outbox', () => {
   it('writes events of several types, each with its own data, in order with one statement', async () => {
     const outbox = new Outbox(dataSource, 'contacts');
@@ -39,25 +59,15 @@ describe('Outbox', () => {
     ]);
     expect(statements).toHaveLength(1);
     expect(statements[0]?.sql).toContain('INSERT INTO "contacts"."outbox"');
-    // One row per type and workspace (here two of one event each): ids, types, workspaces, counts,
-    // byte offsets and lengths in the texts, and the texts as one buffer.
-    const [ids, types, workspaces, counts, starts, lengths, blob] = statements[0]?.params as [
-      string[],
-      string[],
-      string[],
-      number[],
-      number[],
-      number[],
-      Buffer,
-    ];
+    // One row per type and workspace, here two of one event each.
+    const { ids, types, workspaces, counts, rows } = writtenRows(statements[0]?.params);
     expect([ids, types, workspaces, counts]).toEqual([
       envelopes.map((e) => e.id),
       ['contact.created', 'contact.merged'],
       ['default', 'default'],
       [1, 1],
     ]);
-    const texts = starts.map((start, i) => blob.subarray(start - 1, start - 1 + (lengths[i] as number)).toString('utf8'));
-    expect(texts.map((text) => JSON.parse(text) as unknown)).toEqual(envelopes);
+    expect(rows).toEqual(envelopes.map((envelope) => [envelope]));
     expect(envelopes.map((e) => e.type)).toEqual(['contact.created', 'contact.merged']);
     expect(envelopes[1]?.correlationId).toBe('req-1');
   });
@@ -74,15 +84,7 @@ describe('Outbox', () => {
     const envelopes = await outbox.addMany(manager, events);
 
     expect(statements).toHaveLength(1);
-    const [ids, types, workspaces, counts, starts, lengths, blob] = statements[0]?.params as [
-      string[],
-      string[],
-      string[],
-      number[],
-      number[],
-      number[],
-      Buffer,
-    ];
+    const { ids, types, workspaces, counts, rows } = writtenRows(statements[0]?.params);
     const at = (i: number) => envelopes[i] as { id: string };
     expect([ids, types, workspaces, counts]).toEqual([
       [at(0).id, at(1).id, at(2).id],
@@ -90,9 +92,6 @@ describe('Outbox', () => {
       ['w1', 'w1', 'w2'],
       [2, 1, 1],
     ]);
-    const rows = starts.map(
-      (start, i) => JSON.parse(`[${blob.subarray(start - 1, start - 1 + (lengths[i] as number)).toString('utf8')}]`) as unknown,
-    );
     expect(rows).toEqual([[envelopes[0], envelopes[3]], [envelopes[1]], [envelopes[2]]]);
   });
 
