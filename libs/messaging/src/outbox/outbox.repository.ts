@@ -53,13 +53,10 @@ export class OutboxRepository {
    */
   async insert(manager: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const texts = rows.map((row) => JSON.stringify(row.envelope));
-    const bytes = texts.map((text) => Buffer.byteLength(text));
-    const chunks = packEvents(rows, bytes, MAX_MESSAGE_BYTES);
+    const { texts, lengths: eventLengths, chunks } = encodeEvents(rows);
     const packed: Array<{ id: string; type: string; workspaceId: string; texts: string[]; bytes: number }> = [];
     rows.forEach((row, i) => {
-      const chunk = chunks[i] as number;
-      const into = (packed[chunk] ??= {
+      const into = (packed[chunks[i] as number] ??= {
         id: row.envelope.id,
         type: row.envelope.type,
         workspaceId: row.envelope.workspaceId,
@@ -68,7 +65,7 @@ export class OutboxRepository {
       });
       into.texts.push(texts[i] as string);
       // Each text and the comma before it, but the first.
-      into.bytes += (bytes[i] as number) + 1;
+      into.bytes += (eventLengths[i] as number) + 1;
     });
     const lengths = packed.map((row) => row.bytes);
     const { blob, starts } = slices(
@@ -100,9 +97,7 @@ export class OutboxRepository {
    * them. Returns those keys.
    */
   async insertWith(manager: EntityManager, statement: CausingStatement, rows: readonly OutboxRow[]): Promise<string[]> {
-    const texts = rows.map((row) => JSON.stringify(row.envelope));
-    const lengths = texts.map((text) => Buffer.byteLength(text));
-    const chunks = packEvents(rows, lengths, MAX_MESSAGE_BYTES);
+    const { texts, lengths, chunks } = encodeEvents(rows);
     const { blob, starts } = slices(texts, lengths);
     const [ids, types, workspaces, keys, chunkIds, startsAt, lengthsAt, blobAt] = [0, 1, 2, 3, 4, 5, 6, 7].map(
       (i) => `$${statement.params.length + 1 + i}`,
@@ -207,6 +202,13 @@ export function packEvents(rows: readonly OutboxRow[], bytes: readonly number[],
     current.bytes += size;
     return current.chunk;
   });
+}
+
+/** Each event's envelope as JSON text, its length in UTF-8 bytes, and the row it is packed into (`packEvents`). */
+function encodeEvents(rows: readonly OutboxRow[]): { texts: string[]; lengths: number[]; chunks: number[] } {
+  const texts = rows.map((row) => JSON.stringify(row.envelope));
+  const lengths = texts.map((text) => Buffer.byteLength(text));
+  return { texts, lengths, chunks: packEvents(rows, lengths, MAX_MESSAGE_BYTES) };
 }
 
 /** The texts (of these UTF-8 lengths) as one buffer, with each one's 1-based byte offset in it. */

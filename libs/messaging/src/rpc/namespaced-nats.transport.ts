@@ -5,7 +5,6 @@ import { acceptRequestId, REQUEST_ID_HEADER, runWithRequestId } from '@leadflow/
 import type { NatsNamespace } from '@leadflow/contracts';
 
 export type NatsTransportOptions = Required<NatsOptions>['options'];
-type MsPattern = Parameters<ClientNats['send']>[0];
 type SubscriptionCallback = (error: NatsError | null, message: Msg) => void;
 
 /**
@@ -71,8 +70,9 @@ export class NamespacedNatsServer extends ServerNats {
 }
 
 /**
- * Nest's NATS client with the deployment namespace applied to every request subject. It tracks
- * the connection, so that callers can fail fast while NATS is away instead of waiting out a timeout.
+ * Nest's NATS client (its connection, options and status), asked through `request` with the
+ * deployment namespace applied to every subject. It tracks the connection, so that callers can fail
+ * fast while NATS is away instead of waiting out a timeout.
  */
 export class NamespacedNatsClient extends ClientNats {
   private connectionLost = false;
@@ -108,9 +108,5 @@ export class NamespacedNatsClient extends ClientNats {
     const { err, response } = reply.json<{ err?: unknown; response?: unknown }>();
     if (err !== undefined && err !== null) throw err;
     return response;
-  }
-
-  protected override normalizePattern(pattern: MsPattern): string {
-    return this.namespace.subject(super.normalizePattern(pattern));
   }
 }
