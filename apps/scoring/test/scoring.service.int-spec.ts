@@ -349,13 +349,19 @@ describe('scoring services against PostgreSQL', () => {
         await waitFor(() => waiting(1), { what: 'the batch waiting for the merged row' });
         // Another transaction wants `fresh`'s row: it waits for the batch.
         await other.startTransaction();
+        // The other transaction's insert returns when it has the row, or when the batch committed
+        // it first (then it inserts nothing): only a returned row tells that it got it.
+        let otherAnswered = false;
         let otherHasFresh = false;
         const otherTakesFresh = other
           .query(
-            `INSERT INTO scoring.contact_scores (workspace_id, contact_id, score, stage, state) VALUES ($1, $2, 0, 'cold', 'active') ON CONFLICT DO NOTHING`,
+            `INSERT INTO scoring.contact_scores (workspace_id, contact_id, score, stage, state) VALUES ($1, $2, 0, 'cold', 'active') ON CONFLICT DO NOTHING RETURNING contact_id`,
             [ws, fresh],
           )
-          .then(() => (otherHasFresh = true));
+          .then((rows: unknown[]) => {
+            otherHasFresh = rows.length === 1;
+            otherAnswered = true;
+          });
         otherTakesFresh.catch(() => undefined);
         await waitFor(() => waiting(2), { what: 'the other transaction waiting for the batch' });
 
@@ -363,8 +369,9 @@ describe('scoring services against PostgreSQL', () => {
         // locking again (the survivor's this time), so the other transaction can get it while the
         // batch is still open; holding it, the batch would keep the other one waiting until its commit.
         await merging.commitTransaction();
-        await waitFor(async () => otherHasFresh || batchSettled, { what: 'the other transaction or the batch to get fresh’s row' });
+        await waitFor(async () => otherAnswered || batchSettled, { what: 'the other transaction or the batch to get fresh’s row' });
         if (!otherHasFresh) {
+          await otherTakesFresh;
           await other.commitTransaction();
           await batch;
           return 'undecided';
