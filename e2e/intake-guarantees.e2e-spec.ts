@@ -246,10 +246,11 @@ describe('intake guarantees against the running platform', () => {
       });
       expect(during.map((d) => d.status)).toEqual(during.map(() => 503));
       expect(during.every((d) => d.retryAfter !== null && (d.body as { error: string }).error === 'unavailable')).toBe(true);
-      // A request racing the disconnect may wait out the intake deadline (3 s); the rest fail at once.
+      // A request racing the disconnect may wait out the intake deadline (3 s); the rest fail at once
+      // (the bounds leave a busy machine room: a gateway waiting out the deadline would take 3 s each).
       const times = during.map((d) => d.ms).sort((a, b) => a - b);
-      expect(times.at(-1)).toBeLessThan(3500);
-      expect(times[Math.floor(times.length / 2)]).toBeLessThan(100);
+      expect(times.at(-1)).toBeLessThan(5000);
+      expect(times[Math.floor(times.length / 2)]).toBeLessThan(1000);
 
       await platform.nats.start();
       // Senders retry what got a 503 with the same key, then go on.

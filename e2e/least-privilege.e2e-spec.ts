@@ -18,9 +18,13 @@ describe('least privilege between the apps of the running platform', () => {
       body: JSON.stringify({ email: 'privilege@example.com', phone: '+14155550123' }),
     });
     expect(response.status).toBe(201);
-    await waitFor(async () => (await platform.db.query(`SELECT 1 FROM metrics.lead_daily_counters`)).length > 0, {
-      what: 'the lead to reach metrics',
-    });
+    // Metrics counts the lead as contacts makes its contact: both are waited for.
+    await waitFor(
+      async () =>
+        (await platform.db.query(`SELECT 1 FROM metrics.lead_daily_counters`)).length > 0 &&
+        (await platform.db.query(`SELECT 1 FROM contacts.contacts`)).length > 0,
+      { what: 'the lead to reach metrics and contacts' },
+    );
   });
 
   afterAll(async () => {

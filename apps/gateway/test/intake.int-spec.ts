@@ -269,10 +269,16 @@ describe('gateway: intake and admin over HTTP', () => {
     natsProxy.cut();
     try {
       await waitFor(async () => (await post('/api/lead', '{"email":"cut@example.com"}')).status === 503, { timeoutMs: 5000, what: '503' });
-      const started = Date.now();
-      const response = await post('/api/lead', '{"email":"cut@example.com"}');
-      expect(response.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(200);
+      // Five in a row, the fastest timed: a gateway that waited for the intake deadline (500 ms) would
+      // make every one slow, while one request slowed by a busy machine does not fail the test.
+      const tookMs: number[] = [];
+      for (let i = 0; i < 5; i += 1) {
+        const started = Date.now();
+        const response = await post('/api/lead', '{"email":"cut@example.com"}');
+        expect(response.status).toBe(503);
+        tookMs.push(Date.now() - started);
+      }
+      expect(Math.min(...tookMs)).toBeLessThan(200);
     } finally {
       natsProxy.restore();
     }

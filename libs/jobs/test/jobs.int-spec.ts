@@ -136,8 +136,8 @@ describe('jobs shared by replicas', () => {
 
   it('lets the other replica take a job whose runner died once its lease has run out', async () => {
     const [id] = await a.queue.add([{ kind: 'orphaned', payload: {} }]);
-    // Replica a claims the job for 600 ms and dies: it never settles it.
-    const [claimed] = await a.jobs.claim(['orphaned'], 10, 600);
+    // Replica a claims the job for 2 s and dies: it never settles it.
+    const [claimed] = await a.jobs.claim(['orphaned'], 10, 2000);
     expect(claimed).toMatchObject({ id, attempts: 1 });
 
     const ranOnB: number[] = [];
@@ -147,7 +147,7 @@ describe('jobs shared by replicas', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(ranOnB).toEqual([]); // the lease still holds
 
-    await waitFor(async () => Boolean((await rowOf(id as string))?.completed_at), { what: 'the job completed on b', timeoutMs: 5000 });
+    await waitFor(async () => Boolean((await rowOf(id as string))?.completed_at), { what: 'the job completed on b', timeoutMs: 10000 });
     expect(ranOnB).toEqual([2]);
     // The dead runner's late report is fenced off by the attempt it claimed.
     await a.jobs.markFailed([{ id: id as string, attempts: 1, error: 'too late', dead: true, retryInMs: 0 }]);

@@ -31,7 +31,8 @@ describe('schedules shared by replicas', () => {
         .start();
     }
     const started = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // Five slots' runs (a busy machine may take longer than five intervals to make them), then stop.
+    await waitFor(async () => runs.length >= 5, { what: 'five runs', timeoutMs: 10000, intervalMs: 20 });
     await a.stopAll();
     await b.stopAll();
     const elapsed = Date.now() - started;

@@ -219,8 +219,8 @@ describe('outbox → JetStream → inbox', () => {
 
     // Two missed heartbeats of 1 s each, checked every second: about 3 s after the last sign of the
     // request, and a little more on a busy machine. With heartbeats 5 s apart it took 10 s; a pull
-    // request's own lifetime is 30 s.
-    expect(tookMs).toBeLessThan(5000);
+    // request's own lifetime is 30 s. The bound leaves a busy machine room and still tells 3 s from 10.
+    expect(tookMs).toBeLessThan(8000);
     expect(consumer.output()).toContain('no heartbeat from the pull request; pulling again');
   });
 
@@ -312,8 +312,10 @@ describe('outbox → JetStream → inbox', () => {
     await consumer?.exited;
     const intervalMs = 1500;
     consumer = await startConsumer({ EVENT_BATCH_INTERVAL_MS: String(intervalMs) });
-    await producer.commit({ warmUp: true });
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    // The consumer is idle for longer than the interval once the warm-up event took effect.
+    const warmUp = await producer.commit({ warmUp: true });
+    await waitFor(async () => (await effectsOf(warmUp)) === 1, { what: 'the warm-up event to take effect' });
+    await new Promise((resolve) => setTimeout(resolve, intervalMs + 200));
 
     // An event every 250 ms for 4 s, each published on its own (the relay is woken by each commit):
     // fewer per interval than the fixture's batch size (8), so no batch goes early for being full.
@@ -337,7 +339,9 @@ describe('outbox → JetStream → inbox', () => {
     // so 16 events in 4 s make 4 or 5 transactions, not 16.
     expect(transactions.length).toBeLessThanOrEqual(5);
     const starts = transactions.map((t) => t.started.getTime());
-    for (let i = 1; i < starts.length; i += 1) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(intervalMs - 50);
+    // Read from the transactions' start times, which trail the consumer's timer by a pool checkout and a
+    // BEGIN each: a little slack, far from the 250 ms between events that a batch per event would show.
+    for (let i = 1; i < starts.length; i += 1) expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(intervalMs - 300);
   });
 
   it('applies each event once when a relay dies between publishing a packed message and committing its batch, and the next relay packs them otherwise', async () => {
