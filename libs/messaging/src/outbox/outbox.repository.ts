@@ -49,7 +49,9 @@ export class OutboxRepository {
   /**
    * Writes events with one statement, in order, packed into rows of one type and workspace each
    * (`packEvents`). The rows' texts travel as one binary parameter, cut by PostgreSQL at the byte
-   * offsets given: nothing to escape, nothing parsed as JSON.
+   * offsets given: nothing to escape, nothing parsed as JSON. Every event is written, so the rows
+   * are joined here; `insertWith`, which writes only the events of the keys its statement returns,
+   * leaves the joining to PostgreSQL.
    */
   async insert(manager: EntityManager, rows: readonly OutboxRow[]): Promise<void> {
     if (rows.length === 0) return;

@@ -1,10 +1,11 @@
 import { DownstreamException } from '@leadflow/contracts';
+import { ErrorCode, NatsError } from 'nats';
 import { toDownstreamException } from './rpc-client';
 
 describe('toDownstreamException', () => {
   it('turns a missed deadline into unavailable naming the subject', () => {
     // The NATS client's error for a request nobody answered in time.
-    const error = toDownstreamException('ingestion.lead.ingest', Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }), 3000);
+    const error = toDownstreamException('ingestion.lead.ingest', NatsError.errorForCode(ErrorCode.Timeout), 3000);
     expect(error).toBeInstanceOf(DownstreamException);
     expect(error).toMatchObject({ code: 'unavailable', subject: 'ingestion.lead.ingest' });
     expect(error.message).toBe('ingestion.lead.ingest did not answer within 3000 ms');

@@ -1,7 +1,7 @@
 import { DownstreamException, ErrorCodes, isRpcErrorBody } from '@leadflow/contracts';
 import { currentRequestId, newRequestId, REQUEST_ID_HEADER } from '@leadflow/logging';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { headers } from 'nats';
+import { ErrorCode, headers, NatsError } from 'nats';
 import { MESSAGING_OPTIONS, type MessagingOptions } from '../messaging-options';
 import { NamespacedNatsClient } from './namespaced-nats.transport';
 
@@ -11,15 +11,10 @@ export interface RequestOptions {
   timeoutMs?: number;
 }
 
-/** The NATS client's error for a request nobody answered in time. */
-function isTimeout(error: unknown): boolean {
-  return error instanceof Error && (error as { code?: unknown }).code === 'TIMEOUT';
-}
-
 /** Maps whatever a request failed with to a typed exception; nothing becomes an opaque 500. */
 export function toDownstreamException(subject: string, error: unknown, timeoutMs: number): DownstreamException {
   if (error instanceof DownstreamException) return error;
-  if (isTimeout(error)) {
+  if (error instanceof NatsError && error.code === ErrorCode.Timeout) {
     return new DownstreamException(subject, ErrorCodes.unavailable, `${subject} did not answer within ${timeoutMs} ms`);
   }
   if (isRpcErrorBody(error)) return new DownstreamException(subject, error.code, error.message);
