@@ -11,8 +11,9 @@
  *
  * Builds the apps into .data/bench/dist-<id> (its own copy: a build or a test run elsewhere in the
  * workspace neither breaks it nor is broken by it), creates database lf_bench_<id> and NATS
- * namespace bench<id>, drives the baseline (baseline-server.ts) and then the five apps with the
- * same unique leads, waits until the pipeline has caught up (drain.ts: every stored lead counted by
+ * namespace bench<id>, drives the baseline (baseline-server.ts), then the five apps with the
+ * same unique leads, then the baseline again (the machine's speed drifts: the platform is judged
+ * against the mean of the two baselines around it), waits until the pipeline has caught up (drain.ts: every stored lead counted by
  * metrics, nothing left in any app's outbox or unacknowledged by its consumers), prints the report
  * (with the CPU one lead cost each process during the measured load, read from /proc on Linux),
  * writes it to .data/bench/<timestamp>.json and exits 1 when a target is missed (see TARGETS in
@@ -237,8 +238,23 @@ function acceptedLeads(result: Omit<TargetRun, 'stored' | 'writes'>): number {
   return 1 + (result.warmup?.accepted ?? 0) + result.measured.accepted;
 }
 
-async function benchBaseline(run: BenchRun): Promise<TargetRun> {
+/**
+ * Lets PostgreSQL finish what the previous target left it (autovacuum of the rows it wrote, dirty
+ * buffers to write out) before the next target is measured, so that neither side pays for the
+ * other's writes.
+ */
+async function settle(run: BenchRun): Promise<void> {
+  await run.db.query('VACUUM (ANALYZE)');
+  await run.db.query('CHECKPOINT');
+}
+
+/**
+ * One baseline run. `leads` carries on where the previous baseline run of this bench stopped, so
+ * that a second run stores new leads only; `label` names it in the progress lines.
+ */
+async function benchBaseline(run: BenchRun, leads: LeadSequence, label = 'baseline'): Promise<TargetRun> {
   run.signal.throwIfAborted();
+  await settle(run);
   const writesBefore = await readDatabaseWrites(run.db, [BASELINE_SCHEMA]);
   const port = await findFreePort();
   const server = AppProcess.start({
@@ -256,20 +272,23 @@ async function benchBaseline(run: BenchRun): Promise<TargetRun> {
   });
   run.cleanup.add('stop the baseline', () => server.stop());
   await server.waitUntilReady(BASELINE_READY_TIMEOUT_MS);
+  // The server creates its table at its start; a second run finds the first's leads in it.
+  const storedBefore = await countRows(run, `${BASELINE_SCHEMA}.leads`);
   const processes = cpuGroups(run, new Map([['baseline server', server.pid === undefined ? [] : [server.pid]]]), (role) =>
     role === run.superuser ? 'baseline' : undefined,
   );
-  const { gc: _, ...result } = await drive('baseline', server.url(''), run, new LeadSequence(run.runId), processes);
+  const { gc: _, ...result } = await drive(label, server.url(''), run, leads, processes);
   if (server.crash) throw new Error(`${server.crash}; its last output:\n${server.lastOutput}`);
   // Stopped before the platform starts: the two never share the CPUs.
   await server.stop();
   await untilConnectionsGone(run.db, run.database, [run.superuser]);
   const writes = writesBetween(writesBefore, await readDatabaseWrites(run.db, [BASELINE_SCHEMA]));
-  return { ...result, stored: await countRows(run, `${BASELINE_SCHEMA}.leads`), writes };
+  return { ...result, stored: (await countRows(run, `${BASELINE_SCHEMA}.leads`)) - storedBefore, writes };
 }
 
 async function benchPlatform(run: BenchRun): Promise<PlatformRun> {
   run.signal.throwIfAborted();
+  await settle(run);
   const namespace = `bench${run.runId}`;
   const writesBefore = await readDatabaseWrites(run.db, SERVICE_NAMES);
   run.cleanup.add(`delete the streams of ${namespace}`, () => deleteNamespaceStreams(run.natsUrl, namespace));
@@ -326,8 +345,11 @@ async function benchAll(run: BenchRun): Promise<BenchReport> {
   // Other work on the machine shares its CPUs with both targets: the report says how busy it was.
   const loadAverageAtStart = Number(os.loadavg()[0].toFixed(2));
   const { options } = run;
-  const baseline = options.only === 'platform' ? null : await benchBaseline(run);
+  const baselineLeads = new LeadSequence(run.runId);
+  const baseline = options.only === 'platform' ? null : await benchBaseline(run, baselineLeads);
   const platform = options.only === 'baseline' ? null : await benchPlatform(run);
+  // The machine's speed drifts within a run; a baseline on each side of the platform brackets it.
+  const baselineAfter = baseline && platform ? await benchBaseline(run, baselineLeads, 'baseline 2') : null;
   return judge({
     runId: run.runId,
     startedAt,
@@ -349,6 +371,7 @@ async function benchAll(run: BenchRun): Promise<BenchReport> {
     },
     baseline,
     platform,
+    baselineAfter,
   });
 }
 
@@ -390,7 +413,7 @@ async function main(): Promise<void> {
       return;
     }
     if (options.events) {
-      const baseline = options.only === 'platform' ? null : await benchBaseline(run);
+      const baseline = options.only === 'platform' ? null : await benchBaseline(run, new LeadSequence(run.runId));
       const events = await benchEvents(run, baseline ? baseline.measured.requestsPerSecond : null, log);
       if (interrupt.signal.aborted) return;
       process.stdout.write(renderEventsReport(events));
@@ -399,7 +422,7 @@ async function main(): Promise<void> {
       return;
     }
     if (options.webhooks) {
-      const baseline = options.only === 'platform' ? null : await benchBaseline(run);
+      const baseline = options.only === 'platform' ? null : await benchBaseline(run, new LeadSequence(run.runId));
       const webhooks = await benchWebhooks(
         run,
         baseline ? { requestsPerSecond: baseline.measured.requestsPerSecond, latencyP99Ms: baseline.measured.latencyP99Ms } : null,

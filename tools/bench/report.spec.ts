@@ -61,6 +61,7 @@ function input(platformRps: number, drain: Partial<DrainResult> = {}, platformLo
       logs: {},
       memoryMiB: { gateway: 120, ingestion: 110 },
     },
+    baselineAfter: null,
   };
 }
 
@@ -96,6 +97,38 @@ describe('judge', () => {
     });
     expect(within.verdict).toBe('PASS');
     expect(withCpu(4400).verdict).toBe('FAIL');
+  });
+
+  it('compares with the mean of the baseline’s runs before and after the platform', () => {
+    const report = input(340);
+    // A machine that slowed down during the bench: 1,000 requests/s before, 800 after.
+    const slower = { ...(report.baseline as NonNullable<typeof report.baseline>), measured: load(800), cpu: cpuOf(3750) };
+    const judged = judge({ ...report, baseline: report.baseline && { ...report.baseline, cpu: cpuOf(3000) }, baselineAfter: slower });
+    expect(judged.ratio).toBeCloseTo(340 / 900);
+    expect(judged.checks.find((check) => check.name.startsWith('platform/baseline requests/s'))).toEqual({
+      name: 'platform/baseline requests/s >= 0.33',
+      pass: true,
+      detail: '340 / 900 (the mean of 1000 before and 800 after) = 0.38',
+    });
+    // 300 µs per request before, 3,750 ms for 8,000 requests after: 468.75 µs; the mean 384.375.
+    expect(judged.cpuRatio).toBeNull();
+    const withCpu = judge({
+      ...report,
+      baseline: report.baseline && { ...report.baseline, cpu: cpuOf(3000) },
+      platform: report.platform && { ...report.platform, cpu: cpuOf(4000) },
+      baselineAfter: slower,
+    });
+    expect(withCpu.cpuRatio).toBeCloseTo((4000 / 3400) * (1000 / 384.375));
+    // With a faster second run (1,100 requests/s) the mean, 1,050, puts 340 under a third.
+    expect(judge({ ...report, baselineAfter: { ...slower, measured: load(1100) } }).verdict).toBe('FAIL');
+  });
+
+  it('fails when the second baseline run has errors', () => {
+    const report = input(800);
+    const failing = { ...(report.baseline as NonNullable<typeof report.baseline>), measured: load(1000, { errors: 3 }) };
+    expect(judge({ ...report, baselineAfter: failing }).checks.find((check) => !check.pass)?.name).toBe(
+      'baseline 2: zero errors (warm-up included)',
+    );
   });
 
   it('fails on any answer other than 201', () => {

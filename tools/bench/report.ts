@@ -61,9 +61,11 @@ export interface BenchReport {
   };
   baseline: TargetRun | null;
   platform: PlatformRun | null;
-  /** Platform requests/s over baseline requests/s. */
+  /** The baseline run again after the platform; null when only one target ran. */
+  baselineAfter: TargetRun | null;
+  /** Platform requests/s over the baseline's (the mean of its runs before and after the platform). */
   ratio: number | null;
-  /** Platform CPU per acknowledged lead over baseline CPU per acknowledged request (all processes). */
+  /** Platform CPU per acknowledged lead over the baseline's per acknowledged request (all processes; the mean of its runs). */
   cpuRatio: number | null;
   checks: Check[];
   verdict: Verdict;
@@ -76,14 +78,31 @@ export function cpuPerRequestUs(run: TargetRun): number | null {
   return run.cpu && run.measured.accepted > 0 ? (run.cpu.machineMs * 1000) / run.measured.accepted : null;
 }
 
+/**
+ * A figure of the baseline as the platform is compared with: the mean over its runs (before the
+ * platform, and after it when it ran again), so that a machine that speeds up or slows down during
+ * the bench moves both sides alike. Null when a run lacks the figure.
+ */
+function baselineMean(runs: readonly TargetRun[], figure: (run: TargetRun) => number | null): number | null {
+  const values = runs.map(figure);
+  if (values.length === 0 || values.some((value) => value === null)) return null;
+  return (values as number[]).reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Each baseline run's figure, when there were two: how far apart the two sides of the platform were. */
+function eachRun(runs: readonly TargetRun[], figure: (run: TargetRun) => number | null, unit: string): string {
+  if (runs.length < 2) return '';
+  return ` (the mean of ${runs.map((run) => `${fixed(figure(run) ?? Number.NaN, 0)}${unit}`).join(' before and ')} after)`;
+}
+
 /** Adds the ratios, the checks and the verdict; a run of one target only is not judged. */
 export function judge(input: ReportInput): BenchReport {
-  const { baseline, platform } = input;
-  const ratio =
-    baseline && platform && baseline.measured.requestsPerSecond > 0
-      ? platform.measured.requestsPerSecond / baseline.measured.requestsPerSecond
-      : null;
-  const baselineCpu = baseline ? cpuPerRequestUs(baseline) : null;
+  const { baseline, platform, baselineAfter } = input;
+  const baselines = [baseline, baselineAfter].filter((run): run is TargetRun => run !== null);
+  const requestsPerSecond = (run: TargetRun): number => run.measured.requestsPerSecond;
+  const baselineRps = baselineMean(baselines, requestsPerSecond);
+  const ratio = platform && baselineRps ? platform.measured.requestsPerSecond / baselineRps : null;
+  const baselineCpu = baselineMean(baselines, cpuPerRequestUs);
   const platformCpu = platform ? cpuPerRequestUs(platform) : null;
   const cpuRatio = baselineCpu && platformCpu !== null ? platformCpu / baselineCpu : null;
   const checks: Check[] = [];
@@ -92,17 +111,18 @@ export function judge(input: ReportInput): BenchReport {
       checks.push({
         name: `platform CPU per lead <= ${TARGETS.maxCpuRatio} × baseline CPU per request`,
         pass: cpuRatio <= TARGETS.maxCpuRatio,
-        detail: `${fixed(platformCpu, 0)} µs / ${fixed(baselineCpu, 0)} µs = ${fixed(cpuRatio, 2)}`,
+        detail: `${fixed(platformCpu, 0)} µs / ${fixed(baselineCpu, 0)} µs${eachRun(baselines, cpuPerRequestUs, ' µs')} = ${fixed(cpuRatio, 2)}`,
       });
     }
     checks.push({
       name: `platform/baseline requests/s >= ${TARGETS.minRatio}`,
       pass: ratio !== null && ratio >= TARGETS.minRatio,
-      detail: `${fixed(platform.measured.requestsPerSecond, 0)} / ${fixed(baseline.measured.requestsPerSecond, 0)} = ${ratio === null ? 'n/a' : fixed(ratio, 2)}`,
+      detail: `${fixed(platform.measured.requestsPerSecond, 0)} / ${fixed(baselineRps ?? 0, 0)}${eachRun(baselines, requestsPerSecond, '')} = ${ratio === null ? 'n/a' : fixed(ratio, 2)}`,
     });
   }
   if (platform) checks.push(errorCheck('platform', platform), ...platformChecks(platform));
   if (baseline) checks.push(errorCheck('baseline', baseline));
+  if (baselineAfter) checks.push(errorCheck('baseline 2', baselineAfter));
   const failed = checks.some((check) => !check.pass);
   const verdict: Verdict = failed ? 'FAIL' : baseline && platform ? 'PASS' : 'NOT JUDGED';
   return { ...input, ratio, cpuRatio, checks, verdict };
@@ -155,7 +175,7 @@ function platformChecks(platform: PlatformRun): Check[] {
 }
 
 export function renderReport(report: BenchReport): string {
-  const { settings, baseline, platform } = report;
+  const { settings, baseline, platform, baselineAfter } = report;
   const lines = [
     '',
     `LeadFlow bench ${report.runId}: POST /api/lead, ${settings.connections} connections, ${settings.durationS} s measured ` +
@@ -166,12 +186,14 @@ export function renderReport(report: BenchReport): string {
   ];
   if (baseline) lines.push(row(loadCells('baseline', baseline.measured)));
   if (platform) lines.push(row(loadCells('platform', platform.measured)));
+  if (baselineAfter) lines.push(row(loadCells('baseline 2', baselineAfter.measured)));
   lines.push('');
-  for (const [name, run] of [['baseline', baseline] as const, ['platform', platform] as const]) {
+  for (const [name, run] of [['baseline', baseline] as const, ['platform', platform] as const, ['baseline 2', baselineAfter] as const]) {
     if (run?.warmup) lines.push(`warm-up ${name}: ${describeLoad(run.warmup)}; ${run.stored} leads stored in all`);
   }
-  if (report.ratio !== null) lines.push(`ratio platform/baseline requests/s: ${fixed(report.ratio, 2)}`);
-  if (report.cpuRatio !== null) lines.push(`ratio platform/baseline CPU per request: ${fixed(report.cpuRatio, 2)}`);
+  const against = baselineAfter ? ' (against the mean of the baseline’s two runs)' : '';
+  if (report.ratio !== null) lines.push(`ratio platform/baseline requests/s: ${fixed(report.ratio, 2)}${against}`);
+  if (report.cpuRatio !== null) lines.push(`ratio platform/baseline CPU per request: ${fixed(report.cpuRatio, 2)}${against}`);
   lines.push(...cpuLines(report));
   lines.push(...databaseWritesLines({ baseline, platform }));
   if (platform) lines.push(...garbageCollectionLines(platform.gc, platform.measured.accepted), ...platformLines(platform));
@@ -206,9 +228,15 @@ function platformLines(platform: PlatformRun): string[] {
  * CPU time per acknowledged lead during the measured load, by process: what a lead costs each part
  * of a target, and which part a faster target has to make cheaper.
  */
-export function cpuLines(report: Pick<BenchReport, 'baseline' | 'platform' | 'environment'>): string[] {
-  const measured = (['baseline', 'platform'] as const).flatMap((name) => {
-    const run = report[name];
+export function cpuLines(
+  report: Pick<BenchReport, 'baseline' | 'platform' | 'environment'> & Partial<Pick<BenchReport, 'baselineAfter'>>,
+): string[] {
+  const targets = [
+    ['baseline', report.baseline],
+    ['platform', report.platform],
+    ['baseline 2', report.baselineAfter ?? null],
+  ] as const;
+  const measured = targets.flatMap(([name, run]) => {
     return run?.cpu && run.measured.accepted > 0 ? [{ name, cpu: run.cpu, leads: run.measured.accepted }] : [];
   });
   if (measured.length === 0) return [];
