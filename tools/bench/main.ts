@@ -280,7 +280,7 @@ async function benchBaseline(run: BenchRun, leads: LeadSequence, label = 'baseli
   );
   const { gc: _, ...result } = await drive(label, server.url(''), run, leads, processes);
   if (server.crash) throw new Error(`${server.crash}; its last output:\n${server.lastOutput}`);
-  // Stopped before the platform starts: the two never share the CPUs.
+  // Stopped before the next target starts: the two never share the CPUs.
   await server.stop();
   await untilConnectionsGone(run.db, run.database, [run.superuser]);
   const writes = writesBetween(writesBefore, await readDatabaseWrites(run.db, [BASELINE_SCHEMA]));

@@ -228,13 +228,11 @@ function platformLines(platform: PlatformRun): string[] {
  * CPU time per acknowledged lead during the measured load, by process: what a lead costs each part
  * of a target, and which part a faster target has to make cheaper.
  */
-export function cpuLines(
-  report: Pick<BenchReport, 'baseline' | 'platform' | 'environment'> & Partial<Pick<BenchReport, 'baselineAfter'>>,
-): string[] {
+export function cpuLines(report: Pick<BenchReport, 'baseline' | 'platform' | 'baselineAfter' | 'environment'>): string[] {
   const targets = [
     ['baseline', report.baseline],
     ['platform', report.platform],
-    ['baseline 2', report.baselineAfter ?? null],
+    ['baseline 2', report.baselineAfter],
   ] as const;
   const measured = targets.flatMap(([name, run]) => {
     return run?.cpu && run.measured.accepted > 0 ? [{ name, cpu: run.cpu, leads: run.measured.accepted }] : [];
