@@ -7,7 +7,7 @@ import type { InFlight } from './in-flight';
 
 /** What the metrics app has counted of the leads. */
 export interface LeadCounts {
-  /** Leads counted (`lead.ingested`, published by ingestion). */
+  /** Leads counted (from `lead.attributed`, published by contacts, as are the contacts below). */
   leads: number;
   /** Leads attributed to a contact, new or returning (`lead.attributed`, published by contacts). */
   attributed: number;

@@ -2,7 +2,6 @@ import {
   type EventEnvelope,
   EventTypes,
   type LeadAttributedData,
-  type LeadIngestedData,
   type LeadsSummaryReport,
   type StageChangedData,
   STAGES,
@@ -60,38 +59,21 @@ describe('lead counters and reports against PostgreSQL', () => {
     } as EventEnvelope<T>;
   }
 
-  function ingested(workspaceId: string, receivedAt: string, overrides: Partial<LeadIngestedData> = {}) {
+  /** A lead as contacts attributes it: a new contact unless told otherwise. */
+  function attributed(workspaceId: string, receivedAt: string, overrides: Partial<LeadAttributedData> = {}) {
     const data = {
       leadId: randomUUID(),
-      source: 'landing',
-      receivedAt,
-      email: null,
-      emailValid: false,
-      phone: null,
-      phoneValid: false,
-      country: 'DE',
-      offer: 'summer',
-      firstName: null,
-      lastName: null,
-      ...overrides,
-    } as LeadIngestedData;
-    return envelope(workspaceId, EventTypes.leadIngested, data);
-  }
-
-  function attributed(lead: EventEnvelope<LeadIngestedData>, isNewContact: boolean) {
-    const { leadId, source, offer, country, receivedAt } = lead.data;
-    const data = {
-      leadId,
       contactId: randomUUID(),
-      isNewContact,
-      source,
-      offer,
-      country,
+      isNewContact: true,
+      source: 'landing',
+      offer: 'summer',
+      country: 'DE',
       receivedAt,
       emailValid: false,
       phoneValid: false,
+      ...overrides,
     };
-    return envelope(lead.workspaceId, EventTypes.leadAttributed, data as LeadAttributedData);
+    return envelope(workspaceId, EventTypes.leadAttributed, data as LeadAttributedData);
   }
 
   function stageChanged(workspaceId: string, to: StageChangedData['to'], at: string, source = 'landing') {
@@ -99,14 +81,13 @@ describe('lead counters and reports against PostgreSQL', () => {
     return envelope(workspaceId, EventTypes.stageChanged, data as StageChangedData);
   }
 
-  type Counted = EventEnvelope<LeadIngestedData> | EventEnvelope<LeadAttributedData> | EventEnvelope<StageChangedData>;
+  type Counted = EventEnvelope<LeadAttributedData> | EventEnvelope<StageChangedData>;
 
   /** Applies events in one transaction, flushing before the commit as the event consumer does. */
   async function apply(...events: Counted[]): Promise<void> {
     await database.dataSource.transaction(async (manager) => {
       for (const event of events) {
-        if (event.type === EventTypes.leadIngested) await counters.countLeadIngested(event as EventEnvelope<LeadIngestedData>, manager);
-        else if (event.type === EventTypes.leadAttributed)
+        if (event.type === EventTypes.leadAttributed)
           await counters.countLeadAttributed(event as EventEnvelope<LeadAttributedData>, manager);
         else await counters.countStageChanged(event as EventEnvelope<StageChangedData>, manager);
       }
@@ -120,9 +101,9 @@ describe('lead counters and reports against PostgreSQL', () => {
   it('counts each lead on the UTC day of its receivedAt, whatever offset it was sent with', async () => {
     const ws = newWorkspace();
     await apply(
-      ingested(ws, '2026-03-01T23:30:00-02:00'), // 2026-03-02 01:30 UTC
-      ingested(ws, '2026-03-02T00:30:00+02:00'), // 2026-03-01 22:30 UTC
-      ingested(ws, '2026-03-01T00:00:00Z'),
+      attributed(ws, '2026-03-01T23:30:00-02:00'), // 2026-03-02 01:30 UTC
+      attributed(ws, '2026-03-02T00:30:00+02:00'), // 2026-03-01 22:30 UTC
+      attributed(ws, '2026-03-01T00:00:00Z'),
     );
     const daily = await reports.daily(query(ws, '2026-02-28', '2026-03-03'));
     expect(daily.breakdown).toEqual([
@@ -134,13 +115,12 @@ describe('lead counters and reports against PostgreSQL', () => {
     expect(daily.total).toBe(3);
   });
 
-  it('counts a lead once per event type, even when it comes again under a new event id or twice in one transaction', async () => {
+  it('counts a lead once, as a lead and as a contact, even when it comes again under a new event id or twice in one transaction', async () => {
     const ws = newWorkspace();
-    const lead = ingested(ws, '2026-03-05T10:00:00Z');
-    const replay = { ...lead, id: randomUUID() };
-    await apply(lead, replay);
-    await apply({ ...lead, id: randomUUID() }, attributed(lead, true));
-    await apply(attributed(lead, true));
+    const lead = attributed(ws, '2026-03-05T10:00:00Z');
+    await apply(lead, { ...lead, id: randomUUID() });
+    await apply(lead);
+    await apply({ ...lead, id: randomUUID() });
 
     const summary = await reports.summary(query(ws, '2026-03-05', '2026-03-05'));
     expect(summary).toMatchObject({ total: 1, newContacts: 1, returningContacts: 0 });
@@ -148,11 +128,30 @@ describe('lead counters and reports against PostgreSQL', () => {
     expect(rows).toEqual([{ event_type: EventTypes.leadAttributed }, { event_type: EventTypes.leadIngested }]);
   });
 
+  it('does not count again as a lead one an earlier release counted from lead.ingested', async () => {
+    const ws = newWorkspace();
+    const lead = attributed(ws, '2026-03-06T10:00:00Z', { isNewContact: false });
+    // What an earlier release left when it counted the lead from lead.ingested (its counter row included).
+    await database.db.query(
+      `INSERT INTO metrics.counted_lead_events (workspace_id, lead_id, event_type, day) VALUES ($1, $2, 'lead.ingested', '2026-03-06')`,
+      [ws, lead.data.leadId],
+    );
+    await database.db.query(
+      `INSERT INTO metrics.lead_daily_counters (workspace_id, day, source, offer, country, leads) VALUES ($1, '2026-03-06', 'landing', 'summer', 'DE', 1)`,
+      [ws],
+    );
+    await apply(lead);
+
+    const summary = await reports.summary(query(ws, '2026-03-06', '2026-03-06'));
+    expect(summary).toMatchObject({ total: 1, newContacts: 0, returningContacts: 1 });
+  });
+
   it('gives breakdowns that sum to the totals, per source, per day and per week, with filters applied', async () => {
     const ws = newWorkspace();
     const sources = ['landing', 'partner', 'affiliate'];
     const leads = Array.from({ length: 24 }, (_, i) =>
-      ingested(ws, `2026-03-${String(1 + (i % 12)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:15:00Z`, {
+      attributed(ws, `2026-03-${String(1 + (i % 12)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}:15:00Z`, {
+        isNewContact: i % 4 < 3,
         source: sources[i % 3],
         offer: i % 4 === 0 ? null : 'summer',
         country: i % 2 === 0 ? 'DE' : 'FR',
@@ -160,7 +159,6 @@ describe('lead counters and reports against PostgreSQL', () => {
     );
     // Spread over several transactions, as batches of events would be.
     for (let i = 0; i < leads.length; i += 5) await apply(...leads.slice(i, i + 5));
-    await apply(...leads.filter((_, i) => i % 3 !== 2).map((lead, i) => attributed(lead, i % 2 === 0)));
     await apply(
       stageChanged(ws, 'cold', '2026-03-02T09:00:00Z'),
       stageChanged(ws, 'warm', '2026-03-02T10:00:00Z', 'partner'),
@@ -185,7 +183,7 @@ describe('lead counters and reports against PostgreSQL', () => {
       ]),
     );
     for (const report of [summary, daily, weekly]) {
-      expect(report).toMatchObject({ newContacts: 8, returningContacts: 8, stageEntries: { cold: 1, warm: 1, hot: 1, qualified: 1 } });
+      expect(report).toMatchObject({ newContacts: 18, returningContacts: 6, stageEntries: { cold: 1, warm: 1, hot: 1, qualified: 1 } });
     }
     expect(Object.keys(summary.stageEntries).sort()).toEqual([...STAGES].sort());
 
@@ -199,7 +197,7 @@ describe('lead counters and reports against PostgreSQL', () => {
 
   it('keeps workspaces apart', async () => {
     const [a, b] = [newWorkspace(), newWorkspace()];
-    await apply(ingested(a, '2026-04-01T10:00:00Z'), ingested(a, '2026-04-01T11:00:00Z'), ingested(b, '2026-04-01T12:00:00Z'));
+    await apply(attributed(a, '2026-04-01T10:00:00Z'), attributed(a, '2026-04-01T11:00:00Z'), attributed(b, '2026-04-01T12:00:00Z'));
     expect((await reports.summary(query(a, '2026-04-01', '2026-04-01'))).total).toBe(2);
     expect((await reports.summary(query(b, '2026-04-01', '2026-04-01'))).total).toBe(1);
   });

@@ -1,17 +1,20 @@
 import {
+  eventConsumerName,
   EventTypes,
   type LeadAttributedData,
-  type LeadIngestedData,
   type LeadsDailyReport,
   type LeadsReportQuery,
   type LeadsSummaryReport,
   type LeadsWeeklyReport,
   MAX_REPORT_DAYS,
+  NatsNamespace,
   RpcSubjects,
   type StageChangedData,
+  Streams,
 } from '@leadflow/contracts';
+import { ensureStream } from '@leadflow/messaging';
 import { AppHarness, type RpcFailure, waitFor } from '@leadflow/testing';
-import { JSONCodec } from 'nats';
+import { AckPolicy, JSONCodec } from 'nats';
 import { randomUUID } from 'node:crypto';
 
 const codec = JSONCodec<unknown>();
@@ -35,23 +38,6 @@ const REPORT_SUBJECTS = [RpcSubjects.metrics.leadsSummary, RpcSubjects.metrics.l
 
 const newWorkspace = (): string => `ws-${randomUUID().slice(0, 13)}`;
 const sumOf = (report: AnyReport): number => (report.breakdown as Array<{ count: number }>).reduce((sum, entry) => sum + entry.count, 0);
-
-function lead(overrides: Partial<LeadIngestedData> = {}): LeadIngestedData {
-  return {
-    leadId: randomUUID(),
-    source: 'landing',
-    receivedAt: '2026-03-02T10:00:00.000Z',
-    email: 'someone@example.com',
-    emailValid: true,
-    phone: null,
-    phoneValid: false,
-    country: 'DE',
-    offer: 'summer',
-    firstName: null,
-    lastName: null,
-    ...overrides,
-  };
-}
 
 function attribution(isNewContact: boolean, overrides: Partial<LeadAttributedData> = {}): LeadAttributedData {
   return {
@@ -94,8 +80,9 @@ describe('metrics: lead counters and reports', () => {
     await h?.stop();
   });
 
-  const publishLead = (workspaceId: string, data: Partial<LeadIngestedData> = {}) =>
-    h.publish(EventTypes.leadIngested, lead(data), { workspaceId });
+  /** A lead as contacts attributes it (metrics counts leads from lead.attributed): a new contact unless told otherwise. */
+  const publishLead = (workspaceId: string, data: Partial<LeadAttributedData> = {}) =>
+    h.publish(EventTypes.leadAttributed, attribution(true, data), { workspaceId });
   const publishAttribution = (workspaceId: string, isNew: boolean, data: Partial<LeadAttributedData> = {}) =>
     h.publish(EventTypes.leadAttributed, attribution(isNew, data), { workspaceId });
   const publishStage = (workspaceId: string, to: StageChangedData['to'], data: Partial<StageChangedData> = {}) =>
@@ -159,7 +146,7 @@ describe('metrics: lead counters and reports', () => {
         publishStage(ws, 'hot', { at: '2026-03-02T09:00:00Z', source: 'partner', offer: null, country: null }),
         publishStage(ws, 'hot', { at: '2026-03-02T09:30:00Z', source: 'partner', offer: null, country: null }),
       ]);
-      await waitForCounted(ws, 11);
+      await waitForCounted(ws, 19);
 
       const zero = {
         leads: 0,
@@ -171,53 +158,55 @@ describe('metrics: lead counters and reports', () => {
         entered_qualified: 0,
       };
       expect(await countersOf(ws)).toEqual([
-        { ...zero, day: '2026-03-01', source: 'landing', offer: 'summer', country: 'DE', leads: 2, new_contacts: 1, returning_contacts: 2 },
-        { ...zero, day: '2026-03-02', source: 'landing', offer: 'summer', country: 'DE', leads: 1 },
-        { ...zero, day: '2026-03-02', source: 'landing', offer: 'summer', country: 'FR', leads: 1 },
-        { ...zero, day: '2026-03-02', source: 'partner', offer: '', country: '', leads: 1, entered_warm: 1, entered_hot: 2 },
+        { ...zero, day: '2026-03-01', source: 'landing', offer: 'summer', country: 'DE', leads: 5, new_contacts: 3, returning_contacts: 2 },
+        { ...zero, day: '2026-03-02', source: 'landing', offer: 'summer', country: 'DE', leads: 1, new_contacts: 1 },
+        { ...zero, day: '2026-03-02', source: 'landing', offer: 'summer', country: 'FR', leads: 1, new_contacts: 1 },
+        {
+          ...zero,
+          day: '2026-03-02',
+          source: 'partner',
+          offer: '',
+          country: '',
+          leads: 1,
+          new_contacts: 1,
+          entered_warm: 1,
+          entered_hot: 2,
+        },
       ]);
     });
 
     it('counts an event delivered twice once, by its lead, without an inbox row', async () => {
       const ws = newWorkspace();
-      const handledBefore = await h.handledEvents(EventTypes.leadIngested);
+      const handledBefore = await h.handledEvents(EventTypes.leadAttributed);
       const envelope = await publishLead(ws);
       // Same envelope id again: JetStream drops it inside its duplicate window...
-      await h.publish(EventTypes.leadIngested, envelope.data, { ...envelope });
+      await h.publish(EventTypes.leadAttributed, envelope.data, { ...envelope });
       // ...so publish the same bytes under another message id as well, which JetStream does deliver a second time.
-      await h.jetstream.publish(`${h.namespace}.${EventTypes.leadIngested}`, codec.encode(envelope), { msgID: randomUUID() });
+      await h.jetstream.publish(`${h.namespace}.${EventTypes.leadAttributed}`, codec.encode(envelope), { msgID: randomUUID() });
 
-      await waitFor(async () => (await h.handledEvents(EventTypes.leadIngested)) >= handledBefore + 2, {
+      await waitFor(async () => (await h.handledEvents(EventTypes.leadAttributed)) >= handledBefore + 2, {
         what: 'both deliveries handled',
       });
-      await waitForCounted(ws, 1);
-      expect(await countersOf(ws)).toEqual([expect.objectContaining({ leads: 1 })]);
+      await waitForCounted(ws, 2);
+      expect(await countersOf(ws)).toEqual([expect.objectContaining({ leads: 1, new_contacts: 1 })]);
       // The lead events are counted once by their lead (`counted_lead_events`), not by an inbox row.
       expect(await h.db.query(`SELECT 1 FROM metrics.inbox WHERE event_id = $1`, [envelope.id])).toHaveLength(0);
     });
 
     it('counts a lead once even when it is published again under a new event id', async () => {
       const ws = newWorkspace();
-      const data = lead();
-      const attributed = attribution(true, { leadId: data.leadId });
-      const [ingestedBefore, attributedBefore] = [
-        await h.handledEvents(EventTypes.leadIngested),
-        await h.handledEvents(EventTypes.leadAttributed),
-      ];
+      const attributed = attribution(true);
+      const attributedBefore = await h.handledEvents(EventTypes.leadAttributed);
       const envelopes = [
-        await h.publish(EventTypes.leadIngested, data, { workspaceId: ws }),
-        await h.publish(EventTypes.leadIngested, data, { workspaceId: ws }),
         await h.publish(EventTypes.leadAttributed, attributed, { workspaceId: ws }),
         await h.publish(EventTypes.leadAttributed, attributed, { workspaceId: ws }),
+        await h.publish(EventTypes.leadAttributed, { ...attributed, isNewContact: false }, { workspaceId: ws }),
       ];
-      expect(new Set(envelopes.map((e) => e.id)).size).toBe(4);
+      expect(new Set(envelopes.map((e) => e.id)).size).toBe(3);
 
-      await waitFor(
-        async () =>
-          (await h.handledEvents(EventTypes.leadIngested)) >= ingestedBefore + 2 &&
-          (await h.handledEvents(EventTypes.leadAttributed)) >= attributedBefore + 2,
-        { what: 'all four events handled' },
-      );
+      await waitFor(async () => (await h.handledEvents(EventTypes.leadAttributed)) >= attributedBefore + 3, {
+        what: 'all three events handled',
+      });
       await waitForCounted(ws, 2);
       expect(await countersOf(ws)).toEqual([expect.objectContaining({ leads: 1, new_contacts: 1, returning_contacts: 0 })]);
     });
@@ -225,7 +214,7 @@ describe('metrics: lead counters and reports', () => {
     it('keeps workspaces apart', async () => {
       const [a, b] = [newWorkspace(), newWorkspace()];
       await Promise.all([publishLead(a), publishLead(a), publishLead(a), publishLead(b), publishStage(b, 'cold')]);
-      await Promise.all([waitForCounted(a, 3), waitForCounted(b, 2)]);
+      await Promise.all([waitForCounted(a, 6), waitForCounted(b, 3)]);
 
       const query = { from: '2026-03-02', to: '2026-03-02' };
       const [reportA, reportB] = await Promise.all([summary({ workspaceId: a, ...query }), summary({ workspaceId: b, ...query })]);
@@ -245,7 +234,7 @@ describe('metrics: lead counters and reports', () => {
           publishLead(ws, { receivedAt: `${days[i % 2]}T${String(i % 24).padStart(2, '0')}:00:00Z`, source: sources[i % 3] }),
         ),
       );
-      await waitForCounted(ws, 200, 30000);
+      await waitForCounted(ws, 400, 30000);
 
       const rows = await countersOf(ws);
       const expected = new Map<string, number>();
@@ -280,7 +269,7 @@ describe('metrics: lead counters and reports', () => {
         { event_id: bad.id, error: 'data.receivedAt must be an ISO 8601 timestamp' },
         { event_id: badStage.id, error: 'data.to must be one of cold, warm, hot, qualified' },
       ]);
-      await waitForCounted(ws, 1);
+      await waitForCounted(ws, 2);
     });
   });
 
@@ -293,20 +282,17 @@ describe('metrics: lead counters and reports', () => {
         publishLead(ws, { receivedAt: '2026-02-27T08:00:00Z', source: 'partner', offer: 'winter', country: 'FR' }),
         publishLead(ws, { receivedAt: '2026-03-01T08:00:00Z' }),
         publishLead(ws, { receivedAt: '2026-03-01T09:00:00Z', source: 'partner' }),
-        publishLead(ws, { receivedAt: '2026-03-02T08:00:00Z' }),
+        publishLead(ws, { receivedAt: '2026-03-02T08:00:00Z', isNewContact: false }),
         publishLead(ws, { receivedAt: '2026-03-02T09:00:00Z', offer: null }),
         publishLead(ws, { receivedAt: '2026-03-04T08:00:00Z', country: null }),
         publishLead(ws, { receivedAt: '2026-03-09T08:00:00Z', source: 'php' }),
         publishLead(ws, { receivedAt: '2026-03-10T08:00:00Z', source: 'php' }),
-        publishLead(ws, { receivedAt: '2026-03-10T09:00:00Z', source: 'php', offer: 'winter' }),
-        publishAttribution(ws, true, { receivedAt: '2026-03-01T08:00:00Z' }),
-        publishAttribution(ws, false, { receivedAt: '2026-03-02T08:00:00Z', source: 'partner' }),
-        publishAttribution(ws, true, { receivedAt: '2026-03-20T08:00:00Z' }),
+        publishLead(ws, { receivedAt: '2026-03-10T09:00:00Z', source: 'php', offer: 'winter', isNewContact: false }),
         publishStage(ws, 'cold', { at: '2026-03-01T08:00:00Z' }),
         publishStage(ws, 'warm', { at: '2026-03-02T08:00:00Z' }),
         publishStage(ws, 'qualified', { at: '2026-03-09T08:00:00Z', source: 'php' }),
       ]);
-      await waitForCounted(ws, 15);
+      await waitForCounted(ws, 21);
     });
 
     it('answers daily with one entry per day of the range, zero-filled, and totals for the range', async () => {
@@ -316,7 +302,7 @@ describe('metrics: lead counters and reports', () => {
         to: '2026-03-05',
         filters: {},
         total: 5,
-        newContacts: 1,
+        newContacts: 4,
         returningContacts: 1,
         stageEntries: { cold: 1, warm: 1, hot: 0, qualified: 0 },
         breakdown: [
@@ -350,7 +336,7 @@ describe('metrics: lead counters and reports', () => {
         { weekStart: '2026-03-16', count: 0 },
         { weekStart: '2026-03-23', count: 0 },
       ]);
-      expect(report.newContacts).toBe(1);
+      expect(report).toMatchObject({ newContacts: 3, returningContacts: 1 });
     });
 
     it('answers summary with leads by source, highest first, then by name', async () => {
@@ -362,8 +348,8 @@ describe('metrics: lead counters and reports', () => {
       ]);
       expect(report).toMatchObject({
         total: 9,
-        newContacts: 2,
-        returningContacts: 1,
+        newContacts: 7,
+        returningContacts: 2,
         stageEntries: { cold: 1, warm: 1, hot: 0, qualified: 1 },
       });
     });
@@ -375,7 +361,8 @@ describe('metrics: lead counters and reports', () => {
         total: 3,
         breakdown: [{ source: 'php', count: 3 }],
         stageEntries: { qualified: 1, cold: 0 },
-        newContacts: 0,
+        newContacts: 2,
+        returningContacts: 1,
       });
       expect((await summary({ ...range, offer: 'winter' })).breakdown).toEqual([
         { source: 'partner', count: 1 },
@@ -497,18 +484,63 @@ describe('metrics: lead counters and reports', () => {
     await publishBatch(150, 300);
     await restarting;
     // Events in flight at the kill come back after the ack wait (3 s); wait past it before the final count.
-    await waitForCounted(ws, 300, 40000);
+    // 270 leads (each a lead and a new or returning contact) and 30 stage entries.
+    await waitForCounted(ws, 570, 40000);
     await new Promise((resolve) => setTimeout(resolve, 3500));
-    expect(await countedEvents(ws)).toBe(300);
-    expect(countedAtKill).toBeLessThan(300);
+    expect(await countedEvents(ws)).toBe(570);
+    expect(countedAtKill).toBeLessThan(570);
 
     const report = await summary({ workspaceId: ws, from: '2026-04-06', to: '2026-04-08' });
-    expect(report).toMatchObject({ total: 240, newContacts: 15, returningContacts: 15, stageEntries: { hot: 30 } });
+    expect(report).toMatchObject({ total: 270, newContacts: 255, returningContacts: 15, stageEntries: { hot: 30 } });
     expect((await daily({ workspaceId: ws, from: '2026-04-06', to: '2026-04-08' })).breakdown).toEqual([
-      { date: '2026-04-06', count: 80 },
-      { date: '2026-04-07', count: 80 },
-      { date: '2026-04-08', count: 80 },
+      { date: '2026-04-06', count: 90 },
+      { date: '2026-04-07', count: 90 },
+      { date: '2026-04-08', count: 90 },
     ]);
     expect(await h.db.query(`SELECT 1 FROM metrics.dead_letters WHERE payload LIKE $1`, [`%${ws}%`])).toHaveLength(0);
   }, 90000);
+
+  it('deletes, when it starts, its durable for lead.ingested, which earlier releases counted leads from', async () => {
+    const ns = new NatsNamespace(h.namespace);
+    const manager = await h.nats.jetstreamManager();
+    // Ingestion's stream, as ingestion makes it: metrics consumes nothing of it any more.
+    const stream = await ensureStream(manager, ns, Streams.ingestion);
+    const retired = ns.durable(eventConsumerName('metrics', EventTypes.leadIngested));
+    await manager.consumers.add(stream, {
+      durable_name: retired,
+      ack_policy: AckPolicy.Explicit,
+      filter_subject: ns.subject(EventTypes.leadIngested),
+    });
+    const names = async () => {
+      const all: string[] = [];
+      for await (const info of manager.consumers.list(stream)) all.push(info.name);
+      return all;
+    };
+    expect(await names()).toContain(retired);
+    await h.restart();
+    expect(await names()).not.toContain(retired);
+
+    // A lead.ingested published now is delivered to no consumer of metrics and counts nothing.
+    const ws = newWorkspace();
+    await h.publish(
+      EventTypes.leadIngested,
+      {
+        leadId: randomUUID(),
+        source: 'landing',
+        receivedAt: '2026-03-02T10:00:00.000Z',
+        email: null,
+        emailValid: false,
+        phone: null,
+        phoneValid: false,
+        country: 'DE',
+        offer: 'summer',
+        firstName: null,
+        lastName: null,
+      },
+      { workspaceId: ws },
+    );
+    await publishLead(ws);
+    await waitForCounted(ws, 2);
+    expect(await names()).not.toContain(retired);
+  }, 60000);
 });

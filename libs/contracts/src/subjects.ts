@@ -280,7 +280,6 @@ export const Conversations = {
       EventTypes.opportunityLost,
     ],
     metrics: [
-      EventTypes.leadIngested,
       EventTypes.leadAttributed,
       EventTypes.stageChanged,
       EventTypes.opportunityCreated,
@@ -305,7 +304,8 @@ export const Conversations = {
     contacts: [],
     // Its automations now run on its own stage and score changes in the transaction that makes them.
     scoring: [EventTypes.stageChanged, EventTypes.scoreChanged],
-    metrics: [],
+    // It counts leads from lead.attributed.
+    metrics: [EventTypes.leadIngested],
   } satisfies Record<ServiceName, readonly EventType[]>,
 } as const;
 

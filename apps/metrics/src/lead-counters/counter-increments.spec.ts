@@ -1,65 +1,46 @@
-import type { LeadAttributedData, LeadIngestedData, StageChangedData } from '@leadflow/contracts';
-import { leadAttributedIncrement, leadIngestedIncrement, stageChangedIncrement, UncountableEventError } from './counter-increments';
+import type { LeadAttributedData, StageChangedData } from '@leadflow/contracts';
+import { leadAttributedIncrements, stageChangedIncrement, UncountableEventError } from './counter-increments';
 import { dimensionValue, MAX_DIMENSION_LENGTH } from './lead-daily-counters';
 
-const ingested: LeadIngestedData = {
-  leadId: '0195f0b4-7c1e-7000-8000-000000000001',
-  source: 'landing',
-  receivedAt: '2026-03-01T23:30:00-02:00',
-  email: null,
-  emailValid: false,
-  phone: null,
-  phoneValid: false,
-  country: 'DE',
-  offer: 'summer',
-  firstName: null,
-  lastName: null,
-};
+describe('leadAttributedIncrements', () => {
+  const attributed: LeadAttributedData = {
+    leadId: '0195f0b4-7c1e-7000-8000-000000000001',
+    contactId: '0195f0b4-7c1e-7000-8000-0000000000c1',
+    isNewContact: true,
+    source: 'landing',
+    offer: 'summer',
+    country: 'DE',
+    receivedAt: '2026-03-01T23:30:00-02:00',
+    emailValid: true,
+    phoneValid: false,
+  };
 
-describe('leadIngestedIncrement', () => {
-  it('counts one lead on the UTC day of receivedAt under its source, offer and country', () => {
-    expect(leadIngestedIncrement(ingested)).toEqual({
-      leadId: ingested.leadId,
-      increment: { day: '2026-03-02', source: 'landing', offer: 'summer', country: 'DE', column: 'leads' },
-    });
+  it('counts one lead and one new contact on the UTC day of receivedAt under its source, offer and country', () => {
+    const dimensions = { day: '2026-03-02', source: 'landing', offer: 'summer', country: 'DE' };
+    expect(leadAttributedIncrements(attributed)).toEqual([
+      { leadId: attributed.leadId, key: 'lead.ingested', increment: { ...dimensions, column: 'leads' } },
+      { leadId: attributed.leadId, key: 'lead.attributed', increment: { ...dimensions, column: 'new_contacts' } },
+    ]);
+  });
+
+  it('counts a returning contact for a lead of a known one', () => {
+    const [lead, contact] = leadAttributedIncrements({ ...attributed, isNewContact: false });
+    expect(lead?.increment.column).toBe('leads');
+    expect(contact?.increment.column).toBe('returning_contacts');
   });
 
   it("stores an absent offer or country as ''", () => {
-    const { increment } = leadIngestedIncrement({ ...ingested, offer: null, country: null });
-    expect(increment).toMatchObject({ offer: '', country: '' });
+    for (const { increment } of leadAttributedIncrements({ ...attributed, offer: null, country: null })) {
+      expect(increment).toMatchObject({ offer: '', country: '' });
+    }
   });
 
   it('refuses a timestamp that falls on no day a counter can hold, naming the field', () => {
     // Such data passes the contract's ISO 8601 check; the day is what metrics needs of it.
     for (const receivedAt of ['9999-12-31T23:30:00-01:00', '2026-03-02T10:00:00+0100']) {
-      expect(() => leadIngestedIncrement({ ...ingested, receivedAt })).toThrow(UncountableEventError);
-      expect(() => leadIngestedIncrement({ ...ingested, receivedAt })).toThrow(/data\.receivedAt/);
+      expect(() => leadAttributedIncrements({ ...attributed, receivedAt })).toThrow(UncountableEventError);
+      expect(() => leadAttributedIncrements({ ...attributed, receivedAt })).toThrow(/data\.receivedAt/);
     }
-  });
-});
-
-describe('leadAttributedIncrement', () => {
-  const attributed: LeadAttributedData = {
-    leadId: ingested.leadId,
-    contactId: '0195f0b4-7c1e-7000-8000-0000000000c1',
-    isNewContact: true,
-    source: 'partner',
-    offer: null,
-    country: 'FR',
-    receivedAt: '2026-03-05T10:00:00.000Z',
-    emailValid: true,
-    phoneValid: false,
-  };
-
-  it('counts a new contact or a returning one', () => {
-    expect(leadAttributedIncrement(attributed).increment).toEqual({
-      day: '2026-03-05',
-      source: 'partner',
-      offer: '',
-      country: 'FR',
-      column: 'new_contacts',
-    });
-    expect(leadAttributedIncrement({ ...attributed, isNewContact: false }).increment.column).toBe('returning_contacts');
   });
 });
 

@@ -1,4 +1,4 @@
-import type { LeadAttributedData, LeadIngestedData, StageChangedData } from '@leadflow/contracts';
+import { EventTypes, type LeadAttributedData, type StageChangedData } from '@leadflow/contracts';
 import { utcDayOf } from '../utc-calendar/utc-calendar';
 import { type CounterColumn, dimensionValue, STAGE_ENTRY_COLUMNS } from './lead-daily-counters';
 
@@ -11,9 +11,20 @@ export interface CounterIncrement {
   column: CounterColumn;
 }
 
-/** An increment that must happen once per lead, whatever the number of events carrying it. */
+/**
+ * What a lead is counted as, once each (`counted_lead_events.event_type`): a lead, and a new or
+ * returning contact. The keys are the event types the counts were first made from; the lead count
+ * keeps `lead.ingested`'s though it is now made from `lead.attributed`, so that a lead counted by an
+ * earlier release (from `lead.ingested`) is not counted again.
+ */
+export const LeadCountKeys = { lead: EventTypes.leadIngested, contact: EventTypes.leadAttributed } as const;
+
+export type LeadCountKey = (typeof LeadCountKeys)[keyof typeof LeadCountKeys];
+
+/** An increment that must happen once per lead and key, whatever the number of events carrying it. */
 export interface LeadIncrement {
   leadId: string;
+  key: LeadCountKey;
   increment: CounterIncrement;
 }
 
@@ -43,17 +54,21 @@ function increment(
   };
 }
 
-/** `lead.ingested` → leads +1 on the UTC day of `receivedAt`. */
-export function leadIngestedIncrement(data: LeadIngestedData): LeadIncrement {
-  return { leadId: data.leadId, increment: increment(dayOf(data.receivedAt, 'receivedAt'), data, 'leads') };
-}
-
-/** `lead.attributed` → new or returning contacts +1 on the UTC day of `receivedAt`. */
-export function leadAttributedIncrement(data: LeadAttributedData): LeadIncrement {
-  return {
-    leadId: data.leadId,
-    increment: increment(dayOf(data.receivedAt, 'receivedAt'), data, data.isNewContact ? 'new_contacts' : 'returning_contacts'),
-  };
+/**
+ * `lead.attributed` → leads +1, and new or returning contacts +1, on the UTC day of `receivedAt`.
+ * Leads are counted once contacts has attributed them, so that every lead counted is also a new or
+ * a returning contact of the same day and dimensions.
+ */
+export function leadAttributedIncrements(data: LeadAttributedData): [LeadIncrement, LeadIncrement] {
+  const day = dayOf(data.receivedAt, 'receivedAt');
+  return [
+    { leadId: data.leadId, key: LeadCountKeys.lead, increment: increment(day, data, 'leads') },
+    {
+      leadId: data.leadId,
+      key: LeadCountKeys.contact,
+      increment: increment(day, data, data.isNewContact ? 'new_contacts' : 'returning_contacts'),
+    },
+  ];
 }
 
 /** `stage.changed` → entries into stage `to` +1 on the UTC day of `at`. */

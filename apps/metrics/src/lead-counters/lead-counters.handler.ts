@@ -8,9 +8,10 @@ import { LeadCountersService } from './lead-counters.service';
 
 /**
  * Domain events in, counter increments out; each runs in the transaction that records the event in
- * the inbox, except the lead events: a lead is counted once per event type (`counted_lead_events`,
- * keyed by the lead) and its origin recorded once (keyed by the lead), so they need no inbox
- * (`idempotent`).
+ * the inbox, except `lead.attributed`: a lead is counted once per key (`counted_lead_events`, keyed
+ * by the lead) and its origin recorded once (keyed by the lead), so it needs no inbox
+ * (`idempotent`). Leads are counted from `lead.attributed`, which carries what the counters need
+ * (day, source, offer, country): metrics is not delivered `lead.ingested`.
  */
 @Injectable()
 export class LeadCountersHandler {
@@ -19,11 +20,6 @@ export class LeadCountersHandler {
     private readonly deals: DealStateService,
     private readonly activity: ActivityMetricsService,
   ) {}
-
-  @ConsumesEvents(EventTypes.leadIngested, { idempotent: true })
-  async onLeadsIngested(events: EventBatch<typeof EventTypes.leadIngested>, manager: EntityManager): Promise<void> {
-    await forEachEvent(events, (event) => this.counters.countLeadIngested(event, manager));
-  }
 
   @ConsumesEvents(EventTypes.leadAttributed, { idempotent: true })
   async onLeadsAttributed(events: EventBatch<typeof EventTypes.leadAttributed>, manager: EntityManager): Promise<void> {

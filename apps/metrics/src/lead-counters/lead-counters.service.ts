@@ -1,21 +1,15 @@
-import type { EventEnvelope, LeadAttributedData, LeadIngestedData, StageChangedData } from '@leadflow/contracts';
+import type { EventEnvelope, LeadAttributedData, StageChangedData } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { type BeforeCommit, beforeCommit } from '@leadflow/messaging';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import {
-  type CounterIncrement,
-  type LeadIncrement,
-  leadAttributedIncrement,
-  leadIngestedIncrement,
-  stageChangedIncrement,
-} from './counter-increments';
+import { type CounterIncrement, type LeadIncrement, leadAttributedIncrements, stageChangedIncrement } from './counter-increments';
 import { LeadCounterRepository, type WorkspaceIncrement } from './lead-counter.repository';
 
 /** The counter increments of one transaction's events, written with two statements when it commits. */
 class PendingIncrements implements BeforeCommit {
-  private readonly perLead: Array<{ workspaceId: string; eventId: string; eventType: string; lead: LeadIncrement }> = [];
+  private readonly perLead: Array<{ workspaceId: string; eventId: string; lead: LeadIncrement }> = [];
   private readonly plain: WorkspaceIncrement[] = [];
 
   constructor(
@@ -23,8 +17,8 @@ class PendingIncrements implements BeforeCommit {
     private readonly logger: Logger,
   ) {}
 
-  addOncePerLead(workspaceId: string, eventId: string, eventType: string, lead: LeadIncrement): void {
-    this.perLead.push({ workspaceId, eventId, eventType, lead });
+  addOncePerLead(workspaceId: string, eventId: string, lead: LeadIncrement): void {
+    this.perLead.push({ workspaceId, eventId, lead });
   }
 
   add(workspaceId: string, increment: CounterIncrement): void {
@@ -37,22 +31,22 @@ class PendingIncrements implements BeforeCommit {
   }
 
   /**
-   * The inbox already skips an event id seen before; this also skips the same lead arriving again
-   * under a new event id (a replay by its producer), since a lead is ingested and attributed once.
+   * A lead is counted once per key: this skips the same lead arriving again, under the same event
+   * id (a redelivery) or a new one (a replay by its producer), since a lead is attributed once.
    */
   private async firstCounts(manager: EntityManager): Promise<WorkspaceIncrement[]> {
     if (this.perLead.length === 0) return [];
     const keyOf = (workspaceId: string, leadId: string, eventType: string) => JSON.stringify([workspaceId, leadId, eventType]);
     const recorded = await this.repository.recordFirstCounts(
       manager,
-      this.perLead.map(({ workspaceId, eventType, lead }) => ({ workspaceId, leadId: lead.leadId, eventType, day: lead.increment.day })),
+      this.perLead.map(({ workspaceId, lead }) => ({ workspaceId, leadId: lead.leadId, eventType: lead.key, day: lead.increment.day })),
     );
     const first = new Set(recorded.map((row) => keyOf(row.workspaceId, row.leadId, row.eventType)));
     const counted: WorkspaceIncrement[] = [];
-    for (const { workspaceId, eventId, eventType, lead } of this.perLead) {
+    for (const { workspaceId, eventId, lead } of this.perLead) {
       // Deleting makes a second event of the same lead in this transaction count as seen.
-      if (first.delete(keyOf(workspaceId, lead.leadId, eventType))) counted.push({ workspaceId, increment: lead.increment });
-      else this.logger.info({ eventId, type: eventType, leadId: lead.leadId }, 'lead already counted for this event type; skipped');
+      if (first.delete(keyOf(workspaceId, lead.leadId, lead.key))) counted.push({ workspaceId, increment: lead.increment });
+      else this.logger.info({ eventId, countedAs: lead.key, leadId: lead.leadId }, 'lead already counted under this key; skipped');
     }
     return counted;
   }
@@ -70,12 +64,10 @@ export class LeadCountersService {
     @Inject(APP_LOGGER) private readonly logger: Logger,
   ) {}
 
-  async countLeadIngested(event: EventEnvelope<LeadIngestedData>, manager: EntityManager): Promise<void> {
-    this.pending(manager).addOncePerLead(event.workspaceId, event.id, event.type, leadIngestedIncrement(event.data));
-  }
-
+  /** A lead, and a new or returning contact: each once per lead. */
   async countLeadAttributed(event: EventEnvelope<LeadAttributedData>, manager: EntityManager): Promise<void> {
-    this.pending(manager).addOncePerLead(event.workspaceId, event.id, event.type, leadAttributedIncrement(event.data));
+    const pending = this.pending(manager);
+    for (const lead of leadAttributedIncrements(event.data)) pending.addOncePerLead(event.workspaceId, event.id, lead);
   }
 
   async countStageChanged(event: EventEnvelope<StageChangedData>, manager: EntityManager): Promise<void> {
