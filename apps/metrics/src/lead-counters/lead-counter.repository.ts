@@ -6,10 +6,11 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { CounterIncrement } from './counter-increments';
 import { COUNTER_COLUMNS, type CounterColumn, DIMENSION_COLUMNS, dimensionValue, STAGE_ENTRY_COLUMNS } from './lead-daily-counters';
 
-/** A count that happens once per lead and event type, on the UTC day it counts on. */
+/** A count that happens once per lead and key, on the UTC day it counts on. */
 export interface LeadCount {
   workspaceId: string;
   leadId: string;
+  /** What the lead is counted as (`LeadCountKeys`): the event type the count was first made from. */
   eventType: string;
   day: string;
 }
