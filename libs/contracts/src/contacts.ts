@@ -30,6 +30,7 @@ export interface ContactSummary {
   /** The contact's score stage as scoring last announced it (`stage.changed`); null before the first. */
   stage: Stage | null;
   createdAt: string;
+  /** The last write to the contact's own fields; a copied stage change bumps the version, not this. */
   updatedAt: string;
   /** Set while the contact is soft-deleted. */
   deletedAt: string | null;

@@ -517,6 +517,8 @@ export class ContactsRepository {
   /**
    * Copies stages scoring announced onto their contacts (one per contact, the latest), skipping
    * any older than the stage a contact holds; a changed copy is a write and bumps the version.
+   * It leaves `updated_at` (the last write to the contact's own fields), which an index holds, so
+   * that the update stays heap-only in the room each page of contacts keeps free (fillfactor 50).
    */
   async copyStages(manager: EntityManager, copies: StageCopy[]): Promise<void> {
     if (copies.length === 0) return;
@@ -533,7 +535,7 @@ export class ContactsRepository {
          ) AS c
          WHERE c."workspace_id" = u."workspace_id" AND c."merged_into" IS NULL AND (c."stage_at" IS NULL OR c."stage_at" < u."at")
        )
-       UPDATE ${this.contacts} c SET "stage" = l."stage", "stage_at" = l."at", "version" = c."version" + 1, "updated_at" = clock_timestamp()
+       UPDATE ${this.contacts} c SET "stage" = l."stage", "stage_at" = l."at", "version" = c."version" + 1
        FROM locked l WHERE c."id" = l."id"`,
       [copies.map((c) => c.workspaceId), copies.map((c) => c.contactId), copies.map((c) => c.stage), copies.map((c) => c.at)],
     );

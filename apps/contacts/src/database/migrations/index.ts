@@ -14,6 +14,7 @@ import { SparseContactIndexes1796300000000 } from './1796300000000-sparse-contac
 import { OutboxKeyedBySeq1796900000000 } from './1796900000000-outbox-keyed-by-seq';
 import { OutboxEnvelopeJson1797000000000 } from './1797000000000-outbox-envelope-json';
 import { OutboxPackedEvents1797100000000 } from './1797100000000-outbox-packed-events';
+import { StageCopyHeapOnly1797200000000 } from './1797200000000-stage-copy-heap-only';
 
 /** Every migration of the contacts schema, oldest first. */
 export const contactsMigrations = [
@@ -33,4 +34,5 @@ export const contactsMigrations = [
   OutboxKeyedBySeq1796900000000,
   OutboxEnvelopeJson1797000000000,
   OutboxPackedEvents1797100000000,
+  StageCopyHeapOnly1797200000000,
 ];

@@ -1,0 +1,103 @@
+import { type EventEnvelope, EventTypes, type LeadIngestedData, type StageChangedData } from '@leadflow/contracts';
+import { Outbox } from '@leadflow/messaging';
+import { leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { Test } from '@nestjs/testing';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { ContactQueryService } from '../src/contacts/contact-query.service';
+import { ContactsRepository } from '../src/contacts/contacts.repository';
+import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
+import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
+import { StageCopyHandler } from '../src/contacts/stage-copy.handler';
+import { contactsMigrations } from '../src/database/migrations';
+
+/**
+ * The stage copy on contacts made from leads, in-process against a real PostgreSQL of its own (so
+ * that the contacts' pages hold nothing else): it bumps the version, leaves `updatedAt`, and its
+ * update stays heap-only, entering none of the contacts table's indexes again.
+ */
+describe('stage copies against PostgreSQL', () => {
+  let database: ServiceDatabase;
+  let resolver: IdentityResolutionService;
+  let stages: StageCopyHandler;
+  let query: ContactQueryService;
+
+  beforeAll(async () => {
+    database = await openServiceDatabase('contacts', contactsMigrations);
+    const module = await Test.createTestingModule({
+      providers: [
+        { provide: getDataSourceToken(), useValue: database.dataSource },
+        { provide: Outbox, useValue: new Outbox(database.dataSource, 'contacts') },
+        ContactsRepository,
+        ErasedIdentitiesRepository,
+        ContactQueryService,
+        IdentityResolutionService,
+        StageCopyHandler,
+      ],
+    }).compile();
+    resolver = module.get(IdentityResolutionService);
+    stages = module.get(StageCopyHandler);
+    query = module.get(ContactQueryService);
+  });
+
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  function envelope<T extends object>(workspaceId: string, type: string, producer: string, data: T): EventEnvelope<T> {
+    return {
+      id: uuidv7(),
+      type,
+      version: 1,
+      workspaceId,
+      occurredAt: new Date().toISOString(),
+      producer,
+      correlationId: `test-${randomUUID()}`,
+      data,
+    };
+  }
+
+  it('bumps the version, leaves updatedAt, and updates each contact heap-only', async () => {
+    const ws = `ws-${randomUUID().slice(0, 8)}`;
+    const leads = [1, 2, 3, 4, 5, 6].map((n) =>
+      envelope<LeadIngestedData>(
+        ws,
+        EventTypes.leadIngested,
+        'ingestion',
+        leadIngestedData({ email: `person.${n}@example.com`, emailValid: true, phone: `+3361234560${n}`, phoneValid: true }),
+      ),
+    );
+    await database.dataSource.transaction((manager) => resolver.onLeadsIngested(leads, manager));
+    const before = (await query.list({ workspaceId: ws, limit: 50 })).items;
+    expect(before).toHaveLength(6);
+    expect(before.every((contact) => contact.stage === null)).toBe(true);
+
+    const at = new Date(Date.now() + 1000).toISOString();
+    const changes = before.map((contact) =>
+      envelope<StageChangedData>(ws, EventTypes.stageChanged, 'scoring', {
+        contactId: contact.id,
+        from: null,
+        to: 'warm',
+        at,
+        source: 'test',
+        offer: null,
+        country: null,
+      }),
+    );
+    const counted = await database.dataSource.transaction(async (manager) => {
+      await stages.onStagesChanged(changes, manager);
+      const [row] = (await manager.query(
+        `SELECT pg_stat_get_xact_tuples_updated('contacts.contacts'::regclass)::int AS "updated",
+                pg_stat_get_xact_tuples_hot_updated('contacts.contacts'::regclass)::int AS "heapOnly"`,
+      )) as Array<{ updated: number; heapOnly: number }>;
+      return row;
+    });
+    expect(counted).toEqual({ updated: 6, heapOnly: 6 });
+
+    const after = new Map((await query.list({ workspaceId: ws, limit: 50 })).items.map((contact) => [contact.id, contact]));
+    for (const contact of before) {
+      expect(after.get(contact.id)).toMatchObject({ stage: 'warm', version: contact.version + 1, updatedAt: contact.updatedAt });
+    }
+  });
+});
