@@ -1,4 +1,10 @@
-import { EventTypes, type LeadsDailyReport, type LeadsSummaryReport, type ServiceName } from '@leadflow/contracts';
+import {
+  type ContactsDailyReport,
+  EventTypes,
+  type LeadsDailyReport,
+  type LeadsSummaryReport,
+  type ServiceName,
+} from '@leadflow/contracts';
 import { waitFor } from '@leadflow/testing';
 import { expectedPeople, expectedScore, inParallel, type LoadPlan, planLoad, type PlannedLead } from './lead-load';
 import { E2E_INTAKE_KEY, Platform } from './platform';
@@ -160,6 +166,10 @@ async function verifyEndState(platform: Platform, plan: LoadPlan, answers: Answe
   expect(summary.newContacts).toBe(newContacts);
   expect(summary.newContacts).toBe(await count(platform, `SELECT count(*) AS n FROM contacts.contacts`));
   expect(summary.newContacts + summary.returningContacts).toBe(raw.length);
+  // Each contact a lead made is counted as created once, with its lead (its contact.created names
+  // the lead and is not counted again).
+  const contactsDaily = await platform.admin<ContactsDailyReport>(`/api/v1/metrics/contacts/daily?from=${today()}&to=${tomorrow()}`);
+  expect(contactsDaily.total.created).toBe(newContacts);
   expect(await stageEntriesMismatch(platform)).toBeUndefined();
   endState.push(`metrics total ${summary.total}; by source ${JSON.stringify(summary.breakdown)}`);
   return endState.sort();

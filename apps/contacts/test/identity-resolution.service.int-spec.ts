@@ -154,8 +154,8 @@ describe('identity resolution against PostgreSQL', () => {
       EventEnvelope<LeadIngestedData>,
     ];
     await apply([byEmail, byPhone, both]);
-    const events = await database.db.query<{ type: string; data: Record<string, unknown> }>(
-      `SELECT type, envelope->'data' AS data FROM contacts.outbox_events WHERE envelope->>'workspaceId' = $1 ORDER BY seq, ord`,
+    const events = await database.db.query<{ id: string; type: string; data: Record<string, unknown> }>(
+      `SELECT envelope->>'id' AS id, type, envelope->'data' AS data FROM contacts.outbox_events WHERE envelope->>'workspaceId' = $1 ORDER BY seq, ord`,
       [ws],
     );
     const [contact] = await liveContacts(ws);
@@ -177,6 +177,18 @@ describe('identity resolution against PostgreSQL', () => {
       contact?.id,
     ]);
     expect(events.find((e) => e.type === 'contact.merged')?.data).toMatchObject({ survivorId: contact?.id });
+    // A contact a lead made names the lead, and the lead's attribution names that contact.created;
+    // the lead that found its contact names none.
+    const created = events.filter((e) => e.type === 'contact.created');
+    expect(created.map((e) => e.data.leadId)).toEqual([byEmail.data.leadId, byPhone.data.leadId]);
+    expect(
+      events.filter((e) => e.type === 'lead.attributed').map((e) => [e.data.leadId, e.data.isNewContact, e.data.contactCreatedEventId]),
+    ).toEqual([
+      [byEmail.data.leadId, true, created[0]?.id],
+      [byPhone.data.leadId, true, created[1]?.id],
+      [both.data.leadId, false, undefined],
+    ]);
+    expect(events.find((e) => e.type === 'contact.updated')?.data).not.toHaveProperty('leadId');
   });
 
   it('keeps invalid values on the lead: a contact never holds an email or phone that identifies nobody', async () => {

@@ -13,6 +13,9 @@ import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
+import { ContactCounterRepository } from '../src/contact-counters/contact-counter.repository';
+import { countedFromContactCreated } from '../src/contact-counters/contact-counters.handler';
+import { ContactCountersService } from '../src/contact-counters/contact-counters.service';
 import { metricsMigrations } from '../src/database/migrations';
 import { LeadCounterRepository } from '../src/lead-counters/lead-counter.repository';
 import { LeadCountersService } from '../src/lead-counters/lead-counters.service';
@@ -34,6 +37,8 @@ describe('lead counters and reports against PostgreSQL', () => {
         LeadCounterRepository,
         LeadCountersService,
         LeadReportsService,
+        ContactCounterRepository,
+        ContactCountersService,
       ],
     }).compile();
     counters = module.get(LeadCountersService);
@@ -126,6 +131,35 @@ describe('lead counters and reports against PostgreSQL', () => {
     expect(summary).toMatchObject({ total: 1, newContacts: 1, returningContacts: 0 });
     const rows = await database.db.query(`SELECT event_type FROM metrics.counted_lead_events WHERE workspace_id = $1 ORDER BY 1`, [ws]);
     expect(rows).toEqual([{ event_type: EventTypes.leadAttributed }, { event_type: EventTypes.leadIngested }]);
+  });
+
+  it('counts the contact a lead made as created, once, with the lead, on the day it was made', async () => {
+    const ws = newWorkspace();
+    const made = { ...attributed(ws, '2026-03-07T10:00:00Z', { contactCreatedEventId: randomUUID() }), occurredAt: '2026-03-08T00:00:05Z' };
+    await apply(made, { ...made, id: randomUUID() });
+    await apply(made);
+    // A returning contact, and a new contact of an earlier release (its contact.created, named no lead, counts it).
+    await apply(attributed(ws, '2026-03-07T11:00:00Z', { isNewContact: false }), attributed(ws, '2026-03-07T12:00:00Z'));
+
+    const created = await database.db.query(
+      `SELECT to_char(day, 'YYYY-MM-DD') AS day, created, deleted, restored FROM metrics.contact_daily_counters WHERE workspace_id = $1`,
+      [ws],
+    );
+    expect(created).toEqual([{ day: '2026-03-08', created: 1, deleted: 0, restored: 0 }]);
+    expect(await reports.summary(query(ws, '2026-03-07', '2026-03-07'))).toMatchObject({ total: 3, newContacts: 2, returningContacts: 1 });
+
+    // Its contact.created names the lead: the contact counters do not apply it, so it is not counted twice.
+    const contactCreated = (leadId?: string) =>
+      envelope(ws, EventTypes.contactCreated, {
+        contactId: made.data.contactId,
+        email: null,
+        phone: null,
+        firstName: null,
+        lastName: null,
+        country: 'DE',
+        ...(leadId === undefined ? {} : { leadId }),
+      });
+    expect(countedFromContactCreated([contactCreated(made.data.leadId), contactCreated()])).toEqual([false, true]);
   });
 
   it('does not count again as a lead one an earlier release counted from lead.ingested', async () => {

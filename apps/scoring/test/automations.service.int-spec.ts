@@ -3,8 +3,10 @@ import {
   type AutomationRunCompletedData,
   type AutomationView,
   type AutomationWebhookRequestedData,
+  type ContactChangedData,
   type EventEnvelope,
   EventTypes,
+  type LeadAttributedData,
   type ScoreChangedData,
   type StageChangedData,
 } from '@leadflow/contracts';
@@ -500,6 +502,64 @@ describe('automations against PostgreSQL', () => {
       ['customer', undefined],
       [undefined, ['lost-deal']],
     ]);
+  });
+
+  it('keeps the fields of a contact a lead made from its lead.attributed, and applies its contact.created only for contact_created automations', async () => {
+    const ws = newWorkspace();
+    const lead = (contactId: string, marked: boolean) =>
+      envelope<LeadAttributedData>(ws, EventTypes.leadAttributed, {
+        leadId: uuidv7(),
+        contactId,
+        isNewContact: true,
+        source: 'landing',
+        offer: null,
+        country: 'FR',
+        receivedAt: at(0),
+        emailValid: true,
+        phoneValid: false,
+        ...(marked ? { contactCreatedEventId: uuidv7() } : {}),
+      });
+    const fieldsOf = async (contactId: string) =>
+      database.db.query(
+        `SELECT version::int AS version, fields FROM scoring.automation_contacts WHERE workspace_id = $1 AND contact_id = $2`,
+        [ws, contactId],
+      );
+    const [made, earlier] = [randomUUID(), randomUUID()];
+    const madeLead = lead(made, true);
+    await database.dataSource.transaction((m) => scoring.onLeadsAttributed([madeLead, lead(earlier, false)] as never, m));
+    const first = { tags: [], ownerId: null, lifecycle: null, company: null, title: null, country: 'FR' };
+    expect(await fieldsOf(made)).toEqual([{ version: 0, fields: first }]);
+    // A lead of an earlier release: its contact.created (naming no lead) brings the fields.
+    expect(await fieldsOf(earlier)).toEqual([]);
+
+    // Fields the contact's own events brought later stay, though the lead comes again.
+    const updated = envelope<ContactChangedData>(ws, EventTypes.contactUpdated, {
+      contactId: made,
+      email: null,
+      phone: null,
+      firstName: null,
+      lastName: null,
+      country: 'ES',
+    });
+    await deliver([updated], (e, m) => automations.onContactUpdated(e as never, m));
+    await database.dataSource.transaction((m) => scoring.onLeadsAttributed([madeLead] as never, m));
+    expect(await fieldsOf(made)).toEqual([{ version: 0, fields: { ...first, country: 'ES' } }]);
+
+    // The contact.created of a contact a lead made is applied only where it triggers an automation.
+    const created = (leadId?: string) =>
+      envelope<ContactChangedData>(ws, EventTypes.contactCreated, {
+        contactId: made,
+        email: null,
+        phone: null,
+        firstName: null,
+        lastName: null,
+        country: 'FR',
+        ...(leadId === undefined ? {} : { leadId }),
+      });
+    const wanted = () => automations.wantsContactsCreated([created(madeLead.data.leadId), created()] as never);
+    expect(await wanted()).toEqual([false, true]);
+    await admin.create(ws, { name: 'Welcome', trigger: { type: 'contact_created' }, actions: [{ type: 'add_tag', tag: 'welcome' }] });
+    expect(await wanted()).toEqual([true, true]);
   });
 
   it('assigns owners round-robin from a stored cursor, once per occurrence, and tests tags, properties and the contact’s fields', async () => {

@@ -143,6 +143,16 @@ export class LeadAttributedData {
 
   @IsBoolean()
   phoneValid!: boolean;
+
+  /**
+   * When this lead made its contact (`isNewContact`): the id of the `contact.created` that announced
+   * the contact, which names this lead (`leadId`). A consumer that counts or keeps new contacts takes
+   * them from this event and need not apply that one (absent from events of earlier releases, whose
+   * `contact.created` named no lead).
+   */
+  @IsOptional()
+  @IsUUID()
+  contactCreatedEventId?: string;
 }
 
 /** The kinds of activity event a tracker sends (Segment's calls of the same names). */
@@ -345,6 +355,14 @@ export class ContactChangedData {
   @Nullable()
   @IsString()
   actor?: string | null;
+
+  /**
+   * `contact.created` of a contact made from a lead: that lead, whose `lead.attributed` (with
+   * `isNewContact` and `contactCreatedEventId`) is written in the same transaction.
+   */
+  @IsOptional()
+  @IsId()
+  leadId?: string;
 }
 
 /** `contact.merged`: `mergedId` was folded into `survivorId` (the older contact). */

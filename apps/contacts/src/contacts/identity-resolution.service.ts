@@ -9,6 +9,7 @@ import { ConsumesEvents, type EventBatch, type NewEvent, Outbox } from '@leadflo
 import { hashOfNormalizedIdentity } from '@leadflow/normalization';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { type Identity, identitiesOf, identityLockKey, type PersonalIdentityKind, survivorOf } from './identity';
 import { absorbInto, newContactRow } from './contact-fields';
 import type { ContactRow } from './contact-row';
@@ -114,18 +115,29 @@ export class IdentityResolutionService {
       }
       attributions.push({ leadId: lead.leadId, workspaceId: event.workspaceId, contactId: contact.id, receivedAt: lead.receivedAt });
       const isNewContact = !existing;
+      // A new contact's contact.created names its lead, and the lead.attributed that event: consumers
+      // that count or keep new contacts take them from lead.attributed and skip that contact.created.
+      const createdEventId = isNewContact ? uuidv7() : undefined;
       outboxEvents.push(
-        {
-          type: isNewContact ? EventTypes.contactCreated : EventTypes.contactUpdated,
-          workspaceId: event.workspaceId,
-          correlationId: event.correlationId,
-          data: changedData(contact),
-        },
+        createdEventId
+          ? {
+              id: createdEventId,
+              type: EventTypes.contactCreated,
+              workspaceId: event.workspaceId,
+              correlationId: event.correlationId,
+              data: { ...changedData(contact), leadId: lead.leadId },
+            }
+          : {
+              type: EventTypes.contactUpdated,
+              workspaceId: event.workspaceId,
+              correlationId: event.correlationId,
+              data: changedData(contact),
+            },
         {
           type: EventTypes.leadAttributed,
           workspaceId: event.workspaceId,
           correlationId: event.correlationId,
-          data: attributedData(lead, contact.id, isNewContact),
+          data: attributedData(lead, contact.id, createdEventId),
         },
       );
       resolved += 1;
@@ -199,17 +211,18 @@ function ownerKey(workspaceId: string, identity: Identity): string {
   return `${identity.kind}\u0000${identity.value}\u0000${workspaceId}`;
 }
 
-function attributedData(lead: LeadIngestedData, contactId: string, isNewContact: boolean): LeadAttributedData {
+function attributedData(lead: LeadIngestedData, contactId: string, contactCreatedEventId: string | undefined): LeadAttributedData {
   return {
     leadId: lead.leadId,
     contactId,
-    isNewContact,
+    isNewContact: contactCreatedEventId !== undefined,
     source: lead.source,
     offer: lead.offer,
     country: lead.country,
     receivedAt: lead.receivedAt,
     emailValid: lead.emailValid,
     phoneValid: lead.phoneValid,
+    ...(contactCreatedEventId === undefined ? {} : { contactCreatedEventId }),
   };
 }
 

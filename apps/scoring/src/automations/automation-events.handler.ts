@@ -2,6 +2,7 @@ import {
   type ContactChangedData,
   type EventEnvelope,
   EventTypes,
+  type LeadAttributedData,
   type OpportunityChangedData,
   type ScoreChangedData,
   type StageChangedData,
@@ -94,7 +95,56 @@ export class AutomationEventsHandler {
     }));
   }
 
-  @ConsumesEvents(EventTypes.contactCreated)
+  /**
+   * The `contact.created` events scoring applies: all but those of contacts made from leads (they
+   * name the lead), whose fields `lead.attributed` keeps (`keepFieldsOfContactsMadeFrom`), unless
+   * their workspace has an enabled `contact_created` automation, which they trigger.
+   */
+  async wantsContactsCreated(events: EventBatch<typeof EventTypes.contactCreated>): Promise<boolean[]> {
+    const fromLeads = events.filter((event) => event.data.leadId !== undefined);
+    const triggering =
+      fromLeads.length === 0
+        ? new Set<string>()
+        : await this.repository.workspacesWithTrigger(
+            fromLeads.map((event) => event.workspaceId),
+            'contact_created',
+          );
+    return events.map((event) => event.data.leadId === undefined || triggering.has(event.workspaceId));
+  }
+
+  /**
+   * The first fields of the contacts these leads made, as their `contact.created` (which names the
+   * lead and is not applied here) carries them: the lead's country, nothing else set. Kept only for
+   * a contact scoring holds no fields of yet; a redelivered lead changes nothing.
+   */
+  async keepFieldsOfContactsMadeFrom(manager: EntityManager, leads: ReadonlyArray<EventEnvelope<LeadAttributedData>>): Promise<void> {
+    await this.repository.keepFirstContactFields(
+      manager,
+      leads.flatMap(({ workspaceId, data }) =>
+        data.isNewContact && data.contactCreatedEventId !== undefined
+          ? [
+              {
+                workspaceId,
+                contactId: data.contactId.toLowerCase(),
+                version: 0,
+                fields: fieldsOf({
+                  contactId: data.contactId,
+                  email: null,
+                  phone: null,
+                  firstName: null,
+                  lastName: null,
+                  country: data.country,
+                }),
+              },
+            ]
+          : [],
+      ),
+    );
+  }
+
+  @ConsumesEvents(EventTypes.contactCreated, {
+    wanted: (handler: AutomationEventsHandler, events) => handler.wantsContactsCreated(events),
+  })
   async onContactCreated(events: EventBatch<typeof EventTypes.contactCreated>, manager: EntityManager): Promise<void> {
     await this.saveFields(events, manager);
     await this.engine.run(manager, 'contact_created', events, (event) =>

@@ -93,7 +93,7 @@ export class AutomationRepository {
   private readonly stageHistory: string;
   private readonly opportunities: string;
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {
     this.automations = qualifiedTable(dataSource, 'automations');
     this.runs = qualifiedTable(dataSource, 'automation_runs');
     this.cooldowns = qualifiedTable(dataSource, 'automation_cooldowns');
@@ -182,6 +182,16 @@ export class AutomationRepository {
     return rows.map(toAutomation);
   }
 
+  /** Which of these workspaces have an enabled automation with this trigger type, read outside any transaction. */
+  async workspacesWithTrigger(workspaceIds: readonly string[], triggerType: string): Promise<Set<string>> {
+    if (workspaceIds.length === 0) return new Set();
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT "workspace_id" FROM ${this.automations} WHERE "workspace_id" = ANY($1::text[]) AND "trigger_type" = $2 AND "enabled"`,
+      [[...new Set(workspaceIds)], triggerType],
+    )) as Array<{ workspace_id: string }>;
+    return new Set(rows.map((row) => row.workspace_id));
+  }
+
   /**
    * Claims an occurrence for an automation: true when this transaction recorded its run, false when
    * a run of that automation and occurrence exists (a concurrent claim waits for the first to end).
@@ -244,6 +254,24 @@ export class AutomationRepository {
   }
 
   /** The contact fields contacts announced (a version not newer than the stored one changes nothing). */
+  /**
+   * The fields of contacts new to scoring, each kept only if scoring holds none of the contact yet
+   * (any it holds came from the contact's own events, as new or newer), with one statement in key order.
+   */
+  async keepFirstContactFields(
+    manager: EntityManager,
+    rows: ReadonlyArray<{ workspaceId: string; contactId: string; version: number; fields: ContactFields }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    const kept = inKeyOrder(rows);
+    await manager.query(
+      `INSERT INTO ${this.contacts} ("workspace_id", "contact_id", "version", "fields")
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::jsonb[])
+       ON CONFLICT ("workspace_id", "contact_id") DO NOTHING`,
+      [kept.map((r) => r.workspaceId), kept.map((r) => r.contactId), kept.map((r) => r.version), kept.map((r) => JSON.stringify(r.fields))],
+    );
+  }
+
   async saveContactFields(
     manager: EntityManager,
     rows: ReadonlyArray<{ workspaceId: string; contactId: string; version: number; fields: ContactFields }>,
@@ -256,9 +284,7 @@ export class AutomationRepository {
       const seen = latest.get(key);
       if (!seen || seen.version <= row.version) latest.set(key, row);
     }
-    // In one order of keys, so that two batches upserting the same contacts (contact.created and
-    // contact.updated are consumed side by side) lock them in the same order, never in a cycle.
-    const kept = [...latest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+    const kept = inKeyOrder([...latest.values()]);
     await manager.query(
       `INSERT INTO ${this.contacts} AS c ("workspace_id", "contact_id", "version", "fields")
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::jsonb[])
@@ -411,4 +437,14 @@ export class AutomationRepository {
       [automationId, step.processed, step.matched, step.afterContactId, step.status],
     );
   }
+}
+
+/**
+ * Contact rows in one order of keys, so that two statements writing the same contacts' fields
+ * (`contact.created` and `contact.updated` are consumed side by side, and `lead.attributed` keeps a
+ * new contact's first fields) lock them in the same order, never in a cycle.
+ */
+function inKeyOrder<T extends { workspaceId: string; contactId: string }>(rows: readonly T[]): T[] {
+  const keyOf = (row: T) => `${row.workspaceId}\u0000${row.contactId}`;
+  return [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
 }

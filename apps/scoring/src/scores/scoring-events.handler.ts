@@ -49,6 +49,8 @@ export class ScoringEventsHandler {
         traits: { emailValid: lead.emailValid, phoneValid: lead.phoneValid, source: lead.source, offer: lead.offer, country: lead.country },
       })),
     );
+    // The automations' copy of the contacts these leads made (their contact.created is not applied).
+    await this.automations.keepFieldsOfContactsMadeFrom(manager, events);
   }
 
   /**

@@ -11,6 +11,8 @@ interface NewEventOf<T extends EventType> {
   /** Checked against the type's class on receipt; the type here keeps a producer from sending another shape. */
   data: EventData<T>;
   version?: number;
+  /** The event's id, for a producer that must know it first (another event names it); a new UUIDv7 by default. */
+  id?: string;
   /** The request that caused the event; defaults to the current request id. */
   correlationId?: string;
 }
@@ -45,7 +47,7 @@ export class Outbox {
   private envelopes<T extends EventType>(events: ReadonlyArray<NewEvent<T>>): Array<EventEnvelope<EventData<T>>> {
     const occurredAt = new Date().toISOString();
     return events.map((event): EventEnvelope<EventData<T>> => {
-      const id = uuidv7();
+      const id = event.id ?? uuidv7();
       return {
         id,
         type: event.type,
