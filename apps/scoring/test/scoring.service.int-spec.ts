@@ -140,6 +140,45 @@ describe('scoring services against PostgreSQL', () => {
     expect((await outbox<{ score: number }>(ws, 'score.changed')).map((e) => e.score)).toEqual([20, 30]);
   });
 
+  it('writes the score row of a contact new to scoring once, with its first score, and updates a known one', async () => {
+    const ws = newWorkspace();
+    const [fresh, known] = [randomUUID(), randomUUID()];
+    await score(ws, lead(known, 1));
+    /**
+     * Scores a batch and tells how its transaction wrote the score rows: the connection's counts not
+     * yet reported (which may hold earlier transactions' too) after the batch, less those before it.
+     */
+    const written = (batch: Activity[]) =>
+      database.dataSource.transaction(async (manager) => {
+        const counts = async () =>
+          (
+            (await manager.query(
+              `SELECT pg_stat_get_xact_tuples_inserted('scoring.contact_scores'::regclass)::int AS "inserted",
+                    pg_stat_get_xact_tuples_updated('scoring.contact_scores'::regclass)::int AS "updated"`,
+            )) as Array<{ inserted: number; updated: number }>
+          )[0] as { inserted: number; updated: number };
+        const before = await counts();
+        await activities.score(
+          manager,
+          batch.map((activity) => ({ ...activity, workspaceId: ws })),
+        );
+        const after = await counts();
+        return { inserted: after.inserted - before.inserted, updated: after.updated - before.updated };
+      });
+    expect(await written([lead(fresh, 2, { email_valid: true, phone_valid: true }), lead(known, 3)])).toEqual({ inserted: 1, updated: 1 });
+    expect(await scores.get(ws, fresh)).toMatchObject({ score: 20, stage: 'warm' });
+    expect(await scores.get(ws, known)).toMatchObject({ score: 20, stage: 'warm' });
+    // Two activities of a contact new to scoring in one batch: written with the first, then updated.
+    const twice = randomUUID();
+    expect(await written([lead(twice, 4), lead(twice, 5, { email_valid: true })])).toEqual({ inserted: 1, updated: 1 });
+    expect(await scores.get(ws, twice)).toMatchObject({ score: 25, stage: 'warm' });
+    expect((await outbox<{ contactId: string; score: number }>(ws, 'score.changed')).filter((e) => e.contactId !== known)).toEqual([
+      expect.objectContaining({ contactId: fresh, score: 20 }),
+      expect.objectContaining({ contactId: twice, score: 10 }),
+      expect.objectContaining({ contactId: twice, score: 25 }),
+    ]);
+  });
+
   it('scores a contact new to scoring from the activity in hand exactly as from the activity read back once stored', async () => {
     const ws = newWorkspace();
     // Times with a zone and microseconds are taken as they are; the one with seven fraction digits

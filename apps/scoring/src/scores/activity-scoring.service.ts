@@ -1,3 +1,4 @@
+import type { Stage } from '@leadflow/contracts';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { ScoreRecalculator } from './score-recalculator';
@@ -48,6 +49,7 @@ export class ActivityScoringService {
       return {
         key,
         before: locked[i] as LockedScore,
+        written: locked[i]?.written,
         freshHere,
         // A contact new to scoring has no history, and its one activity need not be read back.
         first: locked[i]?.created ? { stored: onlyActivity(items, freshHere) } : undefined,
@@ -92,9 +94,17 @@ export class ActivityScoringService {
         else byContact.set(keyOf(key.workspaceId, key.contactId), { key, items: [activity] });
       });
       const groups = [...byContact.values()];
+      // A contact with one activity here is written, if it is new to scoring, with that activity's score.
+      const alone = groups.flatMap((group, i) => {
+        const [activity] = group.items;
+        const stored = group.items.length === 1 && activity ? asStored(activity) : undefined;
+        return stored ? [{ i, key: group.key, activity: stored }] : [];
+      });
+      const initial = new Map<number, { score: number; stage: Stage }>();
+      (await this.recalculator.firstScores(manager, alone)).forEach((first, j) => initial.set(alone[j]?.i as number, first));
       const locked = await this.scores.lockActiveScores(
         manager,
-        groups.map((group) => group.key),
+        groups.map((group, i) => ({ ...group.key, initial: initial.get(i) })),
       );
       if (locked) return { groups, locked };
       if (attempt >= MAX_LOCK_ATTEMPTS) {

@@ -37,6 +37,11 @@ export interface StepwiseRecalculation {
    * history yet, and `stored` (when given) are all its stored activities, in scoring order.
    */
   first?: { stored?: readonly StoredActivity[] };
+  /**
+   * What its score row holds already (one this transaction created with the score its one activity
+   * gives, `ScoreToLock.initial`): the row is not written again when the result is the same.
+   */
+  written?: { score: number; stage: Stage | null };
 }
 
 export interface RecalculationOptions {
@@ -66,6 +71,27 @@ export class ScoreRecalculator {
     private readonly outbox: Outbox,
     private readonly automations: AutomationEventsHandler,
   ) {}
+
+  /**
+   * The score and stage each contact would have with this one activity alone, under its
+   * workspace's rules now: what a score row created for it is written with, so that a contact new
+   * to scoring is written once.
+   */
+  async firstScores(
+    manager: EntityManager,
+    contacts: ReadonlyArray<{ key: ContactKey; activity: StoredActivity }>,
+  ): Promise<Array<{ score: number; stage: Stage }>> {
+    if (contacts.length === 0) return [];
+    const asOf = new Date().toISOString();
+    const rulesets = await this.rules.rulesets(
+      manager,
+      contacts.map((c) => c.key.workspaceId),
+    );
+    return contacts.map(({ key, activity }) => {
+      const ruleset = rulesets.get(key.workspaceId);
+      return scoreOnly([activity], ruleset?.rules ?? [], { thresholds: ruleset?.thresholds, asOf });
+    });
+  }
 
   /** What the engine gives these contacts, without writing anything. */
   async evaluate(
@@ -121,6 +147,7 @@ export class ScoreRecalculator {
       before: ScoreSnapshot;
       steps: ReadonlyArray<Omit<Recalculation, 'key' | 'before'> & { fresh: boolean }>;
       first?: StepwiseRecalculation['first'];
+      written?: StepwiseRecalculation['written'];
     }>,
     options: RecalculationOptions = {},
   ): Promise<Recalculated[]> {
@@ -141,7 +168,7 @@ export class ScoreRecalculator {
     const saved: Array<{ key: ContactKey; score: number; stage: Stage }> = [];
     const events: NewEvent[] = [];
     const done: Recalculated[] = [];
-    for (const { key, before, steps, first } of contacts) {
+    for (const { key, before, steps, first, written } of contacts) {
       const ruleset = options.ruleset ?? rulesets?.get(key.workspaceId);
       const acts = first?.stored ?? activities.get(keyOf(key.workspaceId, key.contactId)) ?? [];
       const dimensions = new Map(acts.map((a) => [a.activityId, { source: a.source, offer: a.offer, country: a.country }]));
@@ -176,7 +203,8 @@ export class ScoreRecalculator {
       }
       if (!result || !after) continue;
       derived.push({ key, rows: result.history, transitions: result.transitions, dimensions, first: first !== undefined });
-      saved.push({ key, score: result.score, stage: result.stage });
+      // A row created with this very score and stage (its first activity's) is not written again.
+      if (written?.score !== result.score || written.stage !== result.stage) saved.push({ key, score: result.score, stage: result.stage });
       done.push({ key, before, after });
     }
     await this.scores.replaceHistories(manager, derived);

@@ -14,6 +14,15 @@ export interface LockedScore {
   state: 'active' | 'merged';
   /** The row did not exist before this transaction. */
   created: boolean;
+  /** What a row this transaction created holds (`score` and `stage` are what it holds for the engine: none yet). */
+  written?: { score: number; stage: Stage | null };
+}
+
+/** What a score row is created with: score 0 and no stage yet, unless the caller knows its first score. */
+export interface ScoreToLock extends ContactKey {
+  createAs?: LockedScore['state'];
+  /** The score and stage a new active row is written with (its one activity's, known before), instead of 0 and `cold`. */
+  initial?: { score: number; stage: Stage };
 }
 
 export interface ActivityRecord {
@@ -138,32 +147,39 @@ export class ScoreRepository {
   }
 
   /**
-   * Locks the score rows of these distinct contacts, creating the missing ones (score 0, in their
-   * `createAs` state, active by default), with two statements: the inserts, then a select of the
-   * rows that existed, both in key order. A row this transaction inserts is locked by the insert.
+   * Locks the score rows of these distinct contacts, creating the missing ones (score 0, or their
+   * `initial` score, in their `createAs` state, active by default), with two statements: the
+   * inserts, then a select of the rows that existed, both in key order. A row this transaction
+   * inserts is locked by the insert; for the engine it holds no score yet (`written` says what it holds).
    * In the contacts' order. A transaction that needs several rows locks them in one call: rows
    * locked by separate calls are taken out of key order, and two such transactions can deadlock.
    */
-  async lockScores(
-    manager: EntityManager,
-    contacts: ReadonlyArray<ContactKey & { createAs?: LockedScore['state'] }>,
-  ): Promise<LockedScore[]> {
+  async lockScores(manager: EntityManager, contacts: readonly ScoreToLock[]): Promise<LockedScore[]> {
     if (contacts.length === 0) return [];
     const states = contacts.map((c) => c.createAs ?? 'active');
+    const written = contacts.map((c, i) =>
+      states[i] !== 'active' ? { score: 0, stage: null } : { score: c.initial?.score ?? 0, stage: c.initial?.stage ?? ('cold' as Stage) },
+    );
     const inserted = (await manager.query(
       `INSERT INTO ${this.scores} ("workspace_id", "contact_id", "score", "stage", "state")
-       SELECT "workspace_id", "contact_id", 0, CASE WHEN "state" = 'active' THEN 'cold' END, "state"
-       FROM unnest($1::text[], $2::uuid[], $3::text[]) AS k("workspace_id", "contact_id", "state")
+       SELECT "workspace_id", "contact_id", "score", "stage", "state"
+       FROM unnest($1::text[], $2::uuid[], $3::text[], $4::integer[], $5::text[]) AS k("workspace_id", "contact_id", "state", "score", "stage")
        ORDER BY "workspace_id", "contact_id"
        ON CONFLICT DO NOTHING RETURNING "workspace_id", "contact_id"::text AS "contact_id"`,
-      [contacts.map((c) => c.workspaceId), contacts.map((c) => c.contactId), states],
+      [
+        contacts.map((c) => c.workspaceId),
+        contacts.map((c) => c.contactId),
+        states,
+        written.map((w) => w.score),
+        written.map((w) => w.stage),
+      ],
     )) as Array<{ workspace_id: string; contact_id: string }>;
     const created = new Set(inserted.map((row) => keyOf(row.workspace_id, row.contact_id)));
     const existing = contacts.filter((c) => !created.has(keyOf(c.workspaceId, c.contactId)));
     const locked = await this.lockExistingScores(manager, existing);
     return contacts.map((c, i) => {
       const key = keyOf(c.workspaceId, c.contactId);
-      if (created.has(key)) return { score: 0, stage: null, state: states[i] as LockedScore['state'], created: true };
+      if (created.has(key)) return { score: 0, stage: null, state: states[i] as LockedScore['state'], created: true, written: written[i] };
       const row = locked.get(key);
       if (!row) throw new Error(`score row of ${c.contactId} vanished while being locked`);
       return { score: row.score, stage: row.stage, state: row.state, created: false };
@@ -192,7 +208,7 @@ export class ScoreRepository {
    * to their survivors and asks again with all of them, so that it never holds some rows while it
    * waits for others out of key order, which deadlocks with a transaction taking them in order.
    */
-  async lockActiveScores(manager: EntityManager, contacts: readonly ContactKey[]): Promise<LockedScore[] | undefined> {
+  async lockActiveScores(manager: EntityManager, contacts: readonly ScoreToLock[]): Promise<LockedScore[] | undefined> {
     await manager.query('SAVEPOINT "lock_active_scores"');
     const locked = await this.lockScores(manager, contacts);
     if (locked.every((lock) => lock.state === 'active')) {
