@@ -1,7 +1,7 @@
 import { ActivityTypes, type EventEnvelope, type ScoreHistoryEntry, type StageChangedData } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase, waitFor } from '@leadflow/testing';
+import { openServiceDatabase, type ServiceDatabase, tableWrites, waitFor } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -144,27 +144,18 @@ describe('scoring services against PostgreSQL', () => {
     const ws = newWorkspace();
     const [fresh, known] = [randomUUID(), randomUUID()];
     await score(ws, lead(known, 1));
-    /**
-     * Scores a batch and tells how its transaction wrote the score rows: the connection's counts not
-     * yet reported (which may hold earlier transactions' too) after the batch, less those before it.
-     */
-    const written = (batch: Activity[]) =>
-      database.dataSource.transaction(async (manager) => {
-        const counts = async () =>
-          (
-            (await manager.query(
-              `SELECT pg_stat_get_xact_tuples_inserted('scoring.contact_scores'::regclass)::int AS "inserted",
-                    pg_stat_get_xact_tuples_updated('scoring.contact_scores'::regclass)::int AS "updated"`,
-            )) as Array<{ inserted: number; updated: number }>
-          )[0] as { inserted: number; updated: number };
-        const before = await counts();
-        await activities.score(
-          manager,
-          batch.map((activity) => ({ ...activity, workspaceId: ws })),
-        );
-        const after = await counts();
-        return { inserted: after.inserted - before.inserted, updated: after.updated - before.updated };
-      });
+    /** Scores a batch and tells how its transaction wrote the score rows. */
+    const written = async (batch: Activity[]) => {
+      const { inserted, updated } = await database.dataSource.transaction((manager) =>
+        tableWrites(manager, 'scoring.contact_scores', () =>
+          activities.score(
+            manager,
+            batch.map((activity) => ({ ...activity, workspaceId: ws })),
+          ),
+        ),
+      );
+      return { inserted, updated };
+    };
     expect(await written([lead(fresh, 2, { email_valid: true, phone_valid: true }), lead(known, 3)])).toEqual({ inserted: 1, updated: 1 });
     expect(await scores.get(ws, fresh)).toMatchObject({ score: 20, stage: 'warm' });
     expect(await scores.get(ws, known)).toMatchObject({ score: 20, stage: 'warm' });

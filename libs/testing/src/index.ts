@@ -14,3 +14,4 @@ export * from './published-events';
 export * from './crm-webhooks';
 export * from './seeded';
 export * from './held-row';
+export * from './table-writes';
