@@ -184,12 +184,8 @@ export class AutomationRepository {
 
   /** Which of these workspaces have an enabled automation with this trigger type, read outside any transaction. */
   async workspacesWithTrigger(workspaceIds: readonly string[], triggerType: string): Promise<Set<string>> {
-    if (workspaceIds.length === 0) return new Set();
-    const rows = (await this.dataSource.query(
-      `SELECT DISTINCT "workspace_id" FROM ${this.automations} WHERE "workspace_id" = ANY($1::text[]) AND "trigger_type" = $2 AND "enabled"`,
-      [[...new Set(workspaceIds)], triggerType],
-    )) as Array<{ workspace_id: string }>;
-    return new Set(rows.map((row) => row.workspace_id));
+    const automations = await this.enabledFor(this.dataSource.manager, workspaceIds, [triggerType]);
+    return new Set(automations.map((automation) => automation.workspaceId));
   }
 
   /**
@@ -253,7 +249,6 @@ export class AutomationRepository {
     )) as RunRow[];
   }
 
-  /** The contact fields contacts announced (a version not newer than the stored one changes nothing). */
   /**
    * The fields of contacts new to scoring, each kept only if scoring holds none of the contact yet
    * (any it holds came from the contact's own events, as new or newer), with one statement in key order.
@@ -272,6 +267,7 @@ export class AutomationRepository {
     );
   }
 
+  /** The contact fields contacts announced (a version not newer than the stored one changes nothing). */
   async saveContactFields(
     manager: EntityManager,
     rows: ReadonlyArray<{ workspaceId: string; contactId: string; version: number; fields: ContactFields }>,
