@@ -13,7 +13,7 @@ export interface OutboxRelayOptions {
   /** Most events taken by one statement (default 1000; whole rows, so the last row taken may pass it). */
   batchSize?: number;
   publishTimeoutMs?: number;
-  /** Largest message body, in bytes (default 256 KiB, as large as a row packs); a single larger row travels alone. */
+  /** Largest message body, in bytes (default `MAX_MESSAGE_BYTES`, 48 KiB, as large as a row packs); a single larger row travels alone. */
   maxMessageBytes?: number;
 }
 

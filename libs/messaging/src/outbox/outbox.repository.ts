@@ -1,8 +1,16 @@
 import { qualifiedTable, queryPrepared } from '@leadflow/database';
 import type { DataSource, EntityManager } from 'typeorm';
 
-/** The largest message body the relay publishes, in bytes; a row holds at most as many bytes of events, unless one event is larger. */
-export const MAX_MESSAGE_BYTES = 256 * 1024;
+/**
+ * The largest message body the relay publishes, in bytes; a row holds at most as many bytes of
+ * events, unless one event is larger. A consumer reads a message as one string, and V8 gives a
+ * string of more than 128 KiB a memory mapping of its own (its large-object space), mapped and
+ * faulted in when it is made and unmapped when it dies; 48 KiB of UTF-8 stays under that even as
+ * a two-byte string (any character past U+00FF makes every character two bytes). With 256 KiB
+ * messages, page faults and page allocation took 8–12 % of the consuming apps' CPU in the lead
+ * bench (README.md, under `npm run bench`).
+ */
+export const MAX_MESSAGE_BYTES = 48 * 1024;
 
 export interface PendingOutboxRow {
   /** The row's id: its first event's. */
@@ -213,13 +221,19 @@ function encodeEvents(rows: readonly OutboxRow[]): { texts: string[]; lengths: n
   return { texts, lengths, chunks: packEvents(rows, lengths, MAX_MESSAGE_BYTES) };
 }
 
-/** The texts (of these UTF-8 lengths) as one buffer, with each one's 1-based byte offset in it. */
+/**
+ * The texts (of these UTF-8 lengths) as one buffer, with each one's 1-based byte offset in it. Each
+ * text is written into the buffer where it goes: joining them first would make one string of a
+ * whole batch's events (hundreds of KiB, a large object of its own to V8) only to copy it once more.
+ */
 function slices(texts: readonly string[], lengths: readonly number[]): { blob: Buffer; starts: number[] } {
   const starts = new Array<number>(texts.length);
-  let at = 1;
+  let total = 0;
   lengths.forEach((length, i) => {
-    starts[i] = at;
-    at += length;
+    starts[i] = total + 1;
+    total += length;
   });
-  return { blob: Buffer.from(texts.join(''), 'utf8'), starts };
+  const blob = Buffer.allocUnsafe(total);
+  texts.forEach((text, i) => blob.write(text, (starts[i] as number) - 1, lengths[i], 'utf8'));
+  return { blob, starts };
 }

@@ -1,6 +1,7 @@
 import { type ContactChangedData, EventTypes } from '@leadflow/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { type NewEvent, Outbox } from './outbox';
+import { MAX_MESSAGE_BYTES } from './outbox.repository';
 
 const contactId = '0190a5b2-0000-7000-8000-000000000002';
 const merge = { survivorId: contactId, mergedId: '0190a5b2-0000-7000-8000-000000000003' };
@@ -93,6 +94,24 @@ describe('Outbox', () => {
       [2, 1, 1],
     ]);
     expect(rows).toEqual([[envelopes[0], envelopes[3]], [envelopes[1]], [envelopes[2]]]);
+  });
+
+  it('writes each text at its byte offset, multi-byte characters included, and starts a row when one would pass the message size', async () => {
+    const outbox = new Outbox(dataSource, 'contacts');
+    const { manager, statements } = recordingManager();
+    // Two-, three- and four-byte characters; about 2 KiB of UTF-8 each, so 48 KiB holds 23 or so.
+    const names = ['Zoë', 'Ilkka €', 'Łucja 😀'].map((name) => `${name} ${'ä€😀'.repeat(250)}`);
+    const events: NewEvent[] = Array.from({ length: 60 }, (_, i) => ({
+      type: EventTypes.contactCreated,
+      workspaceId: 'w1',
+      data: { ...changed, firstName: names[i % names.length] as string },
+    }));
+    const envelopes = await outbox.addMany(manager, events);
+
+    const { counts, rows } = writtenRows(statements[0]?.params);
+    expect(rows.flat()).toEqual(envelopes);
+    expect(counts.length).toBeGreaterThan(1);
+    for (const row of rows) expect(Buffer.byteLength(JSON.stringify(row))).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
   });
 
   it('refuses to write outside a transaction', async () => {
