@@ -1,10 +1,9 @@
 import { type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
 import { IdentityResolutionService } from '../src/contacts/identity-resolution.service';
@@ -40,16 +39,7 @@ describe('identity resolution against PostgreSQL', () => {
   const newWorkspace = () => `ws-${randomUUID().slice(0, 8)}`;
 
   function envelope(workspaceId: string, fields: Partial<LeadIngestedData>): EventEnvelope<LeadIngestedData> {
-    return {
-      id: uuidv7(),
-      type: EventTypes.leadIngested,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'ingestion',
-      correlationId: `test-${randomUUID()}`,
-      data: leadIngestedData(fields),
-    };
+    return eventEnvelope(workspaceId, EventTypes.leadIngested, leadIngestedData(fields), { producer: 'ingestion' });
   }
 
   /** A person's three kinds of lead: email and phone, email only, phone only. */

@@ -1,10 +1,9 @@
-import { type EventEnvelope, EventTypes, type LeadIngestedData, type StageChangedData } from '@leadflow/contracts';
+import { EventTypes, type LeadIngestedData, type StageChangedData } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { leadIngestedData, openServiceDatabase, type ServiceDatabase, tableWrites } from '@leadflow/testing';
+import { eventEnvelope, leadIngestedData, openServiceDatabase, type ServiceDatabase, tableWrites } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
 import { ContactQueryService } from '../src/contacts/contact-query.service';
 import { ContactsRepository } from '../src/contacts/contacts.repository';
 import { ErasedIdentitiesRepository } from '../src/contacts/erased-identities.repository';
@@ -45,27 +44,14 @@ describe('stage copies against PostgreSQL', () => {
     await database?.close();
   });
 
-  function envelope<T extends object>(workspaceId: string, type: string, producer: string, data: T): EventEnvelope<T> {
-    return {
-      id: uuidv7(),
-      type,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer,
-      correlationId: `test-${randomUUID()}`,
-      data,
-    };
-  }
-
   it('bumps the version, leaves updatedAt, and updates each contact heap-only', async () => {
     const ws = `ws-${randomUUID().slice(0, 8)}`;
     const leads = [1, 2, 3, 4, 5, 6].map((n) =>
-      envelope<LeadIngestedData>(
+      eventEnvelope<LeadIngestedData>(
         ws,
         EventTypes.leadIngested,
-        'ingestion',
         leadIngestedData({ email: `person.${n}@example.com`, emailValid: true, phone: `+3361234560${n}`, phoneValid: true }),
+        { producer: 'ingestion' },
       ),
     );
     await database.dataSource.transaction((manager) => resolver.onLeadsIngested(leads, manager));
@@ -75,15 +61,12 @@ describe('stage copies against PostgreSQL', () => {
 
     const at = new Date(Date.now() + 1000).toISOString();
     const changes = before.map((contact) =>
-      envelope<StageChangedData>(ws, EventTypes.stageChanged, 'scoring', {
-        contactId: contact.id,
-        from: null,
-        to: 'warm',
-        at,
-        source: 'test',
-        offer: null,
-        country: null,
-      }),
+      eventEnvelope<StageChangedData>(
+        ws,
+        EventTypes.stageChanged,
+        { contactId: contact.id, from: null, to: 'warm', at, source: 'test', offer: null, country: null },
+        { producer: 'scoring' },
+      ),
     );
     const counted = await database.dataSource.transaction((manager) =>
       tableWrites(manager, 'contacts.contacts', () => stages.onStagesChanged(changes, manager)),

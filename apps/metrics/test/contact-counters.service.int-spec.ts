@@ -1,5 +1,5 @@
 import { type EventEnvelope, EventTypes } from '@leadflow/contracts';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -34,7 +34,7 @@ describe('contact counters against PostgreSQL', () => {
   });
 
   function envelope<T extends object>(workspaceId: string, type: string, occurredAt: string, data: T): EventEnvelope<T> {
-    return { id: uuidv7(), type, version: 1, workspaceId, occurredAt, producer: 'contacts', correlationId: 'test', data };
+    return eventEnvelope(workspaceId, type, data, { occurredAt, producer: 'contacts' });
   }
 
   it('counts contacts created, deleted and restored per UTC day, the total equal to its breakdown', async () => {

@@ -6,7 +6,7 @@ import {
   type OpportunityChangedData,
   type PipelineValueReport,
 } from '@leadflow/contracts';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -49,16 +49,7 @@ describe('deal metrics against PostgreSQL', () => {
   const newWorkspace = () => `ws-${randomUUID().slice(0, 8)}`;
 
   function envelope<T extends object>(workspaceId: string, type: string, data: T): EventEnvelope<T> {
-    return {
-      id: randomUUID(),
-      type,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'contacts',
-      correlationId: 'test',
-      data,
-    } as EventEnvelope<T>;
+    return eventEnvelope(workspaceId, type, data, { producer: 'contacts' });
   }
 
   /** An opportunity's successive states, each a full event. */

@@ -8,7 +8,7 @@ import {
 } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { flushBeforeCommit } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -51,19 +51,6 @@ describe('lead counters and reports against PostgreSQL', () => {
 
   const newWorkspace = () => `ws-${randomUUID().slice(0, 8)}`;
 
-  function envelope<T extends object>(workspaceId: string, type: string, data: T): EventEnvelope<T> {
-    return {
-      id: randomUUID(),
-      type,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'test',
-      correlationId: 'test',
-      data,
-    } as EventEnvelope<T>;
-  }
-
   /** A lead as contacts attributes it: a new contact unless told otherwise. */
   function attributed(workspaceId: string, receivedAt: string, overrides: Partial<LeadAttributedData> = {}) {
     const data = {
@@ -78,12 +65,12 @@ describe('lead counters and reports against PostgreSQL', () => {
       phoneValid: false,
       ...overrides,
     };
-    return envelope(workspaceId, EventTypes.leadAttributed, data as LeadAttributedData);
+    return eventEnvelope(workspaceId, EventTypes.leadAttributed, data as LeadAttributedData);
   }
 
   function stageChanged(workspaceId: string, to: StageChangedData['to'], at: string, source = 'landing') {
     const data = { contactId: randomUUID(), from: null, to, at, source, offer: 'summer', country: 'DE' };
-    return envelope(workspaceId, EventTypes.stageChanged, data as StageChangedData);
+    return eventEnvelope(workspaceId, EventTypes.stageChanged, data as StageChangedData);
   }
 
   type Counted = EventEnvelope<LeadAttributedData> | EventEnvelope<StageChangedData>;
@@ -150,7 +137,7 @@ describe('lead counters and reports against PostgreSQL', () => {
 
     // Its contact.created names the lead: the contact counters do not apply it, so it is not counted twice.
     const contactCreated = (leadId?: string) =>
-      envelope(ws, EventTypes.contactCreated, {
+      eventEnvelope(ws, EventTypes.contactCreated, {
         contactId: made.data.contactId,
         email: null,
         phone: null,

@@ -13,7 +13,7 @@ import {
 import { JobQueue, JobsRepository, JobWorker } from '@leadflow/jobs';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -86,16 +86,7 @@ describe('automations against PostgreSQL', () => {
   const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
 
   function envelope<T extends object>(workspaceId: string, type: string, data: T, occurredAt = at(0)): EventEnvelope<T> {
-    return {
-      id: uuidv7(),
-      type,
-      version: 1,
-      workspaceId,
-      occurredAt,
-      producer: 'scoring',
-      correlationId: randomUUID(),
-      data,
-    } as EventEnvelope<T>;
+    return eventEnvelope(workspaceId, type, data, { occurredAt, producer: 'scoring' });
   }
   const stageChanged = (ws: string, contactId: string, from: StageChangedData['from'], to: StageChangedData['to'], occurredAt = at(0)) =>
     envelope<StageChangedData>(

@@ -1,4 +1,4 @@
-import type { CrmEventReceivedData, LeadIngestedData } from '@leadflow/contracts';
+import type { CrmEventReceivedData, EventEnvelope, LeadIngestedData } from '@leadflow/contracts';
 import { v7 as uuidv7 } from 'uuid';
 
 /** The data of a `lead.ingested` event as ingestion publishes it: a new lead id, nothing identifying unless given. */
@@ -31,6 +31,29 @@ export function crmEventReceivedData(
     sourceUpdatedAt: new Date().toISOString(),
     attempt: 1,
     fields: {},
+    ...fields,
+  };
+}
+
+/**
+ * An event as a consumer receives it, for service tests that hand events to a handler without
+ * NATS: a new id, version 1, occurring now and produced by `test` unless `fields` say otherwise.
+ */
+export function eventEnvelope<T extends object>(
+  workspaceId: string,
+  type: string,
+  data: T,
+  fields: Partial<Omit<EventEnvelope<T>, 'workspaceId' | 'type' | 'data'>> = {},
+): EventEnvelope<T> {
+  return {
+    id: uuidv7(),
+    type,
+    version: 1,
+    workspaceId,
+    occurredAt: new Date().toISOString(),
+    producer: 'test',
+    correlationId: `test-${uuidv7()}`,
+    data,
     ...fields,
   };
 }
