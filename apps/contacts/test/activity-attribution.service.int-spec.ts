@@ -1,6 +1,6 @@
 import { type ActivityReceivedData, type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
@@ -63,15 +63,10 @@ describe('activity attribution against PostgreSQL', () => {
 
   function activity(workspaceId: string, fields: Partial<ActivityReceivedData>): EventEnvelope<ActivityReceivedData> {
     const now = new Date().toISOString();
-    return {
-      id: uuidv7(),
-      type: EventTypes.activityReceived,
-      version: 1,
+    return eventEnvelope<ActivityReceivedData>(
       workspaceId,
-      occurredAt: now,
-      producer: 'ingestion',
-      correlationId: `test-${randomUUID()}`,
-      data: {
+      EventTypes.activityReceived,
+      {
         activityId: uuidv7(),
         messageId: randomUUID(),
         kind: 'track',
@@ -92,7 +87,8 @@ describe('activity attribution against PostgreSQL', () => {
         source: 'web',
         ...fields,
       },
-    };
+      { occurredAt: now, producer: 'ingestion' },
+    );
   }
 
   const identify = (ws: string, fields: Partial<ActivityReceivedData>) => activity(ws, { kind: 'identify', name: 'identify', ...fields });
@@ -110,16 +106,7 @@ describe('activity attribution against PostgreSQL', () => {
 
   async function applyLead(ws: string, fields: Partial<LeadIngestedData>): Promise<string> {
     const lead = leadIngestedData(fields);
-    const envelope: EventEnvelope<LeadIngestedData> = {
-      id: uuidv7(),
-      type: EventTypes.leadIngested,
-      version: 1,
-      workspaceId: ws,
-      occurredAt: new Date().toISOString(),
-      producer: 'ingestion',
-      correlationId: `test-${randomUUID()}`,
-      data: lead,
-    };
+    const envelope = eventEnvelope(ws, EventTypes.leadIngested, lead, { producer: 'ingestion' });
     await database.dataSource.transaction((manager) => leads.onLeadsIngested([envelope], manager));
     return lead.leadId;
   }

@@ -7,7 +7,7 @@ import {
   EventTypes,
 } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { findInvariantViolations, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, findInvariantViolations, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -65,16 +65,12 @@ describe('automation actions in contacts against PostgreSQL', () => {
     workspaceId: string,
     data: Partial<AutomationContactChangeRequestedData> & { contactId: string },
   ): EventEnvelope<AutomationContactChangeRequestedData> {
-    return {
-      id: uuidv7(),
-      type: EventTypes.automationContactChangeRequested,
-      version: 1,
+    return eventEnvelope<AutomationContactChangeRequestedData>(
       workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'scoring',
-      correlationId: randomUUID(),
-      data: { automationId: '0190a5b2-0000-7000-8000-0000000000f1', runId: uuidv7(), ...data },
-    };
+      EventTypes.automationContactChangeRequested,
+      { automationId: '0190a5b2-0000-7000-8000-0000000000f1', runId: uuidv7(), ...data },
+      { producer: 'scoring' },
+    );
   }
 
   /** As the inbox consumer delivers: the inbox row and the effect in one transaction; an event seen before does nothing. */

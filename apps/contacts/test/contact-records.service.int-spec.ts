@@ -2,12 +2,12 @@ import {
   type ContactFields,
   type ContactView,
   type ContactWriteReply,
-  type EventEnvelope,
   EventTypes,
   type LeadIngestedData,
+  type StageChangedData,
 } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -77,16 +77,7 @@ describe('contact records against PostgreSQL', () => {
   }
 
   async function lead(workspaceId: string, fields: Partial<LeadIngestedData>): Promise<void> {
-    const event: EventEnvelope<LeadIngestedData> = {
-      id: uuidv7(),
-      type: EventTypes.leadIngested,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'ingestion',
-      correlationId: `test-${randomUUID()}`,
-      data: leadIngestedData(fields),
-    };
+    const event = eventEnvelope(workspaceId, EventTypes.leadIngested, leadIngestedData(fields), { producer: 'ingestion' });
     await database.dataSource.transaction((manager) => resolver.onLeadsIngested([event], manager));
   }
 
@@ -493,15 +484,11 @@ describe('contact records against PostgreSQL', () => {
   });
 
   function stageEvent(workspaceId: string, contactId: string, to: 'cold' | 'warm' | 'hot', at: string) {
-    return {
-      id: uuidv7(),
-      type: EventTypes.stageChanged,
-      version: 1,
+    return eventEnvelope<StageChangedData>(
       workspaceId,
-      occurredAt: at,
-      producer: 'scoring',
-      correlationId: 'test',
-      data: { contactId, from: null, to, at, source: 'test', offer: null, country: null },
-    } as const;
+      EventTypes.stageChanged,
+      { contactId, from: null, to, at, source: 'test', offer: null, country: null },
+      { occurredAt: at, producer: 'scoring' },
+    );
   }
 });

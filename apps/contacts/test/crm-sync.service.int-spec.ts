@@ -1,6 +1,13 @@
 import { crmRecordKey, type CrmEventProcessedData, type CrmEventReceivedData, type EventEnvelope, EventTypes } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
-import { findInvariantViolations, openServiceDatabase, type ServiceDatabase, shuffled } from '@leadflow/testing';
+import {
+  crmEventReceivedData,
+  eventEnvelope,
+  findInvariantViolations,
+  openServiceDatabase,
+  type ServiceDatabase,
+  shuffled,
+} from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -77,17 +84,12 @@ describe('CRM sync against PostgreSQL', () => {
     fields: Record<string, unknown> = {},
     extra: Partial<CrmEventReceivedData> = {},
   ): EventEnvelope<CrmEventReceivedData> {
-    const id = uuidv7();
-    return {
-      id,
-      type: EventTypes.crmEventReceived,
-      version: 1,
+    return eventEnvelope(
       workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'ingestion',
-      correlationId: `test-${id}`,
-      data: { crmEventId: uuidv7(), integrationId, type, externalId, sourceUpdatedAt: at(minute), attempt: 1, fields, ...extra },
-    };
+      EventTypes.crmEventReceived,
+      crmEventReceivedData({ integrationId, type, externalId, sourceUpdatedAt: at(minute), fields, ...extra }),
+      { producer: 'ingestion' },
+    );
   }
 
   /** The same CRM event delivered again as a new `crm_event.received` (a retry or a replay). */

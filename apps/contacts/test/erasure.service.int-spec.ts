@@ -1,7 +1,7 @@
 import { type ContactErasedData, type EventEnvelope, EventTypes, type LeadIngestedData } from '@leadflow/contracts';
 import { Outbox } from '@leadflow/messaging';
 import { identityHash } from '@leadflow/normalization';
-import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -44,16 +44,7 @@ describe('contact erasure against PostgreSQL', () => {
 
   async function ingest(workspaceId: string, fields: Partial<LeadIngestedData>): Promise<string> {
     const data = leadIngestedData(fields);
-    const event: EventEnvelope<LeadIngestedData> = {
-      id: uuidv7(),
-      type: EventTypes.leadIngested,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'ingestion',
-      correlationId: `test-${randomUUID()}`,
-      data,
-    };
+    const event = eventEnvelope(workspaceId, EventTypes.leadIngested, data, { producer: 'ingestion' });
     await database.dataSource.transaction((manager) => resolver.onLeadsIngested([event], manager));
     return data.leadId;
   }

@@ -2,7 +2,7 @@ import { AppException, type EventEnvelope, EventTypes, type ImportView, type Lea
 import { JobQueue, JobsRepository, JobWorker, Scheduler, SchedulesRepository } from '@leadflow/jobs';
 import { Outbox } from '@leadflow/messaging';
 import { hashOfNormalizedIdentity } from '@leadflow/normalization';
-import { findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, findInvariantViolations, leadIngestedData, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -89,16 +89,7 @@ describe('contact imports against PostgreSQL', () => {
   }
 
   function lead(workspaceId: string, fields: Partial<LeadIngestedData>): EventEnvelope<LeadIngestedData> {
-    return {
-      id: uuidv7(),
-      type: EventTypes.leadIngested,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'ingestion',
-      correlationId: `test-${randomUUID()}`,
-      data: leadIngestedData(fields),
-    };
+    return eventEnvelope(workspaceId, EventTypes.leadIngested, leadIngestedData(fields), { producer: 'ingestion' });
   }
 
   async function existingContact(workspaceId: string, fields: Partial<LeadIngestedData>): Promise<string> {

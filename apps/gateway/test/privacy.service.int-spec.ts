@@ -1,7 +1,7 @@
 import { type ContactErasedData, type ErasureStep, type EventEnvelope, EventTypes, RpcSubjects } from '@leadflow/contracts';
 import { ErasureStepsRepository } from '@leadflow/database';
 import { RpcClient } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { contactErasedData, eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -67,16 +67,7 @@ describe('gateway GDPR against PostgreSQL', () => {
     ({ kind: 'key', workspaceId, actor: 'key:admin', scopes: new Set(), source: 'admin' }) as unknown as Principal;
 
   function erased(workspaceId: string, data: Partial<ContactErasedData>): EventEnvelope<ContactErasedData> {
-    return {
-      id: uuidv7(),
-      type: EventTypes.contactErased,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'contacts',
-      correlationId: 'test',
-      data: { contactId: randomUUID(), erasureId: uuidv7(), mergedContactIds: [], leadIds: [], emailHashes: [], phoneHashes: [], ...data },
-    };
+    return eventEnvelope(workspaceId, EventTypes.contactErased, contactErasedData(data), { producer: 'contacts' });
   }
 
   it('redacts the before and after of audit entries about the erased contact and those merged into it, once', async () => {

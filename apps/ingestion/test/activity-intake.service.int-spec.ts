@@ -10,13 +10,12 @@ import { ErasureStepsRepository } from '@leadflow/database';
 import { APP_LOGGER } from '@leadflow/logging';
 import { encodeBody, Outbox } from '@leadflow/messaging';
 import { identityHash } from '@leadflow/normalization';
-import { openServiceDatabase, type ServiceDatabase, whileRowHeld } from '@leadflow/testing';
+import { contactErasedData, eventEnvelope, openServiceDatabase, type ServiceDatabase, whileRowHeld } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import pino from 'pino';
-import { v7 as uuidv7 } from 'uuid';
 import { ActivityIntakeService } from '../src/activities/activity-intake.service';
 import { ActivityRepository } from '../src/activities/activity.repository';
 import { ingestionMigrations } from '../src/database/migrations';
@@ -266,23 +265,12 @@ describe('ActivityIntakeService against PostgreSQL', () => {
     const ws = newWorkspace();
     await intake.ingest(request(ws, { events: [track('e1', { email: 'gone@example.com', properties: { note: 'secret' } })] }));
     await intake.ingest(request(ws, { events: [track('e2', { email: 'stays@example.com' })] }));
-    const event: EventEnvelope<ContactErasedData> = {
-      id: uuidv7(),
-      type: EventTypes.contactErased,
-      version: 1,
-      workspaceId: ws,
-      occurredAt: new Date().toISOString(),
-      producer: 'contacts',
-      correlationId: 'test',
-      data: {
-        contactId: randomUUID(),
-        erasureId: uuidv7(),
-        mergedContactIds: [],
-        leadIds: [],
-        emailHashes: [identityHash('email', 'gone@example.com') as string],
-        phoneHashes: [],
-      },
-    };
+    const event = eventEnvelope(
+      ws,
+      EventTypes.contactErased,
+      contactErasedData({ emailHashes: [identityHash('email', 'gone@example.com') as string] }),
+      { producer: 'contacts' },
+    );
     await database.dataSource.transaction((manager) => handler.onContactErased([event], manager));
     const rows = await stored(ws);
     expect(rows.activities.map((a) => [a.message_id, a.email, a.properties])).toEqual([
@@ -298,16 +286,10 @@ describe('ActivityIntakeService against PostgreSQL', () => {
     const contactId = randomUUID();
     const mergedId = randomUUID();
     const sha = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-    const erased = (data: Partial<ContactErasedData>): EventEnvelope<ContactErasedData> => ({
-      id: uuidv7(),
-      type: EventTypes.contactErased,
-      version: 1,
-      workspaceId: ws,
-      occurredAt: new Date().toISOString(),
-      producer: 'contacts',
-      correlationId: 'test',
-      data: { contactId, erasureId: uuidv7(), mergedContactIds: [mergedId], leadIds: [], emailHashes: [], phoneHashes: [], ...data },
-    });
+    const erased = (data: Partial<ContactErasedData>) =>
+      eventEnvelope(ws, EventTypes.contactErased, contactErasedData({ contactId, mergedContactIds: [mergedId], ...data }), {
+        producer: 'contacts',
+      });
     const secret = { note: 'only the tracker knows' };
     await intake.ingest(request(ws, { events: [track('t-anon', { anonymousId: 'v-gone', properties: secret })] }));
     await intake.ingest(request(ws, { events: [track('t-user', { anonymousId: undefined, userId: 'u-gone', properties: secret })] }));

@@ -3,12 +3,11 @@ import { ErasureStepsRepository } from '@leadflow/database';
 import { APP_LOGGER } from '@leadflow/logging';
 import { encodeBody, Outbox } from '@leadflow/messaging';
 import { identityHash } from '@leadflow/normalization';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { contactErasedData, eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { v7 as uuidv7 } from 'uuid';
 import { ingestionMigrations } from '../src/database/migrations';
 import type { IngestLeadDto } from '../src/leads/dto/intake-request.dto';
 import { LeadIntakeService } from '../src/leads/lead-intake.service';
@@ -103,16 +102,7 @@ describe('ingestion GDPR against PostgreSQL', () => {
   }
 
   function erased(workspaceId: string, data: Partial<ContactErasedData>): EventEnvelope<ContactErasedData> {
-    return {
-      id: uuidv7(),
-      type: EventTypes.contactErased,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'contacts',
-      correlationId: `test-${randomUUID()}`,
-      data: { contactId: randomUUID(), erasureId: uuidv7(), mergedContactIds: [], leadIds: [], emailHashes: [], phoneHashes: [], ...data },
-    };
+    return eventEnvelope(workspaceId, EventTypes.contactErased, contactErasedData(data), { producer: 'contacts' });
   }
 
   it('stores a lead from a suppressed email redacted, with the sha256 of its bytes, and publishes nothing for it', async () => {

@@ -1,6 +1,6 @@
-import { type ContactErasedData, type EventEnvelope, EventTypes } from '@leadflow/contracts';
+import { EventTypes } from '@leadflow/contracts';
 import { ErasureStepsRepository } from '@leadflow/database';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { contactErasedData, eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -40,16 +40,7 @@ describe('metrics GDPR against PostgreSQL', () => {
       );
     await letter({ leadId, email: 'dead.letter@example.com' });
     await letter({ leadId: uuidv7(), email: 'another@example.com' });
-    const event: EventEnvelope<ContactErasedData> = {
-      id: uuidv7(),
-      type: EventTypes.contactErased,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
-      producer: 'contacts',
-      correlationId: 'test',
-      data: { contactId: randomUUID(), erasureId: uuidv7(), mergedContactIds: [], leadIds: [leadId], emailHashes: [], phoneHashes: [] },
-    };
+    const event = eventEnvelope(workspaceId, EventTypes.contactErased, contactErasedData({ leadIds: [leadId] }), { producer: 'contacts' });
     for (let delivery = 0; delivery < 2; delivery += 1) {
       await database.dataSource.transaction((manager) => privacy.onContactErased([event], manager));
     }

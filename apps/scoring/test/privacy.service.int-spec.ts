@@ -1,8 +1,8 @@
-import { ActivityTypes, type ContactErasedData, type EventEnvelope, EventTypes } from '@leadflow/contracts';
+import { ActivityTypes, EventTypes } from '@leadflow/contracts';
 import { ErasureStepsRepository } from '@leadflow/database';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { contactErasedData, eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -90,16 +90,9 @@ describe('scoring GDPR against PostgreSQL', () => {
     expect(before.score).toMatchObject({ contact_id: contactId, score: 15, stage: 'cold' });
     expect(before.history).toHaveLength(2);
 
-    const event: EventEnvelope<ContactErasedData> = {
-      id: uuidv7(),
-      type: EventTypes.contactErased,
-      version: 1,
-      workspaceId,
-      occurredAt: new Date().toISOString(),
+    const event = eventEnvelope(workspaceId, EventTypes.contactErased, contactErasedData({ contactId, leadIds: [leadId] }), {
       producer: 'contacts',
-      correlationId: 'test',
-      data: { contactId, erasureId: uuidv7(), mergedContactIds: [], leadIds: [leadId], emailHashes: [], phoneHashes: [] },
-    };
+    });
     for (let delivery = 0; delivery < 2; delivery += 1) {
       await database.dataSource.transaction((manager) => privacy.onContactErased([event], manager));
     }

@@ -1,8 +1,8 @@
-import { type EventEnvelope, type StageChangedData } from '@leadflow/contracts';
+import { type EventEnvelope, EventTypes, type StageChangedData } from '@leadflow/contracts';
 import { JobQueue, JobsRepository, JobWorker, Scheduler, SchedulesRepository } from '@leadflow/jobs';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
+import { eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -147,15 +147,10 @@ describe('scoring engine against PostgreSQL', () => {
     const ws = newWorkspace();
     const contact = randomUUID();
     const envelope = (kind: 'track' | 'page', name: string, minutes: number) =>
-      ({
-        id: randomUUID(),
-        type: 'activity.attributed',
-        version: 1,
-        workspaceId: ws,
-        occurredAt: daysAgo(1, minutes),
-        producer: 'contacts',
-        correlationId: 'test',
-        data: {
+      eventEnvelope(
+        ws,
+        'activity.attributed',
+        {
           activityId: randomUUID(),
           messageId: `m-${minutes}`,
           contactId: contact.toUpperCase(),
@@ -170,7 +165,8 @@ describe('scoring engine against PostgreSQL', () => {
           emailValid: true,
           phoneValid: false,
         },
-      }) as EventEnvelope<never>;
+        { occurredAt: daysAgo(1, minutes), producer: 'contacts' },
+      ) as EventEnvelope<never>;
     await database.dataSource.transaction((m) =>
       handler.onActivitiesAttributed(
         [envelope('page', 'Pricing', 1), envelope('track', 'signup', 2), envelope('track', 'demo_request', 3), envelope('track', 'odd', 4)],
@@ -400,16 +396,12 @@ describe('scoring engine against PostgreSQL', () => {
     await database.dataSource.transaction((m) =>
       deletionsHandler.onContactsDeleted(
         [
-          {
-            id: randomUUID(),
-            type: 'contact.deleted',
-            version: 1,
-            workspaceId: ws,
-            occurredAt: daysAgo(0),
-            producer: 'contacts',
-            correlationId: 't',
-            data: { contactId: ids[1] as string, version: 2, deletedAt: daysAgo(0), actor: null },
-          } as never,
+          eventEnvelope(
+            ws,
+            EventTypes.contactDeleted,
+            { contactId: ids[1] as string, version: 2, deletedAt: daysAgo(0), actor: null },
+            { occurredAt: daysAgo(0), producer: 'contacts' },
+          ),
         ],
         m,
       ),

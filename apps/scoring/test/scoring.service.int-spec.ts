@@ -1,7 +1,7 @@
 import { ActivityTypes, type EventEnvelope, type ScoreHistoryEntry, type StageChangedData } from '@leadflow/contracts';
 import { APP_LOGGER } from '@leadflow/logging';
 import { Outbox } from '@leadflow/messaging';
-import { openServiceDatabase, type ServiceDatabase, tableWrites, waitFor } from '@leadflow/testing';
+import { eventEnvelope, openServiceDatabase, type ServiceDatabase, tableWrites, waitFor } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
@@ -476,16 +476,7 @@ describe('scoring services against PostgreSQL', () => {
       [low, 10],
     ]);
     const envelope = <T extends object>(type: string, data: T) =>
-      ({
-        id: randomUUID(),
-        type,
-        version: 1,
-        workspaceId: ws,
-        occurredAt: at(5),
-        producer: 'contacts',
-        correlationId: 'test',
-        data,
-      }) as EventEnvelope<T>;
+      eventEnvelope(ws, type, data, { occurredAt: at(5), producer: 'contacts' });
     const deleted = (version: number) => envelope('contact.deleted', { contactId: high, version, deletedAt: at(5), actor: null });
     const restored = (version: number) => envelope('contact.restored', { contactId: high, version, actor: null });
     await database.dataSource.transaction((manager) => deletionsHandler.onContactsDeleted([deleted(2)], manager));

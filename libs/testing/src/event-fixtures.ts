@@ -1,4 +1,4 @@
-import type { CrmEventReceivedData, EventEnvelope, LeadIngestedData } from '@leadflow/contracts';
+import type { ContactErasedData, CrmEventReceivedData, EventEnvelope, LeadIngestedData } from '@leadflow/contracts';
 import { v7 as uuidv7 } from 'uuid';
 
 /** The data of a `lead.ingested` event as ingestion publishes it: a new lead id, nothing identifying unless given. */
@@ -31,6 +31,19 @@ export function crmEventReceivedData(
     sourceUpdatedAt: new Date().toISOString(),
     attempt: 1,
     fields: {},
+    ...fields,
+  };
+}
+
+/** The data of a `contact.erased` event as contacts publishes it: a new contact and erasure, nothing else erased unless given. */
+export function contactErasedData(fields: Partial<ContactErasedData> = {}): ContactErasedData {
+  return {
+    contactId: uuidv7(),
+    erasureId: uuidv7(),
+    mergedContactIds: [],
+    leadIds: [],
+    emailHashes: [],
+    phoneHashes: [],
     ...fields,
   };
 }
