@@ -273,4 +273,51 @@ describe('automations, through the gateway', () => {
     );
     expect(published.map((e) => e.data.contactId).sort()).toEqual([...contacts].sort());
   });
+
+  it('runs a contact_created automation for a contact a lead makes, and delivers that contact to webhooks as a contact.created', async () => {
+    const endpoint = await call<{ id: string }>('POST', '/api/v1/webhook-endpoints', {
+      url: 'http://127.0.0.1:9/contacts',
+      eventTypes: ['contact.created'],
+    });
+    expect(endpoint.status).toBe(201);
+    const welcome = await call<AutomationView>('POST', '/api/v1/automations', {
+      name: 'Welcome',
+      trigger: { type: 'contact_created' },
+      actions: [{ type: 'add_tag', tag: 'welcome' }],
+    });
+    expect(welcome.status).toBe(201);
+
+    const leadId = await postLead('auto.welcome@example.com', '+49 30 901899');
+    const contact = await contactOf(leadId);
+    await waitFor(async () => (await call<ContactView>('GET', `/api/v1/contacts/${contact}`)).body.tags.includes('welcome'), {
+      timeoutMs: 30000,
+      what: 'the contact_created automation’s tag on the contact the lead made',
+    });
+    // (Contacts the previous test's leads made just before may run it too: a consumer that starts on
+    // demand takes what was stored since the last check that found nothing wanted.)
+    const runs = await call<Page<AutomationRunView>>('GET', `/api/v1/automations/${welcome.body.id}/runs?limit=100`);
+    expect(runs.body.items.filter((run) => run.contactId === contact).map((run) => [run.trigger, run.outcome])).toEqual([
+      ['contact_created', 'completed'],
+    ]);
+
+    // The contact was announced on its own subject, naming the lead, and on no other.
+    const announced = (await platform.published<{ contactId: string; leadId?: string }>(EventTypes.contactCreatedFromLead)).filter(
+      (e) => e.data.contactId === contact,
+    );
+    expect(announced.map((e) => e.data.leadId)).toEqual([leadId]);
+    const plain = (await platform.published<{ contactId: string }>(EventTypes.contactCreated)).filter((e) => e.data.contactId === contact);
+    expect(plain).toEqual([]);
+    const deliveries = await waitFor(
+      async () => {
+        const page = await call<Page<{ messageId: string; eventType: string }>>(
+          'GET',
+          `/api/v1/webhook-endpoints/${endpoint.body.id}/deliveries?limit=100`,
+        );
+        const ours = page.body.items.filter((delivery) => delivery.messageId === announced[0]?.id);
+        return ours.length > 0 ? ours : undefined;
+      },
+      { timeoutMs: 30000, what: 'the webhook delivery of the new contact' },
+    );
+    expect(deliveries.map((d) => d.eventType)).toEqual(['contact.created']);
+  });
 });

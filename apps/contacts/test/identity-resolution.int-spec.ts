@@ -66,7 +66,7 @@ describe('contacts: identity resolution', () => {
       country: 'DE',
       emailValid: true,
     });
-    const created = events.find((e) => e.type === EventTypes.contactCreated && e.workspaceId === ws);
+    const created = events.find((e) => e.type === EventTypes.contactCreatedFromLead && e.workspaceId === ws);
     expect(created?.data).toMatchObject({ contactId: attribution.contactId, email: 'ana@example.com', firstName: 'Ana' });
     expect(await liveContacts(ws)).toEqual([{ id: attribution.contactId, email: 'ana@example.com', phone: null }]);
   });

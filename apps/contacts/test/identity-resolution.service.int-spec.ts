@@ -153,8 +153,8 @@ describe('identity resolution against PostgreSQL', () => {
     // two leads' contacts and attributions written together, then the merge, then the lead that
     // tied them.
     expect(events.map((e) => e.type)).toEqual([
-      'contact.created',
-      'contact.created',
+      'contact.created_from_lead',
+      'contact.created_from_lead',
       'lead.attributed',
       'lead.attributed',
       'contact.merged',
@@ -167,9 +167,9 @@ describe('identity resolution against PostgreSQL', () => {
       contact?.id,
     ]);
     expect(events.find((e) => e.type === 'contact.merged')?.data).toMatchObject({ survivorId: contact?.id });
-    // A contact a lead made names the lead, and the lead's attribution names that contact.created;
-    // the lead that found its contact names none.
-    const created = events.filter((e) => e.type === 'contact.created');
+    // A contact a lead made is announced by a contact.created_from_lead naming the lead, and the
+    // lead's attribution names that event; the lead that found its contact names none.
+    const created = events.filter((e) => e.type === 'contact.created_from_lead');
     expect(created.map((e) => e.data.leadId)).toEqual([byEmail.data.leadId, byPhone.data.leadId]);
     expect(
       events.filter((e) => e.type === 'lead.attributed').map((e) => [e.data.leadId, e.data.isNewContact, e.data.contactCreatedEventId]),

@@ -12,7 +12,7 @@ import {
 } from '@leadflow/contracts';
 import { JobQueue, JobsRepository, JobWorker } from '@leadflow/jobs';
 import { APP_LOGGER } from '@leadflow/logging';
-import { Outbox } from '@leadflow/messaging';
+import { ConsumerDemand, Outbox } from '@leadflow/messaging';
 import { eventEnvelope, openServiceDatabase, type ServiceDatabase } from '@leadflow/testing';
 import { Test } from '@nestjs/testing';
 import { getDataSourceToken } from '@nestjs/typeorm';
@@ -67,6 +67,7 @@ describe('automations against PostgreSQL', () => {
         AutomationEngineService,
         AutomationEventsHandler,
         AutomationsAdminService,
+        ConsumerDemand,
       ],
     }).compile();
     admin = module.get(AutomationsAdminService);
@@ -551,6 +552,34 @@ describe('automations against PostgreSQL', () => {
     expect(await wanted()).toEqual([false, true]);
     await admin.create(ws, { name: 'Welcome', trigger: { type: 'contact_created' }, actions: [{ type: 'add_tag', tag: 'welcome' }] });
     expect(await wanted()).toEqual([true, true]);
+  });
+
+  it('runs contact_created automations for a contact made from a lead (contact.created_from_lead), keyed as its contact.created', async () => {
+    const ws = newWorkspace();
+    const contactId = randomUUID();
+    const fromLead = envelope<ContactChangedData>(ws, EventTypes.contactCreatedFromLead, {
+      contactId,
+      email: null,
+      phone: null,
+      firstName: null,
+      lastName: null,
+      country: 'FR',
+      version: 1,
+      leadId: uuidv7(),
+    });
+    expect(await automations.wantsContactsCreated([fromLead] as never)).toEqual([false]);
+    const welcome = (
+      await admin.create(ws, { name: 'Welcome', trigger: { type: 'contact_created' }, actions: [{ type: 'add_tag', tag: 'welcome' }] })
+    ).automation as AutomationView;
+    // What decides whether scoring consumes such events at all (on demand), and which it applies.
+    expect(await automations.repository.anyWithTrigger('contact_created')).toBe(true);
+    expect(await automations.wantsContactsCreated([fromLead] as never)).toEqual([true]);
+    await deliver([fromLead], (events, m) => automations.onContactCreatedFromLead(events as never, m));
+    await deliver([fromLead], (events, m) => automations.onContactCreatedFromLead(events as never, m));
+    expect((await runs(ws, welcome.id)).map((run) => run.occurrenceId)).toEqual([`contact.created:${fromLead.id}`]);
+    expect((await outbox<{ contactId: string }>(ws, EventTypes.automationContactChangeRequested)).map((e) => e.contactId)).toEqual([
+      contactId,
+    ]);
   });
 
   it('assigns owners round-robin from a stored cursor, once per occurrence, and tests tags, properties and the contact’s fields', async () => {

@@ -145,10 +145,11 @@ export class LeadAttributedData {
   phoneValid!: boolean;
 
   /**
-   * When this lead made its contact (`isNewContact`): the id of the `contact.created` that announced
-   * the contact, which names this lead (`leadId`). A consumer that counts or keeps new contacts takes
-   * them from this event and need not apply that one (absent from events of earlier releases, whose
-   * `contact.created` named no lead).
+   * When this lead made its contact (`isNewContact`): the id of the `contact.created_from_lead` that
+   * announced the contact, which names this lead (`leadId`). A consumer that counts or keeps new
+   * contacts takes them from this event and need not consume that one (absent from events of earlier
+   * releases, whose `contact.created` named no lead; releases in between announced such a contact
+   * with a `contact.created` naming the lead).
    */
   @IsOptional()
   @IsUUID()
@@ -295,7 +296,7 @@ export class ActivityAttributedData {
   phoneValid!: boolean;
 }
 
-/** `contact.created` / `contact.updated`. */
+/** `contact.created`, `contact.created_from_lead` and `contact.updated`. */
 export class ContactChangedData {
   @IsUUID()
   contactId!: string;
@@ -357,8 +358,9 @@ export class ContactChangedData {
   actor?: string | null;
 
   /**
-   * `contact.created` of a contact made from a lead: that lead, whose `lead.attributed` (with
-   * `isNewContact` and `contactCreatedEventId`) is written in the same transaction.
+   * `contact.created_from_lead`: the lead that made the contact, whose `lead.attributed` (with
+   * `isNewContact` and `contactCreatedEventId`) is written in the same transaction. (Earlier
+   * releases announced such a contact with a `contact.created` naming the lead.)
    */
   @IsOptional()
   @IsId()
@@ -806,6 +808,7 @@ export const EventDataClasses = {
   [EventTypes.activityReceived]: ActivityReceivedData,
   [EventTypes.activityAttributed]: ActivityAttributedData,
   [EventTypes.contactCreated]: ContactChangedData,
+  [EventTypes.contactCreatedFromLead]: ContactChangedData,
   [EventTypes.contactUpdated]: ContactChangedData,
   [EventTypes.contactMerged]: ContactMergedData,
   [EventTypes.contactDeleted]: ContactDeletedData,

@@ -19,6 +19,7 @@ describe('natsPermissions', () => {
     expect(publish.filter((subject) => subject.includes('MSG.NEXT'))).toEqual([
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-erased',
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-created',
+      '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-created_from_lead',
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-updated',
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-merged',
       '$JS.API.CONSUMER.MSG.NEXT.CONTACTS.gateway-contact-deleted',

@@ -134,6 +134,13 @@ export const EventTypes = {
   activityReceived: 'activity.received',
   activityAttributed: 'activity.attributed',
   contactCreated: 'contact.created',
+  /**
+   * A contact made from a lead: the data of a `contact.created`, naming the lead. A subject of its
+   * own, so that the consumers that take such contacts from the lead's `lead.attributed` (metrics;
+   * scoring, unless an automation is triggered by it) are not delivered it; outbound webhooks give
+   * it as `contact.created`.
+   */
+  contactCreatedFromLead: 'contact.created_from_lead',
   contactUpdated: 'contact.updated',
   contactMerged: 'contact.merged',
   contactDeleted: 'contact.deleted',
@@ -183,6 +190,7 @@ export const Streams = {
       EventTypes.leadAttributed,
       EventTypes.activityAttributed,
       EventTypes.contactCreated,
+      EventTypes.contactCreatedFromLead,
       EventTypes.contactUpdated,
       EventTypes.contactMerged,
       EventTypes.contactDeleted,
@@ -242,6 +250,7 @@ export const Conversations = {
       EventTypes.contactErased,
       EventTypes.leadIngested,
       EventTypes.contactCreated,
+      EventTypes.contactCreatedFromLead,
       EventTypes.contactUpdated,
       EventTypes.contactMerged,
       EventTypes.contactDeleted,
@@ -273,8 +282,10 @@ export const Conversations = {
       EventTypes.contactDeleted,
       EventTypes.contactRestored,
       // Automations: their triggers, and the contact fields their conditions test. Scoring's own
-      // stage and score changes trigger automations in the transaction that makes them.
+      // stage and score changes trigger automations in the transaction that makes them. A contact
+      // made from a lead only while some workspace has an automation it triggers (on demand).
       EventTypes.contactCreated,
+      EventTypes.contactCreatedFromLead,
       EventTypes.contactUpdated,
       EventTypes.opportunityWon,
       EventTypes.opportunityLost,

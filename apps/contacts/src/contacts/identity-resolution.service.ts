@@ -115,14 +115,15 @@ export class IdentityResolutionService {
       }
       attributions.push({ leadId: lead.leadId, workspaceId: event.workspaceId, contactId: contact.id, receivedAt: lead.receivedAt });
       const isNewContact = !existing;
-      // A new contact's contact.created names its lead, and the lead.attributed that event: consumers
-      // that count or keep new contacts take them from lead.attributed and skip that contact.created.
+      // A new contact is announced by contact.created_from_lead, which names its lead, and the
+      // lead.attributed names that event: consumers that count or keep new contacts take them from
+      // lead.attributed and are not delivered the other.
       const createdEventId = isNewContact ? uuidv7() : undefined;
       outboxEvents.push(
         createdEventId
           ? {
               id: createdEventId,
-              type: EventTypes.contactCreated,
+              type: EventTypes.contactCreatedFromLead,
               workspaceId: event.workspaceId,
               correlationId: event.correlationId,
               data: { ...changedData(contact), leadId: lead.leadId },

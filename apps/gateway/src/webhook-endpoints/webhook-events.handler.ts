@@ -1,4 +1,4 @@
-import { type EventEnvelope, type EventType, EventTypes } from '@leadflow/contracts';
+import { type EventEnvelope, type EventType, EventTypes, type WebhookEventType } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -26,6 +26,24 @@ const toEndpointsOrPostbacks = {
 };
 
 /**
+ * The same for events endpoints receive as another type: a contact made from a lead
+ * (`contact.created_from_lead`) is a `contact.created` to them, as any other new contact.
+ */
+function toEndpointsAs(publicType: WebhookEventType) {
+  return {
+    wanted: (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
+      handler.deliveries.wanted(asType(events, publicType)),
+    wantsWorkspace: (handler: WebhookEventsHandler, workspaceId: string): Promise<boolean> =>
+      handler.deliveries.wantsAny(workspaceId, publicType),
+    onDemand: (handler: WebhookEventsHandler): Promise<boolean> => handler.deliveries.wantedAnywhere(publicType),
+  };
+}
+
+function asType<T extends object>(events: ReadonlyArray<EventEnvelope<T>>, type: WebhookEventType): Array<EventEnvelope<T>> {
+  return events.map((event) => ({ ...event, type }));
+}
+
+/**
  * The public domain events (WEBHOOK_EVENT_TYPES) become deliveries to the endpoints subscribed to
  * them, and automations' webhook actions deliveries to the endpoint they name, in the transaction
  * (and stage changes and conversions postbacks to the intake key that sent the lead, when it has a
@@ -47,6 +65,11 @@ export class WebhookEventsHandler {
   @ConsumesEvents(EventTypes.contactCreated, toEndpoints)
   async onContactCreated(events: EventBatch<typeof EventTypes.contactCreated>, manager: EntityManager): Promise<void> {
     await this.deliveries.enqueueEvents(events, manager);
+  }
+
+  @ConsumesEvents(EventTypes.contactCreatedFromLead, toEndpointsAs(EventTypes.contactCreated))
+  async onContactCreatedFromLead(events: EventBatch<typeof EventTypes.contactCreatedFromLead>, manager: EntityManager): Promise<void> {
+    await this.deliveries.enqueueEvents(asType(events, EventTypes.contactCreated), manager);
   }
 
   @ConsumesEvents(EventTypes.contactUpdated, toEndpoints)

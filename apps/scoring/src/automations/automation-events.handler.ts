@@ -63,7 +63,7 @@ function occurrenceOf(event: EventEnvelope<object>, kind: Occurrence['kind'], co
 export class AutomationEventsHandler {
   constructor(
     private readonly engine: AutomationEngineService,
-    private readonly repository: AutomationRepository,
+    readonly repository: AutomationRepository,
   ) {}
 
   /**
@@ -96,11 +96,14 @@ export class AutomationEventsHandler {
   }
 
   /**
-   * The `contact.created` events scoring applies: all but those of contacts made from leads (they
-   * name the lead), whose fields `lead.attributed` keeps (`keepFieldsOfContactsMadeFrom`), unless
-   * their workspace has an enabled `contact_created` automation, which they trigger.
+   * The events announcing new contacts that scoring applies: all but those of contacts made from
+   * leads (`contact.created_from_lead`, or a `contact.created` of an earlier release naming the
+   * lead), whose fields `lead.attributed` keeps (`keepFieldsOfContactsMadeFrom`), unless their
+   * workspace has an enabled `contact_created` automation, which they trigger.
    */
-  async wantsContactsCreated(events: EventBatch<typeof EventTypes.contactCreated>): Promise<boolean[]> {
+  async wantsContactsCreated(
+    events: EventBatch<typeof EventTypes.contactCreated | typeof EventTypes.contactCreatedFromLead>,
+  ): Promise<boolean[]> {
     const fromLeads = events.filter((event) => event.data.leadId !== undefined);
     const triggering =
       fromLeads.length === 0
@@ -149,6 +152,23 @@ export class AutomationEventsHandler {
     await this.saveFields(events, manager);
     await this.engine.run(manager, 'contact_created', events, (event) =>
       occurrenceOf(event, 'contact_created', event.data.contactId.toLowerCase()),
+    );
+  }
+
+  /**
+   * Contacts made from leads, consumed only while some workspace has an enabled `contact_created`
+   * automation (`onDemand`; the automations API tells `ConsumerDemand` of each change): otherwise
+   * NATS delivers scoring none of them.
+   */
+  @ConsumesEvents(EventTypes.contactCreatedFromLead, {
+    wanted: (handler: AutomationEventsHandler, events) => handler.wantsContactsCreated(events),
+    onDemand: (handler: AutomationEventsHandler) => handler.repository.anyWithTrigger('contact_created'),
+  })
+  async onContactCreatedFromLead(events: EventBatch<typeof EventTypes.contactCreatedFromLead>, manager: EntityManager): Promise<void> {
+    // The occurrence a run is keyed by is `contact.created:<event id>`, as for any new contact.
+    await this.onContactCreated(
+      events.map((event) => ({ ...event, type: EventTypes.contactCreated })),
+      manager,
     );
   }
 

@@ -182,6 +182,14 @@ export class AutomationRepository {
     return rows.map(toAutomation);
   }
 
+  /** Whether any workspace has an enabled automation with this trigger type, read outside any transaction. */
+  async anyWithTrigger(triggerType: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM ${this.automations} WHERE "trigger_type" = $1 AND "enabled" LIMIT 1`, [
+      triggerType,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
   /** Which of these workspaces have an enabled automation with this trigger type, read outside any transaction. */
   async workspacesWithTrigger(workspaceIds: readonly string[], triggerType: string): Promise<Set<string>> {
     const automations = await this.enabledFor(this.dataSource.manager, workspaceIds, [triggerType]);

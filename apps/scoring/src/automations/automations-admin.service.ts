@@ -12,6 +12,7 @@ import {
   pageOf,
 } from '@leadflow/contracts';
 import { type Job, JobQueue, JobWorker, PermanentJobFailure } from '@leadflow/jobs';
+import { ConsumerDemand } from '@leadflow/messaging';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -95,6 +96,7 @@ export class AutomationsAdminService implements OnModuleInit {
     private readonly queue: JobQueue,
     private readonly worker: JobWorker,
     @Inject(AUTOMATION_BACKFILL_BATCH) private readonly batchSize: number,
+    private readonly demand: ConsumerDemand,
   ) {}
 
   onModuleInit(): void {
@@ -112,32 +114,39 @@ export class AutomationsAdminService implements OnModuleInit {
 
   async create(workspaceId: string, body: AutomationBody, runForExisting = false): Promise<AutomationWriteReply> {
     const definition = automationFromBody(body);
-    return this.dataSource.transaction(async (manager) => {
+    const reply = await this.dataSource.transaction(async (manager) => {
       const automation = await this.repository.insert(manager, workspaceId, uuidv7(), definition);
       const backfill = runForExisting ? await this.backfillIn(manager, workspaceId, automation.id) : null;
       return { automation: automationView(automation), before: null, backfill };
     });
+    // Whether an automation wants contacts made from leads may have changed (see AutomationEventsHandler).
+    this.demand.changed();
+    return reply;
   }
 
   /** A change; with `ifMatch`, only from one of those versions (else `version_conflict` with the automation as it is). */
   async patch(workspaceId: string, id: string, body: AutomationBody, ifMatch?: readonly number[]): Promise<AutomationWriteReply> {
     const key = automationId(id);
-    return this.dataSource.transaction(async (manager) => {
+    const reply = await this.dataSource.transaction(async (manager) => {
       const before = await this.found(manager, workspaceId, key, true);
       if (ifMatch && !ifMatch.includes(before.version)) return conflict(before);
       const automation = await this.repository.update(manager, workspaceId, key, automationFromBody(body, before));
       return { automation: automationView(automation), before: automationView(before) };
     });
+    this.demand.changed();
+    return reply;
   }
 
   async delete(workspaceId: string, id: string, ifMatch?: readonly number[]): Promise<AutomationWriteReply> {
     const key = automationId(id);
-    return this.dataSource.transaction(async (manager) => {
+    const reply = await this.dataSource.transaction(async (manager) => {
       const before = await this.found(manager, workspaceId, key, true);
       if (ifMatch && !ifMatch.includes(before.version)) return conflict(before);
       await this.repository.delete(manager, workspaceId, key);
       return { automation: null, before: automationView(before) };
     });
+    this.demand.changed();
+    return reply;
   }
 
   async runs(workspaceId: string, id: string, query: { cursor?: string; limit: number }): Promise<Page<AutomationRunView>> {
