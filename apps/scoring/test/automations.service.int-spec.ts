@@ -572,7 +572,7 @@ describe('automations against PostgreSQL', () => {
       await admin.create(ws, { name: 'Welcome', trigger: { type: 'contact_created' }, actions: [{ type: 'add_tag', tag: 'welcome' }] })
     ).automation as AutomationView;
     // What decides whether scoring consumes such events at all (on demand), and which it applies.
-    expect(await automations.repository.anyWithTrigger('contact_created')).toBe(true);
+    expect(await automations.anyTriggeredByNewContacts()).toBe(true);
     expect(await automations.wantsContactsCreated([fromLead] as never)).toEqual([true]);
     await deliver([fromLead], (events, m) => automations.onContactCreatedFromLead(events as never, m));
     await deliver([fromLead], (events, m) => automations.onContactCreatedFromLead(events as never, m));

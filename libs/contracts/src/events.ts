@@ -22,6 +22,7 @@ import { IsCurrencyCode, IsMinorUnits } from './money';
 import type { OpportunityStatus } from './opportunities';
 import { IDENTITY_HASH_PATTERN } from './privacy';
 import { STAGES, type Stage } from './scoring';
+import type { EventEnvelope } from './envelope';
 import { type EventType, EventTypes } from './subjects';
 
 /** `<integration id>:<CRM id>`; the CRM's ids are at most 256 characters, as ingestion reads them. */
@@ -828,6 +829,15 @@ export const EventDataClasses = {
   [EventTypes.automationRunCompleted]: AutomationRunCompletedData,
   [EventTypes.endpointDisabled]: EndpointDisabledData,
 } as const satisfies Record<EventType, new () => object>;
+
+/**
+ * Events of `contact.created_from_lead` as the `contact.created` they are to those who take every
+ * new contact (webhook endpoints; automations, whose occurrence is `contact.created:<event id>`):
+ * same id, same data.
+ */
+export function asContactCreated<TData extends object>(events: ReadonlyArray<EventEnvelope<TData>>): Array<EventEnvelope<TData>> {
+  return events.map((event) => ({ ...event, type: EventTypes.contactCreated }));
+}
 
 /** The data of an event of type `T`. */
 export type EventData<T extends EventType> = InstanceType<(typeof EventDataClasses)[T]>;

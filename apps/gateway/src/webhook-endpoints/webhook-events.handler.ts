@@ -1,4 +1,4 @@
-import { type EventEnvelope, type EventType, EventTypes, type WebhookEventType } from '@leadflow/contracts';
+import { asContactCreated, type EventEnvelope, type EventType, EventTypes } from '@leadflow/contracts';
 import { ConsumesEvents, type EventBatch } from '@leadflow/messaging';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
@@ -25,23 +25,14 @@ const toEndpointsOrPostbacks = {
   onDemand: (handler: WebhookEventsHandler, type: EventType): Promise<boolean> => handler.deliveries.wantedAnywhere(type, true),
 };
 
-/**
- * The same for events endpoints receive as another type: a contact made from a lead
- * (`contact.created_from_lead`) is a `contact.created` to them, as any other new contact.
- */
-function toEndpointsAs(publicType: WebhookEventType) {
-  return {
-    wanted: (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
-      handler.deliveries.wanted(asType(events, publicType)),
-    wantsWorkspace: (handler: WebhookEventsHandler, workspaceId: string): Promise<boolean> =>
-      handler.deliveries.wantsAny(workspaceId, publicType),
-    onDemand: (handler: WebhookEventsHandler): Promise<boolean> => handler.deliveries.wantedAnywhere(publicType),
-  };
-}
-
-function asType<T extends object>(events: ReadonlyArray<EventEnvelope<T>>, type: WebhookEventType): Array<EventEnvelope<T>> {
-  return events.map((event) => ({ ...event, type }));
-}
+/** The same for a contact made from a lead, which endpoints receive as a `contact.created`, as any other new contact. */
+const toEndpointsAsContactCreated = {
+  wanted: (handler: WebhookEventsHandler, events: ReadonlyArray<EventEnvelope<object>>): Promise<boolean[]> =>
+    handler.deliveries.wanted(asContactCreated(events)),
+  wantsWorkspace: (handler: WebhookEventsHandler, workspaceId: string): Promise<boolean> =>
+    handler.deliveries.wantsAny(workspaceId, EventTypes.contactCreated),
+  onDemand: (handler: WebhookEventsHandler): Promise<boolean> => handler.deliveries.wantedAnywhere(EventTypes.contactCreated),
+};
 
 /**
  * The public domain events (WEBHOOK_EVENT_TYPES) become deliveries to the endpoints subscribed to
@@ -67,9 +58,9 @@ export class WebhookEventsHandler {
     await this.deliveries.enqueueEvents(events, manager);
   }
 
-  @ConsumesEvents(EventTypes.contactCreatedFromLead, toEndpointsAs(EventTypes.contactCreated))
+  @ConsumesEvents(EventTypes.contactCreatedFromLead, toEndpointsAsContactCreated)
   async onContactCreatedFromLead(events: EventBatch<typeof EventTypes.contactCreatedFromLead>, manager: EntityManager): Promise<void> {
-    await this.deliveries.enqueueEvents(asType(events, EventTypes.contactCreated), manager);
+    await this.deliveries.enqueueEvents(asContactCreated(events), manager);
   }
 
   @ConsumesEvents(EventTypes.contactUpdated, toEndpoints)

@@ -1,4 +1,5 @@
 import {
+  asContactCreated,
   type ContactChangedData,
   type EventEnvelope,
   EventTypes,
@@ -63,7 +64,7 @@ function occurrenceOf(event: EventEnvelope<object>, kind: Occurrence['kind'], co
 export class AutomationEventsHandler {
   constructor(
     private readonly engine: AutomationEngineService,
-    readonly repository: AutomationRepository,
+    private readonly repository: AutomationRepository,
   ) {}
 
   /**
@@ -162,14 +163,15 @@ export class AutomationEventsHandler {
    */
   @ConsumesEvents(EventTypes.contactCreatedFromLead, {
     wanted: (handler: AutomationEventsHandler, events) => handler.wantsContactsCreated(events),
-    onDemand: (handler: AutomationEventsHandler) => handler.repository.anyWithTrigger('contact_created'),
+    onDemand: (handler: AutomationEventsHandler) => handler.anyTriggeredByNewContacts(),
   })
   async onContactCreatedFromLead(events: EventBatch<typeof EventTypes.contactCreatedFromLead>, manager: EntityManager): Promise<void> {
-    // The occurrence a run is keyed by is `contact.created:<event id>`, as for any new contact.
-    await this.onContactCreated(
-      events.map((event) => ({ ...event, type: EventTypes.contactCreated })),
-      manager,
-    );
+    await this.onContactCreated(asContactCreated(events), manager);
+  }
+
+  /** Whether some workspace has an enabled `contact_created` automation, which contacts made from leads trigger. */
+  anyTriggeredByNewContacts(): Promise<boolean> {
+    return this.repository.anyWithTrigger('contact_created');
   }
 
   @ConsumesEvents(EventTypes.contactUpdated)
