@@ -41,7 +41,10 @@ describe('scoring rules, recompute and reads, through the gateway', () => {
       async () => {
         const lead = await call<LeadView>('GET', `/api/v1/leads/${leadId}`);
         contactId = lead.body.contactId ?? null;
-        return contactId !== null && (await call('GET', `/api/v1/contacts/${contactId}/score`)).status === 200;
+        if (contactId === null) return false;
+        // The gateway answers 200 with an empty history until scoring has seen the contact: wait for the lead's points.
+        const score = await call<ScoreView>('GET', `/api/v1/contacts/${contactId}/score`);
+        return score.status === 200 && score.body.history.some((h) => h.ruleId === 'lead_submitted');
       },
       { timeoutMs: 20000, what: 'the lead scored' },
     );
