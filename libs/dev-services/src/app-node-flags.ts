@@ -14,7 +14,8 @@
  *   178–216 MiB; with 8 MiB at 163–200.
  * - The consuming apps (and ingestion): an old generation grown by at most 70 % of its live size between
  *   collections (`--heap-growing-percent=70`): with 8 MiB semi-spaces, 167–186 MiB in two runs against
- *   173–196 at 100 %, for 2–8 % more CPU in contacts and scoring (their batches span
+ *   173–196 at 100 %; against their PostgreSQL's CPU, contacts took 0–4 % and scoring about 4 % more
+ *   than at 100 % (two runs each), and 8–12 % more than with 16 MiB at 100 % (their batches span
  *   EVENT_BATCH_INTERVAL_MS, so what a batch holds lives through several young collections).
  *   On Node 20 (five alternating pairs), 16 MiB semi-spaces had taken 2–9 % less CPU per lead in the
  *   consuming apps than 8 MiB and ended them at 171–182 MiB resident (8 MiB: 153–165); in two pairs of
